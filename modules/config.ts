@@ -1,0 +1,244 @@
+import { parseSchedule } from "./schedule";
+
+/** A batch job that EventBridge starts on a schedule. */
+export interface ScheduledTaskConfig {
+  /** Name of the job: task definition family and rule name suffix; lowercase letters, digits and dashes. */
+  readonly name: string;
+  /** EventBridge schedule expression: `rate(...)` or `cron(...)` (UTC). */
+  readonly schedule: string;
+  /** Container image. */
+  readonly image: string;
+  /** Command that overrides the image's. @default the image's own command */
+  readonly command?: readonly string[];
+  /** CPU units reserved for the container (1024 = one vCPU). @default 256 */
+  readonly cpu?: number;
+  /** Hard memory limit of the container in MiB. @default 512 */
+  readonly memory?: number;
+  /** Plain environment variables (no secrets: they land in Terraform state). @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Tasks started per run. @default 1 */
+  readonly count?: number;
+  /** Whether the schedule is on. @default true */
+  readonly enabled?: boolean;
+  /** Days the task's logs are kept. @default 30 */
+  readonly logRetentionDays?: number;
+}
+
+/** A scheduled task with every default applied. */
+export type ResolvedScheduledTask = Required<Omit<ScheduledTaskConfig, "command">> & Pick<ScheduledTaskConfig, "command">;
+
+/** Where the cluster's instances live. */
+export type NetworkConfig =
+  | {
+      /** A new VPC over two AZs with public subnets and no NAT gateway. */
+      readonly kind: "new";
+      /** CIDR of the new VPC. @default "10.42.0.0/16" */
+      readonly cidr?: string;
+    }
+  | {
+      /** Subnets of an existing VPC. */
+      readonly kind: "existing";
+      readonly vpcId: string;
+      readonly subnetIds: readonly string[];
+      /** Give instances a public IP (only for public subnets without a NAT). @default false */
+      readonly assignPublicIp?: boolean;
+    };
+
+/** Everything the `ecs-cluster` stack needs. */
+export interface ClusterStackConfig {
+  /** AWS region. @default "us-east-1" */
+  readonly region?: string;
+  /** ECS cluster name. @default "batch-ec2" */
+  readonly clusterName?: string;
+  /** Network. @default a new VPC */
+  readonly network?: NetworkConfig;
+  /** EC2 instance type. @default "t3.small" */
+  readonly instanceType?: string;
+  /** Auto Scaling group bounds; 0 minimum lets the capacity provider scale from zero. @default 0 */
+  readonly minInstances?: number;
+  /** @default 2 */
+  readonly maxInstances?: number;
+  /** Root volume size in GiB (the ECS-optimized AMI needs 30). @default 30 */
+  readonly rootVolumeGiB?: number;
+  /** SNS topic ARNs notified by the cluster's alarms. @default [] */
+  readonly alarmActions?: readonly string[];
+  /** Scheduled jobs. @default [] */
+  readonly scheduledTasks?: readonly ScheduledTaskConfig[];
+  /** Tags on every resource. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** The cluster stack's config with every default applied. */
+export interface ResolvedClusterStackConfig {
+  readonly region: string;
+  readonly clusterName: string;
+  readonly network: NetworkConfig;
+  readonly instanceType: string;
+  readonly minInstances: number;
+  readonly maxInstances: number;
+  readonly rootVolumeGiB: number;
+  readonly alarmActions: readonly string[];
+  readonly scheduledTasks: readonly ResolvedScheduledTask[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Thrown at synth time for a config value AWS would reject or that cannot work. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+// Memory (MiB) and CPU units an instance offers to tasks, for the types we can check at synth time.
+// Values leave room for the OS and the ECS agent, as ECS reports "registered" resources.
+const INSTANCE_CAPACITY: Record<string, { memory: number; cpu: number }> = {
+  "t3.micro": { memory: 944, cpu: 2048 },
+  "t3.small": { memory: 1907, cpu: 2048 },
+  "t3.medium": { memory: 3828, cpu: 2048 },
+  "t3.large": { memory: 7680, cpu: 2048 },
+  "m6i.large": { memory: 7680, cpu: 2048 },
+  "m7i.large": { memory: 7680, cpu: 2048 },
+  "c6i.large": { memory: 3828, cpu: 2048 },
+};
+
+// ECS's floor for a container's hard memory limit.
+const MIN_CONTAINER_MEMORY_MIB = 6;
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+function fail(path: string, value: unknown, allowed: string): never {
+  throw new ConfigError(`${path} = ${JSON.stringify(value)} is invalid: ${allowed}`);
+}
+
+function wholeNumber(path: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) fail(path, value, `expected a whole number from ${min} to ${max}`);
+  return value;
+}
+
+/** Applies defaults and validates; errors name the bad value and what is allowed. */
+export function resolveClusterConfig(config: ClusterStackConfig): ResolvedClusterStackConfig {
+  const region = config.region ?? "us-east-1";
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) fail("region", region, 'expected an AWS region such as "us-east-1"');
+  const clusterName = config.clusterName ?? "batch-ec2";
+  if (!/^[A-Za-z0-9_-]{1,255}$/.test(clusterName)) fail("clusterName", clusterName, "expected 1-255 letters, digits, - or _");
+
+  const network = config.network ?? { kind: "new" };
+  if (network.kind === "new") {
+    const cidr = network.cidr ?? "10.42.0.0/16";
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) < 16 || Number(m[5]) > 24) {
+      fail("network.cidr", cidr, "expected an IPv4 CIDR with a prefix from /16 to /24");
+    }
+  } else {
+    if (!/^vpc-[0-9a-f]+$/.test(network.vpcId)) fail("network.vpcId", network.vpcId, 'expected a VPC ID such as "vpc-0abc123"');
+    if (network.subnetIds.length === 0) fail("network.subnetIds", network.subnetIds, "expected at least one subnet ID");
+    for (const [i, s] of network.subnetIds.entries()) {
+      if (!/^subnet-[0-9a-f]+$/.test(s)) fail(`network.subnetIds[${i}]`, s, 'expected a subnet ID such as "subnet-0abc123"');
+    }
+  }
+
+  const instanceType = config.instanceType ?? "t3.small";
+  if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceType)) fail("instanceType", instanceType, 'expected an EC2 instance type such as "t3.small"');
+  const minInstances = wholeNumber("minInstances", config.minInstances ?? 0, 0, 100);
+  const maxInstances = wholeNumber("maxInstances", config.maxInstances ?? 2, 1, 100);
+  if (maxInstances < minInstances) fail("maxInstances", maxInstances, `expected at least minInstances (${minInstances})`);
+  const rootVolumeGiB = wholeNumber("rootVolumeGiB", config.rootVolumeGiB ?? 30, 30, 16384);
+  const alarmActions = config.alarmActions ?? [];
+  for (const [i, a] of alarmActions.entries()) {
+    if (!/^arn:aws[a-z-]*:sns:/.test(a)) fail(`alarmActions[${i}]`, a, "expected an SNS topic ARN");
+  }
+
+  const capacity = INSTANCE_CAPACITY[instanceType];
+  const names = new Set<string>();
+  const scheduledTasks = (config.scheduledTasks ?? []).map((t, i): ResolvedScheduledTask => {
+    const at = `scheduledTasks[${i}]`;
+    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(t.name)) fail(`${at}.name`, t.name, "expected 1-40 lowercase letters, digits or dashes");
+    if (names.has(t.name)) fail(`${at}.name`, t.name, "expected a name no other scheduled task has");
+    names.add(t.name);
+    try {
+      parseSchedule(t.schedule);
+    } catch (e) {
+      throw new ConfigError(`${at}.schedule: ${(e as Error).message}`);
+    }
+    if (t.image.trim() === "") fail(`${at}.image`, t.image, "expected a container image");
+    const memory = t.memory ?? 512;
+    if (!Number.isInteger(memory) || memory < MIN_CONTAINER_MEMORY_MIB) {
+      fail(`${at}.memory`, memory, `expected whole MiB, at least ${MIN_CONTAINER_MEMORY_MIB} (the least ECS gives a container)`);
+    }
+    if (capacity && memory > capacity.memory) {
+      fail(`${at}.memory`, memory, `a ${instanceType} offers tasks at most ${capacity.memory} MiB; use a larger instanceType`);
+    }
+    const cpu = t.cpu ?? 256;
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu > 10240) fail(`${at}.cpu`, cpu, "expected whole CPU units from 0 to 10240");
+    if (capacity && cpu > capacity.cpu) fail(`${at}.cpu`, cpu, `a ${instanceType} offers at most ${capacity.cpu} CPU units`);
+    const count = wholeNumber(`${at}.count`, t.count ?? 1, 1, 10);
+    const logRetentionDays = t.logRetentionDays ?? 30;
+    if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+      fail(`${at}.logRetentionDays`, logRetentionDays, `expected one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    for (const key of Object.keys(t.environment ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) fail(`${at}.environment`, key, "expected variable names of letters, digits and _");
+    }
+    return {
+      name: t.name,
+      schedule: t.schedule,
+      image: t.image,
+      command: t.command,
+      cpu,
+      memory,
+      environment: t.environment ?? {},
+      count,
+      enabled: t.enabled ?? true,
+      logRetentionDays,
+    };
+  });
+
+  return {
+    region,
+    clusterName,
+    network,
+    instanceType,
+    minInstances,
+    maxInstances,
+    rootVolumeGiB,
+    alarmActions,
+    scheduledTasks,
+    tags: config.tags ?? {},
+  };
+}
+
+/** Settings that can be changed without editing code: environment variables win over cdktf context. */
+export interface ConfigOverrides {
+  readonly region?: string;
+  readonly clusterName?: string;
+  readonly vpcId?: string;
+  readonly subnetIds?: readonly string[];
+  readonly alarmActions?: readonly string[];
+  readonly slackWebhookParameter?: string;
+  readonly notificationEmails?: readonly string[];
+}
+
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  return value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/**
+ * Reads overrides from the environment (`ECS_RERUN_*`, then `AWS_REGION`) and from cdktf context
+ * (`cdktf.json` "context", or the `CDKTF_CONTEXT_JSON` variable cdktf itself reads).
+ */
+export function readOverrides(env: NodeJS.ProcessEnv, context: (key: string) => unknown): ConfigOverrides {
+  return {
+    region: str(env.ECS_RERUN_REGION) ?? str(context("region")) ?? str(env.AWS_REGION) ?? str(env.AWS_DEFAULT_REGION),
+    clusterName: str(env.ECS_RERUN_CLUSTER_NAME) ?? str(context("clusterName")),
+    vpcId: str(env.ECS_RERUN_VPC_ID) ?? str(context("vpcId")),
+    subnetIds: list(env.ECS_RERUN_SUBNET_IDS) ?? list(str(context("subnetIds"))),
+    alarmActions: list(env.ECS_RERUN_ALARM_ACTIONS) ?? list(str(context("alarmActions"))),
+    slackWebhookParameter: str(env.ECS_RERUN_SLACK_WEBHOOK_PARAMETER) ?? str(context("slackWebhookParameter")),
+    notificationEmails: list(env.ECS_RERUN_NOTIFICATION_EMAILS) ?? list(str(context("notificationEmails"))),
+  };
+}

@@ -1,0 +1,45 @@
+/** One statement of an IAM policy document. Values may hold cdktf string tokens. */
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Action: string | readonly string[];
+  readonly Resource: string | readonly string[];
+  readonly Condition?: Record<string, Record<string, string | readonly string[]>>;
+}
+
+/** An IAM policy document as plain data, so tests can read what synth wrote. */
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: readonly PolicyStatement[];
+}
+
+/** Builds a policy document; refuses `Action: "*"` so no construct can grant everything by mistake. */
+export function policyDocument(statements: readonly PolicyStatement[]): string {
+  for (const s of statements) {
+    const actions = typeof s.Action === "string" ? [s.Action] : s.Action;
+    if (actions.includes("*")) throw new Error(`policy statement ${s.Sid ?? "(no Sid)"} grants Action "*", which is never allowed`);
+  }
+  const doc: PolicyDocument = { Version: "2012-10-17", Statement: statements };
+  return JSON.stringify(doc);
+}
+
+/**
+ * Trust policy for an AWS service principal. `sourceAccount` and `sourceArn` guard against the
+ * confused-deputy problem: another account's resource cannot make the service assume this role.
+ */
+export function assumeRolePolicy(service: string, guard?: { sourceAccount?: string; sourceArn?: string }): string {
+  const condition: Record<string, Record<string, string>> = {};
+  if (guard?.sourceAccount) condition.StringEquals = { "aws:SourceAccount": guard.sourceAccount };
+  if (guard?.sourceArn) condition.ArnLike = { "aws:SourceArn": guard.sourceArn };
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: "sts:AssumeRole",
+        ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
+      },
+    ],
+  });
+}

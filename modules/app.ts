@@ -1,6 +1,7 @@
 import type { App } from "cdktf";
 import { readOverrides, type ClusterStackConfig } from "./config";
 import { EcsClusterStack } from "./ecs-cluster-stack";
+import { EcsRerunStack } from "./ecs-rerun-stack";
 
 /** The demo's scheduled job: prints the date once a day, so leaving it deployed costs cents. */
 export const DEMO_TASKS: ClusterStackConfig["scheduledTasks"] = [
@@ -14,8 +15,11 @@ export const DEMO_TASKS: ClusterStackConfig["scheduledTasks"] = [
   },
 ];
 
+/** Where the demo expects the Slack webhook URL (an SSM SecureString you create). */
+export const DEMO_SLACK_WEBHOOK_PARAMETER = "/ecs-rerun/slack-webhook";
+
 /** Builds every stack of the app; `main.ts` synthesizes it, tests and benchmarks build it in memory. */
-export function buildApp(app: App, env: NodeJS.ProcessEnv): { cluster: EcsClusterStack } {
+export function buildApp(app: App, env: NodeJS.ProcessEnv): { cluster: EcsClusterStack; rerun: EcsRerunStack } {
   const o = readOverrides(env, (key) => app.node.tryGetContext(key));
   const cluster = new EcsClusterStack(app, "ecs-cluster", {
     region: o.region,
@@ -24,5 +28,15 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv): { cluster: EcsCluste
     alarmActions: o.alarmActions,
     scheduledTasks: DEMO_TASKS,
   });
-  return { cluster };
+  // Protects the cluster by name, not by a cross-stack reference: the pipeline deploys on its own,
+  // and protects clusters it did not create the same way.
+  const rerun = new EcsRerunStack(app, "ecs-rerun", {
+    region: cluster.config.region,
+    clusters: [cluster.config.clusterName],
+    // Only the parameter's name; create it once with
+    // `aws ssm put-parameter --type SecureString --name /ecs-rerun/slack-webhook --value https://hooks.slack.com/...`.
+    slackWebhookParameterName: o.slackWebhookParameter ?? DEMO_SLACK_WEBHOOK_PARAMETER,
+    notificationEmails: o.notificationEmails,
+  });
+  return { cluster, rerun };
 }

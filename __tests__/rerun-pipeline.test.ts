@@ -1,0 +1,272 @@
+import { Testing, TerraformStack } from "cdktf";
+import validateAsl from "asl-validator";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
+import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { EcsRerunPipeline, type EcsRerunPipelineProps } from "../modules/rerun-pipeline";
+import { matchesEventPattern } from "../drill/event-pattern";
+import { AGENT_EVENT, SUCCESS_EVENT, STEP_FUNCTIONS_EVENT, agentEventWith, loadEvent } from "./support/events";
+import { asList, iamStatements, resourcesOf, synthJson, type TfJson } from "./support/synth";
+
+function synthPipeline(props: Partial<EcsRerunPipelineProps> = {}) {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, "ecs-rerun");
+  new AwsProvider(stack, "aws", { region: "ap-northeast-1" });
+  const pipeline = new EcsRerunPipeline(stack, "pipeline", { clusters: ["batch-ec2"], slackWebhookParameterName: "/ecs-rerun/slack-webhook", ...props });
+  return { pipeline, raw: Testing.synth(stack), tf: synthJson(stack) };
+}
+
+/** The rule's event_pattern as synthesized, not the object the construct started from. */
+const synthesizedPattern = (tf: TfJson) => JSON.parse(resourcesOf(tf, "aws_cloudwatch_event_rule")[0].event_pattern as string);
+const definition = (tf: TfJson) => JSON.parse(resourcesOf(tf, "aws_sfn_state_machine")[0].definition as string);
+
+describe("detection: the synthesized rule's event pattern", () => {
+  const { tf } = synthPipeline({ clusters: ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"] });
+  const pattern = synthesizedPattern(tf);
+  const matches = (event: unknown) => matchesEventPattern(pattern, event);
+
+  test("matches a failed RunTask on a protected cluster named by ARN", () => {
+    expect(matches(loadEvent(AGENT_EVENT))).toBe(true);
+  });
+  test("matches a failed RunTask on a protected cluster named by short name", () => {
+    expect(matches(agentEventWith((d) => (d.requestParameters.cluster = "batch-ec2")))).toBe(true);
+  });
+  test("matches a cluster protected by ARN when the call uses its short name", () => {
+    expect(matches(agentEventWith((d) => (d.requestParameters.cluster = "reports")))).toBe(true);
+  });
+  test("matches a failed StartTask", () => {
+    expect(matches(agentEventWith((d) => { d.eventName = "StartTask"; d.requestParameters.containerInstances = ["7a1c2b3d"]; }))).toBe(true);
+  });
+  test("matches a call with no startedBy at all", () => {
+    expect(matches(agentEventWith((d) => delete d.requestParameters.startedBy))).toBe(true);
+  });
+  test("matches a call by an IAM user, who has no session issuer", () => {
+    expect(matches(agentEventWith((d) => (d.userIdentity = { type: "IAMUser", userName: "ops", arn: "arn:aws:iam::123456789012:user/ops" })))).toBe(true);
+  });
+  test("does not match a successful launch whose failures list is empty", () => {
+    expect(matches(loadEvent(SUCCESS_EVENT))).toBe(false);
+  });
+  test("does not match a cluster it does not protect, even one whose name ends the same", () => {
+    expect(matches(agentEventWith((d) => (d.requestParameters.cluster = "arn:aws:ecs:ap-northeast-1:123456789012:cluster/other")))).toBe(false);
+    expect(matches(agentEventWith((d) => (d.requestParameters.cluster = "arn:aws:ecs:ap-northeast-1:123456789012:cluster/my-batch-ec2")))).toBe(false);
+  });
+  test("does not match a call that names no cluster unless 'default' is protected", () => {
+    const noCluster = agentEventWith((d) => delete d.requestParameters.cluster);
+    expect(matches(noCluster)).toBe(false);
+    expect(matchesEventPattern(synthesizedPattern(synthPipeline({ clusters: ["default"] }).tf), noCluster)).toBe(true);
+  });
+  test("does not match the pipeline's own reruns", () => {
+    const own = agentEventWith((d) => {
+      d.userIdentity.sessionContext.sessionIssuer.userName = "ecs-rerun-rerun";
+      d.userIdentity.sessionContext.sessionIssuer.arn = "arn:aws:iam::123456789012:role/ecs-rerun-rerun";
+    });
+    expect(matches(own)).toBe(false);
+  });
+  test("does not match calls started by Step Functions, which retry on their own", () => {
+    expect(matches(loadEvent(STEP_FUNCTIONS_EVENT))).toBe(false);
+  });
+  test("catches Step Functions' calls too when the ignore list is emptied", () => {
+    expect(matchesEventPattern(synthesizedPattern(synthPipeline({ ignoreStartedBy: [] }).tf), loadEvent(STEP_FUNCTIONS_EVENT))).toBe(true);
+  });
+});
+
+describe("orchestration: the synthesized state machine", () => {
+  const { raw, tf } = synthPipeline();
+  const asl = definition(tf);
+
+  test("is a Standard state machine logging to CloudWatch Logs", () => {
+    expect(raw).toHaveResourceWithProperties(SfnStateMachine, {
+      type: "STANDARD",
+      logging_configuration: expect.objectContaining({ level: "ALL", log_destination: expect.stringContaining("aws_cloudwatch_log_group") }),
+    });
+  });
+
+  test("passes asl-validator", () => {
+    expect(validateAsl(structuredClone(asl))).toMatchObject({ isValid: true, errors: [] });
+  });
+
+  test("asl-validator does reject a broken definition (the check above can fail)", () => {
+    const broken = { ...structuredClone(asl), States: { ...asl.States, Backoff: { ...asl.States.Backoff, Next: "Nowhere" } } };
+    expect(validateAsl(broken).isValid).toBe(false);
+  });
+
+  test("classifies, notifies, then waits and reruns, or gives up with a failed execution", () => {
+    expect(asl.StartAt).toBe("Classify");
+    expect(asl.States.Classify.Next).toBe("Notify");
+    expect(asl.States.Notify).toMatchObject({ Resource: "arn:aws:states:::sns:publish", Next: "Route" });
+    expect(asl.States.Route.Choices).toEqual([
+      expect.objectContaining({ StringEquals: "retry", Next: "Backoff" }),
+      expect.objectContaining({ StringEquals: "recovered", Next: "Recovered" }),
+      expect.objectContaining({ StringEquals: "gave_up", Next: "GaveUp" }),
+    ]);
+    expect(asl.States.Route.Default).toBe("NeedsHuman");
+    expect(asl.States.Backoff).toEqual({ Type: "Wait", SecondsPath: "$.decision.delaySeconds", Next: "Rerun" });
+    expect(asl.States.GaveUp.Type).toBe("Fail");
+  });
+
+  test("retries Lambda and ECS transient errors with backoff and full jitter", () => {
+    for (const r of asl.States.Rerun.Retry) expect(r).toMatchObject({ BackoffRate: 2, JitterStrategy: "FULL", MaxDelaySeconds: expect.any(Number) });
+    expect(asl.States.Rerun.Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals)).toEqual(
+      expect.arrayContaining(["Lambda.TooManyRequestsException", "EcsThrottledError", "EcsServerError"]),
+    );
+  });
+
+  test("never retries the rerun on an error that could mean the task started", () => {
+    const retried = asl.States.Rerun.Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals);
+    for (const unsafe of ["States.ALL", "States.TaskFailed", "States.Timeout", "Lambda.Unknown"]) expect(retried).not.toContain(unsafe);
+  });
+});
+
+describe("rerun and notifier Lambdas", () => {
+  const { raw, tf } = synthPipeline({ maxAttempts: 5, retryableReasons: ["AGENT"], jitter: "NONE" });
+
+  test("run on nodejs22.x from a bundled package, with the backoff settings in the environment", () => {
+    expect(raw).toHaveResourceWithProperties(LambdaFunction, {
+      function_name: "ecs-rerun-rerun",
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      filename: expect.stringMatching(/^assets\/.+\.zip$/),
+      source_code_hash: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
+      environment: { variables: expect.objectContaining({ MAX_ATTEMPTS: "5", RETRYABLE_REASONS: '["AGENT"]', JITTER: "NONE", FIRST_DELAY_SECONDS: "30", BACKOFF_RATE: "2", MAX_DELAY_SECONDS: "300" }) },
+    });
+  });
+
+  test("the notifier gets the webhook parameter's name, never a URL", () => {
+    expect(raw).toHaveResourceWithProperties(LambdaFunction, {
+      function_name: "ecs-rerun-notifier",
+      environment: { variables: expect.objectContaining({ SLACK_WEBHOOK_PARAMETER: "/ecs-rerun/slack-webhook" }) },
+    });
+    expect(raw).not.toMatch(/hooks\.slack\.com/);
+    for (const f of resourcesOf(tf, "aws_lambda_function")) {
+      const vars = (f.environment as { variables: Record<string, string> }).variables;
+      for (const v of Object.values(vars)) expect(v).not.toMatch(/^https?:/);
+    }
+  });
+
+  test("refuses a URL where the parameter name belongs", () => {
+    expect(() => synthPipeline({ slackWebhookParameterName: "https://hooks.slack.com/services/T/B/X" })).toThrow(/the URL itself never goes into config/);
+  });
+
+  test("retries the notifier twice, then parks the event in the dead-letter queue", () => {
+    expect(raw).toHaveResourceWithProperties(LambdaFunctionEventInvokeConfig, {
+      maximum_retry_attempts: 2,
+      destination_config: { on_failure: { destination: expect.stringContaining("aws_sqs_queue") } },
+    });
+    expect(raw).toHaveResourceWithProperties(SnsTopicSubscription, { protocol: "lambda", redrive_policy: expect.stringContaining("aws_sqs_queue") });
+  });
+
+  test("without a webhook parameter there is no notifier, but the topic stays", () => {
+    const { raw: bare } = synthPipeline({ slackWebhookParameterName: undefined, notificationEmails: ["ops@example.com"] });
+    expect(bare).not.toHaveResourceWithProperties(LambdaFunction, { function_name: "ecs-rerun-notifier" });
+    expect(bare).toHaveResource(SnsTopic);
+    expect(bare).toHaveResourceWithProperties(SnsTopicSubscription, { protocol: "email", endpoint: "ops@example.com" });
+  });
+});
+
+describe("notices and alarms", () => {
+  const { raw, tf } = synthPipeline();
+
+  test("the topic is encrypted with a customer-managed key that rotates", () => {
+    expect(raw).toHaveResourceWithProperties(SnsTopic, { kms_master_key_id: expect.stringContaining("aws_kms_key") });
+    expect(resourcesOf(tf, "aws_kms_key")).toEqual([expect.objectContaining({ enable_key_rotation: true })]);
+  });
+
+  test("uses a given key instead of creating one", () => {
+    const { tf: given } = synthPipeline({ kmsKeyArn: "arn:aws:kms:ap-northeast-1:123456789012:key/abc" });
+    expect(resourcesOf(given, "aws_kms_key")).toEqual([]);
+    expect(resourcesOf(given, "aws_sns_topic")[0].kms_master_key_id).toBe("arn:aws:kms:ap-northeast-1:123456789012:key/abc");
+  });
+
+  test.each([
+    ["AWS/States", "ExecutionsFailed"],
+    ["AWS/SQS", "ApproximateNumberOfMessagesVisible"],
+    ["AWS/Lambda", "Errors"],
+  ])("alarms on %s %s, notifying the topic", (namespace, metric) => {
+    expect(raw).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      namespace,
+      metric_name: metric,
+      alarm_actions: [expect.stringContaining("aws_sns_topic")],
+    });
+  });
+
+  test("alarms on both Lambdas' errors", () => {
+    const lambdaAlarms = resourcesOf(tf, "aws_cloudwatch_metric_alarm").filter((a) => a.namespace === "AWS/Lambda");
+    expect(lambdaAlarms.map((a) => a.alarm_name).sort()).toEqual(["ecs-rerun-notifier-errors", "ecs-rerun-rerun-errors"]);
+  });
+
+  test("creates a management-events trail only when asked", () => {
+    expect(raw).not.toHaveResource(Cloudtrail);
+    expect(synthPipeline({ createTrail: true }).raw).toHaveResourceWithProperties(Cloudtrail, {
+      event_selector: [{ include_management_events: true, read_write_type: "WriteOnly" }],
+    });
+  });
+});
+
+describe("least privilege", () => {
+  const { tf } = synthPipeline({ clusters: ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"] });
+  const statements = iamStatements(tf);
+
+  test("no statement grants Action '*'", () => {
+    for (const s of statements) expect(asList(s.Action)).not.toContain("*");
+  });
+
+  test("Resource '*' appears only for CloudWatch Logs delivery, which supports nothing narrower", () => {
+    expect(statements.filter((s) => asList(s.Resource).includes("*")).map((s) => s.Sid)).toEqual(["DeliverExecutionLogs"]);
+  });
+
+  test("RunTask and StartTask carry an ecs:cluster condition naming only the protected clusters", () => {
+    const launch = statements.filter((s) => asList(s.Action).some((a) => a === "ecs:RunTask" || a === "ecs:StartTask"));
+    expect(launch).toHaveLength(1);
+    expect(launch[0].Condition).toEqual({
+      ArnEquals: {
+        "ecs:cluster": [
+          expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:ecs:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:cluster\/batch-ec2$/),
+          "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports",
+        ],
+      },
+    });
+  });
+
+  test("tags only at launch, and passes roles only to ECS tasks", () => {
+    expect(statements.find((s) => s.Action === "ecs:TagResource")?.Condition).toEqual({ StringEquals: { "ecs:CreateAction": ["RunTask", "StartTask"] } });
+    const passRole = statements.filter((s) => asList(s.Action).includes("iam:PassRole"));
+    expect(passRole).toEqual([expect.objectContaining({ Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } })]);
+  });
+
+  test("narrows RunTask to the given task definition families", () => {
+    const { tf: narrow } = synthPipeline({ taskDefinitionFamilies: ["nightly-report"] });
+    const launch = iamStatements(narrow).find((s) => s.Sid === "RerunOnProtectedClustersOnly");
+    expect(asList(launch!.Resource)).toEqual([expect.stringMatching(/:task-definition\/nightly-report:\*$/)]);
+  });
+
+  test("publishes to one topic, invokes one function, starts one state machine", () => {
+    expect(statements.find((s) => s.Action === "sns:Publish")?.Resource).toMatch(/^\$\{aws_sns_topic\./);
+    expect(statements.find((s) => s.Action === "states:StartExecution")?.Resource).toMatch(/^\$\{aws_sfn_state_machine\./);
+    expect(asList(statements.find((s) => s.Action === "lambda:InvokeFunction")!.Resource)).toEqual([
+      expect.stringMatching(/^\$\{aws_lambda_function\.[^}]+\.arn\}$/),
+      expect.stringMatching(/^\$\{aws_lambda_function\.[^}]+\.arn\}:\*$/),
+    ]);
+  });
+
+  test("the notifier reads exactly its one parameter", () => {
+    expect(statements.find((s) => s.Action === "ssm:GetParameter")?.Resource).toMatch(/:parameter\/ecs-rerun\/slack-webhook$/);
+  });
+});
+
+describe("props validation", () => {
+  test.each<[string, Partial<EcsRerunPipelineProps>, RegExp]>([
+    ["no cluster", { clusters: [] }, /clusters = \[\] is invalid: expected at least one cluster/],
+    ["a malformed cluster ARN", { clusters: ["arn:aws:ecs:x:cluster"] }, /clusters\[\] = "arn:aws:ecs:x:cluster" is invalid/],
+    ["zero attempts", { maxAttempts: 0 }, /maxAttempts = 0 is invalid: expected a whole number from 1 to 10/],
+    ["a max delay below the first delay", { firstDelaySeconds: 60, maxDelaySeconds: 30 }, /maxDelaySeconds = 30 is invalid/],
+    ["an unknown jitter", { jitter: "EQUAL" as never }, /jitter = "EQUAL" is invalid: expected "FULL" or "NONE"/],
+    ["a bad email", { notificationEmails: ["ops"] }, /notificationEmails\[\] = "ops" is invalid/],
+  ])("rejects %s", (_name, props, message) => {
+    expect(() => synthPipeline(props)).toThrow(message);
+  });
+});

@@ -1,0 +1,34 @@
+import { Construct } from "constructs";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { EcsRerunPipeline, type EcsRerunPipelineProps } from "./rerun-pipeline";
+
+/** Props of {@link EcsRerunStack}. */
+export interface EcsRerunStackProps extends EcsRerunPipelineProps {
+  /** AWS region of the protected clusters. */
+  readonly region: string;
+  /** Tags on every resource. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** The "right side": the rerun pipeline, deployable on its own against clusters it did not create. */
+export class EcsRerunStack extends TerraformStack {
+  /** The pipeline. */
+  public readonly pipeline: EcsRerunPipeline;
+
+  constructor(scope: Construct, id: string, props: EcsRerunStackProps) {
+    super(scope, id);
+    const { region, tags, ...pipelineProps } = props;
+    new AwsProvider(this, "aws", {
+      region,
+      defaultTags: [{ tags: { Project: "ecs-rerun", Stack: id, ManagedBy: "cdktf", ...tags } }],
+    });
+    this.pipeline = new EcsRerunPipeline(this, "pipeline", pipelineProps);
+    const p = this.pipeline;
+    new TerraformOutput(this, "state_machine_arn", { value: p.stateMachine.arn, description: "ARN of the rerun state machine" });
+    new TerraformOutput(this, "topic_arn", { value: p.topic.arn, description: "ARN of the notices topic" });
+    new TerraformOutput(this, "rule_arn", { value: p.rule.arn, description: "ARN of the launch-failure rule" });
+    new TerraformOutput(this, "rerun_function_arn", { value: p.rerunFunction.arn, description: "ARN of the rerun Lambda" });
+    new TerraformOutput(this, "dead_letter_queue_url", { value: p.deadLetterQueue.url, description: "URL of the dead-letter queue" });
+  }
+}

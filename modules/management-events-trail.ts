@@ -1,0 +1,78 @@
+import { Construct } from "constructs";
+import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import type { AwsPlace } from "./pipeline-policies";
+
+/** Props of {@link ManagementEventsTrail}. */
+export interface ManagementEventsTrailProps {
+  /** Trail name; also prefixes the bucket's name. */
+  readonly name: string;
+  /** Account, region and partition (for the bucket policy's conditions). */
+  readonly place: AwsPlace;
+}
+
+/**
+ * A trail logging write management events. EventBridge only receives "AWS API Call via CloudTrail"
+ * events for calls that some trail logs; without one the rule never fires. One per account and
+ * region is enough, which is why creating it is optional.
+ */
+export class ManagementEventsTrail extends Construct {
+  /** The trail. */
+  public readonly trail: Cloudtrail;
+  /** The bucket it writes to. */
+  public readonly bucket: S3Bucket;
+
+  constructor(scope: Construct, id: string, props: ManagementEventsTrailProps) {
+    super(scope, id);
+    const { place } = props;
+    this.bucket = new S3Bucket(this, "bucket", { bucketPrefix: `${props.name}-`.slice(0, 37).toLowerCase(), forceDestroy: false });
+    new S3BucketPublicAccessBlock(this, "bucket-private", {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "bucket-encryption", {
+      bucket: this.bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
+    const trailArn = `arn:${place.partition}:cloudtrail:${place.region}:${place.account}:trail/${props.name}`;
+    const policy = new S3BucketPolicy(this, "bucket-policy", {
+      bucket: this.bucket.id,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "CloudTrailChecksAcl",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "s3:GetBucketAcl",
+            Resource: this.bucket.arn,
+            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+          },
+          {
+            Sid: "CloudTrailWritesThisTrailOnly",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${this.bucket.arn}/AWSLogs/${place.account}/*`,
+            Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn } },
+          },
+        ],
+      }),
+    });
+    this.trail = new Cloudtrail(this, "trail", {
+      name: props.name,
+      s3BucketName: this.bucket.id,
+      includeGlobalServiceEvents: true,
+      isMultiRegionTrail: false,
+      enableLogFileValidation: true,
+      eventSelector: [{ readWriteType: "WriteOnly", includeManagementEvents: true }],
+      dependsOn: [policy],
+    });
+  }
+}

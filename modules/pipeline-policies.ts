@@ -1,0 +1,173 @@
+import { clusterShortName } from "./event-pattern";
+import type { PolicyStatement } from "./iam";
+
+/** Where the pipeline runs, for building ARNs (values may be Terraform references). */
+export interface AwsPlace {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+/** The ARN of a protected cluster given by name or ARN. */
+export function clusterArn(place: AwsPlace, cluster: string): string {
+  return cluster.startsWith("arn:") ? cluster : `arn:${place.partition}:ecs:${place.region}:${place.account}:cluster/${cluster}`;
+}
+
+const logStatement = (logGroupArn: string): PolicyStatement => ({
+  Sid: "WriteOwnLogs",
+  Effect: "Allow",
+  Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+  Resource: `${logGroupArn}:*`,
+});
+
+/** Inputs of {@link rerunFunctionStatements}. */
+export interface RerunFunctionGrants {
+  readonly place: AwsPlace;
+  /** Protected clusters (names or ARNs). */
+  readonly clusters: readonly string[];
+  /** Task definition families it may rerun; empty means any family of the account. */
+  readonly taskDefinitionFamilies: readonly string[];
+  /** Roles it may hand to ECS tasks (the rerun passes the original task's roles). */
+  readonly passRoleArns: readonly string[];
+  /** Its own log group. */
+  readonly logGroupArn: string;
+}
+
+/** The rerun Lambda: launch tasks on the protected clusters only, and nothing else. */
+export function rerunFunctionStatements(g: RerunFunctionGrants): PolicyStatement[] {
+  const { place } = g;
+  const taskDefinitions =
+    g.taskDefinitionFamilies.length > 0
+      ? g.taskDefinitionFamilies.map((f) => `arn:${place.partition}:ecs:${place.region}:${place.account}:task-definition/${f}:*`)
+      : [`arn:${place.partition}:ecs:${place.region}:${place.account}:task-definition/*`];
+  return [
+    {
+      Sid: "RerunOnProtectedClustersOnly",
+      Effect: "Allow",
+      Action: ["ecs:RunTask", "ecs:StartTask"],
+      Resource: taskDefinitions,
+      Condition: { ArnEquals: { "ecs:cluster": g.clusters.map((c) => clusterArn(place, c)) } },
+    },
+    {
+      // A rerun keeps the original request's tags, and tagging at launch needs this.
+      Sid: "TagTheTasksItStarts",
+      Effect: "Allow",
+      Action: "ecs:TagResource",
+      Resource: g.clusters.map((c) => `arn:${place.partition}:ecs:${place.region}:${place.account}:task/${clusterShortName(c)}/*`),
+      Condition: { StringEquals: { "ecs:CreateAction": ["RunTask", "StartTask"] } },
+    },
+    {
+      Sid: "PassTaskRolesToEcsTasksOnly",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: [...g.passRoleArns],
+      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+    },
+    logStatement(g.logGroupArn),
+  ];
+}
+
+/** Inputs of {@link notifierFunctionStatements}. */
+export interface NotifierFunctionGrants {
+  readonly place: AwsPlace;
+  /** Name of the SSM SecureString holding the Slack webhook URL. */
+  readonly slackWebhookParameterName: string;
+  /** Customer-managed key of that parameter; omitted for the default `aws/ssm` key. */
+  readonly slackWebhookKmsKeyArn?: string;
+  /** Queue that receives events the notifier could not deliver. */
+  readonly deadLetterQueueArn: string;
+  /** Its own log group. */
+  readonly logGroupArn: string;
+}
+
+/** The notifier Lambda: read one parameter, park failures in one queue. */
+export function notifierFunctionStatements(g: NotifierFunctionGrants): PolicyStatement[] {
+  const { place } = g;
+  const parameter = g.slackWebhookParameterName.replace(/^\//, "");
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "ReadTheSlackWebhookParameter",
+      Effect: "Allow",
+      Action: "ssm:GetParameter",
+      Resource: `arn:${place.partition}:ssm:${place.region}:${place.account}:parameter/${parameter}`,
+    },
+    { Sid: "ParkUndeliveredNotices", Effect: "Allow", Action: "sqs:SendMessage", Resource: g.deadLetterQueueArn },
+    logStatement(g.logGroupArn),
+  ];
+  if (g.slackWebhookKmsKeyArn) {
+    statements.push({
+      Sid: "DecryptTheParameterThroughSsmOnly",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: g.slackWebhookKmsKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `ssm.${place.region}.amazonaws.com` } },
+    });
+  }
+  return statements;
+}
+
+/** Inputs of {@link stateMachineStatements}. */
+export interface StateMachineGrants {
+  readonly rerunFunctionArn: string;
+  readonly topicArn: string;
+  readonly kmsKeyArn: string;
+}
+
+/** The state machine: invoke one function, publish to one topic, deliver its logs. */
+export function stateMachineStatements(g: StateMachineGrants): PolicyStatement[] {
+  return [
+    { Sid: "InvokeTheRerunFunction", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: [g.rerunFunctionArn, `${g.rerunFunctionArn}:*`] },
+    { Sid: "PublishNotices", Effect: "Allow", Action: "sns:Publish", Resource: g.topicArn },
+    { Sid: "EncryptNotices", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: g.kmsKeyArn },
+    {
+      // CloudWatch Logs' log-delivery actions have no resource-level permissions: AWS documents "*"
+      // as the only resource these accept.
+      Sid: "DeliverExecutionLogs",
+      Effect: "Allow",
+      Action: [
+        "logs:CreateLogDelivery",
+        "logs:GetLogDelivery",
+        "logs:UpdateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy",
+        "logs:DescribeResourcePolicies",
+        "logs:DescribeLogGroups",
+      ],
+      Resource: "*",
+    },
+  ];
+}
+
+/** EventBridge's role for the rule's target: start executions of one state machine. */
+export function startExecutionStatements(stateMachineArn: string): PolicyStatement[] {
+  return [{ Sid: "StartTheRerunStateMachine", Effect: "Allow", Action: "states:StartExecution", Resource: stateMachineArn }];
+}
+
+/**
+ * Policy of the customer-managed key that encrypts the topic. An AWS-managed key cannot be used:
+ * its policy cannot grant CloudWatch alarms the right to publish to the encrypted topic.
+ */
+export function topicKeyPolicy(place: AwsPlace): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        // Lets IAM policies of this account govern the key (the default key policy).
+        Sid: "AccountAdministersTheKey",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${place.partition}:iam::${place.account}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+      {
+        Sid: "CloudWatchAlarmsPublishToTheTopic",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": place.account } },
+      },
+    ],
+  });
+}

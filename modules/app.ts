@@ -32,7 +32,7 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv): { cluster: EcsCluste
   // and protects clusters it did not create the same way.
   const rerun = new EcsRerunStack(app, "ecs-rerun", {
     region: cluster.config.region,
-    clusters: [cluster.config.clusterName],
+    clusters: o.protectedClusters ?? [cluster.config.clusterName],
     // Only the parameter's name; create it once with
     // `aws ssm put-parameter --type SecureString --name /ecs-rerun/slack-webhook --value https://hooks.slack.com/...`.
     slackWebhookParameterName: o.slackWebhookParameter ?? DEMO_SLACK_WEBHOOK_PARAMETER,

@@ -216,6 +216,7 @@ export interface ConfigOverrides {
   readonly alarmActions?: readonly string[];
   readonly slackWebhookParameter?: string;
   readonly notificationEmails?: readonly string[];
+  readonly protectedClusters?: readonly string[];
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -240,5 +241,6 @@ export function readOverrides(env: NodeJS.ProcessEnv, context: (key: string) => 
     alarmActions: list(env.ECS_RERUN_ALARM_ACTIONS) ?? list(str(context("alarmActions"))),
     slackWebhookParameter: str(env.ECS_RERUN_SLACK_WEBHOOK_PARAMETER) ?? str(context("slackWebhookParameter")),
     notificationEmails: list(env.ECS_RERUN_NOTIFICATION_EMAILS) ?? list(str(context("notificationEmails"))),
+    protectedClusters: list(env.ECS_RERUN_PROTECTED_CLUSTERS) ?? list(str(context("protectedClusters"))),
   };
 }

@@ -1,0 +1,94 @@
+import { readConfig as readNotifierConfig } from "../../lambda/notifier/config";
+import { DEFAULT_RETRYABLE_REASONS, readConfig } from "../../lambda/rerun/config";
+import { ConfigurationError } from "../../lambda/shared/errors";
+
+describe("rerun readConfig", () => {
+  it("uses the documented defaults when nothing is set", () => {
+    expect(readConfig({})).toEqual({
+      retryableReasons: ["AGENT", "RESOURCE:*", "Capacity is unavailable at this time*"],
+      maxAttempts: 3,
+      firstDelaySeconds: 30,
+      backoffRate: 2,
+      maxDelaySeconds: 300,
+      jitter: "FULL",
+    });
+    expect(readConfig({}).retryableReasons).toEqual([...DEFAULT_RETRYABLE_REASONS]);
+  });
+
+  it("treats blank values as unset", () => {
+    expect(readConfig({ MAX_ATTEMPTS: "", JITTER: "  " })).toMatchObject({ maxAttempts: 3, jitter: "FULL" });
+  });
+
+  it("reads every variable", () => {
+    expect(
+      readConfig({
+        RETRYABLE_REASONS: '["AGENT","RESOURCE:MEMORY"]',
+        MAX_ATTEMPTS: "5",
+        FIRST_DELAY_SECONDS: "10",
+        BACKOFF_RATE: "1.5",
+        MAX_DELAY_SECONDS: "600",
+        JITTER: "NONE",
+      }),
+    ).toEqual({
+      retryableReasons: ["AGENT", "RESOURCE:MEMORY"],
+      maxAttempts: 5,
+      firstDelaySeconds: 10,
+      backoffRate: 1.5,
+      maxDelaySeconds: 600,
+      jitter: "NONE",
+    });
+  });
+
+  it.each<[Record<string, string>, RegExp]>([
+    [{ MAX_ATTEMPTS: "0" }, /^MAX_ATTEMPTS="0" is invalid: expected an integer from 1 to 10$/],
+    [{ MAX_ATTEMPTS: "11" }, /^MAX_ATTEMPTS="11" .*1 to 10/],
+    [{ MAX_ATTEMPTS: "2.5" }, /^MAX_ATTEMPTS="2.5" .*integer/],
+    [{ MAX_ATTEMPTS: "three" }, /^MAX_ATTEMPTS="three"/],
+    [{ FIRST_DELAY_SECONDS: "-1" }, /^FIRST_DELAY_SECONDS="-1" .*0 to 3600/],
+    [{ FIRST_DELAY_SECONDS: "3601" }, /^FIRST_DELAY_SECONDS="3601"/],
+    [{ BACKOFF_RATE: "0.5" }, /^BACKOFF_RATE="0.5" .*a number from 1 to 10/],
+    [{ BACKOFF_RATE: "NaN" }, /^BACKOFF_RATE="NaN"/],
+    [{ MAX_DELAY_SECONDS: "0" }, /^MAX_DELAY_SECONDS="0" .*1 to 86400/],
+    [{ MAX_DELAY_SECONDS: "86401" }, /^MAX_DELAY_SECONDS="86401"/],
+    [{ JITTER: "full" }, /^JITTER="full" .*one of "FULL", "NONE"/],
+    [{ RETRYABLE_REASONS: "AGENT" }, /^RETRYABLE_REASONS="AGENT" .*JSON array of non-empty strings/],
+    [{ RETRYABLE_REASONS: '["AGENT", 3]' }, /^RETRYABLE_REASONS=.*JSON array/],
+    [{ RETRYABLE_REASONS: '{"a":1}' }, /^RETRYABLE_REASONS=/],
+    [{ FIRST_DELAY_SECONDS: "60", MAX_DELAY_SECONDS: "30" }, /MAX_DELAY_SECONDS=30 is invalid: expected a value >= FIRST_DELAY_SECONDS=60/],
+    [{ FIRST_DELAY_SECONDS: "600" }, /MAX_DELAY_SECONDS=300 \(default\) is invalid/],
+  ])("rejects %j with a message naming variable, value and what is allowed", (env, message) => {
+    expect(() => readConfig(env)).toThrow(ConfigurationError);
+    expect(() => readConfig(env)).toThrow(message);
+  });
+});
+
+describe("notifier readConfig", () => {
+  it("requires SLACK_WEBHOOK_PARAMETER and names it", () => {
+    expect(() => readNotifierConfig({})).toThrow(ConfigurationError);
+    expect(() => readNotifierConfig({})).toThrow(/^SLACK_WEBHOOK_PARAMETER is required/);
+  });
+
+  it("refuses a webhook URL in place of the parameter name without echoing it", () => {
+    const secret = "https://hooks.slack.com/services/T000/B000/XXXXSECRETXXXX";
+    expect(() => readNotifierConfig({ SLACK_WEBHOOK_PARAMETER: secret })).toThrow(/must be the NAME of an SSM SecureString/);
+    try {
+      readNotifierConfig({ SLACK_WEBHOOK_PARAMETER: secret });
+    } catch (err) {
+      expect((err as Error).message).not.toContain("XXXXSECRETXXXX");
+    }
+  });
+
+  it("defaults the timeout to 5000 ms and the link region to AWS_REGION", () => {
+    expect(readNotifierConfig({ SLACK_WEBHOOK_PARAMETER: "/ecs-rerun/slack-webhook", AWS_REGION: "eu-west-1" })).toEqual({
+      slackWebhookParameter: "/ecs-rerun/slack-webhook",
+      slackTimeoutMs: 5000,
+      region: "eu-west-1",
+    });
+  });
+
+  it.each(["99", "30001", "fast"])("rejects SLACK_TIMEOUT_MS=%s", (value) => {
+    expect(() => readNotifierConfig({ SLACK_WEBHOOK_PARAMETER: "/p", SLACK_TIMEOUT_MS: value })).toThrow(
+      new RegExp(`^SLACK_TIMEOUT_MS="${value}" is invalid: expected an integer from 100 to 30000`),
+    );
+  });
+});

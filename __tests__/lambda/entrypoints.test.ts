@@ -1,0 +1,56 @@
+/**
+ * The Lambda entry points read and validate their environment once, at cold start (module load),
+ * and fail with a message naming the variable.
+ */
+const ENV_KEYS = [
+  "MAX_ATTEMPTS",
+  "JITTER",
+  "SLACK_WEBHOOK_PARAMETER",
+  "SLACK_TIMEOUT_MS",
+  "AWS_REGION",
+  // The SDK warns on Node < 22 when a client is built; the Lambda runtime is nodejs22.x.
+  "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED",
+] as const;
+
+function loadWithEnv(path: string, env: Partial<Record<(typeof ENV_KEYS)[number], string>>): { handler?: unknown } {
+  const saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
+  for (const k of ENV_KEYS) delete process.env[k];
+  Object.assign(process.env, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" }, env);
+  try {
+    let mod: { handler?: unknown } = {};
+    jest.isolateModules(() => {
+      mod = require(path) as { handler?: unknown };
+    });
+    return mod;
+  } finally {
+    for (const k of ENV_KEYS) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  }
+}
+
+describe("rerun entry point", () => {
+  it("exports a handler when the environment is valid", () => {
+    expect(typeof loadWithEnv("../../lambda/rerun/index", { AWS_REGION: "ap-northeast-1", MAX_ATTEMPTS: "4" }).handler).toBe("function");
+  });
+
+  it("fails at cold start naming the bad variable", () => {
+    expect(() => loadWithEnv("../../lambda/rerun/index", { AWS_REGION: "ap-northeast-1", MAX_ATTEMPTS: "0" })).toThrow(
+      expect.objectContaining({ name: "ConfigurationError", message: expect.stringMatching(/^MAX_ATTEMPTS="0"/) }),
+    );
+  });
+});
+
+describe("notifier entry point", () => {
+  it("exports a handler when the environment is valid", () => {
+    const mod = loadWithEnv("../../lambda/notifier/index", { AWS_REGION: "ap-northeast-1", SLACK_WEBHOOK_PARAMETER: "/ecs-rerun/slack-webhook" });
+    expect(typeof mod.handler).toBe("function");
+  });
+
+  it("fails at cold start when SLACK_WEBHOOK_PARAMETER is missing", () => {
+    expect(() => loadWithEnv("../../lambda/notifier/index", { AWS_REGION: "ap-northeast-1" })).toThrow(
+      expect.objectContaining({ name: "ConfigurationError", message: expect.stringContaining("SLACK_WEBHOOK_PARAMETER") }),
+    );
+  });
+});

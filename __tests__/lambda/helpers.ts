@@ -1,0 +1,44 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const FIXTURES = join(__dirname, "..", "fixtures");
+
+/** A fresh deep copy of a fixture (tests may mutate it). */
+export function loadFixture<T = Record<string, any>>(name: string): T {
+  return JSON.parse(readFileSync(join(FIXTURES, name), "utf8")) as T;
+}
+
+export const RUNTASK_PARTIAL = "constructed__runtask-partial-AGENT__full-request.json";
+export const STARTTASK_PARTIAL = "constructed__starttask-partial-AGENT__two-instances.json";
+/** The shared AGENT event, copied verbatim from ../shared/events into fixtures/events. */
+export const RUNTASK_AGENT = "events/constructed__runtask-failure-AGENT__eventbridge-rule.json";
+
+/** The shared AGENT event (copied verbatim from /work/shared/events). */
+export function agentEvent(): Record<string, any> {
+  return loadFixture(RUNTASK_AGENT);
+}
+
+/** Deterministic [0, 1) generator (mulberry32) for jitter tests. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Captures console.log lines (silenced) and parses them as JSON. */
+export function captureLogs(): { lines: string[]; records: () => Array<Record<string, any>>; restore: () => void } {
+  const lines: string[] = [];
+  const spy = jest.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+    lines.push(args.map(String).join(" "));
+  });
+  return {
+    lines,
+    records: () => lines.map((l) => JSON.parse(l) as Record<string, any>),
+    restore: () => spy.mockRestore(),
+  };
+}

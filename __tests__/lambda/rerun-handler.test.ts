@@ -1,0 +1,294 @@
+import {
+  AccessDeniedException,
+  ClientException,
+  ECSServiceException,
+  RunTaskCommand,
+  ServerException,
+  StartTaskCommand,
+} from "@aws-sdk/client-ecs";
+import { DEFAULT_RERUN_CONFIG, type RerunConfig } from "../../lambda/rerun/config";
+import { clientToken } from "../../lambda/rerun/core";
+import { makeHandler, type EcsSender } from "../../lambda/rerun/handler";
+import type { LaunchFailure, RerunLambdaOutput } from "../../lambda/shared/contract";
+import { EcsServerError, EcsThrottledError, InvalidEventError } from "../../lambda/shared/errors";
+import { agentEvent, captureLogs, loadFixture, RUNTASK_PARTIAL, STARTTASK_PARTIAL } from "./helpers";
+
+type Command = RunTaskCommand | StartTaskCommand;
+type Answer = { tasks?: Array<Record<string, unknown>>; failures?: Array<Record<string, unknown>> };
+
+/** A stub ECS client that records every command and answers from a script. */
+function stubEcs(...script: Array<Answer | Error>) {
+  const commands: Command[] = [];
+  const ecs: EcsSender = {
+    send: (async (command: Command) => {
+      commands.push(command);
+      const next = script.shift();
+      if (next === undefined) throw new Error("stub ECS: no scripted answer left");
+      if (next instanceof Error) throw next;
+      return { $metadata: { httpStatusCode: 200 }, ...next };
+    }) as EcsSender["send"],
+  };
+  return { ecs, commands };
+}
+
+const EXECUTION_ARN = "arn:aws:states:ap-northeast-1:123456789012:execution:ecs-rerun:b7c8d9e0";
+const CONFIG: RerunConfig = { ...DEFAULT_RERUN_CONFIG, jitter: "NONE" };
+const task = (id: string, containerInstanceArn?: string) => ({
+  taskArn: `arn:aws:ecs:ap-northeast-1:123456789012:task/batch-ec2/${id}`,
+  ...(containerInstanceArn ? { containerInstanceArn } : {}),
+});
+
+/** The output passes through Step Functions as JSON: round-trip it like the state machine would. */
+const viaStateMachine = (out: RerunLambdaOutput): LaunchFailure => JSON.parse(JSON.stringify(out.failure));
+
+let logs: ReturnType<typeof captureLogs>;
+beforeEach(() => {
+  logs = captureLogs();
+});
+afterEach(() => logs.restore());
+
+describe("classify", () => {
+  it("classifies the partial RunTask without calling ECS and notices 'detected' with the next delay", async () => {
+    const { ecs, commands } = stubEcs();
+    const out = await makeHandler(CONFIG, { ecs })({ action: "classify", event: loadFixture(RUNTASK_PARTIAL), executionArn: EXECUTION_ARN });
+    expect(commands).toHaveLength(0);
+    expect(out.failure).toMatchObject({ requested: 3, placed: 2, remaining: 1, reasons: ["AGENT"] });
+    expect(out.decision).toMatchObject({ next: "retry", attempt: 0, nextAttempt: 1, delaySeconds: 30, retryable: true });
+    expect(out.notice).toMatchObject({ kind: "detected", nextDelaySeconds: 30, executionArn: EXECUTION_ARN, eventId: out.failure.eventId });
+  });
+
+  it("notices 'detected' also when the reason is not retryable", async () => {
+    const event = agentEvent();
+    event.detail.responseElements.failures = [{ arn: "x", reason: "ATTRIBUTE" }];
+    const out = await makeHandler(CONFIG, stubEcs())({ action: "classify", event, executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "not_retryable", retryable: false });
+    expect(out.notice).toMatchObject({ kind: "detected", reasons: ["ATTRIBUTE"] });
+    expect(out.notice).not.toHaveProperty("nextDelaySeconds");
+  });
+
+  it("throws InvalidEventError for an envelope that is not a CloudTrail launch record", async () => {
+    const event = agentEvent();
+    event["detail-type"] = "ECS Task State Change";
+    const handler = makeHandler(CONFIG, stubEcs());
+    await expect(handler({ action: "classify", event, executionArn: EXECUTION_ARN })).rejects.toThrow(InvalidEventError);
+    await expect(handler({ action: "classify", event, executionArn: EXECUTION_ARN })).rejects.toMatchObject({
+      name: "InvalidEventError",
+      message: expect.stringContaining("detail-type"),
+    });
+  });
+
+  it("throws InvalidEventError for an unknown action", async () => {
+    await expect(makeHandler(CONFIG, stubEcs())({ action: "reboot", executionArn: EXECUTION_ARN })).rejects.toMatchObject({
+      name: "InvalidEventError",
+      message: expect.stringContaining("action"),
+    });
+  });
+
+  it("logs one JSON object per line with the correlation keys", async () => {
+    await makeHandler(CONFIG, stubEcs())({ action: "classify", event: loadFixture(RUNTASK_PARTIAL), executionArn: EXECUTION_ARN });
+    const records = logs.records();
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        msg: "launch failure classified",
+        cluster: "arn:aws:ecs:ap-northeast-1:123456789012:cluster/batch-ec2",
+        taskDefinition: "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/nightly-report:12",
+        reasons: ["AGENT"],
+        attempt: 0,
+        eventId: "b7c8d9e0-f1a2-4b3c-8d4e-5f6a7b8c9d0e",
+        executionArn: EXECUTION_ARN,
+        next: "retry",
+      }),
+    );
+    // The request (container overrides may hold secrets in environment values) is never logged.
+    expect(logs.lines.join("\n")).not.toContain("REPORT_DATE");
+  });
+});
+
+describe("rerun of a RunTask", () => {
+  async function classified(): Promise<{ failure: LaunchFailure; original: Record<string, unknown> }> {
+    const event = loadFixture(RUNTASK_PARTIAL);
+    const out = await makeHandler(CONFIG, stubEcs())({ action: "classify", event, executionArn: EXECUTION_ARN });
+    return { failure: viaStateMachine(out), original: event.detail.requestParameters };
+  }
+
+  it("sends the original requestParameters unchanged in every field other than count and clientToken", async () => {
+    const { failure, original } = await classified();
+    const { ecs, commands } = stubEcs({ tasks: [task("rerun-1")], failures: [] });
+
+    await makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+
+    expect(commands).toHaveLength(1);
+    expect(commands[0]).toBeInstanceOf(RunTaskCommand);
+    const input = commands[0].input as unknown as Record<string, unknown>;
+    const { count, clientToken: token, ...sent } = input;
+    const { count: originalCount, clientToken: callerToken, ...kept } = original;
+    expect(sent).toEqual(kept);
+    expect(Object.keys(input).sort()).toEqual(Object.keys(original).sort());
+    for (const field of [
+      "overrides",
+      "networkConfiguration",
+      "capacityProviderStrategy",
+      "placementConstraints",
+      "placementStrategy",
+      "group",
+      "tags",
+      "propagateTags",
+      "referenceId",
+      "enableECSManagedTags",
+      "enableExecuteCommand",
+      "startedBy",
+      "cluster",
+      "taskDefinition",
+    ]) {
+      expect(input[field]).toEqual(original[field]);
+    }
+    expect(originalCount).toBe(3);
+    expect(count).toBe(1);
+    expect(token).toBe(clientToken(failure.eventId, 1));
+    expect(token).not.toBe(callerToken);
+    expect(callerToken).toBe("caller-token-0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b");
+  });
+
+  it("recovers when the rerun places the shortfall", async () => {
+    const { failure } = await classified();
+    const { ecs } = stubEcs({ tasks: [task("rerun-1")], failures: [] });
+    const out = await makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "recovered", attempt: 1, delaySeconds: 0 });
+    expect(out.failure).toMatchObject({ placed: 3, remaining: 0, reasons: [], failures: [] });
+    expect(out.failure.taskArns).toHaveLength(3);
+    expect(out.failure.request).toEqual(failure.request);
+    expect(out.notice).toMatchObject({ kind: "recovered", placed: 3, requested: 3 });
+  });
+
+  it("retries with the next backoff while attempts are left, and gives up after the last one", async () => {
+    const { failure } = await classified();
+    const agent = { tasks: [], failures: [{ arn: "ci/1", reason: "AGENT" }] };
+    const { ecs, commands } = stubEcs(agent, agent, agent);
+    const handler = makeHandler(CONFIG, { ecs });
+
+    let current = failure;
+    const kinds: string[] = [];
+    const delays: number[] = [];
+    for (const attempt of [1, 2, 3]) {
+      const out = await handler({ action: "rerun", failure: current, attempt, executionArn: EXECUTION_ARN });
+      kinds.push(out.notice.kind);
+      delays.push(out.decision.delaySeconds);
+      current = viaStateMachine(out);
+    }
+    expect(kinds).toEqual(["retrying", "retrying", "gave_up"]);
+    expect(delays).toEqual([60, 120, 0]);
+    expect(commands.map((c) => (c.input as { clientToken?: string }).clientToken)).toEqual([
+      clientToken(failure.eventId, 1),
+      clientToken(failure.eventId, 2),
+      clientToken(failure.eventId, 3),
+    ]);
+    expect(commands.every((c) => (c.input as { count?: number }).count === 1)).toBe(true);
+  });
+
+  it("stops as not_retryable when the rerun is rejected for a configuration reason", async () => {
+    const { failure } = await classified();
+    const { ecs } = stubEcs({ tasks: [], failures: [{ reason: "MISSING", detail: "task definition revision missing" }] });
+    const out = await makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "not_retryable", retryable: false });
+    expect(out.notice).toMatchObject({ kind: "not_retryable", reasons: ["MISSING"] });
+    expect(out.failure.failures).toEqual([{ reason: "MISSING", detail: "task definition revision missing" }]);
+  });
+
+  it("throws EcsThrottledError when ECS throttles", async () => {
+    const { failure } = await classified();
+    const throttled = new ECSServiceException({ name: "ThrottlingException", $fault: "client", $metadata: { httpStatusCode: 400 }, message: "Rate exceeded" });
+    const { ecs } = stubEcs(throttled);
+    await expect(makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN })).rejects.toMatchObject({
+      name: "EcsThrottledError",
+      message: "ThrottlingException: Rate exceeded",
+    });
+  });
+
+  it("throws EcsServerError on a ServerException (the clientToken makes the retry idempotent)", async () => {
+    const { failure } = await classified();
+    const { ecs } = stubEcs(new ServerException({ $metadata: { httpStatusCode: 500 }, message: "Service unavailable" }));
+    const run = makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    await expect(run).rejects.toThrow(EcsServerError);
+  });
+
+  it("gives up with the ECS error as message on a ClientException", async () => {
+    const { failure } = await classified();
+    const { ecs } = stubEcs(new ClientException({ $metadata: { httpStatusCode: 400 }, message: "TaskDefinition is inactive" }));
+    const out = await makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 2, executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "gave_up", attempt: 2, retryable: false, message: "ClientException: TaskDefinition is inactive" });
+    expect(out.notice).toMatchObject({ kind: "gave_up", message: "ClientException: TaskDefinition is inactive" });
+    expect(out.failure).toEqual(failure);
+    expect(logs.records()).toContainEqual(expect.objectContaining({ msg: "ecs error", errorName: "ClientException", outcome: "gave_up", attempt: 2 }));
+  });
+
+  it("gives up on AccessDeniedException", async () => {
+    const { failure } = await classified();
+    const { ecs } = stubEcs(new AccessDeniedException({ $metadata: { httpStatusCode: 400 }, message: "not authorized to perform ecs:RunTask" }));
+    const out = await makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "gave_up", message: expect.stringMatching(/^AccessDeniedException: not authorized/) });
+  });
+
+  it("does not call ECS when nothing is left to place", async () => {
+    const { failure } = await classified();
+    const { ecs, commands } = stubEcs();
+    const out = await makeHandler(CONFIG, { ecs })({
+      action: "rerun",
+      failure: { ...failure, placed: 3, remaining: 0 },
+      attempt: 1,
+      executionArn: EXECUTION_ARN,
+    });
+    expect(commands).toHaveLength(0);
+    expect(out.decision.next).toBe("recovered");
+  });
+});
+
+describe("rerun of a StartTask", () => {
+  async function classified(): Promise<LaunchFailure> {
+    const out = await makeHandler(CONFIG, stubEcs())({ action: "classify", event: loadFixture(STARTTASK_PARTIAL), executionArn: EXECUTION_ARN });
+    return viaStateMachine(out);
+  }
+  const pending = "arn:aws:ecs:ap-northeast-1:123456789012:container-instance/batch-ec2/4e5f6a7b8c9d40e1f2a3b4c5d6e7f8a9";
+
+  it("starts the task only on the instance that did not get one, without a clientToken", async () => {
+    const failure = await classified();
+    const original = loadFixture(STARTTASK_PARTIAL).detail.requestParameters;
+    const { ecs, commands } = stubEcs({ tasks: [task("st-2", pending)], failures: [] });
+
+    const out = await makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+
+    expect(commands).toHaveLength(1);
+    expect(commands[0]).toBeInstanceOf(StartTaskCommand);
+    const { containerInstances, ...sent } = commands[0].input as unknown as Record<string, unknown>;
+    const { containerInstances: originalInstances, ...kept } = original;
+    expect(containerInstances).toEqual([pending]);
+    expect(originalInstances).toHaveLength(2);
+    expect(sent).toEqual(kept);
+    expect(commands[0].input).not.toHaveProperty("clientToken");
+    expect(out.failure).toMatchObject({ placed: 2, remaining: 0, pendingContainerInstances: [] });
+    expect(out.notice.kind).toBe("recovered");
+  });
+
+  it("gives up instead of throwing a retryable error on a ServerException (the task may have started)", async () => {
+    const failure = await classified();
+    const { ecs } = stubEcs(new ServerException({ $metadata: { httpStatusCode: 500 }, message: "Service unavailable" }));
+    const out = await makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "gave_up", retryable: false, message: expect.stringContaining("may have started") });
+    expect(out.notice.kind).toBe("gave_up");
+  });
+
+  it("still throws EcsThrottledError when throttled (a throttled call did not run)", async () => {
+    const failure = await classified();
+    const throttled = Object.assign(new Error("slow down"), { name: "Whatever", $fault: "client", $retryable: { throttling: true }, $metadata: { httpStatusCode: 400 } });
+    const { ecs } = stubEcs(throttled);
+    await expect(makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN })).rejects.toThrow(EcsThrottledError);
+  });
+
+  it("rejects a StartTask failure without pendingContainerInstances", async () => {
+    const failure = await classified();
+    delete (failure as Partial<LaunchFailure>).pendingContainerInstances;
+    await expect(makeHandler(CONFIG, stubEcs())({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN })).rejects.toMatchObject({
+      name: "InvalidEventError",
+      message: expect.stringContaining("pendingContainerInstances"),
+    });
+  });
+});

@@ -1,0 +1,283 @@
+/**
+ * Pure Slack formatting for the notifier: an SNS message string in, a Block Kit payload out.
+ * The message is a Notice (from the state machine), a CloudWatch alarm notification, or anything
+ * else (posted as plain text, truncated).
+ */
+import { NOTICE_KINDS, type Notice, type NoticeKind } from "../shared/contract";
+
+export type SlackKind = NoticeKind | "alarm" | "text";
+
+export interface SlackTextObject {
+  type: "plain_text" | "mrkdwn";
+  text: string;
+  emoji?: boolean;
+}
+
+export type SlackBlock =
+  | { type: "header"; text: SlackTextObject }
+  | { type: "section"; text?: SlackTextObject; fields?: SlackTextObject[] }
+  | { type: "context"; elements: SlackTextObject[] }
+  | { type: "divider" };
+
+export interface SlackMessage {
+  /** Plain fallback (notifications, clients without Block Kit). */
+  text: string;
+  blocks: SlackBlock[];
+}
+
+export interface FormatOptions {
+  /** Region for links when the message does not carry one (the notifier's AWS_REGION). */
+  region: string;
+}
+
+/** Emoji per kind, shown in the header. */
+export const KIND_EMOJI: Readonly<Record<SlackKind, string>> = Object.freeze({
+  detected: ":mag:",
+  retrying: ":repeat:",
+  recovered: ":white_check_mark:",
+  gave_up: ":x:",
+  not_retryable: ":no_entry:",
+  alarm: ":rotating_light:",
+  text: ":speech_balloon:",
+});
+
+const ALARM_STATE_EMOJI: Readonly<Record<string, string>> = Object.freeze({
+  ALARM: KIND_EMOJI.alarm,
+  OK: ":large_green_circle:",
+  INSUFFICIENT_DATA: ":grey_question:",
+});
+
+// Slack limits: header 150 chars, section text 3000, field 2000; keep margins.
+const HEADER_MAX = 150;
+const SECTION_MAX = 2900;
+const FIELD_MAX = 1900;
+export const PLAIN_TEXT_MAX = 2900;
+
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+/** Escapes the three characters Slack mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** A mrkdwn link; the label is escaped, the URL must not contain `|` or `>`. */
+export function link(url: string, label: string): string {
+  return `<${url.replace(/\|/g, "%7C").replace(/>/g, "%3E")}|${escapeMrkdwn(label)}>`;
+}
+
+function safeRegion(region: string): string {
+  return /^[a-z0-9-]+$/.test(region) ? region : encodeURIComponent(region);
+}
+
+function consoleBase(region: string): string {
+  const r = safeRegion(region);
+  return `https://${r}.console.aws.amazon.com`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Console links
+// ---------------------------------------------------------------------------------------------
+
+export function clusterUrl(region: string, clusterName: string): string {
+  return `${consoleBase(region)}/ecs/v2/clusters/${encodeURIComponent(clusterName)}?region=${safeRegion(region)}`;
+}
+
+/** family and revision from "family", "family:12" or "arn:aws:ecs:...:task-definition/family:12". */
+export function parseTaskDefinition(taskDefinition: string): { family: string; revision?: string } {
+  const marker = "task-definition/";
+  const at = taskDefinition.indexOf(marker);
+  const name = at >= 0 ? taskDefinition.slice(at + marker.length) : taskDefinition;
+  const colon = name.lastIndexOf(":");
+  if (colon > 0 && /^\d+$/.test(name.slice(colon + 1))) {
+    return { family: name.slice(0, colon), revision: name.slice(colon + 1) };
+  }
+  return { family: name };
+}
+
+export function taskDefinitionUrl(region: string, taskDefinition: string): string {
+  const { family, revision } = parseTaskDefinition(taskDefinition);
+  const path = revision === undefined ? encodeURIComponent(family) : `${encodeURIComponent(family)}/${revision}`;
+  return `${consoleBase(region)}/ecs/v2/task-definitions/${path}?region=${safeRegion(region)}`;
+}
+
+export function executionUrl(region: string, executionArn: string): string {
+  return `${consoleBase(region)}/states/home?region=${safeRegion(region)}#/v2/executions/details/${executionArn}`;
+}
+
+export function cloudTrailEventUrl(region: string, eventId: string): string {
+  return `${consoleBase(region)}/cloudtrailv2/home?region=${safeRegion(region)}#/events/${encodeURIComponent(eventId)}`;
+}
+
+export function alarmUrl(region: string, alarmName: string): string {
+  return `${consoleBase(region)}/cloudwatch/home?region=${safeRegion(region)}#alarmsV2:alarm/${encodeURIComponent(alarmName)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recognising the message
+// ---------------------------------------------------------------------------------------------
+
+/** The fields of a CloudWatch alarm notification the notifier uses. `Region` is a display name ("US East (N. Virginia)"). */
+export interface AlarmNotification {
+  AlarmName: string;
+  NewStateValue: string;
+  NewStateReason?: string;
+  OldStateValue?: string;
+  AlarmArn?: string;
+  AlarmDescription?: string | null;
+  Region?: string;
+  AWSAccountId?: string;
+  StateChangeTime?: string;
+}
+
+export type ParsedMessage =
+  | { kind: NoticeKind; notice: Notice }
+  | { kind: "alarm"; alarm: AlarmNotification }
+  | { kind: "text"; text: string };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function isNotice(value: unknown): value is Notice {
+  return (
+    isRecord(value) &&
+    NOTICE_KINDS.includes(value.kind as NoticeKind) &&
+    typeof value.cluster === "string" &&
+    typeof value.taskDefinition === "string" &&
+    typeof value.eventId === "string"
+  );
+}
+
+export function isAlarmNotification(value: unknown): value is AlarmNotification {
+  return isRecord(value) && typeof value.AlarmName === "string" && typeof value.NewStateValue === "string";
+}
+
+export function parseMessage(message: string): ParsedMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(message);
+  } catch {
+    return { kind: "text", text: message };
+  }
+  if (isNotice(value)) return { kind: value.kind, notice: value };
+  if (isAlarmNotification(value)) return { kind: "alarm", alarm: value };
+  return { kind: "text", text: message };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting
+// ---------------------------------------------------------------------------------------------
+
+function header(text: string): SlackBlock {
+  return { type: "header", text: { type: "plain_text", text: truncate(text, HEADER_MAX), emoji: true } };
+}
+
+function field(label: string, valueMrkdwn: string): SlackTextObject {
+  return { type: "mrkdwn", text: truncate(`*${label}*\n${valueMrkdwn}`, FIELD_MAX) };
+}
+
+function noticeTitle(n: Notice, what: string): string {
+  switch (n.kind) {
+    case "detected":
+      return `ECS ${n.action} rejected: ${what}`;
+    case "retrying":
+      return `Rerun ${n.attempt}/${n.maxAttempts} still short, retrying: ${what}`;
+    case "recovered":
+      return `Recovered: ${what}`;
+    case "gave_up":
+      return `Gave up: ${what}`;
+    case "not_retryable":
+      return `Not retryable: ${what}`;
+  }
+}
+
+function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
+  const region = typeof n.region === "string" && n.region !== "" ? n.region : fallbackRegion;
+  const clusterName = n.clusterName || n.cluster.slice(n.cluster.lastIndexOf("/") + 1) || n.cluster;
+  const { family, revision } = parseTaskDefinition(n.taskDefinition);
+  const tdLabel = revision === undefined ? family : `${family}:${revision}`;
+  const reasons = Array.isArray(n.reasons) && n.reasons.length > 0 ? n.reasons.join(", ") : "none";
+  const emoji = KIND_EMOJI[n.kind];
+  const title = noticeTitle(n, `${tdLabel} on ${clusterName}`);
+
+  const fields: SlackTextObject[] = [
+    field("Cluster", link(clusterUrl(region, clusterName), clusterName)),
+    field("Task definition", link(taskDefinitionUrl(region, n.taskDefinition), tdLabel)),
+    field("Reasons", escapeMrkdwn(reasons)),
+    field("Attempt", `${n.attempt}/${n.maxAttempts}`),
+    field("Placed", `${n.placed}/${n.requested}`),
+  ];
+  if (typeof n.nextDelaySeconds === "number") fields.push(field("Next retry", `in ${n.nextDelaySeconds}s`));
+  if (n.startedBy) fields.push(field("Started by", escapeMrkdwn(n.startedBy)));
+
+  const blocks: SlackBlock[] = [header(`${emoji} ${title}`), { type: "section", fields }];
+  if (n.message) {
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(`*Message*\n${escapeMrkdwn(n.message)}`, SECTION_MAX) } });
+  }
+  const links: string[] = [];
+  if (n.executionArn) links.push(link(executionUrl(region, n.executionArn), "Step Functions execution"));
+  links.push(link(cloudTrailEventUrl(region, n.eventId), "CloudTrail event"));
+  blocks.push({
+    type: "context",
+    elements: [{ type: "mrkdwn", text: truncate(`${links.join(" · ")} · ${escapeMrkdwn(`${n.account} ${region} ${n.eventTime}`)}`, SECTION_MAX) }],
+  });
+
+  const text = [
+    `${emoji} ${title}`,
+    `reasons: ${reasons}`,
+    `attempt ${n.attempt}/${n.maxAttempts}`,
+    `placed ${n.placed}/${n.requested}`,
+    ...(typeof n.nextDelaySeconds === "number" ? [`next retry in ${n.nextDelaySeconds}s`] : []),
+    ...(n.message ? [n.message] : []),
+  ].join(" | ");
+  return { text: truncate(text, PLAIN_TEXT_MAX), blocks };
+}
+
+function regionFromArn(arn: string | undefined): string | undefined {
+  const parts = (arn ?? "").split(":");
+  return parts.length >= 6 && parts[0] === "arn" && parts[3] ? parts[3] : undefined;
+}
+
+function formatAlarm(a: AlarmNotification, fallbackRegion: string): SlackMessage {
+  // `Region` in the notification is a display name; the ARN carries the region code.
+  const region = regionFromArn(a.AlarmArn) ?? fallbackRegion;
+  const emoji = ALARM_STATE_EMOJI[a.NewStateValue] ?? KIND_EMOJI.alarm;
+  const title = `${a.NewStateValue}: ${a.AlarmName}`;
+  const fields: SlackTextObject[] = [
+    field("Alarm", link(alarmUrl(region, a.AlarmName), a.AlarmName)),
+    field("State", escapeMrkdwn(a.OldStateValue ? `${a.OldStateValue} → ${a.NewStateValue}` : a.NewStateValue)),
+  ];
+  if (a.AWSAccountId) fields.push(field("Account", escapeMrkdwn(a.AWSAccountId)));
+  fields.push(field("Region", escapeMrkdwn(region)));
+  const blocks: SlackBlock[] = [header(`${emoji} ${title}`), { type: "section", fields }];
+  if (a.NewStateReason) {
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(`*Reason*\n${escapeMrkdwn(a.NewStateReason)}`, SECTION_MAX) } });
+  }
+  if (a.AlarmDescription) {
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: truncate(escapeMrkdwn(a.AlarmDescription), SECTION_MAX) }] });
+  }
+  const text = [`${emoji} ${title}`, ...(a.NewStateReason ? [a.NewStateReason] : [])].join(" | ");
+  return { text: truncate(text, PLAIN_TEXT_MAX), blocks };
+}
+
+function formatText(message: string): SlackMessage {
+  const body = truncate(message, PLAIN_TEXT_MAX);
+  return {
+    text: body,
+    blocks: [
+      header(`${KIND_EMOJI.text} ecs-rerun message`),
+      { type: "section", text: { type: "mrkdwn", text: truncate(escapeMrkdwn(body), SECTION_MAX) } },
+    ],
+  };
+}
+
+/** Formats one SNS message into a Slack Block Kit payload with a plain `text` fallback. */
+export function formatSlackMessage(message: string, options: FormatOptions): SlackMessage {
+  const parsed = parseMessage(message);
+  if (parsed.kind === "text") return formatText(parsed.text);
+  if (parsed.kind === "alarm") return formatAlarm(parsed.alarm, options.region);
+  return formatNotice(parsed.notice, options.region);
+}

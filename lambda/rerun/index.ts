@@ -1,0 +1,13 @@
+/**
+ * Lambda entry point (bundled with esbuild for nodejs22.x): module-scope wiring only.
+ * The environment is read and validated once, at cold start: a bad value fails the init with a
+ * ConfigurationError naming the variable. Tests and the local drill import makeHandler from
+ * ./handler instead, with their own config and client.
+ */
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { readConfig } from "./config";
+import { makeHandler } from "./handler";
+
+// maxAttempts: 1 -- all retries happen in Step Functions (durable, visible); StartTask has no
+// idempotency token, so the SDK must never repeat a call on its own.
+export const handler = makeHandler(readConfig(process.env), { ecs: new ECSClient({ maxAttempts: 1 }) });

@@ -259,7 +259,7 @@ export class LocalAws {
   private readonly throttleSpec?: { burst: number; refillPerSecond: number };
   private bucket: { tokens: number; at?: number };
   private readonly now: () => number;
-  private readonly onCloudTrailEvent?: (event: CloudTrailApiCallEvent) => void;
+  private onCloudTrailEvent?: (event: CloudTrailApiCallEvent) => void;
   private readonly port: number;
   private readonly tokens = new Map<string, StoredToken>();
   private readonly tasks = new Map<string, EcsTask>();
@@ -339,6 +339,13 @@ export class LocalAws {
   }
 
   /** Replaces the launch script and rewinds it (records and tokens are kept). */
+  /** Replaces the CloudTrail listener (a drill run routes events back through its rule); returns the old one. */
+  setCloudTrailListener(listener: ((event: CloudTrailApiCallEvent) => void) | undefined): ((event: CloudTrailApiCallEvent) => void) | undefined {
+    const previous = this.onCloudTrailEvent;
+    this.onCloudTrailEvent = listener;
+    return previous;
+  }
+
   setEcsScript(script: ReadonlyArray<string | EcsAnswer>): void {
     this.script = LocalAws.toScript(script);
     this.cursor = 0;

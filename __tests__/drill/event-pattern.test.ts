@@ -348,7 +348,7 @@ describe("invalid event patterns throw InvalidEventPatternError naming the path"
 
 // Constructed CloudTrail RunTask events, copied from ../shared/events (see its README.md).
 describe("the shared constructed CloudTrail RunTask events", () => {
-  const eventsDir = join(__dirname, "..", "fixtures", "events");
+  const eventsDir = join(__dirname, "..", "..", "drill", "events");
   const load = (file: string): unknown => JSON.parse(readFileSync(join(eventsDir, file), "utf8")) as unknown;
   const ruleFailure = load("constructed__runtask-failure-AGENT__eventbridge-rule.json");
   const sfnFailure = load("constructed__runtask-failure-AGENT__step-functions-startedBy.json");

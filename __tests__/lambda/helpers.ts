@@ -10,10 +10,10 @@ export function loadFixture<T = Record<string, any>>(name: string): T {
 
 export const RUNTASK_PARTIAL = "constructed__runtask-partial-AGENT__full-request.json";
 export const STARTTASK_PARTIAL = "constructed__starttask-partial-AGENT__two-instances.json";
-/** The shared AGENT event, copied verbatim from ../shared/events into fixtures/events. */
-export const RUNTASK_AGENT = "events/constructed__runtask-failure-AGENT__eventbridge-rule.json";
+/** The shared AGENT event, copied verbatim from ../shared/events into drill/events. */
+export const RUNTASK_AGENT = "../../drill/events/constructed__runtask-failure-AGENT__eventbridge-rule.json";
 
-/** The shared AGENT event (copied verbatim from /work/shared/events). */
+/** The shared AGENT event. */
 export function agentEvent(): Record<string, any> {
   return loadFixture(RUNTASK_AGENT);
 }

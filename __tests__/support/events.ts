@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** A CloudTrail event fixture (copied from ../shared/events). */
+/** A CloudTrail event shipped with the drill (copied from ../shared/events). */
 export function loadEvent(file: string): any {
-  return JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "events", file), "utf8"));
+  return JSON.parse(readFileSync(join(__dirname, "..", "..", "drill", "events", file), "utf8"));
 }
 
 export const AGENT_EVENT = "constructed__runtask-failure-AGENT__eventbridge-rule.json";

@@ -1,0 +1,110 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { Drill } from "../../drill/runner";
+import { eventReport } from "../../drill/report";
+import { AGENT_EVENT_FILE, EVENTS_DIR, SCENARIOS, agentEvent } from "../../drill/scenarios";
+import { runStorm } from "../../scripts/bench-storm";
+
+const ROOT = join(__dirname, "..", "..");
+
+describe("drill scenarios, end to end on the synthesized pipeline", () => {
+  test.each(SCENARIOS.map((s) => [s.name, s] as const))("%s", async (_name, scenario) => {
+    const drill = await Drill.start(scenario.options);
+    try {
+      const result = await drill.run(scenario.events());
+      expect(scenario.check(result)).toEqual([]);
+    } finally {
+      await drill.stop();
+    }
+  });
+
+  test("a rerun request equals the original requestParameters except count and clientToken", async () => {
+    const drill = await Drill.start({ ecs: ["AGENT", "ok"] });
+    try {
+      const event = agentEvent((d) => {
+        d.requestParameters.clientToken = "caller-token-1";
+        d.requestParameters.group = "family:nightly-report";
+        d.requestParameters.tags = [{ key: "team", value: "reports" }];
+        d.requestParameters.referenceId = "ref-1";
+      });
+      const r = eventReport(await drill.run([event]));
+      expect(r).toMatchObject({ matched: true, outcome: "recovered", attempts: 1 });
+      expect(r.launchRequests).toHaveLength(1);
+      const { count, clientToken, ...rest } = r.launchRequests[0].request;
+      const { count: originalCount, clientToken: callersToken, ...original } = event.detail.requestParameters;
+      expect(rest).toEqual(original);
+      expect(count).toBe(originalCount);
+      expect(clientToken).toMatch(/^ecs-rerun-/);
+      expect(clientToken).not.toBe(callersToken);
+    } finally {
+      await drill.stop();
+    }
+  });
+
+  test("every notice of a run reaches Slack as a Block Kit message", async () => {
+    const drill = await Drill.start({ ecs: ["AGENT", "ok"] });
+    try {
+      const r = await drill.run([agentEvent()]);
+      expect(r.notices.map((n) => n.kind)).toEqual(["detected", "recovered"]);
+      expect(r.notifications).toEqual([
+        expect.objectContaining({ blocks: expect.any(Array), text: expect.stringContaining("batch-ec2") }),
+        expect.objectContaining({ blocks: expect.any(Array) }),
+      ]);
+    } finally {
+      await drill.stop();
+    }
+  });
+
+  test("holds waits on the simulated clock: AGENT forever takes the backoff's seconds, not real ones", async () => {
+    const drill = await Drill.start({ ecs: ["AGENT"] });
+    try {
+      const started = Date.now();
+      const r = await drill.run([agentEvent()]);
+      const first = r.deliveries[0];
+      expect(first.waits).toHaveLength(3);
+      // Full jitter: each wait lies in [0, cap] with caps 30, 60, 120.
+      first.waits.forEach((w, i) => expect(w).toBeLessThanOrEqual(30 * 2 ** i));
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await drill.stop();
+    }
+  });
+});
+
+describe("drill CLI", () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ["--import", "tsx", "drill/cli.ts", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+
+  test("--json on the AGENT event prints one object: matched, recovered, the original request replayed", () => {
+    const run = cli("--event", AGENT_EVENT_FILE, "--clusters", "batch-ec2", "--ecs", "AGENT,ok", "--json");
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0]);
+    expect(report).toMatchObject({ matched: true, outcome: "recovered", attempts: 1, stateTransitions: 8 });
+    const { requestParameters } = agentEvent().detail;
+    expect(report.launchRequests).toEqual([{ action: "RunTask", request: { ...requestParameters, clientToken: expect.stringMatching(/^ecs-rerun-/) } }]);
+    expect(report.notifications.length).toBeGreaterThan(0);
+  });
+
+  test("the Step Functions event is not matched", () => {
+    const run = cli("--event", join(EVENTS_DIR, "constructed__runtask-failure-AGENT__step-functions-startedBy.json"), "--clusters", "batch-ec2", "--json");
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ matched: false, outcome: "ignored", launchRequests: [] });
+  });
+
+  test("a malformed event file gives a clear error and exit code 2", () => {
+    const run = cli("--event", join(ROOT, "package.json"));
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("is not an EventBridge event");
+  });
+});
+
+describe("storm", () => {
+  test("recovers every failure of a throttled storm without a duplicate launch", async () => {
+    const f = await runStorm({ events: 200, burst: 20, refillPerSecond: 4, seed: 7 });
+    expect(f).toMatchObject({ recoveredPercent: 100, duplicateLaunches: 0 });
+    expect(f.throttledCalls).toBeGreaterThan(0);
+    expect(f.stateTransitionsPerRecovery).toBeLessThanOrEqual(10);
+  });
+});

@@ -1,0 +1,54 @@
+import type { DrillResult } from "./runner";
+
+/** The one-object JSON answer of `npm run drill -- --event FILE --json`. */
+export interface EventReport {
+  matched: boolean;
+  outcome: string;
+  attempts: number;
+  launchRequests: { action: "RunTask" | "StartTask"; request: Record<string, unknown> }[];
+  notifications: unknown[];
+  stateTransitions: number;
+  simulatedSeconds: number;
+  deadLetters: unknown[];
+  error?: string;
+}
+
+/** Sums up what became of the delivered event(s), leaving out the pipeline's own calls fed back. */
+export function eventReport(r: DrillResult): EventReport {
+  const originals = r.deliveries.filter((d) => !d.feedback);
+  const first = originals[0];
+  return {
+    matched: originals.some((d) => d.matched),
+    outcome: first?.outcome ?? "ignored",
+    attempts: Math.max(0, ...originals.map((d) => d.attempts)),
+    launchRequests: r.launchRequests.map(({ action, request }) => ({ action, request })),
+    notifications: r.notifications,
+    stateTransitions: originals.reduce((n, d) => n + d.stateTransitions, 0),
+    simulatedSeconds: r.simulatedSeconds,
+    deadLetters: r.deadLetters,
+    ...(first?.error ? { error: first.error } : {}),
+  };
+}
+
+/** A readable timeline: event -> matched -> classified -> waits -> launch calls -> notifications -> outcome. */
+export function formatTimeline(r: DrillResult): string {
+  const width = Math.max(...r.timeline.map((e) => e.t.toFixed(1).length), 3);
+  const lines = r.timeline.map((e) => `  ${`${e.t.toFixed(1)}`.padStart(width)} s  #${e.event}  ${e.text}`);
+  const ignored = r.deliveries.filter((d) => d.feedback && !d.matched).length;
+  if (ignored > 0) lines.push(`  ${ignored} CloudTrail record(s) of the pipeline's own launch calls went through the rule and were ignored (no loop)`);
+  return lines.join("\n");
+}
+
+/** One line of figures for a run. */
+export function formatSummary(r: DrillResult): string {
+  const e = eventReport(r);
+  return [
+    `outcome ${r.deliveries.filter((d) => !d.feedback).map((d) => d.outcome).join(" + ")}`,
+    `${e.launchRequests.length} launch call(s)`,
+    `${r.tasksStarted} task(s) started`,
+    `${r.notifications.length}/${r.notices.length} notice(s) in Slack`,
+    `${r.deadLetters.length} in the dead-letter queue`,
+    `${e.stateTransitions} state transitions`,
+    `${r.simulatedSeconds.toFixed(0)} simulated s`,
+  ].join(", ");
+}

@@ -1,0 +1,202 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { DrillOptions, DrillResult } from "./runner";
+
+/** A shipped drill scenario: events, how the local services answer, and what must come out. */
+export interface Scenario {
+  readonly name: string;
+  /** One line on what it shows. */
+  readonly story: string;
+  readonly options: DrillOptions;
+  readonly events: () => unknown[];
+  /** What went wrong, as sentences; empty when the pipeline behaved. */
+  readonly check: (r: DrillResult) => string[];
+}
+
+export const EVENTS_DIR = join(__dirname, "events");
+export const AGENT_EVENT_FILE = join(EVENTS_DIR, "constructed__runtask-failure-AGENT__eventbridge-rule.json");
+
+type Json = Record<string, any>;
+
+/** The shipped AGENT failure event (a fresh copy), changed by `edit`. */
+export function agentEvent(edit: (detail: Json) => void = () => undefined): Json {
+  const event = JSON.parse(readFileSync(AGENT_EVENT_FILE, "utf8")) as Json;
+  edit(event.detail);
+  return event;
+}
+
+const CONTAINER_INSTANCE = "arn:aws:ecs:ap-northeast-1:123456789012:container-instance/batch-ec2/7a1c2b3d4e5f46a7b8c9d0e1f2a3b4c5";
+
+/** Collects failed expectations as sentences. */
+function expectations(r: DrillResult) {
+  const problems: string[] = [];
+  const first = r.deliveries.find((d) => !d.feedback);
+  const expect = (ok: boolean, sentence: string) => {
+    if (!ok) problems.push(sentence);
+  };
+  // In every scenario the pipeline's own calls reach the rule (as CloudTrail would deliver them) and are ignored.
+  const loops = r.deliveries.filter((d) => d.feedback && d.matched).length;
+  expect(loops === 0, `${loops} of the pipeline's own launch calls were caught by the rule again (a loop)`);
+  const lost = r.notices.length - r.notifications.length - r.deadLetters.length;
+  expect(lost === 0, `${lost} notices were neither delivered to Slack nor parked in the dead-letter queue`);
+  return { problems, first, expect };
+}
+
+const deliveredKinds = (r: DrillResult) => r.notices.map((n) => n.kind);
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: "AGENT then ok",
+    story: "The agent was reconnecting; the first rerun lands.",
+    options: { ecs: ["AGENT", "ok"] },
+    events: () => [agentEvent()],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "recovered", `outcome ${first?.outcome}, expected recovered`);
+      expect(first?.attempts === 1, `recovered on attempt ${first?.attempts}, expected 1`);
+      expect(r.launchRequests.length === 1, `${r.launchRequests.length} launch calls, expected 1`);
+      expect(deliveredKinds(r).join() === "detected,recovered", `notices ${deliveredKinds(r).join()}, expected detected,recovered`);
+      return problems;
+    },
+  },
+  {
+    name: "AGENT forever",
+    story: "The agent never comes back: three reruns, then the execution fails (alarmed).",
+    options: { ecs: ["AGENT"] },
+    events: () => [agentEvent()],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "gave_up", `outcome ${first?.outcome}, expected gave_up`);
+      expect(first?.attempts === 3, `${first?.attempts} attempts, expected 3 (the default maximum)`);
+      expect(first?.error?.startsWith("GaveUp") === true, `execution ended with ${first?.error}, expected a GaveUp failure`);
+      expect(r.launchRequests.length === 3, `${r.launchRequests.length} launch calls, expected 3`);
+      expect(r.tasksStarted === 0, `${r.tasksStarted} tasks started, expected 0`);
+      return problems;
+    },
+  },
+  {
+    name: "ATTRIBUTE",
+    story: "No instance has the required attribute: rerunning cannot help, a human is told.",
+    options: { ecs: ["ATTRIBUTE"] },
+    events: () => [agentEvent((d) => (d.responseElements.failures[0].reason = "ATTRIBUTE"))],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "not_retryable", `outcome ${first?.outcome}, expected not_retryable`);
+      expect(r.launchRequests.length === 0, `${r.launchRequests.length} launch calls, expected none`);
+      expect(deliveredKinds(r).join() === "detected", `notices ${deliveredKinds(r).join()}, expected detected (needs a human)`);
+      return problems;
+    },
+  },
+  {
+    name: "count 3 with 2 placed",
+    story: "Two of three tasks were placed: only the shortfall of one is rerun.",
+    options: { ecs: ["partial:2", "ok"] },
+    events: () => [
+      agentEvent((d) => {
+        d.requestParameters.count = 3;
+        d.responseElements.tasks = [1, 2].map((i) => ({
+          taskArn: `arn:aws:ecs:ap-northeast-1:123456789012:task/batch-ec2/${String(i).repeat(32)}`,
+          containerInstanceArn: CONTAINER_INSTANCE,
+          lastStatus: "PENDING",
+        }));
+      }),
+    ],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "recovered", `outcome ${first?.outcome}, expected recovered`);
+      expect(r.launchRequests.length === 1, `${r.launchRequests.length} launch calls, expected 1`);
+      expect(r.launchRequests[0]?.request.count === 1, `rerun count ${r.launchRequests[0]?.request.count}, expected 1 (3 requested - 2 placed)`);
+      return problems;
+    },
+  },
+  {
+    name: "throttle then ok",
+    story: "ECS throttles the rerun; Step Functions retries the same attempt with the same clientToken.",
+    options: { ecs: ["AGENT", "throttle", "ok"] },
+    events: () => [agentEvent()],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "recovered", `outcome ${first?.outcome}, expected recovered`);
+      expect(first?.attempts === 1, `recovered on attempt ${first?.attempts}, expected 1 (a throttled call is not an attempt)`);
+      expect(r.throttledCalls === 1, `${r.throttledCalls} throttled calls, expected 1`);
+      const tokens = new Set(r.launchRequests.map((l) => l.request.clientToken));
+      expect(tokens.size === 1, `${tokens.size} clientTokens across the retry, expected 1`);
+      return problems;
+    },
+  },
+  {
+    name: "the same event delivered twice",
+    story: "CloudTrail delivery is best effort and can repeat: two executions, one task.",
+    options: { ecs: ["AGENT", "ok"] },
+    events: () => [agentEvent(), agentEvent()],
+    check: (r) => {
+      const { problems, expect } = expectations(r);
+      const originals = r.deliveries.filter((d) => !d.feedback);
+      expect(originals.length === 2 && originals.every((d) => d.outcome === "recovered"), `outcomes ${originals.map((d) => d.outcome).join()}, expected recovered twice`);
+      expect(r.tasksStarted === 1, `${r.tasksStarted} tasks started, expected exactly 1`);
+      return problems;
+    },
+  },
+  {
+    name: "Slack 500 then ok",
+    story: "Slack fails once; Lambda's async retry delivers the message.",
+    options: { ecs: ["AGENT", "ok"], slack: ["500", "ok"] },
+    events: () => [agentEvent()],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "recovered", `outcome ${first?.outcome}, expected recovered`);
+      expect(r.notifications.length === r.notices.length, `${r.notifications.length} of ${r.notices.length} notices reached Slack`);
+      expect(r.slackAttempts === r.notices.length + 1, `${r.slackAttempts} Slack posts, expected ${r.notices.length + 1} (one retry)`);
+      expect(r.deadLetters.length === 0, `${r.deadLetters.length} notices in the dead-letter queue, expected none`);
+      return problems;
+    },
+  },
+  {
+    name: "Slack down for good",
+    story: "Slack never answers 200: every notice ends in the dead-letter queue, none is lost.",
+    options: { ecs: ["AGENT", "ok"], slack: ["500"] },
+    events: () => [agentEvent()],
+    check: (r) => {
+      const { problems, expect } = expectations(r);
+      expect(r.notifications.length === 0, `${r.notifications.length} notices reached Slack, expected none`);
+      expect(r.deadLetters.length === r.notices.length && r.notices.length > 0, `${r.deadLetters.length} of ${r.notices.length} notices in the dead-letter queue`);
+      expect(r.slackAttempts === 3 * r.notices.length, `${r.slackAttempts} Slack posts, expected 3 per notice (1 + 2 Lambda retries)`);
+      return problems;
+    },
+  },
+  {
+    name: "StartTask AGENT",
+    story: "A StartTask on a chosen instance is rejected: rerun on the same instance.",
+    options: { ecs: ["AGENT", "ok"] },
+    events: () => [
+      agentEvent((d) => {
+        d.eventName = "StartTask";
+        delete d.requestParameters.count;
+        delete d.requestParameters.launchType;
+        delete d.requestParameters.placementConstraints;
+        delete d.requestParameters.placementStrategy;
+        d.requestParameters.containerInstances = [CONTAINER_INSTANCE];
+      }),
+    ],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "recovered", `outcome ${first?.outcome}, expected recovered`);
+      expect(r.launchRequests.length === 1 && r.launchRequests[0].action === "StartTask", `launch calls ${r.launchRequests.map((l) => l.action).join()}, expected one StartTask`);
+      expect(JSON.stringify(r.launchRequests[0]?.request.containerInstances) === JSON.stringify([CONTAINER_INSTANCE]), "the rerun did not target the original container instance");
+      return problems;
+    },
+  },
+  {
+    name: "a malformed event",
+    story: "A matching record without a task definition: a clear error, no launch call.",
+    options: { ecs: ["AGENT", "ok"] },
+    events: () => [agentEvent((d) => delete d.requestParameters.taskDefinition)],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "invalid_event", `outcome ${first?.outcome}, expected invalid_event`);
+      expect(/taskDefinition/.test(first?.error ?? ""), `error "${first?.error}" does not name the missing taskDefinition`);
+      expect(r.launchRequests.length === 0, `${r.launchRequests.length} launch calls, expected none`);
+      return problems;
+    },
+  },
+];

@@ -1,0 +1,65 @@
+import { Testing } from "cdktf";
+import { buildApp } from "../modules/app";
+
+/** The parts of the synthesized `ecs-rerun` stack the drill runs. */
+export interface SynthesizedPipeline {
+  /** The rule's `event_pattern`, parsed. */
+  readonly eventPattern: Record<string, unknown>;
+  /** The state machine's ASL definition, parsed (Lambda and topic ARNs are still Terraform references). */
+  readonly definition: Record<string, unknown>;
+  /** Environment of the rerun Lambda, as synthesized. */
+  readonly rerunEnvironment: Record<string, string>;
+  /** Environment of the notifier Lambda, as synthesized (absent without a Slack parameter). */
+  readonly notifierEnvironment?: Record<string, string>;
+  /** How many times Lambda retries a failed notifier invocation before the on-failure destination. */
+  readonly notifierMaxRetries: number;
+  /** Name of the rerun Lambda's role: the identity its ECS calls carry. */
+  readonly rerunRoleName: string;
+  /** Region of the stack's provider. */
+  readonly region: string;
+}
+
+type Resources = Record<string, Record<string, Record<string, unknown>>>;
+
+/** What synth wrote for one resource of the construct tree. */
+function synthesized(resources: Resources, resource: { terraformResourceType: string; friendlyUniqueId: string } | undefined) {
+  return resource ? resources[resource.terraformResourceType]?.[resource.friendlyUniqueId] : undefined;
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the synthesized ecs-rerun stack has no ${what}`);
+  return value;
+}
+
+/**
+ * Synthesizes the `ecs-rerun` stack in memory through `buildApp`, the code path `npm run synth`
+ * takes, and reads back what the drill needs. Nothing is copied by hand: the drill runs what
+ * Terraform would deploy.
+ */
+export function synthesizePipeline(options: { clusters?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): SynthesizedPipeline {
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? {}) };
+  if (options.clusters) env.ECS_RERUN_PROTECTED_CLUSTERS = options.clusters.join(",");
+  const app = Testing.app();
+  const { rerun } = buildApp(app, env);
+  const tf = JSON.parse(Testing.synth(rerun)) as { resource: Resources; provider: { aws: { region: string }[] } };
+  const r = tf.resource;
+  const p = rerun.pipeline;
+  const rule = required(synthesized(r, p.rule), "launch-failure rule");
+  const machine = required(synthesized(r, p.stateMachine), "state machine");
+  const rerunFn = required(synthesized(r, p.rerunFunction), "rerun Lambda");
+  const notifierFn = synthesized(r, p.notifierFunction);
+  const invokeConfig = p.notifierFunction
+    ? Object.values(r.aws_lambda_function_event_invoke_config ?? {}).find((c) => String(c.function_name).includes(`.${p.notifierFunction!.friendlyUniqueId}.`))
+    : undefined;
+  const rerunRole = required(synthesized(r, p.rerunRole), "rerun role");
+  const envOf = (fn: Record<string, unknown>) => (fn.environment as { variables: Record<string, string> }).variables;
+  return {
+    eventPattern: JSON.parse(rule.event_pattern as string),
+    definition: JSON.parse(machine.definition as string),
+    rerunEnvironment: envOf(rerunFn),
+    notifierEnvironment: notifierFn ? envOf(notifierFn) : undefined,
+    notifierMaxRetries: (invokeConfig?.maximum_retry_attempts as number | undefined) ?? 2,
+    rerunRoleName: rerunRole.name as string,
+    region: tf.provider.aws[0].region,
+  };
+}

@@ -51,11 +51,27 @@ describe("cluster config", () => {
     ["an upper-case task name", { scheduledTasks: [task({ name: "Job" })] }, /scheduledTasks\[0\]\.name = "Job" is invalid/],
     ["a retention CloudWatch does not offer", { scheduledTasks: [task({ logRetentionDays: 10 })] }, /logRetentionDays = 10 is invalid: expected one of 1, 3, 5/],
     ["a region that is not one", { region: "tokyo" }, /region = "tokyo" is invalid/],
+    ["a cron job without the interval its missed-run alarm needs", { scheduledTasks: [task({ schedule: "cron(0 3 * * ? *)" })] }, /scheduledTasks\[0\]: schedule "cron\(0 3 \* \* \? \*\)" is a cron expression; give expectedIntervalSeconds/],
     ["max below min instances", { minInstances: 3, maxInstances: 2 }, /maxInstances = 2 is invalid: expected at least minInstances \(3\)/],
     ["an alarm action that is not a topic", { alarmActions: ["arn:aws:sqs:us-east-1:1:q"] }, /alarmActions\[0\] = .* expected an SNS topic ARN/],
   ])("rejects %s", (_name, config, message) => {
     expect(() => resolveClusterConfig(config)).toThrow(ConfigError);
     expect(() => resolveClusterConfig(config)).toThrow(message);
+  });
+});
+
+describe("missed-run settings", () => {
+  test("a rate schedule gives the interval; a cron one takes it from config", () => {
+    const c = resolveClusterConfig({
+      scheduledTasks: [task({ name: "a", schedule: "rate(6 hours)" }), task({ name: "b", schedule: "cron(0 3 * * ? *)", expectedIntervalSeconds: 86400 })],
+    });
+    expect(c.scheduledTasks.map((t) => t.intervalSeconds)).toEqual([21600, 86400]);
+  });
+  test("a disabled job is not watched, so a cron one needs no interval", () => {
+    expect(resolveClusterConfig({ scheduledTasks: [task({ schedule: "cron(0 3 * * ? *)", enabled: false })] }).scheduledTasks[0]).toMatchObject({
+      alarmOnMissedRun: false,
+      intervalSeconds: undefined,
+    });
   });
 });
 

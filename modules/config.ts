@@ -1,3 +1,4 @@
+import { scheduleIntervalSeconds } from "./missed-run";
 import { parseSchedule } from "./schedule";
 
 /** A batch job that EventBridge starts on a schedule. */
@@ -22,10 +23,20 @@ export interface ScheduledTaskConfig {
   readonly enabled?: boolean;
   /** Days the task's logs are kept. @default 30 */
   readonly logRetentionDays?: number;
+  /** Longest gap between two runs, for the missed-run alarm of a cron schedule (a rate gives its own). @default the rate's interval */
+  readonly expectedIntervalSeconds?: number;
+  /** Slack before a missing successful run raises the alarm, in seconds. @default 3600 */
+  readonly missedRunGraceSeconds?: number;
+  /** Watch for missing successful runs (a dead man's switch). @default true when enabled */
+  readonly alarmOnMissedRun?: boolean;
 }
 
 /** A scheduled task with every default applied. */
-export type ResolvedScheduledTask = Required<Omit<ScheduledTaskConfig, "command">> & Pick<ScheduledTaskConfig, "command">;
+export type ResolvedScheduledTask = Required<Omit<ScheduledTaskConfig, "command" | "expectedIntervalSeconds">> &
+  Pick<ScheduledTaskConfig, "command"> & {
+    /** Longest normal gap between two runs: the rate's interval, or expectedIntervalSeconds for a cron. */
+    readonly intervalSeconds?: number;
+  };
 
 /** Where the cluster's instances live. */
 export type NetworkConfig =
@@ -176,6 +187,16 @@ export function resolveClusterConfig(config: ClusterStackConfig): ResolvedCluste
     if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
       fail(`${at}.logRetentionDays`, logRetentionDays, `expected one of ${LOG_RETENTION_DAYS.join(", ")}`);
     }
+    const enabled = t.enabled ?? true;
+    const alarmOnMissedRun = t.alarmOnMissedRun ?? enabled;
+    if (t.expectedIntervalSeconds !== undefined) wholeNumber(`${at}.expectedIntervalSeconds`, t.expectedIntervalSeconds, 60, 7 * 86400);
+    let intervalSeconds: number | undefined;
+    try {
+      intervalSeconds = alarmOnMissedRun ? scheduleIntervalSeconds(t.schedule, t.expectedIntervalSeconds, at) : undefined;
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+    const missedRunGraceSeconds = wholeNumber(`${at}.missedRunGraceSeconds`, t.missedRunGraceSeconds ?? 3600, 0, 86400);
     for (const key of Object.keys(t.environment ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) fail(`${at}.environment`, key, "expected variable names of letters, digits and _");
     }
@@ -188,8 +209,11 @@ export function resolveClusterConfig(config: ClusterStackConfig): ResolvedCluste
       memory,
       environment: t.environment ?? {},
       count,
-      enabled: t.enabled ?? true,
+      enabled,
       logRetentionDays,
+      alarmOnMissedRun,
+      missedRunGraceSeconds,
+      intervalSeconds,
     };
   });
 

@@ -24,7 +24,7 @@ describe("ecs-cluster stack", () => {
   const { raw, tf } = synthCluster({
     scheduledTasks: [
       ...DEMO_TASKS!,
-      { name: "nightly-report", schedule: "cron(0 3 * * ? *)", image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/reports:1.2", count: 2 },
+      { name: "nightly-report", schedule: "cron(0 3 * * ? *)", expectedIntervalSeconds: 86400, image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/reports:1.2", count: 2 },
     ],
   });
 

@@ -95,18 +95,34 @@ describe("orchestration: the synthesized state machine", () => {
     expect(validateAsl(broken).isValid).toBe(false);
   });
 
-  test("classifies, notifies, then waits and reruns, or gives up with a failed execution", () => {
+  test("classifies, then notifies and waits, verifies, reruns, or gives up with a failed execution", () => {
     expect(asl.StartAt).toBe("Classify");
-    expect(asl.States.Classify.Next).toBe("Notify");
-    expect(asl.States.Notify).toMatchObject({ Resource: "arn:aws:states:::sns:publish", Next: "Route" });
+    expect(asl.States.Classify.Next).toBe("Route");
     expect(asl.States.Route.Choices).toEqual([
-      expect.objectContaining({ StringEquals: "retry", Next: "Backoff" }),
-      expect.objectContaining({ StringEquals: "recovered", Next: "Recovered" }),
-      expect.objectContaining({ StringEquals: "gave_up", Next: "GaveUp" }),
+      expect.objectContaining({ Variable: "$.decision.next", StringEquals: "retry", Next: "NotifyAndWait" }),
+      expect.objectContaining({ StringEquals: "verify", Next: "Backoff" }),
+      expect.objectContaining({ StringEquals: "recovered", Next: "NotifyAndEnd" }),
+      expect.objectContaining({ StringEquals: "report", Next: "NotifyAndEnd" }),
+      expect.objectContaining({ StringEquals: "gave_up", Next: "NotifyAndFail" }),
     ]);
-    expect(asl.States.Route.Default).toBe("NeedsHuman");
+    // not_retryable: a human is told and the execution ends.
+    expect(asl.States.Route.Default).toBe("NotifyAndEnd");
+    for (const notify of ["NotifyAndWait", "NotifyAndEnd", "NotifyAndFail"]) {
+      expect(asl.States[notify]).toMatchObject({ Resource: "arn:aws:states:::sns:publish", Parameters: { "Message.$": "States.JsonToString($.notice)" } });
+    }
+    expect(asl.States.NotifyAndWait.Next).toBe("Backoff");
+    expect(asl.States.NotifyAndEnd.End).toBe(true);
+    expect(asl.States.NotifyAndFail.Next).toBe("GaveUp");
     expect(asl.States.Backoff).toEqual({ Type: "Wait", SecondsPath: "$.decision.delaySeconds", Next: "Rerun" });
-    expect(asl.States.GaveUp.Type).toBe("Fail");
+    expect(asl.States.Rerun.Next).toBe("Route");
+    expect(asl.States.GaveUp).toMatchObject({ Type: "Fail", Error: "GaveUp" });
+  });
+
+  test("ends quietly for a task the pipeline launched itself: the launching execution counts it", () => {
+    expect(asl.States.Classify.Catch).toEqual(
+      expect.arrayContaining([expect.objectContaining({ ErrorEquals: ["AlreadyHandledError"], Next: "AlreadyHandled" })]),
+    );
+    expect(asl.States.AlreadyHandled.Type).toBe("Succeed");
   });
 
   test("retries Lambda and ECS transient errors with backoff and full jitter", () => {

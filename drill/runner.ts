@@ -8,6 +8,7 @@ import { readConfig as readRerunConfig } from "../lambda/rerun/config";
 import { makeHandler as makeNotifierHandler, type NotifierHandler } from "../lambda/notifier/handler";
 import { readConfig as readNotifierConfig } from "../lambda/notifier/config";
 import type { Notice, RerunLambdaOutput } from "../lambda/shared/contract";
+import { STATES } from "../modules/rerun-state-machine";
 import { matchesEventPattern } from "./event-pattern";
 import { LocalAws, type CloudTrailApiCallEvent, type EcsAnswer } from "./local-aws";
 import { LocalSlack, type SlackAnswer } from "./local-slack";
@@ -15,7 +16,10 @@ import { SimClock } from "./sim-clock";
 import { synthesizePipeline, type SynthesizedPipeline } from "./synthesized-pipeline";
 
 /** How one event ended. */
-export type Outcome = "ignored" | "recovered" | "gave_up" | "not_retryable" | "invalid_event" | "failed";
+export type Outcome = "ignored" | "recovered" | "gave_up" | "not_retryable" | "program_failed" | "already_handled" | "invalid_event" | "failed";
+
+/** How a successful execution ended, by the last decision of the Lambda. */
+const OUTCOME_OF_DECISION: Record<string, Outcome> = { recovered: "recovered", not_retryable: "not_retryable", report: "program_failed" };
 
 /** One line of a timeline, at a simulated time. */
 export interface TimelineEntry {
@@ -140,6 +144,8 @@ const describe = (notice: Notice): string => {
       return `gave up after attempt ${notice.attempt}/${notice.maxAttempts}${notice.message ? `: ${notice.message}` : ` (${reasons})`}`;
     case "not_retryable":
       return `not retryable (${reasons}): a human must look`;
+    default:
+      return `${notice.kind} (${reasons})`;
   }
 };
 
@@ -293,6 +299,8 @@ export class Drill {
       }
       if (++executions > MAX_EXECUTIONS) throw new Error(`more than ${MAX_EXECUTIONS} executions: the pipeline is looping`);
 
+      let lastState = "";
+      let lastDecision = "";
       const executionArn = `arn:aws:states:${this.pipeline.region}:123456789012:execution:ecs-rerun:${randomUUID()}`;
       report.executionArn = executionArn;
       const lambdaInvoke = async (input: unknown) => {
@@ -301,6 +309,7 @@ export class Drill {
         try {
           const output = await clock.track(() => rerun(Payload));
           report.attempts = output.decision.attempt;
+          lastDecision = output.decision.next;
           if (Payload.action === "classify") {
             note(index, `classified: ${output.decision.retryable ? "retryable" : "not retryable"} (${output.failure.reasons.join(", ") || "no reason"}), shortfall ${output.failure.remaining}`);
           }
@@ -338,7 +347,6 @@ export class Drill {
         overrides: { taskResourceLocalHandlers: handlers as never },
         context: { Execution: { Id: executionArn, Name: executionArn.split(":").pop(), StartTime: new Date().toISOString(), Input: event as never } },
       });
-      let lastState = "";
       let failure: { Error: string; Cause: unknown } | undefined;
       const logs = (async () => {
         for await (const e of execution.eventLogs) {
@@ -369,7 +377,7 @@ export class Drill {
         report.outcome = failure.Error === "GaveUp" ? "gave_up" : failure.Error === "InvalidEvent" ? "invalid_event" : "failed";
         report.error = `${failure.Error}: ${typeof failure.Cause === "string" ? failure.Cause : JSON.stringify(failure.Cause)}`;
       } else {
-        report.outcome = lastState === "Recovered" ? "recovered" : lastState === "NeedsHuman" ? "not_retryable" : "failed";
+        report.outcome = lastState === STATES.alreadyHandled ? "already_handled" : (OUTCOME_OF_DECISION[lastDecision] ?? "failed");
       }
       note(index, `execution ended: ${report.outcome}${report.error ? ` (${report.error})` : ""} after ${report.stateTransitions} state transitions`);
     };

@@ -1,3 +1,6 @@
+import type { IResolvable } from "cdktf";
+import { hcl, hclString, raw } from "./hcl-expression";
+
 /** Inputs of {@link launchFailurePattern}. */
 export interface LaunchFailurePatternInput {
   /** Protected clusters, each a short name or a cluster ARN. */
@@ -8,10 +11,18 @@ export interface LaunchFailurePatternInput {
   readonly rerunRoleName: string;
 }
 
+/** A cluster ARN, capturing its short name; the same in JavaScript and in Terraform's RE2. */
+export const CLUSTER_ARN_REGEX = "^arn:[^:]+:ecs:[^:]*:[^:]*:cluster/(.+)$";
+
 /** The short name of a cluster given as a name or an ARN (`arn:...:cluster/NAME`). */
 export function clusterShortName(cluster: string): string {
-  const m = /^arn:[^:]+:ecs:[^:]*:[^:]*:cluster\/(.+)$/.exec(cluster);
+  const m = new RegExp(CLUSTER_ARN_REGEX).exec(cluster);
   return m ? m[1] : cluster;
+}
+
+/** {@link clusterShortName} in HCL, for the cluster held by the HCL expression `cluster`. */
+export function clusterShortNameHcl(cluster: string): string {
+  return `try(regex(${hclString(CLUSTER_ARN_REGEX)}, ${cluster})[0], ${cluster})`;
 }
 
 /**
@@ -66,4 +77,56 @@ export function launchFailurePattern(input: LaunchFailurePatternInput): Record<s
       userIdentity: { sessionContext: { sessionIssuer: { userName: [{ "anything-but": input.rerunRoleName }, { exists: false }] } } },
     },
   };
+}
+
+/** Inputs of {@link launchFailurePatternExpression}: each a literal or a Terraform expression (cdktf token). */
+export interface LaunchFailurePatternExpressionInput {
+  /** Protected clusters, each a short name or a cluster ARN. */
+  readonly clusters: readonly string[];
+  /** `startedBy` values whose calls are left alone. */
+  readonly ignoreStartedBy: readonly string[];
+  /** Name of the role the pipeline reruns with. */
+  readonly rerunRoleName: string;
+}
+
+/**
+ * {@link clusterMatchers} as a Terraform expression. Matchers are strings and objects, which no
+ * Terraform list can mix, so they are deduplicated as JSON text (equal JSON, equal matcher) and
+ * decoded back into a tuple; `distinct` keeps first occurrences, so the order is the same too.
+ */
+export function clusterMatchersExpression(clusters: readonly string[]): IResolvable {
+  return hcl`[
+  for m in distinct(flatten([
+    for c in [for given in ${clusters} : { given = given, name = ${raw(clusterShortNameHcl("given"))} }] : concat(
+      [jsonencode(c.name)],
+      c.name != c.given ? [jsonencode(c.given)] : [jsonencode({ suffix = ":cluster/\${c.name}" })],
+      c.name == "default" ? [jsonencode({ exists = false })] : [],
+    )
+  ])) : jsondecode(m)
+]`;
+}
+
+/**
+ * {@link launchFailurePattern} as a Terraform expression (a JSON string), for inputs only Terraform
+ * knows. Same pattern, up to the order of object keys (`jsonencode` sorts them; EventBridge does not
+ * care); the module's tests evaluate both and compare. As in the pure function, calls without
+ * `startedBy` get their own branch, because anything-but never matches a missing field.
+ */
+export function launchFailurePatternExpression(input: LaunchFailurePatternExpressionInput): IResolvable {
+  return hcl`jsonencode({
+  source        = ["aws.ecs"]
+  "detail-type" = ["AWS API Call via CloudTrail"]
+  detail = {
+    eventSource = ["ecs.amazonaws.com"]
+    eventName   = ["RunTask", "StartTask"]
+    requestParameters = merge(
+      {
+        cluster = ${clusterMatchersExpression(input.clusters)}
+      },
+      { for k, v in { startedBy = [{ "anything-but" = ${input.ignoreStartedBy} }, { exists = false }] } : k => v if length(${input.ignoreStartedBy}) > 0 },
+    )
+    responseElements = { failures = { reason = [{ exists = true }] } }
+    userIdentity     = { sessionContext = { sessionIssuer = { userName = [{ "anything-but" = ${input.rerunRoleName} }, { exists = false }] } } }
+  }
+})`;
 }

@@ -1,4 +1,6 @@
-/** One statement of an IAM policy document. Values may hold cdktf string tokens. */
+import { Fn, Token } from "cdktf";
+
+/** One statement of an IAM policy document. Values may hold cdktf string tokens, and list tokens with the `jsonencode` encoding. */
 export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: "Allow" | "Deny";
@@ -13,14 +15,32 @@ export interface PolicyDocument {
   readonly Statement: readonly PolicyStatement[];
 }
 
+/**
+ * How a document becomes the string a resource takes. "json": JSON text written at synth time, where
+ * string tokens become template interpolations. "jsonencode": Terraform's `jsonencode` of the
+ * document, needed when values are Terraform lists (a list token cannot sit in a JSON string) or
+ * expressions holding string literals of their own (their quotes would break the JSON text).
+ */
+export type DocumentEncoding = "json" | "jsonencode";
+
+const holdsListToken = (value: unknown): boolean =>
+  Array.isArray(value) ? Token.isUnresolved(value) || value.some(holdsListToken) : typeof value === "object" && value !== null && Object.values(value).some(holdsListToken);
+
+/** A JSON document (a policy, a redrive policy) as the string a resource attribute takes, in the given encoding. */
+export function encodeDocument(document: object, encoding: DocumentEncoding = "json"): string {
+  if (encoding === "jsonencode") return Token.asString(Fn.jsonencode(document));
+  if (holdsListToken(document)) throw new Error('a document holding Terraform list expressions cannot be JSON text: use the "jsonencode" encoding');
+  return JSON.stringify(document);
+}
+
 /** Builds a policy document; refuses `Action: "*"` so no construct can grant everything by mistake. */
-export function policyDocument(statements: readonly PolicyStatement[]): string {
+export function policyDocument(statements: readonly PolicyStatement[], encoding: DocumentEncoding = "json"): string {
   for (const s of statements) {
     const actions = typeof s.Action === "string" ? [s.Action] : s.Action;
     if (actions.includes("*")) throw new Error(`policy statement ${s.Sid ?? "(no Sid)"} grants Action "*", which is never allowed`);
   }
   const doc: PolicyDocument = { Version: "2012-10-17", Statement: statements };
-  return JSON.stringify(doc);
+  return encodeDocument(doc, encoding);
 }
 
 /**

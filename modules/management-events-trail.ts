@@ -1,10 +1,13 @@
 import { Construct } from "constructs";
+import { Token } from "cdktf";
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { hcl } from "./hcl-expression";
 import type { AwsPlace } from "./pipeline-policies";
+import { attributeOf, countOf, type Presence } from "./presence";
 
 /** Props of {@link ManagementEventsTrail}. */
 export interface ManagementEventsTrailProps {
@@ -12,6 +15,13 @@ export interface ManagementEventsTrailProps {
   readonly name: string;
   /** Account, region and partition (for the bucket policy's conditions). */
   readonly place: AwsPlace;
+  /** Whether it exists: a Terraform bool expression count-switches every resource. @default true */
+  readonly presence?: Presence;
+}
+
+/** Prefix of the bucket's name: S3 wants lower case, and leaves room for its random suffix. */
+function bucketPrefix(trailName: string): string {
+  return Token.isUnresolved(trailName) ? Token.asString(hcl`substr(lower("${trailName}-"), 0, 37)`) : `${trailName}-`.slice(0, 37).toLowerCase();
 }
 
 /**
@@ -28,21 +38,27 @@ export class ManagementEventsTrail extends Construct {
   constructor(scope: Construct, id: string, props: ManagementEventsTrailProps) {
     super(scope, id);
     const { place } = props;
-    this.bucket = new S3Bucket(this, "bucket", { bucketPrefix: `${props.name}-`.slice(0, 37).toLowerCase(), forceDestroy: false });
+    const count = countOf(props.presence ?? true);
+    this.bucket = new S3Bucket(this, "bucket", { count, bucketPrefix: bucketPrefix(props.name), forceDestroy: false });
+    const bucketId = attributeOf(this.bucket, "id");
+    const bucketArn = attributeOf(this.bucket, "arn");
     new S3BucketPublicAccessBlock(this, "bucket-private", {
-      bucket: this.bucket.id,
+      count,
+      bucket: bucketId,
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
     new S3BucketServerSideEncryptionConfigurationA(this, "bucket-encryption", {
-      bucket: this.bucket.id,
+      count,
+      bucket: bucketId,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
     const trailArn = `arn:${place.partition}:cloudtrail:${place.region}:${place.account}:trail/${props.name}`;
     const policy = new S3BucketPolicy(this, "bucket-policy", {
-      bucket: this.bucket.id,
+      count,
+      bucket: bucketId,
       policy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -51,7 +67,7 @@ export class ManagementEventsTrail extends Construct {
             Effect: "Allow",
             Principal: { Service: "cloudtrail.amazonaws.com" },
             Action: "s3:GetBucketAcl",
-            Resource: this.bucket.arn,
+            Resource: bucketArn,
             Condition: { StringEquals: { "aws:SourceArn": trailArn } },
           },
           {
@@ -59,15 +75,16 @@ export class ManagementEventsTrail extends Construct {
             Effect: "Allow",
             Principal: { Service: "cloudtrail.amazonaws.com" },
             Action: "s3:PutObject",
-            Resource: `${this.bucket.arn}/AWSLogs/${place.account}/*`,
+            Resource: `${bucketArn}/AWSLogs/${place.account}/*`,
             Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn } },
           },
         ],
       }),
     });
     this.trail = new Cloudtrail(this, "trail", {
+      count,
       name: props.name,
-      s3BucketName: this.bucket.id,
+      s3BucketName: bucketId,
       includeGlobalServiceEvents: true,
       isMultiRegionTrail: false,
       enableLogFileValidation: true,

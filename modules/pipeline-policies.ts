@@ -1,4 +1,6 @@
-import { clusterShortName } from "./event-pattern";
+import { Fn, Token } from "cdktf";
+import { clusterShortName, clusterShortNameHcl } from "./event-pattern";
+import { hcl, raw } from "./hcl-expression";
 import type { PolicyStatement } from "./iam";
 
 /** Where the pipeline runs, for building ARNs (values may be Terraform references). */
@@ -11,6 +13,29 @@ export interface AwsPlace {
 /** The ARN of a protected cluster given by name or ARN. */
 export function clusterArn(place: AwsPlace, cluster: string): string {
   return cluster.startsWith("arn:") ? cluster : `arn:${place.partition}:ecs:${place.region}:${place.account}:cluster/${cluster}`;
+}
+
+/** {@link clusterArn} of every cluster; a Terraform list expression when the list is one. */
+export function clusterArns(place: AwsPlace, clusters: readonly string[]): string[] {
+  if (!Token.isUnresolved(clusters)) return clusters.map((c) => clusterArn(place, c));
+  const prefix = `arn:${place.partition}:ecs:${place.region}:${place.account}:cluster`;
+  return Token.asList(hcl`[for c in ${clusters} : startswith(c, "arn:") ? c : "${prefix}/\${c}"]`);
+}
+
+/** ARNs of the tasks the rerun may start (and tag) on the protected clusters. */
+function taskArns(place: AwsPlace, clusters: readonly string[]): string[] {
+  const prefix = `arn:${place.partition}:ecs:${place.region}:${place.account}:task`;
+  if (!Token.isUnresolved(clusters)) return clusters.map((c) => `${prefix}/${clusterShortName(c)}/*`);
+  return Token.asList(hcl`[for c in ${clusters} : "${prefix}/${raw(clusterShortNameHcl("c"))}/*"]`);
+}
+
+/** Task definitions the rerun may launch: the given families' revisions, or any of the account. */
+function taskDefinitionArns(place: AwsPlace, families: readonly string[]): string[] {
+  const prefix = `arn:${place.partition}:ecs:${place.region}:${place.account}:task-definition`;
+  if (Token.isUnresolved(families)) {
+    return Token.asList(hcl`length(${families}) > 0 ? [for f in ${families} : "${prefix}/\${f}:*"] : ["${prefix}/*"]`);
+  }
+  return families.length > 0 ? families.map((f) => `${prefix}/${f}:*`) : [`${prefix}/*`];
 }
 
 const logStatement = (logGroupArn: string): PolicyStatement => ({
@@ -36,31 +61,27 @@ export interface RerunFunctionGrants {
 /** The rerun Lambda: launch tasks on the protected clusters only, and nothing else. */
 export function rerunFunctionStatements(g: RerunFunctionGrants): PolicyStatement[] {
   const { place } = g;
-  const taskDefinitions =
-    g.taskDefinitionFamilies.length > 0
-      ? g.taskDefinitionFamilies.map((f) => `arn:${place.partition}:ecs:${place.region}:${place.account}:task-definition/${f}:*`)
-      : [`arn:${place.partition}:ecs:${place.region}:${place.account}:task-definition/*`];
   return [
     {
       Sid: "RerunOnProtectedClustersOnly",
       Effect: "Allow",
       Action: ["ecs:RunTask", "ecs:StartTask"],
-      Resource: taskDefinitions,
-      Condition: { ArnEquals: { "ecs:cluster": g.clusters.map((c) => clusterArn(place, c)) } },
+      Resource: taskDefinitionArns(place, g.taskDefinitionFamilies),
+      Condition: { ArnEquals: { "ecs:cluster": clusterArns(place, g.clusters) } },
     },
     {
       // A rerun keeps the original request's tags, and tagging at launch needs this.
       Sid: "TagTheTasksItStarts",
       Effect: "Allow",
       Action: "ecs:TagResource",
-      Resource: g.clusters.map((c) => `arn:${place.partition}:ecs:${place.region}:${place.account}:task/${clusterShortName(c)}/*`),
+      Resource: taskArns(place, g.clusters),
       Condition: { StringEquals: { "ecs:CreateAction": ["RunTask", "StartTask"] } },
     },
     {
       Sid: "PassTaskRolesToEcsTasksOnly",
       Effect: "Allow",
       Action: "iam:PassRole",
-      Resource: [...g.passRoleArns],
+      Resource: Token.isUnresolved(g.passRoleArns) ? g.passRoleArns : [...g.passRoleArns],
       Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
     },
     logStatement(g.logGroupArn),
@@ -72,7 +93,7 @@ export interface NotifierFunctionGrants {
   readonly place: AwsPlace;
   /** Name of the SSM SecureString holding the Slack webhook URL. */
   readonly slackWebhookParameterName: string;
-  /** Customer-managed key of that parameter; omitted for the default `aws/ssm` key. */
+  /** Customer-managed key of that parameter; omitted for the default `aws/ssm` key. A Terraform expression (possibly null) is left to {@link decryptParameterStatements}. */
   readonly slackWebhookKmsKeyArn?: string;
   /** Queue that receives events the notifier could not deliver. */
   readonly deadLetterQueueArn: string;
@@ -83,7 +104,9 @@ export interface NotifierFunctionGrants {
 /** The notifier Lambda: read one parameter, park failures in one queue. */
 export function notifierFunctionStatements(g: NotifierFunctionGrants): PolicyStatement[] {
   const { place } = g;
-  const parameter = g.slackWebhookParameterName.replace(/^\//, "");
+  // Parameter ARNs hold the name without its leading slash.
+  const name = g.slackWebhookParameterName;
+  const parameter = Token.isUnresolved(name) ? Token.asString(Fn.trimprefix(name, "/")) : name.replace(/^\//, "");
   const statements: PolicyStatement[] = [
     {
       Sid: "ReadTheSlackWebhookParameter",
@@ -94,16 +117,21 @@ export function notifierFunctionStatements(g: NotifierFunctionGrants): PolicySta
     { Sid: "ParkUndeliveredNotices", Effect: "Allow", Action: "sqs:SendMessage", Resource: g.deadLetterQueueArn },
     logStatement(g.logGroupArn),
   ];
-  if (g.slackWebhookKmsKeyArn) {
-    statements.push({
+  if (g.slackWebhookKmsKeyArn && !Token.isUnresolved(g.slackWebhookKmsKeyArn)) statements.push(...decryptParameterStatements(place, g.slackWebhookKmsKeyArn));
+  return statements;
+}
+
+/** The notifier decrypts the webhook parameter with its customer-managed key, through SSM only. */
+export function decryptParameterStatements(place: AwsPlace, kmsKeyArn: string): PolicyStatement[] {
+  return [
+    {
       Sid: "DecryptTheParameterThroughSsmOnly",
       Effect: "Allow",
       Action: "kms:Decrypt",
-      Resource: g.slackWebhookKmsKeyArn,
+      Resource: kmsKeyArn,
       Condition: { StringEquals: { "kms:ViaService": `ssm.${place.region}.amazonaws.com` } },
-    });
-  }
-  return statements;
+    },
+  ];
 }
 
 /** Inputs of {@link stateMachineStatements}. */

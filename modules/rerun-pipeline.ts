@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformAsset, AssetType } from "cdktf";
+import { AssetType, Fn, TerraformAsset, TerraformIterator, TerraformLocal, Token, conditional, type IResolvable } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -19,11 +19,13 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
-import { launchFailurePattern } from "./event-pattern";
-import { assumeRolePolicy, policyDocument } from "./iam";
-import { buildLambdaPackage, type LambdaName } from "./lambda-package";
+import { launchFailurePattern, launchFailurePatternExpression } from "./event-pattern";
+import { hcl } from "./hcl-expression";
+import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "./iam";
+import { buildLambdaPackage, type LambdaName, type LambdaPackage } from "./lambda-package";
 import { ManagementEventsTrail } from "./management-events-trail";
 import {
+  decryptParameterStatements,
   notifierFunctionStatements,
   rerunFunctionStatements,
   startExecutionStatements,
@@ -31,6 +33,7 @@ import {
   topicKeyPolicy,
   type AwsPlace,
 } from "./pipeline-policies";
+import { allOf, attributeOf, countOf, isSet, isUnset, presenceOf, type Presence } from "./presence";
 import { rerunStateMachineDefinition } from "./rerun-state-machine";
 
 /** Default reasons worth a rerun: they describe a moment, not a configuration. */
@@ -38,8 +41,33 @@ export const DEFAULT_RETRYABLE_REASONS = ["AGENT", "RESOURCE:*", "Capacity is un
 /** Default `startedBy` values left alone: those callers retry on their own. */
 export const DEFAULT_IGNORE_STARTED_BY = ["AWS Step Functions"] as const;
 
-/** Props of {@link EcsRerunPipeline}. Every input is a plain string, number, boolean or list. */
+/**
+ * What the inputs may be. The construct checks literal inputs against these; the Terraform module
+ * turns them into `validation` blocks, so both refuse the same values. Patterns are valid in
+ * JavaScript and in Terraform's RE2 alike.
+ */
+export const INPUT_LIMITS = {
+  namePattern: "^[a-zA-Z0-9-]{1,40}$",
+  clusterPattern: "^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/)?[A-Za-z0-9_-]{1,255}$",
+  emailPattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
+  // RE2 refuses repetition counts above 1000, so the name's length is a check of its own.
+  parameterNamePattern: "^/?[a-zA-Z0-9_./-]+$",
+  parameterNameMaxLength: 2011,
+  maxAttempts: { min: 1, max: 10 },
+  firstDelaySeconds: { min: 0, max: 3600 },
+  backoffRate: { min: 1, max: 10 },
+  maxDelaySeconds: { min: 1, max: 86400 },
+  jitter: ["FULL", "NONE"],
+  logRetentionDays: [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
+} as const;
+
+/**
+ * Props of {@link EcsRerunPipeline}. Every input is a plain value, or a Terraform expression (a cdktf
+ * token such as a `TerraformVariable`'s value) when Terraform decides it, as in the Terraform module.
+ */
 export interface EcsRerunPipelineProps {
+  /** Whether to create anything: `true`, or a Terraform bool expression that count-switches every resource. @default true */
+  readonly create?: boolean | IResolvable;
   /** Protected clusters: short names or ARNs, in this account and region. */
   readonly clusters: readonly string[];
   /** Prefix of every resource name. @default "ecs-rerun" */
@@ -58,38 +86,62 @@ export interface EcsRerunPipelineProps {
   readonly jitter?: "FULL" | "NONE";
   /** `startedBy` values whose failed calls are not rerun. @default DEFAULT_IGNORE_STARTED_BY */
   readonly ignoreStartedBy?: readonly string[];
-  /** Name of the SSM SecureString holding the Slack webhook URL; unset means no Slack notifier. @default undefined */
+  /** Name of the SSM SecureString holding the Slack webhook URL; unset (or an expression that is null) means no Slack notifier. @default undefined */
   readonly slackWebhookParameterName?: string;
   /** Customer-managed KMS key of that parameter, if it does not use `aws/ssm`. @default undefined */
   readonly slackWebhookKmsKeyArn?: string;
   /** Email addresses subscribed to the notices (each must confirm). @default [] */
   readonly notificationEmails?: readonly string[];
-  /** KMS key encrypting the topic; unset creates one. @default undefined */
+  /** KMS key encrypting the topic; unset (or an expression that is null) creates one. @default undefined */
   readonly kmsKeyArn?: string;
   /** Task definition families the pipeline may rerun; empty means any family of the account. @default [] */
   readonly taskDefinitionFamilies?: readonly string[];
-  /** Roles the rerun may pass to tasks (the original tasks' roles). @default every role of the account */
+  /** Roles the rerun may pass to tasks (the original tasks' roles); an expression that is null means every role of the account. @default every role of the account */
   readonly passRoleArns?: readonly string[];
   /** Days logs are kept. @default 30 */
   readonly logRetentionDays?: number;
   /** Create a CloudTrail trail logging management events (needed once per account and region). @default false */
-  readonly createTrail?: boolean;
+  readonly createTrail?: boolean | IResolvable;
   /** Create the alarms. @default true */
-  readonly createAlarms?: boolean;
+  readonly createAlarms?: boolean | IResolvable;
+  /**
+   * Where Terraform reads the Lambda zips, e.g. `${path.module}/lambda` in a module: each function
+   * then takes `<directory>/<name>.zip`, hashed by Terraform, and whoever ships the configuration
+   * copies {@link EcsRerunPipeline.packages} there. Unset: the zips are cdktf assets. @default undefined
+   */
+  readonly packageDirectory?: string;
 }
 
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
-function check(ok: boolean, name: string, value: unknown, allowed: string): void {
-  if (!ok) throw new Error(`${name} = ${JSON.stringify(value)} is invalid: ${allowed}`);
+/** Whether a value holds a Terraform expression anywhere (a token, or a list or object holding one). */
+function holdsTokens(value: unknown): boolean {
+  if (Token.isUnresolved(value)) return true;
+  if (Array.isArray(value)) return value.some(holdsTokens);
+  return typeof value === "object" && value !== null && Object.values(value).some(holdsTokens);
 }
 
-const isInt = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
+/** Refuses a literal value that is not allowed; a Terraform expression is left to Terraform's validation. */
+function check<T>(value: T, name: string, ok: (v: T) => boolean, allowed: string): void {
+  if (!Token.isUnresolved(value) && !ok(value)) throw new Error(`${name} = ${JSON.stringify(value)} is invalid: ${allowed}`);
+}
+
+/** Literal list elements, each checked on its own (a Terraform list as a whole is not). */
+const literalItems = <T>(list: readonly T[]): readonly T[] => (Token.isUnresolved(list) ? [] : list);
+
+const isInt = (v: number, limit: { min: number; max: number }) => Number.isInteger(v) && v >= limit.min && v <= limit.max;
+
+/** A number or list as Lambda's environment wants it: a string, written now or by Terraform. */
+const numberText = (v: number) => (Token.isUnresolved(v) ? Token.asString(v) : String(v));
+const jsonText = (v: unknown) => (holdsTokens(v) ? Token.asString(Fn.jsonencode(v)) : JSON.stringify(v));
 
 /**
  * The rerun pipeline: an EventBridge rule on CloudTrail records of rejected RunTask/StartTask calls
  * -> a Standard state machine -> a Lambda that reruns with the original request -> an encrypted SNS
  * topic -> a Lambda that tells Slack, with a dead-letter queue and alarms so nothing is lost quietly.
+ *
+ * With literal inputs every optional part is plainly created or not. With Terraform expressions as
+ * inputs (the Terraform module), optional parts are count-switched and references to them go through
+ * `one(...[*].attr)`, the event pattern and cluster-scoped IAM are computed by Terraform, and the
+ * module's validation blocks replace the checks made here.
  */
 export class EcsRerunPipeline extends Construct {
   /** The rule catching rejected launches. */
@@ -104,47 +156,61 @@ export class EcsRerunPipeline extends Construct {
   public readonly topic: SnsTopic;
   /** The topic's key (created unless one was given). */
   public readonly kmsKeyArn: string;
-  /** The Slack notifier, when a webhook parameter is configured. */
+  /** The Slack notifier, when a webhook parameter is configured (or may be, by a Terraform expression). */
   public readonly notifierFunction?: LambdaFunction;
   /** Where undeliverable events and notices end up. */
   public readonly deadLetterQueue: SqsQueue;
   /** The alarms, by role (executionsFailed, deadLetters, rerunErrors, notifierErrors). */
   public readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
-  /** The event pattern the rule uses, as data. */
-  public readonly eventPattern: Record<string, unknown>;
-  /** The trail, when created. */
+  /** The event pattern the rule uses, as data; undefined when Terraform computes it from expressions. */
+  public readonly eventPattern?: Record<string, unknown>;
+  /** The trail, when created (or when a Terraform expression decides). */
   public readonly trail?: ManagementEventsTrail;
+  /** The Lambda packages, by function, to copy into `packageDirectory` when one is set. */
+  public readonly packages: Partial<Record<LambdaName, LambdaPackage>> = {};
+
+  private readonly packageDirectory?: string;
 
   constructor(scope: Construct, id: string, props: EcsRerunPipelineProps) {
     super(scope, id);
+    const L = INPUT_LIMITS;
+    const create = presenceOf(props.create, true);
+    if (create === false) throw new Error("create = false is invalid: expected true or a Terraform expression (to create nothing, leave the construct out)");
     const name = props.name ?? "ecs-rerun";
-    check(/^[a-zA-Z0-9-]{1,40}$/.test(name), "name", name, "expected 1-40 letters, digits or dashes");
-    check(props.clusters.length > 0, "clusters", props.clusters, "expected at least one cluster name or ARN");
-    for (const c of props.clusters) {
-      check(/^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/)?[A-Za-z0-9_-]{1,255}$/.test(c), "clusters[]", c, "expected a cluster name or cluster ARN");
-    }
+    check(name, "name", (v) => new RegExp(L.namePattern).test(v), "expected 1-40 letters, digits or dashes");
+    check(props.clusters, "clusters", (v) => v.length > 0, "expected at least one cluster name or ARN");
+    for (const c of literalItems(props.clusters)) check(c, "clusters[]", (v) => new RegExp(L.clusterPattern).test(v), "expected a cluster name or cluster ARN");
     const retryableReasons = props.retryableReasons ?? DEFAULT_RETRYABLE_REASONS;
-    check(retryableReasons.every((r) => r.trim() !== ""), "retryableReasons", retryableReasons, "expected non-empty reasons");
+    for (const r of literalItems(retryableReasons)) check(r, "retryableReasons[]", (v) => v.trim() !== "", "expected a non-empty reason");
     const maxAttempts = props.maxAttempts ?? 3;
-    check(isInt(maxAttempts, 1, 10), "maxAttempts", maxAttempts, "expected a whole number from 1 to 10");
+    check(maxAttempts, "maxAttempts", (v) => isInt(v, L.maxAttempts), "expected a whole number from 1 to 10");
     const firstDelaySeconds = props.firstDelaySeconds ?? 30;
-    check(isInt(firstDelaySeconds, 0, 3600), "firstDelaySeconds", firstDelaySeconds, "expected a whole number from 0 to 3600");
+    check(firstDelaySeconds, "firstDelaySeconds", (v) => isInt(v, L.firstDelaySeconds), "expected a whole number from 0 to 3600");
     const backoffRate = props.backoffRate ?? 2;
-    check(backoffRate >= 1 && backoffRate <= 10, "backoffRate", backoffRate, "expected a number from 1 to 10");
+    check(backoffRate, "backoffRate", (v) => v >= L.backoffRate.min && v <= L.backoffRate.max, "expected a number from 1 to 10");
     const maxDelaySeconds = props.maxDelaySeconds ?? 300;
-    check(isInt(maxDelaySeconds, 1, 86400) && maxDelaySeconds >= firstDelaySeconds, "maxDelaySeconds", maxDelaySeconds, `expected a whole number from max(1, firstDelaySeconds=${firstDelaySeconds}) to 86400`);
+    const delaysKnown = !Token.isUnresolved(firstDelaySeconds) && !Token.isUnresolved(maxDelaySeconds);
+    check(maxDelaySeconds, "maxDelaySeconds", (v) => isInt(v, L.maxDelaySeconds) && (!delaysKnown || v >= firstDelaySeconds), `expected a whole number from max(1, firstDelaySeconds=${firstDelaySeconds}) to 86400`);
     const jitter = props.jitter ?? "FULL";
-    check(jitter === "FULL" || jitter === "NONE", "jitter", jitter, 'expected "FULL" or "NONE"');
+    check(jitter, "jitter", (v) => (L.jitter as readonly string[]).includes(v), 'expected "FULL" or "NONE"');
     const ignoreStartedBy = props.ignoreStartedBy ?? DEFAULT_IGNORE_STARTED_BY;
     const logRetentionDays = props.logRetentionDays ?? 30;
-    check(LOG_RETENTION_DAYS.includes(logRetentionDays), "logRetentionDays", logRetentionDays, `expected one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    check(logRetentionDays, "logRetentionDays", (v) => (L.logRetentionDays as readonly number[]).includes(v), `expected one of ${L.logRetentionDays.join(", ")}`);
     const notificationEmails = props.notificationEmails ?? [];
-    for (const e of notificationEmails) check(/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e), "notificationEmails[]", e, "expected an email address");
+    for (const e of literalItems(notificationEmails)) check(e, "notificationEmails[]", (v) => new RegExp(L.emailPattern).test(v), "expected an email address");
     const slackParameter = props.slackWebhookParameterName;
     if (slackParameter !== undefined) {
-      check(/^\/?[a-zA-Z0-9_.\-/]{1,2011}$/.test(slackParameter) && !/^https?:/.test(slackParameter), "slackWebhookParameterName", slackParameter, "expected the NAME of an SSM SecureString (the URL itself never goes into config)");
+      check(
+        slackParameter,
+        "slackWebhookParameterName",
+        (v) => new RegExp(L.parameterNamePattern).test(v) && v.length <= L.parameterNameMaxLength && !/^https?:/.test(v),
+        "expected the NAME of an SSM SecureString (the URL itself never goes into config)",
+      );
     }
-    const createAlarms = props.createAlarms ?? true;
+    this.packageDirectory = props.packageDirectory;
+    // Expressions inside JSON text would break it as soon as they hold a string literal or a list.
+    const encoding: DocumentEncoding = holdsTokens(props) ? "jsonencode" : "json";
+    const base = countOf(create);
 
     const place: AwsPlace = {
       partition: new DataAwsPartition(this, "partition").partition,
@@ -153,148 +219,212 @@ export class EcsRerunPipeline extends Construct {
     };
 
     // Topic and its key.
-    if (props.kmsKeyArn !== undefined) {
-      this.kmsKeyArn = props.kmsKeyArn;
-    } else {
+    const keyPresence = allOf(create, isUnset(props.kmsKeyArn));
+    let createdKeyArn: string | undefined;
+    if (keyPresence !== false) {
+      const count = countOf(keyPresence);
       const key = new KmsKey(this, "key", {
+        count,
         description: `${name}: encrypts rerun notices`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
         policy: topicKeyPolicy(place),
       });
-      new KmsAlias(this, "key-alias", { name: `alias/${name}`, targetKeyId: key.keyId });
-      this.kmsKeyArn = key.arn;
+      new KmsAlias(this, "key-alias", { count, name: `alias/${name}`, targetKeyId: attributeOf(key, "key_id") });
+      createdKeyArn = attributeOf(key, "arn");
     }
-    this.topic = new SnsTopic(this, "topic", { name: `${name}-notices`, kmsMasterKeyId: this.kmsKeyArn });
-    for (const [i, email] of notificationEmails.entries()) {
-      new SnsTopicSubscription(this, `email-${i}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email });
+    if (createdKeyArn === undefined) this.kmsKeyArn = props.kmsKeyArn!;
+    else if (props.kmsKeyArn === undefined) this.kmsKeyArn = createdKeyArn;
+    else this.kmsKeyArn = Token.asString(conditional(isSet(props.kmsKeyArn), props.kmsKeyArn, createdKeyArn));
+    this.topic = new SnsTopic(this, "topic", { count: base, name: `${name}-notices`, kmsMasterKeyId: this.kmsKeyArn });
+    const topicArn = attributeOf(this.topic, "arn");
+    if (Token.isUnresolved(notificationEmails)) {
+      // One subscription per address, keyed by it: adding an address leaves the others alone.
+      const each = TerraformIterator.fromList(create === true ? (notificationEmails as string[]) : Token.asList(conditional(create, notificationEmails, [])));
+      new SnsTopicSubscription(this, "email", { forEach: each, topicArn, protocol: "email", endpoint: Token.asString(each.value) });
+    } else {
+      for (const [i, email] of notificationEmails.entries()) {
+        new SnsTopicSubscription(this, `email-${i}`, { count: base, topicArn, protocol: "email", endpoint: email });
+      }
     }
 
     // Dead-letter queue for everything that could not be delivered.
-    this.deadLetterQueue = new SqsQueue(this, "dlq", { name: `${name}-dlq`, messageRetentionSeconds: 1209600, sqsManagedSseEnabled: true });
+    this.deadLetterQueue = new SqsQueue(this, "dlq", { count: base, name: `${name}-dlq`, messageRetentionSeconds: 1209600, sqsManagedSseEnabled: true });
+    const dlqArn = attributeOf(this.deadLetterQueue, "arn");
 
     // Rerun Lambda.
-    const rerunLogs = new CloudwatchLogGroup(this, "rerun-logs", { name: `/aws/lambda/${name}-rerun`, retentionInDays: logRetentionDays });
+    const rerunLogs = new CloudwatchLogGroup(this, "rerun-logs", { count: base, name: `/aws/lambda/${name}-rerun`, retentionInDays: logRetentionDays });
     this.rerunRole = new IamRole(this, "rerun-role", {
+      count: base,
       name: `${name}-rerun`,
       assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }),
     });
     new IamRolePolicy(this, "rerun-policy", {
+      count: base,
       name: "rerun-on-protected-clusters",
-      role: this.rerunRole.id,
+      role: attributeOf(this.rerunRole, "id"),
       policy: policyDocument(
         rerunFunctionStatements({
           place,
           clusters: props.clusters,
           taskDefinitionFamilies: props.taskDefinitionFamilies ?? [],
-          passRoleArns: props.passRoleArns ?? [`arn:${place.partition}:iam::${place.account}:role/*`],
-          logGroupArn: rerunLogs.arn,
+          passRoleArns: this.passRoleArns(props.passRoleArns, `arn:${place.partition}:iam::${place.account}:role/*`),
+          logGroupArn: attributeOf(rerunLogs, "arn"),
         }),
+        encoding,
       ),
     });
-    this.rerunFunction = this.lambda("rerun", `${name}-rerun`, this.rerunRole, rerunLogs, {
-      RETRYABLE_REASONS: JSON.stringify(retryableReasons),
-      MAX_ATTEMPTS: String(maxAttempts),
-      FIRST_DELAY_SECONDS: String(firstDelaySeconds),
-      BACKOFF_RATE: String(backoffRate),
-      MAX_DELAY_SECONDS: String(maxDelaySeconds),
+    this.rerunFunction = this.lambda("rerun", `${name}-rerun`, base, attributeOf(this.rerunRole, "arn"), rerunLogs, {
+      RETRYABLE_REASONS: jsonText(retryableReasons),
+      MAX_ATTEMPTS: numberText(maxAttempts),
+      FIRST_DELAY_SECONDS: numberText(firstDelaySeconds),
+      BACKOFF_RATE: numberText(backoffRate),
+      MAX_DELAY_SECONDS: numberText(maxDelaySeconds),
       JITTER: jitter,
     });
+    if (!delaysKnown) {
+      // The one check no single variable's validation can make (before Terraform 1.9).
+      this.rerunFunction.lifecycle = {
+        precondition: [
+          {
+            condition: hcl`${maxDelaySeconds} >= ${firstDelaySeconds}`,
+            errorMessage: `The largest wait (${numberText(maxDelaySeconds)} s) must not be shorter than the first (${numberText(firstDelaySeconds)} s).`,
+          },
+        ],
+      };
+    }
+    const rerunFunctionArn = attributeOf(this.rerunFunction, "arn");
 
     // Slack notifier.
-    if (slackParameter !== undefined) {
-      const notifierLogs = new CloudwatchLogGroup(this, "notifier-logs", { name: `/aws/lambda/${name}-notifier`, retentionInDays: logRetentionDays });
+    const notifierPresence = allOf(create, isSet(slackParameter));
+    if (notifierPresence !== false) {
+      const count = countOf(notifierPresence);
+      const notifierLogs = new CloudwatchLogGroup(this, "notifier-logs", { count, name: `/aws/lambda/${name}-notifier`, retentionInDays: logRetentionDays });
       const notifierRole = new IamRole(this, "notifier-role", {
+        count,
         name: `${name}-notifier`,
         assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }),
       });
+      const notifierRoleId = attributeOf(notifierRole, "id");
       new IamRolePolicy(this, "notifier-policy", {
+        count,
         name: "read-webhook-parameter",
-        role: notifierRole.id,
+        role: notifierRoleId,
         policy: policyDocument(
           notifierFunctionStatements({
             place,
-            slackWebhookParameterName: slackParameter,
+            slackWebhookParameterName: slackParameter!,
             slackWebhookKmsKeyArn: props.slackWebhookKmsKeyArn,
-            deadLetterQueueArn: this.deadLetterQueue.arn,
-            logGroupArn: notifierLogs.arn,
+            deadLetterQueueArn: dlqArn,
+            logGroupArn: attributeOf(notifierLogs, "arn"),
           }),
+          encoding,
         ),
       });
+      if (Token.isUnresolved(props.slackWebhookKmsKeyArn)) {
+        // Known only to Terraform, and possibly null: its grant is a policy of its own, switched with it.
+        new IamRolePolicy(this, "notifier-key-policy", {
+          count: countOf(allOf(notifierPresence, isSet(props.slackWebhookKmsKeyArn))),
+          name: "decrypt-webhook-parameter",
+          role: notifierRoleId,
+          policy: policyDocument(decryptParameterStatements(place, props.slackWebhookKmsKeyArn!), encoding),
+        });
+      }
       // The parameter's NAME only: the URL is read at run time and never lands in state.
-      const notifier = this.lambda("notifier", `${name}-notifier`, notifierRole, notifierLogs, {
-        SLACK_WEBHOOK_PARAMETER: slackParameter,
+      const notifier = this.lambda("notifier", `${name}-notifier`, count, attributeOf(notifierRole, "arn"), notifierLogs, {
+        SLACK_WEBHOOK_PARAMETER: slackParameter!,
         SLACK_TIMEOUT_MS: "5000",
       });
+      const notifierName = attributeOf(notifier, "function_name");
       // Slack down or slow: Lambda retries the SNS event twice, then parks it in the queue.
       new LambdaFunctionEventInvokeConfig(this, "notifier-retries", {
-        functionName: notifier.functionName,
+        count,
+        functionName: notifierName,
         maximumRetryAttempts: 2,
         maximumEventAgeInSeconds: 21600,
-        destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
+        destinationConfig: { onFailure: { destination: dlqArn } },
       });
       new LambdaPermission(this, "notifier-from-sns", {
+        count,
         statementId: "InvokeFromNoticesTopic",
         action: "lambda:InvokeFunction",
-        functionName: notifier.functionName,
+        functionName: notifierName,
         principal: "sns.amazonaws.com",
-        sourceArn: this.topic.arn,
+        sourceArn: topicArn,
       });
       new SnsTopicSubscription(this, "notifier-subscription", {
-        topicArn: this.topic.arn,
+        count,
+        topicArn,
         protocol: "lambda",
-        endpoint: notifier.arn,
+        endpoint: attributeOf(notifier, "arn"),
         // If SNS itself cannot invoke the function, the notice is parked rather than dropped.
-        redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.deadLetterQueue.arn }),
+        redrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn }),
       });
       this.notifierFunction = notifier;
     }
 
     // State machine.
-    const sfnLogs = new CloudwatchLogGroup(this, "state-machine-logs", { name: `/aws/vendedlogs/states/${name}`, retentionInDays: logRetentionDays });
+    const sfnLogs = new CloudwatchLogGroup(this, "state-machine-logs", { count: base, name: `/aws/vendedlogs/states/${name}`, retentionInDays: logRetentionDays });
     const sfnRole = new IamRole(this, "state-machine-role", {
+      count: base,
       name: `${name}-state-machine`,
       assumeRolePolicy: assumeRolePolicy("states.amazonaws.com", { sourceAccount: place.account }),
     });
     new IamRolePolicy(this, "state-machine-policy", {
+      count: base,
       name: "rerun-and-notify",
-      role: sfnRole.id,
-      policy: policyDocument(stateMachineStatements({ rerunFunctionArn: this.rerunFunction.arn, topicArn: this.topic.arn, kmsKeyArn: this.kmsKeyArn })),
+      role: attributeOf(sfnRole, "id"),
+      policy: policyDocument(stateMachineStatements({ rerunFunctionArn, topicArn, kmsKeyArn: this.kmsKeyArn }), encoding),
     });
     this.stateMachine = new SfnStateMachine(this, "state-machine", {
+      count: base,
       name,
       type: "STANDARD",
-      roleArn: sfnRole.arn,
-      definition: JSON.stringify(rerunStateMachineDefinition({ rerunFunctionArn: this.rerunFunction.arn, topicArn: this.topic.arn })),
-      loggingConfiguration: { logDestination: `${sfnLogs.arn}:*`, includeExecutionData: true, level: "ALL" },
+      roleArn: attributeOf(sfnRole, "arn"),
+      definition: JSON.stringify(rerunStateMachineDefinition({ rerunFunctionArn, topicArn })),
+      loggingConfiguration: { logDestination: `${attributeOf(sfnLogs, "arn")}:*`, includeExecutionData: true, level: "ALL" },
     });
+    const stateMachineArn = attributeOf(this.stateMachine, "arn");
 
     // Detection.
-    this.eventPattern = launchFailurePattern({ clusters: props.clusters, ignoreStartedBy, rerunRoleName: `${name}-rerun` });
+    const patternInput = { clusters: props.clusters, ignoreStartedBy, rerunRoleName: `${name}-rerun` };
+    let eventPattern: string;
+    if (holdsTokens(patternInput)) {
+      eventPattern = new TerraformLocal(this, "launch-failure-pattern", launchFailurePatternExpression(patternInput)).asString;
+    } else {
+      this.eventPattern = launchFailurePattern(patternInput);
+      eventPattern = JSON.stringify(this.eventPattern);
+    }
     this.rule = new CloudwatchEventRule(this, "launch-failures", {
+      count: base,
       name: `${name}-launch-failures`,
       description: "RunTask/StartTask calls on protected clusters that ECS answered with failures",
-      eventPattern: JSON.stringify(this.eventPattern),
+      eventPattern,
     });
+    const ruleArn = attributeOf(this.rule, "arn");
     const eventsRole = new IamRole(this, "events-role", {
+      count: base,
       name: `${name}-events`,
       assumeRolePolicy: assumeRolePolicy("events.amazonaws.com", { sourceAccount: place.account }),
     });
     new IamRolePolicy(this, "events-policy", {
+      count: base,
       name: "start-rerun-executions",
-      role: eventsRole.id,
-      policy: policyDocument(startExecutionStatements(this.stateMachine.arn)),
+      role: attributeOf(eventsRole, "id"),
+      policy: policyDocument(startExecutionStatements(stateMachineArn), encoding),
     });
     new CloudwatchEventTarget(this, "launch-failures-target", {
-      rule: this.rule.name,
+      count: base,
+      rule: attributeOf(this.rule, "name"),
       targetId: "rerun-state-machine",
-      arn: this.stateMachine.arn,
-      roleArn: eventsRole.arn,
+      arn: stateMachineArn,
+      roleArn: attributeOf(eventsRole, "arn"),
       retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86400 },
-      deadLetterConfig: { arn: this.deadLetterQueue.arn },
+      deadLetterConfig: { arn: dlqArn },
     });
     new SqsQueuePolicy(this, "dlq-policy", {
-      queueUrl: this.deadLetterQueue.url,
+      count: base,
+      queueUrl: attributeOf(this.deadLetterQueue, "url"),
       policy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -303,89 +433,110 @@ export class EcsRerunPipeline extends Construct {
             Effect: "Allow",
             Principal: { Service: "events.amazonaws.com" },
             Action: "sqs:SendMessage",
-            Resource: this.deadLetterQueue.arn,
-            Condition: { ArnEquals: { "aws:SourceArn": this.rule.arn } },
+            Resource: dlqArn,
+            Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
           },
           {
             Sid: "UndeliveredNotices",
             Effect: "Allow",
             Principal: { Service: "sns.amazonaws.com" },
             Action: "sqs:SendMessage",
-            Resource: this.deadLetterQueue.arn,
-            Condition: { ArnEquals: { "aws:SourceArn": this.topic.arn } },
+            Resource: dlqArn,
+            Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
           },
         ],
       }),
     });
 
-    if (props.createTrail ?? false) {
-      this.trail = new ManagementEventsTrail(this, "trail", { name: `${name}-management-events`, place });
+    const trailPresence = allOf(create, presenceOf(props.createTrail, false));
+    if (trailPresence !== false) {
+      this.trail = new ManagementEventsTrail(this, "trail", { name: `${name}-management-events`, place, presence: trailPresence });
     }
 
-    if (createAlarms) {
-      const alarm = (id: string, config: Omit<CloudwatchMetricAlarmConfig, "alarmActions" | "evaluationPeriods" | "comparisonOperator" | "threshold" | "period">) => {
+    const alarmsPresence = allOf(create, presenceOf(props.createAlarms, true));
+    if (alarmsPresence !== false) {
+      const alarm = (id: string, presence: Presence, config: Omit<CloudwatchMetricAlarmConfig, "alarmActions" | "evaluationPeriods" | "comparisonOperator" | "threshold" | "period">) => {
         this.alarms[id] = new CloudwatchMetricAlarm(this, `alarm-${id}`, {
+          count: countOf(presence),
           evaluationPeriods: 1,
           period: 300,
           threshold: 0,
           comparisonOperator: "GreaterThanThreshold",
           treatMissingData: "notBreaching",
-          alarmActions: [this.topic.arn],
+          alarmActions: [topicArn],
           ...config,
         });
       };
-      alarm("executionsFailed", {
+      alarm("executionsFailed", alarmsPresence, {
         alarmName: `${name}-gave-up`,
         alarmDescription: "A rerun execution failed: a scheduled task could not be launched (gave up) or its event was invalid.",
         namespace: "AWS/States",
         metricName: "ExecutionsFailed",
-        dimensions: { StateMachineArn: this.stateMachine.arn },
+        dimensions: { StateMachineArn: stateMachineArn },
         statistic: "Sum",
       });
-      alarm("deadLetters", {
+      alarm("deadLetters", alarmsPresence, {
         alarmName: `${name}-dead-letters`,
         alarmDescription: "An event or notice could not be delivered and waits in the dead-letter queue.",
         namespace: "AWS/SQS",
         metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: this.deadLetterQueue.name },
+        dimensions: { QueueName: attributeOf(this.deadLetterQueue, "name") },
         statistic: "Maximum",
       });
-      alarm("rerunErrors", {
+      alarm("rerunErrors", alarmsPresence, {
         alarmName: `${name}-rerun-errors`,
         alarmDescription: "The rerun Lambda failed.",
         namespace: "AWS/Lambda",
         metricName: "Errors",
-        dimensions: { FunctionName: this.rerunFunction.functionName },
+        dimensions: { FunctionName: attributeOf(this.rerunFunction, "function_name") },
         statistic: "Sum",
       });
       if (this.notifierFunction) {
-        alarm("notifierErrors", {
+        alarm("notifierErrors", allOf(alarmsPresence, notifierPresence), {
           alarmName: `${name}-notifier-errors`,
           alarmDescription: "The Slack notifier failed (it retries; undelivered notices go to the dead-letter queue).",
           namespace: "AWS/Lambda",
           metricName: "Errors",
-          dimensions: { FunctionName: this.notifierFunction.functionName },
+          dimensions: { FunctionName: attributeOf(this.notifierFunction, "function_name") },
           statistic: "Sum",
         });
       }
     }
   }
 
-  private lambda(kind: LambdaName, functionName: string, role: IamRole, logs: CloudwatchLogGroup, environment: Record<string, string>): LambdaFunction {
+  /** Roles the rerun may pass: the given ones, or `fallback` when none are (or Terraform's value is null). */
+  private passRoleArns(given: readonly string[] | undefined, fallback: string): readonly string[] {
+    if (given === undefined) return [fallback];
+    if (!Token.isUnresolved(given)) return given;
+    return Token.asList(hcl`${given} != null ? ${given} : [${fallback}]`);
+  }
+
+  private lambda(kind: LambdaName, functionName: string, count: number | undefined, roleArn: string, logs: CloudwatchLogGroup, environment: Record<string, string>): LambdaFunction {
     const pkg = buildLambdaPackage(kind);
-    const asset = new TerraformAsset(this, `${kind}-package`, { path: pkg.zipPath, type: AssetType.FILE });
+    let filename: string;
+    let sourceCodeHash: string;
+    if (this.packageDirectory === undefined) {
+      filename = new TerraformAsset(this, `${kind}-package`, { path: pkg.zipPath, type: AssetType.FILE }).path;
+      sourceCodeHash = pkg.sourceCodeHash;
+    } else {
+      // Hashed by Terraform from the file it uploads, so the hash follows whatever zip ships.
+      filename = `${this.packageDirectory}/${kind}.zip`;
+      sourceCodeHash = Token.asString(Fn.filebase64sha256(filename));
+      this.packages[kind] = pkg;
+    }
     return new LambdaFunction(this, `${kind}-function`, {
+      count,
       functionName,
-      role: role.arn,
+      role: roleArn,
       runtime: "nodejs22.x",
       architectures: ["arm64"],
       handler: "index.handler",
-      filename: asset.path,
-      sourceCodeHash: pkg.sourceCodeHash,
+      filename,
+      sourceCodeHash,
       memorySize: 256,
       timeout: 30,
       environment: { variables: { NODE_OPTIONS: "--enable-source-maps", ...environment } },
-      loggingConfig: { logFormat: "Text", logGroup: logs.name },
+      loggingConfig: { logFormat: "Text", logGroup: attributeOf(logs, "name") },
       dependsOn: [logs],
     });
   }

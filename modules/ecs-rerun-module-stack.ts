@@ -1,0 +1,247 @@
+import { Construct, type Node } from "constructs";
+import { TerraformElement, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Token, ref, type IResolvable, type TerraformVariableConfig } from "cdktf";
+import { hcl, raw } from "./hcl-expression";
+import { attributeOf } from "./presence";
+import { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, EcsRerunPipeline, INPUT_LIMITS } from "./rerun-pipeline";
+
+/** Name of the module's repository, as registries want it: `terraform-<provider>-<name>`. */
+export const MODULE_REPOSITORY = "terraform-aws-ecs-rerun";
+
+/**
+ * Terraform versions the module works with: 1.3 brought `startswith`, the newest function it calls
+ * (`one` is from 0.15, `nullable` from 1.1, preconditions from 1.2). Cross-variable validation would
+ * need 1.9, so the one such rule is a precondition instead.
+ */
+export const REQUIRED_TERRAFORM_VERSION = ">= 1.3.0";
+
+/**
+ * AWS provider versions the module works with. @cdktf/provider-aws 21.x is generated from provider
+ * 6.25 (`~> 6.0`), so every argument it writes exists in 6.x. Of 5.x the module needs `logging_config`
+ * on Lambda functions (5.32) and the `nodejs22.x` runtime, which the provider validates against the
+ * AWS SDK's list: the SDK learnt it at the runtime's launch (2024-11-22 changelog note, provider PR
+ * #40277), so 5.78, the release after, is the floor; it could not be checked against a provider binary
+ * here. 7.0 may remove what 6.x deprecates (`aws_region.name`, which 6.x only warns about).
+ */
+export const AWS_PROVIDER_VERSION = ">= 5.78.0, < 7.0.0";
+
+/** Directory of the Lambda zips inside the module; `path.module` keeps it right wherever the module is called from. */
+export const MODULE_PACKAGE_DIRECTORY = "lambda";
+
+/** Values the module's example sets for the variables without a default. */
+export const EXAMPLE_INPUTS: Readonly<Record<string, unknown>> = { clusters: ["batch-ec2"] };
+
+/** A validation block, written against the variable itself. */
+type Check = (self: string) => { condition: IResolvable; errorMessage: string };
+
+/** `var.x` is a whole number in [min, max]. */
+const wholeNumber =
+  (limit: { min: number; max: number }): Check =>
+  (v) => ({
+    condition: hcl`${raw(v)} == floor(${raw(v)}) && ${raw(v)} >= ${limit.min} && ${raw(v)} <= ${limit.max}`,
+    errorMessage: `Must be a whole number from ${limit.min} to ${limit.max}.`,
+  });
+
+/** Every element of the list `var.x` matches the pattern. */
+const eachMatches =
+  (pattern: string, what: string): Check =>
+  (v) => ({ condition: hcl`alltrue([for x in ${raw(v)} : can(regex(${pattern}, x))])`, errorMessage: `Every element must be ${what}.` });
+
+/** `var.x` is null or matches the pattern. */
+const nullOrMatches =
+  (pattern: string, what: string): Check =>
+  (v) => ({ condition: hcl`${raw(v)} == null || can(regex(${pattern}, ${raw(v)}))`, errorMessage: `Must be null or ${what}.` });
+
+const KMS_KEY_ARN_PATTERN = "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$";
+
+/** snake_case of a construct id (`alarm-executionsFailed` -> `alarm_executions_failed`). */
+export function snakeCase(id: string): string {
+  return id
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .toLowerCase();
+}
+
+/** Construct scopes that group the module's blocks without naming them. */
+const GROUPS = ["pipeline", "variables", "outputs"];
+
+/**
+ * The name of a block in the module: its construct path below the stack, without the group it sits
+ * in (pipeline, variables, outputs) and without a part repeating the one before it (`trail/trail` -> `trail`).
+ */
+export function moduleAddress(path: readonly string[]): string {
+  const parts = path.filter((p, i) => !(i === 0 && GROUPS.includes(p))).map(snakeCase);
+  return parts.filter((p, i) => p !== parts[i - 1]).join("_");
+}
+
+/**
+ * The rerun pipeline as a Terraform child module: the same {@link EcsRerunPipeline} as the `ecs-rerun`
+ * stack, fed with Terraform variables instead of literals, with outputs, tags on every resource, and
+ * neither a provider nor a backend (the calling configuration owns both). Built by
+ * `npm run build:module`, not by `cdktf synth`: it has no provider of its own, which synth refuses.
+ */
+export class EcsRerunModuleStack extends TerraformStack {
+  /** The pipeline. */
+  public readonly pipeline: EcsRerunPipeline;
+  /** The module's variables, by name. */
+  public readonly variables: Readonly<Record<string, TerraformVariable>>;
+
+  private readonly addresses = new Map<string, string>();
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
+    this.addOverride("terraform.required_providers", { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION } });
+    const L = INPUT_LIMITS;
+    const vars: Record<string, TerraformVariable> = {};
+    // Variables and outputs may share names (kms_key_arn), which constructs of one scope cannot.
+    const variableScope = new Construct(this, "variables");
+    const variable = (name: string, config: TerraformVariableConfig, ...checks: Check[]) => {
+      const v = new TerraformVariable(variableScope, name, config);
+      for (const c of checks) v.addValidation(c(`var.${name}`));
+      vars[name] = v;
+      return v;
+    };
+    const nothing = Token.nullValue();
+
+    const create = variable("create", { type: "bool", default: true, nullable: false, description: "Whether to create anything at all (false: the module creates nothing)." });
+    const clusters = variable(
+      "clusters",
+      { type: "list(string)", nullable: false, description: "Protected ECS clusters, by name or ARN, in the provider's account and region. Rejected RunTask/StartTask calls on them are rerun." },
+      (v) => ({ condition: hcl`length(${raw(v)}) > 0`, errorMessage: "Name at least one cluster." }),
+      eachMatches(L.clusterPattern, "a cluster name or a cluster ARN"),
+    );
+    const name = variable(
+      "name",
+      { type: "string", default: "ecs-rerun", nullable: false, description: "Prefix of every resource name." },
+      (v) => ({ condition: hcl`can(regex(${L.namePattern}, ${raw(v)}))`, errorMessage: "Must be 1 to 40 letters, digits or dashes." }),
+    );
+    const retryableReasons = variable(
+      "retryable_reasons",
+      { type: "list(string)", default: [...DEFAULT_RETRYABLE_REASONS], nullable: false, description: "Failure reasons that are rerun (a trailing * matches a prefix). Others, such as ATTRIBUTE or MISSING, describe a configuration: a human is told instead." },
+      (v) => ({ condition: hcl`alltrue([for r in ${raw(v)} : trimspace(r) != ""])`, errorMessage: "Reasons must not be empty." }),
+    );
+    const maxAttempts = variable("max_attempts", { type: "number", default: 3, nullable: false, description: "Reruns before giving up (and alarming)." }, wholeNumber(L.maxAttempts));
+    const firstDelay = variable("first_delay_seconds", { type: "number", default: 30, nullable: false, description: "Wait before the first rerun, in seconds (the cap of its jitter)." }, wholeNumber(L.firstDelaySeconds));
+    const backoffRate = variable("backoff_rate", { type: "number", default: 2, nullable: false, description: "Factor by which each wait's cap grows." }, (v) => ({
+      condition: hcl`${raw(v)} >= ${L.backoffRate.min} && ${raw(v)} <= ${L.backoffRate.max}`,
+      errorMessage: `Must be a number from ${L.backoffRate.min} to ${L.backoffRate.max}.`,
+    }));
+    const maxDelay = variable("max_delay_seconds", { type: "number", default: 300, nullable: false, description: "Largest wait, in seconds; not less than first_delay_seconds." }, wholeNumber(L.maxDelaySeconds));
+    const jitter = variable("jitter", { type: "string", default: "FULL", nullable: false, description: "FULL: each wait is uniform between 0 and its cap; NONE: the cap itself." }, (v) => ({
+      condition: hcl`contains(${[...L.jitter]}, ${raw(v)})`,
+      errorMessage: `Must be one of ${L.jitter.join(", ")}.`,
+    }));
+    const ignoreStartedBy = variable("ignore_started_by", {
+      type: "list(string)",
+      default: [...DEFAULT_IGNORE_STARTED_BY],
+      nullable: false,
+      description: "startedBy values whose failed calls are left alone, because their callers retry on their own. Calls without startedBy are always caught.",
+    });
+    const slackParameter = variable(
+      "slack_webhook_parameter_name",
+      { type: "string", default: nothing, description: "Name of the SSM SecureString parameter holding the Slack webhook URL (never the URL itself: it would land in state). null: no Slack notifier." },
+      (v) => ({
+        condition: hcl`${raw(v)} == null || (can(regex(${L.parameterNamePattern}, ${raw(v)})) && try(length(${raw(v)}), 0) <= ${L.parameterNameMaxLength})`,
+        errorMessage: "Must be null or the name of an SSM parameter (never the webhook URL itself).",
+      }),
+    );
+    const slackKey = variable(
+      "slack_webhook_kms_key_arn",
+      { type: "string", default: nothing, description: "ARN of the customer-managed KMS key of that parameter. null: it uses the aws/ssm key." },
+      nullOrMatches(KMS_KEY_ARN_PATTERN, "a KMS key ARN"),
+    );
+    const emails = variable(
+      "notification_emails",
+      { type: "list(string)", default: [], nullable: false, description: "Email addresses subscribed to the notices (each must confirm its subscription)." },
+      eachMatches(L.emailPattern, "an email address"),
+    );
+    const kmsKey = variable(
+      "kms_key_arn",
+      { type: "string", default: nothing, description: "ARN of the KMS key encrypting the topic; its policy must let CloudWatch alarms use it. null: the module creates one." },
+      nullOrMatches(KMS_KEY_ARN_PATTERN, "a KMS key ARN"),
+    );
+    const families = variable(
+      "task_definition_families",
+      { type: "list(string)", default: [], nullable: false, description: "Task definition families the pipeline may rerun. Empty: any family of the account." },
+      eachMatches("^[A-Za-z0-9_-]{1,255}$", "a task definition family name"),
+    );
+    const passRoles = variable(
+      "pass_role_arns",
+      { type: "list(string)", default: nothing, description: "Roles the rerun may pass to tasks (the original tasks' task and execution roles). null: any role of the account, passed to ECS tasks only." },
+      (v) => ({ condition: hcl`${raw(v)} == null || alltrue([for r in coalesce(${raw(v)}, []) : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", r))])`, errorMessage: "Must be null or role ARNs." }),
+    );
+    const logRetention = variable("log_retention_days", { type: "number", default: 30, nullable: false, description: "Days the Lambda and state machine logs are kept." }, (v) => ({
+      condition: hcl`contains(${[...L.logRetentionDays]}, ${raw(v)})`,
+      errorMessage: "Must be a retention CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, ... 3653).",
+    }));
+    const createTrail = variable("create_trail", {
+      type: "bool",
+      default: false,
+      nullable: false,
+      description: "Create a CloudTrail trail logging write management events. EventBridge sees rejected launches only through a trail; one per account and region is enough.",
+    });
+    const createAlarms = variable("create_alarms", { type: "bool", default: true, nullable: false, description: "Create the alarms (gave up, dead letters, Lambda errors), which notify the topic." });
+    const tags = variable("tags", { type: "map(string)", default: {}, nullable: false, description: "Tags on every resource that takes tags." });
+    this.variables = vars;
+
+    this.pipeline = new EcsRerunPipeline(this, "pipeline", {
+      create: create.booleanValue,
+      clusters: clusters.listValue,
+      name: name.stringValue,
+      retryableReasons: retryableReasons.listValue,
+      maxAttempts: maxAttempts.numberValue,
+      firstDelaySeconds: firstDelay.numberValue,
+      backoffRate: backoffRate.numberValue,
+      maxDelaySeconds: maxDelay.numberValue,
+      jitter: jitter.stringValue as "FULL" | "NONE",
+      ignoreStartedBy: ignoreStartedBy.listValue,
+      slackWebhookParameterName: slackParameter.stringValue,
+      slackWebhookKmsKeyArn: slackKey.stringValue,
+      notificationEmails: emails.listValue,
+      kmsKeyArn: kmsKey.stringValue,
+      taskDefinitionFamilies: families.listValue,
+      passRoleArns: passRoles.listValue,
+      logRetentionDays: logRetention.numberValue,
+      createTrail: createTrail.booleanValue,
+      createAlarms: createAlarms.booleanValue,
+      packageDirectory: `${Token.asString(ref("path.module"))}/${MODULE_PACKAGE_DIRECTORY}`,
+    });
+
+    // No provider here, so no default_tags: every resource that takes tags gets them itself.
+    for (const c of this.node.findAll()) {
+      if (TerraformResource.isTerraformResource(c) && "tags" in c) (c as unknown as { tags: Record<string, string> }).tags = Token.asStringMap(tags.value);
+    }
+
+    const p = this.pipeline;
+    const outputScope = new Construct(this, "outputs");
+    const output = (id: string, value: string, description: string) => new TerraformOutput(outputScope, id, { value, description });
+    output("state_machine_arn", attributeOf(p.stateMachine, "arn"), "ARN of the rerun state machine (Step Functions, Standard).");
+    output("topic_arn", attributeOf(p.topic, "arn"), "ARN of the SNS topic of rerun notices (structured JSON); subscribe more endpoints to it.");
+    output("kms_key_arn", p.kmsKeyArn, "ARN of the KMS key encrypting the topic: the one given, or the one created.");
+    output("rule_arn", attributeOf(p.rule, "arn"), "ARN of the EventBridge rule catching rejected launches.");
+    output("rerun_function_arn", attributeOf(p.rerunFunction, "arn"), "ARN of the Lambda that classifies failures and reruns tasks.");
+    output("rerun_role_arn", attributeOf(p.rerunRole, "arn"), "ARN of the rerun Lambda's role; the rule ignores calls made with it, so reruns never loop.");
+    output("notifier_function_arn", attributeOf(required(p.notifierFunction, "notifier"), "arn"), "ARN of the Slack notifier Lambda; null without slack_webhook_parameter_name.");
+    output("dead_letter_queue_url", attributeOf(p.deadLetterQueue, "url"), "URL of the dead-letter queue of undeliverable events and notices.");
+    output("dead_letter_queue_arn", attributeOf(p.deadLetterQueue, "arn"), "ARN of the dead-letter queue of undeliverable events and notices.");
+    output("trail_arn", attributeOf(required(p.trail, "trail").trail, "arn"), "ARN of the management-events trail; null unless create_trail.");
+  }
+
+  /** Readable, stable addresses (`aws_sns_topic.topic`) instead of hashed ones: users see them in plans and state. */
+  protected allocateLogicalId(element: TerraformElement | Node): string {
+    const node = TerraformElement.isTerraformElement(element) ? element.node : element;
+    const path = node.scopes.slice(node.scopes.indexOf(this) + 1).map((c) => c.node.id);
+    const address = moduleAddress(path);
+    const kind = TerraformElement.isTerraformElement(element) ? (element as unknown as { terraformResourceType?: string }).terraformResourceType ?? element.constructor.name : "";
+    const key = `${kind}.${address}`;
+    const owner = this.addresses.get(key);
+    if (owner !== undefined && owner !== node.path) throw new Error(`module address ${key} is taken by ${owner} and ${node.path}: rename one of the constructs`);
+    this.addresses.set(key, node.path);
+    return address;
+  }
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the pipeline has no ${what}, though the module switches it with a variable`);
+  return value;
+}

@@ -1,0 +1,75 @@
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { MODULE_REPOSITORY } from "../modules/ecs-rerun-module-stack";
+import { renderModuleFiles, synthesizeModule, type ModuleJson } from "../modules/module-files";
+
+/** Options of {@link buildModule}. */
+export interface BuildModuleOptions {
+  /** Directory to write; replaced if it holds an earlier build. @default "dist/terraform-aws-ecs-rerun" of the project */
+  readonly outDir?: string;
+  /** Run `terraform fmt` on the result when a `terraform` binary is on the PATH. @default true */
+  readonly format?: boolean;
+}
+
+/** What {@link buildModule} wrote. */
+export interface BuiltModule {
+  /** The module's directory. */
+  readonly outDir: string;
+  /** Every file written, relative to it. */
+  readonly files: readonly string[];
+  /** The configuration the files hold. */
+  readonly json: ModuleJson;
+  /** Whether `terraform fmt` ran (false: not asked, or no binary). */
+  readonly formatted: boolean;
+}
+
+const PROJECT_ROOT = resolve(__dirname, "..");
+
+/** Whether a `terraform` binary answers on this machine. */
+export function hasTerraform(): boolean {
+  return spawnSync("terraform", ["version"], { stdio: "ignore", env: terraformEnv() }).status === 0;
+}
+
+/** Terraform's environment for offline use: no CLI config file to complain about, no checkpoint calls home. */
+export function terraformEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
+}
+
+/** Refuses to replace a directory that is not an earlier build: a mistyped path must not lose work. */
+function prepare(outDir: string): void {
+  if (existsSync(outDir)) {
+    const entries = readdirSync(outDir);
+    if (entries.length > 0 && !entries.includes("versions.tf")) throw new Error(`${outDir} is not empty and holds no versions.tf: not an earlier module build, so it is left alone`);
+    rmSync(outDir, { recursive: true, force: true });
+  }
+  mkdirSync(outDir, { recursive: true });
+}
+
+/** Builds the Terraform module: synthesizes the module stack, renders its files and copies the Lambda zips in. */
+export function buildModule(options: BuildModuleOptions = {}): BuiltModule {
+  const outDir = resolve(options.outDir ?? join(PROJECT_ROOT, "dist", MODULE_REPOSITORY));
+  const { json, packages } = synthesizeModule();
+  const texts = renderModuleFiles(json);
+  prepare(outDir);
+  const write = (path: string, action: (target: string) => void) => {
+    const target = join(outDir, path);
+    mkdirSync(dirname(target), { recursive: true });
+    action(target);
+  };
+  for (const [path, text] of Object.entries(texts)) write(path, (t) => writeFileSync(t, text));
+  for (const [path, pkg] of Object.entries(packages)) write(path, (t) => copyFileSync(pkg.zipPath, t));
+  let formatted = false;
+  if ((options.format ?? true) && hasTerraform()) {
+    const fmt = spawnSync("terraform", ["fmt", "-recursive", "-no-color", outDir], { encoding: "utf8", env: terraformEnv() });
+    if (fmt.status !== 0) throw new Error(`terraform fmt rejected the module:\n${fmt.stderr}`);
+    formatted = true;
+  }
+  return { outDir, files: [...Object.keys(texts), ...Object.keys(packages)].sort(), json, formatted };
+}
+
+if (require.main === module) {
+  const built = buildModule({ outDir: process.argv[2] });
+  console.log(`wrote ${built.outDir}${built.formatted ? " (terraform fmt applied)" : " (terraform not found: fmt skipped)"}`);
+  for (const f of built.files) console.log(`  ${f}`);
+}

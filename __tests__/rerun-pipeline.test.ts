@@ -231,8 +231,8 @@ describe("least privilege", () => {
     for (const s of statements) expect(asList(s.Action)).not.toContain("*");
   });
 
-  test("Resource '*' appears only for CloudWatch Logs delivery, which supports nothing narrower", () => {
-    expect(statements.filter((s) => asList(s.Resource).includes("*")).map((s) => s.Sid)).toEqual(["DeliverExecutionLogs"]);
+  test("Resource '*' appears only where AWS supports nothing narrower: log delivery, task definition reads", () => {
+    expect(statements.filter((s) => asList(s.Resource).includes("*")).map((s) => s.Sid).sort()).toEqual(["DeliverExecutionLogs", "ReadTaskDefinitionsForLogLinks"]);
   });
 
   test("RunTask and StartTask carry an ecs:cluster condition naming only the protected clusters", () => {

@@ -78,6 +78,31 @@ export function rerunFunctionStatements(g: RerunFunctionGrants): PolicyStatement
       Condition: { StringEquals: { "ecs:CreateAction": ["RunTask", "StartTask"] } },
     },
     {
+      // After launch the rerun tags its tasks (ecs-rerun:event-id, ecs-rerun:attempt) so that their
+      // task events can be told apart; tagging after launch keeps the launch request the original's.
+      Sid: "MarkTheTasksItStarted",
+      Effect: "Allow",
+      Action: "ecs:TagResource",
+      Resource: taskArns(place, g.clusters),
+      Condition: { "ForAllValues:StringLike": { "aws:TagKeys": ["ecs-rerun:*"] } },
+    },
+    {
+      // Whether a rerun's tasks really started, and whether a stopped task was one of its own.
+      Sid: "WatchTasksOnProtectedClusters",
+      Effect: "Allow",
+      Action: "ecs:DescribeTasks",
+      Resource: taskArns(place, g.clusters),
+      Condition: { ArnEquals: { "ecs:cluster": clusterArns(place, g.clusters) } },
+    },
+    {
+      // The log configuration of a failed container, for the notice's log link. DescribeTaskDefinition
+      // supports no resource-level permission: AWS documents "*" as its only resource.
+      Sid: "ReadTaskDefinitionsForLogLinks",
+      Effect: "Allow",
+      Action: "ecs:DescribeTaskDefinition",
+      Resource: "*",
+    },
+    {
       Sid: "PassTaskRolesToEcsTasksOnly",
       Effect: "Allow",
       Action: "iam:PassRole",

@@ -35,6 +35,9 @@ import {
 } from "./pipeline-policies";
 import { allOf, attributeOf, countOf, isSet, isUnset, presenceOf, type Presence } from "./presence";
 import { rerunStateMachineDefinition } from "./rerun-state-machine";
+import { MissedRunAlarms } from "./missed-run-alarms";
+import type { ExpectedRun } from "./missed-run";
+import { taskStateFailurePattern, taskStateFailurePatternExpression } from "./task-state-pattern";
 
 /** Default reasons worth a rerun: they describe a moment, not a configuration. */
 export const DEFAULT_RETRYABLE_REASONS = ["AGENT", "RESOURCE:*", "Capacity is unavailable at this time*"] as const;
@@ -59,6 +62,8 @@ export const INPUT_LIMITS = {
   maxDelaySeconds: { min: 1, max: 86400 },
   jitter: ["FULL", "NONE"],
   logRetentionDays: [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
+  verifyIntervalSeconds: { min: 0, max: 3600 },
+  verifyTimeoutSeconds: { min: 60, max: 86400 },
 } as const;
 
 /**
@@ -104,6 +109,20 @@ export interface EcsRerunPipelineProps {
   readonly createTrail?: boolean | IResolvable;
   /** Create the alarms. @default true */
   readonly createAlarms?: boolean | IResolvable;
+  /** Catch tasks that were accepted but stopped before starting (`TaskFailedToStart`) and rerun them. @default true */
+  readonly catchFailedToStart?: boolean;
+  /** Report tasks that started and exited non-zero (program failures; never rerun unless listed below). @default true */
+  readonly reportProgramFailures?: boolean;
+  /** Task definition families whose program failures are rerun instead of only reported. @default [] */
+  readonly rerunProgramFailureFamilies?: readonly string[];
+  /** Stopped reasons worth a rerun, as case-insensitive globs. @default the rerun Lambda's list (capacity, agent, image-pull and ENI timeouts) */
+  readonly retryableStoppedReasons?: readonly string[];
+  /** Seconds between a rerun and the check that its tasks started; 0 counts placed tasks as started. @default 30 */
+  readonly verifyIntervalSeconds?: number;
+  /** Seconds a rerun's tasks may take to start before the pipeline gives up. @default 900 */
+  readonly verifyTimeoutSeconds?: number;
+  /** Jobs that must succeed once per interval; each gets a missed-run alarm (a dead man's switch). @default [] */
+  readonly expectedRuns?: readonly ExpectedRun[];
   /**
    * Where Terraform reads the Lambda zips, e.g. `${path.module}/lambda` in a module: each function
    * then takes `<directory>/<name>.zip`, hashed by Terraform, and whoever ships the configuration
@@ -166,6 +185,10 @@ export class EcsRerunPipeline extends Construct {
   public readonly eventPattern?: Record<string, unknown>;
   /** The trail, when created (or when a Terraform expression decides). */
   public readonly trail?: ManagementEventsTrail;
+  /** The rule catching tasks that stopped before starting (and program failures), when enabled. */
+  public readonly taskStateRule?: CloudwatchEventRule;
+  /** The missed-run alarms (dead man's switch), when expected runs are given. */
+  public readonly missedRuns?: MissedRunAlarms;
   /** The Lambda packages, by function, to copy into `packageDirectory` when one is set. */
   public readonly packages: Partial<Record<LambdaName, LambdaPackage>> = {};
 
@@ -206,6 +229,16 @@ export class EcsRerunPipeline extends Construct {
         (v) => new RegExp(L.parameterNamePattern).test(v) && v.length <= L.parameterNameMaxLength && !/^https?:/.test(v),
         "expected the NAME of an SSM SecureString (the URL itself never goes into config)",
       );
+    }
+    const catchFailedToStart = props.catchFailedToStart ?? true;
+    const reportProgramFailures = props.reportProgramFailures ?? true;
+    const verifyIntervalSeconds = props.verifyIntervalSeconds ?? 30;
+    check(verifyIntervalSeconds, "verifyIntervalSeconds", (v) => isInt(v, L.verifyIntervalSeconds), "expected a whole number from 0 (no check) to 3600");
+    const verifyTimeoutSeconds = props.verifyTimeoutSeconds ?? 900;
+    check(verifyTimeoutSeconds, "verifyTimeoutSeconds", (v) => isInt(v, L.verifyTimeoutSeconds) && (Token.isUnresolved(verifyIntervalSeconds) || v >= verifyIntervalSeconds), `expected a whole number from max(60, verifyIntervalSeconds) to 86400`);
+    const expectedRuns = props.expectedRuns ?? [];
+    if (holdsTokens([catchFailedToStart, reportProgramFailures, expectedRuns])) {
+      throw new Error("catchFailedToStart, reportProgramFailures and expectedRuns must be literal values");
     }
     this.packageDirectory = props.packageDirectory;
     // Expressions inside JSON text would break it as soon as they hold a string literal or a list.
@@ -281,7 +314,11 @@ export class EcsRerunPipeline extends Construct {
       BACKOFF_RATE: numberText(backoffRate),
       MAX_DELAY_SECONDS: numberText(maxDelaySeconds),
       JITTER: jitter,
-    });
+      VERIFY_INTERVAL_SECONDS: numberText(verifyIntervalSeconds),
+      VERIFY_TIMEOUT_SECONDS: numberText(verifyTimeoutSeconds),
+      RERUN_PROGRAM_FAILURE_FAMILIES: jsonText(props.rerunProgramFailureFamilies ?? []),
+      ...(props.retryableStoppedReasons !== undefined ? { RETRYABLE_STOPPED_REASONS: jsonText(props.retryableStoppedReasons) } : {}),
+    }, 90);
     if (!delaysKnown) {
       // The one check no single variable's validation can make (before Terraform 1.9).
       this.rerunFunction.lifecycle = {
@@ -422,6 +459,31 @@ export class EcsRerunPipeline extends Construct {
       retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86400 },
       deadLetterConfig: { arn: dlqArn },
     });
+    const ruleArns = [ruleArn];
+    if (catchFailedToStart || reportProgramFailures) {
+      const taskPatternInput = { clusters: props.clusters, ignoreStartedBy, catchFailedToStart, reportProgramFailures };
+      // Accepted but never started, or started and failed: the same state machine takes both, after
+      // the Lambda has normalized them into the one launch-failure record.
+      const taskStateRule = new CloudwatchEventRule(this, "task-failures", {
+        count: base,
+        name: `${name}-task-failures`,
+        description: "Tasks on protected clusters that stopped before starting, or exited non-zero",
+        eventPattern: holdsTokens(taskPatternInput)
+          ? new TerraformLocal(this, "task-failure-pattern", taskStateFailurePatternExpression(taskPatternInput)).asString
+          : JSON.stringify(taskStateFailurePattern(taskPatternInput)),
+      });
+      new CloudwatchEventTarget(this, "task-failures-target", {
+        count: base,
+        rule: attributeOf(taskStateRule, "name"),
+        targetId: "rerun-state-machine",
+        arn: stateMachineArn,
+        roleArn: attributeOf(eventsRole, "arn"),
+        retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86400 },
+        deadLetterConfig: { arn: dlqArn },
+      });
+      ruleArns.push(attributeOf(taskStateRule, "arn"));
+      this.taskStateRule = taskStateRule;
+    }
     new SqsQueuePolicy(this, "dlq-policy", {
       count: base,
       queueUrl: attributeOf(this.deadLetterQueue, "url"),
@@ -434,7 +496,7 @@ export class EcsRerunPipeline extends Construct {
             Principal: { Service: "events.amazonaws.com" },
             Action: "sqs:SendMessage",
             Resource: dlqArn,
-            Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+            Condition: { ArnEquals: { "aws:SourceArn": ruleArns.length === 1 ? ruleArns[0] : ruleArns } },
           },
           {
             Sid: "UndeliveredNotices",
@@ -502,6 +564,11 @@ export class EcsRerunPipeline extends Construct {
         });
       }
     }
+
+    if (expectedRuns.length > 0) {
+      // The third way a job goes missing: it was never invoked. Only the absence of a success shows it.
+      this.missedRuns = new MissedRunAlarms(this, "missed-runs", { name, clusters: props.clusters, expectedRuns, topicArn, logRetentionDays });
+    }
   }
 
   /** Roles the rerun may pass: the given ones, or `fallback` when none are (or Terraform's value is null). */
@@ -511,7 +578,15 @@ export class EcsRerunPipeline extends Construct {
     return Token.asList(hcl`${given} != null ? ${given} : [${fallback}]`);
   }
 
-  private lambda(kind: LambdaName, functionName: string, count: number | undefined, roleArn: string, logs: CloudwatchLogGroup, environment: Record<string, string>): LambdaFunction {
+  private lambda(
+    kind: LambdaName,
+    functionName: string,
+    count: number | undefined,
+    roleArn: string,
+    logs: CloudwatchLogGroup,
+    environment: Record<string, string>,
+    timeoutSeconds = 30,
+  ): LambdaFunction {
     const pkg = buildLambdaPackage(kind);
     let filename: string;
     let sourceCodeHash: string;
@@ -534,7 +609,7 @@ export class EcsRerunPipeline extends Construct {
       filename,
       sourceCodeHash,
       memorySize: 256,
-      timeout: 30,
+      timeout: timeoutSeconds,
       environment: { variables: { NODE_OPTIONS: "--enable-source-maps", ...environment } },
       loggingConfig: { logFormat: "Text", logGroup: attributeOf(logs, "name") },
       dependsOn: [logs],

@@ -1,18 +1,34 @@
 import { readConfig as readNotifierConfig } from "../../lambda/notifier/config";
-import { DEFAULT_RETRYABLE_REASONS, readConfig } from "../../lambda/rerun/config";
+import { DEFAULT_RETRYABLE_REASONS, DEFAULT_RETRYABLE_STOPPED_REASONS, readConfig } from "../../lambda/rerun/config";
 import { ConfigurationError } from "../../lambda/shared/errors";
 
 describe("rerun readConfig", () => {
   it("uses the documented defaults when nothing is set", () => {
     expect(readConfig({})).toEqual({
       retryableReasons: ["AGENT", "RESOURCE:*", "Capacity is unavailable at this time*"],
+      retryableStoppedReasons: [
+        "TaskFailedToStart: RESOURCE:*",
+        "*RESOURCE:*",
+        "*AGENT*",
+        "*Capacity is unavailable at this time*",
+        "CannotPullContainerError:*timeout*",
+        "CannotPullContainerError:*deadline exceeded*",
+        "CannotPullContainerError:*request canceled*",
+        "*Timeout waiting for network interface provisioning*",
+        "ResourceInitializationError:*timeout*",
+      ],
+      rerunProgramFailureFamilies: [],
       maxAttempts: 3,
       firstDelaySeconds: 30,
       backoffRate: 2,
       maxDelaySeconds: 300,
       jitter: "FULL",
+      verifyIntervalSeconds: 30,
+      verifyTimeoutSeconds: 900,
+      throttleRetries: 4,
     });
     expect(readConfig({}).retryableReasons).toEqual([...DEFAULT_RETRYABLE_REASONS]);
+    expect(readConfig({}).retryableStoppedReasons).toEqual([...DEFAULT_RETRYABLE_STOPPED_REASONS]);
   });
 
   it("treats blank values as unset", () => {
@@ -28,14 +44,24 @@ describe("rerun readConfig", () => {
         BACKOFF_RATE: "1.5",
         MAX_DELAY_SECONDS: "600",
         JITTER: "NONE",
+        RETRYABLE_STOPPED_REASONS: '["*RESOURCE:*"]',
+        RERUN_PROGRAM_FAILURE_FAMILIES: '["nightly-report"]',
+        VERIFY_INTERVAL_SECONDS: "0",
+        VERIFY_TIMEOUT_SECONDS: "120",
+        THROTTLE_RETRIES: "0",
       }),
     ).toEqual({
       retryableReasons: ["AGENT", "RESOURCE:MEMORY"],
+      retryableStoppedReasons: ["*RESOURCE:*"],
+      rerunProgramFailureFamilies: ["nightly-report"],
       maxAttempts: 5,
       firstDelaySeconds: 10,
       backoffRate: 1.5,
       maxDelaySeconds: 600,
       jitter: "NONE",
+      verifyIntervalSeconds: 0,
+      verifyTimeoutSeconds: 120,
+      throttleRetries: 0,
     });
   });
 
@@ -56,6 +82,15 @@ describe("rerun readConfig", () => {
     [{ RETRYABLE_REASONS: '{"a":1}' }, /^RETRYABLE_REASONS=/],
     [{ FIRST_DELAY_SECONDS: "60", MAX_DELAY_SECONDS: "30" }, /MAX_DELAY_SECONDS=30 is invalid: expected a value >= FIRST_DELAY_SECONDS=60/],
     [{ FIRST_DELAY_SECONDS: "600" }, /MAX_DELAY_SECONDS=300 \(default\) is invalid/],
+    [{ RETRYABLE_STOPPED_REASONS: "*timeout*" }, /^RETRYABLE_STOPPED_REASONS="\*timeout\*" .*JSON array/],
+    [{ RERUN_PROGRAM_FAILURE_FAMILIES: '[""]' }, /^RERUN_PROGRAM_FAILURE_FAMILIES=.*JSON array of non-empty strings/],
+    [{ VERIFY_INTERVAL_SECONDS: "-1" }, /^VERIFY_INTERVAL_SECONDS="-1" .*0 to 3600/],
+    [{ VERIFY_INTERVAL_SECONDS: "3601" }, /^VERIFY_INTERVAL_SECONDS="3601"/],
+    [{ VERIFY_TIMEOUT_SECONDS: "59" }, /^VERIFY_TIMEOUT_SECONDS="59" .*60 to 86400/],
+    [{ VERIFY_TIMEOUT_SECONDS: "86401" }, /^VERIFY_TIMEOUT_SECONDS="86401"/],
+    [{ VERIFY_INTERVAL_SECONDS: "1200" }, /VERIFY_TIMEOUT_SECONDS=900 \(default\) is invalid: expected a value >= VERIFY_INTERVAL_SECONDS=1200/],
+    [{ THROTTLE_RETRIES: "11" }, /^THROTTLE_RETRIES="11" .*0 to 10/],
+    [{ THROTTLE_RETRIES: "two" }, /^THROTTLE_RETRIES="two"/],
   ])("rejects %j with a message naming variable, value and what is allowed", (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigurationError);
     expect(() => readConfig(env)).toThrow(message);

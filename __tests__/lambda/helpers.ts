@@ -42,3 +42,17 @@ export function captureLogs(): { lines: string[]; records: () => Array<Record<st
     restore: () => spy.mockRestore(),
   };
 }
+
+/** Constructed "ECS Task State Change" events, shipped with the drill. */
+export const TASK_EVENTS = {
+  resourceMemory: "../../drill/events/constructed__task-stopped-TaskFailedToStart-RESOURCE-MEMORY.json",
+  pullNotFound: "../../drill/events/constructed__task-stopped-CannotPullContainerError-not-found.json",
+  pullTimeout: "../../drill/events/constructed__task-stopped-CannotPullContainerError-timeout.json",
+  exit1: "../../drill/events/constructed__task-stopped-EssentialContainerExited-exit-1.json",
+  exit0: "../../drill/events/constructed__task-stopped-EssentialContainerExited-exit-0.json",
+} as const;
+
+/** A fresh copy of a constructed task state change event. */
+export function taskEvent(name: keyof typeof TASK_EVENTS): Record<string, any> {
+  return loadFixture(TASK_EVENTS[name]);
+}

@@ -1,6 +1,8 @@
 import {
+  cloudWatchFragmentEncode,
   formatSlackMessage,
   KIND_EMOJI,
+  logEventsUrl,
   parseMessage,
   parseTaskDefinition,
   PLAIN_TEXT_MAX,
@@ -15,6 +17,8 @@ const EXECUTION_ARN = "arn:aws:states:ap-northeast-1:123456789012:execution:ecs-
 function notice(patch: Partial<Notice> = {}): Notice {
   return {
     kind: "retrying",
+    source: "cloudtrail",
+    failureType: "rejected",
     cluster: "arn:aws:ecs:ap-northeast-1:123456789012:cluster/batch-ec2",
     clusterName: "batch-ec2",
     taskDefinition: "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/nightly-report:12",
@@ -78,6 +82,7 @@ describe("Slack formatting of a notice", () => {
     ["recovered", /^:white_check_mark: Recovered: nightly-report:12 on batch-ec2$/],
     ["gave_up", /^:x: Gave up: nightly-report:12 on batch-ec2$/],
     ["not_retryable", /^:no_entry: Not retryable: nightly-report:12 on batch-ec2$/],
+    ["program_failed", /^:boom: Program failed \(exited non-zero, not rerun\): nightly-report:12 on batch-ec2$/],
   ])("gives kind %s its own emoji and title", (kind, header) => {
     const message = formatSlackMessage(JSON.stringify(notice({ kind })), { region: REGION });
     expect(headerText(message)).toMatch(header);
@@ -144,6 +149,170 @@ describe("Slack formatting of a CloudWatch alarm", () => {
     const { AlarmArn: _arn, ...noArn } = alarm;
     const text = allText(formatSlackMessage(JSON.stringify({ ...noArn, NewStateValue: "OK" }), { region: "eu-west-1" }));
     expect(text).toContain("https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/");
+  });
+});
+
+/** Field texts of the first section with fields. */
+function fieldTexts(message: SlackMessage): string[] {
+  const section = message.blocks.find((b) => b.type === "section" && b.fields);
+  return section && section.type === "section" ? (section.fields ?? []).map((f) => f.text) : [];
+}
+
+const TASK_ARN = "arn:aws:ecs:ap-northeast-1:123456789012:task/batch-ec2/3f4a5b6c7d8e49f0a1b2c3d4e5f6a7b8";
+
+describe("Slack formatting of a program failure", () => {
+  const programFailed = () =>
+    notice({
+      kind: "program_failed",
+      source: "task-state-change",
+      failureType: "program_failed",
+      reasons: ["EssentialContainerExited: app exited 1"],
+      attempt: 0,
+      requested: 1,
+      placed: 0,
+      remaining: 1,
+      nextDelaySeconds: undefined,
+      eventId: "e7f9a1b3-5c7d-4e9f-a1b3-5c7d9e1f3a57",
+      message: "the task ran and exited non-zero; not rerun (a program failure)",
+      stoppedReason: "Essential container in task exited",
+      taskArn: TASK_ARN,
+      containers: [
+        { name: "app", exitCode: 1, logGroup: "/ecs/nightly-report", logStream: "batch/app/3f4a5b6c7d8e49f0a1b2c3d4e5f6a7b8", logRegion: "ap-northeast-1" },
+        { name: "worker", exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" },
+      ],
+      logGroup: "/ecs/nightly-report",
+      logStream: "batch/app/3f4a5b6c7d8e49f0a1b2c3d4e5f6a7b8",
+      logRegion: "ap-northeast-1",
+      notCarriedOver: ["tags"],
+    });
+
+  it("says the program failed and was not rerun", () => {
+    const message = formatSlackMessage(JSON.stringify(programFailed()), { region: REGION });
+    expect(parseMessage(JSON.stringify(programFailed())).kind).toBe("program_failed");
+    expect(headerText(message)).toBe(":boom: Program failed (exited non-zero, not rerun): nightly-report:12 on batch-ec2");
+    expect(message.text).toMatch(/app exited 1, worker exited 137/);
+  });
+
+  it("lists the failing containers with exit codes, reasons and a CloudWatch Logs console link", () => {
+    const text = allText(formatSlackMessage(JSON.stringify(programFailed()), { region: REGION }));
+    expect(text).toContain("`app` exited 1");
+    expect(text).toContain("`worker` exited 137 — OutOfMemoryError: Container killed due to memory usage");
+    expect(text).toContain(
+      "https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#logsV2:log-groups/log-group/$252Fecs$252Fnightly-report/log-events/batch$252Fapp$252F3f4a5b6c7d8e49f0a1b2c3d4e5f6a7b8|logs>",
+    );
+  });
+
+  it("links the task, not a CloudTrail event (a task state change id is no CloudTrail event id)", () => {
+    const text = allText(formatSlackMessage(JSON.stringify(programFailed()), { region: REGION }));
+    expect(text).toContain("https://ap-northeast-1.console.aws.amazon.com/ecs/v2/clusters/batch-ec2/tasks/3f4a5b6c7d8e49f0a1b2c3d4e5f6a7b8/configuration?region=ap-northeast-1");
+    expect(text).not.toContain("cloudtrailv2");
+  });
+
+  it("does not show rerun counters or the not-carried-over list for a failure that is not rerun", () => {
+    const fields = fieldTexts(formatSlackMessage(JSON.stringify(programFailed()), { region: REGION }));
+    expect(fields).not.toEqual(expect.arrayContaining([expect.stringMatching(/^\*Attempt\*/), expect.stringMatching(/^\*Placed\*/)]));
+    expect(allText(formatSlackMessage(JSON.stringify(programFailed()), { region: REGION }))).not.toContain("Not carried over");
+  });
+
+  it("encodes CloudWatch console fragments twice with $ for %, as the console does", () => {
+    expect(cloudWatchFragmentEncode("/ecs/nightly-report")).toBe("$252Fecs$252Fnightly-report");
+    expect(cloudWatchFragmentEncode("a b[1]")).toBe("a$2520b$255B1$255D");
+    expect(logEventsUrl("eu-west-1", "/g", "s/t")).toBe(
+      "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/$252Fg/log-events/s$252Ft",
+    );
+  });
+
+  it("uses the log region of the task definition for the link", () => {
+    const n = programFailed();
+    n.containers = [{ name: "app", exitCode: 1, logGroup: "/ecs/nightly-report", logStream: "batch/app/x", logRegion: "us-west-2" }];
+    expect(allText(formatSlackMessage(JSON.stringify(n), { region: REGION }))).toContain("https://us-west-2.console.aws.amazon.com/cloudwatch/home?region=us-west-2#logsV2:");
+  });
+});
+
+describe("Slack formatting of a task that failed to start", () => {
+  const stoppedReason = "CannotPullContainerError: Error response from daemon: manifest for 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/nightly-report:2025.03.03 not found: manifest unknown: Requested image not found";
+  const failedToStart = (patch: Partial<Notice> = {}) =>
+    notice({
+      kind: "not_retryable",
+      source: "task-state-change",
+      failureType: "failed_to_start",
+      reasons: [stoppedReason],
+      stoppedReason,
+      attempt: 0,
+      requested: 1,
+      placed: 0,
+      remaining: 1,
+      nextDelaySeconds: undefined,
+      eventId: "8a3b5c7d-1e2f-4a6b-8c0d-2e4f6a8b0c13",
+      taskArn: "arn:aws:ecs:ap-northeast-1:123456789012:task/batch-ec2/1d2e3f4a5b6c47d8e9f0a1b2c3d4e5f6",
+      notCarriedOver: ["tags", "placementConstraints", "networkConfiguration.securityGroups"],
+      message: `no retryable reason among: ${stoppedReason}`,
+      ...patch,
+    });
+
+  it("shows the stopped reason once and what a rerun would lack", () => {
+    const message = formatSlackMessage(JSON.stringify(failedToStart()), { region: REGION });
+    expect(headerText(message)).toBe(":no_entry: Not retryable: nightly-report:12 on batch-ec2");
+    const fields = fieldTexts(message);
+    expect(fields).toEqual(expect.arrayContaining([expect.stringMatching(/^\*Stopped reason\*\nCannotPullContainerError: .*Requested image not found$/)]));
+    expect(fields).not.toEqual(expect.arrayContaining([expect.stringMatching(/^\*Reasons\*/)]));
+    const text = allText(message);
+    expect(text).toContain("Not carried over to the rerun");
+    expect(text).toContain("tags, placementConstraints, networkConfiguration.securityGroups");
+    expect(message.text).toContain(`stopped reason: ${stoppedReason}`);
+  });
+
+  it("titles a retryable failure to start as such", () => {
+    const message = formatSlackMessage(
+      JSON.stringify(failedToStart({ kind: "detected", reasons: ["TaskFailedToStart: RESOURCE:MEMORY"], stoppedReason: "TaskFailedToStart: RESOURCE:MEMORY", nextDelaySeconds: 30 })),
+      { region: REGION },
+    );
+    expect(headerText(message)).toBe(":mag: ECS task failed to start: nightly-report:12 on batch-ec2");
+    expect(message.text).toContain("next retry in 30s");
+  });
+
+  it("shows the current reasons as well when a rerun failed for another reason than the original", () => {
+    const fields = fieldTexts(formatSlackMessage(JSON.stringify(failedToStart({ kind: "retrying", reasons: ["AGENT"] })), { region: REGION }));
+    expect(fields).toEqual(expect.arrayContaining([expect.stringMatching(/^\*Stopped reason\*/), expect.stringMatching(/^\*Reasons\*\nAGENT$/)]));
+  });
+
+  it("still formats a notice published before source and failureType existed, as a CloudTrail rejection", () => {
+    const { source: _s, failureType: _f, ...old } = notice({ kind: "detected" });
+    const message = formatSlackMessage(JSON.stringify(old), { region: REGION });
+    expect(headerText(message)).toBe(":mag: ECS RunTask rejected: nightly-report:12 on batch-ec2");
+    expect(allText(message)).toContain("cloudtrailv2");
+  });
+});
+
+describe("Slack formatting of a missed-run alarm", () => {
+  const missed = {
+    AlarmName: "ecs-rerun-nightly-report-missed-run",
+    AlarmDescription: "nightly-report (cron(0 3 * * ? *)) on batch-ec2 did not succeed by 04:00 UTC",
+    AWSAccountId: "123456789012",
+    NewStateValue: "ALARM",
+    NewStateReason: "Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [Breaching].",
+    StateChangeTime: "2025-03-04T04:00:00.000+0000",
+    Region: "Asia Pacific (Tokyo)",
+    AlarmArn: "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ecs-rerun-nightly-report-missed-run",
+    OldStateValue: "OK",
+  };
+
+  it("says a scheduled task did not succeed in time and names the job from the description", () => {
+    const message = formatSlackMessage(JSON.stringify(missed), { region: REGION });
+    expect(headerText(message)).toBe(":alarm_clock: Scheduled task did not succeed in time: ecs-rerun-nightly-report-missed-run");
+    expect(message.blocks[1]).toEqual({ type: "section", text: { type: "mrkdwn", text: `*Job*\n${missed.AlarmDescription}` } });
+    expect(message.text).toContain("nightly-report (cron(0 3 * * ? *)) on batch-ec2 did not succeed by 04:00 UTC");
+    expect(allText(message)).toContain("#alarmsV2:alarm/ecs-rerun-nightly-report-missed-run");
+  });
+
+  it("says when the job succeeds again", () => {
+    const message = formatSlackMessage(JSON.stringify({ ...missed, NewStateValue: "OK", OldStateValue: "ALARM" }), { region: REGION });
+    expect(headerText(message)).toBe(":large_green_circle: Scheduled task succeeded again: ecs-rerun-nightly-report-missed-run");
+  });
+
+  it("leaves other alarms as they were", () => {
+    const message = formatSlackMessage(JSON.stringify({ ...missed, AlarmName: "ecs-rerun-missed-run-detector-errors" }), { region: REGION });
+    expect(headerText(message)).toBe(":rotating_light: ALARM: ecs-rerun-missed-run-detector-errors");
   });
 });
 

@@ -80,6 +80,8 @@ const CONFIG: NotifierConfig = { slackWebhookParameter: "/ecs-rerun/slack-webhoo
 
 const NOTICE: Notice = {
   kind: "gave_up",
+  source: "cloudtrail",
+  failureType: "rejected",
   cluster: "arn:aws:ecs:ap-northeast-1:123456789012:cluster/batch-ec2",
   clusterName: "batch-ec2",
   taskDefinition: "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/nightly-report:12",

@@ -11,15 +11,19 @@ import {
   decide,
   isRetryable,
   isRetryableReason,
+  noticeKindAfterClassify,
   noticeKindAfterRerun,
   parseInvocation,
   parseLaunchEvent,
   reasonMatches,
   shortfall,
+  throttleDelayMs,
 } from "../../lambda/rerun/core";
 import type { Decision, LaunchFailure } from "../../lambda/shared/contract";
 import { InvalidEventError } from "../../lambda/shared/errors";
 import { agentEvent, loadFixture, RUNTASK_PARTIAL, seededRandom, STARTTASK_PARTIAL } from "./helpers";
+
+const NOW = Date.parse("2025-03-04T03:05:00Z");
 
 const FARGATE_CAPACITY =
   "Capacity is unavailable at this time. Please try again later or in a different availability zone";
@@ -95,6 +99,15 @@ describe("backoff", () => {
     }
     expect(backoffSeconds(2, full, () => 0)).toBe(0);
     expect(backoffSeconds(2, full, () => 0.999999)).toBe(60);
+  });
+
+  it("sleeps before in-handler throttle retries with full jitter from 1 s doubling to an 8 s cap", () => {
+    expect([1, 2, 3, 4, 5, 6].map((n) => throttleDelayMs(n, () => 0.999999))).toEqual([1000, 2000, 4000, 8000, 8000, 8000]);
+    expect(throttleDelayMs(3, () => 0)).toBe(0);
+    const random = seededRandom(3);
+    const draws = Array.from({ length: 200 }, () => throttleDelayMs(2, random));
+    expect(draws.every((d) => Number.isInteger(d) && d >= 0 && d <= 2000)).toBe(true);
+    expect(new Set(draws).size).toBeGreaterThan(50);
   });
 
   it("is reproducible with the same seed", () => {
@@ -287,17 +300,17 @@ describe("decision", () => {
     ["rerun placed everything", { remaining: 0, reasons: [] }, 2, { next: "recovered", delaySeconds: 0 }],
     ["rerun hit a configuration reason", { reasons: ["MISSING"] }, 1, { next: "not_retryable", delaySeconds: 0 }],
   ])("%s", (_label, state, attempt, expected) => {
-    const decision = decide(withState(state), attempt, policy);
+    const decision = decide(withState({ ...state, attemptsLaunched: attempt }), policy, NOW);
     expect(decision).toMatchObject({ attempt, nextAttempt: attempt + 1, maxAttempts: 3, ...expected });
   });
 
   it("says why it did not retry", () => {
-    expect(decide(withState({ reasons: ["ATTRIBUTE", "LOCATION"] }), 0, policy).message).toMatch(/ATTRIBUTE, LOCATION/);
-    expect(decide(withState({ reasons: ["AGENT"] }), 3, policy).message).toMatch(/1 of 3 task\(s\) still not placed after 3 rerun/);
+    expect(decide(withState({ reasons: ["ATTRIBUTE", "LOCATION"] }), policy, NOW).message).toMatch(/ATTRIBUTE, LOCATION/);
+    expect(decide(withState({ reasons: ["AGENT"], attemptsLaunched: 3 }), policy, NOW).message).toMatch(/1 of 3 task\(s\) still not started after 3 rerun/);
   });
 
   it("draws the delay with jitter when FULL", () => {
-    const decision = decide(withState({ reasons: ["AGENT"] }), 1, { ...policy, jitter: "FULL" }, () => 0.5);
+    const decision = decide(withState({ reasons: ["AGENT"], attemptsLaunched: 1 }), { ...policy, jitter: "FULL" }, NOW, () => 0.5);
     expect(decision).toMatchObject({ next: "retry", delaySeconds: 30 }); // floor(0.5 * 61)
   });
 });
@@ -307,10 +320,12 @@ describe("notice", () => {
   const executionArn = "arn:aws:states:ap-northeast-1:123456789012:execution:ecs-rerun:b7c8d9e0";
 
   it("carries the next delay when a retry follows", () => {
-    const decision = decide(failure, 0, { ...DEFAULT_RERUN_CONFIG, jitter: "NONE" });
+    const decision = decide(failure, { ...DEFAULT_RERUN_CONFIG, jitter: "NONE" }, NOW);
     const notice = buildNotice("detected", failure, decision, executionArn);
     expect(notice).toEqual({
       kind: "detected",
+      source: "cloudtrail",
+      failureType: "rejected",
       cluster: failure.cluster,
       clusterName: "batch-ec2",
       taskDefinition: failure.taskDefinition,
@@ -333,7 +348,7 @@ describe("notice", () => {
   });
 
   it("has no next delay and keeps the message when nothing follows", () => {
-    const decision = decide({ ...failure, reasons: ["ATTRIBUTE"] }, 1, DEFAULT_RERUN_CONFIG);
+    const decision = decide({ ...failure, reasons: ["ATTRIBUTE"], attemptsLaunched: 1 }, DEFAULT_RERUN_CONFIG, NOW);
     const notice = buildNotice(noticeKindAfterRerun(decision), { ...failure, reasons: ["ATTRIBUTE"] }, decision, executionArn);
     expect(notice).toMatchObject({ kind: "not_retryable", attempt: 1, message: expect.stringContaining("ATTRIBUTE") });
     expect(notice).not.toHaveProperty("nextDelaySeconds");
@@ -341,12 +356,52 @@ describe("notice", () => {
 
   it.each<[Decision["next"], string]>([
     ["retry", "retrying"],
+    ["verify", "retrying"],
     ["recovered", "recovered"],
     ["gave_up", "gave_up"],
     ["not_retryable", "not_retryable"],
+    ["report", "program_failed"],
   ])("after a rerun, decision %s becomes notice kind %s", (next, kind) => {
     const decision: Decision = { next, attempt: 1, nextAttempt: 2, maxAttempts: 3, delaySeconds: 0, retryable: true };
     expect(noticeKindAfterRerun(decision)).toBe(kind);
+  });
+
+  it.each<[Decision["next"], string]>([
+    ["retry", "detected"],
+    ["recovered", "detected"],
+    ["not_retryable", "not_retryable"],
+    ["report", "program_failed"],
+  ])("after classify, decision %s becomes notice kind %s", (next, kind) => {
+    const decision: Decision = { next, attempt: 0, nextAttempt: 1, maxAttempts: 3, delaySeconds: 0, retryable: true };
+    expect(noticeKindAfterClassify(decision)).toBe(kind);
+  });
+
+  it("carries the task-state fields and the first failing container's log stream", () => {
+    const programFailure: LaunchFailure = {
+      ...failure,
+      source: "task-state-change",
+      failureType: "program_failed",
+      taskArn: "arn:aws:ecs:ap-northeast-1:123456789012:task/batch-ec2/t1",
+      stoppedReason: "Essential container in task exited",
+      notCarriedOver: ["tags"],
+      containers: [
+        { name: "sidecar", exitCode: 2 },
+        { name: "app", exitCode: 1, logGroup: "/ecs/nightly-report", logStream: "batch/app/t1", logRegion: "ap-northeast-1" },
+      ],
+    };
+    const decision: Decision = { next: "report", attempt: 0, nextAttempt: 1, maxAttempts: 3, delaySeconds: 0, retryable: false };
+    expect(buildNotice("program_failed", programFailure, decision, executionArn)).toMatchObject({
+      kind: "program_failed",
+      source: "task-state-change",
+      failureType: "program_failed",
+      taskArn: "arn:aws:ecs:ap-northeast-1:123456789012:task/batch-ec2/t1",
+      stoppedReason: "Essential container in task exited",
+      notCarriedOver: ["tags"],
+      containers: programFailure.containers,
+      logGroup: "/ecs/nightly-report",
+      logStream: "batch/app/t1",
+      logRegion: "ap-northeast-1",
+    });
   });
 });
 
@@ -374,7 +429,7 @@ describe("rerun request", () => {
 describe("ECS error mapping", () => {
   const err = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`${name} happened`), { name, ...extra });
 
-  it.each<[string, Error, "RunTask" | "StartTask", string]>([
+  it.each<[string, Error, "RunTask" | "StartTask" | "read", string]>([
     ["ThrottlingException", err("ThrottlingException", { $fault: "client", $metadata: { httpStatusCode: 400 } }), "RunTask", "throttled"],
     ["a $retryable.throttling error", err("Whatever", { $fault: "client", $retryable: { throttling: true }, $metadata: { httpStatusCode: 400 } }), "StartTask", "throttled"],
     ["HTTP 429", err("Unknown", { $fault: "client", $metadata: { httpStatusCode: 429 } }), "StartTask", "throttled"],
@@ -383,6 +438,8 @@ describe("ECS error mapping", () => {
     ["a network error on RunTask", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), "RunTask", "server"],
     ["ServerException on StartTask", err("ServerException", { $fault: "server", $metadata: { httpStatusCode: 500 } }), "StartTask", "gave_up"],
     ["a network error on StartTask", new Error("socket hang up"), "StartTask", "gave_up"],
+    ["ServerException on a read (DescribeTasks)", err("ServerException", { $fault: "server", $metadata: { httpStatusCode: 500 } }), "read", "server"],
+    ["AccessDeniedException on a read", err("AccessDeniedException", { $fault: "client", $metadata: { httpStatusCode: 400 } }), "read", "gave_up"],
     ["ClientException", err("ClientException", { $fault: "client", $metadata: { httpStatusCode: 400 } }), "RunTask", "gave_up"],
     ["ECS LimitExceededException (a quota)", err("LimitExceededException", { $fault: "client", $metadata: { httpStatusCode: 400 } }), "RunTask", "gave_up"],
   ])("maps %s", (_label, error, action, outcome) => {

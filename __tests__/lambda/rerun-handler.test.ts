@@ -8,31 +8,16 @@ import {
 } from "@aws-sdk/client-ecs";
 import { DEFAULT_RERUN_CONFIG, type RerunConfig } from "../../lambda/rerun/config";
 import { clientToken } from "../../lambda/rerun/core";
-import { makeHandler, type EcsSender } from "../../lambda/rerun/handler";
+import { makeHandler } from "../../lambda/rerun/handler";
 import type { LaunchFailure, RerunLambdaOutput } from "../../lambda/shared/contract";
 import { EcsServerError, EcsThrottledError, InvalidEventError } from "../../lambda/shared/errors";
+import { stubEcs } from "./ecs-stub";
 import { agentEvent, captureLogs, loadFixture, RUNTASK_PARTIAL, STARTTASK_PARTIAL } from "./helpers";
 
-type Command = RunTaskCommand | StartTaskCommand;
-type Answer = { tasks?: Array<Record<string, unknown>>; failures?: Array<Record<string, unknown>> };
-
-/** A stub ECS client that records every command and answers from a script. */
-function stubEcs(...script: Array<Answer | Error>) {
-  const commands: Command[] = [];
-  const ecs: EcsSender = {
-    send: (async (command: Command) => {
-      commands.push(command);
-      const next = script.shift();
-      if (next === undefined) throw new Error("stub ECS: no scripted answer left");
-      if (next instanceof Error) throw next;
-      return { $metadata: { httpStatusCode: 200 }, ...next };
-    }) as EcsSender["send"],
-  };
-  return { ecs, commands };
-}
-
 const EXECUTION_ARN = "arn:aws:states:ap-northeast-1:123456789012:execution:ecs-rerun:b7c8d9e0";
-const CONFIG: RerunConfig = { ...DEFAULT_RERUN_CONFIG, jitter: "NONE" };
+// These tests pin the launch itself: verification is off (placed counts as started, as before it
+// existed) and throttling is not retried in the handler. Both are tested on their own below.
+const CONFIG: RerunConfig = { ...DEFAULT_RERUN_CONFIG, jitter: "NONE", verifyIntervalSeconds: 0, throttleRetries: 0 };
 const task = (id: string, containerInstanceArn?: string) => ({
   taskArn: `arn:aws:ecs:ap-northeast-1:123456789012:task/batch-ec2/${id}`,
   ...(containerInstanceArn ? { containerInstanceArn } : {}),
@@ -57,18 +42,18 @@ describe("classify", () => {
     expect(out.notice).toMatchObject({ kind: "detected", nextDelaySeconds: 30, executionArn: EXECUTION_ARN, eventId: out.failure.eventId });
   });
 
-  it("notices 'detected' also when the reason is not retryable", async () => {
+  it("notices 'not_retryable' at once when the reason is not retryable (one message, not detected + needs-a-human)", async () => {
     const event = agentEvent();
     event.detail.responseElements.failures = [{ arn: "x", reason: "ATTRIBUTE" }];
     const out = await makeHandler(CONFIG, stubEcs())({ action: "classify", event, executionArn: EXECUTION_ARN });
     expect(out.decision).toMatchObject({ next: "not_retryable", retryable: false });
-    expect(out.notice).toMatchObject({ kind: "detected", reasons: ["ATTRIBUTE"] });
+    expect(out.notice).toMatchObject({ kind: "not_retryable", reasons: ["ATTRIBUTE"], source: "cloudtrail", failureType: "rejected" });
     expect(out.notice).not.toHaveProperty("nextDelaySeconds");
   });
 
-  it("throws InvalidEventError for an envelope that is not a CloudTrail launch record", async () => {
+  it("throws InvalidEventError for an envelope of neither source", async () => {
     const event = agentEvent();
-    event["detail-type"] = "ECS Task State Change";
+    event["detail-type"] = "ECS Container Instance State Change";
     const handler = makeHandler(CONFIG, stubEcs());
     await expect(handler({ action: "classify", event, executionArn: EXECUTION_ARN })).rejects.toThrow(InvalidEventError);
     await expect(handler({ action: "classify", event, executionArn: EXECUTION_ARN })).rejects.toMatchObject({
@@ -113,10 +98,11 @@ describe("rerun of a RunTask", () => {
 
   it("sends the original requestParameters unchanged in every field other than count and clientToken", async () => {
     const { failure, original } = await classified();
-    const { ecs, commands } = stubEcs({ tasks: [task("rerun-1")], failures: [] });
+    const { ecs, launches } = stubEcs({ tasks: [task("rerun-1")], failures: [] });
 
     await makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
 
+    const commands = launches();
     expect(commands).toHaveLength(1);
     expect(commands[0]).toBeInstanceOf(RunTaskCommand);
     const input = commands[0].input as unknown as Record<string, unknown>;
@@ -163,7 +149,7 @@ describe("rerun of a RunTask", () => {
   it("retries with the next backoff while attempts are left, and gives up after the last one", async () => {
     const { failure } = await classified();
     const agent = { tasks: [], failures: [{ arn: "ci/1", reason: "AGENT" }] };
-    const { ecs, commands } = stubEcs(agent, agent, agent);
+    const { ecs, launches } = stubEcs(agent, agent, agent);
     const handler = makeHandler(CONFIG, { ecs });
 
     let current = failure;
@@ -177,6 +163,7 @@ describe("rerun of a RunTask", () => {
     }
     expect(kinds).toEqual(["retrying", "retrying", "gave_up"]);
     expect(delays).toEqual([60, 120, 0]);
+    const commands = launches();
     expect(commands.map((c) => (c.input as { clientToken?: string }).clientToken)).toEqual([
       clientToken(failure.eventId, 1),
       clientToken(failure.eventId, 2),
@@ -252,10 +239,11 @@ describe("rerun of a StartTask", () => {
   it("starts the task only on the instance that did not get one, without a clientToken", async () => {
     const failure = await classified();
     const original = loadFixture(STARTTASK_PARTIAL).detail.requestParameters;
-    const { ecs, commands } = stubEcs({ tasks: [task("st-2", pending)], failures: [] });
+    const { ecs, launches } = stubEcs({ tasks: [task("st-2", pending)], failures: [] });
 
     const out = await makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
 
+    const commands = launches();
     expect(commands).toHaveLength(1);
     expect(commands[0]).toBeInstanceOf(StartTaskCommand);
     const { containerInstances, ...sent } = commands[0].input as unknown as Record<string, unknown>;

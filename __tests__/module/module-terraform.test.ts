@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { launchFailurePattern } from "../../modules/event-pattern";
+import { taskStateFailurePattern } from "../../modules/task-state-pattern";
 import { hclExpressionOf } from "../../modules/hcl-expression";
 import { renderLocalsTf } from "../../modules/hcl-file";
 import { DEFAULT_IGNORE_STARTED_BY, EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/rerun-pipeline";
@@ -86,6 +87,26 @@ describeWithTerraform("the module as terraform reads it", () => {
       const r = await evaluate(dirWithPattern, "local.launch_failure_pattern", vars);
       expect(r.stderr).toBe("");
       const expected = launchFailurePattern({ clusters, ignoreStartedBy: ignoreStartedBy ?? DEFAULT_IGNORE_STARTED_BY, rerunRoleName: `${name ?? "ecs-rerun"}-rerun` });
+      expect(JSON.parse(r.value!)).toEqual(expected);
+    });
+  });
+
+  describe("the task-failure pattern Terraform computes is the pure taskStateFailurePattern's", () => {
+    test("the task-failures rule takes it from the local", () => {
+      expect(Object.values(resources.aws_cloudwatch_event_rule).map((r) => r.event_pattern)).toContain("${local.task_failure_pattern}");
+    });
+    const pattern = built.json.locals?.task_failure_pattern;
+    const dirWithPattern = scratchDir({ "variables.tf": variablesTf, "locals.tf": renderLocalsTf({ task_failure_pattern: pattern }) });
+    test.each<[string, string[], string[] | undefined]>([
+      ["one cluster by name, defaults", ["batch-ec2"], undefined],
+      ["names and ARNs, nothing ignored", ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], []],
+      ["repeats, two ignored callers", ["a", "a", "arn:aws:ecs:us-east-1:123456789012:cluster/a"], ["AWS Step Functions", "my-scheduler"]],
+    ])("%s", async (_name, clusters, ignoreStartedBy) => {
+      const vars: Record<string, unknown> = { clusters };
+      if (ignoreStartedBy) vars.ignore_started_by = ignoreStartedBy;
+      const r = await evaluate(dirWithPattern, "local.task_failure_pattern", vars);
+      expect(r.stderr).toBe("");
+      const expected = taskStateFailurePattern({ clusters, ignoreStartedBy: ignoreStartedBy ?? DEFAULT_IGNORE_STARTED_BY, catchFailedToStart: true, reportProgramFailures: true });
       expect(JSON.parse(r.value!)).toEqual(expected);
     });
   });

@@ -30,6 +30,11 @@ export interface FormatOptions {
   region: string;
 }
 
+/** Header emoji of a missed-run alarm (a dead man's switch: the schedule did not produce a success). */
+export const MISSED_RUN_EMOJI = ":alarm_clock:";
+/** Alarms named `<something>-missed-run` watch for the absence of a successful scheduled run. */
+export const MISSED_RUN_SUFFIX = "-missed-run";
+
 /** Emoji per kind, shown in the header. */
 export const KIND_EMOJI: Readonly<Record<SlackKind, string>> = Object.freeze({
   detected: ":mag:",
@@ -37,6 +42,7 @@ export const KIND_EMOJI: Readonly<Record<SlackKind, string>> = Object.freeze({
   recovered: ":white_check_mark:",
   gave_up: ":x:",
   not_retryable: ":no_entry:",
+  program_failed: ":boom:",
   alarm: ":rotating_light:",
   text: ":speech_balloon:",
 });
@@ -111,6 +117,25 @@ export function cloudTrailEventUrl(region: string, eventId: string): string {
   return `${consoleBase(region)}/cloudtrailv2/home?region=${safeRegion(region)}#/events/${encodeURIComponent(eventId)}`;
 }
 
+/** Task page of the ECS console (v2). */
+export function taskUrl(region: string, clusterName: string, taskArn: string): string {
+  const taskId = taskArn.slice(taskArn.lastIndexOf("/") + 1);
+  return `${consoleBase(region)}/ecs/v2/clusters/${encodeURIComponent(clusterName)}/tasks/${encodeURIComponent(taskId)}/configuration?region=${safeRegion(region)}`;
+}
+
+/**
+ * A path segment of a CloudWatch Logs console fragment: URI-encoded twice, then `%` -> `$`
+ * ("/" -> "$252F"). That is how the console writes its own links after `#logsV2:`; a single
+ * encoding ("%2F") is not resolved to the group.
+ */
+export function cloudWatchFragmentEncode(value: string): string {
+  return encodeURIComponent(encodeURIComponent(value)).replace(/%/g, "$");
+}
+
+export function logEventsUrl(region: string, logGroup: string, logStream: string): string {
+  return `${consoleBase(region)}/cloudwatch/home?region=${safeRegion(region)}#logsV2:log-groups/log-group/${cloudWatchFragmentEncode(logGroup)}/log-events/${cloudWatchFragmentEncode(logStream)}`;
+}
+
 export function alarmUrl(region: string, alarmName: string): string {
   return `${consoleBase(region)}/cloudwatch/home?region=${safeRegion(region)}#alarmsV2:alarm/${encodeURIComponent(alarmName)}`;
 }
@@ -179,9 +204,16 @@ function field(label: string, valueMrkdwn: string): SlackTextObject {
   return { type: "mrkdwn", text: truncate(`*${label}*\n${valueMrkdwn}`, FIELD_MAX) };
 }
 
+/** Notices published before task-state events existed carry no source: they came from CloudTrail. */
+function isTaskState(n: Notice): boolean {
+  return n.source === "task-state-change";
+}
+
 function noticeTitle(n: Notice, what: string): string {
   switch (n.kind) {
     case "detected":
+      if (n.failureType === "program_failed") return `Program failed, rerun (opted in): ${what}`;
+      if (isTaskState(n)) return `ECS task failed to start: ${what}`;
       return `ECS ${n.action} rejected: ${what}`;
     case "retrying":
       return `Rerun ${n.attempt}/${n.maxAttempts} still short, retrying: ${what}`;
@@ -191,7 +223,26 @@ function noticeTitle(n: Notice, what: string): string {
       return `Gave up: ${what}`;
     case "not_retryable":
       return `Not retryable: ${what}`;
+    case "program_failed":
+      return `Program failed (exited non-zero, not rerun): ${what}`;
   }
+}
+
+function section(mrkdwn: string): SlackBlock {
+  return { type: "section", text: { type: "mrkdwn", text: truncate(mrkdwn, SECTION_MAX) } };
+}
+
+/** One line per failing container: name, exit code, reason and its log stream when known. */
+function containerLines(n: Notice, region: string): string[] {
+  return (Array.isArray(n.containers) ? n.containers : []).map((c) => {
+    const group = c.logGroup ?? (n.containers?.length === 1 ? n.logGroup : undefined);
+    const stream = c.logStream ?? (n.containers?.length === 1 ? n.logStream : undefined);
+    const logRegion = c.logRegion ?? n.logRegion ?? region;
+    const parts = [`• \`${escapeMrkdwn(c.name)}\` exited ${c.exitCode}`];
+    if (c.reason) parts.push(escapeMrkdwn(c.reason));
+    if (group && stream) parts.push(link(logEventsUrl(logRegion, group, stream), "logs"));
+    return parts.join(" — ");
+  });
 }
 
 function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
@@ -199,37 +250,54 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
   const clusterName = n.clusterName || n.cluster.slice(n.cluster.lastIndexOf("/") + 1) || n.cluster;
   const { family, revision } = parseTaskDefinition(n.taskDefinition);
   const tdLabel = revision === undefined ? family : `${family}:${revision}`;
-  const reasons = Array.isArray(n.reasons) && n.reasons.length > 0 ? n.reasons.join(", ") : "none";
+  const reasonList = Array.isArray(n.reasons) ? n.reasons : [];
+  const reasons = reasonList.length > 0 ? reasonList.join(", ") : "none";
   const emoji = KIND_EMOJI[n.kind];
   const title = noticeTitle(n, `${tdLabel} on ${clusterName}`);
+  const programFailed = n.kind === "program_failed";
+  // For a task that failed to start, the reason IS the stopped reason: show it once, by that name.
+  const reasonIsStoppedReason = n.stoppedReason !== undefined && reasonList.length === 1 && reasonList[0] === n.stoppedReason;
 
   const fields: SlackTextObject[] = [
     field("Cluster", link(clusterUrl(region, clusterName), clusterName)),
     field("Task definition", link(taskDefinitionUrl(region, n.taskDefinition), tdLabel)),
-    field("Reasons", escapeMrkdwn(reasons)),
-    field("Attempt", `${n.attempt}/${n.maxAttempts}`),
-    field("Placed", `${n.placed}/${n.requested}`),
   ];
+  if (n.taskArn) fields.push(field("Task", link(taskUrl(region, clusterName, n.taskArn), n.taskArn.slice(n.taskArn.lastIndexOf("/") + 1))));
+  if (n.stoppedReason) fields.push(field("Stopped reason", escapeMrkdwn(n.stoppedReason)));
+  if (!programFailed && !reasonIsStoppedReason) fields.push(field("Reasons", escapeMrkdwn(reasons)));
+  if (!programFailed) {
+    fields.push(field("Attempt", `${n.attempt}/${n.maxAttempts}`));
+    fields.push(field("Placed", `${n.placed}/${n.requested}`));
+  }
   if (typeof n.nextDelaySeconds === "number") fields.push(field("Next retry", `in ${n.nextDelaySeconds}s`));
   if (n.startedBy) fields.push(field("Started by", escapeMrkdwn(n.startedBy)));
 
-  const blocks: SlackBlock[] = [header(`${emoji} ${title}`), { type: "section", fields }];
-  if (n.message) {
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(`*Message*\n${escapeMrkdwn(n.message)}`, SECTION_MAX) } });
+  // Slack allows at most 10 fields per section.
+  const blocks: SlackBlock[] = [header(`${emoji} ${title}`), { type: "section", fields: fields.slice(0, 10) }];
+  const containers = containerLines(n, region);
+  if (containers.length > 0) blocks.push(section(`*Containers*\n${containers.join("\n")}`));
+  if (n.message) blocks.push(section(`*Message*\n${escapeMrkdwn(n.message)}`));
+  // A rerun rebuilt from a task record lacks what the record does not carry: say so, so that the
+  // human can judge the rerun (or repeat the job by hand with the full request).
+  if (!programFailed && Array.isArray(n.notCarriedOver) && n.notCarriedOver.length > 0) {
+    blocks.push(section(`*Not carried over to the rerun* (the stopped task does not record them)\n${escapeMrkdwn(n.notCarriedOver.join(", "))}`));
   }
   const links: string[] = [];
   if (n.executionArn) links.push(link(executionUrl(region, n.executionArn), "Step Functions execution"));
-  links.push(link(cloudTrailEventUrl(region, n.eventId), "CloudTrail event"));
+  // A task state change's id is an EventBridge event id, which CloudTrail does not know.
+  if (!isTaskState(n)) links.push(link(cloudTrailEventUrl(region, n.eventId), "CloudTrail event"));
   blocks.push({
     type: "context",
-    elements: [{ type: "mrkdwn", text: truncate(`${links.join(" · ")} · ${escapeMrkdwn(`${n.account} ${region} ${n.eventTime}`)}`, SECTION_MAX) }],
+    elements: [{ type: "mrkdwn", text: truncate(`${[...links, escapeMrkdwn(`${n.account} ${region} ${n.eventTime}`)].join(" · ")}`, SECTION_MAX) }],
   });
 
+  const failedContainers = (Array.isArray(n.containers) ? n.containers : []).map((c) => `${c.name} exited ${c.exitCode}`);
   const text = [
     `${emoji} ${title}`,
-    `reasons: ${reasons}`,
-    `attempt ${n.attempt}/${n.maxAttempts}`,
-    `placed ${n.placed}/${n.requested}`,
+    ...(n.stoppedReason && !programFailed ? [`stopped reason: ${n.stoppedReason}`] : []),
+    ...(!programFailed && !reasonIsStoppedReason ? [`reasons: ${reasons}`] : []),
+    ...(failedContainers.length > 0 ? [failedContainers.join(", ")] : []),
+    ...(!programFailed ? [`attempt ${n.attempt}/${n.maxAttempts}`, `placed ${n.placed}/${n.requested}`] : []),
     ...(typeof n.nextDelaySeconds === "number" ? [`next retry in ${n.nextDelaySeconds}s`] : []),
     ...(n.message ? [n.message] : []),
   ].join(" | ");
@@ -241,25 +309,44 @@ function regionFromArn(arn: string | undefined): string | undefined {
   return parts.length >= 6 && parts[0] === "arn" && parts[3] ? parts[3] : undefined;
 }
 
+export function isMissedRunAlarm(a: AlarmNotification): boolean {
+  return a.AlarmName.endsWith(MISSED_RUN_SUFFIX);
+}
+
+function alarmTitle(a: AlarmNotification): { emoji: string; title: string } {
+  if (isMissedRunAlarm(a) && a.NewStateValue === "ALARM") {
+    return { emoji: MISSED_RUN_EMOJI, title: `Scheduled task did not succeed in time: ${a.AlarmName}` };
+  }
+  if (isMissedRunAlarm(a) && a.NewStateValue === "OK") {
+    return { emoji: ALARM_STATE_EMOJI.OK, title: `Scheduled task succeeded again: ${a.AlarmName}` };
+  }
+  return { emoji: ALARM_STATE_EMOJI[a.NewStateValue] ?? KIND_EMOJI.alarm, title: `${a.NewStateValue}: ${a.AlarmName}` };
+}
+
 function formatAlarm(a: AlarmNotification, fallbackRegion: string): SlackMessage {
   // `Region` in the notification is a display name; the ARN carries the region code.
   const region = regionFromArn(a.AlarmArn) ?? fallbackRegion;
-  const emoji = ALARM_STATE_EMOJI[a.NewStateValue] ?? KIND_EMOJI.alarm;
-  const title = `${a.NewStateValue}: ${a.AlarmName}`;
+  const { emoji, title } = alarmTitle(a);
+  const missedRun = isMissedRunAlarm(a);
   const fields: SlackTextObject[] = [
     field("Alarm", link(alarmUrl(region, a.AlarmName), a.AlarmName)),
     field("State", escapeMrkdwn(a.OldStateValue ? `${a.OldStateValue} → ${a.NewStateValue}` : a.NewStateValue)),
   ];
   if (a.AWSAccountId) fields.push(field("Account", escapeMrkdwn(a.AWSAccountId)));
   fields.push(field("Region", escapeMrkdwn(region)));
-  const blocks: SlackBlock[] = [header(`${emoji} ${title}`), { type: "section", fields }];
-  if (a.NewStateReason) {
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(`*Reason*\n${escapeMrkdwn(a.NewStateReason)}`, SECTION_MAX) } });
-  }
-  if (a.AlarmDescription) {
+  const blocks: SlackBlock[] = [header(`${emoji} ${title}`)];
+  // The description of a missed-run alarm names the job: it is the headline, not a footnote.
+  if (missedRun && a.AlarmDescription) blocks.push(section(`*Job*\n${escapeMrkdwn(a.AlarmDescription)}`));
+  blocks.push({ type: "section", fields });
+  if (a.NewStateReason) blocks.push(section(`*Reason*\n${escapeMrkdwn(a.NewStateReason)}`));
+  if (!missedRun && a.AlarmDescription) {
     blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: truncate(escapeMrkdwn(a.AlarmDescription), SECTION_MAX) }] });
   }
-  const text = [`${emoji} ${title}`, ...(a.NewStateReason ? [a.NewStateReason] : [])].join(" | ");
+  const text = [
+    `${emoji} ${title}`,
+    ...(missedRun && a.AlarmDescription ? [a.AlarmDescription] : []),
+    ...(a.NewStateReason ? [a.NewStateReason] : []),
+  ].join(" | ");
   return { text: truncate(text, PLAIN_TEXT_MAX), blocks };
 }
 

@@ -54,6 +54,9 @@ function correlation(parsed: ParsedMessage): Record<string, unknown> {
     attempt: n.attempt,
     eventId: n.eventId,
     executionArn: n.executionArn,
+    source: n.source,
+    failureType: n.failureType,
+    taskArn: n.taskArn,
   };
 }
 

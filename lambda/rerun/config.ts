@@ -15,10 +15,20 @@ export interface BackoffPolicy {
 }
 
 export interface RerunConfig extends BackoffPolicy {
-  /** Reason patterns that are worth a rerun; a trailing `*` is a prefix match. */
+  /** Launch failure reasons (`failures[].reason`) worth a rerun; a trailing `*` is a prefix match. */
   retryableReasons: string[];
-  /** Reruns per original call (1..10). */
+  /** Stopped reasons worth a rerun: case-insensitive globs, `*` matches any run of characters. */
+  retryableStoppedReasons: string[];
+  /** Task definition families whose program failures (non-zero exit) are rerun anyway. */
+  rerunProgramFailureFamilies: string[];
+  /** Reruns per original failure (1..10). */
   maxAttempts: number;
+  /** Seconds between checks that launched tasks started; 0 = placed counts as started. */
+  verifyIntervalSeconds: number;
+  /** Seconds after a launch within which its tasks must be seen started. */
+  verifyTimeoutSeconds: number;
+  /** Retries of a throttled ECS call inside the handler before EcsThrottledError. */
+  throttleRetries: number;
 }
 
 export const DEFAULT_RETRYABLE_REASONS: readonly string[] = Object.freeze([
@@ -28,13 +38,38 @@ export const DEFAULT_RETRYABLE_REASONS: readonly string[] = Object.freeze([
   "Capacity is unavailable at this time*",
 ]);
 
+/**
+ * Stopped reasons of tasks that failed to start and are worth another launch: the cause is
+ * capacity, the agent, or a network hiccup, not the task's configuration. An image that does not
+ * exist, a denied pull or a missing secret fail again the same way: a human is told instead.
+ */
+export const DEFAULT_RETRYABLE_STOPPED_REASONS: readonly string[] = Object.freeze([
+  // Capacity, agent, resources.
+  "TaskFailedToStart: RESOURCE:*",
+  "*RESOURCE:*",
+  "*AGENT*",
+  "*Capacity is unavailable at this time*",
+  // The registry did not answer in time (a timeout, not "not found" or "access denied").
+  "CannotPullContainerError:*timeout*",
+  "CannotPullContainerError:*deadline exceeded*",
+  "CannotPullContainerError:*request canceled*",
+  // The ENI was not ready in time.
+  "*Timeout waiting for network interface provisioning*",
+  "ResourceInitializationError:*timeout*",
+]);
+
 export const DEFAULT_RERUN_CONFIG: Readonly<RerunConfig> = Object.freeze({
   retryableReasons: [...DEFAULT_RETRYABLE_REASONS],
+  retryableStoppedReasons: [...DEFAULT_RETRYABLE_STOPPED_REASONS],
+  rerunProgramFailureFamilies: [],
   maxAttempts: 3,
   firstDelaySeconds: 30,
   backoffRate: 2,
   maxDelaySeconds: 300,
   jitter: "FULL" as Jitter,
+  verifyIntervalSeconds: 30,
+  verifyTimeoutSeconds: 900,
+  throttleRetries: 4,
 });
 
 /**
@@ -42,27 +77,44 @@ export const DEFAULT_RERUN_CONFIG: Readonly<RerunConfig> = Object.freeze({
  * blank one takes its default. Throws ConfigurationError naming the variable, the value and what
  * is allowed.
  *
- * RETRYABLE_REASONS   JSON array of strings   default ["AGENT","RESOURCE:*","Capacity is unavailable at this time*"]
- * MAX_ATTEMPTS        integer 1..10           default 3
- * FIRST_DELAY_SECONDS integer 0..3600         default 30
- * BACKOFF_RATE        number 1..10            default 2
- * MAX_DELAY_SECONDS   integer 1..86400, >= FIRST_DELAY_SECONDS   default 300
- * JITTER              "FULL" | "NONE"         default "FULL"
+ * RETRYABLE_REASONS              JSON array of strings   default ["AGENT","RESOURCE:*","Capacity is unavailable at this time*"]
+ * RETRYABLE_STOPPED_REASONS      JSON array of globs     default DEFAULT_RETRYABLE_STOPPED_REASONS
+ * RERUN_PROGRAM_FAILURE_FAMILIES JSON array of families  default []
+ * MAX_ATTEMPTS                   integer 1..10           default 3
+ * FIRST_DELAY_SECONDS            integer 0..3600         default 30
+ * BACKOFF_RATE                   number 1..10            default 2
+ * MAX_DELAY_SECONDS              integer 1..86400, >= FIRST_DELAY_SECONDS   default 300
+ * JITTER                         "FULL" | "NONE"         default "FULL"
+ * VERIFY_INTERVAL_SECONDS        integer 0..3600         default 30 (0 disables verification)
+ * VERIFY_TIMEOUT_SECONDS         integer 60..86400, >= VERIFY_INTERVAL_SECONDS   default 900
+ * THROTTLE_RETRIES               integer 0..10           default 4
  */
 export function readConfig(env: Env): RerunConfig {
   const d = DEFAULT_RERUN_CONFIG;
   const config: RerunConfig = {
     retryableReasons: jsonStringArray(env, "RETRYABLE_REASONS", d.retryableReasons),
+    retryableStoppedReasons: jsonStringArray(env, "RETRYABLE_STOPPED_REASONS", d.retryableStoppedReasons),
+    rerunProgramFailureFamilies: jsonStringArray(env, "RERUN_PROGRAM_FAILURE_FAMILIES", d.rerunProgramFailureFamilies),
     maxAttempts: intInRange(env, "MAX_ATTEMPTS", 1, 10, d.maxAttempts),
     firstDelaySeconds: intInRange(env, "FIRST_DELAY_SECONDS", 0, 3600, d.firstDelaySeconds),
     backoffRate: numberInRange(env, "BACKOFF_RATE", 1, 10, d.backoffRate),
     maxDelaySeconds: intInRange(env, "MAX_DELAY_SECONDS", 1, 86400, d.maxDelaySeconds),
     jitter: oneOf<Jitter>(env, "JITTER", ["FULL", "NONE"], d.jitter),
+    verifyIntervalSeconds: intInRange(env, "VERIFY_INTERVAL_SECONDS", 0, 3600, d.verifyIntervalSeconds),
+    verifyTimeoutSeconds: intInRange(env, "VERIFY_TIMEOUT_SECONDS", 60, 86400, d.verifyTimeoutSeconds),
+    throttleRetries: intInRange(env, "THROTTLE_RETRIES", 0, 10, d.throttleRetries),
   };
   if (config.maxDelaySeconds < config.firstDelaySeconds) {
     const maxSource = envValue(env, "MAX_DELAY_SECONDS") === undefined ? " (default)" : "";
     throw new ConfigurationError(
       `MAX_DELAY_SECONDS=${config.maxDelaySeconds}${maxSource} is invalid: expected a value >= FIRST_DELAY_SECONDS=${config.firstDelaySeconds}`,
+    );
+  }
+  // A deadline shorter than one interval would give up at the first check of any task still pending.
+  if (config.verifyTimeoutSeconds < config.verifyIntervalSeconds) {
+    const timeoutSource = envValue(env, "VERIFY_TIMEOUT_SECONDS") === undefined ? " (default)" : "";
+    throw new ConfigurationError(
+      `VERIFY_TIMEOUT_SECONDS=${config.verifyTimeoutSeconds}${timeoutSource} is invalid: expected a value >= VERIFY_INTERVAL_SECONDS=${config.verifyIntervalSeconds}`,
     );
   }
   return config;

@@ -1,22 +1,28 @@
 /**
- * Pure core of the rerun Lambda: no I/O, no clock, no global state (randomness is injected).
- * The handler (handler.ts) wires these to the ECS client.
+ * Pure core of the rerun Lambda: no I/O, no clock, no global state (time and randomness are
+ * passed in). The handler (handler.ts) wires these to the ECS client.
  */
 import { createHash } from "node:crypto";
 import { InvalidEventError } from "../shared/errors";
 import type {
   Decision,
   FailureEntry,
+  FailureSource,
+  FailureType,
   LaunchAction,
   LaunchFailure,
   Notice,
   NoticeKind,
+  ReasonKind,
   RerunLambdaInput,
 } from "../shared/contract";
 import type { BackoffPolicy, RerunConfig } from "./config";
+import { clusterShortName, isRecord, isStringArray, lastSegment, nonEmptyString, shortfall, taskDefinitionFamily } from "./util";
+
+export { clusterShortName, lastSegment, shortfall, taskDefinitionFamily } from "./util";
 
 // ---------------------------------------------------------------------------------------------
-// Classification of failure reasons
+// Classification of launch failure reasons (failures[].reason of RunTask/StartTask)
 // ---------------------------------------------------------------------------------------------
 
 /** A pattern ending in `*` is a prefix match ("RESOURCE:*" matches "RESOURCE:MEMORY"); otherwise exact. */
@@ -36,6 +42,50 @@ export function isRetryableReason(reason: string, patterns: readonly string[]): 
  */
 export function isRetryable(reasons: readonly string[], patterns: readonly string[]): boolean {
   return reasons.some((reason) => isRetryableReason(reason, patterns));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Classification of stopped reasons (stoppedReason of a task that failed to start)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Case-insensitive glob over the WHOLE text: `*` matches any run of characters (also none), every
+ * other character matches itself. Stopped reasons are free text whose wording and case vary by
+ * agent and platform version ("Timeout" / "timeout"), so patterns are loose on case only.
+ */
+export function globMatches(text: string, pattern: string): boolean {
+  const source = pattern
+    .split("*")
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+    .join("[\\s\\S]*");
+  return new RegExp(`^${source}$`, "i").test(text);
+}
+
+export function isRetryableStoppedReason(reason: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => globMatches(reason, pattern));
+}
+
+export type RetryPolicy = Pick<RerunConfig, "retryableReasons" | "retryableStoppedReasons" | "rerunProgramFailureFamilies">;
+
+/** Whether the program failures of this task definition's family are rerun (RERUN_PROGRAM_FAILURE_FAMILIES). */
+export function programFailureRerunAllowed(taskDefinition: string, families: readonly string[]): boolean {
+  return families.includes(taskDefinitionFamily(taskDefinition));
+}
+
+/**
+ * Whether another launch could help, judged by the patterns that fit the reasons' kind. A program
+ * failure is rerun only for an opted-in family, and never when the failed task was itself a rerun:
+ * each rerun's failure would otherwise start a new execution with fresh attempts, without end.
+ */
+export function isFailureRetryable(failure: LaunchFailure, policy: RetryPolicy): boolean {
+  switch (failure.reasonKind) {
+    case "launch":
+      return isRetryable(failure.reasons, policy.retryableReasons);
+    case "stopped":
+      return failure.reasons.some((reason) => isRetryableStoppedReason(reason, policy.retryableStoppedReasons));
+    case "program":
+      return failure.rerunOf === undefined && programFailureRerunAllowed(failure.taskDefinition, policy.rerunProgramFailureFamilies);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -61,6 +111,20 @@ export function backoffSeconds(n: number, policy: BackoffPolicy, random: () => n
   return Math.min(cap, Math.floor(r * (cap + 1)));
 }
 
+export const THROTTLE_BASE_MS = 1000;
+export const THROTTLE_CAP_MS = 8000;
+
+/**
+ * Sleep before the n-th in-handler retry of a throttled ECS call (n is 1-based): full jitter,
+ * uniform in [0, min(8 s, 1 s * 2^(n-1))]. Full jitter spreads a storm of throttled callers
+ * instead of having them all come back at the same instant.
+ */
+export function throttleDelayMs(n: number, random: () => number = Math.random): number {
+  const cap = Math.min(THROTTLE_CAP_MS, THROTTLE_BASE_MS * Math.pow(2, Math.max(0, n - 1)));
+  const r = Math.min(Math.max(random(), 0), 1);
+  return Math.min(cap, Math.floor(r * (cap + 1)));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Idempotency token
 // ---------------------------------------------------------------------------------------------
@@ -68,11 +132,11 @@ export function backoffSeconds(n: number, policy: BackoffPolicy, random: () => n
 export const CLIENT_TOKEN_PREFIX = "ecs-rerun-";
 
 /**
- * clientToken of the `attempt`-th rerun of the call recorded as CloudTrail event `eventId`:
- * "ecs-rerun-" + the first 40 hex characters of sha256(`${eventId}:${attempt}`) (50 characters;
- * ECS allows up to 64).
+ * clientToken of the `attempt`-th rerun of the failure whose event is `eventId` (CloudTrail
+ * eventID, or the envelope id of a task state change): "ecs-rerun-" + the first 40 hex characters
+ * of sha256(`${eventId}:${attempt}`) (50 characters; ECS allows up to 64).
  *
- * Deterministic on purpose: CloudTrail delivery is best effort and can duplicate an event, and
+ * Deterministic on purpose: event delivery is best effort and can duplicate an event, and
  * Lambda / Step Functions retry steps. Any repeat of the same rerun sends the same token with the
  * same parameters, and ECS answers it with the first answer instead of launching again (tokens are
  * idempotent per cluster for 24 h). Different attempts and different events get different tokens,
@@ -92,37 +156,13 @@ export function clientToken(eventId: string, attempt: number): string {
 export const CLOUDTRAIL_DETAIL_TYPE = "AWS API Call via CloudTrail";
 const LAUNCH_ACTIONS: readonly LaunchAction[] = ["RunTask", "StartTask"];
 
-/** Last path segment of an ARN ("arn:...:cluster/batch" -> "batch"); a plain name is returned as is. */
-export function lastSegment(arnOrName: string): string {
-  const slash = arnOrName.lastIndexOf("/");
-  return slash >= 0 ? arnOrName.slice(slash + 1) : arnOrName;
-}
-
-/** Short cluster name: last segment of an ARN, or the name as written. */
-export function clusterShortName(cluster: string): string {
-  return lastSegment(cluster);
-}
-
-/** The shortfall: requested - placed, never negative. */
-export function shortfall(requested: number, placed: number): number {
-  return Math.max(0, requested - placed);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function nonEmptyString(value: unknown): value is string {
-  return typeof value === "string" && value.trim() !== "";
-}
-
 /** One ECS answer (responseElements of RunTask/StartTask, or the SDK output). */
 export interface EcsAnswer {
   tasks?: ReadonlyArray<{ taskArn?: string; containerInstanceArn?: string } | null | undefined> | null;
   failures?: ReadonlyArray<FailureEntry | null | undefined> | null;
 }
 
-function normaliseFailures(failures: EcsAnswer["failures"]): FailureEntry[] {
+export function normaliseFailures(failures: EcsAnswer["failures"]): FailureEntry[] {
   const out: FailureEntry[] = [];
   for (const f of failures ?? []) {
     if (!isRecord(f)) continue;
@@ -142,8 +182,18 @@ export function distinctReasons(failures: readonly FailureEntry[]): string[] {
   return [...seen];
 }
 
+/** Tasks of an answer that carry an ARN. */
+export function answerTasks(answer: EcsAnswer): Array<{ taskArn: string; containerInstanceArn?: string }> {
+  const out: Array<{ taskArn: string; containerInstanceArn?: string }> = [];
+  for (const t of answer.tasks ?? []) {
+    if (!isRecord(t) || !nonEmptyString(t.taskArn)) continue;
+    out.push({ taskArn: t.taskArn, ...(nonEmptyString(t.containerInstanceArn) ? { containerInstanceArn: t.containerInstanceArn } : {}) });
+  }
+  return out;
+}
+
 /**
- * Folds one ECS answer into the failure: placed += tasks, taskArns appended, pending StartTask
+ * Folds one launch answer into the failure: placed += tasks, taskArns appended, pending StartTask
  * instances reduced (matched by last ARN segment: callers may pass IDs or ARNs, tasks carry the
  * containerInstanceArn), remaining recomputed, reasons/failures replaced by this answer's.
  */
@@ -157,6 +207,7 @@ export function applyAnswer(failure: LaunchFailure, answer: EcsAnswer): LaunchFa
     remaining: shortfall(failure.requested, placed),
     taskArns: [...failure.taskArns, ...tasks.map((t) => t.taskArn).filter(nonEmptyString)],
     reasons: distinctReasons(failures),
+    reasonKind: "launch",
     failures,
   };
   if (failure.action === "StartTask") {
@@ -167,10 +218,9 @@ export function applyAnswer(failure: LaunchFailure, answer: EcsAnswer): LaunchFa
   }
   return next;
 }
-
 /**
  * Validates the EventBridge envelope of a CloudTrail RunTask/StartTask record and turns it into a
- * LaunchFailure (attempt 0). Throws InvalidEventError naming the missing or bad field.
+ * LaunchFailure (nothing launched yet). Throws InvalidEventError naming the missing or bad field.
  */
 export function parseLaunchEvent(event: unknown): LaunchFailure {
   if (!isRecord(event)) throw new InvalidEventError("event: expected an EventBridge envelope object");
@@ -244,6 +294,7 @@ export function parseLaunchEvent(event: unknown): LaunchFailure {
 
   const initial: LaunchFailure = {
     source: "cloudtrail",
+    failureType: "rejected",
     eventId,
     action,
     region,
@@ -260,8 +311,11 @@ export function parseLaunchEvent(event: unknown): LaunchFailure {
     remaining: requested,
     ...(pendingContainerInstances ? { pendingContainerInstances } : {}),
     reasons: [],
+    reasonKind: "launch",
     failures: [],
     taskArns: [],
+    attemptsLaunched: 0,
+    unconfirmedTaskArns: [],
   };
   return applyAnswer(initial, response as EcsAnswer);
 }
@@ -274,12 +328,19 @@ function isNonNegativeInt(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= 0;
 }
 
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === "string");
-}
+const SOURCES: readonly FailureSource[] = ["cloudtrail", "task-state-change"];
+const FAILURE_TYPES: readonly FailureType[] = ["rejected", "failed_to_start", "program_failed"];
+const REASON_KINDS: readonly ReasonKind[] = ["launch", "stopped", "program"];
 
-/** Checks the fields the rerun relies on; throws InvalidEventError naming the bad one. */
-export function validateLaunchFailure(value: unknown, path = "failure"): LaunchFailure {
+/**
+ * Checks the fields the rerun relies on; throws InvalidEventError naming the bad one.
+ *
+ * Members added with task-state events and launch verification (source, failureType, reasonKind,
+ * attemptsLaunched, unconfirmedTaskArns) may be absent: an execution started before they existed
+ * can still be in a Wait when the new code is deployed. Absent, they take the values that make
+ * the old meaning hold (a CloudTrail rejection, `attempt - 1` reruns launched, nothing to verify).
+ */
+export function validateLaunchFailure(value: unknown, path = "failure", attempt = 1): LaunchFailure {
   if (!isRecord(value)) throw new InvalidEventError(`${path}: missing or not an object`);
   if (!LAUNCH_ACTIONS.includes(value.action as LaunchAction)) {
     throw new InvalidEventError(`${path}.action: expected "RunTask" or "StartTask", got ${JSON.stringify(value.action)}`);
@@ -301,7 +362,26 @@ export function validateLaunchFailure(value: unknown, path = "failure"): LaunchF
   if (value.action === "StartTask" && !isStringArray(value.pendingContainerInstances)) {
     throw new InvalidEventError(`${path}.pendingContainerInstances: expected an array of strings (StartTask)`);
   }
-  return value as unknown as LaunchFailure;
+
+  const oneOfOr = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
+    const v = value[key];
+    if (v === undefined) return fallback;
+    if (!allowed.includes(v as T)) {
+      throw new InvalidEventError(`${path}.${key}: expected one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(v)}`);
+    }
+    return v as T;
+  };
+  const source = oneOfOr("source", SOURCES, "cloudtrail");
+  const failureType = oneOfOr("failureType", FAILURE_TYPES, "rejected");
+  const reasonKind = oneOfOr("reasonKind", REASON_KINDS, "launch");
+  const attemptsLaunched = value.attemptsLaunched ?? Math.max(0, attempt - 1);
+  if (!isNonNegativeInt(attemptsLaunched)) throw new InvalidEventError(`${path}.attemptsLaunched: expected an integer >= 0`);
+  const unconfirmedTaskArns = value.unconfirmedTaskArns ?? [];
+  if (!isStringArray(unconfirmedTaskArns)) throw new InvalidEventError(`${path}.unconfirmedTaskArns: expected an array of strings`);
+  if (unconfirmedTaskArns.length > 0 && !(nonEmptyString(value.verifyDeadline) && Number.isFinite(Date.parse(value.verifyDeadline)))) {
+    throw new InvalidEventError(`${path}.verifyDeadline: expected an ISO time while unconfirmedTaskArns is not empty`);
+  }
+  return { ...(value as unknown as LaunchFailure), source, failureType, reasonKind, attemptsLaunched, unconfirmedTaskArns };
 }
 
 /** Validates the invocation payload of the rerun Lambda. */
@@ -317,7 +397,7 @@ export function parseInvocation(payload: unknown): RerunLambdaInput {
     if (typeof attempt !== "number" || !Number.isInteger(attempt) || attempt < 1) {
       throw new InvalidEventError(`attempt: expected an integer >= 1, got ${JSON.stringify(attempt)}`);
     }
-    return { action: "rerun", failure: validateLaunchFailure(payload.failure), attempt, executionArn: payload.executionArn };
+    return { action: "rerun", failure: validateLaunchFailure(payload.failure, "failure", attempt), attempt, executionArn: payload.executionArn };
   }
   throw new InvalidEventError(`action: expected "classify" or "rerun", got ${JSON.stringify(payload.action)}`);
 }
@@ -328,30 +408,69 @@ export function parseInvocation(payload: unknown): RerunLambdaInput {
 
 export type DecisionPolicy = Pick<
   RerunConfig,
-  "retryableReasons" | "maxAttempts" | "firstDelaySeconds" | "backoffRate" | "maxDelaySeconds" | "jitter"
+  | "retryableReasons"
+  | "retryableStoppedReasons"
+  | "rerunProgramFailureFamilies"
+  | "maxAttempts"
+  | "firstDelaySeconds"
+  | "backoffRate"
+  | "maxDelaySeconds"
+  | "jitter"
+  | "verifyIntervalSeconds"
+  | "verifyTimeoutSeconds"
 >;
 
 /**
- * What to do after an answer, `attempt` reruns having been made (0 after classify):
- * remaining == 0 -> recovered; no retryable reason -> not_retryable; attempt >= maxAttempts ->
- * gave_up; else retry after backoff(attempt + 1).
+ * What to do now, `failure.attemptsLaunched` reruns having been launched (0 after classify),
+ * at `nowMs` (ms since the epoch):
+ * 1. tasks launched but not yet seen started: before verifyDeadline -> verify (check again after
+ *    VERIFY_INTERVAL_SECONDS, no new launch); past it -> gave_up;
+ * 2. no shortfall -> recovered ("recovered" means started, once verification is on);
+ * 3. a program failure that may not be rerun -> report (a human reads the logs);
+ * 4. no retryable reason -> not_retryable;
+ * 5. attemptsLaunched >= maxAttempts -> gave_up;
+ * 6. else retry after backoff(attemptsLaunched + 1).
  */
-export function decide(
-  failure: LaunchFailure,
-  attempt: number,
-  policy: DecisionPolicy,
-  random: () => number = Math.random,
-): Decision {
-  const retryable = isRetryable(failure.reasons, policy.retryableReasons);
-  const base = { attempt, nextAttempt: attempt + 1, maxAttempts: policy.maxAttempts, delaySeconds: 0, retryable };
+export function decide(failure: LaunchFailure, policy: DecisionPolicy, nowMs: number, random: () => number = Math.random): Decision {
+  const launched = failure.attemptsLaunched;
+  const retryable = isFailureRetryable(failure, policy);
+  const base = { attempt: launched, nextAttempt: launched + 1, maxAttempts: policy.maxAttempts, delaySeconds: 0, retryable };
+
+  const unconfirmed = failure.unconfirmedTaskArns.length;
+  if (unconfirmed > 0) {
+    const deadline = failure.verifyDeadline === undefined ? Number.NaN : Date.parse(failure.verifyDeadline);
+    if (Number.isFinite(deadline) && nowMs < deadline) {
+      return {
+        ...base,
+        next: "verify",
+        nextAttempt: launched,
+        delaySeconds: policy.verifyIntervalSeconds,
+        message: `waiting for ${unconfirmed} task(s) to start (until ${failure.verifyDeadline})`,
+      };
+    }
+    return {
+      ...base,
+      next: "gave_up",
+      message: `${unconfirmed} task(s) not started within VERIFY_TIMEOUT_SECONDS (${policy.verifyTimeoutSeconds} s)`,
+    };
+  }
   if (failure.remaining <= 0) {
     return {
       ...base,
       next: "recovered",
+      message: launched === 0 ? "no shortfall" : `all ${failure.requested} task(s) started after ${launched} rerun(s)`,
+    };
+  }
+  // Judged on the exit codes only: once an opted-in rerun was launched, its own rejections and
+  // failures to start are judged like any other.
+  if (failure.reasonKind === "program" && !retryable) {
+    return {
+      ...base,
+      next: "report",
       message:
-        attempt === 0
-          ? "no shortfall"
-          : `all ${failure.requested} task(s) placed after ${attempt} rerun(s)`,
+        failure.rerunOf !== undefined
+          ? `the task was itself rerun ${failure.rerunOf.attempt} of event ${failure.rerunOf.eventId}; a program failure is not rerun again`
+          : "the task ran and exited non-zero; not rerun (a program failure)",
     };
   }
   if (!retryable) {
@@ -364,24 +483,56 @@ export function decide(
           : `no retryable reason among: ${failure.reasons.join(", ")}`,
     };
   }
-  if (attempt >= policy.maxAttempts) {
+  if (launched >= policy.maxAttempts) {
     return {
       ...base,
       next: "gave_up",
-      message: `${failure.remaining} of ${failure.requested} task(s) still not placed after ${attempt} rerun(s)`,
+      message: `${failure.remaining} of ${failure.requested} task(s) still not started after ${launched} rerun(s)`,
     };
   }
-  return { ...base, next: "retry", delaySeconds: backoffSeconds(attempt + 1, policy, random) };
+  return { ...base, next: "retry", delaySeconds: backoffSeconds(launched + 1, policy, random) };
 }
 
-/** Notice kind after a rerun: recovered | retrying | gave_up | not_retryable. */
+/** Notice kind after classify: one message per event (not_retryable and program_failed say "a human must look"). */
+export function noticeKindAfterClassify(decision: Decision): NoticeKind {
+  switch (decision.next) {
+    case "not_retryable":
+      return "not_retryable";
+    case "report":
+      return "program_failed";
+    case "gave_up":
+      return "gave_up";
+    case "retry":
+    case "verify":
+    case "recovered":
+      return "detected";
+  }
+}
+
+/**
+ * Notice kind after a rerun. `verify` maps to "retrying" only so that every output has a notice
+ * of the same shape: the state machine does not publish notices of verification rounds.
+ */
 export function noticeKindAfterRerun(decision: Decision): NoticeKind {
-  return decision.next === "retry" ? "retrying" : decision.next;
+  switch (decision.next) {
+    case "retry":
+    case "verify":
+      return "retrying";
+    case "report":
+      return "program_failed";
+    case "recovered":
+    case "gave_up":
+    case "not_retryable":
+      return decision.next;
+  }
 }
 
 export function buildNotice(kind: NoticeKind, failure: LaunchFailure, decision: Decision, executionArn: string): Notice {
+  const firstLog = (failure.containers ?? []).find((c) => c.logGroup !== undefined && c.logStream !== undefined);
   return {
     kind,
+    source: failure.source,
+    failureType: failure.failureType,
     cluster: failure.cluster,
     clusterName: failure.clusterName,
     taskDefinition: failure.taskDefinition,
@@ -401,6 +552,13 @@ export function buildNotice(kind: NoticeKind, failure: LaunchFailure, decision: 
     ...(failure.startedBy !== undefined ? { startedBy: failure.startedBy } : {}),
     eventTime: failure.eventTime,
     taskArns: [...failure.taskArns],
+    ...(failure.notCarriedOver !== undefined ? { notCarriedOver: [...failure.notCarriedOver] } : {}),
+    ...(failure.stoppedReason !== undefined ? { stoppedReason: failure.stoppedReason } : {}),
+    ...(failure.taskArn !== undefined ? { taskArn: failure.taskArn } : {}),
+    ...(failure.containers !== undefined ? { containers: failure.containers.map((c) => ({ ...c })) } : {}),
+    ...(firstLog
+      ? { logGroup: firstLog.logGroup, logStream: firstLog.logStream, ...(firstLog.logRegion ? { logRegion: firstLog.logRegion } : {}) }
+      : {}),
   };
 }
 
@@ -409,13 +567,28 @@ export function buildNotice(kind: NoticeKind, failure: LaunchFailure, decision: 
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The ECS request of the `attempt`-th rerun: the ORIGINAL requestParameters, unchanged, except
- * RunTask: count = the shortfall, clientToken = clientToken(eventId, attempt) (never the caller's);
+ * What the clientToken of a rerun is derived from. CloudTrail: the eventID of the original call.
+ * Task state change: the stopped task's ARN, not the envelope id: ECS can report the same stopped
+ * task in more than one event (each with its own id), and every execution about that one task must
+ * send the same token, so that ECS launches its replacement once.
+ */
+export function idempotencyKey(failure: LaunchFailure): string {
+  return failure.source === "task-state-change" && nonEmptyString(failure.taskArn) ? failure.taskArn : failure.eventId;
+}
+
+/** clientToken of the `attempt`-th rerun of this failure. */
+export function rerunClientToken(failure: LaunchFailure, attempt: number): string {
+  return clientToken(idempotencyKey(failure), attempt);
+}
+
+/**
+ * The ECS request of the `attempt`-th rerun: the original request, unchanged, except
+ * RunTask: count = the shortfall, clientToken = rerunClientToken(failure, attempt) (never the caller's);
  * StartTask: containerInstances = the instances still without a task (StartTask has no clientToken).
  */
 export function buildRerunRequest(failure: LaunchFailure, attempt: number): Record<string, unknown> {
   if (failure.action === "RunTask") {
-    return { ...failure.request, count: failure.remaining, clientToken: clientToken(failure.eventId, attempt) };
+    return { ...failure.request, count: failure.remaining, clientToken: rerunClientToken(failure, attempt) };
   }
   const { clientToken: _ignored, ...rest } = failure.request;
   void _ignored;
@@ -438,6 +611,20 @@ export const THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([
   "SlowDown",
 ]);
 
+/** Throttled (by name, by the SDK's $retryable.throttling, or HTTP 429): the call was not executed. */
+export function isThrottlingError(err: unknown): boolean {
+  const e = (isRecord(err) || err instanceof Error ? err : {}) as {
+    name?: unknown;
+    $retryable?: { throttling?: unknown };
+    $metadata?: { httpStatusCode?: unknown };
+  };
+  return (
+    (typeof e.name === "string" && THROTTLING_ERROR_NAMES.has(e.name)) ||
+    e.$retryable?.throttling === true ||
+    e.$metadata?.httpStatusCode === 429
+  );
+}
+
 export type EcsErrorOutcome =
   | { outcome: "throttled"; message: string }
   | { outcome: "server"; message: string }
@@ -448,15 +635,15 @@ export type EcsErrorOutcome =
  * - throttling (name, $retryable.throttling, HTTP 429) -> "throttled" (throw EcsThrottledError; safe for both actions)
  * - server fault / 5xx / no HTTP answer at all (network, timeout: outcome unknown) ->
  *   RunTask: "server" (throw EcsServerError; the retry is idempotent thanks to the clientToken);
+ *   "read" (DescribeTasks while verifying): "server" (a read is safe to repeat);
  *   StartTask: "gave_up" (no idempotency token: the task may have started, a retry could run it twice)
  * - anything else (ClientException, InvalidParameterException, AccessDeniedException, ...) -> "gave_up"
  */
-export function classifyEcsError(err: unknown, action: LaunchAction): EcsErrorOutcome {
+export function classifyEcsError(err: unknown, action: LaunchAction | "read"): EcsErrorOutcome {
   const e = (isRecord(err) || err instanceof Error ? err : {}) as {
     name?: unknown;
     message?: unknown;
     $fault?: unknown;
-    $retryable?: { throttling?: unknown };
     $metadata?: { httpStatusCode?: unknown };
   };
   const name = typeof e.name === "string" ? e.name : "Error";
@@ -464,13 +651,11 @@ export function classifyEcsError(err: unknown, action: LaunchAction): EcsErrorOu
   const message = `${name}: ${text}`;
   const status = typeof e.$metadata?.httpStatusCode === "number" ? e.$metadata.httpStatusCode : undefined;
 
-  if (THROTTLING_ERROR_NAMES.has(name) || e.$retryable?.throttling === true || status === 429) {
-    return { outcome: "throttled", message };
-  }
+  if (isThrottlingError(err)) return { outcome: "throttled", message };
   const serverSide = e.$fault === "server" || name === "ServerException" || (status !== undefined && status >= 500);
   const noAnswer = status === undefined && e.$fault === undefined;
   if (serverSide || noAnswer) {
-    if (action === "RunTask") return { outcome: "server", message };
+    if (action !== "StartTask") return { outcome: "server", message };
     return {
       outcome: "gave_up",
       message: `${message} (StartTask has no idempotency token and the task may have started; not retried to avoid running it twice)`,

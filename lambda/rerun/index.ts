@@ -8,6 +8,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { readConfig } from "./config";
 import { makeHandler } from "./handler";
 
-// maxAttempts: 1 -- all retries happen in Step Functions (durable, visible); StartTask has no
-// idempotency token, so the SDK must never repeat a call on its own.
+// maxAttempts: 1 -- the SDK never repeats a call on its own: throttling is retried by the handler
+// (THROTTLE_RETRIES), everything else by Step Functions (durable, visible); StartTask has no
+// idempotency token, so a silent SDK retry of an unknown outcome could run the task twice.
 export const handler = makeHandler(readConfig(process.env), { ecs: new ECSClient({ maxAttempts: 1 }) });

@@ -5,6 +5,25 @@
 
 export type LaunchAction = "RunTask" | "StartTask";
 
+/** Where the failure was seen: a CloudTrail RunTask/StartTask record, or an "ECS Task State Change" event. */
+export type FailureSource = "cloudtrail" | "task-state-change";
+
+/**
+ * What went wrong:
+ * - rejected: RunTask/StartTask answered with `failures[]` (CloudTrail);
+ * - failed_to_start: the task was accepted, then stopped with stopCode TaskFailedToStart;
+ * - program_failed: the task ran and an essential container exited non-zero (never rerun unless opted in).
+ */
+export type FailureType = "rejected" | "failed_to_start" | "program_failed";
+
+/**
+ * Which patterns judge `reasons`:
+ * - launch: `failures[].reason` of a launch answer (RETRYABLE_REASONS, exact or trailing-* prefix);
+ * - stopped: `stoppedReason` of a stopped task (RETRYABLE_STOPPED_REASONS, case-insensitive globs);
+ * - program: exit codes of a program failure (retryable only for RERUN_PROGRAM_FAILURE_FAMILIES).
+ */
+export type ReasonKind = "launch" | "stopped" | "program";
+
 /** One entry of `responseElements.failures` (all members optional in the ECS API). */
 export interface FailureEntry {
   arn?: string;
@@ -12,61 +31,104 @@ export interface FailureEntry {
   detail?: string;
 }
 
+/** A container of a program failure that exited non-zero. */
+export interface FailedContainer {
+  name: string;
+  exitCode: number;
+  /** The container's `reason` (e.g. "OutOfMemoryError: Container killed due to memory usage"). */
+  reason?: string;
+  /** awslogs group, stream and region, when the task definition lets us derive them. */
+  logGroup?: string;
+  logStream?: string;
+  logRegion?: string;
+}
+
 export interface LaunchFailure {
-  source: "cloudtrail";
-  /** detail.eventID of the original call: the correlation key. */
+  source: FailureSource;
+  failureType: FailureType;
+  /** CloudTrail: detail.eventID of the original call; task state change: the envelope `id`. The correlation key. */
   eventId: string;
-  /** detail.eventName */
+  /** CloudTrail: detail.eventName; task state change: always "RunTask". */
   action: LaunchAction;
   region: string;
   account: string;
-  /** requestParameters.cluster as written, or "default" when absent. */
+  /** requestParameters.cluster as written ("default" when absent), or the task's clusterArn. */
   cluster: string;
   /** Short cluster name (last segment of an ARN). */
   clusterName: string;
-  /** requestParameters.taskDefinition as written. */
+  /** requestParameters.taskDefinition as written, or the task's taskDefinitionArn. */
   taskDefinition: string;
   startedBy?: string;
   group?: string;
   eventTime: string;
-  /** The original requestParameters, unchanged (kept for every rerun). */
+  /**
+   * The request every rerun replays. CloudTrail: the original requestParameters, unchanged.
+   * Task state change: reconstructed from the task record (see `notCarriedOver`).
+   */
   request: Record<string, unknown>;
-  /** RunTask: count (default 1); StartTask: containerInstances.length. */
+  /** RunTask: count (default 1); StartTask: containerInstances.length; task state change: 1. */
   requested: number;
-  /** Tasks placed so far (original call + reruns). */
+  /** Tasks placed so far and not known to have failed to start (original call + reruns). */
   placed: number;
   /** requested - placed: the shortfall. */
   remaining: number;
   /** StartTask only: container instances (as the caller wrote them) still without a task. */
   pendingContainerInstances?: string[];
-  /** Distinct reasons of the latest answer's failures. */
+  /** Distinct reasons of the latest observation (launch answer, stopped tasks, or exit codes). */
   reasons: string[];
-  /** The latest answer's failures. */
+  /** Which patterns judge `reasons`. */
+  reasonKind: ReasonKind;
+  /** The latest observation's failures. */
   failures: FailureEntry[];
-  /** Tasks placed so far. */
+  /** Tasks placed so far and not known to have failed to start. */
   taskArns: string[];
+  /** Reruns launched so far (0 after classify). */
+  attemptsLaunched: number;
+  /** Tasks the pipeline launched that have not been seen started yet. */
+  unconfirmedTaskArns: string[];
+  /** ISO time after which unconfirmed tasks count as not started; present while some are unconfirmed. */
+  verifyDeadline?: string;
+  /** Task state change only: request members the task record does not carry, so the rerun lacks them. */
+  notCarriedOver?: string[];
+  /** Task state change only: the stopped task's stoppedReason (trimmed, at most 255 characters). */
+  stoppedReason?: string;
+  /** Task state change only: the stopped task. */
+  taskArn?: string;
+  /** program_failed only: the containers that exited non-zero. */
+  containers?: FailedContainer[];
+  /** program_failed only: the stopped task was itself launched by ecs-rerun (read from its tags). */
+  rerunOf?: { eventId: string; attempt: number };
 }
 
-export type DecisionNext = "retry" | "recovered" | "gave_up" | "not_retryable";
+/**
+ * What the state machine does next:
+ * - retry: publish the notice, Wait delaySeconds, Rerun with attempt = nextAttempt;
+ * - verify: do NOT publish, Wait delaySeconds, Rerun with attempt = nextAttempt (= attemptsLaunched: no launch);
+ * - recovered / not_retryable / report: publish, end successfully;
+ * - gave_up: publish, fail the execution.
+ */
+export type DecisionNext = "retry" | "verify" | "recovered" | "gave_up" | "not_retryable" | "report";
 
 export interface Decision {
   next: DecisionNext;
-  /** Reruns done so far (0 after classify). */
+  /** Reruns launched so far (failure.attemptsLaunched; the attempt being made when a launch call itself gave up). */
   attempt: number;
-  /** attempt + 1 */
+  /** The `attempt` of the next Rerun: attemptsLaunched + 1 on retry, attemptsLaunched on verify. */
   nextAttempt: number;
   maxAttempts: number;
-  /** Wait before the next attempt (integer >= 0); 0 unless next == "retry". */
+  /** Wait before the next Rerun (integer >= 0); 0 unless next is "retry" or "verify". */
   delaySeconds: number;
   retryable: boolean;
   message?: string;
 }
 
-export type NoticeKind = "detected" | "retrying" | "recovered" | "gave_up" | "not_retryable";
+export type NoticeKind = "detected" | "retrying" | "recovered" | "gave_up" | "not_retryable" | "program_failed";
 
 /** Published to SNS as JSON by the state machine, consumed by the notifier. */
 export interface Notice {
   kind: NoticeKind;
+  source: FailureSource;
+  failureType: FailureType;
   cluster: string;
   clusterName: string;
   taskDefinition: string;
@@ -86,11 +148,20 @@ export interface Notice {
   startedBy?: string;
   eventTime: string;
   taskArns: string[];
+  notCarriedOver?: string[];
+  stoppedReason?: string;
+  taskArn?: string;
+  containers?: FailedContainer[];
+  /** The first failing container's log stream, when derivable (program_failed). */
+  logGroup?: string;
+  logStream?: string;
+  /** Region of that log group when the task definition names one (awslogs-region). */
+  logRegion?: string;
 }
 
 export interface ClassifyInput {
   action: "classify";
-  /** EventBridge envelope of the CloudTrail record ("AWS API Call via CloudTrail"). */
+  /** EventBridge envelope: "AWS API Call via CloudTrail" or "ECS Task State Change". */
   event: unknown;
   executionArn: string;
 }
@@ -98,7 +169,10 @@ export interface ClassifyInput {
 export interface RerunInput {
   action: "rerun";
   failure: LaunchFailure;
-  /** 1-based number of the rerun being made now. */
+  /**
+   * 1-based number of the rerun. A launch happens only when attempt > failure.attemptsLaunched;
+   * attempt == attemptsLaunched is a verification round.
+   */
   attempt: number;
   executionArn: string;
 }
@@ -111,4 +185,8 @@ export interface RerunLambdaOutput {
   notice: Notice;
 }
 
-export const NOTICE_KINDS: readonly NoticeKind[] = ["detected", "retrying", "recovered", "gave_up", "not_retryable"];
+export const NOTICE_KINDS: readonly NoticeKind[] = ["detected", "retrying", "recovered", "gave_up", "not_retryable", "program_failed"];
+
+/** Tags put on every task the pipeline launches (after the launch, so the request stays the original's). */
+export const OWNER_TAG_EVENT_ID = "ecs-rerun:event-id";
+export const OWNER_TAG_ATTEMPT = "ecs-rerun:attempt";

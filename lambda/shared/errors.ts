@@ -20,7 +20,10 @@ export class InvalidEventError extends Error {
   }
 }
 
-/** ECS throttled the call; nothing was executed, so Step Functions retries it with backoff. */
+/**
+ * ECS throttled the call even after the handler's own retries (THROTTLE_RETRIES); nothing was
+ * executed, so Step Functions retries it with backoff.
+ */
 export class EcsThrottledError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -36,6 +39,19 @@ export class EcsServerError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "EcsServerError";
+  }
+}
+
+/**
+ * The event is about a task the pipeline itself launched (it carries the ecs-rerun:event-id tag).
+ * The execution that launched it verifies its own launches and counts this failure there; a
+ * second execution must not count it again (double counting, and a rerun chain without end).
+ * Not a fault: the state machine ends the execution quietly.
+ */
+export class AlreadyHandledError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "AlreadyHandledError";
   }
 }
 

@@ -65,6 +65,19 @@ export class SimClock {
     return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
+  /**
+   * Sleeps on the simulated clock from inside tracked work (a handler backing off): the work stops
+   * counting as in flight meanwhile, or the clock would wait for it forever.
+   */
+  async idleSleep(ms: number): Promise<void> {
+    this.inFlight--;
+    try {
+      await this.sleep(ms);
+    } finally {
+      this.inFlight++;
+    }
+  }
+
   /** Runs until `done()` holds, jumping to the next timer whenever everything is idle. */
   async runUntil(done: () => boolean, maxSimulatedSeconds = 7 * 24 * 3600): Promise<void> {
     const clock = this.clock;

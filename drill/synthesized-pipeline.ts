@@ -1,5 +1,6 @@
 import { Testing } from "cdktf";
 import { buildApp } from "../modules/app";
+import type { AlarmSpec } from "./cloudwatch";
 
 /** The parts of the synthesized `ecs-rerun` stack the drill runs. */
 export interface SynthesizedPipeline {
@@ -17,6 +18,14 @@ export interface SynthesizedPipeline {
   readonly rerunRoleName: string;
   /** Region of the stack's provider. */
   readonly region: string;
+  /** The task-failures rule's pattern (tasks that never started, program failures), when enabled. */
+  readonly taskFailurePattern?: Record<string, unknown>;
+  /** The successful-runs rule's pattern, when expected runs are watched. */
+  readonly successPattern?: Record<string, unknown>;
+  /** Metric filters on the successful-runs log group. */
+  readonly metricFilters: readonly { pattern: string; metricName: string }[];
+  /** The missed-run alarms. */
+  readonly missedRunAlarms: readonly AlarmSpec[];
 }
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
@@ -53,7 +62,18 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; env?
     : undefined;
   const rerunRole = required(synthesized(r, p.rerunRole), "rerun role");
   const envOf = (fn: Record<string, unknown>) => (fn.environment as { variables: Record<string, string> }).variables;
+  const taskRule = synthesized(r, p.taskStateRule);
+  const successRule = synthesized(r, p.missedRuns?.rule);
   return {
+    taskFailurePattern: taskRule ? JSON.parse(taskRule.event_pattern as string) : undefined,
+    successPattern: successRule ? JSON.parse(successRule.event_pattern as string) : undefined,
+    metricFilters: Object.values(r.aws_cloudwatch_log_metric_filter ?? {}).map((f) => ({
+      pattern: f.pattern as string,
+      metricName: (f.metric_transformation as { name: string }).name,
+    })),
+    missedRunAlarms: Object.values(r.aws_cloudwatch_metric_alarm ?? {})
+      .filter((a) => String(a.alarm_name).endsWith("-missed-run"))
+      .map((a) => a as unknown as AlarmSpec),
     eventPattern: JSON.parse(rule.event_pattern as string),
     definition: JSON.parse(machine.definition as string),
     rerunEnvironment: envOf(rerunFn),

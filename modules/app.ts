@@ -37,6 +37,10 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv): { cluster: EcsCluste
     // `aws ssm put-parameter --type SecureString --name /ecs-rerun/slack-webhook --value https://hooks.slack.com/...`.
     slackWebhookParameterName: o.slackWebhookParameter ?? DEMO_SLACK_WEBHOOK_PARAMETER,
     notificationEmails: o.notificationEmails,
+    // A dead man's switch per scheduled job of the cluster stack: its interval follows the schedule.
+    expectedRuns: cluster.config.scheduledTasks
+      .filter((t) => t.alarmOnMissedRun && t.intervalSeconds !== undefined)
+      .map((t) => ({ name: t.name, family: t.name, intervalSeconds: t.intervalSeconds!, graceSeconds: t.missedRunGraceSeconds })),
   });
   return { cluster, rerun };
 }

@@ -1,35 +1,60 @@
 /**
  * A local endpoint speaking the AWS JSON 1.1 protocol for the few ECS and SSM operations the
- * rerun path uses, so the real Lambda code and the real @aws-sdk clients can be driven through
+ * rerun path uses (RunTask, StartTask, DescribeTasks, TagResource, ListTagsForResource,
+ * GetParameter), so the real Lambda code and the real @aws-sdk clients can be driven through
  * launch failures on cue. It also plays CloudTrail + EventBridge: every RunTask/StartTask call
- * produces the "AWS API Call via CloudTrail" envelope the production rule would receive.
+ * produces the "AWS API Call via CloudTrail" envelope the production rule would receive, and every
+ * placed task reports each new lastStatus as an "ECS Task State Change" event.
  *
- * Nothing in request handling uses timers: the drill fakes Date/setTimeout, so time only ever
- * comes from the injected `now()`.
+ * No request ever waits on a timer: a request's time comes from the injected `now()`. Placed
+ * tasks move through their life (see ./task-lifecycle) on the `schedule` option, by default
+ * setTimeout, which the drill fakes; and any read (DescribeTasks, tasks()) first applies the
+ * steps due by now(), so answers reflect the task's state at the request's time even before its
+ * timer has fired.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
+import { SimulatedTask, taskStateChangeEvent, type EcsTag, type EcsTask, type EcsTaskStateChangeEvent, type TaskFate, type TaskTransition } from "./task-lifecycle";
+
+export type { EcsContainer, EcsStopCode, EcsTag, EcsTask, EcsTaskStateChangeDetail, EcsTaskStateChangeEvent, EcsTaskStatus } from "./task-lifecycle";
 
 // ---------------------------------------------------------------------------------------------
 // Script of launch answers
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * One scripted answer to a launch call. Tasks placed by "ok" and "partial" run and exit 0; "exit"
+ * places tasks that run and exit with `exitCode`; "nostart" places tasks that stop without starting.
+ * `startSeconds`/`runSeconds` override the server's defaults for the tasks of that answer.
+ */
 export type EcsAnswer =
-  | { kind: "ok" }
+  | { kind: "ok"; startSeconds?: number; runSeconds?: number }
+  | { kind: "exit"; exitCode: number; startSeconds?: number; runSeconds?: number }
+  | { kind: "nostart"; reason: string; startSeconds?: number }
   | { kind: "fail"; reason: string }
   | { kind: "partial"; placed: number }
   | { kind: "throttle" }
   | { kind: "error"; name: string };
 
 const ECS_SCRIPT_HELP =
-  'expected "ok", "throttle", "partial:N", "error:ExceptionName" or an upper-case ECS failure reason such as "AGENT" or "RESOURCE:MEMORY"';
+  'expected "ok", "exit:N", "nostart:REASON", "throttle", "partial:N", "error:ExceptionName" or an upper-case ECS failure reason such as "AGENT" or "RESOURCE:MEMORY"';
 
 /** Parses one script entry; throws with the offending text so a typo in a drill scenario fails loudly. */
 export function parseEcsAnswer(entry: string): EcsAnswer {
   const e = entry.trim();
   if (e === "ok") return { kind: "ok" };
   if (e === "throttle") return { kind: "throttle" };
+  if (e.startsWith("nostart:")) {
+    const reason = e.slice("nostart:".length).trim();
+    if (reason === "") throw new Error(`Invalid ECS script entry "${entry}": nostart:REASON needs the stoppedReason, such as "TaskFailedToStart: RESOURCE:MEMORY"`);
+    return { kind: "nostart", reason };
+  }
+  if (e.startsWith("exit:")) {
+    const n = e.slice("exit:".length);
+    if (!/^\d{1,3}$/.test(n) || Number(n) > 255) throw new Error(`Invalid ECS script entry "${entry}": exit:N needs the essential container's exit code, 0 to 255`);
+    return { kind: "exit", exitCode: Number(n) };
+  }
   if (e.startsWith("partial:")) {
     const n = e.slice("partial:".length);
     if (!/^\d+$/.test(n)) throw new Error(`Invalid ECS script entry "${entry}": partial:N needs a whole number of tasks to place`);
@@ -46,9 +71,44 @@ export function parseEcsAnswer(entry: string): EcsAnswer {
   throw new Error(`Invalid ECS script entry "${entry}": ${ECS_SCRIPT_HELP}`);
 }
 
-/** "AGENT,RESOURCE:MEMORY,ok" -> answers, in order. */
+function isEcsAnswer(entry: string): boolean {
+  try {
+    parseEcsAnswer(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * "AGENT,RESOURCE:MEMORY,ok" -> answers, in order. Entries are separated by commas, and spaces
+ * around an entry are ignored.
+ *
+ * Entries:
+ * - `ok`: every requested task is placed, runs (RUNNING after startSeconds) and exits 0.
+ * - `exit:N`: placed and runs, then its essential container exits with code N (0-255).
+ * - `nostart:REASON`: placed (PENDING, or PROVISIONING with a capacity provider), then STOPPED
+ *   with stopCode TaskFailedToStart and stoppedReason REASON, verbatim.
+ * - `partial:N`: N of the requested tasks are placed (and run and exit 0), the rest fail with AGENT.
+ * - an upper-case failure reason (`AGENT`, `RESOURCE:MEMORY`): nothing is placed; each requested
+ *   task gets a failure with that reason.
+ * - `throttle`: ThrottlingException. `error:NAME`: the exception NAME (e.g. ServerException).
+ *
+ * A nostart REASON is free text and may contain colons and commas: a comma ends it only where what
+ * follows the comma is itself a valid entry. So
+ * `nostart:CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/library/x:1, not found,ok`
+ * is two entries, the reason ending in ", not found". A reason that must contain a comma followed by
+ * something that reads as an entry (", ok", ", AGENT") cannot be written here; pass
+ * `{ kind: "nostart", reason }` to the ecsScript option instead.
+ */
 export function parseEcsScript(s: string): EcsAnswer[] {
-  const entries = s.split(",");
+  const entries: string[] = [];
+  for (const piece of s.split(",")) {
+    const last = entries.length - 1;
+    // A blank piece is never part of a reason: "nostart:X,,ok" is a typo, reported as such.
+    if (last >= 0 && entries[last].trim().startsWith("nostart:") && piece.trim() !== "" && !isEcsAnswer(piece)) entries[last] += `,${piece}`;
+    else entries.push(piece);
+  }
   return entries.map((entry, i) => {
     try {
       return parseEcsAnswer(entry);
@@ -107,26 +167,6 @@ export interface EcsFailure {
   arn?: string;
   reason?: string;
   detail?: string;
-}
-
-export interface EcsTask {
-  taskArn: string;
-  clusterArn: string;
-  taskDefinitionArn: string;
-  containerInstanceArn?: string;
-  lastStatus: "PENDING";
-  desiredStatus: "RUNNING";
-  startedBy?: string;
-  group: string;
-  launchType?: string;
-  capacityProviderName?: string;
-  /** Epoch seconds, as the JSON 1.1 protocol encodes timestamps. */
-  createdAt: number;
-  overrides: Record<string, unknown>;
-  containers: Array<{ containerArn: string; taskArn: string; name: string; lastStatus: "PENDING" }>;
-  enableExecuteCommand: boolean;
-  tags?: unknown[];
-  version: number;
 }
 
 export type RequestAnswer = "ok" | "failed" | "throttled" | "error" | "replayed";
@@ -191,6 +231,18 @@ export interface LocalAwsOptions {
   /** Milliseconds since the epoch. Default Date.now. */
   now?: () => number;
   onCloudTrailEvent?: (event: CloudTrailApiCallEvent) => void;
+  /** Receives an "ECS Task State Change" event each time a placed task reaches a new lastStatus. */
+  onTaskStateChange?: (event: EcsTaskStateChangeEvent) => void;
+  /** Seconds from placement to RUNNING (or to STOPPED, for a task that never starts). Default 5. */
+  startSeconds?: number;
+  /** Seconds from RUNNING to STOPPED. Default 60. */
+  runSeconds?: number;
+  /**
+   * Runs `fn` after `ms` milliseconds; moves placed tasks through their life. Default: the global
+   * setTimeout as it is at call time (so a faked clock's), unref'd and cancelled by stop()/reset().
+   * Tests can pass a queue they drain by hand. A callback that runs after reset() does nothing.
+   */
+  schedule?: (ms: number, fn: () => void) => void;
   /** Default 0 (ephemeral). */
   port?: number;
 }
@@ -203,6 +255,8 @@ const ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
 const SSM_TARGET_PREFIX = "AmazonSSM";
 const MAX_TASKS_PER_RUNTASK = 10;
 const MAX_INSTANCES_PER_STARTTASK = 10;
+const MAX_TAGS_PER_RESOURCE = 50;
+const ECS_OPERATIONS = new Set<string | undefined>(["RunTask", "StartTask", "DescribeTasks", "TagResource", "ListTagsForResource"]);
 // CloudTrail's current record version; consumers must accept any 1.x (the fixtures are 1.08).
 const CLOUDTRAIL_EVENT_VERSION = "1.11";
 
@@ -236,6 +290,8 @@ interface Reply {
   errorMessage?: string;
   tasks?: EcsTask[];
   failures?: EcsFailure[];
+  /** Tasks this call placed: their first state change event is sent and their life scheduled after the answer. */
+  placed?: SimulatedTask[];
 }
 
 interface StoredToken {
@@ -249,7 +305,9 @@ export class LocalAws {
   readonly account: string;
   readonly requests: RecordedRequest[] = [];
   readonly events: CloudTrailApiCallEvent[] = [];
-  /** Errors thrown by onCloudTrailEvent; kept rather than thrown so one bad listener cannot kill the server. */
+  /** "ECS Task State Change" events, in the order they were sent. */
+  readonly taskStateChanges: EcsTaskStateChangeEvent[] = [];
+  /** Errors thrown by the event listeners; kept rather than thrown so one bad listener cannot kill the server. */
   readonly callbackErrors: unknown[] = [];
 
   private script: EcsAnswer[];
@@ -260,9 +318,15 @@ export class LocalAws {
   private bucket: { tokens: number; at?: number };
   private readonly now: () => number;
   private onCloudTrailEvent?: (event: CloudTrailApiCallEvent) => void;
+  private onTaskStateChange?: (event: EcsTaskStateChangeEvent) => void;
+  private readonly startSeconds: number;
+  private readonly runSeconds: number;
+  private readonly schedule: (ms: number, fn: () => void) => void;
+  /** Cancels for the default scheduler's pending timers. */
+  private readonly timers = new Set<() => void>();
   private readonly port: number;
   private readonly tokens = new Map<string, StoredToken>();
-  private readonly tasks = new Map<string, EcsTask>();
+  private readonly taskStore = new Map<string, SimulatedTask>();
   private readonly firstSeen = new Map<string, number>();
   private server?: Server;
 
@@ -280,12 +344,26 @@ export class LocalAws {
     this.bucket = { tokens: this.throttleSpec?.burst ?? 0 };
     this.now = options.now ?? (() => Date.now());
     this.onCloudTrailEvent = options.onCloudTrailEvent;
+    this.onTaskStateChange = options.onTaskStateChange;
+    this.startSeconds = options.startSeconds ?? 5;
+    this.runSeconds = options.runSeconds ?? 60;
+    for (const [name, v] of [["startSeconds", this.startSeconds], ["runSeconds", this.runSeconds]] as const) {
+      if (!(v >= 0) || !Number.isFinite(v)) throw new Error(`${name} must be a finite number >= 0, got ${v}`);
+    }
+    this.schedule = options.schedule ?? ((ms, fn) => this.scheduleTimer(ms, fn));
     this.port = options.port ?? 0;
   }
 
   private static toScript(script: ReadonlyArray<string | EcsAnswer>): EcsAnswer[] {
     if (script.length === 0) throw new Error("ecsScript needs at least one entry (the last entry repeats forever)");
-    return script.map((e) => (typeof e === "string" ? parseEcsAnswer(e) : { ...e }));
+    return script.map((e) => {
+      if (typeof e === "string") return parseEcsAnswer(e);
+      for (const key of ["startSeconds", "runSeconds"] as const) {
+        const v = (e as { startSeconds?: number; runSeconds?: number })[key];
+        if (v !== undefined && (!(v >= 0) || !Number.isFinite(v))) throw new Error(`Invalid ECS script entry ${JSON.stringify(e)}: ${key} must be a finite number >= 0`);
+      }
+      return { ...e };
+    });
   }
 
   async start(): Promise<{ endpoint: string }> {
@@ -316,6 +394,7 @@ export class LocalAws {
     return `http://127.0.0.1:${port}`;
   }
 
+  /** Closes the server and cancels the default scheduler's pending timers (tasks stay where they are; a read still catches them up to now()). */
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
@@ -324,21 +403,23 @@ export class LocalAws {
     // The SDK keeps connections alive; without this close() would wait for them to idle out.
     server.closeAllConnections();
     await closed;
+    this.cancelTimers();
   }
 
-  /** Forgets requests, events, tasks and client tokens, rewinds the script and refills the bucket. */
+  /** Forgets requests, events, tasks (and their pending transitions) and client tokens, rewinds the script and refills the bucket. */
   reset(): void {
     this.requests.length = 0;
     this.events.length = 0;
+    this.taskStateChanges.length = 0;
     this.callbackErrors.length = 0;
     this.tokens.clear();
-    this.tasks.clear();
+    this.taskStore.clear();
+    this.cancelTimers();
     this.firstSeen.clear();
     this.cursor = 0;
     this.bucket = { tokens: this.throttleSpec?.burst ?? 0 };
   }
 
-  /** Replaces the launch script and rewinds it (records and tokens are kept). */
   /** Replaces the CloudTrail listener (a drill run routes events back through its rule); returns the old one. */
   setCloudTrailListener(listener: ((event: CloudTrailApiCallEvent) => void) | undefined): ((event: CloudTrailApiCallEvent) => void) | undefined {
     const previous = this.onCloudTrailEvent;
@@ -346,6 +427,14 @@ export class LocalAws {
     return previous;
   }
 
+  /** Replaces the task state change listener; returns the old one. */
+  setTaskStateChangeListener(listener: ((event: EcsTaskStateChangeEvent) => void) | undefined): ((event: EcsTaskStateChangeEvent) => void) | undefined {
+    const previous = this.onTaskStateChange;
+    this.onTaskStateChange = listener;
+    return previous;
+  }
+
+  /** Replaces the launch script and rewinds it (records and tokens are kept). */
   setEcsScript(script: ReadonlyArray<string | EcsAnswer>): void {
     this.script = LocalAws.toScript(script);
     this.cursor = 0;
@@ -355,9 +444,18 @@ export class LocalAws {
     return this.requests.filter((r) => r.action === "RunTask" || r.action === "StartTask");
   }
 
-  /** Tasks actually placed, in launch order; a clientToken replay adds none. */
+  /** Tasks actually placed, in launch order, as they were placed (the launch answer); a clientToken replay adds none. */
   launchedTasks(): EcsTask[] {
-    return [...this.tasks.values()];
+    return [...this.taskStore.values()].map((t) => structuredClone(t.launched));
+  }
+
+  /** Tasks actually placed, in launch order, as they are at now() (tags included). */
+  tasks(): EcsTask[] {
+    const at = this.now();
+    return [...this.taskStore.values()].map((t) => {
+      this.advance(t, at);
+      return t.snapshot({ tags: true });
+    });
   }
 
   requestsFor(action: string): RecordedRequest[] {
@@ -382,12 +480,14 @@ export class LocalAws {
       // AWS authenticates before it looks at the operation.
       if (caller.type === "Unknown") throw new ApiError("MissingAuthenticationTokenException", "Missing Authentication Token");
       const known =
-        (prefix === ECS_TARGET_PREFIX && (op === "RunTask" || op === "StartTask" || op === "DescribeTasks")) ||
+        (prefix === ECS_TARGET_PREFIX && ECS_OPERATIONS.has(op)) ||
         (prefix === SSM_TARGET_PREFIX && op === "GetParameter");
       if (!known) throw new ApiError("UnknownOperationException", `Unknown operation ${JSON.stringify(target)}`);
       request = parseJsonObject(raw);
       if (op === "RunTask" || op === "StartTask") reply = this.launch(op, request, at);
-      else if (op === "DescribeTasks") reply = this.describeTasks(request);
+      else if (op === "DescribeTasks") reply = this.describeTasks(request, at);
+      else if (op === "TagResource") reply = this.tagResource(request, at);
+      else if (op === "ListTagsForResource") reply = this.listTagsForResource(request, at);
       else reply = this.getParameter(request, at);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
@@ -406,6 +506,11 @@ export class LocalAws {
     });
     send(res, reply.status, reply.body, requestId);
 
+    // A placed task reports PENDING (or PROVISIONING) at once, then lives on the scheduler's time.
+    for (const task of reply.placed ?? []) {
+      this.emitTaskState(task.stateChangeEvent(this.account, this.region));
+      this.armNext(task, 0);
+    }
     // Malformed bodies never become API calls, so CloudTrail has nothing to record for them.
     if (req.method === "POST" && prefix === ECS_TARGET_PREFIX && (op === "RunTask" || op === "StartTask") && reply.errorCode !== "SerializationException" && caller.type !== "Unknown") {
       this.emit(this.cloudTrailEvent(op, request, reply, caller, at, requestId, req));
@@ -460,13 +565,22 @@ export class LocalAws {
     this.cursor++;
     let placedCount: number;
     let reason = "AGENT";
+    let fate: TaskFate = { kind: "runs", exitCode: 0 };
+    let startSeconds = this.startSeconds;
+    let runSeconds = this.runSeconds;
     switch (entry.kind) {
       case "throttle":
         throw new ApiError("ThrottlingException", "Rate exceeded");
       case "error":
         throw new ApiError(entry.name, `Scripted ${entry.name}`);
       case "ok":
+      case "exit":
+      case "nostart":
         placedCount = slots.length;
+        if (entry.kind === "exit") fate = { kind: "runs", exitCode: entry.exitCode };
+        if (entry.kind === "nostart") fate = { kind: "nostart", reason: entry.reason };
+        startSeconds = entry.startSeconds ?? startSeconds;
+        if (entry.kind !== "nostart") runSeconds = entry.runSeconds ?? runSeconds;
         break;
       case "partial":
         placedCount = Math.min(entry.placed, slots.length);
@@ -477,29 +591,66 @@ export class LocalAws {
         break;
     }
 
-    const tasks = slots.slice(0, placedCount).map((slot) => this.newTask(request, clusterName, slot, at));
+    const placed = slots.slice(0, placedCount).map((slot) => this.newTask(request, clusterName, slot, at, fate, { startSeconds, runSeconds }));
+    const tasks = placed.map((t) => structuredClone(t.launched));
     const failures: EcsFailure[] = slots.slice(placedCount).map((slot) => ({ arn: slot ?? this.containerInstanceArn(clusterName), reason }));
-    for (const t of tasks) this.tasks.set(t.taskArn, t);
+    for (const t of placed) this.taskStore.set(t.taskArn, t);
     if (clientToken !== undefined) this.tokens.set(clientToken, { fingerprint, tasks, failures });
-    return { status: 200, body: { tasks, failures }, answer: failures.length > 0 ? "failed" : "ok", tasks, failures };
+    return { status: 200, body: { tasks, failures }, answer: failures.length > 0 ? "failed" : "ok", tasks, failures, placed };
   }
 
-  private describeTasks(request: Record<string, unknown>): Reply {
+  private describeTasks(request: Record<string, unknown>, at: number): Reply {
     const clusterName = clusterNameOf(request.cluster);
     const wanted = request.tasks;
     if (!Array.isArray(wanted) || !wanted.every((t) => typeof t === "string")) {
       throw new ApiError("InvalidParameterException", "tasks must be a list of task ARNs or IDs");
     }
+    const include = request.include ?? [];
+    if (!Array.isArray(include) || !include.every((i) => i === "TAGS")) {
+      throw new ApiError("InvalidParameterException", 'include accepts only "TAGS"');
+    }
+    const withTags = include.includes("TAGS");
     const tasks: EcsTask[] = [];
     const failures: EcsFailure[] = [];
     for (const ref of wanted as string[]) {
       // An ID is only meaningful within the cluster named in the request; an ARN names its own.
       const arn = ref.startsWith("arn:") ? ref : `${this.arnPrefix()}:task/${clusterName}/${ref}`;
-      const task = this.tasks.get(arn);
-      if (task) tasks.push(task);
-      else failures.push({ arn: ref, reason: "MISSING" });
+      const task = this.taskStore.get(arn);
+      if (!task) {
+        failures.push({ arn: ref, reason: "MISSING" });
+        continue;
+      }
+      // The answer is the task as of this request, even if a transition's timer has not fired yet.
+      this.advance(task, at);
+      tasks.push(task.snapshot({ tags: withTags }));
     }
     return { status: 200, body: { tasks, failures }, answer: "ok", tasks, failures };
+  }
+
+  private tagResource(request: Record<string, unknown>, at: number): Reply {
+    const task = this.taggedTask(request.resourceArn, at);
+    const tags = request.tags;
+    if (!Array.isArray(tags) || tags.length === 0 || !tags.every((t) => isObject(t) && typeof t.key === "string" && t.key !== "" && (t.value === undefined || typeof t.value === "string"))) {
+      throw new ApiError("InvalidParameterException", "tags must be a non-empty list of {key, value} with non-empty keys");
+    }
+    const keys = new Set([...task.tags().map((t) => t.key), ...(tags as EcsTag[]).map((t) => t.key)]);
+    if (keys.size > MAX_TAGS_PER_RESOURCE) throw new ApiError("InvalidParameterException", `a resource can have at most ${MAX_TAGS_PER_RESOURCE} tags`);
+    task.tag((tags as EcsTag[]).map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}) })));
+    return { status: 200, body: {}, answer: "ok" };
+  }
+
+  private listTagsForResource(request: Record<string, unknown>, at: number): Reply {
+    const task = this.taggedTask(request.resourceArn, at);
+    return { status: 200, body: { tags: task.tags() }, answer: "ok" };
+  }
+
+  /** The task a TagResource/ListTagsForResource names; only tasks placed here can be tagged. */
+  private taggedTask(resourceArn: unknown, at: number): SimulatedTask {
+    if (typeof resourceArn !== "string" || resourceArn === "") throw new ApiError("InvalidParameterException", "resourceArn is required");
+    const task = this.taskStore.get(resourceArn);
+    if (!task) throw new ApiError("InvalidParameterException", `The specified resource ${resourceArn} was not found.`);
+    this.advance(task, at);
+    return task;
   }
 
   private getParameter(request: Record<string, unknown>, at: number): Reply {
@@ -555,36 +706,101 @@ export class LocalAws {
     return `${this.arnPrefix()}:container-instance/${clusterName}/${md5Hex(`${this.account}/${clusterName}`)}`;
   }
 
-  private newTask(request: Record<string, unknown>, clusterName: string, containerInstanceArn: string | undefined, at: number): EcsTask {
+  private newTask(
+    request: Record<string, unknown>,
+    clusterName: string,
+    containerInstanceArn: string | undefined,
+    at: number,
+    fate: TaskFate,
+    timings: { startSeconds: number; runSeconds: number },
+  ): SimulatedTask {
     const id = randomBytes(16).toString("hex");
     const taskArn = `${this.arnPrefix()}:task/${clusterName}/${id}`;
     const taskDefinitionArn = this.taskDefinitionArn(request.taskDefinition as string);
     const family = taskDefinitionArn.replace(/^.*:task-definition\//, "").replace(/:\d+$/, "");
     const overrides = isObject(request.overrides) ? structuredClone(request.overrides) : {};
     const containerOverrides = Array.isArray(overrides.containerOverrides) ? overrides.containerOverrides : [];
+    // The task definition is not known here: its containers are those the overrides name (the
+    // first being the essential one), or a single "app".
+    const named = containerOverrides.filter((c): c is { name: string } => isObject(c) && typeof c.name === "string").map((c) => c.name);
+    const names = named.length > 0 ? [...new Set(named)] : ["app"];
     const capacityProviderName = capacityProviderOf(request);
-    const task: EcsTask = {
-      taskArn,
-      clusterArn: `${this.arnPrefix()}:cluster/${clusterName}`,
-      taskDefinitionArn,
-      ...(containerInstanceArn ? { containerInstanceArn } : {}),
-      lastStatus: "PENDING",
-      desiredStatus: "RUNNING",
-      ...(typeof request.startedBy === "string" ? { startedBy: request.startedBy } : {}),
-      group: typeof request.group === "string" ? request.group : `family:${family}`,
-      // With neither a launch type nor a strategy (and no cluster default) ECS falls back to EC2.
-      ...(typeof request.launchType === "string" ? { launchType: request.launchType } : capacityProviderName ? {} : { launchType: "EC2" }),
-      ...(capacityProviderName ? { capacityProviderName } : {}),
-      createdAt: at / 1000,
-      overrides,
-      containers: containerOverrides
-        .filter((c): c is { name: string } => isObject(c) && typeof c.name === "string")
-        .map((c) => ({ containerArn: `${this.arnPrefix()}:container/${clusterName}/${id}/${randomUUID()}`, taskArn, name: c.name, lastStatus: "PENDING" as const })),
-      enableExecuteCommand: request.enableExecuteCommand === true,
-      ...(Array.isArray(request.tags) ? { tags: structuredClone(request.tags) } : {}),
-      version: 1,
+    return new SimulatedTask(
+      {
+        taskArn,
+        clusterArn: `${this.arnPrefix()}:cluster/${clusterName}`,
+        taskDefinitionArn,
+        containerInstanceArn,
+        ...(typeof request.startedBy === "string" ? { startedBy: request.startedBy } : {}),
+        group: typeof request.group === "string" ? request.group : `family:${family}`,
+        // With neither a launch type nor a strategy (and no cluster default) ECS falls back to EC2.
+        ...(typeof request.launchType === "string" ? { launchType: request.launchType } : capacityProviderName ? {} : { launchType: "EC2" }),
+        ...(capacityProviderName ? { capacityProviderName } : {}),
+        overrides,
+        containers: names.map((name) => ({ name, containerArn: `${this.arnPrefix()}:container/${clusterName}/${id}/${randomUUID()}` })),
+        enableExecuteCommand: request.enableExecuteCommand === true,
+        tags: Array.isArray(request.tags) ? (structuredClone(request.tags) as EcsTag[]) : [],
+        createdMs: at,
+      },
+      fate,
+      timings,
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Task life
+
+  /**
+   * Schedules the task's step `index` (with any later steps planned for the same moment, such as
+   * PROVISIONING -> PENDING -> RUNNING), timed from the previous step's planned time; each timer
+   * arms the next.
+   */
+  private armNext(task: SimulatedTask, index: number): void {
+    const times = task.stepTimes;
+    if (index >= times.length) return;
+    let last = index;
+    while (last + 1 < times.length && times[last + 1] === times[index]) last++;
+    const delay = times[index] - (index === 0 ? task.createdMs : times[index - 1]);
+    this.schedule(delay, () => {
+      // A task forgotten by reset() (or never stored) lives no further.
+      if (this.taskStore.get(task.taskArn) !== task) return;
+      this.emitTransitions(task.applyThrough(last));
+      this.armNext(task, last + 1);
+    });
+  }
+
+  /** Applies the steps due by `at` that no timer has applied yet. */
+  private advance(task: SimulatedTask, at: number): void {
+    this.emitTransitions(task.advanceTo(at));
+  }
+
+  /** One event per transition, each with the task as it then was (a catch-up may apply several at once). */
+  private emitTransitions(transitions: TaskTransition[]): void {
+    for (const t of transitions) this.emitTaskState(taskStateChangeEvent(t.task, t.atMs, this.account, this.region));
+  }
+
+  private scheduleTimer(ms: number, fn: () => void): void {
+    // Read at call time: under the drill this is the simulated clock's setTimeout.
+    const set = globalThis.setTimeout;
+    const clear = globalThis.clearTimeout;
+    const cancel = () => {
+      try {
+        clear(handle);
+      } catch {
+        // A fake clock that has been uninstalled: its timers are gone already.
+      }
     };
-    return task;
+    const handle = set(() => {
+      this.timers.delete(cancel);
+      fn();
+    }, ms);
+    (handle as { unref?: () => void }).unref?.();
+    this.timers.add(cancel);
+  }
+
+  private cancelTimers(): void {
+    for (const cancel of this.timers) cancel();
+    this.timers.clear();
   }
 
   private taskDefinitionArn(ref: string): string {
@@ -676,6 +892,16 @@ export class LocalAws {
     if (!this.onCloudTrailEvent) return;
     try {
       this.onCloudTrailEvent(structuredClone(event));
+    } catch (err) {
+      this.callbackErrors.push(err);
+    }
+  }
+
+  private emitTaskState(event: EcsTaskStateChangeEvent): void {
+    this.taskStateChanges.push(event);
+    if (!this.onTaskStateChange) return;
+    try {
+      this.onTaskStateChange(structuredClone(event));
     } catch (err) {
       this.callbackErrors.push(err);
     }
@@ -789,5 +1015,10 @@ function cloudTrailTimestamp(epochSeconds: number): string {
 }
 
 function cloudTrailTask(task: EcsTask): Record<string, unknown> {
-  return { ...structuredClone(task), createdAt: cloudTrailTimestamp(task.createdAt) };
+  const out: Record<string, unknown> = structuredClone(task) as unknown as Record<string, unknown>;
+  for (const field of ["createdAt", "startedAt", "stoppingAt", "executionStoppedAt", "stoppedAt"] as const) {
+    const v = task[field];
+    if (typeof v === "number") out[field] = cloudTrailTimestamp(v);
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ export interface EventReport {
 
 /** Sums up what became of the delivered event(s), leaving out the pipeline's own calls fed back. */
 export function eventReport(r: DrillResult): EventReport {
-  const originals = r.deliveries.filter((d) => !d.feedback);
+  const originals = r.deliveries.filter((d) => d.origin === "delivered");
   const first = originals[0];
   return {
     matched: originals.some((d) => d.matched),
@@ -34,7 +34,7 @@ export function eventReport(r: DrillResult): EventReport {
 export function formatTimeline(r: DrillResult): string {
   const width = Math.max(...r.timeline.map((e) => e.t.toFixed(1).length), 3);
   const lines = r.timeline.map((e) => `  ${`${e.t.toFixed(1)}`.padStart(width)} s  #${e.event}  ${e.text}`);
-  const ignored = r.deliveries.filter((d) => d.feedback && !d.matched).length;
+  const ignored = r.deliveries.filter((d) => d.origin === "cloudtrail" && !d.matched).length;
   if (ignored > 0) lines.push(`  ${ignored} CloudTrail record(s) of the pipeline's own launch calls went through the rule and were ignored (no loop)`);
   return lines.join("\n");
 }
@@ -43,7 +43,7 @@ export function formatTimeline(r: DrillResult): string {
 export function formatSummary(r: DrillResult): string {
   const e = eventReport(r);
   return [
-    `outcome ${r.deliveries.filter((d) => !d.feedback).map((d) => d.outcome).join(" + ")}`,
+    `outcome ${r.deliveries.filter((d) => d.origin === "delivered").map((d) => d.outcome).join(" + ")}`,
     `${e.launchRequests.length} launch call(s)`,
     `${r.tasksStarted} task(s) started`,
     `${r.notifications.length}/${r.notices.length} notice(s) in Slack`,

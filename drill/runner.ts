@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ECSClient } from "@aws-sdk/client-ecs";
+import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { SNSEvent } from "aws-lambda";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
@@ -10,7 +10,8 @@ import { readConfig as readNotifierConfig } from "../lambda/notifier/config";
 import type { Notice, RerunLambdaOutput } from "../lambda/shared/contract";
 import { STATES } from "../modules/rerun-state-machine";
 import { matchesEventPattern } from "./event-pattern";
-import { LocalAws, type CloudTrailApiCallEvent, type EcsAnswer } from "./local-aws";
+import { evaluateAlarm, matchesFilterPattern, parseFilterPattern, type AlarmState } from "./cloudwatch";
+import { LocalAws, type CloudTrailApiCallEvent, type EcsAnswer, type EcsTaskStateChangeEvent } from "./local-aws";
 import { LocalSlack, type SlackAnswer } from "./local-slack";
 import { SimClock } from "./sim-clock";
 import { synthesizePipeline, type SynthesizedPipeline } from "./synthesized-pipeline";
@@ -36,8 +37,11 @@ export interface DeliveryReport {
   readonly eventId: string;
   /** Whether the rule's pattern matched (no execution otherwise). */
   readonly matched: boolean;
-  /** True for events the local ECS endpoint emitted for the pipeline's own calls. */
-  readonly feedback: boolean;
+  /**
+   * Where the event came from: delivered by the caller, or emitted by the local ECS endpoint as AWS
+   * would (the CloudTrail record of a launch call, or an ECS Task State Change).
+   */
+  readonly origin: "delivered" | "cloudtrail" | "task-event";
   outcome: Outcome;
   /** Reruns made (the last decision's attempt). */
   attempts: number;
@@ -71,6 +75,20 @@ export interface DrillResult {
   readonly tasksStarted: number;
   /** Launch calls answered with ThrottlingException. */
   readonly throttledCalls: number;
+  /** Successful runs counted by the missed-run metric filters, by metric name (simulated seconds). */
+  readonly successfulRuns: Record<string, number[]>;
+  /** Missed-run alarm state changes, as CloudWatch would publish them to the topic. */
+  readonly alarmChanges: { t: number; alarmName: string; from: AlarmState; to: AlarmState }[];
+}
+
+/** Settings of one run. */
+export interface RunOptions {
+  /** Launch calls made at the start as the schedule would make them (the events role's identity). @default none */
+  readonly scheduledLaunches?: readonly Record<string, unknown>[];
+  /** Keep the simulation going this many simulated seconds, even when no execution is running. @default 0 */
+  readonly holdSeconds?: number;
+  /** Evaluate the missed-run alarms at every period and publish their changes. @default false */
+  readonly watchMissedRuns?: boolean;
 }
 
 /** Settings of a drill. */
@@ -102,6 +120,7 @@ export interface DrillOptions {
 // Lambda's documented async retry schedule: about one minute, then about two.
 const LAMBDA_ASYNC_RETRY_DELAYS_S = [60, 120];
 const RERUN_ACCESS_KEY = "ASIADRILLRERUNROLE01";
+const SCHEDULER_ACCESS_KEY = "ASIADRILLEVENTSROLE1";
 const NOTIFIER_ACCESS_KEY = "ASIADRILLNOTIFIER001";
 const DRILL_START = Date.parse("2026-01-01T03:00:00Z");
 const MAX_EXECUTIONS = 50_000;
@@ -183,6 +202,7 @@ export class Drill {
       identities: {
         [RERUN_ACCESS_KEY]: { roleName: pipeline.rerunRoleName },
         [NOTIFIER_ACCESS_KEY]: { roleName: pipeline.rerunRoleName.replace(/-rerun$/, "-notifier") },
+        [SCHEDULER_ACCESS_KEY]: { roleName: "batch-ec2-print-date-events", invokedBy: "events.amazonaws.com" },
       },
     });
     await aws.start();
@@ -194,7 +214,7 @@ export class Drill {
   }
 
   /** Delivers the events at once (as EventBridge would) and runs until every execution and notice has ended. */
-  async run(events: readonly unknown[]): Promise<DrillResult> {
+  async run(events: readonly unknown[], runOptions: RunOptions = {}): Promise<DrillResult> {
     const clock = new SimClock();
     const random = seeded(this.options.seed ?? 1);
     const realRandom = Math.random;
@@ -213,7 +233,8 @@ export class Drill {
 
     const credentials = (accessKeyId: string) => ({ accessKeyId, secretAccessKey: "drill-secret", sessionToken: "drill-session" });
     const ecs = new ECSClient({ region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(RERUN_ACCESS_KEY), maxAttempts: 1 });
-    const rerun = makeRerunHandler(readRerunConfig(this.pipeline.rerunEnvironment), { ecs, random });
+    // Backing off inside the handler (ECS throttling) is simulated time too, and is not work in flight.
+    const rerun = makeRerunHandler(readRerunConfig(this.pipeline.rerunEnvironment), { ecs, random, sleep: (ms) => clock.idleSleep(ms) });
     let notifier: NotifierHandler | undefined;
     if (this.pipeline.notifierEnvironment) {
       const ssm = new SSMClient({ region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(NOTIFIER_ACCESS_KEY), maxAttempts: 1 });
@@ -255,7 +276,8 @@ export class Drill {
           },
         ],
       };
-      const kind = (JSON.parse(message) as Notice).kind;
+      const parsed = JSON.parse(message) as { kind?: string; AlarmName?: string };
+      const kind = parsed.kind ?? `alarm ${parsed.AlarmName}`;
       const delays = LAMBDA_ASYNC_RETRY_DELAYS_S.slice(0, this.pipeline.notifierMaxRetries);
       for (let attempt = 0; ; attempt++) {
         try {
@@ -275,15 +297,19 @@ export class Drill {
       }
     };
 
-    const execute = async (event: unknown, feedback: boolean) => {
+    const execute = async (event: unknown, origin: DeliveryReport["origin"]) => {
       const index = deliveries.length + 1;
-      const detail = (event as { detail?: { eventID?: string; eventName?: string; requestParameters?: { cluster?: string } } }).detail;
-      const matched = matchesEventPattern(this.pipeline.eventPattern, event);
+      const e = event as { id?: string; "detail-type"?: string; detail?: { eventID?: string; eventName?: string; requestParameters?: { cluster?: string }; clusterArn?: string; stopCode?: string; stoppedReason?: string } };
+      const detail = e.detail;
+      const isTaskEvent = e["detail-type"] === "ECS Task State Change";
+      const pattern = isTaskEvent ? this.pipeline.taskFailurePattern : this.pipeline.eventPattern;
+      const matched = pattern !== undefined && matchesEventPattern(pattern, event);
+      const feedback = origin !== "delivered";
       const report: DeliveryReport = {
         index,
-        eventId: detail?.eventID ?? "(none)",
+        eventId: detail?.eventID ?? e.id ?? "(none)",
         matched,
-        feedback,
+        origin,
         outcome: matched ? "failed" : "ignored",
         attempts: 0,
         stateTransitions: 0,
@@ -291,7 +317,10 @@ export class Drill {
       };
       deliveries.push(report);
       if (!feedback || matched) {
-        note(index, `${feedback ? "the pipeline's own " : ""}${detail?.eventName ?? "event"} on ${detail?.requestParameters?.cluster ?? "default"} -> rule ${matched ? "matched" : "did not match: ignored"}`);
+        const what = isTaskEvent
+          ? `task stopped (${detail?.stopCode}${detail?.stoppedReason ? `: ${detail.stoppedReason}` : ""}) on ${detail?.clusterArn}`
+          : `${origin === "cloudtrail" ? "the pipeline's own " : ""}${detail?.eventName ?? "event"} on ${detail?.requestParameters?.cluster ?? "default"}`;
+        note(index, `${what} -> rule ${matched ? "matched" : "did not match: ignored"}`);
       }
       if (!matched) {
         report.endedAt = clock.elapsedSeconds();
@@ -384,8 +413,8 @@ export class Drill {
 
     let uncaught: unknown;
     // Executions record their own errors; anything thrown out of one is a drill bug and must surface.
-    const start = (event: unknown, feedback: boolean) => {
-      const p = execute(event, feedback).catch((err) => {
+    const start = (event: unknown, origin: DeliveryReport["origin"]) => {
+      const p = execute(event, origin).catch((err) => {
         uncaught ??= err;
       });
       running.add(p);
@@ -393,8 +422,54 @@ export class Drill {
     };
 
     // The endpoint reports every call CloudTrail would record; those go through the rule too.
-    const onCloudTrail = (e: CloudTrailApiCallEvent) => start(e, true);
+    const onCloudTrail = (e: CloudTrailApiCallEvent) => start(e, "cloudtrail");
     const previousListener = this.aws.setCloudTrailListener(onCloudTrail);
+
+    // Task events: failures go through the task-failures rule; successes into the log group whose
+    // metric filters count them for the missed-run alarms.
+    const successfulRuns: Record<string, number[]> = {};
+    const filters = this.pipeline.metricFilters.map((f) => ({ ...f, terms: parseFilterPattern(f.pattern) }));
+    const onTaskEvent = (e: EcsTaskStateChangeEvent) => {
+      if (this.pipeline.successPattern && matchesEventPattern(this.pipeline.successPattern, e)) {
+        for (const f of filters) {
+          if (matchesFilterPattern(f.terms, e)) (successfulRuns[f.metricName] ??= []).push(Date.now());
+        }
+      }
+      if (e.detail.lastStatus === "STOPPED") start(e, "task-event");
+    };
+    const previousTaskListener = this.aws.setTaskStateChangeListener(onTaskEvent);
+
+    // CloudWatch evaluates each missed-run alarm once a period and publishes its changes to the topic.
+    const alarmChanges: DrillResult["alarmChanges"] = [];
+    const watchers: ReturnType<typeof setInterval>[] = [];
+    const watchAlarms = () => {
+      for (const spec of this.pipeline.missedRunAlarms) {
+        let state: AlarmState = "INSUFFICIENT_DATA";
+        watchers.push(
+          setInterval(() => {
+            const next = evaluateAlarm(spec, successfulRuns[spec.metric_name] ?? [], Date.now());
+            if (next === state) return;
+            alarmChanges.push({ t: clock.elapsedSeconds(), alarmName: spec.alarm_name, from: state, to: next });
+            note(0, `alarm ${spec.alarm_name}: ${state} -> ${next}`);
+            const message = JSON.stringify({
+              AlarmName: spec.alarm_name,
+              AlarmDescription: spec.alarm_description,
+              AWSAccountId: this.aws.account,
+              NewStateValue: next,
+              NewStateReason: `Threshold Crossed: no datapoint >= ${spec.threshold} in the last ${spec.evaluation_periods} periods of ${spec.period} s`,
+              StateChangeTime: new Date().toISOString(),
+              Region: this.pipeline.region,
+              AlarmArn: `arn:aws:cloudwatch:${this.pipeline.region}:${this.aws.account}:alarm:${spec.alarm_name}`,
+              OldStateValue: state,
+            });
+            state = next;
+            const delivery = deliverNotice(0, message);
+            running.add(delivery);
+            void delivery.finally(() => running.delete(delivery));
+          }, spec.period * 1000),
+        );
+      }
+    };
 
     let endedAt = 0;
     // The handlers log JSON lines to stdout, as Lambda ships them to CloudWatch Logs; here they
@@ -404,15 +479,35 @@ export class Drill {
     Math.random = random;
     clock.install(DRILL_START);
     try {
-      for (const event of events) start(event, false);
+      if (runOptions.watchMissedRuns) watchAlarms();
+      for (const event of events) start(event, "delivered");
+      if (runOptions.scheduledLaunches?.length) {
+        // The schedule's own RunTask calls, made with the events role as EventBridge makes them.
+        const scheduler = new ECSClient({ region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(SCHEDULER_ACCESS_KEY), maxAttempts: 1 });
+        const launches = clock.track(async () => {
+          for (const request of runOptions.scheduledLaunches!) await scheduler.send(new RunTaskCommand(request as never));
+        });
+        running.add(launches);
+        void launches.finally(() => {
+          running.delete(launches);
+          scheduler.destroy();
+        });
+      }
+      if (runOptions.holdSeconds) {
+        const hold = clock.sleep(runOptions.holdSeconds * 1000);
+        running.add(hold);
+        void hold.finally(() => running.delete(hold));
+      }
       await clock.runUntil(() => running.size === 0 || uncaught !== undefined);
       if (uncaught) throw uncaught;
       endedAt = clock.elapsedSeconds();
     } finally {
+      for (const w of watchers) clearInterval(w);
       clock.uninstall();
       Math.random = realRandom;
       console.log = realLog;
       this.aws.setCloudTrailListener(previousListener);
+      this.aws.setTaskStateChangeListener(previousTaskListener);
       ecs.destroy();
     }
 
@@ -428,6 +523,8 @@ export class Drill {
       simulatedSeconds: endedAt,
       tasksStarted: this.aws.launchedTasks().length - tasksBefore,
       throttledCalls: launches.filter((r) => r.answer === "throttled").length,
+      successfulRuns: Object.fromEntries(Object.entries(successfulRuns).map(([k, v]) => [k, v.map((t) => (t - DRILL_START) / 1000)])),
+      alarmChanges,
     };
   }
 }

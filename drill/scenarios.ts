@@ -30,12 +30,12 @@ const CONTAINER_INSTANCE = "arn:aws:ecs:ap-northeast-1:123456789012:container-in
 /** Collects failed expectations as sentences. */
 function expectations(r: DrillResult) {
   const problems: string[] = [];
-  const first = r.deliveries.find((d) => !d.feedback);
+  const first = r.deliveries.find((d) => d.origin === "delivered");
   const expect = (ok: boolean, sentence: string) => {
     if (!ok) problems.push(sentence);
   };
   // In every scenario the pipeline's own calls reach the rule (as CloudTrail would deliver them) and are ignored.
-  const loops = r.deliveries.filter((d) => d.feedback && d.matched).length;
+  const loops = r.deliveries.filter((d) => d.origin === "cloudtrail" && d.matched).length;
   expect(loops === 0, `${loops} of the pipeline's own launch calls were caught by the rule again (a loop)`);
   const lost = r.notices.length - r.notifications.length - r.deadLetters.length;
   expect(lost === 0, `${lost} notices were neither delivered to Slack nor parked in the dead-letter queue`);
@@ -83,7 +83,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const { problems, first, expect } = expectations(r);
       expect(first?.outcome === "not_retryable", `outcome ${first?.outcome}, expected not_retryable`);
       expect(r.launchRequests.length === 0, `${r.launchRequests.length} launch calls, expected none`);
-      expect(deliveredKinds(r).join() === "detected", `notices ${deliveredKinds(r).join()}, expected detected (needs a human)`);
+      expect(deliveredKinds(r).join() === "not_retryable", `notices ${deliveredKinds(r).join()}, expected one not_retryable (needs a human)`);
       return problems;
     },
   },
@@ -131,7 +131,7 @@ export const SCENARIOS: readonly Scenario[] = [
     events: () => [agentEvent(), agentEvent()],
     check: (r) => {
       const { problems, expect } = expectations(r);
-      const originals = r.deliveries.filter((d) => !d.feedback);
+      const originals = r.deliveries.filter((d) => d.origin === "delivered");
       expect(originals.length === 2 && originals.every((d) => d.outcome === "recovered"), `outcomes ${originals.map((d) => d.outcome).join()}, expected recovered twice`);
       expect(r.tasksStarted === 1, `${r.tasksStarted} tasks started, expected exactly 1`);
       return problems;

@@ -28,7 +28,7 @@ export async function runStorm(options: { events: number; burst: number; refillP
       }),
     );
     const r = await drill.run(events);
-    const originals = r.deliveries.filter((d) => !d.feedback);
+    const originals = r.deliveries.filter((d) => d.origin === "delivered");
     const recovered = originals.filter((d) => d.outcome === "recovered");
     // Every event asked for one task: anything beyond one task per event is a duplicate launch.
     const tasksPerEvent = new Map<string, number>();

@@ -25,7 +25,8 @@ describe("rerun readConfig", () => {
       jitter: "FULL",
       verifyIntervalSeconds: 30,
       verifyTimeoutSeconds: 900,
-      throttleRetries: 4,
+      throttleRetries: 6,
+      quickCheckSeconds: 20,
     });
     expect(readConfig({}).retryableReasons).toEqual([...DEFAULT_RETRYABLE_REASONS]);
     expect(readConfig({}).retryableStoppedReasons).toEqual([...DEFAULT_RETRYABLE_STOPPED_REASONS]);
@@ -49,6 +50,7 @@ describe("rerun readConfig", () => {
         VERIFY_INTERVAL_SECONDS: "0",
         VERIFY_TIMEOUT_SECONDS: "120",
         THROTTLE_RETRIES: "0",
+        QUICK_CHECK_SECONDS: "0",
       }),
     ).toEqual({
       retryableReasons: ["AGENT", "RESOURCE:MEMORY"],
@@ -62,6 +64,7 @@ describe("rerun readConfig", () => {
       verifyIntervalSeconds: 0,
       verifyTimeoutSeconds: 120,
       throttleRetries: 0,
+      quickCheckSeconds: 0,
     });
   });
 

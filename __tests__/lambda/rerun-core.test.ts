@@ -101,8 +101,8 @@ describe("backoff", () => {
     expect(backoffSeconds(2, full, () => 0.999999)).toBe(60);
   });
 
-  it("sleeps before in-handler throttle retries with full jitter from 1 s doubling to an 8 s cap", () => {
-    expect([1, 2, 3, 4, 5, 6].map((n) => throttleDelayMs(n, () => 0.999999))).toEqual([1000, 2000, 4000, 8000, 8000, 8000]);
+  it("sleeps before in-handler throttle retries with full jitter from 1 s doubling to a 16 s cap", () => {
+    expect([1, 2, 3, 4, 5, 6].map((n) => throttleDelayMs(n, () => 0.999999))).toEqual([1000, 2000, 4000, 8000, 16000, 16000]);
     expect(throttleDelayMs(3, () => 0)).toBe(0);
     const random = seededRandom(3);
     const draws = Array.from({ length: 200 }, () => throttleDelayMs(2, random));

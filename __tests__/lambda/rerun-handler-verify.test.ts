@@ -21,7 +21,8 @@ import { ecsStub, stubEcs } from "./ecs-stub";
 import { captureLogs, loadFixture, RUNTASK_PARTIAL, STARTTASK_PARTIAL, taskEvent } from "./helpers";
 
 const EXECUTION_ARN = "arn:aws:states:ap-northeast-1:123456789012:execution:ecs-rerun:c1d2e3f4";
-const CONFIG: RerunConfig = { ...DEFAULT_RERUN_CONFIG, jitter: "NONE" };
+// The quick check after a launch has its own tests below; here every check is the durable one.
+const CONFIG: RerunConfig = { ...DEFAULT_RERUN_CONFIG, jitter: "NONE", quickCheckSeconds: 0 };
 const T0 = Date.parse("2025-03-04T03:31:00Z");
 const TASK_EVENT_ID = "4d8f0a2e-6b1c-4e3d-9f5a-7c2b8e1d0a41";
 const CLUSTER = "arn:aws:ecs:ap-northeast-1:123456789012:cluster/batch-ec2";
@@ -303,6 +304,44 @@ describe("verifying that reruns start", () => {
     const launched = await handler({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
     const out = await handler({ action: "rerun", failure: viaStateMachine(launched), attempt: 1, executionArn: EXECUTION_ARN });
     expect(out.decision).toMatchObject({ next: "gave_up", message: expect.stringMatching(/^cannot check that launched tasks started: AccessDeniedException/) });
+  });
+});
+
+describe("the quick check right after a launch", () => {
+  const QUICK: RerunConfig = { ...CONFIG, quickCheckSeconds: 20 };
+
+  it("declares recovery at once when the tasks start within the quick check, sparing a wait-and-check round", async () => {
+    const failure = await classifiedTaskEvent();
+    const sleeps: number[] = [];
+    const stub = ecsStub({
+      launch: [{ tasks: [{ taskArn: arn("r1") }], failures: [] }],
+      describeTasks: [{ tasks: [{ taskArn: arn("r1"), lastStatus: "PENDING" }] }, { tasks: [{ taskArn: arn("r1"), lastStatus: "RUNNING" }] }],
+    });
+    const out = await makeHandler(QUICK, { ecs: stub.ecs, now: () => T0, sleep: async (ms) => void sleeps.push(ms) })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "recovered", attempt: 1 });
+    expect(sleeps).toEqual([5000, 5000]);
+    expect(stub.launches()).toHaveLength(1);
+  });
+
+  it("leaves a slow start to the durable check after at most quickCheckSeconds", async () => {
+    const failure = await classifiedTaskEvent();
+    const sleeps: number[] = [];
+    const provisioning = { tasks: [{ taskArn: arn("r1"), lastStatus: "PROVISIONING" }] };
+    const stub = ecsStub({ launch: [{ tasks: [{ taskArn: arn("r1") }], failures: [] }], describeTasks: [provisioning, provisioning, provisioning, provisioning] });
+    const out = await makeHandler(QUICK, { ecs: stub.ecs, now: () => T0, sleep: async (ms) => void sleeps.push(ms) })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "verify", nextAttempt: 1 });
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBe(20000);
+  });
+
+  it("stops looking as soon as a task failed to start, and decides a retry", async () => {
+    const failure = await classifiedTaskEvent();
+    const stub = ecsStub({
+      launch: [{ tasks: [{ taskArn: arn("r1") }], failures: [] }],
+      describeTasks: [{ tasks: [{ taskArn: arn("r1"), lastStatus: "STOPPED", stopCode: "TaskFailedToStart", stoppedReason: "TaskFailedToStart: RESOURCE:MEMORY" }] }],
+    });
+    const out = await makeHandler(QUICK, { ecs: stub.ecs, now: () => T0, sleep: async () => undefined })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "retry", nextAttempt: 2 });
+    expect(stub.describeTasks()).toHaveLength(1);
   });
 });
 

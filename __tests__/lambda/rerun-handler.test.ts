@@ -17,7 +17,7 @@ import { agentEvent, captureLogs, loadFixture, RUNTASK_PARTIAL, STARTTASK_PARTIA
 const EXECUTION_ARN = "arn:aws:states:ap-northeast-1:123456789012:execution:ecs-rerun:b7c8d9e0";
 // These tests pin the launch itself: verification is off (placed counts as started, as before it
 // existed) and throttling is not retried in the handler. Both are tested on their own below.
-const CONFIG: RerunConfig = { ...DEFAULT_RERUN_CONFIG, jitter: "NONE", verifyIntervalSeconds: 0, throttleRetries: 0 };
+const CONFIG: RerunConfig = { ...DEFAULT_RERUN_CONFIG, jitter: "NONE", verifyIntervalSeconds: 0, throttleRetries: 0, quickCheckSeconds: 0 };
 const task = (id: string, containerInstanceArn?: string) => ({
   taskArn: `arn:aws:ecs:ap-northeast-1:123456789012:task/batch-ec2/${id}`,
   ...(containerInstanceArn ? { containerInstanceArn } : {}),

@@ -29,6 +29,8 @@ export interface RerunConfig extends BackoffPolicy {
   verifyTimeoutSeconds: number;
   /** Retries of a throttled ECS call inside the handler before EcsThrottledError. */
   throttleRetries: number;
+  /** Seconds the handler itself watches a fresh launch start (every 5 s) before leaving it to the durable check; 0 = none. */
+  quickCheckSeconds: number;
 }
 
 export const DEFAULT_RETRYABLE_REASONS: readonly string[] = Object.freeze([
@@ -69,7 +71,8 @@ export const DEFAULT_RERUN_CONFIG: Readonly<RerunConfig> = Object.freeze({
   jitter: "FULL" as Jitter,
   verifyIntervalSeconds: 30,
   verifyTimeoutSeconds: 900,
-  throttleRetries: 4,
+  throttleRetries: 6,
+  quickCheckSeconds: 20,
 });
 
 /**
@@ -87,7 +90,8 @@ export const DEFAULT_RERUN_CONFIG: Readonly<RerunConfig> = Object.freeze({
  * JITTER                         "FULL" | "NONE"         default "FULL"
  * VERIFY_INTERVAL_SECONDS        integer 0..3600         default 30 (0 disables verification)
  * VERIFY_TIMEOUT_SECONDS         integer 60..86400, >= VERIFY_INTERVAL_SECONDS   default 900
- * THROTTLE_RETRIES               integer 0..10           default 4
+ * THROTTLE_RETRIES               integer 0..10           default 6
+ * QUICK_CHECK_SECONDS            integer 0..60           default 20 (0: leave every check to the state machine)
  */
 export function readConfig(env: Env): RerunConfig {
   const d = DEFAULT_RERUN_CONFIG;
@@ -103,6 +107,7 @@ export function readConfig(env: Env): RerunConfig {
     verifyIntervalSeconds: intInRange(env, "VERIFY_INTERVAL_SECONDS", 0, 3600, d.verifyIntervalSeconds),
     verifyTimeoutSeconds: intInRange(env, "VERIFY_TIMEOUT_SECONDS", 60, 86400, d.verifyTimeoutSeconds),
     throttleRetries: intInRange(env, "THROTTLE_RETRIES", 0, 10, d.throttleRetries),
+    quickCheckSeconds: intInRange(env, "QUICK_CHECK_SECONDS", 0, 60, d.quickCheckSeconds),
   };
   if (config.maxDelaySeconds < config.firstDelaySeconds) {
     const maxSource = envValue(env, "MAX_DELAY_SECONDS") === undefined ? " (default)" : "";

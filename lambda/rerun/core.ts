@@ -112,7 +112,7 @@ export function backoffSeconds(n: number, policy: BackoffPolicy, random: () => n
 }
 
 export const THROTTLE_BASE_MS = 1000;
-export const THROTTLE_CAP_MS = 8000;
+export const THROTTLE_CAP_MS = 16000;
 
 /**
  * Sleep before the n-th in-handler retry of a throttled ECS call (n is 1-based): full jitter,

@@ -112,6 +112,9 @@ function httpStatus(err: unknown): number | undefined {
   return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
 }
 
+/** How often the handler looks at a fresh launch during its quick check. */
+export const QUICK_CHECK_INTERVAL_SECONDS = 5;
+
 export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler {
   const random = deps.random ?? Math.random;
   const sleep = deps.sleep ?? realSleep;
@@ -119,7 +122,7 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
 
   /**
    * One ECS call, with throttling retried here up to THROTTLE_RETRIES times (full jitter, 1 s base,
-   * 8 s cap). A throttled call was not executed, so repeating it is safe even for StartTask; doing
+   * 16 s cap). A throttled call was not executed, so repeating it is safe even for StartTask; doing
    * it here keeps a throttling storm from multiplying Step Functions transitions. Anything else,
    * or throttling beyond the retries, is thrown to the caller.
    */
@@ -267,8 +270,8 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
       failure = withoutVerification(failure);
     }
 
-    // (a) Did the tasks launched earlier start?
-    if (failure.unconfirmedTaskArns.length > 0) {
+    /** Whether the tasks launched so far started: updates `failure`, or answers a give-up. */
+    const checkLaunched = async (): Promise<RerunLambdaOutput | undefined> => {
       const ctx = correlation(failure, attempt, executionArn);
       const answers: DescribeTasksAnswer[] = [];
       for (const tasks of chunks(failure.unconfirmedTaskArns)) {
@@ -279,8 +282,7 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
           logJson(mapped.outcome === "gave_up" ? "ERROR" : "WARN", "ecs error", { ...ctx, operation: "DescribeTasks", ...describeError(err), httpStatusCode: httpStatus(err), outcome: mapped.outcome });
           if (mapped.outcome === "throttled") throw new EcsThrottledError(mapped.message, { cause: err });
           if (mapped.outcome === "server") throw new EcsServerError(mapped.message, { cause: err });
-          const out = gaveUp(failure, failure.attemptsLaunched, `cannot check that launched tasks started: ${mapped.message}`);
-          return out;
+          return gaveUp(failure, failure.attemptsLaunched, `cannot check that launched tasks started: ${mapped.message}`);
         }
       }
       const checked = applyVerification(failure, answers);
@@ -291,6 +293,13 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
         failedToStart: checked.failedToStart,
         pending: checked.pending,
       });
+      return undefined;
+    };
+
+    // (a) Did the tasks launched earlier start?
+    if (failure.unconfirmedTaskArns.length > 0) {
+      const out = await checkLaunched();
+      if (out) return out;
     }
 
     // (b) Launch, once per attempt, while tasks are owed.
@@ -334,6 +343,16 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
         verifyDeadline: failure.verifyDeadline,
       });
       await tagLaunched(launched.launchedTaskArns, failure.eventId, attempt, ctx);
+
+      // On warm instances tasks start within seconds: a short look here spares the execution a
+      // wait-and-check round (two state transitions); slow starts (capacity provisioning) still
+      // get the durable check after VERIFY_INTERVAL_SECONDS.
+      for (let waited = 0; failure.unconfirmedTaskArns.length > 0 && waited + QUICK_CHECK_INTERVAL_SECONDS <= config.quickCheckSeconds; waited += QUICK_CHECK_INTERVAL_SECONDS) {
+        await sleep(QUICK_CHECK_INTERVAL_SECONDS * 1000);
+        const out = await checkLaunched();
+        if (out) return out;
+        if (failure.remaining > 0) break;
+      }
     }
 
     // (c) Decide.

@@ -11,8 +11,9 @@ import { SCENARIOS } from "./scenarios";
 const USAGE = `usage: npm run drill [-- --event FILE [--ecs SCRIPT] [--clusters NAME,...] [--slack SCRIPT] [--json]]
   --event FILE     a CloudTrail "AWS API Call via CloudTrail" event (EventBridge envelope) to run
   --ecs SCRIPT     answers to successive launch calls, comma-separated: ok, a failure reason (AGENT,
-                   RESOURCE:MEMORY, ...), partial:N, throttle, error:NAME; the first is the original
-                   call's (recorded in the event), the last repeats. Default: ok
+                   RESOURCE:MEMORY, ...), partial:N, throttle, error:NAME, nostart:REASON (placed,
+                   then stops with TaskFailedToStart), exit:N (runs, exits N); the first is the
+                   original call's (recorded in the event), the last repeats. Default: ok
   --clusters LIST  protected clusters (names or ARNs). Default: batch-ec2
   --slack SCRIPT   answers of the Slack webhook: ok, 500, timeout; the last repeats. Default: ok
   --json           print exactly one JSON object instead of the timeline`;
@@ -47,7 +48,7 @@ async function runScenarios(): Promise<number> {
   for (const s of SCENARIOS) {
     const drill = await Drill.start(s.options);
     try {
-      const result = await drill.run(s.events());
+      const result = await drill.run(s.events(), s.run);
       const problems = s.check(result);
       failed += problems.length > 0 ? 1 : 0;
       console.log(`\n━━ ${s.name} ━━ ${s.story}`);

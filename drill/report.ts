@@ -35,7 +35,7 @@ export function formatTimeline(r: DrillResult): string {
   const width = Math.max(...r.timeline.map((e) => e.t.toFixed(1).length), 3);
   const lines = r.timeline.map((e) => `  ${`${e.t.toFixed(1)}`.padStart(width)} s  #${e.event}  ${e.text}`);
   const ignored = r.deliveries.filter((d) => d.origin === "cloudtrail" && !d.matched).length;
-  if (ignored > 0) lines.push(`  ${ignored} CloudTrail record(s) of the pipeline's own launch calls went through the rule and were ignored (no loop)`);
+  if (ignored > 0) lines.push(`  ${ignored} CloudTrail record(s) of the launch calls made during the run went through the rule and were ignored (no loop)`);
   return lines.join("\n");
 }
 
@@ -43,10 +43,10 @@ export function formatTimeline(r: DrillResult): string {
 export function formatSummary(r: DrillResult): string {
   const e = eventReport(r);
   return [
-    `outcome ${r.deliveries.filter((d) => d.origin === "delivered").map((d) => d.outcome).join(" + ")}`,
+    `outcome ${r.deliveries.filter((d) => d.origin === "delivered").map((d) => d.outcome).join(" + ") || "(no event delivered)"}`,
     `${e.launchRequests.length} launch call(s)`,
     `${r.tasksStarted} task(s) started`,
-    `${r.notifications.length}/${r.notices.length} notice(s) in Slack`,
+    `${r.notifications.length}/${r.published} message(s) in Slack`,
     `${r.deadLetters.length} in the dead-letter queue`,
     `${e.stateTransitions} state transitions`,
     `${r.simulatedSeconds.toFixed(0)} simulated s`,

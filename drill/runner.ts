@@ -68,6 +68,8 @@ export interface DrillResult {
   readonly deadLetters: { notice: unknown; error: string }[];
   /** Notices published to the topic, in order. */
   readonly notices: Notice[];
+  /** Messages published to the topic: notices and alarm notifications. */
+  readonly published: number;
   readonly timeline: TimelineEntry[];
   /** Simulated seconds until everything settled (executions, notices and their retries). */
   readonly simulatedSeconds: number;
@@ -252,7 +254,9 @@ export class Drill {
     const states = definition.States as Record<string, { Type: string; Resource?: string }>;
 
     // SNS -> notifier: an async Lambda invocation, retried by Lambda, then the on-failure queue.
+    let published = 0;
     const deliverNotice = async (event: number, message: string) => {
+      published++;
       if (!notifier) return;
       const envelope: SNSEvent = {
         Records: [
@@ -318,7 +322,7 @@ export class Drill {
       deliveries.push(report);
       if (!feedback || matched) {
         const what = isTaskEvent
-          ? `task stopped (${detail?.stopCode}${detail?.stoppedReason ? `: ${detail.stoppedReason}` : ""}) on ${detail?.clusterArn}`
+          ? `task stopped (${detail?.stoppedReason?.startsWith(`${detail.stopCode}`) ? detail.stoppedReason : `${detail?.stopCode}${detail?.stoppedReason ? `: ${detail.stoppedReason}` : ""}`}) on ${detail?.clusterArn}`
           : `${origin === "cloudtrail" ? "the pipeline's own " : ""}${detail?.eventName ?? "event"} on ${detail?.requestParameters?.cluster ?? "default"}`;
         note(index, `${what} -> rule ${matched ? "matched" : "did not match: ignored"}`);
       }
@@ -432,7 +436,9 @@ export class Drill {
     const onTaskEvent = (e: EcsTaskStateChangeEvent) => {
       if (this.pipeline.successPattern && matchesEventPattern(this.pipeline.successPattern, e)) {
         for (const f of filters) {
-          if (matchesFilterPattern(f.terms, e)) (successfulRuns[f.metricName] ??= []).push(Date.now());
+          if (!matchesFilterPattern(f.terms, e)) continue;
+          (successfulRuns[f.metricName] ??= []).push(Date.now());
+          note(0, `successful run counted: ${e.detail.group} stopped with exit code 0 (${f.metricName})`);
         }
       }
       if (e.detail.lastStatus === "STOPPED") start(e, "task-event");
@@ -519,6 +525,7 @@ export class Drill {
       slackAttempts: this.slack.received.length - receivedBefore,
       deadLetters,
       notices,
+      published,
       timeline: timeline.sort((a, b) => a.t - b.t),
       simulatedSeconds: endedAt,
       tasksStarted: this.aws.launchedTasks().length - tasksBefore,

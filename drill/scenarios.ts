@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { DrillOptions, DrillResult } from "./runner";
+import type { DrillOptions, DrillResult, RunOptions } from "./runner";
 
 /** A shipped drill scenario: events, how the local services answer, and what must come out. */
 export interface Scenario {
@@ -9,6 +9,8 @@ export interface Scenario {
   readonly story: string;
   readonly options: DrillOptions;
   readonly events: () => unknown[];
+  /** How the run goes beyond delivering the events (scheduled launches, a longer watch). @default {} */
+  readonly run?: RunOptions;
   /** What went wrong, as sentences; empty when the pipeline behaved. */
   readonly check: (r: DrillResult) => string[];
 }
@@ -25,6 +27,11 @@ export function agentEvent(edit: (detail: Json) => void = () => undefined): Json
   return event;
 }
 
+/** A shipped ECS Task State Change event (a fresh copy), by the part of its file name after "task-stopped-". */
+export function taskEvent(name: string): Json {
+  return JSON.parse(readFileSync(join(EVENTS_DIR, `constructed__task-stopped-${name}.json`), "utf8")) as Json;
+}
+
 const CONTAINER_INSTANCE = "arn:aws:ecs:ap-northeast-1:123456789012:container-instance/batch-ec2/7a1c2b3d4e5f46a7b8c9d0e1f2a3b4c5";
 
 /** Collects failed expectations as sentences. */
@@ -37,8 +44,8 @@ function expectations(r: DrillResult) {
   // In every scenario the pipeline's own calls reach the rule (as CloudTrail would deliver them) and are ignored.
   const loops = r.deliveries.filter((d) => d.origin === "cloudtrail" && d.matched).length;
   expect(loops === 0, `${loops} of the pipeline's own launch calls were caught by the rule again (a loop)`);
-  const lost = r.notices.length - r.notifications.length - r.deadLetters.length;
-  expect(lost === 0, `${lost} notices were neither delivered to Slack nor parked in the dead-letter queue`);
+  const lost = r.published - r.notifications.length - r.deadLetters.length;
+  expect(lost === 0, `${lost} messages were neither delivered to Slack nor parked in the dead-letter queue`);
   return { problems, first, expect };
 }
 
@@ -183,6 +190,87 @@ export const SCENARIOS: readonly Scenario[] = [
       expect(first?.outcome === "recovered", `outcome ${first?.outcome}, expected recovered`);
       expect(r.launchRequests.length === 1 && r.launchRequests[0].action === "StartTask", `launch calls ${r.launchRequests.map((l) => l.action).join()}, expected one StartTask`);
       expect(JSON.stringify(r.launchRequests[0]?.request.containerInstances) === JSON.stringify([CONTAINER_INSTANCE]), "the rerun did not target the original container instance");
+      return problems;
+    },
+  },
+  {
+    name: "TaskFailedToStart then recovered",
+    story: "Accepted, then stopped for lack of memory before starting: rerun from the task record.",
+    options: { ecs: ["ok"] },
+    events: () => [taskEvent("TaskFailedToStart-RESOURCE-MEMORY")],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "recovered", `outcome ${first?.outcome}, expected recovered`);
+      expect(r.launchRequests.length === 1, `${r.launchRequests.length} launch calls, expected 1`);
+      const request = r.launchRequests[0]?.request ?? {};
+      expect(request.taskDefinition === taskEvent("TaskFailedToStart-RESOURCE-MEMORY").detail.taskDefinitionArn, "the rerun did not use the stopped task's task definition");
+      expect(JSON.stringify(request.capacityProviderStrategy) === JSON.stringify([{ capacityProvider: "batch-ec2-ec2" }]), `capacity provider strategy ${JSON.stringify(request.capacityProviderStrategy)}, expected the task's own`);
+      expect((r.notices[0]?.notCarriedOver ?? []).length > 0, "the detected notice does not say what the task record could not carry over");
+      return problems;
+    },
+  },
+  {
+    name: "CannotPullContainerError not retryable",
+    story: "The image does not exist: rerunning cannot help, a human is told.",
+    options: { ecs: ["ok"] },
+    events: () => [taskEvent("CannotPullContainerError-not-found")],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "not_retryable", `outcome ${first?.outcome}, expected not_retryable`);
+      expect(r.launchRequests.length === 0, `${r.launchRequests.length} launch calls, expected none`);
+      expect(deliveredKinds(r).join() === "not_retryable", `notices ${deliveredKinds(r).join()}, expected not_retryable`);
+      return problems;
+    },
+  },
+  {
+    name: "a program failure reported, not rerun",
+    story: "The job ran and exited 1: that is the program's failure, reported with its exit code; running it again could do harm.",
+    options: { ecs: ["ok"] },
+    events: () => [taskEvent("EssentialContainerExited-exit-1")],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "program_failed", `outcome ${first?.outcome}, expected program_failed`);
+      expect(r.launchRequests.length === 0, `${r.launchRequests.length} launch calls, expected none`);
+      expect(r.notices[0]?.kind === "program_failed" && (r.notices[0]?.containers ?? []).some((c) => c.exitCode === 1), "no program_failed notice naming the exit code 1");
+      return problems;
+    },
+  },
+  {
+    name: "a rerun that fails to start",
+    story: "The first rerun is placed but never starts: that is attempt 1 of the same execution, and attempt 2 lands.",
+    options: { ecs: ["AGENT", "nostart:TaskFailedToStart: RESOURCE:MEMORY", "ok"] },
+    events: () => [agentEvent()],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "recovered", `outcome ${first?.outcome}, expected recovered`);
+      expect(first?.attempts === 2, `recovered on attempt ${first?.attempts}, expected 2 (the rerun that never started was attempt 1)`);
+      expect(r.launchRequests.length === 2, `${r.launchRequests.length} launch calls, expected 2`);
+      const taskExecutions = r.deliveries.filter((d) => d.origin === "task-event" && d.matched);
+      expect(taskExecutions.length > 0, "the failed rerun's task event never reached the rule");
+      expect(taskExecutions.every((d) => d.outcome === "already_handled"), `its task event ended ${taskExecutions.map((d) => d.outcome).join()}, expected already_handled (counted once, by its own execution)`);
+      return problems;
+    },
+  },
+  {
+    name: "a missed run",
+    story: "The daily job succeeds once, then is never invoked again: a day and an hour later the dead man's switch fires.",
+    options: { ecs: ["ok"] },
+    events: () => [],
+    run: {
+      scheduledLaunches: [{ cluster: "batch-ec2", taskDefinition: "print-date", count: 1, startedBy: "events-rule/batch-ec2-print-date" }],
+      holdSeconds: 30 * 3600,
+      watchMissedRuns: true,
+    },
+    check: (r) => {
+      const { problems, expect } = expectations(r);
+      const runs = r.successfulRuns["SuccessfulRuns-print-date"] ?? [];
+      expect(runs.length === 1, `${runs.length} successful runs counted, expected 1`);
+      const alarm = r.alarmChanges.find((c) => c.to === "ALARM");
+      expect(alarm !== undefined, "the missed-run alarm never fired");
+      const window = 86400 + 3600;
+      expect(alarm === undefined || alarm.t >= (runs[0] ?? 0) + window, `the alarm fired at ${alarm?.t} s, before interval + grace (${window} s) had passed`);
+      expect(alarm === undefined || alarm.t <= (runs[0] ?? 0) + window + 3600, `the alarm fired at ${alarm?.t} s, more than a period after interval + grace`);
+      expect(JSON.stringify(r.notifications).includes("print-date-missed-run"), "Slack was not told about the missed run");
       return problems;
     },
   },

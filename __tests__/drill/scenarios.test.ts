@@ -11,7 +11,7 @@ describe("drill scenarios, end to end on the synthesized pipeline", () => {
   test.each(SCENARIOS.map((s) => [s.name, s] as const))("%s", async (_name, scenario) => {
     const drill = await Drill.start(scenario.options);
     try {
-      const result = await drill.run(scenario.events());
+      const result = await drill.run(scenario.events(), scenario.run);
       expect(scenario.check(result)).toEqual([]);
     } finally {
       await drill.stop();

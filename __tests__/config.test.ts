@@ -1,4 +1,4 @@
-import { ConfigError, readOverrides, resolveClusterConfig, type ScheduledTaskConfig } from "../modules/config";
+import { ConfigError, OVERRIDE_SETTINGS, readOverrides, resolveClusterConfig, type ScheduledTaskConfig } from "../modules/config";
 import { parseSchedule } from "../modules/schedule";
 
 const task = (over: Partial<ScheduledTaskConfig> = {}): ScheduledTaskConfig => ({ name: "job", schedule: "rate(1 day)", image: "busybox", ...over });
@@ -76,6 +76,12 @@ describe("missed-run settings", () => {
 });
 
 describe("overrides", () => {
+  test("every setting is read from its environment variable", () => {
+    const env = Object.fromEntries(OVERRIDE_SETTINGS.map((s) => [s.env, s.list ? "a,b" : "x"]));
+    const o = readOverrides(env, () => undefined) as Record<string, unknown>;
+    for (const s of OVERRIDE_SETTINGS) expect(o[s.key]).toEqual(s.list ? ["a", "b"] : "x");
+  });
+
   const context = (values: Record<string, unknown>) => (key: string) => values[key];
 
   test("environment variables win over cdktf context, which wins over AWS_REGION", () => {
@@ -85,9 +91,8 @@ describe("overrides", () => {
   });
 
   test("splits comma lists and ignores empty values", () => {
-    expect(readOverrides({ ECS_RERUN_SUBNET_IDS: "subnet-1, subnet-2,", ECS_RERUN_CLUSTER_NAME: "" }, context({}))).toMatchObject({
-      subnetIds: ["subnet-1", "subnet-2"],
-      clusterName: undefined,
-    });
+    const o = readOverrides({ ECS_RERUN_SUBNET_IDS: "subnet-1, subnet-2,", ECS_RERUN_CLUSTER_NAME: "" }, context({}));
+    expect(o.subnetIds).toEqual(["subnet-1", "subnet-2"]);
+    expect(o.clusterName).toBeUndefined();
   });
 });

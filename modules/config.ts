@@ -231,6 +231,34 @@ export function resolveClusterConfig(config: ClusterStackConfig): ResolvedCluste
   };
 }
 
+/** One setting that can be changed without editing code. */
+export interface OverrideSetting {
+  /** Key in {@link ConfigOverrides} and in cdktf context. */
+  readonly key: keyof ConfigOverrides;
+  /** Environment variable; wins over the context key. */
+  readonly env: string;
+  /** Variables read after the context key, in order. */
+  readonly fallbackEnv?: readonly string[];
+  /** A comma-separated list rather than one value. */
+  readonly list: boolean;
+  /** What it sets (for the README). */
+  readonly meaning: string;
+  /** What applies when it is unset (for the README). */
+  readonly default: string;
+}
+
+/** Every setting that can be changed without editing code; the README's table is generated from it. */
+export const OVERRIDE_SETTINGS: readonly OverrideSetting[] = [
+  { key: "region", env: "ECS_RERUN_REGION", fallbackEnv: ["AWS_REGION", "AWS_DEFAULT_REGION"], list: false, meaning: "AWS region", default: "`us-east-1`" },
+  { key: "clusterName", env: "ECS_RERUN_CLUSTER_NAME", list: false, meaning: "ECS cluster name", default: "`batch-ec2`" },
+  { key: "vpcId", env: "ECS_RERUN_VPC_ID", list: false, meaning: "use this VPC instead of creating one", default: "a new VPC" },
+  { key: "subnetIds", env: "ECS_RERUN_SUBNET_IDS", list: true, meaning: "subnets of that VPC", default: "—" },
+  { key: "alarmActions", env: "ECS_RERUN_ALARM_ACTIONS", list: true, meaning: "SNS topic ARNs for the cluster's alarms", default: "none" },
+  { key: "protectedClusters", env: "ECS_RERUN_PROTECTED_CLUSTERS", list: true, meaning: "clusters (names or ARNs) the pipeline protects", default: "the `ecs-cluster` stack's cluster" },
+  { key: "slackWebhookParameter", env: "ECS_RERUN_SLACK_WEBHOOK_PARAMETER", list: false, meaning: "name of the SSM SecureString holding the Slack webhook URL", default: "`/ecs-rerun/slack-webhook`" },
+  { key: "notificationEmails", env: "ECS_RERUN_NOTIFICATION_EMAILS", list: true, meaning: "addresses subscribed to the notices", default: "none" },
+];
+
 /** Settings that can be changed without editing code: environment variables win over cdktf context. */
 export interface ConfigOverrides {
   readonly region?: string;
@@ -253,18 +281,31 @@ function str(value: unknown): string | undefined {
 }
 
 /**
- * Reads overrides from the environment (`ECS_RERUN_*`, then `AWS_REGION`) and from cdktf context
- * (`cdktf.json` "context", or the `CDKTF_CONTEXT_JSON` variable cdktf itself reads).
+ * Reads overrides from the environment (`ECS_RERUN_*`) and from cdktf context (`cdktf.json`
+ * "context", or the `CDKTF_CONTEXT_JSON` variable cdktf itself reads), then the fallbacks
+ * (`AWS_REGION`, `AWS_DEFAULT_REGION`).
  */
 export function readOverrides(env: NodeJS.ProcessEnv, context: (key: string) => unknown): ConfigOverrides {
-  return {
-    region: str(env.ECS_RERUN_REGION) ?? str(context("region")) ?? str(env.AWS_REGION) ?? str(env.AWS_DEFAULT_REGION),
-    clusterName: str(env.ECS_RERUN_CLUSTER_NAME) ?? str(context("clusterName")),
-    vpcId: str(env.ECS_RERUN_VPC_ID) ?? str(context("vpcId")),
-    subnetIds: list(env.ECS_RERUN_SUBNET_IDS) ?? list(str(context("subnetIds"))),
-    alarmActions: list(env.ECS_RERUN_ALARM_ACTIONS) ?? list(str(context("alarmActions"))),
-    slackWebhookParameter: str(env.ECS_RERUN_SLACK_WEBHOOK_PARAMETER) ?? str(context("slackWebhookParameter")),
-    notificationEmails: list(env.ECS_RERUN_NOTIFICATION_EMAILS) ?? list(str(context("notificationEmails"))),
-    protectedClusters: list(env.ECS_RERUN_PROTECTED_CLUSTERS) ?? list(str(context("protectedClusters"))),
-  };
+  const out: Record<string, unknown> = {};
+  for (const s of OVERRIDE_SETTINGS) {
+    const candidates = [env[s.env], context(s.key), ...(s.fallbackEnv ?? []).map((name) => env[name])];
+    for (const c of candidates) {
+      const value = s.list ? list(str(c)) : str(c);
+      if (value !== undefined) {
+        out[s.key] = value;
+        break;
+      }
+    }
+  }
+  return out as ConfigOverrides;
+}
+
+/** The README's table of settings, generated from {@link OVERRIDE_SETTINGS}. */
+export function renderOverridesTable(): string {
+  const rows = OVERRIDE_SETTINGS.map((s) => {
+    const fallbacks = (s.fallbackEnv ?? []).map((v) => `\`${v}\``).join(", ");
+    const variable = `\`${s.env}\`${fallbacks ? ` (after the context key: ${fallbacks})` : ""}`;
+    return `| ${variable} | \`${s.key}\` | ${s.meaning}${s.list ? " (comma-separated)" : ""} | ${s.default} |`;
+  });
+  return ["| variable | context key | meaning | default |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }

@@ -12,9 +12,9 @@
  * steps due by now(), so answers reflect the task's state at the request's time even before its
  * timer has fired.
  */
+import { listenOnLoopback, loopbackOrigin } from "./loopback";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
-import { AddressInfo } from "node:net";
 import { SimulatedTask, taskStateChangeEvent, type EcsTag, type EcsTask, type EcsTaskStateChangeEvent, type TaskFate, type TaskTransition } from "./task-lifecycle";
 
 export type { EcsContainer, EcsStopCode, EcsTag, EcsTask, EcsTaskStateChangeDetail, EcsTaskStateChangeEvent, EcsTaskStatus } from "./task-lifecycle";
@@ -378,20 +378,12 @@ export class LocalAws {
       });
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.port, "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    await listenOnLoopback(server, this.port);
     return { endpoint: this.endpoint };
   }
 
   get endpoint(): string {
-    if (!this.server) throw new Error("LocalAws not started");
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return `${loopbackOrigin(this.server, "LocalAws")}`;
   }
 
   /** Closes the server and cancels the default scheduler's pending timers (tasks stay where they are; a read still catches them up to now()). */

@@ -3,8 +3,9 @@
  * that a notification failure (5xx, or a webhook that never answers) is noticed and survived.
  * No timers: a "timeout" simply never answers, the client's own deadline does the rest.
  */
+import { listenOnLoopback, loopbackOrigin } from "./loopback";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
-import { AddressInfo, Socket } from "node:net";
+import { Socket } from "node:net";
 
 export type SlackAnswer = "ok" | "500" | "timeout";
 
@@ -67,21 +68,13 @@ export class LocalSlack {
       socket.on("close", () => this.sockets.delete(socket));
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.port, "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    await listenOnLoopback(server, this.port);
     return { url: this.url };
   }
 
   /** The webhook URL; any path is accepted, this one looks like a real webhook. */
   get url(): string {
-    if (!this.server) throw new Error("LocalSlack not started");
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/services/T00000000/B00000000/drill`;
+    return `${loopbackOrigin(this.server, "LocalSlack")}/services/T00000000/B00000000/drill`;
   }
 
   async stop(): Promise<void> {

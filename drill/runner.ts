@@ -13,6 +13,7 @@ import { matchesEventPattern } from "./event-pattern";
 import { evaluateAlarm, matchesFilterPattern, parseFilterPattern, type AlarmState } from "./cloudwatch";
 import { LocalAws, type CloudTrailApiCallEvent, type EcsAnswer, type EcsTaskStateChangeEvent } from "./local-aws";
 import { LocalSlack, type SlackAnswer } from "./local-slack";
+import { seededRandom } from "./seeded-random";
 import { SimClock } from "./sim-clock";
 import { synthesizePipeline, type SynthesizedPipeline } from "./synthesized-pipeline";
 
@@ -127,17 +128,6 @@ const NOTIFIER_ACCESS_KEY = "ASIADRILLNOTIFIER001";
 const DRILL_START = Date.parse("2026-01-01T03:00:00Z");
 const MAX_EXECUTIONS = 50_000;
 
-/** mulberry32: a small seeded generator, so jittered runs can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The answers reruns get: all but the first (the original call's), unless it is the only one. */
 export function rerunAnswers<T>(script: readonly T[]): T[] {
@@ -218,7 +208,7 @@ export class Drill {
   /** Delivers the events at once (as EventBridge would) and runs until every execution and notice has ended. */
   async run(events: readonly unknown[], runOptions: RunOptions = {}): Promise<DrillResult> {
     const clock = new SimClock();
-    const random = seeded(this.options.seed ?? 1);
+    const random = seededRandom(this.options.seed ?? 1);
     const realRandom = Math.random;
     const deliveries: DeliveryReport[] = [];
     const timeline: TimelineEntry[] = [];

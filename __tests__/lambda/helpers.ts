@@ -18,17 +18,8 @@ export function agentEvent(): Record<string, any> {
   return loadFixture(RUNTASK_AGENT);
 }
 
-/** Deterministic [0, 1) generator (mulberry32) for jitter tests. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic [0, 1) generator for jitter tests. */
+export { seededRandom } from "../../drill/seeded-random";
 
 /** Captures console.log lines (silenced) and parses them as JSON. */
 export function captureLogs(): { lines: string[]; records: () => Array<Record<string, any>>; restore: () => void } {

@@ -1,0 +1,20 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** Starts `server` on 127.0.0.1 (port 0: any free one): the drill's servers never face a network. */
+export function listenOnLoopback(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+/** `http://127.0.0.1:PORT` of a listening server. */
+export function loopbackOrigin(server: Server | undefined, what: string): string {
+  if (!server) throw new Error(`${what} not started`);
+  const { port } = server.address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
+}

@@ -1,4 +1,4 @@
-import { Testing, TerraformStack } from "cdktf";
+import { Testing, TerraformStack, TerraformVariable } from "cdktf";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -91,5 +91,46 @@ describe("MissedRunAlarms construct", () => {
     const target = resourcesOf(tf, "aws_cloudwatch_event_target")[0];
     expect(target.arn).toMatch(/aws_cloudwatch_log_group\./);
     expect(resourcesOf(tf, "aws_cloudwatch_log_group")[0].name).toMatch(/^\/aws\/events\//);
+  });
+});
+
+describe("MissedRunAlarms with runs only Terraform knows", () => {
+  const synth = (build: (stack: TerraformStack) => Partial<ConstructorParameters<typeof MissedRunAlarms>[2]>) => {
+    const stack = new TerraformStack(Testing.app(), "t");
+    new AwsProvider(stack, "aws", { region: "ap-northeast-1" });
+    const alarms = new MissedRunAlarms(stack, "missed", { name: "ecs-rerun", clusters: ["batch-ec2"], topicArn: "arn:aws:sns:ap-northeast-1:123456789012:notices", expectedRuns: [], ...build(stack) });
+    return { alarms, tf: synthJson(stack) };
+  };
+
+  test("a Terraform list: shared parts switched on there being runs, one filter and one alarm per run by name", () => {
+    const { alarms, tf } = synth((stack) => ({ expectedRuns: new TerraformVariable(stack, "runs", { type: "any" }).value }));
+    expect(resourcesOf(tf, "aws_cloudwatch_log_group")[0].count).toBe("${length(var.runs) > 0 ? 1 : 0}");
+    const perRun = "${{ for r in var.runs : r.name => r }}";
+    expect(resourcesOf(tf, "aws_cloudwatch_log_metric_filter")).toEqual([expect.objectContaining({ for_each: perRun })]);
+    expect(resourcesOf(tf, "aws_cloudwatch_metric_alarm")).toEqual([
+      expect.objectContaining({
+        for_each: perRun,
+        period: "${each.value.interval_seconds + each.value.grace_seconds >= 7200 ? 3600 : 300}",
+        evaluation_periods: "${ceil((each.value.interval_seconds + each.value.grace_seconds) / (each.value.interval_seconds + each.value.grace_seconds >= 7200 ? 3600 : 300))}",
+      }),
+    ]);
+    expect(alarms.alarms).toEqual({});
+    expect(alarms.alarmPerRun).toBeDefined();
+  });
+
+  test("a literal list holding an expression becomes a Terraform list, its runs completed with their defaults", () => {
+    const { tf } = synth((stack) => ({
+      expectedRuns: [{ name: "nightly", family: new TerraformVariable(stack, "family", { type: "string" }).stringValue, intervalSeconds: 86400 }],
+      presence: new TerraformVariable(stack, "create", { type: "bool" }).booleanValue,
+    }));
+    expect(resourcesOf(tf, "aws_cloudwatch_log_group")[0].count).toBe("${var.create ? 1 : 0}");
+    expect(resourcesOf(tf, "aws_cloudwatch_metric_alarm")[0].for_each).toBe(
+      '${{ for r in [{ name = "nightly", family = var.family, started_by = null, interval_seconds = 86400, grace_seconds = 3600 }] : r.name => r if var.create }}',
+    );
+  });
+
+  test("literal runs are still checked, and an empty literal list refused", () => {
+    expect(() => synth(() => ({ expectedRuns: [] }))).toThrow(/expectedRuns = \[\] is invalid/);
+    expect(() => synth(() => ({ expectedRuns: [{ name: "x", family: "f", startedBy: "s", intervalSeconds: 3600 }] }))).toThrow(/exactly one of family and startedBy/);
   });
 });

@@ -9,6 +9,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EcsRerunPipeline, type EcsRerunPipelineProps } from "../modules/rerun-pipeline";
+import { EcsRerunStack } from "../modules/ecs-rerun-stack";
 import { matchesEventPattern } from "../drill/event-pattern";
 import { AGENT_EVENT, SUCCESS_EVENT, STEP_FUNCTIONS_EVENT, agentEventWith, loadEvent } from "./support/events";
 import { asList, iamStatements, resourcesOf, synthJson, type TfJson } from "./support/synth";
@@ -223,6 +224,47 @@ describe("notices and alarms", () => {
   });
 });
 
+describe("missed-run alarms through the ecs-rerun stack", () => {
+  const stack = new EcsRerunStack(Testing.app(), "ecs-rerun", {
+    region: "ap-northeast-1",
+    clusters: ["batch-ec2"],
+    expectedRuns: [
+      { name: "print-date", family: "print-date", intervalSeconds: 86400 },
+      { name: "quarter-hourly", startedBy: "events-rule/quarter-hourly", intervalSeconds: 900, graceSeconds: 300 },
+    ],
+  });
+  const tf = synthJson(stack);
+  const missed = resourcesOf(tf, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).endsWith("-missed-run"));
+
+  test("synthesizes one alarm per expected run, shaped by its interval and grace, notifying the pipeline's topic", () => {
+    expect(missed.map((a) => [a.alarm_name, a.period, a.evaluation_periods]).sort()).toEqual([
+      ["ecs-rerun-print-date-missed-run", 3600, 25],
+      ["ecs-rerun-quarter-hourly-missed-run", 300, 4],
+    ]);
+    const topic = `\${${Object.keys(tf.resource!.aws_sns_topic).map((id) => `aws_sns_topic.${id}.arn`)[0]}}`;
+    for (const a of missed) expect(a).toMatchObject({ alarm_actions: [topic], ok_actions: [topic], treat_missing_data: "breaching" });
+  });
+
+  test("counts each run's successes with a metric filter of its own, fed by one rule and one log group", () => {
+    expect(resourcesOf(tf, "aws_cloudwatch_log_metric_filter").map((f) => f.pattern).sort()).toEqual([
+      '{ ($.detail.group = "family:print-date") && ($.detail.containers[0].exitCode = 0) }',
+      '{ ($.detail.startedBy = "events-rule/quarter-hourly") && ($.detail.containers[0].exitCode = 0) }',
+    ]);
+    expect(resourcesOf(tf, "aws_cloudwatch_event_rule").map((r) => r.name)).toContain("ecs-rerun-successful-runs");
+    expect(resourcesOf(tf, "aws_cloudwatch_log_group").map((g) => g.name)).toContain("/aws/events/ecs-rerun/successful-runs");
+  });
+
+  test("plain literals: nothing is count- or for_each-switched", () => {
+    for (const byName of Object.values(tf.resource!)) for (const r of Object.values(byName)) expect(r.count ?? r.for_each).toBeUndefined();
+  });
+
+  test("no expected runs, no missed-run parts", () => {
+    const { tf: none } = synthPipeline();
+    expect(resourcesOf(none, "aws_cloudwatch_log_metric_filter")).toEqual([]);
+    expect(resourcesOf(none, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).endsWith("-missed-run"))).toEqual([]);
+  });
+});
+
 describe("least privilege", () => {
   const { tf } = synthPipeline({ clusters: ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"] });
   const statements = iamStatements(tf);
@@ -282,6 +324,10 @@ describe("props validation", () => {
     ["a max delay below the first delay", { firstDelaySeconds: 60, maxDelaySeconds: 30 }, /maxDelaySeconds = 30 is invalid/],
     ["an unknown jitter", { jitter: "EQUAL" as never }, /jitter = "EQUAL" is invalid: expected "FULL" or "NONE"/],
     ["a bad email", { notificationEmails: ["ops"] }, /notificationEmails\[\] = "ops" is invalid/],
+    ["a verify timeout shorter than the interval", { verifyIntervalSeconds: 600, verifyTimeoutSeconds: 300 }, /verifyTimeoutSeconds = 300 is invalid/],
+    ["a family name with a slash", { rerunProgramFailureFamilies: ["a/b"] }, /rerunProgramFailureFamilies\[\] = "a\/b" is invalid/],
+    ["a blank stopped reason", { retryableStoppedReasons: [""] }, /retryableStoppedReasons\[\] = "" is invalid/],
+    ["two expected runs of one name", { expectedRuns: [{ name: "a", family: "f", intervalSeconds: 3600 }, { name: "a", family: "g", intervalSeconds: 3600 }] }, /expectedRuns name = "a" is invalid/],
   ])("rejects %s", (_name, props, message) => {
     expect(() => synthPipeline(props)).toThrow(message);
   });

@@ -1,6 +1,8 @@
 import { Construct, type Node } from "constructs";
 import { TerraformElement, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Token, ref, type IResolvable, type TerraformVariableConfig } from "cdktf";
-import { hcl, raw } from "./hcl-expression";
+import { hcl, hclFrom, hclString, raw } from "./hcl-expression";
+import { DEFAULT_RETRYABLE_STOPPED_REASONS } from "../lambda/rerun/config";
+import { EXPECTED_RUN_LIMITS } from "./missed-run";
 import { attributeOf } from "./presence";
 import { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, EcsRerunPipeline, INPUT_LIMITS } from "./rerun-pipeline";
 
@@ -8,9 +10,10 @@ import { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, EcsRerunPipeline,
 export const MODULE_REPOSITORY = "terraform-aws-ecs-rerun";
 
 /**
- * Terraform versions the module works with: 1.3 brought `startswith`, the newest function it calls
- * (`one` is from 0.15, `nullable` from 1.1, preconditions from 1.2). Cross-variable validation would
- * need 1.9, so the one such rule is a precondition instead.
+ * Terraform versions the module works with: 1.3 brought `startswith`, the newest function it calls,
+ * and defaults of `optional()` object attributes (`expected_runs`); `one` is from 0.15, `nullable`
+ * from 1.1, preconditions from 1.2. Cross-variable validation would need 1.9, so the two such rules
+ * (max delay >= first delay, verify timeout >= verify interval) are preconditions instead.
  */
 export const REQUIRED_TERRAFORM_VERSION = ">= 1.3.0";
 
@@ -45,6 +48,16 @@ const wholeNumber =
 const eachMatches =
   (pattern: string, what: string): Check =>
   (v) => ({ condition: hcl`alltrue([for x in ${raw(v)} : can(regex(${pattern}, x))])`, errorMessage: `Every element must be ${what}.` });
+
+/** No element of the list `var.x` is empty or blank. */
+const noneBlank =
+  (what: string): Check =>
+  (v) => ({ condition: hcl`alltrue([for x in ${raw(v)} : trimspace(x) != ""])`, errorMessage: `${what} must not be empty.` });
+
+/** Every element of the list of objects `var.x` satisfies `condition`, an HCL expression of the element `r`. */
+const eachRun =
+  (condition: string, errorMessage: string): Check =>
+  (v) => ({ condition: hclFrom(["alltrue([for r in ", ` : ${condition}])`], [raw(v)]), errorMessage });
 
 /** `var.x` is null or matches the pattern. */
 const nullOrMatches =
@@ -118,7 +131,7 @@ export class EcsRerunModuleStack extends TerraformStack {
     const retryableReasons = variable(
       "retryable_reasons",
       { type: "list(string)", default: [...DEFAULT_RETRYABLE_REASONS], nullable: false, description: "Failure reasons that are rerun (a trailing * matches a prefix). Others, such as ATTRIBUTE or MISSING, describe a configuration: a human is told instead." },
-      (v) => ({ condition: hcl`alltrue([for r in ${raw(v)} : trimspace(r) != ""])`, errorMessage: "Reasons must not be empty." }),
+      noneBlank("Reasons"),
     );
     const maxAttempts = variable("max_attempts", { type: "number", default: 3, nullable: false, description: "Reruns before giving up (and alarming)." }, wholeNumber(L.maxAttempts));
     const firstDelay = variable("first_delay_seconds", { type: "number", default: 30, nullable: false, description: "Wait before the first rerun, in seconds (the cap of its jitter)." }, wholeNumber(L.firstDelaySeconds));
@@ -137,6 +150,43 @@ export class EcsRerunModuleStack extends TerraformStack {
       nullable: false,
       description: "startedBy values whose failed calls are left alone, because their callers retry on their own. Calls without startedBy are always caught.",
     });
+    const catchFailedToStart = variable("catch_failed_to_start", {
+      type: "bool",
+      default: true,
+      nullable: false,
+      description: "Catch tasks that ECS accepted but stopped before they started (TaskFailedToStart) and rerun them when their stopped reason is retryable.",
+    });
+    const reportProgramFailures = variable("report_program_failures", {
+      type: "bool",
+      default: true,
+      nullable: false,
+      description: "Report tasks that started and exited non-zero (program failures). They are reported, not rerun, unless their family is in rerun_program_failure_families.",
+    });
+    const rerunFamilies = variable(
+      "rerun_program_failure_families",
+      { type: "list(string)", default: [], nullable: false, description: "Task definition families whose program failures are rerun instead of only reported (jobs safe to run twice)." },
+      eachMatches(L.familyPattern, "a task definition family name"),
+    );
+    const retryableStoppedReasons = variable(
+      "retryable_stopped_reasons",
+      {
+        type: "list(string)",
+        default: [...DEFAULT_RETRYABLE_STOPPED_REASONS],
+        nullable: false,
+        description: "Stopped reasons of tasks that failed to start which are worth a rerun, as case-insensitive globs (* matches any run of characters): capacity, agent, registry and network timeouts. Others (an image that does not exist, a denied pull) are reported to a human.",
+      },
+      noneBlank("Reasons"),
+    );
+    const verifyInterval = variable(
+      "verify_interval_seconds",
+      { type: "number", default: 30, nullable: false, description: "Seconds between a rerun and the check that its tasks started. 0: placed tasks count as started (no check)." },
+      wholeNumber(L.verifyIntervalSeconds),
+    );
+    const verifyTimeout = variable(
+      "verify_timeout_seconds",
+      { type: "number", default: 900, nullable: false, description: "Seconds a rerun's tasks may take to start before the pipeline gives up; not less than verify_interval_seconds." },
+      wholeNumber(L.verifyTimeoutSeconds),
+    );
     const slackParameter = variable(
       "slack_webhook_parameter_name",
       { type: "string", default: nothing, description: "Name of the SSM SecureString parameter holding the Slack webhook URL (never the URL itself: it would land in state). null: no Slack notifier." },
@@ -163,7 +213,7 @@ export class EcsRerunModuleStack extends TerraformStack {
     const families = variable(
       "task_definition_families",
       { type: "list(string)", default: [], nullable: false, description: "Task definition families the pipeline may rerun. Empty: any family of the account." },
-      eachMatches("^[A-Za-z0-9_-]{1,255}$", "a task definition family name"),
+      eachMatches(L.familyPattern, "a task definition family name"),
     );
     const passRoles = variable(
       "pass_role_arns",
@@ -181,6 +231,22 @@ export class EcsRerunModuleStack extends TerraformStack {
       description: "Create a CloudTrail trail logging write management events. EventBridge sees rejected launches only through a trail; one per account and region is enough.",
     });
     const createAlarms = variable("create_alarms", { type: "bool", default: true, nullable: false, description: "Create the alarms (gave up, dead letters, Lambda errors), which notify the topic." });
+    const R = EXPECTED_RUN_LIMITS;
+    const expectedRuns = variable(
+      "expected_runs",
+      {
+        type: `list(object({ name = string, family = optional(string), started_by = optional(string), interval_seconds = number, grace_seconds = optional(number, ${R.defaultGraceSeconds}) }))`,
+        default: [],
+        nullable: false,
+        description: `Jobs that must succeed at least once per interval_seconds: each gets a missed-run alarm (a dead man's switch) notifying the topic when interval_seconds + grace_seconds (grace: ${R.defaultGraceSeconds} unless given; at most 7 days in all) pass without a successful run. A run is a task definition family or a started_by value: give exactly one.`,
+      },
+      eachRun(`can(regex(${hclString(R.namePattern)}, r.name))`, "Every name must be 1 to 60 letters, digits or dashes."),
+      (v) => ({ condition: hcl`length(distinct([for r in ${raw(v)} : r.name])) == length(${raw(v)})`, errorMessage: "Every run needs a name no other run has." }),
+      eachRun("(r.family == null) != (r.started_by == null)", "Every run needs exactly one of family and started_by."),
+      eachRun(`r.interval_seconds == floor(r.interval_seconds) && r.interval_seconds >= ${R.minIntervalSeconds}`, `interval_seconds must be a whole number of at least ${R.minIntervalSeconds}.`),
+      eachRun("r.grace_seconds == floor(r.grace_seconds) && r.grace_seconds >= 0", "grace_seconds must be a whole number of at least 0."),
+      eachRun(`r.interval_seconds + r.grace_seconds <= ${R.maxWindowSeconds}`, `CloudWatch alarms look back at most 7 days: interval_seconds + grace_seconds must be at most ${R.maxWindowSeconds}.`),
+    );
     const tags = variable("tags", { type: "map(string)", default: {}, nullable: false, description: "Tags on every resource that takes tags." });
     this.variables = vars;
 
@@ -195,6 +261,12 @@ export class EcsRerunModuleStack extends TerraformStack {
       maxDelaySeconds: maxDelay.numberValue,
       jitter: jitter.stringValue as "FULL" | "NONE",
       ignoreStartedBy: ignoreStartedBy.listValue,
+      catchFailedToStart: catchFailedToStart.booleanValue,
+      reportProgramFailures: reportProgramFailures.booleanValue,
+      rerunProgramFailureFamilies: rerunFamilies.listValue,
+      retryableStoppedReasons: retryableStoppedReasons.listValue,
+      verifyIntervalSeconds: verifyInterval.numberValue,
+      verifyTimeoutSeconds: verifyTimeout.numberValue,
       slackWebhookParameterName: slackParameter.stringValue,
       slackWebhookKmsKeyArn: slackKey.stringValue,
       notificationEmails: emails.listValue,
@@ -204,6 +276,7 @@ export class EcsRerunModuleStack extends TerraformStack {
       logRetentionDays: logRetention.numberValue,
       createTrail: createTrail.booleanValue,
       createAlarms: createAlarms.booleanValue,
+      expectedRuns: expectedRuns.value,
       packageDirectory: `${Token.asString(ref("path.module"))}/${MODULE_PACKAGE_DIRECTORY}`,
     });
 
@@ -214,7 +287,7 @@ export class EcsRerunModuleStack extends TerraformStack {
 
     const p = this.pipeline;
     const outputScope = new Construct(this, "outputs");
-    const output = (id: string, value: string, description: string) => new TerraformOutput(outputScope, id, { value, description });
+    const output = (id: string, value: unknown, description: string) => new TerraformOutput(outputScope, id, { value, description });
     output("state_machine_arn", attributeOf(p.stateMachine, "arn"), "ARN of the rerun state machine (Step Functions, Standard).");
     output("topic_arn", attributeOf(p.topic, "arn"), "ARN of the SNS topic of rerun notices (structured JSON); subscribe more endpoints to it.");
     output("kms_key_arn", p.kmsKeyArn, "ARN of the KMS key encrypting the topic: the one given, or the one created.");
@@ -225,6 +298,12 @@ export class EcsRerunModuleStack extends TerraformStack {
     output("dead_letter_queue_url", attributeOf(p.deadLetterQueue, "url"), "URL of the dead-letter queue of undeliverable events and notices.");
     output("dead_letter_queue_arn", attributeOf(p.deadLetterQueue, "arn"), "ARN of the dead-letter queue of undeliverable events and notices.");
     output("trail_arn", attributeOf(required(p.trail, "trail").trail, "arn"), "ARN of the management-events trail; null unless create_trail.");
+    output(
+      "task_failures_rule_arn",
+      attributeOf(required(p.taskStateRule, "task-failures rule"), "arn"),
+      "ARN of the EventBridge rule catching tasks that stopped before starting or exited non-zero; null when catch_failed_to_start and report_program_failures are both false.",
+    );
+    output("missed_run_alarm_arns", required(p.missedRuns, "missed-run alarms").alarmArns, "ARNs of the missed-run alarms, by expected_runs name.");
   }
 
   /** Readable, stable addresses (`aws_sns_topic.topic`) instead of hashed ones: users see them in plans and state. */

@@ -267,6 +267,22 @@ class HclExpression implements IResolvable {
 }
 
 /**
+ * {@link hcl} with its fragments and parts as arrays, for an expression whose number of parts is
+ * known only when it is built (one fragment more than parts, as in a template literal).
+ */
+export function hclFrom(fragments: readonly string[], parts: readonly unknown[]): IResolvable {
+  if (fragments.length !== parts.length + 1) throw new Error(`hclFrom needs one fragment more than parts (got ${fragments.length} and ${parts.length})`);
+  return new HclExpression([...fragments], [...parts]);
+}
+
+/** Whether a value holds a Terraform expression anywhere (a token, or a list or object holding one). */
+export function holdsTokens(value: unknown): boolean {
+  if (Token.isUnresolved(value)) return true;
+  if (Array.isArray(value)) return value.some(holdsTokens);
+  return typeof value === "object" && value !== null && Object.values(value).some(holdsTokens);
+}
+
+/**
  * Tagged template for a Terraform expression written in HCL: `` hcl`[for c in ${clusters} : upper(c)]` ``.
  * Interpolated values may be literals or cdktf tokens; a literal `${` of HCL itself is written `\${`.
  */

@@ -1,11 +1,26 @@
 import { Construct } from "constructs";
+import { TerraformIterator, TerraformLocal, Token, type IResolvable } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { missedRunAlarmShape, resolveExpectedRun, successFilterPattern, successfulRunPattern, type ExpectedRun } from "./missed-run";
+import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { hcl, holdsTokens } from "./hcl-expression";
+import {
+  expectedRunObject,
+  expectedRunSubject,
+  expectedRunTextsExpression,
+  missedRunAlarmDescription,
+  missedRunAlarmShape,
+  missedRunAlarmShapeExpression,
+  resolveExpectedRun,
+  successFilterPattern,
+  successfulRunPattern,
+  successfulRunPatternExpression,
+  type ExpectedRun,
+} from "./missed-run";
+import { allOf, attributeOf, countOf, type Presence } from "./presence";
 import { clusterArnMatchers } from "./task-state-pattern";
 
 /** Props of {@link MissedRunAlarms}. */
@@ -14,12 +29,18 @@ export interface MissedRunAlarmsProps {
   readonly name: string;
   /** Protected clusters (names or ARNs) whose tasks are watched. */
   readonly clusters: readonly string[];
-  /** The jobs that must succeed once per interval. */
-  readonly expectedRuns: readonly ExpectedRun[];
+  /**
+   * The jobs that must succeed once per interval: literal runs, or a Terraform list expression of
+   * {@link ExpectedRunObject}s (as the module's `expected_runs` holds them), which Terraform turns
+   * into one metric filter and one alarm per run.
+   */
+  readonly expectedRuns: readonly ExpectedRun[] | IResolvable;
   /** SNS topic the alarms notify (when they fire and when they clear). */
   readonly topicArn: string;
   /** Days the logged successful runs are kept. @default 30 */
   readonly logRetentionDays?: number;
+  /** Whether it exists: a Terraform bool expression count-switches every resource. @default true */
+  readonly presence?: Presence;
 }
 
 /**
@@ -27,39 +48,62 @@ export interface MissedRunAlarmsProps {
  * a metric filter per job counts them, and an alarm fires when a whole interval plus grace passes
  * without one. All managed parts: nothing polls, nothing runs between jobs, and a job that was never
  * invoked (schedule disabled, role broken, region trouble) is caught precisely because nothing arrives.
+ *
+ * With literal runs each gets its own filter and alarm, checked now. With runs only Terraform knows,
+ * the shared parts are count-switched on there being any, and the filter and the alarm are one block
+ * each, `for_each` over the runs by name, their shape computed by Terraform with the same rule.
  */
 export class MissedRunAlarms extends Construct {
   /** The rule sending successful task stops to the log group. */
   public readonly rule: CloudwatchEventRule;
   /** The log group holding successful runs. */
   public readonly logGroup: CloudwatchLogGroup;
-  /** The alarms, by job name. */
+  /** The alarms, by job name, when the runs are literal. */
   public readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
+  /** The one alarm block of every run (`for_each`), when Terraform knows the runs. */
+  public readonly alarmPerRun?: CloudwatchMetricAlarm;
+  /** ARNs of the alarms by job name: a map, or a Terraform map expression when Terraform knows the runs. */
+  public readonly alarmArns: Record<string, string>;
   /** The metric namespace of the success counts. */
   public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: MissedRunAlarmsProps) {
     super(scope, id);
-    if (props.expectedRuns.length === 0) throw new Error("expectedRuns = [] is invalid: expected at least one job to watch");
-    const runs = props.expectedRuns.map(resolveExpectedRun);
+    const presence = props.presence ?? true;
+    const given = props.expectedRuns;
+    if (!Token.isUnresolved(given) && (given as readonly ExpectedRun[]).length === 0) {
+      throw new Error("expectedRuns = [] is invalid: expected at least one job to watch");
+    }
+    // Literal runs, checked now; undefined when Terraform knows them (or some of their values).
+    const runs = holdsTokens(given) ? undefined : (given as readonly ExpectedRun[]).map(resolveExpectedRun);
     const names = new Set<string>();
-    for (const r of runs) {
+    for (const r of runs ?? []) {
       if (names.has(r.name)) throw new Error(`expectedRuns name = "${r.name}" is invalid: expected a name no other expected run has`);
       names.add(r.name);
     }
+    // A Terraform list of runs; a literal list holding expressions becomes one too.
+    const runList = runs ? undefined : Token.isUnresolved(given) ? given : (given as readonly ExpectedRun[]).map(expectedRunObject);
+    const count = countOf(runList !== undefined && Token.isUnresolved(runList) ? allOf(presence, hcl`length(${runList}) > 0`) : presence);
     this.namespace = `ECSRerun/${props.name}`;
 
     this.logGroup = new CloudwatchLogGroup(this, "successful-runs", {
+      count,
       // EventBridge writes only to log groups under /aws/events/.
       name: `/aws/events/${props.name}/successful-runs`,
       retentionInDays: props.logRetentionDays ?? 30,
     });
+    const logGroupArn = attributeOf(this.logGroup, "arn");
+    const logGroupName = attributeOf(this.logGroup, "name");
     this.rule = new CloudwatchEventRule(this, "rule", {
+      count,
       name: `${props.name}-successful-runs`,
       description: "Tasks on protected clusters that stopped after their essential container exited 0",
-      eventPattern: JSON.stringify(successfulRunPattern(clusterArnMatchers(props.clusters))),
+      eventPattern: holdsTokens(props.clusters)
+        ? new TerraformLocal(this, "successful-run-pattern", successfulRunPatternExpression(props.clusters)).asString
+        : JSON.stringify(successfulRunPattern(clusterArnMatchers(props.clusters))),
     });
     new CloudwatchLogResourcePolicy(this, "events-may-write", {
+      count,
       policyName: `${props.name}-successful-runs`,
       policyDocument: JSON.stringify({
         Version: "2012-10-17",
@@ -69,27 +113,21 @@ export class MissedRunAlarms extends Construct {
             Effect: "Allow",
             Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
             Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: `${this.logGroup.arn}:*`,
-            Condition: { ArnEquals: { "aws:SourceArn": this.rule.arn } },
+            Resource: `${logGroupArn}:*`,
+            Condition: { ArnEquals: { "aws:SourceArn": attributeOf(this.rule, "arn") } },
           },
         ],
       }),
     });
-    new CloudwatchEventTarget(this, "to-log-group", { rule: this.rule.name, targetId: "successful-runs-log", arn: this.logGroup.arn });
+    new CloudwatchEventTarget(this, "to-log-group", { count, rule: attributeOf(this.rule, "name"), targetId: "successful-runs-log", arn: logGroupArn });
 
-    for (const run of runs) {
-      const metricName = `SuccessfulRuns-${run.name}`;
-      new CloudwatchLogMetricFilter(this, `count-${run.name}`, {
-        name: `${props.name}-${run.name}-successful-runs`,
-        logGroupName: this.logGroup.name,
-        pattern: successFilterPattern(run),
-        metricTransformation: { namespace: this.namespace, name: metricName, value: "1", unit: "Count" },
-      });
-      const { period, evaluationPeriods } = missedRunAlarmShape(run.intervalSeconds, run.graceSeconds);
-      const what = run.family !== undefined ? `task definition family ${run.family}` : `tasks started by ${run.startedBy}`;
-      this.alarms[run.name] = new CloudwatchMetricAlarm(this, `alarm-${run.name}`, {
-        alarmName: `${props.name}-${run.name}-missed-run`,
-        alarmDescription: `No successful run of ${what} for ${run.intervalSeconds + run.graceSeconds} s (interval ${run.intervalSeconds} s + grace ${run.graceSeconds} s): the job was not invoked, or every run failed.`,
+    /** What every alarm shares: a sum of successes below one over the whole window. */
+    const alarmOf = (config: Pick<CloudwatchMetricAlarmConfig, "alarmName" | "alarmDescription" | "metricName" | "period" | "evaluationPeriods" | "count" | "forEach">) => {
+      const { alarmName, alarmDescription, metricName, period, evaluationPeriods, ...switched } = config;
+      return {
+        ...switched,
+        alarmName,
+        alarmDescription,
         namespace: this.namespace,
         metricName,
         statistic: "Sum",
@@ -102,7 +140,65 @@ export class MissedRunAlarms extends Construct {
         treatMissingData: "breaching",
         alarmActions: [props.topicArn],
         okActions: [props.topicArn],
-      });
+      };
+    };
+
+    if (runs) {
+      for (const run of runs) {
+        const metricName = `SuccessfulRuns-${run.name}`;
+        new CloudwatchLogMetricFilter(this, `count-${run.name}`, {
+          count,
+          name: `${props.name}-${run.name}-successful-runs`,
+          logGroupName,
+          pattern: successFilterPattern(run),
+          metricTransformation: { namespace: this.namespace, name: metricName, value: "1", unit: "Count" },
+        });
+        const { period, evaluationPeriods } = missedRunAlarmShape(run.intervalSeconds, run.graceSeconds);
+        this.alarms[run.name] = new CloudwatchMetricAlarm(
+          this,
+          `alarm-${run.name}`,
+          alarmOf({
+            count,
+            alarmName: `${props.name}-${run.name}-missed-run`,
+            alarmDescription: missedRunAlarmDescription(expectedRunSubject(run), run.intervalSeconds, run.graceSeconds, run.intervalSeconds + run.graceSeconds),
+            metricName,
+            period,
+            evaluationPeriods,
+          }),
+        );
+      }
+      this.alarmArns = Object.fromEntries(Object.entries(this.alarms).map(([name, alarm]) => [name, attributeOf(alarm, "arn")]));
+      return;
     }
+
+    // One block per kind, one instance per run, keyed by its name: adding a run leaves the others alone.
+    const byName = presence === true ? hcl`{ for r in ${runList} : r.name => r }` : hcl`{ for r in ${runList} : r.name => r if ${presence} }`;
+    const each = TerraformIterator.fromMap(byName as unknown as Record<string, unknown>);
+    const runName = each.getString("name");
+    const interval = each.getNumber("interval_seconds");
+    const grace = each.getNumber("grace_seconds");
+    const texts = expectedRunTextsExpression(each.getString("family"), each.getString("started_by"));
+    const metricName = `SuccessfulRuns-${runName}`;
+    new CloudwatchLogMetricFilter(this, "success-count", {
+      forEach: each,
+      name: `${props.name}-${runName}-successful-runs`,
+      logGroupName,
+      pattern: Token.asString(texts.filterPattern),
+      metricTransformation: { namespace: this.namespace, name: metricName, value: "1", unit: "Count" },
+    });
+    const shape = missedRunAlarmShapeExpression(interval, grace);
+    this.alarmPerRun = new CloudwatchMetricAlarm(
+      this,
+      "alarm",
+      alarmOf({
+        forEach: each,
+        alarmName: `${props.name}-${runName}-missed-run`,
+        alarmDescription: missedRunAlarmDescription(Token.asString(texts.subject), each.getString("interval_seconds"), each.getString("grace_seconds"), Token.asString(hcl`${interval} + ${grace}`)),
+        metricName,
+        period: Token.asNumber(shape.period),
+        evaluationPeriods: Token.asNumber(shape.evaluationPeriods),
+      }),
+    );
+    this.alarmArns = Token.asStringMap(hcl`{ for name, alarm in ${this.alarmPerRun.fqn} : name => alarm.arn }`);
   }
 }

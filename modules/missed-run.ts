@@ -1,4 +1,7 @@
+import type { IResolvable } from "cdktf";
+import { hcl } from "./hcl-expression";
 import { parseSchedule } from "./schedule";
+import { clusterArnMatchersExpression } from "./task-state-pattern";
 
 /** A job that must succeed at least once per interval: the dead man's switch watches for its absence. */
 export interface ExpectedRun {
@@ -22,8 +25,26 @@ export class ExpectedRunError extends Error {
   }
 }
 
-// CloudWatch evaluates at most 7 days of data for one alarm (period x evaluation periods).
-const MAX_WINDOW_SECONDS = 7 * 86400;
+/**
+ * What an expected run may be. The construct checks literal runs against these; the Terraform module
+ * turns them into `validation` blocks of `expected_runs`, so both refuse the same runs.
+ */
+export const EXPECTED_RUN_LIMITS = {
+  /** A job's name: it ends up in alarm, filter and metric names. */
+  namePattern: "^[a-zA-Z0-9-]{1,60}$",
+  /** Shortest interval, in seconds. */
+  minIntervalSeconds: 60,
+  /** Grace when none is given, in seconds. */
+  defaultGraceSeconds: 3600,
+  /** CloudWatch evaluates at most 7 days of data for one alarm (period x evaluation periods). */
+  maxWindowSeconds: 7 * 86400,
+} as const;
+
+const MAX_WINDOW_SECONDS = EXPECTED_RUN_LIMITS.maxWindowSeconds;
+/** Windows at least this long are judged on hourly periods, shorter ones on five-minute periods. */
+const LONG_WINDOW_SECONDS = 2 * 3600;
+const LONG_PERIOD_SECONDS = 3600;
+const SHORT_PERIOD_SECONDS = 300;
 
 /**
  * The alarm's shape for a window of `interval + grace`: breaching when every period in the window
@@ -32,22 +53,33 @@ const MAX_WINDOW_SECONDS = 7 * 86400;
  */
 export function missedRunAlarmShape(intervalSeconds: number, graceSeconds: number): { period: number; evaluationPeriods: number } {
   const window = intervalSeconds + graceSeconds;
-  if (!Number.isInteger(intervalSeconds) || intervalSeconds < 60) throw new ExpectedRunError(`intervalSeconds = ${intervalSeconds} is invalid: expected a whole number of at least 60`);
+  if (!Number.isInteger(intervalSeconds) || intervalSeconds < EXPECTED_RUN_LIMITS.minIntervalSeconds) {
+    throw new ExpectedRunError(`intervalSeconds = ${intervalSeconds} is invalid: expected a whole number of at least ${EXPECTED_RUN_LIMITS.minIntervalSeconds}`);
+  }
   if (!Number.isInteger(graceSeconds) || graceSeconds < 0) throw new ExpectedRunError(`graceSeconds = ${graceSeconds} is invalid: expected a whole number of at least 0`);
   if (window > MAX_WINDOW_SECONDS) {
     throw new ExpectedRunError(`interval + grace = ${window} s is invalid: CloudWatch alarms look back at most ${MAX_WINDOW_SECONDS} s (7 days)`);
   }
-  const period = window >= 2 * 3600 ? 3600 : 300;
+  const period = window >= LONG_WINDOW_SECONDS ? LONG_PERIOD_SECONDS : SHORT_PERIOD_SECONDS;
   return { period, evaluationPeriods: Math.ceil(window / period) };
+}
+
+/**
+ * {@link missedRunAlarmShape} as Terraform expressions, for an interval and a grace only Terraform
+ * knows (the module's validation blocks have checked them). The module's tests evaluate both and compare.
+ */
+export function missedRunAlarmShapeExpression(intervalSeconds: number, graceSeconds: number): { period: IResolvable; evaluationPeriods: IResolvable } {
+  const period = hcl`${intervalSeconds} + ${graceSeconds} >= ${LONG_WINDOW_SECONDS} ? ${LONG_PERIOD_SECONDS} : ${SHORT_PERIOD_SECONDS}`;
+  return { period, evaluationPeriods: hcl`ceil((${intervalSeconds} + ${graceSeconds}) / ${period})` };
 }
 
 /** Validates an expected run and applies its defaults. */
 export function resolveExpectedRun(run: ExpectedRun): Required<Pick<ExpectedRun, "name" | "intervalSeconds" | "graceSeconds">> & ExpectedRun {
-  if (!/^[a-zA-Z0-9-]{1,60}$/.test(run.name)) throw new ExpectedRunError(`expectedRuns name = ${JSON.stringify(run.name)} is invalid: expected 1-60 letters, digits or dashes`);
+  if (!new RegExp(EXPECTED_RUN_LIMITS.namePattern).test(run.name)) throw new ExpectedRunError(`expectedRuns name = ${JSON.stringify(run.name)} is invalid: expected 1-60 letters, digits or dashes`);
   if ((run.family === undefined) === (run.startedBy === undefined)) {
     throw new ExpectedRunError(`expectedRuns "${run.name}" is invalid: give exactly one of family and startedBy`);
   }
-  const graceSeconds = run.graceSeconds ?? 3600;
+  const graceSeconds = run.graceSeconds ?? EXPECTED_RUN_LIMITS.defaultGraceSeconds;
   missedRunAlarmShape(run.intervalSeconds, graceSeconds);
   return { ...run, graceSeconds };
 }
@@ -80,8 +112,80 @@ export function successfulRunPattern(clusterArnMatchers: readonly unknown[]): Re
   };
 }
 
+/**
+ * {@link successfulRunPattern} of the clusters' `clusterArnMatchers` as a Terraform expression
+ * (a JSON string), for clusters only Terraform knows.
+ */
+export function successfulRunPatternExpression(clusters: readonly string[]): IResolvable {
+  return hcl`jsonencode({
+  source        = ["aws.ecs"]
+  "detail-type" = ["ECS Task State Change"]
+  detail = {
+    clusterArn = ${clusterArnMatchersExpression(clusters)}
+    lastStatus = ["STOPPED"]
+    stopCode   = ["EssentialContainerExited"]
+    containers = { exitCode = [0] }
+  }
+})`;
+}
+
+/** What an expected run watches, by its family or its `startedBy` (exactly one is set). */
+type Selection = { readonly family: string; readonly startedBy?: undefined } | { readonly family?: undefined; readonly startedBy: string };
+
+const selectionOf = (run: ExpectedRun): Selection => (run.family !== undefined ? { family: run.family } : { startedBy: run.startedBy! });
+const filterPatternOf = (s: Selection) =>
+  `{ (${s.family !== undefined ? `$.detail.group = "family:${s.family}"` : `$.detail.startedBy = "${s.startedBy}"`}) && ($.detail.containers[0].exitCode = 0) }`;
+const subjectOf = (s: Selection) => (s.family !== undefined ? `task definition family ${s.family}` : `tasks started by ${s.startedBy}`);
+
 /** CloudWatch Logs filter pattern selecting one expected run's successes among the logged events. */
 export function successFilterPattern(run: ExpectedRun): string {
-  const selector = run.family !== undefined ? `$.detail.group = "family:${run.family}"` : `$.detail.startedBy = "${run.startedBy}"`;
-  return `{ (${selector}) && ($.detail.containers[0].exitCode = 0) }`;
+  return filterPatternOf(selectionOf(run));
+}
+
+/** The words naming what an expected run watches, for its alarm's description. */
+export function expectedRunSubject(run: ExpectedRun): string {
+  return subjectOf(selectionOf(run));
+}
+
+/** The description of an expected run's alarm; values may be Terraform expressions (string tokens). */
+export function missedRunAlarmDescription(subject: string, intervalSeconds: number | string, graceSeconds: number | string, windowSeconds: number | string): string {
+  return `No successful run of ${subject} for ${windowSeconds} s (interval ${intervalSeconds} s + grace ${graceSeconds} s): the job was not invoked, or every run failed.`;
+}
+
+/**
+ * An expected run as Terraform holds it: an element of the module's `expected_runs`, every attribute
+ * present (null where unset, `grace_seconds` defaulted by the variable's type).
+ */
+export interface ExpectedRunObject {
+  readonly name: string;
+  readonly family: string | null;
+  readonly started_by: string | null;
+  readonly interval_seconds: number;
+  readonly grace_seconds: number;
+}
+
+/** A literal expected run (which may hold Terraform expressions) as the object Terraform holds. */
+export function expectedRunObject(run: ExpectedRun): ExpectedRunObject {
+  return {
+    name: run.name,
+    family: run.family ?? null,
+    started_by: run.startedBy ?? null,
+    interval_seconds: run.intervalSeconds,
+    grace_seconds: run.graceSeconds ?? EXPECTED_RUN_LIMITS.defaultGraceSeconds,
+  };
+}
+
+/**
+ * {@link successFilterPattern} and {@link expectedRunSubject} as Terraform expressions, for a run
+ * whose `family` and `startedBy` only Terraform knows (string expressions, one of them null). Both are
+ * the pure functions' own text with the expression in it; only the branch taken is evaluated, so the
+ * null of the other never reaches a template.
+ */
+export function expectedRunTextsExpression(family: string, startedBy: string): { filterPattern: IResolvable; subject: IResolvable } {
+  const byFamily: Selection = { family };
+  const byStartedBy: Selection = { startedBy };
+  return {
+    filterPattern: hcl`${family} != null ? ${filterPatternOf(byFamily)} : ${filterPatternOf(byStartedBy)}`,
+    subject: hcl`${family} != null ? ${subjectOf(byFamily)} : ${subjectOf(byStartedBy)}`,
+  };
 }

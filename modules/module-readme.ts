@@ -118,6 +118,14 @@ backoff, and publishes a notice at each step (to Slack, email or any SNS subscri
   client token), and gives up after \`max_attempts\` with a failed execution.
 - Transient reasons (\`AGENT\`, \`RESOURCE:*\`, Fargate capacity) are rerun; configuration reasons
   (\`ATTRIBUTE\`, \`MISSING\`, ...) are reported to a human instead.
+- A second rule catches tasks that ECS accepted but that stopped before starting
+  (\`catch_failed_to_start\`; rerun when \`retryable_stopped_reasons\` matches: capacity, agent,
+  registry or network timeouts) and tasks that ran and exited non-zero (\`report_program_failures\`;
+  reported, and rerun only for \`rerun_program_failure_families\`). Every rerun is checked until its
+  tasks start (\`verify_interval_seconds\`, \`verify_timeout_seconds\`).
+- Optional missed-run alarms (\`expected_runs\`): a dead man's switch per job that fires when no
+  successful run arrives within its interval plus grace, the one failure no event shows (the job was
+  never invoked).
 - An SNS topic encrypted with a customer-managed KMS key, an optional Slack notifier Lambda that reads
   the webhook URL from an SSM SecureString at run time (the URL never lands in Terraform state), a
   dead-letter queue, and alarms on the pipeline itself.
@@ -166,7 +174,7 @@ ${generated("outputs", renderOutputsTable(iface.outputs))}
 | --- | --- |
 | \`versions.tf\` | Terraform and provider versions |
 | \`variables.tf\`, \`outputs.tf\` | the interface |
-| \`locals.tf\` | the EventBridge pattern, computed from \`clusters\` and \`ignore_started_by\` |
+| \`locals.tf\` | the EventBridge patterns, computed from \`clusters\`, \`ignore_started_by\` and the switches |
 | \`main.tf.json\` | the resources, in Terraform's JSON syntax |
 | \`lambda/*.zip\` | the Lambda packages, referenced as \`\${path.module}/lambda/...\` and hashed by Terraform |
 

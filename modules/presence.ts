@@ -19,6 +19,14 @@ export function allOf(...presences: readonly Presence[]): Presence {
   return open.reduce((a, b) => Op.and(a, b) as IResolvable);
 }
 
+/** At least one must hold. Literals fold away, as in {@link allOf}. */
+export function anyOf(...presences: readonly Presence[]): Presence {
+  if (presences.some((p) => p === true)) return true;
+  const open = presences.filter((p): p is IResolvable => p !== false);
+  if (open.length === 0) return false;
+  return open.reduce((a, b) => Op.or(a, b) as IResolvable);
+}
+
 /** Terraform's `value != null` for a value that may be unset; a literal answers now. */
 export function isSet(value: string | undefined): Presence {
   return Token.isUnresolved(value) ? (Op.neq(value, Token.nullValue()) as IResolvable) : value !== undefined;

@@ -20,8 +20,8 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { launchFailurePattern, launchFailurePatternExpression } from "./event-pattern";
-import { hcl } from "./hcl-expression";
-import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "./iam";
+import { hcl, holdsTokens } from "./hcl-expression";
+import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding } from "./iam";
 import { buildLambdaPackage, type LambdaName, type LambdaPackage } from "./lambda-package";
 import { ManagementEventsTrail } from "./management-events-trail";
 import {
@@ -33,7 +33,7 @@ import {
   topicKeyPolicy,
   type AwsPlace,
 } from "./pipeline-policies";
-import { allOf, attributeOf, countOf, isSet, isUnset, presenceOf, type Presence } from "./presence";
+import { allOf, anyOf, attributeOf, countOf, isSet, isUnset, presenceOf, type Presence } from "./presence";
 import { rerunStateMachineDefinition } from "./rerun-state-machine";
 import { MissedRunAlarms } from "./missed-run-alarms";
 import type { ExpectedRun } from "./missed-run";
@@ -64,6 +64,7 @@ export const INPUT_LIMITS = {
   logRetentionDays: [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
   verifyIntervalSeconds: { min: 0, max: 3600 },
   verifyTimeoutSeconds: { min: 60, max: 86400 },
+  familyPattern: "^[A-Za-z0-9_-]{1,255}$",
 } as const;
 
 /**
@@ -110,9 +111,9 @@ export interface EcsRerunPipelineProps {
   /** Create the alarms. @default true */
   readonly createAlarms?: boolean | IResolvable;
   /** Catch tasks that were accepted but stopped before starting (`TaskFailedToStart`) and rerun them. @default true */
-  readonly catchFailedToStart?: boolean;
+  readonly catchFailedToStart?: boolean | IResolvable;
   /** Report tasks that started and exited non-zero (program failures; never rerun unless listed below). @default true */
-  readonly reportProgramFailures?: boolean;
+  readonly reportProgramFailures?: boolean | IResolvable;
   /** Task definition families whose program failures are rerun instead of only reported. @default [] */
   readonly rerunProgramFailureFamilies?: readonly string[];
   /** Stopped reasons worth a rerun, as case-insensitive globs. @default the rerun Lambda's list (capacity, agent, image-pull and ENI timeouts) */
@@ -121,21 +122,18 @@ export interface EcsRerunPipelineProps {
   readonly verifyIntervalSeconds?: number;
   /** Seconds a rerun's tasks may take to start before the pipeline gives up. @default 900 */
   readonly verifyTimeoutSeconds?: number;
-  /** Jobs that must succeed once per interval; each gets a missed-run alarm (a dead man's switch). @default [] */
-  readonly expectedRuns?: readonly ExpectedRun[];
+  /**
+   * Jobs that must succeed once per interval; each gets a missed-run alarm (a dead man's switch). A
+   * Terraform expression is a list of objects `{ name, family, started_by, interval_seconds, grace_seconds }`,
+   * as the module's `expected_runs` holds them. @default []
+   */
+  readonly expectedRuns?: readonly ExpectedRun[] | IResolvable;
   /**
    * Where Terraform reads the Lambda zips, e.g. `${path.module}/lambda` in a module: each function
    * then takes `<directory>/<name>.zip`, hashed by Terraform, and whoever ships the configuration
    * copies {@link EcsRerunPipeline.packages} there. Unset: the zips are cdktf assets. @default undefined
    */
   readonly packageDirectory?: string;
-}
-
-/** Whether a value holds a Terraform expression anywhere (a token, or a list or object holding one). */
-function holdsTokens(value: unknown): boolean {
-  if (Token.isUnresolved(value)) return true;
-  if (Array.isArray(value)) return value.some(holdsTokens);
-  return typeof value === "object" && value !== null && Object.values(value).some(holdsTokens);
 }
 
 /** Refuses a literal value that is not allowed; a Terraform expression is left to Terraform's validation. */
@@ -185,9 +183,9 @@ export class EcsRerunPipeline extends Construct {
   public readonly eventPattern?: Record<string, unknown>;
   /** The trail, when created (or when a Terraform expression decides). */
   public readonly trail?: ManagementEventsTrail;
-  /** The rule catching tasks that stopped before starting (and program failures), when enabled. */
+  /** The rule catching tasks that stopped before starting (and program failures), when enabled (or when Terraform expressions decide). */
   public readonly taskStateRule?: CloudwatchEventRule;
-  /** The missed-run alarms (dead man's switch), when expected runs are given. */
+  /** The missed-run alarms (dead man's switch), when expected runs are given (or a Terraform expression gives them). */
   public readonly missedRuns?: MissedRunAlarms;
   /** The Lambda packages, by function, to copy into `packageDirectory` when one is set. */
   public readonly packages: Partial<Record<LambdaName, LambdaPackage>> = {};
@@ -230,16 +228,17 @@ export class EcsRerunPipeline extends Construct {
         "expected the NAME of an SSM SecureString (the URL itself never goes into config)",
       );
     }
-    const catchFailedToStart = props.catchFailedToStart ?? true;
-    const reportProgramFailures = props.reportProgramFailures ?? true;
+    const catchFailedToStart = presenceOf(props.catchFailedToStart, true);
+    const reportProgramFailures = presenceOf(props.reportProgramFailures, true);
+    const rerunProgramFailureFamilies = props.rerunProgramFailureFamilies ?? [];
+    for (const f of literalItems(rerunProgramFailureFamilies)) check(f, "rerunProgramFailureFamilies[]", (v) => new RegExp(L.familyPattern).test(v), "expected a task definition family name");
+    for (const r of literalItems(props.retryableStoppedReasons ?? [])) check(r, "retryableStoppedReasons[]", (v) => v.trim() !== "", "expected a non-empty reason");
     const verifyIntervalSeconds = props.verifyIntervalSeconds ?? 30;
     check(verifyIntervalSeconds, "verifyIntervalSeconds", (v) => isInt(v, L.verifyIntervalSeconds), "expected a whole number from 0 (no check) to 3600");
     const verifyTimeoutSeconds = props.verifyTimeoutSeconds ?? 900;
-    check(verifyTimeoutSeconds, "verifyTimeoutSeconds", (v) => isInt(v, L.verifyTimeoutSeconds) && (Token.isUnresolved(verifyIntervalSeconds) || v >= verifyIntervalSeconds), `expected a whole number from max(60, verifyIntervalSeconds) to 86400`);
+    const verifyKnown = !Token.isUnresolved(verifyIntervalSeconds) && !Token.isUnresolved(verifyTimeoutSeconds);
+    check(verifyTimeoutSeconds, "verifyTimeoutSeconds", (v) => isInt(v, L.verifyTimeoutSeconds) && (!verifyKnown || v >= verifyIntervalSeconds), `expected a whole number from max(60, verifyIntervalSeconds) to 86400`);
     const expectedRuns = props.expectedRuns ?? [];
-    if (holdsTokens([catchFailedToStart, reportProgramFailures, expectedRuns])) {
-      throw new Error("catchFailedToStart, reportProgramFailures and expectedRuns must be literal values");
-    }
     this.packageDirectory = props.packageDirectory;
     // Expressions inside JSON text would break it as soon as they hold a string literal or a list.
     const encoding: DocumentEncoding = holdsTokens(props) ? "jsonencode" : "json";
@@ -316,20 +315,29 @@ export class EcsRerunPipeline extends Construct {
       JITTER: jitter,
       VERIFY_INTERVAL_SECONDS: numberText(verifyIntervalSeconds),
       VERIFY_TIMEOUT_SECONDS: numberText(verifyTimeoutSeconds),
-      RERUN_PROGRAM_FAILURE_FAMILIES: jsonText(props.rerunProgramFailureFamilies ?? []),
+      RERUN_PROGRAM_FAILURE_FAMILIES: jsonText(rerunProgramFailureFamilies),
       ...(props.retryableStoppedReasons !== undefined ? { RETRYABLE_STOPPED_REASONS: jsonText(props.retryableStoppedReasons) } : {}),
     }, 90);
-    if (!delaysKnown) {
-      // The one check no single variable's validation can make (before Terraform 1.9).
-      this.rerunFunction.lifecycle = {
-        precondition: [
-          {
-            condition: hcl`${maxDelaySeconds} >= ${firstDelaySeconds}`,
-            errorMessage: `The largest wait (${numberText(maxDelaySeconds)} s) must not be shorter than the first (${numberText(firstDelaySeconds)} s).`,
-          },
-        ],
-      };
-    }
+    // The checks no single variable's validation can make (before Terraform 1.9).
+    const preconditions = [
+      ...(delaysKnown
+        ? []
+        : [
+            {
+              condition: hcl`${maxDelaySeconds} >= ${firstDelaySeconds}`,
+              errorMessage: `The largest wait (${numberText(maxDelaySeconds)} s) must not be shorter than the first (${numberText(firstDelaySeconds)} s).`,
+            },
+          ]),
+      ...(verifyKnown
+        ? []
+        : [
+            {
+              condition: hcl`${verifyTimeoutSeconds} >= ${verifyIntervalSeconds}`,
+              errorMessage: `The deadline for a rerun's tasks to start (${numberText(verifyTimeoutSeconds)} s) must not be shorter than the interval between checks (${numberText(verifyIntervalSeconds)} s).`,
+            },
+          ]),
+    ];
+    if (preconditions.length > 0) this.rerunFunction.lifecycle = { precondition: preconditions };
     const rerunFunctionArn = attributeOf(this.rerunFunction, "arn");
 
     // Slack notifier.
@@ -459,21 +467,23 @@ export class EcsRerunPipeline extends Construct {
       retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86400 },
       deadLetterConfig: { arn: dlqArn },
     });
-    const ruleArns = [ruleArn];
-    if (catchFailedToStart || reportProgramFailures) {
+    let ruleArns: string | string[] = ruleArn;
+    const taskFailuresPresence = allOf(create, anyOf(catchFailedToStart, reportProgramFailures));
+    if (taskFailuresPresence !== false) {
       const taskPatternInput = { clusters: props.clusters, ignoreStartedBy, catchFailedToStart, reportProgramFailures };
+      const count = countOf(taskFailuresPresence);
       // Accepted but never started, or started and failed: the same state machine takes both, after
       // the Lambda has normalized them into the one launch-failure record.
       const taskStateRule = new CloudwatchEventRule(this, "task-failures", {
-        count: base,
+        count,
         name: `${name}-task-failures`,
         description: "Tasks on protected clusters that stopped before starting, or exited non-zero",
         eventPattern: holdsTokens(taskPatternInput)
           ? new TerraformLocal(this, "task-failure-pattern", taskStateFailurePatternExpression(taskPatternInput)).asString
-          : JSON.stringify(taskStateFailurePattern(taskPatternInput)),
+          : JSON.stringify(taskStateFailurePattern({ ...taskPatternInput, catchFailedToStart: catchFailedToStart === true, reportProgramFailures: reportProgramFailures === true })),
       });
       new CloudwatchEventTarget(this, "task-failures-target", {
-        count: base,
+        count,
         rule: attributeOf(taskStateRule, "name"),
         targetId: "rerun-state-machine",
         arn: stateMachineArn,
@@ -481,13 +491,15 @@ export class EcsRerunPipeline extends Construct {
         retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86400 },
         deadLetterConfig: { arn: dlqArn },
       });
-      ruleArns.push(attributeOf(taskStateRule, "arn"));
+      const taskRuleArn = attributeOf(taskStateRule, "arn");
+      // A rule switched off by Terraform has no ARN (null), which the policy must not name.
+      ruleArns = taskFailuresPresence === create ? [ruleArn, taskRuleArn] : Token.asList(Fn.compact([ruleArn, taskRuleArn]));
       this.taskStateRule = taskStateRule;
     }
     new SqsQueuePolicy(this, "dlq-policy", {
       count: base,
       queueUrl: attributeOf(this.deadLetterQueue, "url"),
-      policy: JSON.stringify({
+      policy: encodeDocument({
         Version: "2012-10-17",
         Statement: [
           {
@@ -496,7 +508,7 @@ export class EcsRerunPipeline extends Construct {
             Principal: { Service: "events.amazonaws.com" },
             Action: "sqs:SendMessage",
             Resource: dlqArn,
-            Condition: { ArnEquals: { "aws:SourceArn": ruleArns.length === 1 ? ruleArns[0] : ruleArns } },
+            Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
           },
           {
             Sid: "UndeliveredNotices",
@@ -507,7 +519,7 @@ export class EcsRerunPipeline extends Construct {
             Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
           },
         ],
-      }),
+      }, encoding),
     });
 
     const trailPresence = allOf(create, presenceOf(props.createTrail, false));
@@ -565,9 +577,9 @@ export class EcsRerunPipeline extends Construct {
       }
     }
 
-    if (expectedRuns.length > 0) {
+    if (Token.isUnresolved(expectedRuns) || (expectedRuns as readonly ExpectedRun[]).length > 0) {
       // The third way a job goes missing: it was never invoked. Only the absence of a success shows it.
-      this.missedRuns = new MissedRunAlarms(this, "missed-runs", { name, clusters: props.clusters, expectedRuns, topicArn, logRetentionDays });
+      this.missedRuns = new MissedRunAlarms(this, "missed-runs", { name, clusters: props.clusters, expectedRuns, topicArn, logRetentionDays, presence: create });
     }
   }
 

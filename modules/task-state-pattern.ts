@@ -1,6 +1,6 @@
 import type { IResolvable } from "cdktf";
 import { clusterShortName } from "./event-pattern";
-import { hcl } from "./hcl-expression";
+import { hcl, hclFrom } from "./hcl-expression";
 
 /**
  * Matchers for `detail.clusterArn` of ECS events, which always carry the full ARN: a cluster given
@@ -65,24 +65,63 @@ export function clusterArnMatchersExpression(clusters: readonly string[]): IReso
   return hcl`[for m in distinct([for c in ${clusters} : startswith(c, "arn:") ? jsonencode(c) : jsonencode({ suffix = ":cluster/\${c}" })]) : jsondecode(m)]`;
 }
 
+/** A switch of {@link caughtWhen}: a literal or a Terraform bool expression, possibly negated. */
+type Switch = { readonly value: boolean | IResolvable; readonly negated?: boolean };
+
 /**
- * {@link taskStateFailurePattern} as a Terraform expression (a JSON string), for clusters and
- * ignored `startedBy` values only Terraform knows; which branches are caught is decided at synth.
+ * `stop` when every switch holds: the object itself when literals decide that it does, undefined when
+ * they decide that it does not, else `{ for k, v in stop : k => v if a && !b }`, which Terraform
+ * leaves empty unless the switches hold. The condition is written out here rather than by `Op`,
+ * whose parentheses `terraform fmt` would glue to the `if`.
  */
-export function taskStateFailurePatternExpression(input: TaskStateFailurePatternInput): IResolvable {
-  const branches = [...(input.catchFailedToStart ? [FAILED_TO_START] : []), ...(input.reportProgramFailures ? [PROGRAM_FAILED] : [])];
-  if (branches.length === 0) throw new Error("catchFailedToStart and reportProgramFailures are both false: there is nothing to catch");
-  const stop = branches.length === 2 ? { $or: branches } : branches[0];
+function caughtWhen(stop: object, ...switches: readonly Switch[]): unknown {
+  if (switches.some((t) => typeof t.value === "boolean" && t.value === (t.negated ?? false))) return undefined;
+  const open = switches.filter((t) => typeof t.value !== "boolean");
+  if (open.length === 0) return stop;
+  const not = (t: Switch) => (t.negated ? "!" : "");
+  return hclFrom(["{ for k, v in ", ` : k => v if ${not(open[0])}`, ...open.slice(1).map((t) => ` && ${not(t)}`), " }"], [stop, ...open.map((t) => t.value)]);
+}
+
+/** Inputs of {@link taskStateFailurePatternExpression}: each a literal or a Terraform expression (cdktf token). */
+export interface TaskStateFailurePatternExpressionInput {
+  /** Protected clusters, names or ARNs. */
+  readonly clusters: readonly string[];
+  /** `startedBy` values left alone. */
+  readonly ignoreStartedBy: readonly string[];
+  /** Catch tasks that were accepted but stopped before starting: a literal or a Terraform bool expression. */
+  readonly catchFailedToStart: boolean | IResolvable;
+  /** Catch tasks that started and exited non-zero: a literal or a Terraform bool expression. */
+  readonly reportProgramFailures: boolean | IResolvable;
+}
+
+/**
+ * {@link taskStateFailurePattern} as a Terraform expression (a JSON string), for inputs only Terraform
+ * knows. The stop condition is one of three objects of different types, which no HCL conditional can
+ * choose between, so each is an object filtered by its condition (`{ for k, v in {...} : k => v if c }`
+ * is empty unless `c`) and `merge` keeps the one that holds. Literal switches fold away: both true
+ * writes the `$or` alone. Both false is refused like in the pure function; both false as Terraform
+ * values give a pattern without a stop condition, which the rule switched off by the same values never uses.
+ */
+export function taskStateFailurePatternExpression(input: TaskStateFailurePatternExpressionInput): IResolvable {
+  const catchIt: Switch = { value: input.catchFailedToStart };
+  const report: Switch = { value: input.reportProgramFailures };
+  const stops = [
+    caughtWhen({ $or: [FAILED_TO_START, PROGRAM_FAILED] }, catchIt, report),
+    caughtWhen(FAILED_TO_START, catchIt, { ...report, negated: true }),
+    caughtWhen(PROGRAM_FAILED, report, { ...catchIt, negated: true }),
+  ].filter((stop) => stop !== undefined);
+  if (stops.length === 0) throw new Error("catchFailedToStart and reportProgramFailures are both false: there is nothing to catch");
+  const detail = [
+    hcl`{
+  clusterArn = ${clusterArnMatchersExpression(input.clusters)}
+  lastStatus = ["STOPPED"]
+}`,
+    hcl`{ for k, v in { startedBy = [{ "anything-but" = ${input.ignoreStartedBy} }, { exists = false }] } : k => v if length(${input.ignoreStartedBy}) > 0 }`,
+    ...stops,
+  ];
   return hcl`jsonencode({
   source        = ["aws.ecs"]
   "detail-type" = ["ECS Task State Change"]
-  detail = merge(
-    {
-      clusterArn = ${clusterArnMatchersExpression(input.clusters)}
-      lastStatus = ["STOPPED"]
-    },
-    { for k, v in { startedBy = [{ "anything-but" = ${input.ignoreStartedBy} }, { exists = false }] } : k => v if length(${input.ignoreStartedBy}) > 0 },
-    ${stop},
-  )
+  detail = ${hclFrom(["merge(\n  ", ...detail.slice(1).map(() => ",\n  "), ",\n)"], detail)}
 })`;
 }

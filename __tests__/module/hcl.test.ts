@@ -1,5 +1,7 @@
 import { Fn, Testing, TerraformLocal, TerraformStack, TerraformVariable } from "cdktf";
-import { assembleHcl, hcl, hclExpressionOf, hclKey, hclString, isAtomic, raw, splitTemplate } from "../../modules/hcl-expression";
+import { assembleHcl, hcl, hclExpressionOf, hclFrom, hclKey, hclString, holdsTokens, isAtomic, raw, splitTemplate } from "../../modules/hcl-expression";
+import { allOf, anyOf } from "../../modules/presence";
+import { taskStateFailurePatternExpression } from "../../modules/task-state-pattern";
 import { renderOutputsTf, renderVariablesTf } from "../../modules/hcl-file";
 import { renderInputsTable, renderOutputsTable } from "../../modules/module-readme";
 
@@ -67,6 +69,50 @@ describe("hand-written HCL with cdktf values in it", () => {
       nested: '${jsonencode([for c in var.clusters : upper("${c}-${c}")])}',
       literal: '${contains(["A", "B"], "x")}',
     });
+  });
+});
+
+describe("expressions built from a number of parts known only at run time", () => {
+  test("hclFrom joins fragments and parts like a template literal, and refuses a mismatch", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const a = new TerraformVariable(stack, "a", { type: "bool" });
+    const b = new TerraformVariable(stack, "b", { type: "bool" });
+    new TerraformLocal(stack, "all", hclFrom(["", " && !", " && ", ""], [a.booleanValue, b.booleanValue, hcl`${a.booleanValue} || ${b.booleanValue}`]));
+    expect(JSON.parse(Testing.synth(stack)).locals.all).toBe("${var.a && !var.b && (var.a || var.b)}");
+    expect(() => hclFrom(["a", "b"], [])).toThrow(/one fragment more than parts/);
+  });
+
+  test("holdsTokens finds an expression anywhere in a value", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const v = new TerraformVariable(stack, "v", { type: "string" });
+    expect([holdsTokens(v.stringValue), holdsTokens([{ a: [v.stringValue] }]), holdsTokens(v.value), holdsTokens([{ a: ["x"] }, 1, null])]).toEqual([true, true, true, false]);
+  });
+
+  test("anyOf folds literals like allOf, and joins expressions with ||", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const a = new TerraformVariable(stack, "a", { type: "bool" }).booleanValue;
+    const b = new TerraformVariable(stack, "b", { type: "bool" }).booleanValue;
+    expect([anyOf(false, false), anyOf(a, true), anyOf(false, a), allOf(a, anyOf(false, false))]).toEqual([false, true, a, false]);
+    new TerraformLocal(stack, "either", anyOf(a, b));
+    expect(JSON.parse(Testing.synth(stack)).locals.either).toBe("${(var.a || var.b)}");
+  });
+
+  test("the task-failure pattern folds literal switches: both on write the $or alone, one on writes its branch alone", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const clusters = new TerraformVariable(stack, "clusters", { type: "list(string)" }).listValue;
+    const report = new TerraformVariable(stack, "report", { type: "bool" }).booleanValue;
+    const local = (id: string, catchFailedToStart: boolean, reportProgramFailures: boolean | typeof report) =>
+      new TerraformLocal(stack, id, taskStateFailurePatternExpression({ clusters, ignoreStartedBy: [], catchFailedToStart, reportProgramFailures }));
+    local("both", true, true);
+    local("one", false, true);
+    local("decided", false, report);
+    const locals = JSON.parse(Testing.synth(stack)).locals as Record<string, string>;
+    expect(locals.both).toContain('\n    { "$or" = [{ stopCode = ["TaskFailedToStart"] }, ');
+    expect(locals.both).not.toContain("k => v if var.");
+    expect(locals.one).toContain('\n    { stopCode = ["EssentialContainerExited"], containers = { exitCode = [{ "anything-but" = 0 }] } },');
+    expect(locals.decided).toContain('{ for k, v in { stopCode = ["EssentialContainerExited"], containers = { exitCode = [{ "anything-but" = 0 }] } } : k => v if var.report }');
+    expect(locals.decided).not.toContain("TaskFailedToStart");
+    expect(() => local("none", false, false)).toThrow(/nothing to catch/);
   });
 });
 

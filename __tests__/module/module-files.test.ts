@@ -53,23 +53,65 @@ describe("the built module directory", () => {
     expect(variableNames[0]).toBe("create");
     expect(variableNames[variableNames.length - 1]).toBe("tags");
     expect(variableNames).toEqual(
-      expect.arrayContaining(["clusters", "retryable_reasons", "max_attempts", "first_delay_seconds", "backoff_rate", "max_delay_seconds", "jitter", "ignore_started_by", "slack_webhook_parameter_name", "notification_emails", "kms_key_arn", "log_retention_days", "create_trail", "create_alarms", "name"]),
+      expect.arrayContaining([
+        "clusters",
+        "retryable_reasons",
+        "max_attempts",
+        "first_delay_seconds",
+        "backoff_rate",
+        "max_delay_seconds",
+        "jitter",
+        "ignore_started_by",
+        "catch_failed_to_start",
+        "report_program_failures",
+        "rerun_program_failure_families",
+        "retryable_stopped_reasons",
+        "verify_interval_seconds",
+        "verify_timeout_seconds",
+        "slack_webhook_parameter_name",
+        "notification_emails",
+        "kms_key_arn",
+        "log_retention_days",
+        "create_trail",
+        "create_alarms",
+        "expected_runs",
+        "name",
+      ]),
     );
   });
 
   test("checks ranges with validation blocks", () => {
     const v = built.json.variable!;
-    for (const name of ["clusters", "max_attempts", "first_delay_seconds", "backoff_rate", "max_delay_seconds", "jitter", "log_retention_days", "notification_emails", "slack_webhook_parameter_name", "kms_key_arn", "name"]) {
+    for (const name of [
+      "clusters",
+      "max_attempts",
+      "first_delay_seconds",
+      "backoff_rate",
+      "max_delay_seconds",
+      "jitter",
+      "log_retention_days",
+      "notification_emails",
+      "slack_webhook_parameter_name",
+      "kms_key_arn",
+      "name",
+      "rerun_program_failure_families",
+      "retryable_stopped_reasons",
+      "verify_interval_seconds",
+      "verify_timeout_seconds",
+      "expected_runs",
+    ]) {
       expect({ name, validations: (v[name].validation ?? []).length > 0 }).toEqual({ name, validations: true });
     }
   });
 
-  test("describes every output, names it <resource>_<attribute>, and has the ones callers need", () => {
+  test("describes every output, names it <resource>_<attribute> (plural for a map), and has the ones callers need", () => {
     for (const [name, o] of Object.entries(built.json.output ?? {})) {
       expect({ name, description: typeof o.description }).toEqual({ name, description: "string" });
-      expect(name).toMatch(/^[a-z0-9_]+_(arn|url|name|id)$/);
+      expect(name).toMatch(/^[a-z0-9_]+_(arn|url|name|id)s?$/);
     }
-    expect(outputNames).toEqual(expect.arrayContaining(["state_machine_arn", "topic_arn", "rule_arn", "rerun_function_arn", "notifier_function_arn", "dead_letter_queue_url"]));
+    expect(outputNames).toEqual(
+      expect.arrayContaining(["state_machine_arn", "topic_arn", "rule_arn", "rerun_function_arn", "notifier_function_arn", "dead_letter_queue_url", "task_failures_rule_arn", "missed_run_alarm_arns"]),
+    );
   });
 
   test("creates nothing when create is false: every resource is count- or for_each-switched by var.create", () => {
@@ -167,6 +209,9 @@ describe("README.md", () => {
     expect(firstColumn(section("inputs"))).toEqual(variableNames);
     expect(section("inputs")).toContain('| `max_attempts` | Reruns before giving up (and alarming). | `number` | `3` | no |');
     expect(section("inputs")).toMatch(/\| `clusters` \| .* \| `list\(string\)` \| n\/a \| yes \|/);
+    expect(section("inputs")).toContain("| `catch_failed_to_start` | Catch tasks that ECS accepted but stopped before they started");
+    expect(section("inputs")).toMatch(/\| `expected_runs` \| .* \| `list\(object\(\{ name = string, family = optional\(string\), .*grace_seconds = optional\(number, 3600\) \}\)\)` \| `\[\]` \| no \|/);
+    expect(section("inputs")).toMatch(/\| `retryable_stopped_reasons` \| .* \| `\["TaskFailedToStart: RESOURCE:\*", /);
   });
 
   test("its generated outputs table lists every output", () => {

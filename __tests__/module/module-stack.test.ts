@@ -19,7 +19,12 @@ function literalStack(props: Partial<EcsRerunPipelineProps> = {}) {
 
 describe("the module stack feeds Terraform variables to the same EcsRerunPipeline", () => {
   test("creates the same kinds of resources as the literal stack with every option on", () => {
-    const literal = literalStack({ slackWebhookParameterName: "/ecs-rerun/slack-webhook", createTrail: true, notificationEmails: ["ops@example.com"] });
+    const literal = literalStack({
+      slackWebhookParameterName: "/ecs-rerun/slack-webhook",
+      createTrail: true,
+      notificationEmails: ["ops@example.com"],
+      expectedRuns: [{ name: "nightly", family: "nightly-report", intervalSeconds: 86400 }],
+    });
     const kinds = (r: Resources) => Object.keys(r).sort();
     expect(kinds(resources)).toEqual(kinds(literal.resource));
     const stack = new EcsRerunModuleStack(new App({ skipValidation: true, stackTraces: false }), "m");
@@ -29,7 +34,8 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
   test("gives blocks readable, stable addresses instead of hashed ids", () => {
     expect(Object.keys(resources.aws_lambda_function).sort()).toEqual(["notifier_function", "rerun_function"]);
     expect(Object.keys(resources.aws_cloudtrail)).toEqual(["trail"]);
-    expect(Object.keys(resources.aws_cloudwatch_metric_alarm).sort()).toEqual(["alarm_dead_letters", "alarm_executions_failed", "alarm_notifier_errors", "alarm_rerun_errors"]);
+    expect(Object.keys(resources.aws_cloudwatch_metric_alarm).sort()).toEqual(["alarm_dead_letters", "alarm_executions_failed", "alarm_notifier_errors", "alarm_rerun_errors", "missed_runs_alarm"]);
+    expect(Object.keys(resources.aws_cloudwatch_event_rule).sort()).toEqual(["launch_failures", "missed_runs_rule", "task_failures"]);
     for (const byName of Object.values(resources)) for (const name of Object.keys(byName)) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
     expect(moduleAddress(["pipeline", "trail", "trail"])).toBe("trail");
     expect(moduleAddress(["pipeline", "alarm-executionsFailed"])).toBe("alarm_executions_failed");
@@ -47,6 +53,41 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
     expect(resources.aws_sns_topic_subscription.email).toMatchObject({ for_each: "${toset(var.create ? var.notification_emails : [])}", endpoint: "${each.value}" });
   });
 
+  test("switches the task-failures rule and its target on either of its two parts", () => {
+    const either = "${(var.create && (var.catch_failed_to_start || var.report_program_failures)) ? 1 : 0}";
+    expect(countOf("aws_cloudwatch_event_rule", "task_failures")).toBe(either);
+    expect(countOf("aws_cloudwatch_event_target", "task_failures_target")).toBe(either);
+    expect(resources.aws_cloudwatch_event_rule.task_failures.event_pattern).toBe("${local.task_failure_pattern}");
+    // Switched off, the rule has no ARN: the queue policy names only the rules that exist.
+    const policy = String(resources.aws_sqs_queue_policy.dlq_policy.policy);
+    expect(policy).toMatch(/^\$\{jsonencode\(/);
+    expect(policy).toContain('"aws:SourceArn" = compact([one(aws_cloudwatch_event_rule.launch_failures[*].arn), one(aws_cloudwatch_event_rule.task_failures[*].arn)])');
+  });
+
+  test("switches the missed-run parts on there being expected runs, one filter and one alarm per run by name", () => {
+    const any = "${(var.create && length(var.expected_runs) > 0) ? 1 : 0}";
+    for (const [type, name] of [
+      ["aws_cloudwatch_log_group", "missed_runs_successful_runs"],
+      ["aws_cloudwatch_event_rule", "missed_runs_rule"],
+      ["aws_cloudwatch_event_target", "missed_runs_to_log_group"],
+      ["aws_cloudwatch_log_resource_policy", "missed_runs_events_may_write"],
+    ]) {
+      expect({ type, name, count: countOf(type, name) }).toEqual({ type, name, count: any });
+    }
+    const perRun = "${{ for r in var.expected_runs : r.name => r if var.create }}";
+    expect(resources.aws_cloudwatch_log_metric_filter.missed_runs_success_count).toMatchObject({ for_each: perRun, name: "${var.name}-${each.value.name}-successful-runs" });
+    expect(resources.aws_cloudwatch_metric_alarm.missed_runs_alarm).toMatchObject({
+      for_each: perRun,
+      alarm_name: "${var.name}-${each.value.name}-missed-run",
+      metric_name: "SuccessfulRuns-${each.value.name}",
+      period: expect.stringContaining("each.value.interval_seconds + each.value.grace_seconds"),
+      treat_missing_data: "breaching",
+    });
+    expect(resources.aws_cloudwatch_event_rule.missed_runs_rule.event_pattern).toBe("${local.missed_runs_successful_run_pattern}");
+    expect(json.output?.missed_run_alarm_arns.value).toBe("${{ for name, alarm in aws_cloudwatch_metric_alarm.missed_runs_alarm : name => alarm.arn }}");
+    expect(json.output?.task_failures_rule_arn.value).toBe("${one(aws_cloudwatch_event_rule.task_failures[*].arn)}");
+  });
+
   test("uses the given topic key, or the one it creates", () => {
     expect(resources.aws_sns_topic.topic.kms_master_key_id).toBe("${(var.kms_key_arn != null) ? var.kms_key_arn : one(aws_kms_key.key[*].arn)}");
   });
@@ -58,14 +99,21 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
         MAX_ATTEMPTS: "${var.max_attempts}",
         BACKOFF_RATE: "${var.backoff_rate}",
         JITTER: "${var.jitter}",
+        VERIFY_INTERVAL_SECONDS: "${var.verify_interval_seconds}",
+        VERIFY_TIMEOUT_SECONDS: "${var.verify_timeout_seconds}",
+        RERUN_PROGRAM_FAILURE_FAMILIES: "${jsonencode(var.rerun_program_failure_families)}",
+        RETRYABLE_STOPPED_REASONS: "${jsonencode(var.retryable_stopped_reasons)}",
       }),
     });
     expect(resources.aws_lambda_function.notifier_function.environment).toEqual({ variables: expect.objectContaining({ SLACK_WEBHOOK_PARAMETER: "${var.slack_webhook_parameter_name}" }) });
   });
 
-  test("checks the one cross-variable rule (max delay >= first delay) with a precondition", () => {
+  test("checks the cross-variable rules (max delay >= first delay, verify timeout >= interval) with preconditions", () => {
     expect(resources.aws_lambda_function.rerun_function.lifecycle).toEqual({
-      precondition: [expect.objectContaining({ condition: "${var.max_delay_seconds >= var.first_delay_seconds}" })],
+      precondition: [
+        expect.objectContaining({ condition: "${var.max_delay_seconds >= var.first_delay_seconds}" }),
+        expect.objectContaining({ condition: "${var.verify_timeout_seconds >= var.verify_interval_seconds}", error_message: expect.stringContaining("${var.verify_timeout_seconds} s") }),
+      ],
     });
   });
 
@@ -79,7 +127,7 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
 });
 
 describe("literal inputs keep the plain configuration", () => {
-  const literal = literalStack({ slackWebhookParameterName: "/ecs-rerun/slack-webhook" });
+  const literal = literalStack({ slackWebhookParameterName: "/ecs-rerun/slack-webhook", expectedRuns: [{ name: "nightly", family: "nightly-report", intervalSeconds: 86400 }] });
   const all = Object.values(literal.resource).flatMap((byName) => Object.values(byName));
 
   test("no count, no local, no jsonencode: optional parts are simply there or not", () => {
@@ -93,6 +141,13 @@ describe("literal inputs keep the plain configuration", () => {
     expect(JSON.parse(rule.event_pattern as string)).toMatchObject({ source: ["aws.ecs"] });
     for (const p of Object.values(literal.resource.aws_iam_role_policy)) expect(JSON.parse(p.policy as string)).toMatchObject({ Version: "2012-10-17" });
     expect(JSON.parse(Object.values(literal.resource.aws_sfn_state_machine)[0].definition as string)).toMatchObject({ StartAt: expect.any(String) });
+  });
+
+  test("both task-failure parts switched off leave no rule, and the queue policy names the launch-failure rule alone", () => {
+    const off = literalStack({ catchFailedToStart: false, reportProgramFailures: false });
+    expect(Object.keys(off.resource.aws_cloudwatch_event_rule)).toHaveLength(1);
+    const policy = JSON.parse(Object.values(off.resource.aws_sqs_queue_policy)[0].policy as string);
+    expect(policy.Statement[0].Condition.ArnEquals["aws:SourceArn"]).toMatch(/^\$\{aws_cloudwatch_event_rule\.[^}]+\.arn\}$/);
   });
 
   test("refuses a literal create = false, which could only mean an empty construct", () => {

@@ -7,10 +7,16 @@ import { launchFailurePattern } from "../../modules/event-pattern";
 import { taskStateFailurePattern } from "../../modules/task-state-pattern";
 import { hclExpressionOf } from "../../modules/hcl-expression";
 import { renderLocalsTf } from "../../modules/hcl-file";
+import { missedRunAlarmShape, successFilterPattern, type ExpectedRun } from "../../modules/missed-run";
 import { DEFAULT_IGNORE_STARTED_BY, EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/rerun-pipeline";
 import { buildIntoTemp, describeWithTerraform, evaluate, removeTempDirs, scratchDir, terraform } from "./support";
 
 afterAll(removeTempDirs);
+
+/** An expected run for the validation cases: a valid one, changed by `change`. */
+const run = (change: Partial<ExpectedRun>): ExpectedRun => ({ name: "nightly", family: "nightly-report", intervalSeconds: 86400, ...change });
+/** The same run as the module's `expected_runs` takes it. */
+const runVariable = (r: ExpectedRun) => ({ name: r.name, family: r.family, started_by: r.startedBy, interval_seconds: r.intervalSeconds, grace_seconds: r.graceSeconds });
 
 describeWithTerraform("the module as terraform reads it", () => {
   const built = buildIntoTemp();
@@ -40,7 +46,7 @@ describeWithTerraform("the module as terraform reads it", () => {
       new AwsProvider(stack, "aws", { region: "ap-northeast-1" });
       new EcsRerunPipeline(stack, "p", { clusters: ["batch-ec2"], ...props });
     };
-    test.each<[string, Partial<EcsRerunPipelineProps>, Record<string, unknown>]>([
+    test.each<[string, Partial<EcsRerunPipelineProps>, Record<string, unknown>, string?]>([
       ["no cluster", { clusters: [] }, { clusters: [] }],
       ["a malformed cluster ARN", { clusters: ["arn:aws:ecs:x:cluster"] }, { clusters: ["arn:aws:ecs:x:cluster"] }],
       ["a name with a space", { name: "ecs rerun" }, { name: "ecs rerun" }],
@@ -53,17 +59,46 @@ describeWithTerraform("the module as terraform reads it", () => {
       ["a retention CloudWatch does not offer", { logRetentionDays: 2 }, { log_retention_days: 2 }],
       ["a bad email", { notificationEmails: ["ops"] }, { notification_emails: ["ops"] }],
       ["a webhook URL where its parameter's name belongs", { slackWebhookParameterName: "https://hooks.slack.com/services/T/B/X" }, { slack_webhook_parameter_name: "https://hooks.slack.com/services/T/B/X" }],
-    ])("%s", async (_name, props, tfVars) => {
+      ["a verify interval over an hour", { verifyIntervalSeconds: 3601, verifyTimeoutSeconds: 3601 }, { verify_interval_seconds: 3601, verify_timeout_seconds: 3601 }],
+      ["a verify timeout under a minute", { verifyIntervalSeconds: 0, verifyTimeoutSeconds: 30 }, { verify_timeout_seconds: 30, verify_interval_seconds: 0 }],
+      ["a blank stopped reason", { retryableStoppedReasons: ["AGENT", " "] }, { retryable_stopped_reasons: ["AGENT", " "] }],
+      ["a family name with a slash", { rerunProgramFailureFamilies: ["nightly/report"] }, { rerun_program_failure_families: ["nightly/report"] }],
+      ...(
+        [
+          ["two expected runs of one name", [run({}), run({ family: "other" })], "a name no other run has"],
+          ["an expected run with both family and started_by", [run({ startedBy: "events-rule/nightly" })], "exactly one of family and started_by"],
+          ["an expected run with neither family nor started_by", [run({ family: undefined })], "exactly one of family and started_by"],
+          ["an expected run whose window is over 7 days (with the default grace)", [run({ intervalSeconds: 7 * 86400 })], "look back at most 7 days"],
+          ["an expected run whose name has a space", [run({ name: "nightly report" })], "1 to 60 letters, digits or dashes"],
+          ["an expected run more often than once a minute", [run({ intervalSeconds: 30, graceSeconds: 0 })], "interval_seconds must be a whole number of at least 60"],
+          ["an expected run with a negative grace", [run({ graceSeconds: -1 })], "grace_seconds must be a whole number of at least 0"],
+        ] as const
+      ).map(([name, runs, message]): [string, Partial<EcsRerunPipelineProps>, Record<string, unknown>, string] => [name, { expectedRuns: runs }, { expected_runs: runs.map(runVariable) }, message]),
+      // `message` is a rest parameter: a fourth named one would make jest wait for a `done` callback.
+    ])("%s", async (_name, props, tfVars, ...[message]) => {
       expect(construct(props)).toThrow(/is invalid/);
       const r = await evaluate(vars, '"ok"', { clusters: ["batch-ec2"], ...tfVars });
       expect(r.stderr).toContain("Invalid value for variable");
       expect(r.stderr).toContain(`var.${Object.keys(tfVars)[0]} is`);
+      if (message !== undefined) expect(r.stderr.replace(/\s+/g, " ")).toContain(message);
       expect(r.value).toBeUndefined();
     });
 
     test("and both accept the defaults and sensible values (the check above can pass)", async () => {
-      expect(construct({ maxAttempts: 5, slackWebhookParameterName: "/ecs-rerun/slack-webhook", notificationEmails: ["ops@example.com"] })).not.toThrow();
-      const r = await evaluate(vars, '"ok"', { clusters: ["batch-ec2"], max_attempts: 5, slack_webhook_parameter_name: "/ecs-rerun/slack-webhook", notification_emails: ["ops@example.com"] });
+      const runs = [run({}), run({ name: "quarter-hourly", family: undefined, startedBy: "events-rule/q", intervalSeconds: 900, graceSeconds: 0 }), run({ name: "weekly", intervalSeconds: 6 * 86400, graceSeconds: 86400 })];
+      expect(
+        construct({ maxAttempts: 5, slackWebhookParameterName: "/ecs-rerun/slack-webhook", notificationEmails: ["ops@example.com"], verifyIntervalSeconds: 0, verifyTimeoutSeconds: 60, expectedRuns: runs, rerunProgramFailureFamilies: ["nightly-report"] }),
+      ).not.toThrow();
+      const r = await evaluate(vars, '"ok"', {
+        clusters: ["batch-ec2"],
+        max_attempts: 5,
+        slack_webhook_parameter_name: "/ecs-rerun/slack-webhook",
+        notification_emails: ["ops@example.com"],
+        verify_interval_seconds: 0,
+        verify_timeout_seconds: 60,
+        expected_runs: runs.map(runVariable),
+        rerun_program_failure_families: ["nightly-report"],
+      });
       expect(r).toEqual({ value: "ok", stderr: "" });
     });
   });
@@ -97,17 +132,107 @@ describeWithTerraform("the module as terraform reads it", () => {
     });
     const pattern = built.json.locals?.task_failure_pattern;
     const dirWithPattern = scratchDir({ "variables.tf": variablesTf, "locals.tf": renderLocalsTf({ task_failure_pattern: pattern }) });
-    test.each<[string, string[], string[] | undefined]>([
-      ["one cluster by name, defaults", ["batch-ec2"], undefined],
-      ["names and ARNs, nothing ignored", ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], []],
-      ["repeats, two ignored callers", ["a", "a", "arn:aws:ecs:us-east-1:123456789012:cluster/a"], ["AWS Step Functions", "my-scheduler"]],
-    ])("%s", async (_name, clusters, ignoreStartedBy) => {
+    const ruleCount = hclExpressionOf(resources.aws_cloudwatch_event_rule.task_failures.count);
+    test.each<[string, string[], string[] | undefined, boolean | undefined, boolean | undefined]>([
+      ["one cluster by name, defaults", ["batch-ec2"], undefined, undefined, undefined],
+      ["names and ARNs, nothing ignored, both parts", ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], [], true, true],
+      ["repeats, two ignored callers", ["a", "a", "arn:aws:ecs:us-east-1:123456789012:cluster/a"], ["AWS Step Functions", "my-scheduler"], undefined, undefined],
+      ["only tasks that never started", ["batch-ec2"], undefined, true, false],
+      ["only program failures, nothing ignored", ["arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], [], false, true],
+    ])("%s", async (_name, clusters, ignoreStartedBy, catchFailedToStart, reportProgramFailures) => {
       const vars: Record<string, unknown> = { clusters };
       if (ignoreStartedBy) vars.ignore_started_by = ignoreStartedBy;
-      const r = await evaluate(dirWithPattern, "local.task_failure_pattern", vars);
+      if (catchFailedToStart !== undefined) vars.catch_failed_to_start = catchFailedToStart;
+      if (reportProgramFailures !== undefined) vars.report_program_failures = reportProgramFailures;
+      const r = await evaluate(dirWithPattern, `jsonencode({ pattern = local.task_failure_pattern, count = ${ruleCount} })`, vars);
       expect(r.stderr).toBe("");
-      const expected = taskStateFailurePattern({ clusters, ignoreStartedBy: ignoreStartedBy ?? DEFAULT_IGNORE_STARTED_BY, catchFailedToStart: true, reportProgramFailures: true });
-      expect(JSON.parse(r.value!)).toEqual(expected);
+      const expected = taskStateFailurePattern({
+        clusters,
+        ignoreStartedBy: ignoreStartedBy ?? DEFAULT_IGNORE_STARTED_BY,
+        catchFailedToStart: catchFailedToStart ?? true,
+        reportProgramFailures: reportProgramFailures ?? true,
+      });
+      const { pattern, count } = JSON.parse(r.value!) as { pattern: string; count: number };
+      expect(JSON.parse(pattern)).toEqual(expected);
+      expect(count).toBe(1);
+    });
+
+    test("both parts off: no rule, and the pattern it would have had still evaluates", async () => {
+      const r = await evaluate(dirWithPattern, `jsonencode({ pattern = local.task_failure_pattern, count = ${ruleCount} })`, { clusters: ["batch-ec2"], catch_failed_to_start: false, report_program_failures: false });
+      expect(r.stderr).toBe("");
+      expect(JSON.parse(r.value!)).toMatchObject({ count: 0 });
+    });
+  });
+
+  describe("the missed-run alarms Terraform computes are the literal stack's, shaped by the pure functions", () => {
+    const alarm = resources.aws_cloudwatch_metric_alarm.missed_runs_alarm;
+    const filter = resources.aws_cloudwatch_log_metric_filter.missed_runs_success_count;
+    const pattern = built.json.locals?.missed_runs_successful_run_pattern;
+    /** The module's own expressions of one run's attributes, with `each.value` as the run `r` of a for expression. */
+    const perRun = (body: Record<string, unknown>, skip: readonly string[]) =>
+      `{ ${Object.entries(body)
+        .filter(([k]) => !skip.includes(k))
+        .map(([k, v]) => `${k} = ${hclExpressionOf(v, "inline").replace(/\beach\.value\b/g, "r")}`)
+        .join(", ")} }`;
+    const notPerRun = ["for_each", "tags", "alarm_actions", "ok_actions", "log_group_name"];
+    const dirWithAlarms = scratchDir({
+      "variables.tf": variablesTf,
+      "locals.tf": `${renderLocalsTf({ successful_run_pattern: pattern })}
+locals {
+  alarms  = { for name, r in ${hclExpressionOf(alarm.for_each)} : name => ${perRun(alarm, notPerRun)} }
+  filters = { for name, r in ${hclExpressionOf(filter.for_each)} : name => ${perRun(filter, notPerRun)} }
+}
+`,
+    });
+    const runs: ExpectedRun[] = [
+      { name: "daily", family: "print-date", intervalSeconds: 86400 },
+      { name: "quarter-hourly", startedBy: "events-rule/quarter-hourly", intervalSeconds: 900, graceSeconds: 300 },
+      { name: "hourly", family: "hourly", intervalSeconds: 3600, graceSeconds: 3600 },
+      { name: "almost-two-hours", family: "hourly", intervalSeconds: 3600, graceSeconds: 3599 },
+      { name: "weekly", startedBy: "weekly", intervalSeconds: 6 * 86400, graceSeconds: 86400 },
+      { name: "every-minute", family: "tick", intervalSeconds: 60, graceSeconds: 0 },
+    ];
+
+    test("one alarm and one filter per run, by name; none when create is false", async () => {
+      const r = await evaluate(dirWithAlarms, "jsonencode([keys(local.alarms), keys(local.filters)])", { clusters: ["batch-ec2"], expected_runs: runs.map(runVariable) });
+      expect(r.stderr).toBe("");
+      const names = runs.map((run) => run.name).sort();
+      expect(JSON.parse(r.value!)).toEqual([names, names]);
+      const off = await evaluate(dirWithAlarms, "length(local.alarms) + length(local.filters)", { clusters: ["batch-ec2"], expected_runs: runs.map(runVariable), create: false });
+      expect(off).toEqual({ value: "0", stderr: "" });
+    });
+
+    test("period, evaluation periods and filter pattern are missedRunAlarmShape's and successFilterPattern's, every other attribute the literal stack's", async () => {
+      const r = await evaluate(dirWithAlarms, "jsonencode({ alarms = local.alarms, filters = local.filters, pattern = local.successful_run_pattern })", {
+        clusters: ["batch-ec2"],
+        expected_runs: runs.map(runVariable),
+      });
+      expect(r.stderr).toBe("");
+      const evaluated = JSON.parse(r.value!) as { alarms: Record<string, Record<string, unknown>>; filters: Record<string, Record<string, unknown>>; pattern: string };
+
+      const stack = new TerraformStack(Testing.app(), "s");
+      new AwsProvider(stack, "aws", { region: "ap-northeast-1" });
+      new EcsRerunPipeline(stack, "p", { clusters: ["batch-ec2"], expectedRuns: runs });
+      const literal = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+      const withoutSkipped = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([k]) => !notPerRun.includes(k) && k !== "//"));
+      const literalAlarms = Object.values(literal.resource.aws_cloudwatch_metric_alarm).filter((a) => String(a.alarm_name).endsWith("-missed-run"));
+      const literalFilters = Object.values(literal.resource.aws_cloudwatch_log_metric_filter);
+      const literalRule = Object.values(literal.resource.aws_cloudwatch_event_rule).find((rule) => String(rule.name).endsWith("-successful-runs"))!;
+
+      for (const run of runs) {
+        const shape = missedRunAlarmShape(run.intervalSeconds, run.graceSeconds ?? 3600);
+        const alarmOf = evaluated.alarms[run.name];
+        expect({ run: run.name, period: alarmOf.period, evaluationPeriods: alarmOf.evaluation_periods, datapointsToAlarm: alarmOf.datapoints_to_alarm }).toEqual({
+          run: run.name,
+          period: shape.period,
+          evaluationPeriods: shape.evaluationPeriods,
+          datapointsToAlarm: shape.evaluationPeriods,
+        });
+        expect({ run: run.name, pattern: evaluated.filters[run.name].pattern }).toEqual({ run: run.name, pattern: successFilterPattern(run) });
+        expect(alarmOf).toEqual(withoutSkipped(literalAlarms.find((a) => a.alarm_name === `ecs-rerun-${run.name}-missed-run`)!));
+        expect(evaluated.filters[run.name]).toEqual(withoutSkipped(literalFilters.find((f) => f.name === `ecs-rerun-${run.name}-successful-runs`)!));
+      }
+      expect(JSON.parse(evaluated.pattern)).toEqual(JSON.parse(literalRule.event_pattern as string));
     });
   });
 

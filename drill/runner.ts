@@ -142,7 +142,7 @@ class LambdaInvokeError extends Error {
   }
 }
 
-const describe = (notice: Notice): string => {
+const summarize = (notice: Notice): string => {
   const reasons = notice.reasons.length > 0 ? notice.reasons.join(", ") : "no reason";
   switch (notice.kind) {
     case "detected":
@@ -352,7 +352,7 @@ export class Drill {
         const message = (input as { Message: string }).Message;
         const notice = JSON.parse(message) as Notice;
         notices.push(notice);
-        note(index, `notice: ${describe(notice)}`);
+        note(index, `notice: ${summarize(notice)}`);
         const delivery = deliverNotice(index, message);
         running.add(delivery);
         void delivery.finally(() => running.delete(delivery));

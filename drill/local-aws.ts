@@ -12,7 +12,7 @@
  * steps due by now(), so answers reflect the task's state at the request's time even before its
  * timer has fired.
  */
-import { listenOnLoopback, loopbackOrigin } from "./loopback";
+import { listenOnLoopback, loopbackOrigin, readBody } from "./loopback";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { SimulatedTask, taskStateChangeEvent, type EcsTag, type EcsTask, type EcsTaskStateChangeEvent, type TaskFate, type TaskTransition } from "./task-lifecycle";
@@ -925,14 +925,6 @@ function send(res: ServerResponse, status: number, body: Record<string, unknown>
   res.end(text);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 function parseJsonObject(raw: string): Record<string, unknown> {
   let value: unknown;

@@ -3,7 +3,7 @@
  * that a notification failure (5xx, or a webhook that never answers) is noticed and survived.
  * No timers: a "timeout" simply never answers, the client's own deadline does the rest.
  */
-import { listenOnLoopback, loopbackOrigin } from "./loopback";
+import { listenOnLoopback, loopbackOrigin, readBody } from "./loopback";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { Socket } from "node:net";
 
@@ -131,14 +131,6 @@ function reply(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 /** Webhooks take a JSON body, or (older integrations) a form field "payload" holding the JSON. */
 function parsePayload(raw: string, contentType: string): unknown {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { deflateRawSync } from "node:zlib";
 
@@ -72,6 +72,8 @@ export function buildLambdaPackage(name: LambdaName, root: string = PROJECT_ROOT
     const tmp = `${zipPath}.${process.pid}.tmp`;
     writeFileSync(tmp, zip([{ name: "index.js", data: Buffer.from(result.outputFiles[0].contents) }]));
     renameSync(tmp, zipPath);
+    // Older builds of this function are never read again.
+    for (const f of readdirSync(outDir)) if (f.startsWith(`${name}-`) && f.endsWith(".zip") && join(outDir, f) !== zipPath) rmSync(join(outDir, f), { force: true });
   }
   const sourceCodeHash = createHash("sha256").update(readFileSync(zipPath)).digest("base64");
   return { zipPath, sourceCodeHash };

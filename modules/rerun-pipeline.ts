@@ -38,9 +38,10 @@ import { rerunStateMachineDefinition } from "./rerun-state-machine";
 import { MissedRunAlarms } from "./missed-run-alarms";
 import type { ExpectedRun } from "./missed-run";
 import { taskStateFailurePattern, taskStateFailurePatternExpression } from "./task-state-pattern";
+import { DEFAULT_RETRYABLE_REASONS } from "../lambda/rerun/config";
 
-/** Default reasons worth a rerun: they describe a moment, not a configuration. */
-export const DEFAULT_RETRYABLE_REASONS = ["AGENT", "RESOURCE:*", "Capacity is unavailable at this time*"] as const;
+/** Default reasons worth a rerun: they describe a moment, not a configuration (the Lambda's own defaults). */
+export { DEFAULT_RETRYABLE_REASONS };
 /** Default `startedBy` values left alone: those callers retry on their own. */
 export const DEFAULT_IGNORE_STARTED_BY = ["AWS Step Functions"] as const;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { README, generatedSections, renderReadme } from "../scripts/readme";
 import { OVERRIDE_SETTINGS } from "../modules/config";
-import { moduleInterface, synthesizeModule } from "../modules/module-files";
+import { moduleInterface, synthesizeModule } from "../modules/terraform-module/module-files";
 
 describe("README", () => {
   const text = readFileSync(README, "utf8");

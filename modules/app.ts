@@ -1,7 +1,7 @@
 import type { App } from "cdktf";
 import { readOverrides, type ClusterStackConfig } from "./config";
-import { EcsClusterStack } from "./ecs-cluster-stack";
-import { EcsRerunStack } from "./ecs-rerun-stack";
+import { EcsClusterStack } from "./cluster/ecs-cluster-stack";
+import { EcsRerunStack } from "./pipeline/ecs-rerun-stack";
 
 /** The demo's scheduled job: prints the date once a day, so leaving it deployed costs cents. */
 export const DEMO_TASKS: ClusterStackConfig["scheduledTasks"] = [

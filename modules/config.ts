@@ -1,5 +1,4 @@
-import { scheduleIntervalSeconds } from "./missed-run";
-import { parseSchedule } from "./schedule";
+import { parseSchedule, scheduleIntervalSeconds } from "./schedule";
 
 /** A batch job that EventBridge starts on a schedule. */
 export interface ScheduledTaskConfig {

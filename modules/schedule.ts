@@ -51,3 +51,13 @@ export function parseSchedule(expression: string): Schedule {
     `schedule "${expression}" is neither rate(...) nor cron(...); e.g. "rate(1 day)" or "cron(0 3 * * ? *)"`,
   );
 }
+
+/** The interval a schedule implies: a rate's own; a cron's must be given (cron spacing varies). */
+export function scheduleIntervalSeconds(schedule: string, cronIntervalSeconds: number | undefined, where: string): number {
+  const parsed = parseSchedule(schedule);
+  if (parsed.kind === "rate") return parsed.seconds;
+  if (cronIntervalSeconds === undefined) {
+    throw new InvalidScheduleError(`${where}: schedule "${schedule}" is a cron expression; give expectedIntervalSeconds (the longest gap between two runs) so a missed run can be alarmed`);
+  }
+  return cronIntervalSeconds;
+}

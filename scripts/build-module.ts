@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { MODULE_REPOSITORY } from "../modules/ecs-rerun-module-stack";
-import { renderModuleFiles, synthesizeModule, type ModuleJson } from "../modules/module-files";
+import { MODULE_REPOSITORY } from "../modules/terraform-module/ecs-rerun-module-stack";
+import { renderModuleFiles, synthesizeModule, type ModuleJson } from "../modules/terraform-module/module-files";
 
 /** Options of {@link buildModule}. */
 export interface BuildModuleOptions {

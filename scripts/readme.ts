@@ -3,8 +3,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderOverridesTable } from "../modules/config";
-import { moduleInterface, synthesizeModule } from "../modules/module-files";
-import { renderInputsTable, renderOutputsTable } from "../modules/module-readme";
+import { moduleInterface, synthesizeModule } from "../modules/terraform-module/module-files";
+import { renderInputsTable, renderOutputsTable } from "../modules/terraform-module/module-readme";
 
 export const README = join(__dirname, "..", "README.md");
 

@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import FakeTimers from "@sinonjs/fake-timers";
 import { GetParameterCommand, ParameterNotFound, SSMClient } from "@aws-sdk/client-ssm";
-import { matchesEventPattern } from "../../drill/event-pattern";
+import { matchesEventPattern } from "../../drill/event-pattern-matcher";
 import { CloudTrailApiCallEvent, EcsTaskStateChangeEvent, LocalAws, LocalAwsOptions, parseEcsScript } from "../../drill/local-aws";
 
 const REGION = "ap-northeast-1";
@@ -826,7 +826,7 @@ describe("LocalAws task life", () => {
     expect((await stopped).detail).toMatchObject({ stopCode: "EssentialContainerExited", containers: [{ exitCode: 7 }] });
   });
 
-  // The shapes of the pipeline's rules (modules/task-state-pattern.ts, modules/missed-run.ts), written
+  // The shapes of the pipeline's rules (modules/pipeline/task-state-pattern.ts, modules/pipeline/missed-run.ts), written
   // out here so this test pins the events' fields, not those modules' signatures.
   const TASK_STOPPED = { source: ["aws.ecs"], "detail-type": ["ECS Task State Change"] };
   const CLUSTER = { clusterArn: [{ suffix: ":cluster/batch-ec2" }], lastStatus: ["STOPPED"] };

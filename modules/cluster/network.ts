@@ -6,7 +6,7 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import type { NetworkConfig } from "./config";
+import type { NetworkConfig } from "../config";
 
 /** Props of {@link Network}. */
 export interface NetworkProps {

@@ -8,11 +8,11 @@ import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { EcsClusterStack } from "../modules/ecs-cluster-stack";
-import { ECS_AL2023_AMI_PARAMETER } from "../modules/ecs-ec2-cluster";
-import type { ClusterStackConfig } from "../modules/config";
-import { DEMO_TASKS } from "../modules/app";
-import { asList, iamStatements, resourcesOf, synthJson } from "./support/synth";
+import { EcsClusterStack } from "../../modules/cluster/ecs-cluster-stack";
+import { ECS_AL2023_AMI_PARAMETER } from "../../modules/cluster/ecs-ec2-cluster";
+import type { ClusterStackConfig } from "../../modules/config";
+import { DEMO_TASKS } from "../../modules/app";
+import { asList, iamStatements, resourcesOf, synthJson } from "../support/synth";
 
 function synthCluster(config: ClusterStackConfig = {}) {
   const stack = new EcsClusterStack(Testing.app(), "ecs-cluster", { scheduledTasks: DEMO_TASKS, ...config });

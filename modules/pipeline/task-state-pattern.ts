@@ -1,6 +1,6 @@
 import type { IResolvable } from "cdktf";
-import { clusterShortName } from "./event-pattern";
-import { hcl, hclFrom } from "./hcl-expression";
+import { clusterShortName } from "./launch-failure-pattern";
+import { hcl, hclFrom } from "../hcl/hcl-expression";
 
 /**
  * Matchers for `detail.clusterArn` of ECS events, which always carry the full ARN: a cluster given

@@ -6,7 +6,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { hcl, holdsTokens } from "./hcl-expression";
+import { hcl, holdsTokens } from "../hcl/hcl-expression";
 import {
   expectedRunObject,
   expectedRunSubject,
@@ -20,7 +20,7 @@ import {
   successfulRunPatternExpression,
   type ExpectedRun,
 } from "./missed-run";
-import { allOf, attributeOf, countOf, type Presence } from "./presence";
+import { allOf, attributeOf, countOf, type Presence } from "../hcl/presence";
 import { clusterArnMatchers } from "./task-state-pattern";
 
 /** Props of {@link MissedRunAlarms}. */

@@ -3,7 +3,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { resolveClusterConfig, type ClusterStackConfig, type ResolvedClusterStackConfig } from "./config";
+import { resolveClusterConfig, type ClusterStackConfig, type ResolvedClusterStackConfig } from "../config";
 import { EcsEc2Cluster } from "./ecs-ec2-cluster";
 import { Network } from "./network";
 import { ScheduleDeadLetterQueue } from "./schedule-dead-letter-queue";

@@ -1,9 +1,9 @@
 import { Fn, Testing, TerraformLocal, TerraformStack, TerraformVariable } from "cdktf";
-import { assembleHcl, hcl, hclExpressionOf, hclFrom, hclKey, hclString, holdsTokens, isAtomic, raw, splitTemplate } from "../../modules/hcl-expression";
-import { allOf, anyOf } from "../../modules/presence";
-import { taskStateFailurePatternExpression } from "../../modules/task-state-pattern";
-import { renderOutputsTf, renderVariablesTf } from "../../modules/hcl-file";
-import { renderInputsTable, renderOutputsTable } from "../../modules/module-readme";
+import { assembleHcl, hcl, hclExpressionOf, hclFrom, hclKey, hclString, holdsTokens, isAtomic, raw, splitTemplate } from "../../modules/hcl/hcl-expression";
+import { allOf, anyOf } from "../../modules/hcl/presence";
+import { taskStateFailurePatternExpression } from "../../modules/pipeline/task-state-pattern";
+import { renderOutputsTf, renderVariablesTf } from "../../modules/terraform-module/hcl-file";
+import { renderInputsTable, renderOutputsTable } from "../../modules/terraform-module/module-readme";
 
 describe("Terraform templates", () => {
   test("split into literal text and interpolations, with quotes and braces inside an interpolation kept whole", () => {

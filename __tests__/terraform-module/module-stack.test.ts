@@ -1,8 +1,8 @@
 import { App, Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { EcsRerunModuleStack, moduleAddress, snakeCase } from "../../modules/ecs-rerun-module-stack";
-import { synthesizeModule } from "../../modules/module-files";
-import { EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/rerun-pipeline";
+import { EcsRerunModuleStack, moduleAddress, snakeCase } from "../../modules/terraform-module/ecs-rerun-module-stack";
+import { synthesizeModule } from "../../modules/terraform-module/module-files";
+import { EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipeline/rerun-pipeline";
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 

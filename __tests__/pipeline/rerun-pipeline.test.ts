@@ -8,11 +8,11 @@ import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { EcsRerunPipeline, type EcsRerunPipelineProps } from "../modules/rerun-pipeline";
-import { EcsRerunStack } from "../modules/ecs-rerun-stack";
-import { matchesEventPattern } from "../drill/event-pattern";
-import { AGENT_EVENT, SUCCESS_EVENT, STEP_FUNCTIONS_EVENT, agentEventWith, loadEvent } from "./support/events";
-import { asList, iamStatements, resourcesOf, synthJson, type TfJson } from "./support/synth";
+import { EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipeline/rerun-pipeline";
+import { EcsRerunStack } from "../../modules/pipeline/ecs-rerun-stack";
+import { matchesEventPattern } from "../../drill/event-pattern-matcher";
+import { AGENT_EVENT, SUCCESS_EVENT, STEP_FUNCTIONS_EVENT, agentEventWith, loadEvent } from "../support/events";
+import { asList, iamStatements, resourcesOf, synthJson, type TfJson } from "../support/synth";
 
 function synthPipeline(props: Partial<EcsRerunPipelineProps> = {}) {
   const app = Testing.app();

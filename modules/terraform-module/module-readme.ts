@@ -1,4 +1,4 @@
-import { alignAttributes, hclExpressionOf, hclString } from "./hcl-expression";
+import { alignAttributes, hclExpressionOf, hclString } from "../hcl/hcl-expression";
 import { renderVersionsTf, type TfJsonOutput, type TfJsonSettings, type TfJsonVariable } from "./hcl-file";
 
 /** What the module's documents are rendered from: its synthesized variables, outputs and settings. */

@@ -1,5 +1,5 @@
 import type { IResolvable } from "cdktf";
-import { hcl, hclString, raw } from "./hcl-expression";
+import { hcl, hclString, raw } from "../hcl/hcl-expression";
 
 /** Inputs of {@link launchFailurePattern}. */
 export interface LaunchFailurePatternInput {

@@ -2,11 +2,12 @@ import { Testing, TerraformStack, TerraformVariable } from "cdktf";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { MissedRunAlarms } from "../modules/missed-run-alarms";
-import { missedRunAlarmShape, resolveExpectedRun, scheduleIntervalSeconds, successFilterPattern, successfulRunPattern } from "../modules/missed-run";
-import { clusterArnMatchers } from "../modules/task-state-pattern";
-import { matchesEventPattern } from "../drill/event-pattern";
-import { resourcesOf, synthJson } from "./support/synth";
+import { MissedRunAlarms } from "../../modules/pipeline/missed-run-alarms";
+import { missedRunAlarmShape, resolveExpectedRun, successFilterPattern, successfulRunPattern } from "../../modules/pipeline/missed-run";
+import { scheduleIntervalSeconds } from "../../modules/schedule";
+import { clusterArnMatchers } from "../../modules/pipeline/task-state-pattern";
+import { matchesEventPattern } from "../../drill/event-pattern-matcher";
+import { resourcesOf, synthJson } from "../support/synth";
 
 describe("missed-run alarm shape", () => {
   test("a daily job with an hour of grace is judged on 25 hourly periods", () => {

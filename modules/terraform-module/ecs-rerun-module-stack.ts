@@ -1,10 +1,10 @@
 import { Construct, type Node } from "constructs";
 import { TerraformElement, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Token, ref, type IResolvable, type TerraformVariableConfig } from "cdktf";
-import { hcl, hclFrom, hclString, raw } from "./hcl-expression";
-import { DEFAULT_RETRYABLE_STOPPED_REASONS } from "../lambda/rerun/config";
-import { EXPECTED_RUN_LIMITS } from "./missed-run";
-import { attributeOf } from "./presence";
-import { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, EcsRerunPipeline, INPUT_LIMITS } from "./rerun-pipeline";
+import { hcl, hclFrom, hclString, raw } from "../hcl/hcl-expression";
+import { DEFAULT_RETRYABLE_STOPPED_REASONS } from "../../lambda/rerun/config";
+import { EXPECTED_RUN_LIMITS } from "../pipeline/missed-run";
+import { attributeOf } from "../hcl/presence";
+import { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, EcsRerunPipeline, INPUT_LIMITS } from "../pipeline/rerun-pipeline";
 
 /** Name of the module's repository, as registries want it: `terraform-<provider>-<name>`. */
 export const MODULE_REPOSITORY = "terraform-aws-ecs-rerun";

@@ -3,12 +3,12 @@ import { appendFileSync, copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { launchFailurePattern } from "../../modules/event-pattern";
-import { taskStateFailurePattern } from "../../modules/task-state-pattern";
-import { hclExpressionOf } from "../../modules/hcl-expression";
-import { renderLocalsTf } from "../../modules/hcl-file";
-import { missedRunAlarmShape, successFilterPattern, type ExpectedRun } from "../../modules/missed-run";
-import { DEFAULT_IGNORE_STARTED_BY, EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/rerun-pipeline";
+import { launchFailurePattern } from "../../modules/pipeline/launch-failure-pattern";
+import { taskStateFailurePattern } from "../../modules/pipeline/task-state-pattern";
+import { hclExpressionOf } from "../../modules/hcl/hcl-expression";
+import { renderLocalsTf } from "../../modules/terraform-module/hcl-file";
+import { missedRunAlarmShape, successFilterPattern, type ExpectedRun } from "../../modules/pipeline/missed-run";
+import { DEFAULT_IGNORE_STARTED_BY, EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipeline/rerun-pipeline";
 import { buildIntoTemp, describeWithTerraform, evaluate, removeTempDirs, scratchDir, terraform } from "./support";
 
 afterAll(removeTempDirs);

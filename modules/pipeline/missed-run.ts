@@ -1,6 +1,5 @@
 import type { IResolvable } from "cdktf";
-import { hcl } from "./hcl-expression";
-import { parseSchedule } from "./schedule";
+import { hcl } from "../hcl/hcl-expression";
 import { clusterArnMatchersExpression } from "./task-state-pattern";
 
 /** A job that must succeed at least once per interval: the dead man's switch watches for its absence. */
@@ -82,16 +81,6 @@ export function resolveExpectedRun(run: ExpectedRun): Required<Pick<ExpectedRun,
   const graceSeconds = run.graceSeconds ?? EXPECTED_RUN_LIMITS.defaultGraceSeconds;
   missedRunAlarmShape(run.intervalSeconds, graceSeconds);
   return { ...run, graceSeconds };
-}
-
-/** The interval a schedule implies: a rate's own; a cron's must be given (cron spacing varies). */
-export function scheduleIntervalSeconds(schedule: string, cronIntervalSeconds: number | undefined, where: string): number {
-  const parsed = parseSchedule(schedule);
-  if (parsed.kind === "rate") return parsed.seconds;
-  if (cronIntervalSeconds === undefined) {
-    throw new ExpectedRunError(`${where}: schedule "${schedule}" is a cron expression; give expectedIntervalSeconds (the longest gap between two runs) so a missed run can be alarmed`);
-  }
-  return cronIntervalSeconds;
 }
 
 /**

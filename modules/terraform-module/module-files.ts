@@ -1,7 +1,7 @@
 import { App } from "cdktf";
 import { EcsRerunModuleStack, EXAMPLE_INPUTS, MODULE_PACKAGE_DIRECTORY, MODULE_REPOSITORY } from "./ecs-rerun-module-stack";
 import { renderLocalsTf, renderOutputsTf, renderVariablesTf, renderVersionsTf, type TfJsonOutput, type TfJsonSettings, type TfJsonVariable } from "./hcl-file";
-import type { LambdaPackage } from "./lambda-package";
+import type { LambdaPackage } from "../pipeline/lambda-package";
 import { renderBasicExample, renderModuleReadme, type ModuleInterface } from "./module-readme";
 
 /** A synthesized module: Terraform's JSON syntax, cdktf's metadata removed. */

@@ -19,9 +19,9 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
-import { launchFailurePattern, launchFailurePatternExpression } from "./event-pattern";
-import { hcl, holdsTokens } from "./hcl-expression";
-import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding } from "./iam";
+import { launchFailurePattern, launchFailurePatternExpression } from "./launch-failure-pattern";
+import { hcl, holdsTokens } from "../hcl/hcl-expression";
+import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding } from "../iam";
 import { buildLambdaPackage, type LambdaName, type LambdaPackage } from "./lambda-package";
 import { ManagementEventsTrail } from "./management-events-trail";
 import {
@@ -33,12 +33,12 @@ import {
   topicKeyPolicy,
   type AwsPlace,
 } from "./pipeline-policies";
-import { allOf, anyOf, attributeOf, countOf, isSet, isUnset, presenceOf, type Presence } from "./presence";
+import { allOf, anyOf, attributeOf, countOf, isSet, isUnset, presenceOf, type Presence } from "../hcl/presence";
 import { rerunStateMachineDefinition } from "./rerun-state-machine";
 import { MissedRunAlarms } from "./missed-run-alarms";
 import type { ExpectedRun } from "./missed-run";
 import { taskStateFailurePattern, taskStateFailurePatternExpression } from "./task-state-pattern";
-import { DEFAULT_RETRYABLE_REASONS } from "../lambda/rerun/config";
+import { DEFAULT_RETRYABLE_REASONS } from "../../lambda/rerun/config";
 
 /** Default reasons worth a rerun: they describe a moment, not a configuration (the Lambda's own defaults). */
 export { DEFAULT_RETRYABLE_REASONS };

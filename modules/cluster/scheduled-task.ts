@@ -5,8 +5,8 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import type { ResolvedScheduledTask } from "./config";
-import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam";
+import type { ResolvedScheduledTask } from "../config";
+import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../iam";
 
 /** Props of {@link ScheduledTask}. */
 export interface ScheduledTaskProps {

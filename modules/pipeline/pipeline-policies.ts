@@ -1,7 +1,7 @@
 import { Fn, Token } from "cdktf";
-import { clusterShortName, clusterShortNameHcl } from "./event-pattern";
-import { hcl, raw } from "./hcl-expression";
-import type { PolicyStatement } from "./iam";
+import { clusterShortName, clusterShortNameHcl } from "./launch-failure-pattern";
+import { hcl, raw } from "../hcl/hcl-expression";
+import type { PolicyStatement } from "../iam";
 
 /** Where the pipeline runs, for building ARNs (values may be Terraform references). */
 export interface AwsPlace {

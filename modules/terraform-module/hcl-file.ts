@@ -1,4 +1,4 @@
-import { alignAttributes, hclExpressionOf, hclString, splitTemplate } from "./hcl-expression";
+import { alignAttributes, hclExpressionOf, hclString, splitTemplate } from "../hcl/hcl-expression";
 
 /** A `variable` as Terraform's JSON syntax (and cdktf) write it. */
 export interface TfJsonVariable {

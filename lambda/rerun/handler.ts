@@ -1,6 +1,6 @@
 /**
  * Thin shell of the rerun Lambda: validates the payload, calls ECS, maps errors, logs.
- * Everything that decides something lives in the pure modules (core.ts, task-state.ts, verify.ts).
+ * Everything that decides something lives in the pure modules (core/, task-state.ts, verify.ts).
  */
 import {
   DescribeTaskDefinitionCommand,
@@ -28,19 +28,13 @@ import {
 import { AlreadyHandledError, EcsServerError, EcsThrottledError } from "../shared/errors";
 import { describeError, logJson } from "../shared/log";
 import type { RerunConfig } from "./config";
-import {
-  buildNotice,
-  buildRerunRequest,
-  classifyEcsError,
-  decide,
-  isThrottlingError,
-  noticeKindAfterClassify,
-  noticeKindAfterRerun,
-  parseInvocation,
-  programFailureRerunAllowed,
-  rerunClientToken,
-  throttleDelayMs,
-} from "./core";
+import { throttleDelayMs } from "./core/backoff";
+import { decide } from "./core/decision";
+import { classifyEcsError, isThrottlingError } from "./core/ecs-errors";
+import { parseInvocation } from "./core/invocation";
+import { buildNotice, noticeKindAfterClassify, noticeKindAfterRerun } from "./core/notice";
+import { programFailureRerunAllowed } from "./core/reason-classification";
+import { buildRerunRequest, rerunClientToken } from "./core/rerun-request";
 import { ownerFromTags, parseFailureEvent, tagsOfTask, withLogLinks } from "./task-state";
 import { applyLaunch, applyVerification, chunks, withoutVerification, type DescribeTasksAnswer } from "./verify";
 

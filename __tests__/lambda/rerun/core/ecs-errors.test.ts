@@ -1,0 +1,28 @@
+// Tests of lambda/rerun/core/ecs-errors.ts: mapping errors thrown by ecs.send.
+import { classifyEcsError } from "../../../../lambda/rerun/core/ecs-errors";
+
+describe("ECS error mapping", () => {
+  const err = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`${name} happened`), { name, ...extra });
+
+  it.each<[string, Error, "RunTask" | "StartTask" | "read", string]>([
+    ["ThrottlingException", err("ThrottlingException", { $fault: "client", $metadata: { httpStatusCode: 400 } }), "RunTask", "throttled"],
+    ["a $retryable.throttling error", err("Whatever", { $fault: "client", $retryable: { throttling: true }, $metadata: { httpStatusCode: 400 } }), "StartTask", "throttled"],
+    ["HTTP 429", err("Unknown", { $fault: "client", $metadata: { httpStatusCode: 429 } }), "StartTask", "throttled"],
+    ["ServerException on RunTask", err("ServerException", { $fault: "server", $metadata: { httpStatusCode: 500 } }), "RunTask", "server"],
+    ["HTTP 503 on RunTask", err("ServiceUnavailable", { $fault: "client", $metadata: { httpStatusCode: 503 } }), "RunTask", "server"],
+    ["a network error on RunTask", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), "RunTask", "server"],
+    ["ServerException on StartTask", err("ServerException", { $fault: "server", $metadata: { httpStatusCode: 500 } }), "StartTask", "gave_up"],
+    ["a network error on StartTask", new Error("socket hang up"), "StartTask", "gave_up"],
+    ["ServerException on a read (DescribeTasks)", err("ServerException", { $fault: "server", $metadata: { httpStatusCode: 500 } }), "read", "server"],
+    ["AccessDeniedException on a read", err("AccessDeniedException", { $fault: "client", $metadata: { httpStatusCode: 400 } }), "read", "gave_up"],
+    ["ClientException", err("ClientException", { $fault: "client", $metadata: { httpStatusCode: 400 } }), "RunTask", "gave_up"],
+    ["ECS LimitExceededException (a quota)", err("LimitExceededException", { $fault: "client", $metadata: { httpStatusCode: 400 } }), "RunTask", "gave_up"],
+  ])("maps %s", (_label, error, action, outcome) => {
+    expect(classifyEcsError(error, action).outcome).toBe(outcome);
+  });
+
+  it("says on StartTask that the task may have started", () => {
+    const mapped = classifyEcsError(err("ServerException", { $fault: "server", $metadata: { httpStatusCode: 500 } }), "StartTask");
+    expect(mapped.message).toMatch(/^ServerException: ServerException happened.*may have started/);
+  });
+});

@@ -1,0 +1,71 @@
+/** Rerun core: which notice kind a decision gives, and the notice itself (what the notifier formats). */
+import type { Decision, LaunchFailure, Notice, NoticeKind } from "../../shared/contract";
+
+/** Notice kind after classify: one message per event (not_retryable and program_failed say "a human must look"). */
+export function noticeKindAfterClassify(decision: Decision): NoticeKind {
+  switch (decision.next) {
+    case "not_retryable":
+      return "not_retryable";
+    case "report":
+      return "program_failed";
+    case "gave_up":
+      return "gave_up";
+    case "retry":
+    case "verify":
+    case "recovered":
+      return "detected";
+  }
+}
+
+/**
+ * Notice kind after a rerun. `verify` maps to "retrying" only so that every output has a notice
+ * of the same shape: the state machine does not publish notices of verification rounds.
+ */
+export function noticeKindAfterRerun(decision: Decision): NoticeKind {
+  switch (decision.next) {
+    case "retry":
+    case "verify":
+      return "retrying";
+    case "report":
+      return "program_failed";
+    case "recovered":
+    case "gave_up":
+    case "not_retryable":
+      return decision.next;
+  }
+}
+
+export function buildNotice(kind: NoticeKind, failure: LaunchFailure, decision: Decision, executionArn: string): Notice {
+  const firstLog = (failure.containers ?? []).find((c) => c.logGroup !== undefined && c.logStream !== undefined);
+  return {
+    kind,
+    source: failure.source,
+    failureType: failure.failureType,
+    cluster: failure.cluster,
+    clusterName: failure.clusterName,
+    taskDefinition: failure.taskDefinition,
+    action: failure.action,
+    reasons: [...failure.reasons],
+    attempt: decision.attempt,
+    maxAttempts: decision.maxAttempts,
+    requested: failure.requested,
+    placed: failure.placed,
+    remaining: failure.remaining,
+    ...(decision.next === "retry" ? { nextDelaySeconds: decision.delaySeconds } : {}),
+    ...(decision.message !== undefined ? { message: decision.message } : {}),
+    eventId: failure.eventId,
+    executionArn,
+    region: failure.region,
+    account: failure.account,
+    ...(failure.startedBy !== undefined ? { startedBy: failure.startedBy } : {}),
+    eventTime: failure.eventTime,
+    taskArns: [...failure.taskArns],
+    ...(failure.notCarriedOver !== undefined ? { notCarriedOver: [...failure.notCarriedOver] } : {}),
+    ...(failure.stoppedReason !== undefined ? { stoppedReason: failure.stoppedReason } : {}),
+    ...(failure.taskArn !== undefined ? { taskArn: failure.taskArn } : {}),
+    ...(failure.containers !== undefined ? { containers: failure.containers.map((c) => ({ ...c })) } : {}),
+    ...(firstLog
+      ? { logGroup: firstLog.logGroup, logStream: firstLog.logStream, ...(firstLog.logRegion ? { logRegion: firstLog.logRegion } : {}) }
+      : {}),
+  };
+}

@@ -1,0 +1,119 @@
+// The drill's option and result types (what a run is told and what it observed), and the scope
+// the pieces of one run share.
+
+import type { Notice } from "../lambda/shared/contract";
+import type { AlarmState } from "./cloudwatch";
+import type { EcsAnswer } from "./local-aws";
+import type { SlackAnswer } from "./local-slack";
+import type { SimClock } from "./sim-clock";
+import type { SynthesizedPipeline } from "./synthesized-pipeline";
+
+/** How one event ended. */
+export type Outcome = "ignored" | "recovered" | "gave_up" | "not_retryable" | "program_failed" | "already_handled" | "invalid_event" | "failed";
+
+/** One line of a timeline, at a simulated time. */
+export interface TimelineEntry {
+  /** Simulated seconds since the drill started. */
+  readonly t: number;
+  /** Which delivered event it belongs to (1-based, in delivery order). */
+  readonly event: number;
+  readonly text: string;
+}
+
+/** What became of one delivered CloudTrail event. */
+export interface DeliveryReport {
+  readonly index: number;
+  readonly eventId: string;
+  /** Whether the rule's pattern matched (no execution otherwise). */
+  readonly matched: boolean;
+  /**
+   * Where the event came from: delivered by the caller, or emitted by the local ECS endpoint as AWS
+   * would (the CloudTrail record of a launch call, or an ECS Task State Change).
+   */
+  readonly origin: "delivered" | "cloudtrail" | "task-event";
+  outcome: Outcome;
+  /** Reruns made (the last decision's attempt). */
+  attempts: number;
+  /** States entered plus retries, as Step Functions bills transitions. */
+  stateTransitions: number;
+  /** Simulated seconds of each Wait state. */
+  readonly waits: number[];
+  /** Simulated second the execution ended. */
+  endedAt?: number;
+  error?: string;
+  executionArn?: string;
+}
+
+/** Everything a drill run observed. */
+export interface DrillResult {
+  readonly deliveries: DeliveryReport[];
+  /** Launch calls the pipeline made, as the local ECS endpoint received them. */
+  readonly launchRequests: { action: "RunTask" | "StartTask"; request: Record<string, unknown>; answer: string }[];
+  /** Slack payloads delivered (answered 200). */
+  readonly notifications: unknown[];
+  /** Slack posts attempted, delivered or not. */
+  readonly slackAttempts: number;
+  /** Notices the notifier could not deliver after Lambda's retries (the on-failure queue). */
+  readonly deadLetters: { notice: unknown; error: string }[];
+  /** Notices published to the topic, in order. */
+  readonly notices: Notice[];
+  /** Messages published to the topic: notices and alarm notifications. */
+  readonly published: number;
+  readonly timeline: TimelineEntry[];
+  /** Simulated seconds until everything settled (executions, notices and their retries). */
+  readonly simulatedSeconds: number;
+  /** Tasks the local ECS endpoint started. */
+  readonly tasksStarted: number;
+  /** Launch calls answered with ThrottlingException. */
+  readonly throttledCalls: number;
+  /** Successful runs counted by the missed-run metric filters, by metric name (simulated seconds). */
+  readonly successfulRuns: Record<string, number[]>;
+  /** Missed-run alarm state changes, as CloudWatch would publish them to the topic. */
+  readonly alarmChanges: { t: number; alarmName: string; from: AlarmState; to: AlarmState }[];
+}
+
+/** Settings of one run. */
+export interface RunOptions {
+  /** Launch calls made at the start as the schedule would make them (the events role's identity). @default none */
+  readonly scheduledLaunches?: readonly Record<string, unknown>[];
+  /** Keep the simulation going this many simulated seconds, even when no execution is running. @default 0 */
+  readonly holdSeconds?: number;
+  /** Evaluate the missed-run alarms at every period and publish their changes. @default false */
+  readonly watchMissedRuns?: boolean;
+}
+
+/** Settings of a drill. */
+export interface DrillOptions {
+  /** Protected clusters. @default ["batch-ec2"] */
+  readonly clusters?: readonly string[];
+  /** Region the pipeline is synthesized for (that of the events). @default "ap-northeast-1" */
+  readonly region?: string;
+  /**
+   * Answers to successive launch calls; the last repeats. The first is the original call's, which
+   * the delivered event already records, so reruns get the second onward (or the only one).
+   * @default ["ok"]
+   */
+  readonly ecs?: ReadonlyArray<string | EcsAnswer>;
+  /** Answers of the local Slack server; the last repeats. @default ["ok"] */
+  readonly slack?: readonly SlackAnswer[];
+  /** Token bucket throttling launch calls. @default none */
+  readonly throttle?: { burst: number; refillPerSecond: number };
+  /** Seed of the random numbers behind jitter, so a run can be repeated. @default 1 */
+  readonly seed?: number;
+  /** Slack POST timeout (real milliseconds: a hung socket is real time). @default 300 */
+  readonly slackTimeoutMs?: number;
+  /** Record the timeline. @default true */
+  readonly timeline?: boolean;
+  /** Receives the Lambda handlers' structured log lines (they would go to CloudWatch Logs). @default discarded */
+  readonly onLambdaLog?: (line: string) => void;
+}
+
+/** What the pieces of one run share: the pipeline, the simulated clock, the timeline and the work in flight. */
+export interface RunScope {
+  readonly pipeline: SynthesizedPipeline;
+  readonly clock: SimClock;
+  /** Adds a line to the timeline. */
+  readonly note: (event: number, text: string) => void;
+  /** Everything still going on: the run ends when it is empty. */
+  readonly running: Set<Promise<void>>;
+}

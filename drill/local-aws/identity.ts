@@ -1,0 +1,59 @@
+// Who signed a request: maps the SigV4 access key id of the Authorization header to the IAM user or
+// assumed role that CloudTrail names as the caller.
+import { createHash } from "node:crypto";
+import { isoSeconds, md5Hex } from "./protocol";
+import type { Identity, IdentitySpec } from "./shapes";
+
+export class CallerIdentities {
+  private readonly identities: Record<string, IdentitySpec>;
+  private readonly firstSeen = new Map<string, number>();
+
+  constructor(
+    private readonly account: string,
+    identities: Record<string, IdentitySpec> = {},
+  ) {
+    this.identities = { ...identities };
+  }
+
+  /** Forgets when each access key was first seen (the sessions' creation dates). */
+  reset(): void {
+    this.firstSeen.clear();
+  }
+
+  identify(authorization: string | undefined, at: number): Identity {
+    const akid = authorization ? /Credential=([^/,\s]+)\//.exec(authorization)?.[1] : undefined;
+    if (!akid) return { type: "Unknown" };
+    if (!this.firstSeen.has(akid)) this.firstSeen.set(akid, at);
+    const spec = this.identities[akid];
+    if (!spec) {
+      return {
+        type: "IAMUser",
+        principalId: `AIDA${upperHex(akid, 17)}`,
+        // Unknown keys have no user name to show; the key id keeps different callers apart.
+        arn: `arn:aws:iam::${this.account}:user/${akid}`,
+        accountId: this.account,
+        accessKeyId: akid,
+        userName: akid,
+      };
+    }
+    const roleId = `AROA${upperHex(spec.roleName, 17)}`;
+    const session = spec.sessionName ?? md5Hex(akid);
+    return {
+      type: "AssumedRole",
+      principalId: `${roleId}:${session}`,
+      arn: `arn:aws:sts::${this.account}:assumed-role/${spec.roleName}/${session}`,
+      accountId: this.account,
+      accessKeyId: akid,
+      sessionContext: {
+        sessionIssuer: { type: "Role", principalId: roleId, arn: `arn:aws:iam::${this.account}:role/${spec.roleName}`, accountId: this.account, userName: spec.roleName },
+        attributes: { creationDate: isoSeconds(this.firstSeen.get(akid) ?? at), mfaAuthenticated: "false" },
+        webIdFederationData: {},
+      },
+      ...(spec.invokedBy ? { invokedBy: spec.invokedBy } : {}),
+    };
+  }
+}
+
+function upperHex(s: string, length: number): string {
+  return createHash("sha256").update(s).digest("hex").slice(0, length).toUpperCase();
+}

@@ -2,7 +2,8 @@
  * Proves a refactor changed nothing a user deploys: compares the synthesized stacks
  * (`cdktf.out/stacks/<stack>/cdk.tf.json`) and the built Terraform module (`dist/`) with a recorded
  * copy, byte for byte, masking only what a split of the Lambda sources must change: the packages'
- * content hashes and the asset paths that embed them. Resource addresses are part of the bytes, so
+ * content hashes and the asset paths that embed them (and the folder the tree was built in, which
+ * the local backend's state path holds). Resource addresses are part of the bytes, so
  * a renamed construct ID fails here.
  *
  *   cp -r cdktf.out/stacks BASE/stacks && cp -r dist BASE/dist     # before the refactor
@@ -17,6 +18,8 @@ const ROOT = resolve(__dirname, "..");
 /** Replaces the parts of a file that follow the Lambda sources' hash with fixed placeholders. */
 export function maskLambdaHashes(text: string): string {
   return text
+    // The local backend's state path is absolute: the same tree built in another folder differs only here.
+    .replace(/("path": ")[^"]*(\/terraform\.[^"/]+\.tfstate")/g, "$1<project>$2")
     .replace(/(assets\/[^/"]+\/)[0-9A-F]{32}(\/[a-z-]+-)[0-9a-f]{16}(\.zip)/g, "$1<asset-hash>$2<bundle-hash>$3")
     .replace(/("source_code_hash": ")[A-Za-z0-9+/=]{44}(")/g, "$1<sha256>$2");
 }

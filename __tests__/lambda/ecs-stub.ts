@@ -2,20 +2,20 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   RunTaskCommand,
+  ListTasksCommand,
   StartTaskCommand,
-  TagResourceCommand,
 } from "@aws-sdk/client-ecs";
 import type { EcsSender } from "../../lambda/rerun/handler";
 
-export type EcsCommand = RunTaskCommand | StartTaskCommand | DescribeTasksCommand | TagResourceCommand | DescribeTaskDefinitionCommand;
+export type EcsCommand = RunTaskCommand | StartTaskCommand | DescribeTasksCommand | ListTasksCommand | DescribeTaskDefinitionCommand;
 export type Reply = Record<string, unknown> | Error;
 
 export interface EcsScript {
   /** Answers to RunTask/StartTask, in order. */
   launch?: Reply[];
   describeTasks?: Reply[];
-  /** Answers to TagResource; when not scripted every tag call succeeds. */
-  tag?: Reply[];
+  /** Answers to ListTasks; when not scripted every instance lists no task. */
+  listTasks?: Reply[];
   describeTaskDefinition?: Reply[];
 }
 
@@ -28,11 +28,11 @@ export function ecsStub(script: EcsScript = {}) {
   const queues = {
     launch: [...(script.launch ?? [])],
     describeTasks: [...(script.describeTasks ?? [])],
-    tag: script.tag ? [...script.tag] : undefined,
+    listTasks: script.listTasks ? [...script.listTasks] : undefined,
     describeTaskDefinition: [...(script.describeTaskDefinition ?? [])],
   };
-  const next = (queue: Reply[] | undefined, name: string): Reply => {
-    if (queue === undefined) return {};
+  const next = (queue: Reply[] | undefined, name: string, unscripted: Reply = {}): Reply => {
+    if (queue === undefined) return unscripted;
     const reply = queue.shift();
     if (reply === undefined) throw new Error(`stub ECS: no scripted answer left for ${name}`);
     return reply;
@@ -43,7 +43,7 @@ export function ecsStub(script: EcsScript = {}) {
       let reply: Reply;
       if (command instanceof RunTaskCommand || command instanceof StartTaskCommand) reply = next(queues.launch, "RunTask/StartTask");
       else if (command instanceof DescribeTasksCommand) reply = next(queues.describeTasks, "DescribeTasks");
-      else if (command instanceof TagResourceCommand) reply = next(queues.tag, "TagResource");
+      else if (command instanceof ListTasksCommand) reply = next(queues.listTasks, "ListTasks", { taskArns: [] });
       else reply = next(queues.describeTaskDefinition, "DescribeTaskDefinition");
       if (reply instanceof Error) throw reply;
       return { $metadata: { httpStatusCode: 200 }, ...reply };
@@ -55,12 +55,12 @@ export function ecsStub(script: EcsScript = {}) {
     commands,
     launches: () => commands.filter((c): c is RunTaskCommand | StartTaskCommand => c instanceof RunTaskCommand || c instanceof StartTaskCommand),
     describeTasks: () => of(DescribeTasksCommand),
-    tags: () => of(TagResourceCommand),
+    listTasks: () => of(ListTasksCommand),
     describeTaskDefinitions: () => of(DescribeTaskDefinitionCommand),
   };
 }
 
-/** The stub for launch answers only (tagging succeeds). */
+/** The stub for launch answers only (no instance lists a task). */
 export function stubEcs(...launch: Reply[]) {
   return ecsStub({ launch });
 }

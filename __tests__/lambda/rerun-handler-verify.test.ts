@@ -10,13 +10,12 @@ import {
   RunTaskCommand,
   ServerException,
   StartTaskCommand,
-  TagResourceCommand,
 } from "@aws-sdk/client-ecs";
 import { DEFAULT_RERUN_CONFIG, type RerunConfig } from "../../lambda/rerun/config";
 import { clientToken } from "../../lambda/rerun/core/client-token";
 import { makeHandler } from "../../lambda/rerun/handler";
 import type { LaunchFailure, RerunLambdaOutput } from "../../lambda/shared/contract";
-import { AlreadyHandledError, InvalidEventError } from "../../lambda/shared/errors";
+import { InvalidEventError } from "../../lambda/shared/errors";
 import { ecsStub, stubEcs } from "./ecs-stub";
 import { captureLogs, loadFixture, RUNTASK_PARTIAL, STARTTASK_PARTIAL, taskEvent } from "./helpers";
 
@@ -72,28 +71,31 @@ describe("classify of a task that failed to start", () => {
     });
   });
 
-  it("throws AlreadyHandledError for a task the pipeline launched, naming the owning event and attempt", async () => {
+  it("returns already_handled (not an error) for a task the pipeline launched, naming the owning event and attempt", async () => {
     const stub = ecsStub({
       describeTasks: [
         { tasks: [{ taskArn: STOPPED_TASK, tags: [{ key: "ecs-rerun:event-id", value: "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d" }, { key: "ecs-rerun:attempt", value: "2" }] }] },
       ],
     });
-    const run = makeHandler(CONFIG, { ecs: stub.ecs })({ action: "classify", event: taskEvent("resourceMemory"), executionArn: EXECUTION_ARN });
-    await expect(run).rejects.toThrow(AlreadyHandledError);
-    await expect(run).rejects.toMatchObject({
-      name: "AlreadyHandledError",
-      message: expect.stringMatching(/event a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d \(attempt 2\)/),
-    });
+    const out = await makeHandler(CONFIG, { ecs: stub.ecs })({ action: "classify", event: taskEvent("resourceMemory"), executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "already_handled", message: expect.stringMatching(/event a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d \(attempt 2\)/) });
     expect(stub.launches()).toHaveLength(0);
   });
 
-  it("handles the task as not launched by the pipeline when DescribeTasks fails, with a warning", async () => {
-    const stub = ecsStub({ describeTasks: [new AccessDeniedException({ $metadata: { httpStatusCode: 400 }, message: "not authorized to perform ecs:DescribeTasks" })] });
-    const out = await makeHandler(CONFIG, { ecs: stub.ecs })({ action: "classify", event: taskEvent("resourceMemory"), executionArn: EXECUTION_ARN });
-    expect(out.decision.next).toBe("retry");
-    expect(logs.records()).toContainEqual(
-      expect.objectContaining({ level: "WARN", msg: expect.stringContaining("ownership unknown"), errorName: "AccessDeniedException", eventId: TASK_EVENT_ID }),
-    );
+  it("launches nothing and announces nothing while it cannot tell whether the task was its own, then finishes classifying", async () => {
+    const stub = ecsStub({
+      describeTasks: [new AccessDeniedException({ $metadata: { httpStatusCode: 400 }, message: "not authorized to perform ecs:DescribeTasks" }), { tasks: [] }],
+    });
+    const handler = makeHandler(CONFIG, { ecs: stub.ecs });
+    const out = await handler({ action: "classify", event: taskEvent("resourceMemory"), executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "later", nextAttempt: 1 });
+    expect(out.failure).toMatchObject({ ownerPending: true, deferrals: 1 });
+    expect(logs.records()).toContainEqual(expect.objectContaining({ level: "ERROR", msg: "ecs error", errorName: "AccessDeniedException", eventId: TASK_EVENT_ID }));
+    const resumed = await handler({ action: "rerun", failure: viaStateMachine(out), attempt: out.decision.nextAttempt, executionArn: EXECUTION_ARN });
+    expect(resumed.decision).toMatchObject({ next: "retry", attempt: 0, nextAttempt: 1 });
+    expect(resumed.notice.kind).toBe("detected");
+    expect(resumed.failure.ownerPending).toBeUndefined();
+    expect(stub.launches()).toHaveLength(0);
   });
 
   it("notices 'not_retryable' with the stopped reason for an image that does not exist", async () => {
@@ -137,7 +139,7 @@ describe("classify of a program failure", () => {
     const out = await makeHandler(CONFIG, { ecs: stub.ecs })({ action: "classify", event: taskEvent("exit1"), executionArn: EXECUTION_ARN });
     expect(out.notice).toMatchObject({ kind: "program_failed", containers: [{ name: "app", exitCode: 1 }] });
     expect(out.notice).not.toHaveProperty("logGroup");
-    expect(logs.records()).toContainEqual(expect.objectContaining({ level: "WARN", msg: "log link not derived", errorName: "ClientException" }));
+    expect(logs.records()).toContainEqual(expect.objectContaining({ level: "WARN", msg: "log link not derived", why: expect.stringMatching(/^ClientException: /) }));
   });
 
   it("reruns an opted-in family, unless the failed task was itself a rerun", async () => {
@@ -224,7 +226,7 @@ describe("verifying that reruns start", () => {
 
     // Keyed on the stopped task, so that two events about the same task launch one replacement.
     expect(stub.launches().map((c) => (c.input as { clientToken?: string }).clientToken)).toEqual([clientToken(STOPPED_TASK, 1), clientToken(STOPPED_TASK, 2)]);
-    expect(stub.tags().map((c) => c.input.tags)).toEqual([
+    expect(stub.launches().map((c) => (c.input as { tags?: unknown }).tags)).toEqual([
       [{ key: "ecs-rerun:event-id", value: TASK_EVENT_ID }, { key: "ecs-rerun:attempt", value: "1" }],
       [{ key: "ecs-rerun:event-id", value: TASK_EVENT_ID }, { key: "ecs-rerun:attempt", value: "2" }],
     ]);
@@ -273,25 +275,36 @@ describe("verifying that reruns start", () => {
     expect(stub.launches()).toHaveLength(1);
   });
 
-  it("with VERIFY_INTERVAL_SECONDS=0 recovers at once, still tagging, without DescribeTasks", async () => {
+  it("with VERIFY_INTERVAL_SECONDS=0 recovers at once, still tagging at launch, without DescribeTasks", async () => {
     const failure = await classifiedTaskEvent();
     const stub = ecsStub({ launch: [{ tasks: [{ taskArn: arn("r1") }] }] });
     const out = await makeHandler({ ...CONFIG, verifyIntervalSeconds: 0 }, { ecs: stub.ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
     expect(out.decision).toMatchObject({ next: "recovered", attempt: 1 });
     expect(out.failure.unconfirmedTaskArns).toEqual([]);
     expect(stub.describeTasks()).toHaveLength(0);
-    expect(stub.tags()).toHaveLength(1);
+    expect(stub.launches()[0].input.tags).toEqual([{ key: "ecs-rerun:event-id", value: TASK_EVENT_ID }, { key: "ecs-rerun:attempt", value: "1" }]);
   });
 
-  it.each<[string, Error, string]>([
-    ["throttled beyond the retries", throttled(), "EcsThrottledError"],
-    ["a ServerException", new ServerException({ $metadata: { httpStatusCode: 500 }, message: "Service unavailable" }), "EcsServerError"],
-  ])("throws for Step Functions when DescribeTasks is %s (a read is safe to repeat)", async (_label, error, name) => {
+  it.each<[string, Error]>([
+    ["throttled beyond the retries", throttled()],
+    ["a ServerException", new ServerException({ $metadata: { httpStatusCode: 500 }, message: "Service unavailable" })],
+  ])("checks again later when DescribeTasks is %s (a read is safe to repeat), launching nothing", async (_label, error) => {
     const failure = await classifiedTaskEvent();
     const stub = ecsStub({ launch: [{ tasks: [{ taskArn: arn("r1") }] }], describeTasks: [error] });
     const handler = makeHandler({ ...CONFIG, throttleRetries: 0 }, { ecs: stub.ecs, now: () => T0 });
     const launched = await handler({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
-    await expect(handler({ action: "rerun", failure: viaStateMachine(launched), attempt: 1, executionArn: EXECUTION_ARN })).rejects.toMatchObject({ name });
+    const out = await handler({ action: "rerun", failure: viaStateMachine(launched), attempt: 1, executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "later", nextAttempt: 1, attempt: 1 });
+    expect(out.failure.unconfirmedTaskArns).toEqual([arn("r1")]);
+    expect(stub.launches()).toHaveLength(1);
+  });
+
+  it("records the launch even when the start check right after it fails (a retry must never launch again)", async () => {
+    const failure = await classifiedTaskEvent();
+    const stub = ecsStub({ launch: [{ tasks: [{ taskArn: arn("r1") }] }], describeTasks: [new ServerException({ $metadata: { httpStatusCode: 500 }, message: "Service unavailable" })] });
+    const out = await makeHandler({ ...CONFIG, quickCheckSeconds: 5 }, { ecs: stub.ecs, now: () => T0, sleep: async () => undefined })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "verify", nextAttempt: 1 });
+    expect(out.failure).toMatchObject({ attemptsLaunched: 1, unconfirmedTaskArns: [arn("r1")] });
   });
 
   it("gives up when it is not allowed to check the launched tasks", async () => {
@@ -345,19 +358,21 @@ describe("the quick check right after a launch", () => {
   });
 });
 
-describe("the rerun request and post-launch tags", () => {
-  it("sends the task record's request with only count and clientToken set, then tags the task", async () => {
+describe("the rerun request and its owner tags", () => {
+  it("sends the task record's request with only count, clientToken and the owner tags set, in one call", async () => {
     const failure = await classifiedTaskEvent();
     const stub = ecsStub({ launch: [{ tasks: [{ taskArn: arn("r1") }] }] });
     await makeHandler(CONFIG, { ecs: stub.ecs, now: () => T0 })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
     const [run] = stub.launches();
     expect(run).toBeInstanceOf(RunTaskCommand);
-    expect(run.input).toEqual({ ...failure.request, count: 1, clientToken: clientToken(STOPPED_TASK, 1) });
-    expect(stub.tags().map((c) => c.input)).toEqual([
-      { resourceArn: arn("r1"), tags: [{ key: "ecs-rerun:event-id", value: TASK_EVENT_ID }, { key: "ecs-rerun:attempt", value: "1" }] },
-    ]);
-    // Tagging comes after the launch, never inside it.
-    expect(stub.commands.map((c) => c.constructor.name)).toEqual(["RunTaskCommand", "TagResourceCommand"]);
+    expect(run.input).toEqual({
+      ...failure.request,
+      count: 1,
+      clientToken: clientToken(STOPPED_TASK, 1),
+      tags: [{ key: "ecs-rerun:event-id", value: TASK_EVENT_ID }, { key: "ecs-rerun:attempt", value: "1" }],
+    });
+    // Tags travel with the launch: no separate call that could fail and leave the rerun unmarked.
+    expect(stub.commands.map((c) => c.constructor.name)).toEqual(["RunTaskCommand"]);
   });
 
   it("keeps a CloudTrail request identical to the original except count and clientToken, and tags every placed task", async () => {
@@ -366,23 +381,12 @@ describe("the rerun request and post-launch tags", () => {
     const failure = viaStateMachine(classified);
     const stub = ecsStub({ launch: [{ tasks: [{ taskArn: arn("r1") }], failures: [] }] });
     await makeHandler(CONFIG, { ecs: stub.ecs, now: () => T0 })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
-    const { count, clientToken: token, ...sent } = stub.launches()[0].input as unknown as Record<string, unknown>;
-    const { count: _count, clientToken: _callerToken, ...original } = event.detail.requestParameters;
+    const { count, clientToken: token, tags, ...sent } = stub.launches()[0].input as unknown as Record<string, unknown>;
+    const { count: _count, clientToken: _callerToken, tags: originalTags, ...original } = event.detail.requestParameters;
     expect(sent).toEqual(original);
     expect(count).toBe(1);
     expect(token).toBe(clientToken(failure.eventId, 1));
-    expect(stub.tags().map((c) => c.input.resourceArn)).toEqual([arn("r1")]);
-  });
-
-  it("ignores a failed tagging call, with a warning", async () => {
-    const failure = await classifiedTaskEvent();
-    const stub = ecsStub({
-      launch: [{ tasks: [{ taskArn: arn("r1") }] }],
-      tag: [new AccessDeniedException({ $metadata: { httpStatusCode: 400 }, message: "not authorized to perform ecs:TagResource" })],
-    });
-    const out = await makeHandler(CONFIG, { ecs: stub.ecs, now: () => T0 })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
-    expect(out.decision.next).toBe("verify");
-    expect(logs.records()).toContainEqual(expect.objectContaining({ level: "WARN", msg: "launched task not tagged", launchedTaskArn: arn("r1"), errorName: "AccessDeniedException" }));
+    expect(tags).toEqual([...originalTags, { key: "ecs-rerun:event-id", value: failure.eventId }, { key: "ecs-rerun:attempt", value: "1" }]);
   });
 });
 
@@ -408,12 +412,12 @@ describe("ECS throttling inside the handler", () => {
     expect(logs.records().filter((r) => r.msg === "ecs throttled, retrying in the handler")).toHaveLength(2);
   });
 
-  it("throws EcsThrottledError once THROTTLE_RETRIES are used up", async () => {
+  it("hands the attempt back for later once THROTTLE_RETRIES are used up", async () => {
     const failure = await classifiedTaskEvent();
     const sleep = jest.fn(async () => undefined);
     const stub = ecsStub({ launch: [throttled(), throttled(), throttled()] });
-    const run = makeHandler({ ...CONFIG, throttleRetries: 2 }, { ecs: stub.ecs, sleep, random: () => 0.99 })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
-    await expect(run).rejects.toMatchObject({ name: "EcsThrottledError", message: "ThrottlingException: Rate exceeded" });
+    const out = await makeHandler({ ...CONFIG, throttleRetries: 2 }, { ecs: stub.ecs, sleep, random: () => 0.99 })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "later", nextAttempt: 1, message: "RunTask: ThrottlingException: Rate exceeded" });
     expect(sleep).toHaveBeenCalledTimes(2);
     expect(stub.launches()).toHaveLength(3);
   });
@@ -422,14 +426,26 @@ describe("ECS throttling inside the handler", () => {
     const failure = await classifiedTaskEvent();
     const sleeps: number[] = [];
     const stub = ecsStub({ launch: [throttled(), throttled(), throttled(), throttled(), throttled()] });
-    const run = makeHandler({ ...CONFIG, throttleRetries: 4 }, { ecs: stub.ecs, random: () => 0.999999, sleep: async (ms) => void sleeps.push(ms) })({
+    const out = await makeHandler({ ...CONFIG, throttleRetries: 4 }, { ecs: stub.ecs, random: () => 0.999999, sleep: async (ms) => void sleeps.push(ms) })({
       action: "rerun",
       failure,
       attempt: 1,
       executionArn: EXECUTION_ARN,
     });
-    await expect(run).rejects.toMatchObject({ name: "EcsThrottledError" });
+    expect(out.decision.next).toBe("later");
     expect(sleeps).toEqual([1000, 2000, 4000, 8000]);
+  });
+
+  it("never sleeps past its time budget: out of time, the attempt goes back to the state machine", async () => {
+    const failure = await classifiedTaskEvent();
+    let clock = T0;
+    const stub = ecsStub({ launch: [throttled(), throttled(), throttled(), throttled(), throttled(), throttled(), throttled()] });
+    const handler = makeHandler({ ...CONFIG, throttleRetries: 6 }, { ecs: stub.ecs, random: () => 0.999999, now: () => clock, sleep: async (ms) => void (clock += ms) });
+    // 20 s left of the function's timeout: 5 s of budget once the 15 s margin is kept free.
+    const out = await handler({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN }, { getRemainingTimeInMillis: () => 20_000 });
+    expect(out.decision).toMatchObject({ next: "later", nextAttempt: 1 });
+    expect(clock - T0).toBeLessThanOrEqual(5_000);
+    expect(stub.launches().length).toBeLessThan(7);
   });
 
   it("retries a throttled StartTask too (a throttled call did not run)", async () => {
@@ -447,7 +463,8 @@ describe("ECS throttling inside the handler", () => {
     const failure = await classifiedTaskEvent();
     const sleep = jest.fn(async () => undefined);
     const stub = ecsStub({ launch: [new ServerException({ $metadata: { httpStatusCode: 500 }, message: "Service unavailable" })] });
-    await expect(makeHandler(CONFIG, { ecs: stub.ecs, sleep })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN })).rejects.toMatchObject({ name: "EcsServerError" });
+    const out = await makeHandler(CONFIG, { ecs: stub.ecs, sleep })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(out.decision.next).toBe("later");
     expect(sleep).not.toHaveBeenCalled();
     expect(stub.launches()).toHaveLength(1);
   });
@@ -460,6 +477,5 @@ describe("ECS throttling inside the handler", () => {
     const out = await handler({ action: "rerun", failure: viaStateMachine(launched), attempt: 1, executionArn: EXECUTION_ARN });
     expect(out.decision.next).toBe("recovered");
     expect(stub.commands.filter((c) => c instanceof DescribeTasksCommand)).toHaveLength(2);
-    expect(stub.commands.filter((c) => c instanceof TagResourceCommand)).toHaveLength(1);
   });
 });

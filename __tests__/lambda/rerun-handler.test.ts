@@ -10,8 +10,8 @@ import { DEFAULT_RERUN_CONFIG, type RerunConfig } from "../../lambda/rerun/confi
 import { clientToken } from "../../lambda/rerun/core/client-token";
 import { makeHandler } from "../../lambda/rerun/handler";
 import type { LaunchFailure, RerunLambdaOutput } from "../../lambda/shared/contract";
-import { EcsServerError, EcsThrottledError, InvalidEventError } from "../../lambda/shared/errors";
-import { stubEcs } from "./ecs-stub";
+import { InvalidEventError } from "../../lambda/shared/errors";
+import { ecsStub, stubEcs } from "./ecs-stub";
 import { agentEvent, captureLogs, loadFixture, RUNTASK_PARTIAL, STARTTASK_PARTIAL } from "./helpers";
 
 const EXECUTION_ARN = "arn:aws:states:ap-northeast-1:123456789012:execution:ecs-rerun:b7c8d9e0";
@@ -96,7 +96,7 @@ describe("rerun of a RunTask", () => {
     return { failure: viaStateMachine(out), original: event.detail.requestParameters };
   }
 
-  it("sends the original requestParameters unchanged in every field other than count and clientToken", async () => {
+  it("sends the original requestParameters unchanged in every field other than count, clientToken and the owner tags", async () => {
     const { failure, original } = await classified();
     const { ecs, launches } = stubEcs({ tasks: [task("rerun-1")], failures: [] });
 
@@ -106,9 +106,15 @@ describe("rerun of a RunTask", () => {
     expect(commands).toHaveLength(1);
     expect(commands[0]).toBeInstanceOf(RunTaskCommand);
     const input = commands[0].input as unknown as Record<string, unknown>;
-    const { count, clientToken: token, ...sent } = input;
-    const { count: originalCount, clientToken: callerToken, ...kept } = original;
+    const { count, clientToken: token, tags, ...sent } = input;
+    const { count: originalCount, clientToken: callerToken, tags: originalTags, ...kept } = original;
     expect(sent).toEqual(kept);
+    // Ownership travels with the launch itself: the caller's tags, then this attempt's.
+    expect(tags).toEqual([
+      ...(originalTags as unknown[]),
+      { key: "ecs-rerun:event-id", value: failure.eventId },
+      { key: "ecs-rerun:attempt", value: "1" },
+    ]);
     expect(Object.keys(input).sort()).toEqual(Object.keys(original).sort());
     for (const field of [
       "overrides",
@@ -117,7 +123,6 @@ describe("rerun of a RunTask", () => {
       "placementConstraints",
       "placementStrategy",
       "group",
-      "tags",
       "propagateTags",
       "referenceId",
       "enableECSManagedTags",
@@ -181,21 +186,27 @@ describe("rerun of a RunTask", () => {
     expect(out.failure.failures).toEqual([{ reason: "MISSING", detail: "task definition revision missing" }]);
   });
 
-  it("throws EcsThrottledError when ECS throttles", async () => {
+  it("hands a throttled launch back for later: the same attempt, not used up, nothing thrown", async () => {
     const { failure } = await classified();
     const throttled = new ECSServiceException({ name: "ThrottlingException", $fault: "client", $metadata: { httpStatusCode: 400 }, message: "Rate exceeded" });
     const { ecs } = stubEcs(throttled);
-    await expect(makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN })).rejects.toMatchObject({
-      name: "EcsThrottledError",
-      message: "ThrottlingException: Rate exceeded",
-    });
+    const out = await makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "later", attempt: 0, nextAttempt: 1, message: "RunTask: ThrottlingException: Rate exceeded" });
+    expect(out.decision.delaySeconds).toBeGreaterThanOrEqual(1);
+    expect(out.failure).toMatchObject({ attemptsLaunched: 0, deferrals: 1, remaining: failure.remaining });
   });
 
-  it("throws EcsServerError on a ServerException (the clientToken makes the retry idempotent)", async () => {
+  it("hands a ServerException back for later; the repeat carries the same clientToken, so ECS answers it with the first answer", async () => {
     const { failure } = await classified();
-    const { ecs } = stubEcs(new ServerException({ $metadata: { httpStatusCode: 500 }, message: "Service unavailable" }));
-    const run = makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
-    await expect(run).rejects.toThrow(EcsServerError);
+    const { ecs, launches } = stubEcs(new ServerException({ $metadata: { httpStatusCode: 500 }, message: "Service unavailable" }), { tasks: [task("rerun-1")], failures: [] });
+    const handler = makeHandler(CONFIG, { ecs });
+    const first = await handler({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(first.decision).toMatchObject({ next: "later", nextAttempt: 1 });
+    const second = await handler({ action: "rerun", failure: viaStateMachine(first), attempt: first.decision.nextAttempt, executionArn: EXECUTION_ARN });
+    const [a, b] = launches().map((c) => (c.input as { clientToken?: string }).clientToken);
+    expect(a).toBe(clientToken(failure.eventId, 1));
+    expect(b).toBe(a);
+    expect(second.failure).toMatchObject({ attemptsLaunched: 1, deferrals: 0 });
   });
 
   it("gives up with the ECS error as message on a ClientException", async () => {
@@ -246,8 +257,9 @@ describe("rerun of a StartTask", () => {
     const commands = launches();
     expect(commands).toHaveLength(1);
     expect(commands[0]).toBeInstanceOf(StartTaskCommand);
-    const { containerInstances, ...sent } = commands[0].input as unknown as Record<string, unknown>;
-    const { containerInstances: originalInstances, ...kept } = original;
+    const { containerInstances, tags, ...sent } = commands[0].input as unknown as Record<string, unknown>;
+    const { containerInstances: originalInstances, tags: originalTags, ...kept } = original;
+    expect(tags).toEqual([...((originalTags as unknown[]) ?? []), { key: "ecs-rerun:event-id", value: failure.eventId }, { key: "ecs-rerun:attempt", value: "1" }]);
     expect(containerInstances).toEqual([pending]);
     expect(originalInstances).toHaveLength(2);
     expect(sent).toEqual(kept);
@@ -256,19 +268,42 @@ describe("rerun of a StartTask", () => {
     expect(out.notice.kind).toBe("recovered");
   });
 
-  it("gives up instead of throwing a retryable error on a ServerException (the task may have started)", async () => {
+  it("after a ServerException whose StartTask did take effect, finds the task this attempt tagged and starts no second one", async () => {
     const failure = await classified();
-    const { ecs } = stubEcs(new ServerException({ $metadata: { httpStatusCode: 500 }, message: "Service unavailable" }));
-    const out = await makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
-    expect(out.decision).toMatchObject({ next: "gave_up", retryable: false, message: expect.stringContaining("may have started") });
-    expect(out.notice.kind).toBe("gave_up");
+    const placed = { ...task("st-2", pending), lastStatus: "PENDING", tags: [{ key: "ecs-rerun:event-id", value: failure.eventId }, { key: "ecs-rerun:attempt", value: "1" }] };
+    const { ecs, launches, listTasks } = ecsStub({
+      launch: [new ServerException({ $metadata: { httpStatusCode: 500 }, message: "Service unavailable" })],
+      listTasks: [{ taskArns: [] }, { taskArns: [placed.taskArn] }],
+      describeTasks: [{ tasks: [placed], failures: [] }],
+    });
+    const handler = makeHandler(CONFIG, { ecs });
+    const first = await handler({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(first.decision).toMatchObject({ next: "later", nextAttempt: 1 });
+    const second = await handler({ action: "rerun", failure: viaStateMachine(first), attempt: 1, executionArn: EXECUTION_ARN });
+    expect(launches()).toHaveLength(1);
+    expect(listTasks().map((c) => c.input.containerInstance)).toEqual([pending, pending]);
+    expect(second.failure).toMatchObject({ placed: 2, remaining: 0, attemptsLaunched: 1, taskArns: expect.arrayContaining([placed.taskArn]) });
+    expect(second.notice.kind).toBe("recovered");
   });
 
-  it("still throws EcsThrottledError when throttled (a throttled call did not run)", async () => {
+  it("ignores tasks on the instance that another event or attempt launched", async () => {
+    const failure = await classified();
+    const other = { ...task("someone-else", pending), tags: [{ key: "ecs-rerun:event-id", value: "another-event" }, { key: "ecs-rerun:attempt", value: "1" }] };
+    const { ecs, launches } = ecsStub({
+      listTasks: [{ taskArns: [other.taskArn] }],
+      describeTasks: [{ tasks: [other], failures: [] }],
+      launch: [{ tasks: [task("st-2", pending)], failures: [] }],
+    });
+    await makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(launches()).toHaveLength(1);
+  });
+
+  it("hands a throttled StartTask back for later (a throttled call did not run)", async () => {
     const failure = await classified();
     const throttled = Object.assign(new Error("slow down"), { name: "Whatever", $fault: "client", $retryable: { throttling: true }, $metadata: { httpStatusCode: 400 } });
     const { ecs } = stubEcs(throttled);
-    await expect(makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN })).rejects.toThrow(EcsThrottledError);
+    const out = await makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(out.decision).toMatchObject({ next: "later", nextAttempt: 1 });
   });
 
   it("rejects a StartTask failure without pendingContainerInstances", async () => {

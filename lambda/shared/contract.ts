@@ -98,16 +98,29 @@ export interface LaunchFailure {
   containers?: FailedContainer[];
   /** program_failed only: the stopped task was itself launched by ecs-rerun (read from its tags). */
   rerunOf?: { eventId: string; attempt: number };
+  /**
+   * Rounds handed back as "later" in a row (ECS throttled or answered 5xx, a launch whose outcome
+   * is unknown, the invocation out of time). Reset by a real answer; bounded by MAX_DEFERRALS.
+   */
+  deferrals?: number;
+  /**
+   * Task state change only: whether ecs-rerun launched the stopped task could not be read yet
+   * (DescribeTasks failed). Nothing is launched or announced until it is known.
+   */
+  ownerPending?: boolean;
 }
 
 /**
  * What the state machine does next:
  * - retry: publish the notice, Wait delaySeconds, Rerun with attempt = nextAttempt;
  * - verify: do NOT publish, Wait delaySeconds, Rerun with attempt = nextAttempt (= attemptsLaunched: no launch);
+ * - later: do NOT publish, Wait delaySeconds, Rerun the same attempt again (ECS gave no usable answer:
+ *   throttled, 5xx, an unknown outcome, or the invocation ran out of time; no attempt is used up);
+ * - already_handled: end quietly (a task this pipeline launched: its own execution counts it);
  * - recovered / not_retryable / report: publish, end successfully;
  * - gave_up: publish, fail the execution.
  */
-export type DecisionNext = "retry" | "verify" | "recovered" | "gave_up" | "not_retryable" | "report";
+export type DecisionNext = "retry" | "verify" | "later" | "recovered" | "gave_up" | "not_retryable" | "report" | "already_handled";
 
 export interface Decision {
   next: DecisionNext;
@@ -187,6 +200,9 @@ export interface RerunLambdaOutput {
 
 export const NOTICE_KINDS: readonly NoticeKind[] = ["detected", "retrying", "recovered", "gave_up", "not_retryable", "program_failed"];
 
-/** Tags put on every task the pipeline launches (after the launch, so the request stays the original's). */
+/**
+ * Tags put on every task the pipeline launches, in the launch request itself: a tag added after the
+ * launch can fail and leave a rerun that nobody recognises as one (and that is then rerun again).
+ */
 export const OWNER_TAG_EVENT_ID = "ecs-rerun:event-id";
 export const OWNER_TAG_ATTEMPT = "ecs-rerun:attempt";

@@ -1,5 +1,4 @@
 /** Rerun core: mapping an error thrown by ecs.send to throttled, server or gave_up. */
-import type { LaunchAction } from "../../shared/contract";
 import { isRecord } from "../util";
 
 /** Error names that mean "throttled, nothing executed". ECS's LimitExceededException is a quota, not throttling. */
@@ -35,14 +34,14 @@ export type EcsErrorOutcome =
 
 /**
  * Maps an error thrown by ecs.send:
- * - throttling (name, $retryable.throttling, HTTP 429) -> "throttled" (throw EcsThrottledError; safe for both actions)
- * - server fault / 5xx / no HTTP answer at all (network, timeout: outcome unknown) ->
- *   RunTask: "server" (throw EcsServerError; the retry is idempotent thanks to the clientToken);
- *   "read" (DescribeTasks while verifying): "server" (a read is safe to repeat);
- *   StartTask: "gave_up" (no idempotency token: the task may have started, a retry could run it twice)
+ * - throttling (name, $retryable.throttling, HTTP 429) -> "throttled" (nothing executed: retry)
+ * - server fault / 5xx / no HTTP answer at all (network, timeout: outcome unknown) -> "server":
+ *   the same step later. Safe for every action: a read is safe to repeat, RunTask repeats its
+ *   clientToken (ECS answers with the first answer), and StartTask, which has no token, is preceded
+ *   by a look-up of the tasks its attempt tagged at launch.
  * - anything else (ClientException, InvalidParameterException, AccessDeniedException, ...) -> "gave_up"
  */
-export function classifyEcsError(err: unknown, action: LaunchAction | "read"): EcsErrorOutcome {
+export function classifyEcsError(err: unknown): EcsErrorOutcome {
   const e = (isRecord(err) || err instanceof Error ? err : {}) as {
     name?: unknown;
     message?: unknown;
@@ -57,12 +56,6 @@ export function classifyEcsError(err: unknown, action: LaunchAction | "read"): E
   if (isThrottlingError(err)) return { outcome: "throttled", message };
   const serverSide = e.$fault === "server" || name === "ServerException" || (status !== undefined && status >= 500);
   const noAnswer = status === undefined && e.$fault === undefined;
-  if (serverSide || noAnswer) {
-    if (action !== "StartTask") return { outcome: "server", message };
-    return {
-      outcome: "gave_up",
-      message: `${message} (StartTask has no idempotency token and the task may have started; not retried to avoid running it twice)`,
-    };
-  }
+  if (serverSide || noAnswer) return { outcome: "server", message };
   return { outcome: "gave_up", message };
 }

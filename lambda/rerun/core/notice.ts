@@ -12,7 +12,9 @@ export function noticeKindAfterClassify(decision: Decision): NoticeKind {
       return "gave_up";
     case "retry":
     case "verify":
+    case "later":
     case "recovered":
+    case "already_handled":
       return "detected";
   }
 }
@@ -25,6 +27,8 @@ export function noticeKindAfterRerun(decision: Decision): NoticeKind {
   switch (decision.next) {
     case "retry":
     case "verify":
+    case "later":
+    case "already_handled":
       return "retrying";
     case "report":
       return "program_failed";

@@ -1,5 +1,5 @@
 /** Rerun core: the ECS request of a rerun (the original request; count or instances and clientToken adjusted). */
-import type { LaunchFailure } from "../../shared/contract";
+import { OWNER_TAG_ATTEMPT, OWNER_TAG_EVENT_ID, type LaunchFailure } from "../../shared/contract";
 import { nonEmptyString } from "../util";
 import { clientToken } from "./client-token";
 
@@ -18,16 +18,39 @@ export function rerunClientToken(failure: LaunchFailure, attempt: number): strin
   return clientToken(idempotencyKey(failure), attempt);
 }
 
+/** An ECS resource tag. */
+export interface ResourceTag {
+  key: string;
+  value?: string;
+}
+
+/**
+ * The request's own tags, then the owner tags of this attempt (replacing any owner tags the original
+ * carried, e.g. when another pipeline launched it). ECS applies request tags atomically with the
+ * launch (RunTask/StartTask `tags`, allowed by ecs:TagResource with ecs:CreateAction).
+ */
+export function ownerTags(failure: LaunchFailure, attempt: number): ResourceTag[] {
+  const own = new Set([OWNER_TAG_EVENT_ID, OWNER_TAG_ATTEMPT]);
+  const original = Array.isArray(failure.request.tags) ? (failure.request.tags as ResourceTag[]) : [];
+  return [
+    ...original.filter((t) => !own.has(t?.key)),
+    { key: OWNER_TAG_EVENT_ID, value: failure.eventId },
+    { key: OWNER_TAG_ATTEMPT, value: String(attempt) },
+  ];
+}
+
 /**
  * The ECS request of the `attempt`-th rerun: the original request, unchanged, except
  * RunTask: count = the shortfall, clientToken = rerunClientToken(failure, attempt) (never the caller's);
- * StartTask: containerInstances = the instances still without a task (StartTask has no clientToken).
+ * StartTask: containerInstances = the instances still without a task (StartTask has no clientToken);
+ * both: tags = the original's plus the owner tags of this attempt.
  */
 export function buildRerunRequest(failure: LaunchFailure, attempt: number): Record<string, unknown> {
+  const tags = ownerTags(failure, attempt);
   if (failure.action === "RunTask") {
-    return { ...failure.request, count: failure.remaining, clientToken: rerunClientToken(failure, attempt) };
+    return { ...failure.request, count: failure.remaining, clientToken: rerunClientToken(failure, attempt), tags };
   }
   const { clientToken: _ignored, ...rest } = failure.request;
   void _ignored;
-  return { ...rest, containerInstances: [...(failure.pendingContainerInstances ?? [])] };
+  return { ...rest, containerInstances: [...(failure.pendingContainerInstances ?? [])], tags };
 }

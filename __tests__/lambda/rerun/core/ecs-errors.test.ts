@@ -11,18 +11,18 @@ describe("ECS error mapping", () => {
     ["ServerException on RunTask", err("ServerException", { $fault: "server", $metadata: { httpStatusCode: 500 } }), "RunTask", "server"],
     ["HTTP 503 on RunTask", err("ServiceUnavailable", { $fault: "client", $metadata: { httpStatusCode: 503 } }), "RunTask", "server"],
     ["a network error on RunTask", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), "RunTask", "server"],
-    ["ServerException on StartTask", err("ServerException", { $fault: "server", $metadata: { httpStatusCode: 500 } }), "StartTask", "gave_up"],
-    ["a network error on StartTask", new Error("socket hang up"), "StartTask", "gave_up"],
+    // StartTask has no clientToken, but the handler first looks up what the attempt placed: safe to repeat.
+    ["ServerException on StartTask", err("ServerException", { $fault: "server", $metadata: { httpStatusCode: 500 } }), "StartTask", "server"],
+    ["a network error on StartTask", new Error("socket hang up"), "StartTask", "server"],
     ["ServerException on a read (DescribeTasks)", err("ServerException", { $fault: "server", $metadata: { httpStatusCode: 500 } }), "read", "server"],
     ["AccessDeniedException on a read", err("AccessDeniedException", { $fault: "client", $metadata: { httpStatusCode: 400 } }), "read", "gave_up"],
     ["ClientException", err("ClientException", { $fault: "client", $metadata: { httpStatusCode: 400 } }), "RunTask", "gave_up"],
     ["ECS LimitExceededException (a quota)", err("LimitExceededException", { $fault: "client", $metadata: { httpStatusCode: 400 } }), "RunTask", "gave_up"],
-  ])("maps %s", (_label, error, action, outcome) => {
-    expect(classifyEcsError(error, action).outcome).toBe(outcome);
+  ])("maps %s (%s)", (_label, error, _action, outcome) => {
+    expect(classifyEcsError(error).outcome).toBe(outcome);
   });
 
-  it("says on StartTask that the task may have started", () => {
-    const mapped = classifyEcsError(err("ServerException", { $fault: "server", $metadata: { httpStatusCode: 500 } }), "StartTask");
-    expect(mapped.message).toMatch(/^ServerException: ServerException happened.*may have started/);
+  it("names the error in its message", () => {
+    expect(classifyEcsError(err("ServerException", { $fault: "server", $metadata: { httpStatusCode: 500 } })).message).toBe("ServerException: ServerException happened");
   });
 });

@@ -1,0 +1,122 @@
+// The pipeline's rerun Lambda: its logs, its role (the one whose calls the detection rule ignores),
+// its policy and the function, with the checks on its settings only Terraform can make. In the pipeline's scope.
+import type { Construct } from "constructs";
+import { Fn, Token } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { hcl, holdsTokens } from "../hcl/hcl-expression";
+import { attributeOf } from "../hcl/presence";
+import { assumeRolePolicy, policyDocument } from "../iam";
+import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
+import type { PipelineInputs } from "./pipeline-inputs";
+import { rerunFunctionStatements, type AwsPlace } from "./pipeline-policies";
+
+/** Props of {@link addRerunFunction}. */
+export interface RerunFunctionProps {
+  /** The pipeline's checked inputs: names, log retention, policy encoding, and the retry and verify settings passed on. */
+  readonly inputs: PipelineInputs;
+  /** Protected clusters (names or ARNs) the rerun may launch on. */
+  readonly clusters: readonly string[];
+  /** Task definition families it may rerun; empty means any family of the account. @default [] */
+  readonly taskDefinitionFamilies?: readonly string[];
+  /** Roles it may pass to tasks; an expression that is null means every role of the account. @default every role of the account */
+  readonly passRoleArns?: readonly string[];
+  /** Stopped reasons worth a rerun. @default the rerun Lambda's list */
+  readonly retryableStoppedReasons?: readonly string[];
+  /** Account, region and partition (for the role's trust and the policy's ARNs). */
+  readonly place: AwsPlace;
+  /** The count switching it, from `countOf`; undefined when it surely exists. @default undefined */
+  readonly count?: number;
+  /** Where its package goes. */
+  readonly packaging: FunctionPackaging;
+}
+
+/** What {@link addRerunFunction} made. */
+export interface RerunFunction {
+  /** The function's role. */
+  readonly role: IamRole;
+  /** The function. */
+  readonly fn: LambdaFunction;
+}
+
+/** A number or list as Lambda's environment wants it: a string, written now or by Terraform. */
+const numberText = (v: number) => (Token.isUnresolved(v) ? Token.asString(v) : String(v));
+const jsonText = (v: unknown) => (holdsTokens(v) ? Token.asString(Fn.jsonencode(v)) : JSON.stringify(v));
+
+/** Roles the rerun may pass: the given ones, or `fallback` when none are (or Terraform's value is null). */
+function passRoleArns(given: readonly string[] | undefined, fallback: string): readonly string[] {
+  if (given === undefined) return [fallback];
+  if (!Token.isUnresolved(given)) return given;
+  return Token.asList(hcl`${given} != null ? ${given} : [${fallback}]`);
+}
+
+/** Adds the rerun Lambda and what it needs to `scope` itself. */
+export function addRerunFunction(scope: Construct, props: RerunFunctionProps): RerunFunction {
+  const { inputs, place, count } = props;
+  const { name, logRetentionDays, encoding, maxAttempts, firstDelaySeconds, backoffRate, maxDelaySeconds, verifyIntervalSeconds, verifyTimeoutSeconds } = inputs;
+  const rerunLogs = new CloudwatchLogGroup(scope, "rerun-logs", { count, name: `/aws/lambda/${name}-rerun`, retentionInDays: logRetentionDays });
+  const rerunRole = new IamRole(scope, "rerun-role", {
+    count,
+    name: `${name}-rerun`,
+    assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }),
+  });
+  new IamRolePolicy(scope, "rerun-policy", {
+    count,
+    name: "rerun-on-protected-clusters",
+    role: attributeOf(rerunRole, "id"),
+    policy: policyDocument(
+      rerunFunctionStatements({
+        place,
+        clusters: props.clusters,
+        taskDefinitionFamilies: props.taskDefinitionFamilies ?? [],
+        passRoleArns: passRoleArns(props.passRoleArns, `arn:${place.partition}:iam::${place.account}:role/*`),
+        logGroupArn: attributeOf(rerunLogs, "arn"),
+      }),
+      encoding,
+    ),
+  });
+  const rerunFunction = addPipelineFunction(scope, {
+    kind: "rerun",
+    functionName: `${name}-rerun`,
+    count,
+    roleArn: attributeOf(rerunRole, "arn"),
+    logs: rerunLogs,
+    environment: {
+      RETRYABLE_REASONS: jsonText(inputs.retryableReasons),
+      MAX_ATTEMPTS: numberText(maxAttempts),
+      FIRST_DELAY_SECONDS: numberText(firstDelaySeconds),
+      BACKOFF_RATE: numberText(backoffRate),
+      MAX_DELAY_SECONDS: numberText(maxDelaySeconds),
+      JITTER: inputs.jitter,
+      VERIFY_INTERVAL_SECONDS: numberText(verifyIntervalSeconds),
+      VERIFY_TIMEOUT_SECONDS: numberText(verifyTimeoutSeconds),
+      RERUN_PROGRAM_FAILURE_FAMILIES: jsonText(inputs.rerunProgramFailureFamilies),
+      ...(props.retryableStoppedReasons !== undefined ? { RETRYABLE_STOPPED_REASONS: jsonText(props.retryableStoppedReasons) } : {}),
+    },
+    timeoutSeconds: 90,
+    packaging: props.packaging,
+  });
+  // The checks no single variable's validation can make (before Terraform 1.9).
+  const preconditions = [
+    ...(inputs.delaysKnown
+      ? []
+      : [
+          {
+            condition: hcl`${maxDelaySeconds} >= ${firstDelaySeconds}`,
+            errorMessage: `The largest wait (${numberText(maxDelaySeconds)} s) must not be shorter than the first (${numberText(firstDelaySeconds)} s).`,
+          },
+        ]),
+    ...(inputs.verifyKnown
+      ? []
+      : [
+          {
+            condition: hcl`${verifyTimeoutSeconds} >= ${verifyIntervalSeconds}`,
+            errorMessage: `The deadline for a rerun's tasks to start (${numberText(verifyTimeoutSeconds)} s) must not be shorter than the interval between checks (${numberText(verifyIntervalSeconds)} s).`,
+          },
+        ]),
+  ];
+  if (preconditions.length > 0) rerunFunction.lifecycle = { precondition: preconditions };
+  return { role: rerunRole, fn: rerunFunction };
+}

@@ -1,3 +1,4 @@
+/** The cdktf app: the only place that synthesizes (`npm run synth`, `cdktf synth`). */
 import { App } from "cdktf";
 import { buildApp } from "./modules/app";
 

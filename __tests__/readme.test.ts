@@ -1,7 +1,10 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { README, generatedSections, renderReadme } from "../scripts/readme";
 import { OVERRIDE_SETTINGS } from "../modules/config";
 import { moduleInterface, synthesizeModule } from "../modules/terraform-module/module-files";
+
+const ROOT = dirname(README);
 
 describe("README", () => {
   const text = readFileSync(README, "utf8");
@@ -21,6 +24,20 @@ describe("README", () => {
     expect(text).toContain("npm ci && npm run synth");
     expect(text).toContain("npm test");
     expect(text).toMatch(/```mermaid\n(flowchart|graph) /);
+  });
+
+  test("its Layout names every source folder there is", () => {
+    const layout = text.slice(text.indexOf("## Layout"));
+    const folders = (root: string): string[] =>
+      readdirSync(root, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .flatMap((d) => [`${d.name}/`, ...folders(join(root, d.name)).map((f) => `${d.name}/${f}`)]);
+    for (const top of ["modules", "lambda", "drill"]) {
+      expect(layout).toContain(`${top}/`);
+      for (const folder of folders(join(ROOT, top)).filter((f) => f.split("/").length === 2)) {
+        expect({ folder: `${top}/${folder}`, listed: layout.includes(`  ${folder}`) }).toEqual({ folder: `${top}/${folder}`, listed: true });
+      }
+    }
   });
 
   test("the check can fail: a stale table is caught", () => {

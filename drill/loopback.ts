@@ -1,3 +1,4 @@
+/** The drill's servers listen on loopback only, on a port the OS picks; one body reader for all of them. */
 import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 

@@ -1,3 +1,4 @@
+/** Turns a drill result into what the CLI prints: the timeline, a summary and the JSON report. */
 import type { DrillResult } from "./runner";
 
 /** The one-object JSON answer of `npm run drill -- --event FILE --json`. */

@@ -1,3 +1,4 @@
+/** The drill's named scenarios (events, ECS and Slack scripts, expected outcomes) that `npm run drill` runs with no arguments. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DrillOptions, DrillResult, RunOptions } from "./runner";

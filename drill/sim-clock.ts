@@ -1,3 +1,4 @@
+/** A simulated clock for the drill: fake timers that jump to the next due timer whenever nothing real is in flight. */
 import FakeTimers from "@sinonjs/fake-timers";
 
 type InstalledClock = ReturnType<typeof FakeTimers.install>;

@@ -1,3 +1,4 @@
+/** Synthesizes the ecs-rerun stack and reads back what the drill runs: patterns, state machine, Lambda settings, alarms. */
 import { Testing } from "cdktf";
 import { buildApp } from "../modules/app";
 import type { AlarmSpec } from "./cloudwatch";

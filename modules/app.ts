@@ -1,3 +1,4 @@
+/** Builds the app's stacks (cluster, pipeline, Terraform module) from the settings: the one entry main.ts calls. */
 import type { App } from "cdktf";
 import { readOverrides, type ClusterStackConfig } from "./config";
 import { EcsClusterStack } from "./cluster/ecs-cluster-stack";

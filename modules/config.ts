@@ -1,3 +1,4 @@
+/** The app's settings: the typed configuration, its defaults and validation, and the ECS_RERUN_* / context overrides table. */
 import { parseSchedule, scheduleIntervalSeconds } from "./schedule";
 
 /** A batch job that EventBridge starts on a schedule. */

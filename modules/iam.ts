@@ -1,3 +1,4 @@
+/** IAM policy documents and trust policies as data, shared by both sides. */
 import { Fn, Token } from "cdktf";
 
 /** One statement of an IAM policy document. Values may hold cdktf string tokens, and list tokens with the `jsonencode` encoding. */

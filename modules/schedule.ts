@@ -1,3 +1,4 @@
+/** EventBridge schedule expressions: parsing rate(...) and cron(...) as EventBridge accepts them. */
 /** A parsed EventBridge schedule expression. */
 export type Schedule =
   | { readonly kind: "rate"; readonly value: number; readonly unit: "minute" | "hour" | "day"; readonly seconds: number }

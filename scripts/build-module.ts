@@ -1,3 +1,4 @@
+/** `npm run build:module`: writes the Terraform module to dist/ and formats it with terraform fmt when available. */
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";

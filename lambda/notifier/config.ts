@@ -1,3 +1,4 @@
+/** The notifier Lambda's settings, read and validated once from its environment at cold start. */
 import { ConfigurationError } from "../shared/errors";
 import { type Env, envValue, intInRange, requiredString } from "../shared/env";
 

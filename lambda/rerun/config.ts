@@ -1,3 +1,4 @@
+/** The rerun Lambda's settings and defaults, read and validated once from its environment at cold start. */
 import { ConfigurationError } from "../shared/errors";
 import { type Env, envValue, intInRange, jsonStringArray, numberInRange, oneOf } from "../shared/env";
 

@@ -1,3 +1,4 @@
+/** Typed readers of Lambda environment variables whose errors name the variable, the value and what is allowed. */
 import { ConfigurationError } from "./errors";
 
 /**

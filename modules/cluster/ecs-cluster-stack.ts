@@ -1,3 +1,4 @@
+/** The left side's stack: network, ECS-on-EC2 cluster, scheduled tasks and their dead-letter queue. */
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";

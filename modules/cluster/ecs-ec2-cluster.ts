@@ -1,3 +1,4 @@
+/** An ECS cluster on EC2: launch template, Auto Scaling group and capacity provider, done properly. */
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";

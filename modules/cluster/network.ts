@@ -1,3 +1,4 @@
+/** The cluster's network: a new two-AZ VPC with public subnets, or the subnets of an existing one. */
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";

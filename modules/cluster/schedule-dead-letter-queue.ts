@@ -1,3 +1,4 @@
+/** The dead-letter queue EventBridge schedules send what they could not deliver to, with its depth alarm. */
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";

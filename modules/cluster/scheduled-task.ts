@@ -1,3 +1,4 @@
+/** One scheduled job: task definition, log group, roles and the EventBridge rule that runs it. */
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";

@@ -1,3 +1,4 @@
+/** Values that may be Terraform expressions: building, splitting and rendering HCL, shared by the pipeline and the module emission. */
 import { Token, type IResolvable, type IResolveContext } from "cdktf";
 
 /** One piece of a Terraform template: literal text (unescaped) or the source of a `${...}` interpolation. */

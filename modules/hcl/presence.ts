@@ -1,3 +1,4 @@
+/** Optional parts as Terraform `count`: presence switches that are literal booleans or Terraform expressions. */
 import { Fn, Op, Token, conditional, propertyAccess, type IResolvable, type TerraformResource } from "cdktf";
 
 /**

@@ -1,3 +1,4 @@
+/** The right side's stack: the rerun pipeline for the protected clusters, deployable on its own. */
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";

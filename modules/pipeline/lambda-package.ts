@@ -1,3 +1,4 @@
+/** Builds the Lambdas' deployment packages (esbuild bundle in a reproducible zip), cached by a hash of their inputs. */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";

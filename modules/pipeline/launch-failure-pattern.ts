@@ -1,3 +1,4 @@
+/** The EventBridge pattern of rejected launches: CloudTrail RunTask/StartTask records with failures, minus the pipeline's own. */
 import type { IResolvable } from "cdktf";
 import { hcl, hclString, raw } from "../hcl/hcl-expression";
 

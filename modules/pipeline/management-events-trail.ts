@@ -1,3 +1,4 @@
+/** The CloudTrail trail that delivers management events to EventBridge, for accounts that have none. */
 import { Construct } from "constructs";
 import { Token } from "cdktf";
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";

@@ -1,3 +1,4 @@
+/** The dead man's switch: per expected job, a count of its successful runs and an alarm on their absence. */
 import { Construct } from "constructs";
 import { TerraformIterator, TerraformLocal, Token, type IResolvable } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";

@@ -1,3 +1,4 @@
+/** Pure pieces of the missed-run watch: expected runs, alarm shapes and the successful-run pattern. */
 import type { IResolvable } from "cdktf";
 import { hcl } from "../hcl/hcl-expression";
 import { clusterArnMatchersExpression } from "./task-state-pattern";

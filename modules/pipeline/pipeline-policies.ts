@@ -1,3 +1,4 @@
+/** The pipeline's least-privilege IAM statements (rerun, notifier, state machine, events), as pure functions. */
 import { Fn, Token } from "cdktf";
 import { clusterShortName, clusterShortNameHcl } from "./launch-failure-pattern";
 import { hcl, raw } from "../hcl/hcl-expression";

@@ -1,3 +1,4 @@
+/** The rerun pipeline construct: detection rules -> state machine -> rerun Lambda -> notices -> Slack, with its alarms. */
 import { Construct } from "constructs";
 import { TerraformIterator, Token, conditional, type IResolvable } from "cdktf";
 import type { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";

@@ -1,3 +1,4 @@
+/** The EventBridge pattern of tasks that failed to start (and, when asked, program failures) on protected clusters. */
 import type { IResolvable } from "cdktf";
 import { clusterShortName } from "./launch-failure-pattern";
 import { hcl, hclFrom } from "../hcl/hcl-expression";

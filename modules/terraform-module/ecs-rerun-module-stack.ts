@@ -1,3 +1,4 @@
+/** The pipeline as a plain Terraform child module: variables in, the construct, outputs out. */
 import { Construct, type Node } from "constructs";
 import { TerraformElement, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Token, ref, type IResolvable, type TerraformVariableConfig } from "cdktf";
 import { hcl, hclFrom, hclString, raw } from "../hcl/hcl-expression";

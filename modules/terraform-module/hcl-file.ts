@@ -1,3 +1,4 @@
+/** Renders the module's variables.tf, outputs.tf, locals.tf and versions.tf from synthesized JSON. */
 import { alignAttributes, hclExpressionOf, hclString, splitTemplate } from "../hcl/hcl-expression";
 
 /** A `variable` as Terraform's JSON syntax (and cdktf) write it. */

@@ -1,3 +1,4 @@
+/** Synthesizes the module stack and lays out its files (main.tf.json, .tf files, Lambda zips, README, example). */
 import { App } from "cdktf";
 import { EcsRerunModuleStack, EXAMPLE_INPUTS, MODULE_PACKAGE_DIRECTORY, MODULE_REPOSITORY } from "./ecs-rerun-module-stack";
 import { renderLocalsTf, renderOutputsTf, renderVariablesTf, renderVersionsTf, type TfJsonOutput, type TfJsonSettings, type TfJsonVariable } from "./hcl-file";

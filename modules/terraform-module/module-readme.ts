@@ -1,3 +1,4 @@
+/** The module's README: usage example and the inputs and outputs tables, generated. */
 import { alignAttributes, hclExpressionOf, hclString } from "../hcl/hcl-expression";
 import { renderVersionsTf, type TfJsonOutput, type TfJsonSettings, type TfJsonVariable } from "./hcl-file";
 

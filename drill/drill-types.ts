@@ -3,13 +3,13 @@
 
 import type { Notice } from "../lambda/shared/contract";
 import type { AlarmState } from "./cloudwatch";
-import type { EcsAnswer } from "./local-aws";
+import type { EcsAnswer, OperationFault } from "./local-aws";
 import type { SlackAnswer } from "./local-slack";
 import type { SimClock } from "./sim-clock";
 import type { SynthesizedPipeline } from "./synthesized-pipeline";
 
 /** How one event ended. */
-export type Outcome = "ignored" | "recovered" | "gave_up" | "not_retryable" | "program_failed" | "already_handled" | "invalid_event" | "failed";
+export type Outcome = "ignored" | "duplicate" | "unstarted" | "recovered" | "gave_up" | "not_retryable" | "program_failed" | "already_handled" | "invalid_event" | "failed";
 
 /** One line of a timeline, at a simulated time. */
 export interface TimelineEntry {
@@ -62,8 +62,16 @@ export interface DrillResult {
   readonly timeline: TimelineEntry[];
   /** Simulated seconds until everything settled (executions, notices and their retries). */
   readonly simulatedSeconds: number;
-  /** Tasks the local ECS endpoint started. */
+  /** Tasks the local ECS endpoint placed (ground truth: what ECS really launched, started or not). */
   readonly tasksStarted: number;
+  /** Of those, the tasks that reached RUNNING. */
+  readonly tasksRan: number;
+  /** Executions Step Functions started (one per failure: a redelivered event starts none). */
+  readonly executions: number;
+  /** The pipeline's alarms that would have gone to ALARM, by role (executionsFailed, deadLetters, rerunErrors, noticesFailed). */
+  readonly alarms: string[];
+  /** Events the starter could not hand to Step Functions after Lambda's retries (the on-failure queue). */
+  readonly unstartedEvents: number;
   /** Launch calls answered with ThrottlingException. */
   readonly throttledCalls: number;
   /** Successful runs counted by the missed-run metric filters, by metric name (simulated seconds). */
@@ -80,6 +88,24 @@ export interface RunOptions {
   readonly holdSeconds?: number;
   /** Evaluate the missed-run alarms at every period and publish their changes. @default false */
   readonly watchMissedRuns?: boolean;
+  /** Simulated seconds after the start at which each event is delivered, in the order of the events. @default all at 0 */
+  readonly deliverAtSeconds?: readonly number[];
+  /** Faults to inject besides the launch script. @default none */
+  readonly faults?: DrillFaults;
+}
+
+/** Faults a run injects into the pipeline's dependencies (launch answers are the ECS script's). */
+export interface DrillFaults {
+  /**
+   * Per rerun-Lambda invocation, in order (then "ok"): "die" times the invocation out right after its
+   * first ECS call took effect (or at its end when it makes none): its answer is lost and Step
+   * Functions sees Lambda.Unknown.
+   */
+  readonly lambda?: readonly ("ok" | "die")[];
+  /** Per SNS publish of the state machine, in order (then "ok"): "throttle" is retried; "fail" (KMS access denied) is not. */
+  readonly sns?: readonly ("ok" | "throttle" | "fail")[];
+  /** Per call of other operations of the local endpoint (DescribeTasks, ListTasks, StartExecution, ...). */
+  readonly operations?: Readonly<Record<string, readonly OperationFault[]>>;
 }
 
 /** Settings of a drill. */
@@ -116,4 +142,8 @@ export interface RunScope {
   readonly note: (event: number, text: string) => void;
   /** Everything still going on: the run ends when it is empty. */
   readonly running: Set<Promise<void>>;
+  /** Datapoints of the metrics the pipeline's alarms watch, by alarm role. */
+  readonly metrics: Record<string, number>;
+  /** Runs `work` as part of the run: the run does not end before it has. */
+  readonly track: (work: Promise<void>) => void;
 }

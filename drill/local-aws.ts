@@ -1,10 +1,10 @@
 // Public entry of the local AWS endpoint: LocalAws, the router that owns the HTTP listener and hands
 // each request to the service its X-Amz-Target names (./local-aws/), and the names drill code imports.
 /**
- * A local endpoint speaking the AWS JSON 1.1 protocol for the few ECS and SSM operations the
- * rerun path uses (RunTask, StartTask, DescribeTasks, TagResource, ListTagsForResource,
- * GetParameter), so the real Lambda code and the real @aws-sdk clients can be driven through
- * launch failures on cue. It also plays CloudTrail + EventBridge: every RunTask/StartTask call
+ * A local endpoint speaking the AWS JSON protocol for the few ECS, SSM and Step Functions operations
+ * the pipeline uses (RunTask, StartTask, DescribeTasks, ListTasks, TagResource, ListTagsForResource,
+ * GetParameter, StartExecution), so the real Lambda code and the real @aws-sdk clients can be driven
+ * through launch failures on cue, and any operation can be made to fail (see setFaults). It also plays CloudTrail + EventBridge: every RunTask/StartTask call
  * produces the "AWS API Call via CloudTrail" envelope the production rule would receive, and every
  * placed task reports each new lastStatus as an "ECS Task State Change" event.
  *
@@ -24,6 +24,7 @@ import { EcsTaskStore } from "./local-aws/ecs-tasks";
 import { CallerIdentities } from "./local-aws/identity";
 import { ApiError, errorReply, headerValue, parseJsonObject, send, type LocalService, type Reply } from "./local-aws/protocol";
 import type { CloudTrailApiCallEvent, LocalAwsOptions, RecordedRequest } from "./local-aws/shapes";
+import { LocalSfn, SFN_TARGET_PREFIX, type ExecutionStarter } from "./local-aws/sfn";
 import { LocalSsm, SSM_TARGET_PREFIX } from "./local-aws/ssm";
 import type { EcsTask, EcsTaskStateChangeEvent } from "./task-lifecycle";
 
@@ -47,6 +48,12 @@ export type {
 // Server
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * A fault an operation's next call meets, before anything takes effect: `5xx` (ServerException),
+ * `throttle` (ThrottlingException), `drop` (the connection closes with no answer), `ok` (none).
+ */
+export type OperationFault = "ok" | "5xx" | "throttle" | "drop";
+
 export class LocalAws {
   readonly region: string;
   readonly account: string;
@@ -63,6 +70,10 @@ export class LocalAws {
   private readonly taskStore: EcsTaskStore;
   private readonly ecs: LocalEcs;
   private readonly ssm: LocalSsm;
+  /** The local Step Functions endpoint (StartExecution). */
+  readonly sfn: LocalSfn;
+  /** Operation name -> faults its next calls meet, in order (then none). */
+  private faults = new Map<string, OperationFault[]>();
   private readonly cloudTrail: LocalCloudTrail;
   /** X-Amz-Target prefix (the part before the ".") -> the service that answers its operations. */
   private readonly services: ReadonlyMap<string, LocalService>;
@@ -74,11 +85,13 @@ export class LocalAws {
     this.taskStore = new EcsTaskStore(this.account, this.region, this.callbackErrors, options);
     this.ecs = new LocalEcs(this.region, this.account, options, this.taskStore);
     this.ssm = new LocalSsm(this.region, this.account, options.parameters);
+    this.sfn = new LocalSfn(this.region, this.account);
     this.identities = new CallerIdentities(this.account, options.identities);
     this.cloudTrail = new LocalCloudTrail(this.account, this.region, this.callbackErrors, options.onCloudTrailEvent);
     this.services = new Map<string, LocalService>([
       [ECS_TARGET_PREFIX, this.ecs],
       [SSM_TARGET_PREFIX, this.ssm],
+      [SFN_TARGET_PREFIX, this.sfn],
     ]);
     this.events = this.cloudTrail.events;
     this.taskStateChanges = this.taskStore.taskStateChanges;
@@ -124,7 +137,19 @@ export class LocalAws {
     this.cloudTrail.reset();
     this.callbackErrors.length = 0;
     this.ecs.reset();
+    this.sfn.reset();
     this.identities.reset();
+    this.faults.clear();
+  }
+
+  /** Faults the next calls of each operation meet ("DescribeTasks" -> ["5xx", "ok", "throttle"]); replaces earlier ones. */
+  setFaults(faults: Readonly<Record<string, readonly OperationFault[]>>): void {
+    this.faults = new Map(Object.entries(faults).map(([op, list]) => [op, [...list]]));
+  }
+
+  /** Who runs the executions StartExecution starts; returns the previous one. */
+  setExecutionStarter(starter: ExecutionStarter | undefined): ExecutionStarter | undefined {
+    return this.sfn.setStarter(starter);
   }
 
   /** Replaces the CloudTrail listener (a drill run routes events back through its rule); returns the old one. */
@@ -180,7 +205,10 @@ export class LocalAws {
       const service = this.services.get(prefix);
       if (!service || !service.operations.has(op)) throw new ApiError("UnknownOperationException", `Unknown operation ${JSON.stringify(target)}`);
       request = parseJsonObject(raw);
-      reply = service.answer(op, request, at);
+      const fault = this.faults.get(op)?.shift();
+      if (fault === "5xx") throw new ApiError("ServerException", `Scripted fault on ${op}`);
+      if (fault === "throttle") throw new ApiError("ThrottlingException", "Rate exceeded");
+      reply = fault === "drop" ? { status: 0, body: {}, answer: "error", errorCode: "NoAnswer", afterEffect: "drop" } : service.answer(op, request, at);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       reply = errorReply(err);
@@ -196,7 +224,10 @@ export class LocalAws {
       ...(reply.tasks ? { tasks: reply.tasks } : {}),
       ...(reply.failures ? { failures: reply.failures } : {}),
     });
-    send(res, reply.status, reply.body, requestId);
+    // A call that took effect may still fail on its way back: a 5xx, or no answer at all.
+    if (reply.afterEffect === "drop") res.destroy();
+    else if (reply.afterEffect === "5xx") send(res, 500, { __type: "ServerException", message: "Scripted fault after the call took effect" }, requestId);
+    else send(res, reply.status, reply.body, requestId);
 
     // A placed task reports PENDING (or PROVISIONING) at once, then lives on the scheduler's time.
     for (const task of reply.placed ?? []) this.taskStore.startLife(task);

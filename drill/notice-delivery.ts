@@ -4,10 +4,9 @@
 import { randomUUID } from "node:crypto";
 import type { SNSEvent } from "aws-lambda";
 import type { NotifierHandler } from "../lambda/notifier/handler";
+import { invokeAsync, LAMBDA_ASYNC_RETRY_DELAYS_S } from "./async-invoke";
 import type { RunScope } from "./drill-types";
 
-// Lambda's documented async retry schedule: about one minute, then about two.
-const LAMBDA_ASYNC_RETRY_DELAYS_S = [60, 120];
 
 /** Delivers the messages published to the topic (`deliverNotice`) and counts them (`publishedCount`). */
 export function noticeDelivery(
@@ -45,22 +44,14 @@ export function noticeDelivery(
     const parsed = JSON.parse(message) as { kind?: string; AlarmName?: string };
     const kind = parsed.kind ?? `alarm ${parsed.AlarmName}`;
     const delays = LAMBDA_ASYNC_RETRY_DELAYS_S.slice(0, pipeline.notifierMaxRetries);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await clock.track(() => notifier!(envelope));
-        note(event, `slack: "${kind}" delivered${attempt > 0 ? ` (after ${attempt} Lambda ${attempt === 1 ? "retry" : "retries"})` : ""}`);
-        return;
-      } catch (err) {
-        const error = `${(err as Error).name}: ${(err as Error).message}`;
-        if (attempt >= delays.length) {
-          deadLetters.push({ notice: JSON.parse(message), error });
-          note(event, `slack: "${kind}" failed ${attempt + 1} times (${error}); parked in the dead-letter queue`);
-          return;
-        }
-        note(event, `slack: "${kind}" failed (${error}); Lambda retries in ${delays[attempt]} s`);
-        await clock.sleep(delays[attempt] * 1000);
-      }
-    }
+    await invokeAsync(clock, delays, () => notifier(envelope), {
+      onDone: (retries) => note(event, `slack: "${kind}" delivered${retries > 0 ? ` (after ${retries} Lambda ${retries === 1 ? "retry" : "retries"})` : ""}`),
+      onRetry: (error, delay) => note(event, `slack: "${kind}" failed (${error}); Lambda retries in ${delay} s`),
+      onDeadLetter: (error, tries) => {
+        deadLetters.push({ notice: JSON.parse(message), error });
+        note(event, `slack: "${kind}" failed ${tries} times (${error}); parked in the dead-letter queue`);
+      },
+    });
   };
   return { deliverNotice, publishedCount: () => published };
 }

@@ -1,22 +1,36 @@
-// One event through the pipeline in the drill: the rule's pattern decides, then a state machine
-// execution runs with its Task states bound to the real handlers, its event log read into the report.
+// One event through the pipeline in the drill: the rule's pattern decides, the real starter Lambda
+// asks the local Step Functions endpoint for a named execution, and each new execution runs with
+// its Task states bound to the real handlers, its event log read into the report.
 
 import { randomUUID } from "node:crypto";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import type { RerunHandler } from "../lambda/rerun/handler";
+import type { StarterHandler } from "../lambda/starter/handler";
 import type { Notice, RerunLambdaOutput } from "../lambda/shared/contract";
 import { STATES } from "../modules/pipeline/rerun-state-machine";
-import type { DeliveryReport, Outcome, RunScope } from "./drill-types";
+import { invokeAsync, LAMBDA_ASYNC_RETRY_DELAYS_S } from "./async-invoke";
+import type { DeliveryReport, DrillFaults, Outcome, RunScope } from "./drill-types";
 import { matchesEventPattern } from "./event-pattern-matcher";
+import type { ExecutionStarter } from "./local-aws/sfn";
 
 /** How a successful execution ended, by the last decision of the Lambda. */
 const OUTCOME_OF_DECISION: Record<string, Outcome> = { recovered: "recovered", not_retryable: "not_retryable", report: "program_failed" };
 const MAX_EXECUTIONS = 50_000;
+/** The rerun Lambda's timeout (the pipeline's 90 s): an invocation learns its remaining time from it. */
+const RERUN_TIMEOUT_MS = 90_000;
 
 /** Step Functions' view of a Lambda error: the error type is the thrown error's name. */
 class LambdaInvokeError extends Error {
   constructor(name: string, message: string) {
     super(JSON.stringify({ errorType: name, errorMessage: message }));
+    this.name = name;
+  }
+}
+
+/** An SNS error as the sns:publish integration names it. */
+class SnsError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
     this.name = name;
   }
 }
@@ -39,32 +53,46 @@ const summarize = (notice: Notice): string => {
   }
 };
 
+/** What {@link pipelineExecution} needs besides the run's scope. */
+export interface PipelineExecutionDeps {
+  /** The starter Lambda, bound to a real Step Functions client on the local endpoint. */
+  readonly starter: StarterHandler;
+  /**
+   * A rerun Lambda for one invocation; `died` is called when the invocation should be cut off
+   * after its first ECS call (the drill's stand-in for a timeout mid-way).
+   */
+  readonly rerunFor: (invocation: { dies: boolean; onDeath: () => void }) => RerunHandler;
+  readonly deliveries: DeliveryReport[];
+  readonly notices: Notice[];
+  readonly deliverNotice: (event: number, message: string) => Promise<void>;
+  readonly faults: DrillFaults;
+}
+
 /**
- * Returns `execute`, which runs one event (delivered, or emitted by the local endpoint) through
- * the rule and, if it matched, one execution, recording a DeliveryReport in `deliveries`.
+ * Returns `deliver`, which takes one event (delivered, or emitted by the local endpoint) through the
+ * rule and the starter, recording a DeliveryReport in `deliveries`, and `runExecution`, which the
+ * local Step Functions endpoint calls for each execution it starts.
  */
-export function pipelineExecution(
-  scope: RunScope,
-  rerun: RerunHandler,
-  deliveries: DeliveryReport[],
-  notices: Notice[],
-  deliverNotice: (event: number, message: string) => Promise<void>,
-): (event: unknown, origin: DeliveryReport["origin"]) => Promise<void> {
-  const { pipeline, clock, note, running } = scope;
+export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps): { deliver: (event: unknown, origin: DeliveryReport["origin"]) => Promise<void>; runExecution: ExecutionStarter; executions: () => number } {
+  const { pipeline, clock, note, metrics } = scope;
+  const { deliveries, notices, deliverNotice, faults } = deps;
   let executions = 0;
+  let invocations = 0;
+  let publishes = 0;
   const definition = pipeline.definition as unknown as StateMachineDefinition;
   // Validating a definition compiles JSON schemas (tens of ms); one machine serves every execution.
   const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
   const states = definition.States as Record<string, { Type: string; Resource?: string }>;
+  /** Deliveries waiting for the execution their starter asked for, by the event's JSON. */
+  const waiting = new Map<string, DeliveryReport[]>();
 
-  const execute = async (event: unknown, origin: DeliveryReport["origin"]) => {
+  const deliver = async (event: unknown, origin: DeliveryReport["origin"]) => {
     const index = deliveries.length + 1;
     const e = event as { id?: string; "detail-type"?: string; detail?: { eventID?: string; eventName?: string; requestParameters?: { cluster?: string }; clusterArn?: string; stopCode?: string; stoppedReason?: string } };
     const detail = e.detail;
     const isTaskEvent = e["detail-type"] === "ECS Task State Change";
     const pattern = isTaskEvent ? pipeline.taskFailurePattern : pipeline.eventPattern;
     const matched = pattern !== undefined && matchesEventPattern(pattern, event);
-    const feedback = origin !== "delivered";
     const report: DeliveryReport = {
       index,
       eventId: detail?.eventID ?? e.id ?? "(none)",
@@ -76,7 +104,7 @@ export function pipelineExecution(
       waits: [],
     };
     deliveries.push(report);
-    if (!feedback || matched) {
+    if (origin === "delivered" || matched) {
       const what = isTaskEvent
         ? `task stopped (${detail?.stoppedReason?.startsWith(`${detail.stopCode}`) ? detail.stoppedReason : `${detail?.stopCode}${detail?.stoppedReason ? `: ${detail.stoppedReason}` : ""}`}) on ${detail?.clusterArn}`
         : `${origin === "cloudtrail" ? "the pipeline's own " : ""}${detail?.eventName ?? "event"} on ${detail?.requestParameters?.cluster ?? "default"}`;
@@ -86,17 +114,53 @@ export function pipelineExecution(
       report.endedAt = clock.elapsedSeconds();
       return;
     }
+    const key = JSON.stringify(event);
+    waiting.set(key, [...(waiting.get(key) ?? []), report]);
+    // EventBridge -> starter: an async invocation, retried by Lambda, then the on-failure queue.
+    let started: Awaited<ReturnType<StarterHandler>> | undefined;
+    await invokeAsync(clock, LAMBDA_ASYNC_RETRY_DELAYS_S, async () => (started = await deps.starter(event)), {
+      onRetry: (error, delay) => note(index, `starter failed (${error}); Lambda retries in ${delay} s`),
+      onDeadLetter: (error, tries) => {
+        metrics.deadLetters = (metrics.deadLetters ?? 0) + 1;
+        report.outcome = "unstarted";
+        report.error = error;
+        note(index, `starter failed ${tries} times (${error}); event parked in the dead-letter queue`);
+      },
+    });
+    const stillWaiting = waiting.get(key)?.includes(report) ?? false;
+    if (stillWaiting) {
+      // No execution took this delivery: Step Functions already had one for this failure.
+      waiting.set(key, (waiting.get(key) ?? []).filter((r) => r !== report));
+      if (started !== undefined) {
+        report.outcome = "duplicate";
+        note(index, `starter: the failure already has its execution (${started.name}); none started`);
+      }
+      report.endedAt = clock.elapsedSeconds();
+    }
+  };
+
+  const runExecution: ExecutionStarter = async ({ executionArn, name, input }) => {
+    const key = JSON.stringify(input);
+    const report = waiting.get(key)?.shift();
+    if (report === undefined) throw new Error(`the drill started execution ${name} for an event nobody delivered`);
+    const index = report.index;
     if (++executions > MAX_EXECUTIONS) throw new Error(`more than ${MAX_EXECUTIONS} executions: the pipeline is looping`);
+    note(index, `execution ${name} started`);
 
     let lastState = "";
     let lastDecision = "";
-    const executionArn = `arn:aws:states:${pipeline.region}:123456789012:execution:ecs-rerun:${randomUUID()}`;
     report.executionArn = executionArn;
-    const lambdaInvoke = async (input: unknown) => {
-      const { Payload } = input as { Payload: { action?: string; attempt?: number; failure?: { action?: string; remaining?: number } } };
+    const lambdaInvoke = async (taskInput: unknown) => {
+      const { Payload } = taskInput as { Payload: { action?: string; attempt?: number; failure?: { action?: string; remaining?: number } } };
       const launching = Payload.action === "rerun" ? `${Payload.failure?.action} for ${Payload.failure?.remaining} (attempt ${Payload.attempt})` : undefined;
+      const dies = (faults.lambda?.[invocations++] ?? "ok") === "die";
+      let dead = false;
+      const rerun = deps.rerunFor({ dies, onDeath: () => (dead = true) });
+      const startedAt = Date.now();
       try {
-        const output = await clock.track(() => rerun(Payload));
+        const output = await clock.track(() => rerun(Payload, { getRemainingTimeInMillis: () => startedAt + RERUN_TIMEOUT_MS - Date.now() }));
+        if (dies && !dead) dead = true; // No ECS call at all: it dies at its end, before answering.
+        if (dead) throw new LambdaInvokeError("Lambda.Unknown", "Task timed out after 90.00 seconds");
         report.attempts = output.decision.attempt;
         lastDecision = output.decision.next;
         if (Payload.action === "classify") {
@@ -105,36 +169,46 @@ export function pipelineExecution(
         if (launching) {
           const f = output.failure;
           const rest = f.remaining > 0 ? `, still short ${f.remaining} (${f.reasons.join(", ") || output.decision.message})` : "";
-          note(index, `launch: ${launching} -> placed ${f.placed}/${f.requested}${rest}`);
+          note(index, `launch: ${launching} -> placed ${f.placed}/${f.requested}${rest}${output.decision.next === "later" ? ` (later: ${output.decision.message})` : ""}`);
         }
         // Lambda returns JSON: what Step Functions sees has been through a round trip.
         return { StatusCode: 200, ExecutedVersion: "$LATEST", Payload: JSON.parse(JSON.stringify(output)) as RerunLambdaOutput };
       } catch (err) {
-        if (launching) note(index, `launch: ${launching} -> ${(err as Error).name}`);
-        throw new LambdaInvokeError((err as Error).name, (err as Error).message);
+        metrics.rerunErrors = (metrics.rerunErrors ?? 0) + 1;
+        const e = dead ? new LambdaInvokeError("Lambda.Unknown", "Task timed out after 90.00 seconds") : err;
+        note(index, `${Payload.action}: ${launching ? `${launching} -> ` : ""}${(e as Error).name}${dead ? " (the invocation died mid-way)" : ""}`);
+        throw e instanceof LambdaInvokeError ? e : new LambdaInvokeError((e as Error).name, (e as Error).message);
       }
     };
-    const snsPublish = (input: unknown) => {
-      const message = (input as { Message: string }).Message;
+    const snsPublish = (taskInput: unknown) => {
+      const fault = faults.sns?.[publishes++] ?? "ok";
+      if (fault === "throttle") throw new SnsError("SNS.ThrottledException", "Rate exceeded");
+      if (fault === "fail") throw new SnsError("SNS.KMSAccessDeniedException", "User is not authorized to perform kms:GenerateDataKey on the topic's key");
+      const message = (taskInput as { Message: string }).Message;
       const notice = JSON.parse(message) as Notice;
       notices.push(notice);
       note(index, `notice: ${summarize(notice)}`);
-      const delivery = deliverNotice(index, message);
-      running.add(delivery);
-      void delivery.finally(() => running.delete(delivery));
+      scope.track(deliverNotice(index, message));
       return { MessageId: randomUUID() };
     };
+    const putMetricData = (taskInput: unknown) => {
+      const data = (taskInput as { MetricData?: Array<{ MetricName?: string; Value?: number }> }).MetricData ?? [];
+      for (const d of data) if (d.MetricName === "NoticesFailed") metrics.noticesFailed = (metrics.noticesFailed ?? 0) + (d.Value ?? 1);
+      note(index, "a notice could not be published: NoticesFailed counted, the execution goes on");
+      return {};
+    };
     const handlers: Record<string, (input: unknown) => Promise<unknown> | unknown> = {};
-    for (const [name, state] of Object.entries(states)) {
+    for (const [stateName, state] of Object.entries(states)) {
       if (state.Type !== "Task") continue;
-      if (state.Resource === "arn:aws:states:::lambda:invoke") handlers[name] = lambdaInvoke;
-      else if (state.Resource === "arn:aws:states:::sns:publish") handlers[name] = snsPublish;
-      else throw new Error(`the drill cannot run Task state ${name} (${state.Resource})`);
+      if (state.Resource === "arn:aws:states:::lambda:invoke") handlers[stateName] = lambdaInvoke;
+      else if (state.Resource === "arn:aws:states:::sns:publish") handlers[stateName] = snsPublish;
+      else if (state.Resource === "arn:aws:states:::aws-sdk:cloudwatch:putMetricData") handlers[stateName] = putMetricData;
+      else throw new Error(`the drill cannot run Task state ${stateName} (${state.Resource})`);
     }
 
-    const execution = machine.run(event as never, {
+    const execution = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never },
-      context: { Execution: { Id: executionArn, Name: executionArn.split(":").pop(), StartTime: new Date().toISOString(), Input: event as never } },
+      context: { Execution: { Id: executionArn, Name: name, StartTime: new Date().toISOString(), Input: input as never } },
     });
     let failure: { Error: string; Cause: unknown } | undefined;
     const logs = (async () => {
@@ -143,9 +217,10 @@ export function pipelineExecution(
           report.stateTransitions++;
           lastState = e.state.name;
           if (e.state.type === "Wait") {
-            const seconds = Number((e.state.input as { decision?: { delaySeconds?: number } }).decision?.delaySeconds ?? 0);
+            const decision = (e.state.input as { decision?: { delaySeconds?: number; nextAttempt?: number; next?: string } }).decision;
+            const seconds = Number(decision?.delaySeconds ?? 0);
             report.waits.push(seconds);
-            note(index, `wait ${seconds} s (backoff before attempt ${(e.state.input as { decision?: { nextAttempt?: number } }).decision?.nextAttempt})`);
+            note(index, `wait ${seconds} s (${decision?.next === "later" ? "try again later" : "backoff"} before attempt ${decision?.nextAttempt})`);
           }
         } else if (e.type === "StateRetried") {
           report.stateTransitions++;
@@ -163,6 +238,7 @@ export function pipelineExecution(
     await logs;
     report.endedAt = clock.elapsedSeconds();
     if (failure) {
+      metrics.executionsFailed = (metrics.executionsFailed ?? 0) + 1;
       report.outcome = failure.Error === "GaveUp" ? "gave_up" : failure.Error === "InvalidEvent" ? "invalid_event" : "failed";
       report.error = `${failure.Error}: ${typeof failure.Cause === "string" ? failure.Cause : JSON.stringify(failure.Cause)}`;
     } else {
@@ -170,5 +246,5 @@ export function pipelineExecution(
     }
     note(index, `execution ended: ${report.outcome}${report.error ? ` (${report.error})` : ""} after ${report.stateTransitions} state transitions`);
   };
-  return execute;
+  return { deliver, runExecution, executions: () => executions };
 }

@@ -2,8 +2,10 @@
 // simulated clock (see the class comment); its pieces live in the files imported below.
 
 import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
+import { SFNClient } from "@aws-sdk/client-sfn";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { makeHandler as makeRerunHandler } from "../lambda/rerun/handler";
+import { makeHandler as makeRerunHandler, type EcsSender } from "../lambda/rerun/handler";
+import { makeHandler as makeStarterHandler } from "../lambda/starter/handler";
 import { readConfig as readRerunConfig } from "../lambda/rerun/config";
 import { makeHandler as makeNotifierHandler, type NotifierHandler } from "../lambda/notifier/handler";
 import { readConfig as readNotifierConfig } from "../lambda/notifier/config";
@@ -23,6 +25,7 @@ export type { DeliveryReport, DrillOptions, DrillResult, Outcome, RunOptions, Ti
 const RERUN_ACCESS_KEY = "ASIADRILLRERUNROLE01";
 const SCHEDULER_ACCESS_KEY = "ASIADRILLEVENTSROLE1";
 const NOTIFIER_ACCESS_KEY = "ASIADRILLNOTIFIER001";
+const STARTER_ACCESS_KEY = "ASIADRILLSTARTER0001";
 const DRILL_START = Date.parse("2026-01-01T03:00:00Z");
 
 /** The answers reruns get: all but the first (the original call's), unless it is the only one. */
@@ -64,6 +67,7 @@ export class Drill {
       identities: {
         [RERUN_ACCESS_KEY]: { roleName: pipeline.rerunRoleName },
         [NOTIFIER_ACCESS_KEY]: { roleName: pipeline.rerunRoleName.replace(/-rerun$/, "-notifier") },
+        [STARTER_ACCESS_KEY]: { roleName: pipeline.rerunRoleName.replace(/-rerun$/, "-starter") },
         [SCHEDULER_ACCESS_KEY]: { roleName: "batch-ec2-print-date-events", invokedBy: "events.amazonaws.com" },
       },
     });
@@ -75,7 +79,10 @@ export class Drill {
     await Promise.all([this.aws.stop(), this.slack.stop()]);
   }
 
-  /** Delivers the events at once (as EventBridge would) and runs until every execution and notice has ended. */
+  /**
+   * Delivers the events (at once, or at `deliverAtSeconds`, as EventBridge would) and runs until
+   * every execution and notice has ended.
+   */
   async run(events: readonly unknown[], runOptions: RunOptions = {}): Promise<DrillResult> {
     const clock = new SimClock();
     const random = seededRandom(this.options.seed ?? 1);
@@ -94,8 +101,28 @@ export class Drill {
 
     const credentials = (accessKeyId: string) => ({ accessKeyId, secretAccessKey: "drill-secret", sessionToken: "drill-session" });
     const ecs = new ECSClient({ region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(RERUN_ACCESS_KEY), maxAttempts: 1 });
-    // Backing off inside the handler (ECS throttling) is simulated time too, and is not work in flight.
-    const rerun = makeRerunHandler(readRerunConfig(this.pipeline.rerunEnvironment), { ecs, random, sleep: (ms) => clock.idleSleep(ms) });
+    const rerunConfig = readRerunConfig(this.pipeline.rerunEnvironment);
+    // One handler per invocation, so that an invocation can die: after its first ECS call has taken
+    // effect, every later call fails and its answer is lost, as when Lambda kills it at its timeout.
+    const rerunFor = ({ dies, onDeath }: { dies: boolean; onDeath: () => void }) => {
+      let calls = 0;
+      let dead = false;
+      const sender: EcsSender = {
+        send: (async (command: Parameters<ECSClient["send"]>[0]) => {
+          if (dead) throw Object.assign(new Error("the invocation was killed"), { name: "InvocationKilled" });
+          const answer = await ecs.send(command as never);
+          if (dies && ++calls === 1) {
+            dead = true;
+            onDeath();
+          }
+          return answer;
+        }) as EcsSender["send"],
+      };
+      // Backing off inside the handler (ECS throttling) is simulated time too, and is not work in flight.
+      return makeRerunHandler(rerunConfig, { ecs: sender, random, sleep: (ms) => clock.idleSleep(ms) });
+    };
+    const sfn = new SFNClient({ region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(STARTER_ACCESS_KEY), maxAttempts: 1 });
+    const starter = makeStarterHandler({ stateMachineArn: this.pipeline.stateMachineArn }, { sfn });
     let notifier: NotifierHandler | undefined;
     if (this.pipeline.notifierEnvironment) {
       const ssm = new SSMClient({ region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(NOTIFIER_ACCESS_KEY), maxAttempts: 1 });
@@ -107,20 +134,28 @@ export class Drill {
       notifier = makeNotifierHandler(config, { ssm });
     }
 
-    const scope: RunScope = { pipeline: this.pipeline, clock, note, running };
-
-    const { deliverNotice, publishedCount } = noticeDelivery(scope, notifier, deadLetters);
-    const execute = pipelineExecution(scope, rerun, deliveries, notices, deliverNotice);
-
     let uncaught: unknown;
-    // Executions record their own errors; anything thrown out of one is a drill bug and must surface.
-    const start = (event: unknown, origin: DeliveryReport["origin"]) => {
-      const p = execute(event, origin).catch((err) => {
+    // Work records its own errors; anything thrown out of it is a drill bug and must surface.
+    const track = (work: Promise<void>) => {
+      const p = work.catch((err) => {
         uncaught ??= err;
       });
       running.add(p);
       void p.finally(() => running.delete(p));
     };
+    const metrics: Record<string, number> = {};
+    const scope: RunScope = { pipeline: this.pipeline, clock, note, running, metrics, track };
+
+    const { deliverNotice, publishedCount } = noticeDelivery(scope, notifier, deadLetters);
+    const faults = runOptions.faults ?? {};
+    const { deliver, runExecution, executions } = pipelineExecution(scope, { starter, rerunFor, deliveries, notices, deliverNotice, faults });
+    const start = (event: unknown, origin: DeliveryReport["origin"]) => track(deliver(event, origin));
+    const previousStarter = this.aws.setExecutionStarter((execution) => {
+      const run = runExecution(execution);
+      track(run);
+      return run;
+    });
+    this.aws.setFaults(faults.operations ?? {});
 
     // The endpoint reports every call CloudTrail would record; those go through the rule too.
     const onCloudTrail = (e: CloudTrailApiCallEvent) => start(e, "cloudtrail");
@@ -140,7 +175,12 @@ export class Drill {
     clock.install(DRILL_START);
     try {
       if (runOptions.watchMissedRuns) watchAlarms();
-      for (const event of events) start(event, "delivered");
+      const at = runOptions.deliverAtSeconds ?? [];
+      events.forEach((event, i) => {
+        const delay = at[i] ?? 0;
+        if (delay <= 0) start(event, "delivered");
+        else track(clock.sleep(delay * 1000).then(() => start(event, "delivered")));
+      });
       if (runOptions.scheduledLaunches?.length) {
         // The schedule's own RunTask calls, made with the events role as EventBridge makes them.
         const scheduler = new ECSClient({ region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(SCHEDULER_ACCESS_KEY), maxAttempts: 1 });
@@ -168,8 +208,13 @@ export class Drill {
       console.log = realLog;
       this.aws.setCloudTrailListener(previousListener);
       this.aws.setTaskStateChangeListener(previousTaskListener);
+      this.aws.setExecutionStarter(previousStarter);
+      this.aws.setFaults({});
       ecs.destroy();
+      sfn.destroy();
     }
+    metrics.deadLetters = (metrics.deadLetters ?? 0) + deadLetters.length;
+    const placed = this.aws.tasks().slice(tasksBefore);
 
     const launches = this.aws.requests.slice(requestsBefore).filter((r) => r.action === "RunTask" || r.action === "StartTask");
     return {
@@ -182,7 +227,14 @@ export class Drill {
       published: publishedCount(),
       timeline: timeline.sort((a, b) => a.t - b.t),
       simulatedSeconds: endedAt,
-      tasksStarted: this.aws.launchedTasks().length - tasksBefore,
+      tasksStarted: placed.length,
+      tasksRan: placed.filter((t) => t.startedAt !== undefined).length,
+      executions: executions(),
+      alarms: Object.entries(metrics)
+        .filter(([, n]) => n > 0)
+        .map(([role]) => role)
+        .sort(),
+      unstartedEvents: deliveries.filter((d) => d.outcome === "unstarted").length,
       throttledCalls: launches.filter((r) => r.answer === "throttled").length,
       successfulRuns: Object.fromEntries(Object.entries(successfulRuns).map(([k, v]) => [k, v.map((t) => (t - DRILL_START) / 1000)])),
       alarmChanges,

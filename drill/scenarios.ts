@@ -134,13 +134,14 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: "the same event delivered twice",
-    story: "CloudTrail delivery is best effort and can repeat: two executions, one task.",
+    story: "EventBridge delivers at least once: the starter names the execution after the failure, so the second delivery starts none; one task.",
     options: { ecs: ["AGENT", "ok"] },
     events: () => [agentEvent(), agentEvent()],
     check: (r) => {
       const { problems, expect } = expectations(r);
       const originals = r.deliveries.filter((d) => d.origin === "delivered");
-      expect(originals.length === 2 && originals.every((d) => d.outcome === "recovered"), `outcomes ${originals.map((d) => d.outcome).join()}, expected recovered twice`);
+      expect(originals.map((d) => d.outcome).sort().join() === "duplicate,recovered", `outcomes ${originals.map((d) => d.outcome).join()}, expected recovered and duplicate`);
+      expect(r.executions === 1, `${r.executions} executions, expected 1`);
       expect(r.tasksStarted === 1, `${r.tasksStarted} tasks started, expected exactly 1`);
       return problems;
     },

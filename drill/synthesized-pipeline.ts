@@ -17,6 +17,10 @@ export interface SynthesizedPipeline {
   readonly notifierMaxRetries: number;
   /** Name of the rerun Lambda's role: the identity its ECS calls carry. */
   readonly rerunRoleName: string;
+  /** The state machine's ARN as the starter's STATE_MACHINE_ARN would hold it once deployed. */
+  readonly stateMachineArn: string;
+  /** The starter Lambda's environment, as synthesized. */
+  readonly starterEnvironment: Record<string, string>;
   /** Region of the stack's provider. */
   readonly region: string;
   /** The task-failures rule's pattern (tasks that never started, program failures), when enabled. */
@@ -62,6 +66,8 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; env?
     ? Object.values(r.aws_lambda_function_event_invoke_config ?? {}).find((c) => String(c.function_name).includes(`.${p.notifierFunction!.friendlyUniqueId}.`))
     : undefined;
   const rerunRole = required(synthesized(r, p.rerunRole), "rerun role");
+  const starterFn = required(synthesized(r, p.starterFunction), "starter Lambda");
+  const region = tf.provider.aws[0].region;
   const envOf = (fn: Record<string, unknown>) => (fn.environment as { variables: Record<string, string> }).variables;
   const taskRule = synthesized(r, p.taskStateRule);
   const successRule = synthesized(r, p.missedRuns?.rule);
@@ -81,6 +87,9 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; env?
     notifierEnvironment: notifierFn ? envOf(notifierFn) : undefined,
     notifierMaxRetries: (invokeConfig?.maximum_retry_attempts as number | undefined) ?? 2,
     rerunRoleName: rerunRole.name as string,
-    region: tf.provider.aws[0].region,
+    // Terraform fills the ARN in at apply; the drill names it as AWS would.
+    stateMachineArn: `arn:aws:states:${region}:123456789012:stateMachine:${machine.name as string}`,
+    starterEnvironment: envOf(starterFn),
+    region,
   };
 }

@@ -47,7 +47,7 @@ describe("LocalAws scripted errors", () => {
       Authorization: `AWS4-HMAC-SHA256 Credential=${LAMBDA_KEY}/20250304/${REGION}/ecs/aws4_request, SignedHeaders=host, Signature=00`,
     };
     const malformed = await fetch(endpoint, { method: "POST", headers: { ...headers, "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.RunTask" }, body: "{not json" });
-    const unknown = await fetch(endpoint, { method: "POST", headers: { ...headers, "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.ListTasks" }, body: "{}" });
+    const unknown = await fetch(endpoint, { method: "POST", headers: { ...headers, "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.DeleteCluster" }, body: "{}" });
 
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ __type: "SerializationException" });

@@ -18,7 +18,7 @@ describe("drill scenarios, end to end on the synthesized pipeline", () => {
     }
   });
 
-  test("a rerun request equals the original requestParameters except count and clientToken", async () => {
+  test("a rerun request equals the original requestParameters except count, clientToken and the owner tags", async () => {
     const drill = await Drill.start({ ecs: ["AGENT", "ok"] });
     try {
       const event = agentEvent((d) => {
@@ -30,9 +30,10 @@ describe("drill scenarios, end to end on the synthesized pipeline", () => {
       const r = eventReport(await drill.run([event]));
       expect(r).toMatchObject({ matched: true, outcome: "recovered", attempts: 1 });
       expect(r.launchRequests).toHaveLength(1);
-      const { count, clientToken, ...rest } = r.launchRequests[0].request;
-      const { count: originalCount, clientToken: callersToken, ...original } = event.detail.requestParameters;
+      const { count, clientToken, tags, ...rest } = r.launchRequests[0].request;
+      const { count: originalCount, clientToken: callersToken, tags: callersTags, ...original } = event.detail.requestParameters;
       expect(rest).toEqual(original);
+      expect(tags).toEqual([...callersTags, { key: "ecs-rerun:event-id", value: event.detail.eventID }, { key: "ecs-rerun:attempt", value: "1" }]);
       expect(count).toBe(originalCount);
       expect(clientToken).toMatch(/^ecs-rerun-/);
       expect(clientToken).not.toBe(callersToken);
@@ -84,7 +85,16 @@ describe("drill CLI", () => {
     expect(report).toMatchObject({ matched: true, outcome: "recovered", attempts: 1 });
     expect(report.stateTransitions).toBeLessThanOrEqual(10);
     const { requestParameters } = agentEvent().detail;
-    expect(report.launchRequests).toEqual([{ action: "RunTask", request: { ...requestParameters, clientToken: expect.stringMatching(/^ecs-rerun-/) } }]);
+    expect(report.launchRequests).toEqual([
+      {
+        action: "RunTask",
+        request: {
+          ...requestParameters,
+          clientToken: expect.stringMatching(/^ecs-rerun-/),
+          tags: [...(requestParameters.tags ?? []), { key: "ecs-rerun:event-id", value: agentEvent().detail.eventID }, { key: "ecs-rerun:attempt", value: "1" }],
+        },
+      },
+    ]);
     expect(report.notifications.length).toBeGreaterThan(0);
   });
 

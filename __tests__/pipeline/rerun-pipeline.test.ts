@@ -80,11 +80,14 @@ describe("orchestration: the synthesized state machine", () => {
   const { raw, tf } = synthPipeline();
   const asl = definition(tf);
 
-  test("is a Standard state machine logging to CloudWatch Logs", () => {
+  test("is a Standard state machine logging errors to CloudWatch Logs, without execution data (overrides may hold secrets)", () => {
     expect(raw).toHaveResourceWithProperties(SfnStateMachine, {
       type: "STANDARD",
-      logging_configuration: expect.objectContaining({ level: "ALL", log_destination: expect.stringContaining("aws_cloudwatch_log_group") }),
+      logging_configuration: { level: "ERROR", include_execution_data: false, log_destination: expect.stringContaining("aws_cloudwatch_log_group") },
     });
+    const { raw: verbose } = synthPipeline({ stateMachineLogLevel: "ALL", logExecutionData: true });
+    expect(verbose).toHaveResourceWithProperties(SfnStateMachine, { logging_configuration: expect.objectContaining({ level: "ALL", include_execution_data: true }) });
+    expect(() => synthPipeline({ stateMachineLogLevel: "DEBUG" })).toThrow('stateMachineLogLevel = "DEBUG" is invalid: expected "ALL", "ERROR", "FATAL" or "OFF"');
   });
 
   test("passes asl-validator", () => {
@@ -102,9 +105,11 @@ describe("orchestration: the synthesized state machine", () => {
     expect(asl.States.Route.Choices).toEqual([
       expect.objectContaining({ Variable: "$.decision.next", StringEquals: "retry", Next: "NotifyAndWait" }),
       expect.objectContaining({ StringEquals: "verify", Next: "Backoff" }),
+      expect.objectContaining({ StringEquals: "later", Next: "Backoff" }),
       expect.objectContaining({ StringEquals: "recovered", Next: "NotifyAndEnd" }),
       expect.objectContaining({ StringEquals: "report", Next: "NotifyAndEnd" }),
       expect.objectContaining({ StringEquals: "gave_up", Next: "NotifyAndFail" }),
+      expect.objectContaining({ StringEquals: "already_handled", Next: "AlreadyHandled" }),
     ]);
     // not_retryable: a human is told and the execution ends.
     expect(asl.States.Route.Default).toBe("NotifyAndEnd");
@@ -120,22 +125,37 @@ describe("orchestration: the synthesized state machine", () => {
   });
 
   test("ends quietly for a task the pipeline launched itself: the launching execution counts it", () => {
-    expect(asl.States.Classify.Catch).toEqual(
-      expect.arrayContaining([expect.objectContaining({ ErrorEquals: ["AlreadyHandledError"], Next: "AlreadyHandled" })]),
-    );
     expect(asl.States.AlreadyHandled.Type).toBe("Succeed");
+    // A normal outcome is returned, not thrown: no Catch is needed, and the Errors alarm stays quiet.
+    expect(JSON.stringify(asl)).not.toContain("AlreadyHandledError");
   });
 
-  test("retries Lambda and ECS transient errors with backoff and full jitter", () => {
+  test("retries Lambda service errors and invocations that died, with backoff and full jitter; ECS trouble is a returned 'later'", () => {
     for (const r of asl.States.Rerun.Retry) expect(r).toMatchObject({ BackoffRate: 2, JitterStrategy: "FULL", MaxDelaySeconds: expect.any(Number) });
-    expect(asl.States.Rerun.Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals)).toEqual(
-      expect.arrayContaining(["Lambda.TooManyRequestsException", "EcsThrottledError", "EcsServerError"]),
-    );
+    const retried = asl.States.Rerun.Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals);
+    expect(retried).toEqual(expect.arrayContaining(["Lambda.TooManyRequestsException", "Lambda.Unknown", "Sandbox.Timedout", "States.Timeout"]));
+    expect(retried).not.toContain("EcsThrottledError");
   });
 
-  test("never retries the rerun on an error that could mean the task started", () => {
+  test("never retries the rerun on a blanket error: only those a repeated attempt is safe for", () => {
     const retried = asl.States.Rerun.Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals);
-    for (const unsafe of ["States.ALL", "States.TaskFailed", "States.Timeout", "Lambda.Unknown"]) expect(retried).not.toContain(unsafe);
+    for (const unsafe of ["States.ALL", "States.TaskFailed"]) expect(retried).not.toContain(unsafe);
+  });
+
+  test("a notice that cannot be published never stops the rerun: it is counted and the execution goes on", () => {
+    for (const notify of ["NotifyAndWait", "NotifyAndEnd", "NotifyAndFail"]) {
+      expect(asl.States[notify].Catch).toEqual([{ ErrorEquals: ["States.ALL"], ResultPath: "$.noticeError", Next: "NoticeFailed" }]);
+    }
+    expect(asl.States.NoticeFailed).toMatchObject({
+      Resource: "arn:aws:states:::aws-sdk:cloudwatch:putMetricData",
+      Parameters: { Namespace: "ecs-rerun", MetricData: [expect.objectContaining({ MetricName: "NoticesFailed" })] },
+      Next: "AfterNotice",
+      Catch: [expect.objectContaining({ ErrorEquals: ["States.ALL"], Next: "AfterNotice" })],
+    });
+    expect(asl.States.AfterNotice.Choices).toEqual([
+      expect.objectContaining({ StringEquals: "retry", Next: "Backoff" }),
+      expect.objectContaining({ StringEquals: "gave_up", Next: "GaveUp" }),
+    ]);
   });
 });
 
@@ -211,9 +231,15 @@ describe("notices and alarms", () => {
     });
   });
 
-  test("alarms on both Lambdas' errors", () => {
+  test("alarms on the rerun Lambda's errors only: a Slack hiccup heals by retry, and what does not lands in the alarmed queue", () => {
     const lambdaAlarms = resourcesOf(tf, "aws_cloudwatch_metric_alarm").filter((a) => a.namespace === "AWS/Lambda");
-    expect(lambdaAlarms.map((a) => a.alarm_name).sort()).toEqual(["ecs-rerun-notifier-errors", "ecs-rerun-rerun-errors"]);
+    expect(lambdaAlarms.map((a) => a.alarm_name).sort()).toEqual(["ecs-rerun-rerun-errors"]);
+  });
+
+  test("alarms on notices that could not be published, and lets every alarm notify somewhere besides the topic", () => {
+    expect(raw).toHaveResourceWithProperties(CloudwatchMetricAlarm, { namespace: "ecs-rerun", metric_name: "NoticesFailed", dimensions: { StateMachine: "ecs-rerun" } });
+    const { tf: more } = synthPipeline({ alarmActions: ["arn:aws:sns:ap-northeast-1:123456789012:on-call"] });
+    for (const a of resourcesOf(more, "aws_cloudwatch_metric_alarm")) expect(a.alarm_actions).toEqual([expect.stringContaining("aws_sns_topic"), "arn:aws:sns:ap-northeast-1:123456789012:on-call"]);
   });
 
   test("creates a management-events trail only when asked", () => {
@@ -273,8 +299,11 @@ describe("least privilege", () => {
     for (const s of statements) expect(asList(s.Action)).not.toContain("*");
   });
 
-  test("Resource '*' appears only where AWS supports nothing narrower: log delivery, task definition reads", () => {
-    expect(statements.filter((s) => asList(s.Resource).includes("*")).map((s) => s.Sid).sort()).toEqual(["DeliverExecutionLogs", "ReadTaskDefinitionsForLogLinks"]);
+  test("Resource '*' appears only where AWS supports nothing narrower, each narrowed by a condition where one exists", () => {
+    const starred = statements.filter((s) => asList(s.Resource).includes("*"));
+    expect(starred.map((s) => s.Sid).sort()).toEqual(["CountNoticesThatFailed", "DeliverExecutionLogs", "FindWhatAStartTaskPlaced", "ReadTaskDefinitionsForLogLinks"]);
+    expect(starred.find((s) => s.Sid === "CountNoticesThatFailed")?.Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "ecs-rerun" } });
+    expect(starred.find((s) => s.Sid === "FindWhatAStartTaskPlaced")?.Condition).toEqual({ ArnEquals: { "ecs:cluster": expect.any(Array) } });
   });
 
   test("RunTask and StartTask carry an ecs:cluster condition naming only the protected clusters", () => {

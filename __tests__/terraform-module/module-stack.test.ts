@@ -32,9 +32,9 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
   });
 
   test("gives blocks readable, stable addresses instead of hashed ids", () => {
-    expect(Object.keys(resources.aws_lambda_function).sort()).toEqual(["notifier_function", "rerun_function"]);
+    expect(Object.keys(resources.aws_lambda_function).sort()).toEqual(["notifier_function", "rerun_function", "starter_function"]);
     expect(Object.keys(resources.aws_cloudtrail)).toEqual(["trail"]);
-    expect(Object.keys(resources.aws_cloudwatch_metric_alarm).sort()).toEqual(["alarm_dead_letters", "alarm_executions_failed", "alarm_notifier_errors", "alarm_rerun_errors", "missed_runs_alarm"]);
+    expect(Object.keys(resources.aws_cloudwatch_metric_alarm).sort()).toEqual(["alarm_dead_letters", "alarm_executions_failed", "alarm_notices_failed", "alarm_rerun_errors", "missed_runs_alarm"]);
     expect(Object.keys(resources.aws_cloudwatch_event_rule).sort()).toEqual(["launch_failures", "missed_runs_rule", "task_failures"]);
     for (const byName of Object.values(resources)) for (const name of Object.keys(byName)) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
     expect(moduleAddress(["pipeline", "trail", "trail"])).toBe("trail");
@@ -48,7 +48,8 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
     expect(countOf("aws_iam_role_policy", "notifier_key_policy")).toBe("${((var.create && (var.slack_webhook_parameter_name != null)) && (var.slack_webhook_kms_key_arn != null)) ? 1 : 0}");
     expect(countOf("aws_cloudtrail", "trail")).toBe("${(var.create && var.create_trail) ? 1 : 0}");
     expect(countOf("aws_cloudwatch_metric_alarm", "alarm_rerun_errors")).toBe("${(var.create && var.create_alarms) ? 1 : 0}");
-    expect(countOf("aws_cloudwatch_metric_alarm", "alarm_notifier_errors")).toBe("${((var.create && var.create_alarms) && (var.create && (var.slack_webhook_parameter_name != null))) ? 1 : 0}");
+    expect(countOf("aws_cloudwatch_metric_alarm", "alarm_notices_failed")).toBe("${(var.create && var.create_alarms) ? 1 : 0}");
+    expect(countOf("aws_lambda_function", "starter_function")).toBe("${var.create ? 1 : 0}");
     expect(countOf("aws_sfn_state_machine", "state_machine")).toBe("${var.create ? 1 : 0}");
     expect(resources.aws_sns_topic_subscription.email).toMatchObject({ for_each: "${toset(var.create ? var.notification_emails : [])}", endpoint: "${each.value}" });
   });

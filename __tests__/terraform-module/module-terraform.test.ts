@@ -291,7 +291,7 @@ locals {
 
       expect(moduleStatements("rerun_policy")).toEqual(literalStatements("rerun-on-protected-clusters"));
       expect(moduleStatements("state_machine_policy")).toEqual(literalStatements("rerun-and-notify"));
-      expect(moduleStatements("events_policy")).toEqual(literalStatements("start-rerun-executions"));
+      expect(moduleStatements("starter_policy")).toEqual(literalStatements("start-rerun-executions"));
       // A key known only to Terraform gets a policy of its own, switched with it.
       const notifier = [...moduleStatements("notifier_policy"), ...(tfVars.slack_webhook_kms_key_arn ? moduleStatements("notifier_key_policy") : [])];
       expect(notifier).toEqual(literalStatements("read-webhook-parameter"));

@@ -17,16 +17,21 @@ export type EcsAnswer =
   | { kind: "fail"; reason: string }
   | { kind: "partial"; placed: number }
   | { kind: "throttle" }
-  | { kind: "error"; name: string };
+  | { kind: "error"; name: string }
+  | { kind: "drop" }
+  | { kind: "after"; fault: "5xx" | "drop" };
 
 const ECS_SCRIPT_HELP =
-  'expected "ok", "exit:N", "nostart:REASON", "throttle", "partial:N", "error:ExceptionName" or an upper-case ECS failure reason such as "AGENT" or "RESOURCE:MEMORY"';
+  'expected "ok", "exit:N", "nostart:REASON", "throttle", "partial:N", "error:ExceptionName", "drop", "5xx-after", "drop-after" or an upper-case ECS failure reason such as "AGENT" or "RESOURCE:MEMORY"';
 
 /** Parses one script entry; throws with the offending text so a typo in a drill scenario fails loudly. */
 export function parseEcsAnswer(entry: string): EcsAnswer {
   const e = entry.trim();
   if (e === "ok") return { kind: "ok" };
   if (e === "throttle") return { kind: "throttle" };
+  if (e === "drop") return { kind: "drop" };
+  if (e === "5xx-after") return { kind: "after", fault: "5xx" };
+  if (e === "drop-after") return { kind: "after", fault: "drop" };
   if (e.startsWith("nostart:")) {
     const reason = e.slice("nostart:".length).trim();
     if (reason === "") throw new Error(`Invalid ECS script entry "${entry}": nostart:REASON needs the stoppedReason, such as "TaskFailedToStart: RESOURCE:MEMORY"`);
@@ -74,7 +79,10 @@ function isEcsAnswer(entry: string): boolean {
  * - `partial:N`: N of the requested tasks are placed (and run and exit 0), the rest fail with AGENT.
  * - an upper-case failure reason (`AGENT`, `RESOURCE:MEMORY`): nothing is placed; each requested
  *   task gets a failure with that reason.
- * - `throttle`: ThrottlingException. `error:NAME`: the exception NAME (e.g. ServerException).
+ * - `throttle`: ThrottlingException. `error:NAME`: the exception NAME (e.g. ServerException), before
+ *   anything took effect. `drop`: the connection is closed with no answer, nothing took effect.
+ * - `5xx-after`, `drop-after`: the call takes effect as `ok` would (tasks placed, clientToken
+ *   stored), then the caller gets a ServerException, or no answer at all.
  *
  * A nostart REASON is free text and may contain colons and commas: a comma ends it only where what
  * follows the comma is itself a valid entry. So

@@ -45,6 +45,11 @@ export class EcsTaskStore {
     this.taskStore.set(task.taskArn, task);
   }
 
+  /** Every placed task, in launch order. */
+  all(): SimulatedTask[] {
+    return [...this.taskStore.values()];
+  }
+
   /** Tasks actually placed, in launch order, as they were placed (the launch answer); a clientToken replay adds none. */
   launchedTasks(): EcsTask[] {
     return [...this.taskStore.values()].map((t) => structuredClone(t.launched));

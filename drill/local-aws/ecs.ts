@@ -1,5 +1,5 @@
 // The local ECS endpoint: RunTask/StartTask answered from the launch script (with clientToken
-// idempotency and the per-account rate limit), DescribeTasks, TagResource and ListTagsForResource.
+// idempotency and the per-account rate limit), DescribeTasks, ListTasks, TagResource and ListTagsForResource.
 import { randomBytes, randomUUID } from "node:crypto";
 import { SimulatedTask, type EcsTag, type EcsTask, type TaskFate } from "../task-lifecycle";
 import type { EcsTaskStore } from "./ecs-tasks";
@@ -11,7 +11,7 @@ export const ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
 const MAX_TASKS_PER_RUNTASK = 10;
 const MAX_INSTANCES_PER_STARTTASK = 10;
 const MAX_TAGS_PER_RESOURCE = 50;
-const ECS_OPERATIONS = new Set<string | undefined>(["RunTask", "StartTask", "DescribeTasks", "TagResource", "ListTagsForResource"]);
+const ECS_OPERATIONS = new Set<string | undefined>(["RunTask", "StartTask", "DescribeTasks", "ListTasks", "TagResource", "ListTagsForResource"]);
 
 interface StoredToken {
   fingerprint: string;
@@ -79,6 +79,7 @@ export class LocalEcs implements LocalService {
   answer(op: string, request: Record<string, unknown>, at: number): Reply {
     if (op === "RunTask" || op === "StartTask") return this.launch(op, request, at);
     if (op === "DescribeTasks") return this.describeTasks(request, at);
+    if (op === "ListTasks") return this.listTasks(request, at);
     if (op === "TagResource") return this.tagResource(request, at);
     return this.listTagsForResource(request, at);
   }
@@ -134,11 +135,18 @@ export class LocalEcs implements LocalService {
     let fate: TaskFate = { kind: "runs", exitCode: 0 };
     let startSeconds = this.startSeconds;
     let runSeconds = this.runSeconds;
+    let afterEffect: "5xx" | "drop" | undefined;
     switch (entry.kind) {
       case "throttle":
         throw new ApiError("ThrottlingException", "Rate exceeded");
       case "error":
         throw new ApiError(entry.name, `Scripted ${entry.name}`);
+      case "drop":
+        return { status: 0, body: {}, answer: "error", errorCode: "NoAnswer", afterEffect: "drop" };
+      case "after":
+        placedCount = slots.length;
+        afterEffect = entry.fault;
+        break;
       case "ok":
       case "exit":
       case "nostart":
@@ -162,7 +170,29 @@ export class LocalEcs implements LocalService {
     const failures: EcsFailure[] = slots.slice(placedCount).map((slot) => ({ arn: slot ?? this.containerInstanceArn(clusterName), reason }));
     for (const t of placed) this.taskStore.add(t);
     if (clientToken !== undefined) this.tokens.set(clientToken, { fingerprint, tasks, failures });
-    return { status: 200, body: { tasks, failures }, answer: failures.length > 0 ? "failed" : "ok", tasks, failures, placed };
+    return { status: 200, body: { tasks, failures }, answer: failures.length > 0 ? "failed" : "ok", tasks, failures, placed, ...(afterEffect ? { afterEffect } : {}) };
+  }
+
+  /**
+   * ListTasks: the tasks of a cluster, optionally on one container instance, whose desired status is
+   * `desiredStatus` (RUNNING unless given), as ECS filters them. One page of up to 100.
+   */
+  private listTasks(request: Record<string, unknown>, at: number): Reply {
+    const clusterName = clusterNameOf(request.cluster);
+    const instance = typeof request.containerInstance === "string" ? request.containerInstance : undefined;
+    const desired = request.desiredStatus ?? "RUNNING";
+    if (desired !== "RUNNING" && desired !== "STOPPED" && desired !== "PENDING") throw new ApiError("InvalidParameterException", "desiredStatus must be RUNNING, PENDING or STOPPED");
+    const clusterArn = `${this.arnPrefix()}:cluster/${clusterName}`;
+    const taskArns: string[] = [];
+    for (const task of this.taskStore.all()) {
+      this.taskStore.advance(task, at);
+      const t = task.snapshot({ tags: false });
+      if (t.clusterArn !== clusterArn) continue;
+      if (instance !== undefined && t.containerInstanceArn?.split("/").pop() !== instance.split("/").pop()) continue;
+      if ((t.desiredStatus === "STOPPED") !== (desired === "STOPPED")) continue;
+      taskArns.push(t.taskArn);
+    }
+    return { status: 200, body: { taskArns: taskArns.slice(0, 100) }, answer: "ok" };
   }
 
   private describeTasks(request: Record<string, unknown>, at: number): Reply {

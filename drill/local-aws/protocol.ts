@@ -37,6 +37,8 @@ export interface Reply {
   failures?: EcsFailure[];
   /** Tasks this call placed: their first state change event is sent and their life scheduled after the answer. */
   placed?: SimulatedTask[];
+  /** The call took effect, but the caller gets a ServerException ("5xx") or no answer at all ("drop"). */
+  afterEffect?: "5xx" | "drop";
 }
 
 /** A service behind the LocalAws router: the operations it answers under its X-Amz-Target prefix. */

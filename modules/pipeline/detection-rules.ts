@@ -1,16 +1,14 @@
 // The pipeline's detection: EventBridge rules on rejected launches and on tasks that failed, each
-// sending to the rerun state machine through one role. Created in the pipeline's own scope.
+// sending to the starter Lambda, which starts one named execution per failure. Created in the
+// pipeline's own scope.
 import type { Construct } from "constructs";
 import { Fn, TerraformLocal, Token } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { holdsTokens } from "../hcl/hcl-expression";
 import { allOf, anyOf, attributeOf, countOf, type Presence } from "../hcl/presence";
-import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../iam";
 import { launchFailurePattern, launchFailurePatternExpression } from "./launch-failure-pattern";
-import { startExecutionStatements, type AwsPlace } from "./pipeline-policies";
 import { taskStateFailurePattern, taskStateFailurePatternExpression } from "./task-state-pattern";
 
 /** Props of {@link addDetectionRules}. */
@@ -27,12 +25,10 @@ export interface DetectionRulesProps {
   readonly catchFailedToStart: Presence;
   /** Catch tasks that started and exited non-zero. */
   readonly reportProgramFailures: Presence;
-  /** Account, region and partition (for the events role's trust). */
-  readonly place: AwsPlace;
-  /** How the policy document is written. */
-  readonly encoding: DocumentEncoding;
-  /** The state machine the rules start. */
-  readonly stateMachineArn: string;
+  /** ARN of the starter Lambda the rules invoke. */
+  readonly starterFunctionArn: string;
+  /** Its name, for the rules' invoke permissions. */
+  readonly starterFunctionName: string;
   /** Where events that could not be delivered are parked. */
   readonly deadLetterQueueArn: string;
 }
@@ -49,11 +45,34 @@ export interface DetectionRules {
   readonly ruleArns: string | string[];
 }
 
-/** Adds the rules, their targets and the events role to `scope` itself. */
+/**
+ * The rule's target: the starter, invoked asynchronously by EventBridge. EventBridge retries a failed
+ * delivery for a day and then parks the event in the queue; the starter's own retries and on-failure
+ * queue cover the rest.
+ */
+function addStarterTarget(scope: Construct, id: string, count: number | undefined, rule: CloudwatchEventRule, props: DetectionRulesProps): void {
+  new CloudwatchEventTarget(scope, `${id}-target`, {
+    count,
+    rule: attributeOf(rule, "name"),
+    targetId: "rerun-starter",
+    arn: props.starterFunctionArn,
+    retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86400 },
+    deadLetterConfig: { arn: props.deadLetterQueueArn },
+  });
+  new LambdaPermission(scope, `${id}-invoke`, {
+    count,
+    statementId: `InvokeFrom-${id}`,
+    action: "lambda:InvokeFunction",
+    functionName: props.starterFunctionName,
+    principal: "events.amazonaws.com",
+    sourceArn: attributeOf(rule, "arn"),
+  });
+}
+
+/** Adds the rules, their targets and invoke permissions to `scope` itself. */
 export function addDetectionRules(scope: Construct, props: DetectionRulesProps): DetectionRules {
-  const { name, create, ignoreStartedBy, catchFailedToStart, reportProgramFailures, place, encoding, stateMachineArn } = props;
+  const { name, create, ignoreStartedBy, catchFailedToStart, reportProgramFailures } = props;
   const base = countOf(create);
-  const dlqArn = props.deadLetterQueueArn;
   const patternInput = { clusters: props.clusters, ignoreStartedBy, rerunRoleName: `${name}-rerun` };
   let eventPattern: string;
   let eventPatternData: Record<string, unknown> | undefined;
@@ -70,26 +89,7 @@ export function addDetectionRules(scope: Construct, props: DetectionRulesProps):
     eventPattern,
   });
   const ruleArn = attributeOf(rule, "arn");
-  const eventsRole = new IamRole(scope, "events-role", {
-    count: base,
-    name: `${name}-events`,
-    assumeRolePolicy: assumeRolePolicy("events.amazonaws.com", { sourceAccount: place.account }),
-  });
-  new IamRolePolicy(scope, "events-policy", {
-    count: base,
-    name: "start-rerun-executions",
-    role: attributeOf(eventsRole, "id"),
-    policy: policyDocument(startExecutionStatements(stateMachineArn), encoding),
-  });
-  new CloudwatchEventTarget(scope, "launch-failures-target", {
-    count: base,
-    rule: attributeOf(rule, "name"),
-    targetId: "rerun-state-machine",
-    arn: stateMachineArn,
-    roleArn: attributeOf(eventsRole, "arn"),
-    retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86400 },
-    deadLetterConfig: { arn: dlqArn },
-  });
+  addStarterTarget(scope, "launch-failures", base, rule, props);
   let ruleArns: string | string[] = ruleArn;
   let taskStateRule: CloudwatchEventRule | undefined;
   const taskFailuresPresence = allOf(create, anyOf(catchFailedToStart, reportProgramFailures));
@@ -106,15 +106,7 @@ export function addDetectionRules(scope: Construct, props: DetectionRulesProps):
         ? new TerraformLocal(scope, "task-failure-pattern", taskStateFailurePatternExpression(taskPatternInput)).asString
         : JSON.stringify(taskStateFailurePattern({ ...taskPatternInput, catchFailedToStart: catchFailedToStart === true, reportProgramFailures: reportProgramFailures === true })),
     });
-    new CloudwatchEventTarget(scope, "task-failures-target", {
-      count,
-      rule: attributeOf(taskStateRule, "name"),
-      targetId: "rerun-state-machine",
-      arn: stateMachineArn,
-      roleArn: attributeOf(eventsRole, "arn"),
-      retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86400 },
-      deadLetterConfig: { arn: dlqArn },
-    });
+    addStarterTarget(scope, "task-failures", count, taskStateRule, props);
     const taskRuleArn = attributeOf(taskStateRule, "arn");
     // A rule switched off by Terraform has no ARN (null), which the policy must not name.
     ruleArns = taskFailuresPresence === create ? [ruleArn, taskRuleArn] : Token.asList(Fn.compact([ruleArn, taskRuleArn]));

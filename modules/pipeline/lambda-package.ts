@@ -18,6 +18,7 @@ const PROJECT_ROOT = resolve(__dirname, "..", "..");
 export const LAMBDA_ENTRIES = {
   rerun: "lambda/rerun/index.ts",
   notifier: "lambda/notifier/index.ts",
+  starter: "lambda/starter/index.ts",
 } as const;
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;
 

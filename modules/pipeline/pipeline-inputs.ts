@@ -34,6 +34,7 @@ export const INPUT_LIMITS = {
   verifyIntervalSeconds: { min: 0, max: 3600 },
   verifyTimeoutSeconds: { min: 60, max: 86400 },
   familyPattern: "^[A-Za-z0-9_-]{1,255}$",
+  stateMachineLogLevel: ["ALL", "ERROR", "FATAL", "OFF"],
 } as const;
 
 /** Refuses a literal value that is not allowed; a Terraform expression is left to Terraform's validation. */
@@ -88,6 +89,10 @@ export interface PipelineInputs {
   readonly verifyKnown: boolean;
   /** Jobs that must succeed once per interval. */
   readonly expectedRuns: readonly ExpectedRun[] | IResolvable;
+  /** Which execution events the state machine logs. */
+  readonly stateMachineLogLevel: string;
+  /** Whether the state machine's logs carry execution data (inputs and outputs, overrides included). */
+  readonly logExecutionData: boolean | IResolvable;
   /** How policy documents are written: JSON text, or `jsonencode(...)` when inputs are expressions. */
   readonly encoding: DocumentEncoding;
 }
@@ -139,6 +144,11 @@ export function resolveInputs(props: EcsRerunPipelineProps): PipelineInputs {
   const verifyKnown = !Token.isUnresolved(verifyIntervalSeconds) && !Token.isUnresolved(verifyTimeoutSeconds);
   check(verifyTimeoutSeconds, "verifyTimeoutSeconds", (v) => isInt(v, L.verifyTimeoutSeconds) && (!verifyKnown || v >= verifyIntervalSeconds), `expected a whole number from max(60, verifyIntervalSeconds) to 86400`);
   const expectedRuns = props.expectedRuns ?? [];
+  // Errors only, without execution data: a full log would copy container overrides (often secrets)
+  // into CloudWatch Logs in plain text.
+  const stateMachineLogLevel = props.stateMachineLogLevel ?? "ERROR";
+  check(stateMachineLogLevel, "stateMachineLogLevel", (v) => (L.stateMachineLogLevel as readonly string[]).includes(v), 'expected "ALL", "ERROR", "FATAL" or "OFF"');
+  const logExecutionData = props.logExecutionData ?? false;
   // Expressions inside JSON text would break it as soon as they hold a string literal or a list.
   const encoding: DocumentEncoding = holdsTokens(props) ? "jsonencode" : "json";
   return {
@@ -162,6 +172,8 @@ export function resolveInputs(props: EcsRerunPipelineProps): PipelineInputs {
     verifyTimeoutSeconds,
     verifyKnown,
     expectedRuns,
+    stateMachineLogLevel,
+    logExecutionData,
     encoding,
   };
 }

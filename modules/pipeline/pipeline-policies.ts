@@ -71,7 +71,8 @@ export function rerunFunctionStatements(g: RerunFunctionGrants): PolicyStatement
       Condition: { ArnEquals: { "ecs:cluster": clusterArns(place, g.clusters) } },
     },
     {
-      // A rerun keeps the original request's tags, and tagging at launch needs this.
+      // A rerun keeps the original request's tags and adds its owner tags (ecs-rerun:event-id,
+      // ecs-rerun:attempt) in the same call: tagging at launch needs this, and nothing more.
       Sid: "TagTheTasksItStarts",
       Effect: "Allow",
       Action: "ecs:TagResource",
@@ -79,20 +80,22 @@ export function rerunFunctionStatements(g: RerunFunctionGrants): PolicyStatement
       Condition: { StringEquals: { "ecs:CreateAction": ["RunTask", "StartTask"] } },
     },
     {
-      // After launch the rerun tags its tasks (ecs-rerun:event-id, ecs-rerun:attempt) so that their
-      // task events can be told apart; tagging after launch keeps the launch request the original's.
-      Sid: "MarkTheTasksItStarted",
-      Effect: "Allow",
-      Action: "ecs:TagResource",
-      Resource: taskArns(place, g.clusters),
-      Condition: { "ForAllValues:StringLike": { "aws:TagKeys": ["ecs-rerun:*"] } },
-    },
-    {
       // Whether a rerun's tasks really started, and whether a stopped task was one of its own.
       Sid: "WatchTasksOnProtectedClusters",
       Effect: "Allow",
       Action: "ecs:DescribeTasks",
       Resource: taskArns(place, g.clusters),
+      Condition: { ArnEquals: { "ecs:cluster": clusterArns(place, g.clusters) } },
+    },
+    {
+      // Before repeating a StartTask whose outcome is unknown (it has no clientToken), the rerun lists
+      // the tasks on the pending container instances to find what the first call placed. ListTasks is
+      // granted on "*" with the cluster condition: scoping it to container-instance ARNs is reported
+      // not to work (awsdocs/amazon-ecs-developer-guide issue #211).
+      Sid: "FindWhatAStartTaskPlaced",
+      Effect: "Allow",
+      Action: "ecs:ListTasks",
+      Resource: "*",
       Condition: { ArnEquals: { "ecs:cluster": clusterArns(place, g.clusters) } },
     },
     {
@@ -165,14 +168,25 @@ export interface StateMachineGrants {
   readonly rerunFunctionArn: string;
   readonly topicArn: string;
   readonly kmsKeyArn: string;
+  /** CloudWatch namespace of the metric counting notices that could not be published. */
+  readonly metricNamespace: string;
 }
 
-/** The state machine: invoke one function, publish to one topic, deliver its logs. */
+/** The state machine: invoke one function, publish to one topic, count lost notices, deliver its logs. */
 export function stateMachineStatements(g: StateMachineGrants): PolicyStatement[] {
   return [
     { Sid: "InvokeTheRerunFunction", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: [g.rerunFunctionArn, `${g.rerunFunctionArn}:*`] },
     { Sid: "PublishNotices", Effect: "Allow", Action: "sns:Publish", Resource: g.topicArn },
     { Sid: "EncryptNotices", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: g.kmsKeyArn },
+    {
+      // PutMetricData has no resource-level permission ("*" is its only resource); the
+      // cloudwatch:namespace condition key limits it to the pipeline's own namespace.
+      Sid: "CountNoticesThatFailed",
+      Effect: "Allow",
+      Action: "cloudwatch:PutMetricData",
+      Resource: "*",
+      Condition: { StringEquals: { "cloudwatch:namespace": g.metricNamespace } },
+    },
     {
       // CloudWatch Logs' log-delivery actions have no resource-level permissions: AWS documents "*"
       // as the only resource these accept.
@@ -193,9 +207,22 @@ export function stateMachineStatements(g: StateMachineGrants): PolicyStatement[]
   ];
 }
 
-/** EventBridge's role for the rule's target: start executions of one state machine. */
-export function startExecutionStatements(stateMachineArn: string): PolicyStatement[] {
-  return [{ Sid: "StartTheRerunStateMachine", Effect: "Allow", Action: "states:StartExecution", Resource: stateMachineArn }];
+/** Inputs of {@link starterFunctionStatements}. */
+export interface StarterFunctionGrants {
+  readonly stateMachineArn: string;
+  /** Queue that receives events the starter could not hand over. */
+  readonly deadLetterQueueArn: string;
+  /** Its own log group. */
+  readonly logGroupArn: string;
+}
+
+/** The starter Lambda: start executions of one state machine, park failures in one queue. */
+export function starterFunctionStatements(g: StarterFunctionGrants): PolicyStatement[] {
+  return [
+    { Sid: "StartTheRerunStateMachine", Effect: "Allow", Action: "states:StartExecution", Resource: g.stateMachineArn },
+    { Sid: "ParkUnstartedEvents", Effect: "Allow", Action: "sqs:SendMessage", Resource: g.deadLetterQueueArn },
+    logStatement(g.logGroupArn),
+  ];
 }
 
 /**

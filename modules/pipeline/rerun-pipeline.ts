@@ -23,7 +23,7 @@ import type { LambdaName, LambdaPackage } from "./lambda-package";
 import { ManagementEventsTrail } from "./management-events-trail";
 import { stateMachineStatements, topicKeyPolicy, type AwsPlace } from "./pipeline-policies";
 import { allOf, attributeOf, countOf, isSet, isUnset, presenceOf } from "../hcl/presence";
-import { rerunStateMachineDefinition } from "./rerun-state-machine";
+import { NOTICE_FAILURE_METRIC, rerunStateMachineDefinition } from "./rerun-state-machine";
 import { MissedRunAlarms } from "./missed-run-alarms";
 import type { ExpectedRun } from "./missed-run";
 import { addPipelineAlarms } from "./pipeline-alarms";
@@ -31,6 +31,7 @@ import type { FunctionPackaging } from "./pipeline-function";
 import { resolveInputs, type PipelineInputs } from "./pipeline-inputs";
 import { addRerunFunction } from "./rerun-function";
 import { addSlackNotifier } from "./slack-notifier";
+import { addStarterFunction } from "./starter-function";
 
 /** The inputs' defaults and limits live with their checks; importers keep finding them here. */
 export { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, INPUT_LIMITS } from "./pipeline-inputs";
@@ -78,6 +79,8 @@ export interface EcsRerunPipelineProps {
   readonly createTrail?: boolean | IResolvable;
   /** Create the alarms. @default true */
   readonly createAlarms?: boolean | IResolvable;
+  /** More actions of every alarm besides the topic: where an alarm still goes when the topic is broken. @default [] */
+  readonly alarmActions?: readonly string[];
   /** Catch tasks that were accepted but stopped before starting (`TaskFailedToStart`) and rerun them. @default true */
   readonly catchFailedToStart?: boolean | IResolvable;
   /** Report tasks that started and exited non-zero (program failures; never rerun unless listed below). @default true */
@@ -96,6 +99,10 @@ export interface EcsRerunPipelineProps {
    * as the module's `expected_runs` holds them. @default []
    */
   readonly expectedRuns?: readonly ExpectedRun[] | IResolvable;
+  /** Which execution events the state machine logs: "ALL", "ERROR", "FATAL" or "OFF". @default "ERROR" */
+  readonly stateMachineLogLevel?: string;
+  /** Log execution data (inputs and outputs, container overrides included: they may hold secrets). @default false */
+  readonly logExecutionData?: boolean | IResolvable;
   /**
    * Where Terraform reads the Lambda zips, e.g. `${path.module}/lambda` in a module: each function
    * then takes `<directory>/<name>.zip`, hashed by Terraform, and whoever ships the configuration
@@ -121,6 +128,8 @@ export class EcsRerunPipeline extends Construct {
   public readonly stateMachine: SfnStateMachine;
   /** The Lambda that classifies and reruns. */
   public readonly rerunFunction: LambdaFunction;
+  /** The rules' target: starts one named execution per failure, so a redelivered event starts none. */
+  public readonly starterFunction: LambdaFunction;
   /** Its role: the one whose calls the rule ignores. */
   public readonly rerunRole: IamRole;
   /** The topic of structured notices. */
@@ -131,7 +140,7 @@ export class EcsRerunPipeline extends Construct {
   public readonly notifierFunction?: LambdaFunction;
   /** Where undeliverable events and notices end up. */
   public readonly deadLetterQueue: SqsQueue;
-  /** The alarms, by role (executionsFailed, deadLetters, rerunErrors, notifierErrors). */
+  /** The alarms, by role (executionsFailed, deadLetters, rerunErrors, noticesFailed). */
   public readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
   /** The event pattern the rule uses, as data; undefined when Terraform computes it from expressions. */
   public readonly eventPattern?: Record<string, unknown>;
@@ -193,9 +202,22 @@ export class EcsRerunPipeline extends Construct {
     this.stateMachine = this.rerunStateMachine(inputs, place, base, rerunFunctionArn, topicArn);
     const stateMachineArn = attributeOf(this.stateMachine, "arn");
 
+    // Starter: one named execution per failure.
+    this.starterFunction = addStarterFunction(this, { name, count: base, place, stateMachineArn, deadLetterQueueArn: dlqArn, logRetentionDays, encoding, packaging: this.packaging });
+
     // Detection, and the dead-letter queue's policy naming its rules.
     const { ignoreStartedBy, catchFailedToStart, reportProgramFailures } = inputs;
-    const detection = addDetectionRules(this, { name, create, clusters, ignoreStartedBy, catchFailedToStart, reportProgramFailures, place, encoding, stateMachineArn, deadLetterQueueArn: dlqArn });
+    const detection = addDetectionRules(this, {
+      name,
+      create,
+      clusters,
+      ignoreStartedBy,
+      catchFailedToStart,
+      reportProgramFailures,
+      starterFunctionArn: attributeOf(this.starterFunction, "arn"),
+      starterFunctionName: attributeOf(this.starterFunction, "function_name"),
+      deadLetterQueueArn: dlqArn,
+    });
     this.rule = detection.rule;
     this.eventPattern = detection.eventPattern;
     this.taskStateRule = detection.taskStateRule;
@@ -210,8 +232,9 @@ export class EcsRerunPipeline extends Construct {
     // Alarms.
     const alarmsPresence = allOf(create, presenceOf(props.createAlarms, true));
     if (alarmsPresence !== false) {
-      const { deadLetterQueue, rerunFunction, notifierFunction } = this;
-      Object.assign(this.alarms, addPipelineAlarms(this, { name, presence: alarmsPresence, topicArn, stateMachineArn, deadLetterQueue, rerunFunction, notifierFunction, notifierPresence }));
+      const { deadLetterQueue, rerunFunction } = this;
+      const alarmActions = props.alarmActions ?? [];
+      Object.assign(this.alarms, addPipelineAlarms(this, { name, presence: alarmsPresence, topicArn, alarmActions, stateMachineArn, deadLetterQueue, rerunFunction }));
     }
 
     // Missed-run alarms.
@@ -279,15 +302,15 @@ export class EcsRerunPipeline extends Construct {
       count: base,
       name: "rerun-and-notify",
       role: attributeOf(sfnRole, "id"),
-      policy: policyDocument(stateMachineStatements({ rerunFunctionArn, topicArn, kmsKeyArn: this.kmsKeyArn }), encoding),
+      policy: policyDocument(stateMachineStatements({ rerunFunctionArn, topicArn, kmsKeyArn: this.kmsKeyArn, metricNamespace: NOTICE_FAILURE_METRIC.namespace }), encoding),
     });
     return new SfnStateMachine(this, "state-machine", {
       count: base,
       name,
       type: "STANDARD",
       roleArn: attributeOf(sfnRole, "arn"),
-      definition: JSON.stringify(rerunStateMachineDefinition({ rerunFunctionArn, topicArn })),
-      loggingConfiguration: { logDestination: `${attributeOf(sfnLogs, "arn")}:*`, includeExecutionData: true, level: "ALL" },
+      definition: JSON.stringify(rerunStateMachineDefinition({ rerunFunctionArn, topicArn, metricDimension: name })),
+      loggingConfiguration: { logDestination: `${attributeOf(sfnLogs, "arn")}:*`, includeExecutionData: inputs.logExecutionData, level: inputs.stateMachineLogLevel },
     });
   }
 

@@ -1,9 +1,16 @@
+/**
+ * The rerun workflow as Amazon States Language: a pure function of the ARNs it calls, so tests and
+ * the drill run the very definition the stacks deploy.
+ */
+
 /** Inputs of {@link rerunStateMachineDefinition}. */
 export interface RerunStateMachineInput {
   /** ARN of the rerun Lambda (classifies, reruns and verifies). */
   readonly rerunFunctionArn: string;
   /** ARN of the SNS topic notices are published to. */
   readonly topicArn: string;
+  /** Value of the `StateMachine` dimension of the NoticesFailed metric (the state machine's name). */
+  readonly metricDimension: string;
   /** Seconds before Step Functions gives up on one Lambda invocation. @default 120 */
   readonly lambdaTimeoutSeconds?: number;
 }
@@ -16,9 +23,18 @@ export const LAMBDA_TRANSIENT_ERRORS = [
   "Lambda.TooManyRequestsException",
 ] as const;
 
-/** Errors the rerun Lambda throws for ECS answers that heal with time. */
-export const ECS_TRANSIENT_ERRORS = ["EcsThrottledError", "EcsServerError"] as const;
+/**
+ * An invocation that died mid-way: Step Functions reports a function timeout or out-of-memory as
+ * `Lambda.Unknown` (Step Functions developer guide, "Handle Lambda service exceptions"), newer
+ * runtimes as `Sandbox.Timedout`; `States.Timeout` is the Task state's own TimeoutSeconds. Retried
+ * on both Lambda states: classify has no side effect, and a rerun repeated with the same attempt
+ * never launches twice (RunTask repeats its clientToken; StartTask first looks for the tasks it
+ * tagged at launch).
+ */
+export const LAMBDA_DIED_ERRORS = ["Lambda.Unknown", "Sandbox.Timedout", "States.Timeout"] as const;
 
+/** CloudWatch namespace and metric of notices Step Functions could not publish. */
+export const NOTICE_FAILURE_METRIC = { namespace: "ecs-rerun", metricName: "NoticesFailed", dimension: "StateMachine" } as const;
 /** Names of the states, for tests and the drill's timeline. */
 export const STATES = {
   classify: "Classify",
@@ -28,6 +44,9 @@ export const STATES = {
   notifyAndFail: "NotifyAndFail",
   backoff: "Backoff",
   rerun: "Rerun",
+  noticeFailed: "NoticeFailed",
+  afterNotice: "AfterNotice",
+  noticeLost: "NoticeLost",
   gaveUp: "GaveUp",
   invalidEvent: "InvalidEvent",
   alreadyHandled: "AlreadyHandled",
@@ -37,24 +56,29 @@ export const STATES = {
 export const ROUTES = {
   retry: STATES.notifyAndWait,
   verify: STATES.backoff,
+  later: STATES.backoff,
   recovered: STATES.notifyAndEnd,
   report: STATES.notifyAndEnd,
   gave_up: STATES.notifyAndFail,
+  already_handled: STATES.alreadyHandled,
 } as const;
 
 /**
  * The rerun state machine (Amazon States Language, JSONPath):
  *
  *   Classify -> Route --retry--> NotifyAndWait -> Backoff (Wait) -> Rerun -> Route ...
- *                     --verify--> Backoff -> Rerun (checks the tasks it launched really started)
+ *                     --verify / later--> Backoff -> Rerun (check launched tasks, or try the same attempt again)
  *                     --recovered / report / not_retryable--> NotifyAndEnd
  *                     --gave_up--> NotifyAndFail -> GaveUp (Fail: counted by ExecutionsFailed, alarmed)
+ *                     --already_handled--> AlreadyHandled (a task this pipeline launched: its own execution counts it)
+ *   any Notify* that fails past its retries -> NoticeFailed (NoticesFailed metric, alarmed) -> AfterNotice,
+ *   which goes on exactly where the notice would have: a broken topic never stops a rerun.
  *
  * The Lambda decides (`decision.next`) and writes the notice; the state machine holds every wait
- * durably and owns the retries. One Notify state per destination, reached from the Choice, keeps a
- * recovery to ten transitions even with the check that the rerun started. Retrying `Rerun` cannot
- * start a task twice: a RunTask retry carries the same clientToken, which ECS answers with the first
- * answer; the Lambda never throws a retryable error for a StartTask whose outcome is unknown.
+ * durably. The Lambda returns its normal outcomes, ECS throttling and 5xx included ("later": the
+ * same attempt after a wait), so its Errors metric counts only real faults. Retrying `Rerun` after
+ * an invocation died cannot start a task twice: RunTask repeats its clientToken, which ECS answers
+ * with the first answer; StartTask first looks for the tasks this attempt tagged at launch.
  */
 export function rerunStateMachineDefinition(input: RerunStateMachineInput): Record<string, unknown> {
   const timeout = input.lambdaTimeoutSeconds ?? 120;
@@ -74,6 +98,10 @@ export function rerunStateMachineDefinition(input: RerunStateMachineInput): Reco
     JitterStrategy: "FULL",
   });
   const lambdaRetry = retryWithJitter(LAMBDA_TRANSIENT_ERRORS, 2, 6, 30);
+  const diedRetry = retryWithJitter(LAMBDA_DIED_ERRORS, 5, 4, 60);
+  // A notice that cannot be published (a broken key policy, a deleted topic) is counted and the
+  // execution goes on: the rerun matters more than its announcement.
+  const noticeCatch = [{ ErrorEquals: ["States.ALL"], ResultPath: "$.noticeError", Next: STATES.noticeFailed }];
   const notify = (next: { Next: string } | { End: true }) => ({
     Type: "Task",
     Resource: "arn:aws:states:::sns:publish",
@@ -84,6 +112,7 @@ export function rerunStateMachineDefinition(input: RerunStateMachineInput): Reco
     },
     ResultPath: null,
     Retry: [retryWithJitter(["SNS.ThrottledException", "SNS.InternalErrorException", "SNS.KMSThrottlingException", "SNS.SdkClientException"], 2, 6, 30)],
+    Catch: noticeCatch,
     ...next,
   });
   return {
@@ -92,12 +121,8 @@ export function rerunStateMachineDefinition(input: RerunStateMachineInput): Reco
     States: {
       [STATES.classify]: {
         ...invoke({ action: "classify", "event.$": "$", "executionArn.$": "$$.Execution.Id" }),
-        Retry: [lambdaRetry],
-        Catch: [
-          { ErrorEquals: ["InvalidEventError"], ResultPath: "$.error", Next: STATES.invalidEvent },
-          // A task this pipeline launched that failed to start: the execution that launched it counts it.
-          { ErrorEquals: ["AlreadyHandledError"], ResultPath: "$.error", Next: STATES.alreadyHandled },
-        ],
+        Retry: [lambdaRetry, diedRetry],
+        Catch: [{ ErrorEquals: ["InvalidEventError"], ResultPath: "$.error", Next: STATES.invalidEvent }],
         Next: STATES.route,
       },
       [STATES.route]: {
@@ -110,15 +135,43 @@ export function rerunStateMachineDefinition(input: RerunStateMachineInput): Reco
       [STATES.backoff]: { Type: "Wait", SecondsPath: "$.decision.delaySeconds", Next: STATES.rerun },
       [STATES.rerun]: {
         ...invoke({ action: "rerun", "failure.$": "$.failure", "attempt.$": "$.decision.nextAttempt", "executionArn.$": "$$.Execution.Id" }),
-        Retry: [lambdaRetry, retryWithJitter(ECS_TRANSIENT_ERRORS, 5, 8, 60)],
+        Retry: [lambdaRetry, diedRetry],
         Next: STATES.route,
       },
       [STATES.notifyAndEnd]: notify({ End: true }),
       [STATES.notifyAndFail]: notify({ Next: STATES.gaveUp }),
+      [STATES.noticeFailed]: {
+        Type: "Task",
+        Resource: "arn:aws:states:::aws-sdk:cloudwatch:putMetricData",
+        Parameters: {
+          Namespace: NOTICE_FAILURE_METRIC.namespace,
+          MetricData: [
+            {
+              MetricName: NOTICE_FAILURE_METRIC.metricName,
+              Dimensions: [{ Name: NOTICE_FAILURE_METRIC.dimension, Value: input.metricDimension }],
+              Value: 1,
+              Unit: "Count",
+            },
+          ],
+        },
+        ResultPath: null,
+        // Counting is best effort too: nothing may stand between a failed notice and the rerun.
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.metricError", Next: STATES.afterNotice }],
+        Next: STATES.afterNotice,
+      },
+      [STATES.afterNotice]: {
+        Type: "Choice",
+        Choices: [
+          { Variable: "$.decision.next", StringEquals: "retry", Next: STATES.backoff },
+          { Variable: "$.decision.next", StringEquals: "gave_up", Next: STATES.gaveUp },
+        ],
+        Default: STATES.noticeLost,
+      },
+      [STATES.noticeLost]: { Type: "Succeed", Comment: "The closing notice was lost: the NoticesFailed alarm tells a human." },
       [STATES.gaveUp]: { Type: "Fail", Error: "GaveUp", Cause: "The task could not be launched within the allowed attempts; see the gave_up notice." },
       // The Lambda's message says which field was missing or malformed.
       [STATES.invalidEvent]: { Type: "Fail", Error: "InvalidEvent", CausePath: "$.error.Cause" },
-      [STATES.alreadyHandled]: { Type: "Succeed", Comment: "Counted as a failed attempt by the execution that launched the task." },
+      [STATES.alreadyHandled]: { Type: "Succeed", Comment: "A task this pipeline launched: counted as a failed attempt by the execution that launched it." },
     },
   };
 }

@@ -231,7 +231,23 @@ export class EcsRerunModuleStack extends TerraformStack {
       nullable: false,
       description: "Create a CloudTrail trail logging write management events. EventBridge sees rejected launches only through a trail; one per account and region is enough.",
     });
-    const createAlarms = variable("create_alarms", { type: "bool", default: true, nullable: false, description: "Create the alarms (gave up, dead letters, Lambda errors), which notify the topic." });
+    const createAlarms = variable("create_alarms", { type: "bool", default: true, nullable: false, description: "Create the alarms (gave up, dead letters, rerun Lambda errors, notices that could not be published), which notify the topic." });
+    const alarmActions = variable(
+      "alarm_actions",
+      { type: "list(string)", default: [], nullable: false, description: "More actions of every alarm besides the topic (e.g. another SNS topic): where an alarm still goes when the topic itself is broken." },
+      eachMatches("^arn:", "an ARN"),
+    );
+    const sfnLogLevel = variable(
+      "state_machine_log_level",
+      { type: "string", default: "ERROR", nullable: false, description: "Which execution events the state machine logs: ALL, ERROR, FATAL or OFF." },
+      (v) => ({ condition: hcl`contains(${[...L.stateMachineLogLevel]}, ${raw(v)})`, errorMessage: "Must be ALL, ERROR, FATAL or OFF." }),
+    );
+    const logExecutionData = variable("log_execution_data", {
+      type: "bool",
+      default: false,
+      nullable: false,
+      description: "Log execution data (states' inputs and outputs). They hold the tasks' container overrides, which may carry secrets: leave false unless debugging.",
+    });
     const R = EXPECTED_RUN_LIMITS;
     const expectedRuns = variable(
       "expected_runs",
@@ -277,7 +293,10 @@ export class EcsRerunModuleStack extends TerraformStack {
       logRetentionDays: logRetention.numberValue,
       createTrail: createTrail.booleanValue,
       createAlarms: createAlarms.booleanValue,
+      alarmActions: alarmActions.listValue,
       expectedRuns: expectedRuns.value,
+      stateMachineLogLevel: sfnLogLevel.stringValue,
+      logExecutionData: logExecutionData.booleanValue,
       packageDirectory: `${Token.asString(ref("path.module"))}/${MODULE_PACKAGE_DIRECTORY}`,
     });
 
@@ -294,6 +313,7 @@ export class EcsRerunModuleStack extends TerraformStack {
     output("kms_key_arn", p.kmsKeyArn, "ARN of the KMS key encrypting the topic: the one given, or the one created.");
     output("rule_arn", attributeOf(p.rule, "arn"), "ARN of the EventBridge rule catching rejected launches.");
     output("rerun_function_arn", attributeOf(p.rerunFunction, "arn"), "ARN of the Lambda that classifies failures and reruns tasks.");
+    output("starter_function_arn", attributeOf(p.starterFunction, "arn"), "ARN of the Lambda the rules invoke: it starts one execution per failure, named after it.");
     output("rerun_role_arn", attributeOf(p.rerunRole, "arn"), "ARN of the rerun Lambda's role; the rule ignores calls made with it, so reruns never loop.");
     output("notifier_function_arn", attributeOf(required(p.notifierFunction, "notifier"), "arn"), "ARN of the Slack notifier Lambda; null without slack_webhook_parameter_name.");
     output("dead_letter_queue_url", attributeOf(p.deadLetterQueue, "url"), "URL of the dead-letter queue of undeliverable events and notices.");

@@ -65,6 +65,8 @@ export interface PipelineExecutionDeps {
   readonly deliveries: DeliveryReport[];
   readonly notices: Notice[];
   readonly deliverNotice: (event: number, message: string) => Promise<void>;
+  /** Parks a message in the pipeline's dead-letter queue (sqs:sendMessage from the state machine). */
+  readonly park: (message: string, error: string) => void;
   readonly faults: DrillFaults;
 }
 
@@ -191,10 +193,15 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
       scope.track(deliverNotice(index, message));
       return { MessageId: randomUUID() };
     };
+    const sendMessage = (taskInput: unknown) => {
+      deps.park((taskInput as { MessageBody: string }).MessageBody, "the topic refused the notice; parked by the state machine");
+      note(index, "a notice the topic refused was parked in the dead-letter queue");
+      return { MessageId: randomUUID() };
+    };
     const putMetricData = (taskInput: unknown) => {
       const data = (taskInput as { MetricData?: Array<{ MetricName?: string; Value?: number }> }).MetricData ?? [];
       for (const d of data) if (d.MetricName === "NoticesFailed") metrics.noticesFailed = (metrics.noticesFailed ?? 0) + (d.Value ?? 1);
-      note(index, "a notice could not be published: NoticesFailed counted, the execution goes on");
+      note(index, "NoticesFailed counted; the execution goes on");
       return {};
     };
     const handlers: Record<string, (input: unknown) => Promise<unknown> | unknown> = {};
@@ -203,6 +210,7 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
       if (state.Resource === "arn:aws:states:::lambda:invoke") handlers[stateName] = lambdaInvoke;
       else if (state.Resource === "arn:aws:states:::sns:publish") handlers[stateName] = snsPublish;
       else if (state.Resource === "arn:aws:states:::aws-sdk:cloudwatch:putMetricData") handlers[stateName] = putMetricData;
+      else if (state.Resource === "arn:aws:states:::sqs:sendMessage") handlers[stateName] = sendMessage;
       else throw new Error(`the drill cannot run Task state ${stateName} (${state.Resource})`);
     }
 

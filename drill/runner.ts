@@ -148,7 +148,15 @@ export class Drill {
 
     const { deliverNotice, publishedCount } = noticeDelivery(scope, notifier, deadLetters);
     const faults = runOptions.faults ?? {};
-    const { deliver, runExecution, executions } = pipelineExecution(scope, { starter, rerunFor, deliveries, notices, deliverNotice, faults });
+    const { deliver, runExecution, executions } = pipelineExecution(scope, {
+      starter,
+      rerunFor,
+      deliveries,
+      notices,
+      deliverNotice,
+      park: (message, error) => deadLetters.push({ notice: JSON.parse(message), error }),
+      faults,
+    });
     const start = (event: unknown, origin: DeliveryReport["origin"]) => track(deliver(event, origin));
     const previousStarter = this.aws.setExecutionStarter((execution) => {
       const run = runExecution(execution);

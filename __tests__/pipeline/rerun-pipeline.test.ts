@@ -144,9 +144,16 @@ describe("orchestration: the synthesized state machine", () => {
 
   test("a notice that cannot be published never stops the rerun: it is counted and the execution goes on", () => {
     for (const notify of ["NotifyAndWait", "NotifyAndEnd", "NotifyAndFail"]) {
-      expect(asl.States[notify].Catch).toEqual([{ ErrorEquals: ["States.ALL"], ResultPath: "$.noticeError", Next: "NoticeFailed" }]);
+      expect(asl.States[notify].Catch).toEqual([{ ErrorEquals: ["States.ALL"], ResultPath: "$.noticeError", Next: "ParkNotice" }]);
     }
-    expect(asl.States.NoticeFailed).toMatchObject({
+    // The notice itself still reaches a place a human reads: the dead-letter queue (no topic key needed).
+    expect(asl.States.ParkNotice).toMatchObject({
+      Resource: "arn:aws:states:::sqs:sendMessage",
+      Parameters: { QueueUrl: expect.stringContaining("aws_sqs_queue"), "MessageBody.$": "States.JsonToString($.notice)" },
+      Next: "CountLostNotice",
+      Catch: [expect.objectContaining({ ErrorEquals: ["States.ALL"], Next: "CountLostNotice" })],
+    });
+    expect(asl.States.CountLostNotice).toMatchObject({
       Resource: "arn:aws:states:::aws-sdk:cloudwatch:putMetricData",
       Parameters: { Namespace: "ecs-rerun", MetricData: [expect.objectContaining({ MetricName: "NoticesFailed" })] },
       Next: "AfterNotice",

@@ -170,6 +170,8 @@ export interface StateMachineGrants {
   readonly kmsKeyArn: string;
   /** CloudWatch namespace of the metric counting notices that could not be published. */
   readonly metricNamespace: string;
+  /** The dead-letter queue a notice the topic refused is parked in. */
+  readonly deadLetterQueueArn: string;
 }
 
 /** The state machine: invoke one function, publish to one topic, count lost notices, deliver its logs. */
@@ -178,6 +180,7 @@ export function stateMachineStatements(g: StateMachineGrants): PolicyStatement[]
     { Sid: "InvokeTheRerunFunction", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: [g.rerunFunctionArn, `${g.rerunFunctionArn}:*`] },
     { Sid: "PublishNotices", Effect: "Allow", Action: "sns:Publish", Resource: g.topicArn },
     { Sid: "EncryptNotices", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: g.kmsKeyArn },
+    { Sid: "ParkNoticesTheTopicRefused", Effect: "Allow", Action: "sqs:SendMessage", Resource: g.deadLetterQueueArn },
     {
       // PutMetricData has no resource-level permission ("*" is its only resource); the
       // cloudwatch:namespace condition key limits it to the pipeline's own namespace.

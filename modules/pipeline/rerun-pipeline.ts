@@ -302,14 +302,17 @@ export class EcsRerunPipeline extends Construct {
       count: base,
       name: "rerun-and-notify",
       role: attributeOf(sfnRole, "id"),
-      policy: policyDocument(stateMachineStatements({ rerunFunctionArn, topicArn, kmsKeyArn: this.kmsKeyArn, metricNamespace: NOTICE_FAILURE_METRIC.namespace }), encoding),
+      policy: policyDocument(
+        stateMachineStatements({ rerunFunctionArn, topicArn, kmsKeyArn: this.kmsKeyArn, metricNamespace: NOTICE_FAILURE_METRIC.namespace, deadLetterQueueArn: attributeOf(this.deadLetterQueue, "arn") }),
+        encoding,
+      ),
     });
     return new SfnStateMachine(this, "state-machine", {
       count: base,
       name,
       type: "STANDARD",
       roleArn: attributeOf(sfnRole, "arn"),
-      definition: JSON.stringify(rerunStateMachineDefinition({ rerunFunctionArn, topicArn, metricDimension: name })),
+      definition: JSON.stringify(rerunStateMachineDefinition({ rerunFunctionArn, topicArn, deadLetterQueueUrl: attributeOf(this.deadLetterQueue, "url"), metricDimension: name })),
       loggingConfiguration: { logDestination: `${attributeOf(sfnLogs, "arn")}:*`, includeExecutionData: inputs.logExecutionData, level: inputs.stateMachineLogLevel },
     });
   }

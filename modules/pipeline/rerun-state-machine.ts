@@ -9,6 +9,8 @@ export interface RerunStateMachineInput {
   readonly rerunFunctionArn: string;
   /** ARN of the SNS topic notices are published to. */
   readonly topicArn: string;
+  /** URL of the dead-letter queue a notice is parked in when the topic refuses it. */
+  readonly deadLetterQueueUrl: string;
   /** Value of the `StateMachine` dimension of the NoticesFailed metric (the state machine's name). */
   readonly metricDimension: string;
   /** Seconds before Step Functions gives up on one Lambda invocation. @default 120 */
@@ -44,7 +46,8 @@ export const STATES = {
   notifyAndFail: "NotifyAndFail",
   backoff: "Backoff",
   rerun: "Rerun",
-  noticeFailed: "NoticeFailed",
+  noticeFailed: "ParkNotice",
+  countLostNotice: "CountLostNotice",
   afterNotice: "AfterNotice",
   noticeLost: "NoticeLost",
   gaveUp: "GaveUp",
@@ -71,8 +74,10 @@ export const ROUTES = {
  *                     --recovered / report / not_retryable--> NotifyAndEnd
  *                     --gave_up--> NotifyAndFail -> GaveUp (Fail: counted by ExecutionsFailed, alarmed)
  *                     --already_handled--> AlreadyHandled (a task this pipeline launched: its own execution counts it)
- *   any Notify* that fails past its retries -> NoticeFailed (NoticesFailed metric, alarmed) -> AfterNotice,
- *   which goes on exactly where the notice would have: a broken topic never stops a rerun.
+ *   any Notify* that fails past its retries -> ParkNotice (the notice into the dead-letter queue, whose
+ *   alarm and contents a human reads) -> CountLostNotice (NoticesFailed metric, alarmed) -> AfterNotice,
+ *   which goes on exactly where the notice would have: a broken topic never stops a rerun, and the
+ *   notice still reaches a place a human looks at (the queue needs no KMS key of the topic's).
  *
  * The Lambda decides (`decision.next`) and writes the notice; the state machine holds every wait
  * durably. The Lambda returns its normal outcomes, ECS throttling and 5xx included ("later": the
@@ -141,6 +146,14 @@ export function rerunStateMachineDefinition(input: RerunStateMachineInput): Reco
       [STATES.notifyAndEnd]: notify({ End: true }),
       [STATES.notifyAndFail]: notify({ Next: STATES.gaveUp }),
       [STATES.noticeFailed]: {
+        Type: "Task",
+        Resource: "arn:aws:states:::sqs:sendMessage",
+        Parameters: { QueueUrl: input.deadLetterQueueUrl, "MessageBody.$": "States.JsonToString($.notice)" },
+        ResultPath: null,
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.parkError", Next: STATES.countLostNotice }],
+        Next: STATES.countLostNotice,
+      },
+      [STATES.countLostNotice]: {
         Type: "Task",
         Resource: "arn:aws:states:::aws-sdk:cloudwatch:putMetricData",
         Parameters: {

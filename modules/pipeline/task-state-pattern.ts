@@ -32,6 +32,15 @@ export interface TaskStateFailurePatternInput {
   readonly reportProgramFailures: boolean;
 }
 
+/**
+ * Not a service's task: ECS puts a service's tasks in the group `service:<service name>` (and a
+ * `startedBy` of `ecs-svc/...`); the service scheduler replaces them itself, so a standalone rerun
+ * would run beside the replacement. `anything-but` with `prefix` is EventBridge content filtering
+ * (EventBridge user guide, "Content filtering in Amazon EventBridge event patterns"); `group` is on
+ * every task, so no task is dropped for lacking it. The rerun Lambda refuses them too.
+ */
+export const NOT_A_SERVICE_TASK = { group: [{ "anything-but": { prefix: "service:" } }] } as const;
+
 /** Tasks accepted but stopped before they started. */
 export const FAILED_TO_START = { stopCode: ["TaskFailedToStart"] } as const;
 /** Tasks that ran and exited non-zero: any container, since events do not say which are essential (the Lambda does). */
@@ -48,6 +57,7 @@ export function taskStateFailurePattern(input: TaskStateFailurePatternInput): Re
   const detail: Record<string, unknown> = {
     clusterArn: clusterArnMatchers(input.clusters),
     lastStatus: ["STOPPED"],
+    ...NOT_A_SERVICE_TASK,
   };
   if (input.ignoreStartedBy.length > 0) {
     // anything-but never matches a missing field: tasks started without startedBy need their own branch.
@@ -116,6 +126,7 @@ export function taskStateFailurePatternExpression(input: TaskStateFailurePattern
     hcl`{
   clusterArn = ${clusterArnMatchersExpression(input.clusters)}
   lastStatus = ["STOPPED"]
+  group      = [{ "anything-but" = { prefix = "service:" } }]
 }`,
     hcl`{ for k, v in { startedBy = [{ "anything-but" = ${input.ignoreStartedBy} }, { exists = false }] } : k => v if length(${input.ignoreStartedBy}) > 0 }`,
     ...stops,

@@ -19,8 +19,17 @@ export type DecisionPolicy = Pick<
 >;
 
 /**
+ * A service's task: ECS groups them `service:<name>` and starts them `ecs-svc/...`. Its service
+ * scheduler replaces a task that failed; a rerun from outside would run beside that replacement.
+ */
+export function isServiceTask(failure: Pick<LaunchFailure, "group" | "startedBy">): boolean {
+  return (failure.group ?? "").startsWith("service:") || (failure.startedBy ?? "").startsWith("ecs-svc/");
+}
+
+/**
  * What to do now, `failure.attemptsLaunched` reruns having been launched (0 after classify),
  * at `nowMs` (ms since the epoch):
+ * 0. a service's task -> already_handled (its service replaces it; never launched from here);
  * 1. tasks launched but not yet seen started: before verifyDeadline -> verify (check again after
  *    VERIFY_INTERVAL_SECONDS, no new launch); past it -> gave_up;
  * 2. no shortfall -> recovered ("recovered" means started, once verification is on);
@@ -34,6 +43,9 @@ export function decide(failure: LaunchFailure, policy: DecisionPolicy, nowMs: nu
   const retryable = isFailureRetryable(failure, policy);
   const base = { attempt: launched, nextAttempt: launched + 1, maxAttempts: policy.maxAttempts, delaySeconds: 0, retryable };
 
+  if (isServiceTask(failure)) {
+    return { ...base, next: "already_handled", retryable: false, message: `a service's task (group ${failure.group ?? "?"}, startedBy ${failure.startedBy ?? "?"}): its service scheduler replaces it; ecs-rerun never launches it` };
+  }
   const unconfirmed = failure.unconfirmedTaskArns.length;
   if (unconfirmed > 0) {
     const deadline = failure.verifyDeadline === undefined ? Number.NaN : Date.parse(failure.verifyDeadline);

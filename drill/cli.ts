@@ -1,5 +1,6 @@
 // npm run drill                 runs the shipped scenarios and prints each one's timeline
 // npm run drill -- --event FILE [--ecs SCRIPT] [--clusters NAME,...] [--slack SCRIPT] [--json]
+import "./quiet";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseEcsScript } from "./local-aws";

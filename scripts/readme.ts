@@ -2,7 +2,7 @@
 // npm run docs -- --check exits 1 when they are out of date
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderOverridesTable } from "../modules/config";
+import { renderSettingsTable } from "../modules/settings";
 import { moduleInterface, synthesizeModule } from "../modules/terraform-module/module-files";
 import { renderInputsTable, renderOutputsTable } from "../modules/terraform-module/module-readme";
 
@@ -12,7 +12,7 @@ export const README = join(__dirname, "..", "README.md");
 export function generatedSections(): Record<string, string> {
   const iface = moduleInterface(synthesizeModule().json);
   return {
-    settings: renderOverridesTable(),
+    settings: renderSettingsTable(),
     "module-inputs": renderInputsTable(iface.variables),
     "module-outputs": renderOutputsTable(iface.outputs),
   };

@@ -1,3 +1,9 @@
+// The tests run the Lambdas' code in this machine's Node; under Node < 22 the AWS SDK warns in every
+// worker that its 2027 releases will need Node 22 (NodeVersionSupportWarning), which says nothing
+// about the code under test (the Lambdas run on nodejs22.x). Workers and the processes tests spawn
+// inherit this; a value set by the user wins.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",

@@ -1,32 +1,6 @@
-import { ConfigError, OVERRIDE_SETTINGS, readOverrides, resolveClusterConfig, type ScheduledTaskConfig } from "../modules/config";
-import { parseSchedule } from "../modules/schedule";
+import { ConfigError, resolveClusterConfig, type ScheduledTaskConfig } from "../modules/config";
 
 const task = (over: Partial<ScheduledTaskConfig> = {}): ScheduledTaskConfig => ({ name: "job", schedule: "rate(1 day)", image: "busybox", ...over });
-
-describe("schedule expressions", () => {
-  test.each([
-    ["rate(1 day)", 86400],
-    ["rate(5 minutes)", 300],
-    ["rate(2 hours)", 7200],
-  ])("reads %s as every %i seconds", (expr, seconds) => {
-    expect(parseSchedule(expr)).toEqual(expect.objectContaining({ kind: "rate", seconds }));
-  });
-
-  test("accepts a six-field cron with one day field set to ?", () => {
-    expect(parseSchedule("cron(0 3 * * ? *)")).toEqual({ kind: "cron", fields: ["0", "3", "*", "*", "?", "*"] });
-  });
-
-  test.each([
-    ["rate(1 days)", /use "day" for a value of 1/],
-    ["rate(5 minute)", /use "minute" for a value of 1 and "minutes" otherwise/],
-    ["rate(0 minutes)", /positive whole number/],
-    ["cron(0 3 * * *)", /cron needs 6 fields .* got 5/],
-    ["cron(0 3 * * MON *)", /exactly one of day-of-month and day-of-week must be "\?"/],
-    ["@daily", /neither rate\(\.\.\.\) nor cron\(\.\.\.\)/],
-  ])("rejects %s", (expr, message) => {
-    expect(() => parseSchedule(expr)).toThrow(message);
-  });
-});
 
 describe("cluster config", () => {
   test("applies defaults", () => {
@@ -53,11 +27,21 @@ describe("cluster config", () => {
     ["a region that is not one", { region: "tokyo" }, /region = "tokyo" is invalid/],
     ["a cron job without the interval its missed-run alarm needs", { scheduledTasks: [task({ schedule: "cron(0 3 * * ? *)" })] }, /scheduledTasks\[0\]: schedule "cron\(0 3 \* \* \? \*\)" is a cron expression; give expectedIntervalSeconds/],
     ["max below min instances", { minInstances: 3, maxInstances: 2 }, /maxInstances = 2 is invalid: expected at least minInstances \(3\)/],
+    ["a VPC CIDR with host bits set", { network: { kind: "new", cidr: "10.0.0.5/16" } }, /network\.cidr = "10\.0\.0\.5\/16" is invalid: host bits are set; the network address of that block is 10\.0\.0\.0\/16/],
+    ["a VPC CIDR too large for AWS", { network: { kind: "new", cidr: "10.0.0.0/8" } }, /network\.cidr = "10\.0\.0\.0\/8" is invalid: prefix \/8 is outside \/16 to \/24/],
+    ["NaN instances, shown as NaN", { maxInstances: NaN }, /maxInstances = NaN is invalid: expected a whole number from 1 to 100/],
+    ["an invalid cron field", { scheduledTasks: [task({ schedule: "cron(0 25 * * ? *)", expectedIntervalSeconds: 86400 })] }, /scheduledTasks\[0\]\.schedule: schedule "cron\(0 25 \* \* \? \*\)": hours "25" is invalid/],
     ["an alarm action that is not a topic", { alarmActions: ["arn:aws:sqs:us-east-1:1:q"] }, /alarmActions\[0\] = .* expected an SNS topic ARN/],
   ])("rejects %s", (_name, config, message) => {
     expect(() => resolveClusterConfig(config)).toThrow(ConfigError);
     expect(() => resolveClusterConfig(config)).toThrow(message);
   });
+});
+
+test("names the jobs as the caller wrote them", () => {
+  expect(() => resolveClusterConfig({ scheduledTasks: [task(), task({ name: "b", memory: 1 })] }, { scheduledTasks: "JOBS (jobs.ts)" })).toThrow(
+    /^JOBS \(jobs\.ts\)\[1\]\.memory = 1 is invalid/,
+  );
 });
 
 describe("missed-run settings", () => {
@@ -72,27 +56,5 @@ describe("missed-run settings", () => {
       alarmOnMissedRun: false,
       intervalSeconds: undefined,
     });
-  });
-});
-
-describe("overrides", () => {
-  test("every setting is read from its environment variable", () => {
-    const env = Object.fromEntries(OVERRIDE_SETTINGS.map((s) => [s.env, s.list ? "a,b" : "x"]));
-    const o = readOverrides(env, () => undefined) as Record<string, unknown>;
-    for (const s of OVERRIDE_SETTINGS) expect(o[s.key]).toEqual(s.list ? ["a", "b"] : "x");
-  });
-
-  const context = (values: Record<string, unknown>) => (key: string) => values[key];
-
-  test("environment variables win over cdktf context, which wins over AWS_REGION", () => {
-    expect(readOverrides({ ECS_RERUN_REGION: "eu-west-1", AWS_REGION: "us-west-2" }, context({ region: "ap-northeast-1" })).region).toBe("eu-west-1");
-    expect(readOverrides({ AWS_REGION: "us-west-2" }, context({ region: "ap-northeast-1" })).region).toBe("ap-northeast-1");
-    expect(readOverrides({ AWS_REGION: "us-west-2" }, context({})).region).toBe("us-west-2");
-  });
-
-  test("splits comma lists and ignores empty values", () => {
-    const o = readOverrides({ ECS_RERUN_SUBNET_IDS: "subnet-1, subnet-2,", ECS_RERUN_CLUSTER_NAME: "" }, context({}));
-    expect(o.subnetIds).toEqual(["subnet-1", "subnet-2"]);
-    expect(o.clusterName).toBeUndefined();
   });
 });

@@ -1,45 +1,17 @@
 // npm run drill                 runs the shipped scenarios and prints each one's timeline
 // npm run drill -- --event FILE [--ecs SCRIPT] [--clusters NAME,...] [--slack SCRIPT] [--json]
-import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { parseEcsScript } from "./local-aws";
-import { parseSlackScript } from "./local-slack";
-import { eventReport, formatSummary, formatTimeline } from "./report";
-import { Drill, type DrillOptions } from "./runner";
+// Exit codes: 0 done, 1 a scenario misbehaved, 2 a usage error or an event EventBridge would never
+// deliver. With --json every answer, errors included, is one JSON object on stdout.
+import "./quiet";
+import { parseDrillArgs, usage, UsageError, type DrillCommand } from "./cli-options";
+import { EventFileUnreadable, InvalidEventError, readEventFile } from "./event-file";
+import { eventReport, formatSummary, formatTimeline, type EventReport } from "./report";
+import { Drill } from "./runner";
 import { SCENARIOS } from "./scenarios";
 
-const USAGE = `usage: npm run drill [-- --event FILE [--ecs SCRIPT] [--clusters NAME,...] [--slack SCRIPT] [--json]]
-  --event FILE     a CloudTrail "AWS API Call via CloudTrail" event (EventBridge envelope) to run
-  --ecs SCRIPT     answers to successive launch calls, comma-separated: ok, a failure reason (AGENT,
-                   RESOURCE:MEMORY, ...), partial:N, throttle, error:NAME, nostart:REASON (placed,
-                   then stops with TaskFailedToStart), exit:N (runs, exits N); the first is the
-                   original call's (recorded in the event), the last repeats. Default: ok
-  --clusters LIST  protected clusters (names or ARNs). Default: batch-ec2
-  --slack SCRIPT   answers of the Slack webhook: ok, 500, timeout; the last repeats. Default: ok
-  --json           print exactly one JSON object instead of the timeline`;
-
-/** A problem with what the user gave: reported plainly, exit code 2. */
-class UsageError extends Error {}
-
-function readEvent(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new UsageError(`cannot read event file ${file}: ${(err as Error).message}`);
-  }
-  let event: unknown;
-  try {
-    event = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`event file ${file} is not JSON: ${(err as Error).message}`);
-  }
-  if (typeof event !== "object" || event === null || Array.isArray(event)) throw new UsageError(`event file ${file} holds ${Array.isArray(event) ? "an array" : typeof event}, expected one EventBridge event object`);
-  const e = event as Record<string, unknown>;
-  if (typeof e["detail-type"] !== "string" || typeof e.detail !== "object" || e.detail === null) {
-    throw new UsageError(`event file ${file} is not an EventBridge event: it needs "detail-type" and an object "detail" (see drill/events/)`);
-  }
-  return e;
+/** The --json answer to an event that could not be run: the report's shape, outcome invalid_event. */
+function invalidEventReport(error: string): EventReport & { errorType: string } {
+  return { matched: false, outcome: "invalid_event", attempts: 0, launchRequests: [], notifications: [], stateTransitions: 0, simulatedSeconds: 0, deadLetters: [], error, errorType: "invalid_event" };
 }
 
 async function runScenarios(): Promise<number> {
@@ -63,28 +35,27 @@ async function runScenarios(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-async function runEvent(values: { event: string; ecs?: string; clusters?: string; slack?: string; json?: boolean }): Promise<number> {
+async function runEvent(command: Extract<DrillCommand, { kind: "event" }>): Promise<number> {
   let event: Record<string, unknown>;
-  const options: DrillOptions = {};
   try {
-    event = readEvent(values.event);
-    Object.assign(options, {
-      ecs: parseEcsScript(values.ecs ?? "ok"),
-      slack: parseSlackScript(values.slack ?? "ok"),
-      clusters: values.clusters?.split(",").map((c) => c.trim()).filter((c) => c !== ""),
-      region: typeof event.region === "string" ? event.region : undefined,
-    });
+    event = readEventFile(command.file);
   } catch (err) {
-    if (!(err instanceof UsageError) && !(err instanceof Error)) throw err;
-    if (values.json) console.log(JSON.stringify({ matched: false, outcome: "invalid_event", attempts: 0, launchRequests: [], notifications: [], stateTransitions: 0, simulatedSeconds: 0, error: (err as Error).message }));
-    else console.error(`drill: ${(err as Error).message}`);
+    if (err instanceof EventFileUnreadable) throw new UsageError(`--event: ${err.message}`);
+    if (!(err instanceof InvalidEventError)) throw err;
+    if (command.json) console.log(JSON.stringify(invalidEventReport(err.message)));
+    else console.error(`drill: ${err.message}`);
     return 2;
   }
-  const drill = await Drill.start(options);
+  const drill = await Drill.start({
+    ecs: command.ecs,
+    slack: command.slack,
+    clusters: command.clusters,
+    region: typeof event.region === "string" ? event.region : undefined,
+  });
   try {
     const result = await drill.run([event]);
     const report = eventReport(result);
-    if (values.json) console.log(JSON.stringify(report));
+    if (command.json) console.log(JSON.stringify(report));
     else {
       console.log(formatTimeline(result));
       console.log(`  => ${formatSummary(result)}`);
@@ -96,35 +67,27 @@ async function runEvent(values: { event: string; ecs?: string; clusters?: string
 }
 
 async function main(argv: string[]): Promise<number> {
-  let values;
+  // Known before parsing, so even an unparsable command line answers in JSON when asked to.
+  const json = argv.includes("--json");
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        event: { type: "string" },
-        ecs: { type: "string" },
-        clusters: { type: "string" },
-        slack: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
+    const command = parseDrillArgs(argv);
+    if (command.kind === "help") {
+      console.log(usage(SCENARIOS.length));
+      return 0;
+    }
+    return command.kind === "scenarios" ? await runScenarios() : await runEvent(command);
   } catch (err) {
-    console.error(`drill: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (values.event === undefined) {
-    if (values.ecs ?? values.clusters ?? values.slack ?? values.json) {
-      console.error(`drill: --ecs, --clusters, --slack and --json go with --event\n${USAGE}`);
+    if (err instanceof UsageError) {
+      if (json) console.log(JSON.stringify({ error: err.message, errorType: "usage" }));
+      else console.error(`drill: ${err.message}\n(npm run drill -- --help lists what it takes)`);
       return 2;
     }
-    return runScenarios();
+    // A bug, not the user's doing: the stack trace is what a report of it needs, except in --json
+    // mode, whose readers get one object (the stack goes in it).
+    if (!json) throw err;
+    console.log(JSON.stringify({ error: (err as Error).message ?? String(err), errorType: "internal", stack: (err as Error).stack }));
+    return 2;
   }
-  return runEvent({ ...values, event: values.event });
 }
 
 main(process.argv.slice(2)).then(

@@ -1,5 +1,6 @@
 /** Synthesizes the ecs-rerun stack and reads back what the drill runs: patterns, state machine, Lambda settings, alarms. */
 import { Testing } from "cdktf";
+import { DEMO_JOB } from "../jobs";
 import { buildApp } from "../modules/app";
 import type { AlarmSpec } from "./cloudwatch";
 
@@ -48,13 +49,14 @@ function required<T>(value: T | undefined, what: string): T {
 /**
  * Synthesizes the `ecs-rerun` stack in memory through `buildApp`, the code path `npm run synth`
  * takes, and reads back what the drill needs. Nothing is copied by hand: the drill runs what
- * Terraform would deploy.
+ * Terraform would deploy. It deploys the demo job (jobs.ts), whatever JOBS holds: the scenarios
+ * (a missed run of print-date) are about the demo, and a user's own jobs must not change them.
  */
 export function synthesizePipeline(options: { clusters?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): SynthesizedPipeline {
   const env: NodeJS.ProcessEnv = { ...(options.env ?? {}) };
   if (options.clusters) env.ECS_RERUN_PROTECTED_CLUSTERS = options.clusters.join(",");
   const app = Testing.app();
-  const { rerun } = buildApp(app, env);
+  const { rerun } = buildApp(app, env, { jobs: [DEMO_JOB] });
   const tf = JSON.parse(Testing.synth(rerun)) as { resource: Resources; provider: { aws: { region: string }[] } };
   const r = tf.resource;
   const p = rerun.pipeline;

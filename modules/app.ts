@@ -1,34 +1,53 @@
-/** Builds the app's stacks (cluster, pipeline, Terraform module) from the settings: the one entry main.ts calls. */
+/**
+ * Builds the app's two stacks from the user's jobs and settings: `main.ts` synthesizes it, the tests
+ * and the drill build it in memory. Every user input is checked here first, so a mistake is reported
+ * as a {@link ConfigError} naming what the user wrote rather than a construct's internal name.
+ */
 import type { App } from "cdktf";
-import { readOverrides, type ClusterStackConfig } from "./config";
+import { ConfigError, resolveClusterConfig, type ClusterStackConfig, type ScheduledTaskConfig } from "./config";
+import { readSettings } from "./settings";
 import { EcsClusterStack } from "./cluster/ecs-cluster-stack";
 import { EcsRerunStack } from "./pipeline/ecs-rerun-stack";
-
-/** The demo's scheduled job: prints the date once a day, so leaving it deployed costs cents. */
-export const DEMO_TASKS: ClusterStackConfig["scheduledTasks"] = [
-  {
-    name: "print-date",
-    schedule: "rate(1 day)",
-    image: "public.ecr.aws/docker/library/busybox:1.37",
-    command: ["sh", "-c", "date -u +%Y-%m-%dT%H:%M:%SZ"],
-    cpu: 128,
-    memory: 64,
-  },
-];
+import { ExpectedRunError, resolveExpectedRun, type ExpectedRun } from "./pipeline/missed-run";
 
 /** Where the demo expects the Slack webhook URL (an SSM SecureString you create). */
 export const DEMO_SLACK_WEBHOOK_PARAMETER = "/ecs-rerun/slack-webhook";
 
-/** Builds every stack of the app; `main.ts` synthesizes it, tests and benchmarks build it in memory. */
-export function buildApp(app: App, env: NodeJS.ProcessEnv): { cluster: EcsClusterStack; rerun: EcsRerunStack } {
-  const o = readOverrides(env, (key) => app.node.tryGetContext(key));
-  const cluster = new EcsClusterStack(app, "ecs-cluster", {
+/** What {@link buildApp} deploys besides the settings. */
+export interface AppInputs {
+  /** The scheduled jobs of the `ecs-cluster` stack (main.ts passes JOBS of jobs.ts). */
+  readonly jobs: readonly ScheduledTaskConfig[];
+  /** How errors name the jobs list. @default "jobs" */
+  readonly jobsLabel?: string;
+}
+
+/** Builds every stack of the app; `main.ts` synthesizes it, tests and the drill build it in memory. */
+export function buildApp(app: App, env: NodeJS.ProcessEnv, inputs: AppInputs): { cluster: EcsClusterStack; rerun: EcsRerunStack } {
+  const o = readSettings(env, app.node.getAllContext() as Record<string, unknown>);
+  const label = inputs.jobsLabel ?? "jobs";
+  const clusterConfig: ClusterStackConfig = {
     region: o.region,
     clusterName: o.clusterName,
     network: o.vpcId ? { kind: "existing", vpcId: o.vpcId, subnetIds: o.subnetIds ?? [] } : undefined,
     alarmActions: o.alarmActions,
-    scheduledTasks: DEMO_TASKS,
+    scheduledTasks: inputs.jobs,
+  };
+  // Checked here with the jobs named as the user wrote them; the stack resolves the same config again.
+  const resolved = resolveClusterConfig(clusterConfig, { scheduledTasks: label });
+  const expectedRuns: ExpectedRun[] = [];
+  resolved.scheduledTasks.forEach((t, i) => {
+    if (!t.alarmOnMissedRun || t.intervalSeconds === undefined) return;
+    const run = { name: t.name, family: t.name, intervalSeconds: t.intervalSeconds, graceSeconds: t.missedRunGraceSeconds };
+    try {
+      resolveExpectedRun(run);
+    } catch (e) {
+      if (!(e instanceof ExpectedRunError)) throw e;
+      throw new ConfigError(`${label}[${i}] ("${t.name}"): its missed-run alarm cannot work: ${e.message}; use a shorter interval or grace, or alarmOnMissedRun: false`);
+    }
+    expectedRuns.push(run);
   });
+
+  const cluster = new EcsClusterStack(app, "ecs-cluster", clusterConfig);
   // Protects the cluster by name, not by a cross-stack reference: the pipeline deploys on its own,
   // and protects clusters it did not create the same way.
   const rerun = new EcsRerunStack(app, "ecs-rerun", {
@@ -39,9 +58,7 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv): { cluster: EcsCluste
     slackWebhookParameterName: o.slackWebhookParameter ?? DEMO_SLACK_WEBHOOK_PARAMETER,
     notificationEmails: o.notificationEmails,
     // A dead man's switch per scheduled job of the cluster stack: its interval follows the schedule.
-    expectedRuns: cluster.config.scheduledTasks
-      .filter((t) => t.alarmOnMissedRun && t.intervalSeconds !== undefined)
-      .map((t) => ({ name: t.name, family: t.name, intervalSeconds: t.intervalSeconds!, graceSeconds: t.missedRunGraceSeconds })),
+    expectedRuns,
   });
   return { cluster, rerun };
 }

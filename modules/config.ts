@@ -1,5 +1,10 @@
-/** The app's settings: the typed configuration, its defaults and validation, and the ECS_RERUN_* / context overrides table. */
+/**
+ * The typed config of the `ecs-cluster` stack (its network, instances and scheduled jobs), its
+ * defaults, and the checks that fail synth on a value AWS would reject or that cannot work.
+ */
+import { cidrProblem } from "./cidr";
 import { parseSchedule, scheduleIntervalSeconds } from "./schedule";
+import { showValue } from "./show-value";
 
 /** A batch job that EventBridge starts on a schedule. */
 export interface ScheduledTaskConfig {
@@ -118,33 +123,52 @@ const MIN_CONTAINER_MEMORY_MIB = 6;
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 function fail(path: string, value: unknown, allowed: string): never {
-  throw new ConfigError(`${path} = ${JSON.stringify(value)} is invalid: ${allowed}`);
+  throw new ConfigError(`${path} = ${showValue(value)} is invalid: ${allowed}`);
 }
+
+/** A rule one setting's value follows, and how an error says what is allowed. */
+export interface ValueRule {
+  readonly pattern: RegExp;
+  readonly allowed: string;
+}
+
+/** Rules shared by the typed config and the environment/context settings, so both refuse the same values. */
+export const VALUE_RULES = {
+  region: { pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, allowed: 'an AWS region such as "us-east-1"' },
+  clusterName: { pattern: /^[A-Za-z0-9_-]{1,255}$/, allowed: "1-255 letters, digits, - or _" },
+  vpcId: { pattern: /^vpc-[0-9a-f]+$/, allowed: 'a VPC ID such as "vpc-0abc123"' },
+  subnetId: { pattern: /^subnet-[0-9a-f]+$/, allowed: 'a subnet ID such as "subnet-0abc123"' },
+  snsTopicArn: { pattern: /^arn:aws[a-z-]*:sns:/, allowed: "an SNS topic ARN" },
+} as const satisfies Record<string, ValueRule>;
+
+/** Smallest and largest prefix of a new VPC: its two subnets are /+4 of it, and AWS's smallest subnet is a /28. */
+const VPC_PREFIX = { min: 16, max: 24 } as const;
 
 function wholeNumber(path: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) fail(path, value, `expected a whole number from ${min} to ${max}`);
   return value;
 }
 
-/** Applies defaults and validates; errors name the bad value and what is allowed. */
-export function resolveClusterConfig(config: ClusterStackConfig): ResolvedClusterStackConfig {
+/**
+ * Applies defaults and validates; errors name the bad value and what is allowed. `where.scheduledTasks`
+ * names the list in errors as the user wrote it (main.ts passes "JOBS (jobs.ts)"-style labels).
+ */
+export function resolveClusterConfig(config: ClusterStackConfig, where: { scheduledTasks?: string } = {}): ResolvedClusterStackConfig {
   const region = config.region ?? "us-east-1";
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) fail("region", region, 'expected an AWS region such as "us-east-1"');
+  if (!VALUE_RULES.region.pattern.test(region)) fail("region", region, `expected ${VALUE_RULES.region.allowed}`);
   const clusterName = config.clusterName ?? "batch-ec2";
-  if (!/^[A-Za-z0-9_-]{1,255}$/.test(clusterName)) fail("clusterName", clusterName, "expected 1-255 letters, digits, - or _");
+  if (!VALUE_RULES.clusterName.pattern.test(clusterName)) fail("clusterName", clusterName, `expected ${VALUE_RULES.clusterName.allowed}`);
 
   const network = config.network ?? { kind: "new" };
   if (network.kind === "new") {
     const cidr = network.cidr ?? "10.42.0.0/16";
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-    if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) < 16 || Number(m[5]) > 24) {
-      fail("network.cidr", cidr, "expected an IPv4 CIDR with a prefix from /16 to /24");
-    }
+    const problem = cidrProblem(cidr, VPC_PREFIX.min, VPC_PREFIX.max);
+    if (problem) fail("network.cidr", cidr, `${problem} (expected an IPv4 network block with a prefix from /${VPC_PREFIX.min} to /${VPC_PREFIX.max})`);
   } else {
-    if (!/^vpc-[0-9a-f]+$/.test(network.vpcId)) fail("network.vpcId", network.vpcId, 'expected a VPC ID such as "vpc-0abc123"');
+    if (!VALUE_RULES.vpcId.pattern.test(network.vpcId)) fail("network.vpcId", network.vpcId, `expected ${VALUE_RULES.vpcId.allowed}`);
     if (network.subnetIds.length === 0) fail("network.subnetIds", network.subnetIds, "expected at least one subnet ID");
     for (const [i, s] of network.subnetIds.entries()) {
-      if (!/^subnet-[0-9a-f]+$/.test(s)) fail(`network.subnetIds[${i}]`, s, 'expected a subnet ID such as "subnet-0abc123"');
+      if (!VALUE_RULES.subnetId.pattern.test(s)) fail(`network.subnetIds[${i}]`, s, `expected ${VALUE_RULES.subnetId.allowed}`);
     }
   }
 
@@ -156,13 +180,13 @@ export function resolveClusterConfig(config: ClusterStackConfig): ResolvedCluste
   const rootVolumeGiB = wholeNumber("rootVolumeGiB", config.rootVolumeGiB ?? 30, 30, 16384);
   const alarmActions = config.alarmActions ?? [];
   for (const [i, a] of alarmActions.entries()) {
-    if (!/^arn:aws[a-z-]*:sns:/.test(a)) fail(`alarmActions[${i}]`, a, "expected an SNS topic ARN");
+    if (!VALUE_RULES.snsTopicArn.pattern.test(a)) fail(`alarmActions[${i}]`, a, `expected ${VALUE_RULES.snsTopicArn.allowed}`);
   }
 
   const capacity = INSTANCE_CAPACITY[instanceType];
   const names = new Set<string>();
   const scheduledTasks = (config.scheduledTasks ?? []).map((t, i): ResolvedScheduledTask => {
-    const at = `scheduledTasks[${i}]`;
+    const at = `${where.scheduledTasks ?? "scheduledTasks"}[${i}]`;
     if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(t.name)) fail(`${at}.name`, t.name, "expected 1-40 lowercase letters, digits or dashes");
     if (names.has(t.name)) fail(`${at}.name`, t.name, "expected a name no other scheduled task has");
     names.add(t.name);
@@ -229,83 +253,4 @@ export function resolveClusterConfig(config: ClusterStackConfig): ResolvedCluste
     scheduledTasks,
     tags: config.tags ?? {},
   };
-}
-
-/** One setting that can be changed without editing code. */
-export interface OverrideSetting {
-  /** Key in {@link ConfigOverrides} and in cdktf context. */
-  readonly key: keyof ConfigOverrides;
-  /** Environment variable; wins over the context key. */
-  readonly env: string;
-  /** Variables read after the context key, in order. */
-  readonly fallbackEnv?: readonly string[];
-  /** A comma-separated list rather than one value. */
-  readonly list: boolean;
-  /** What it sets (for the README). */
-  readonly meaning: string;
-  /** What applies when it is unset (for the README). */
-  readonly default: string;
-}
-
-/** Every setting that can be changed without editing code; the README's table is generated from it. */
-export const OVERRIDE_SETTINGS: readonly OverrideSetting[] = [
-  { key: "region", env: "ECS_RERUN_REGION", fallbackEnv: ["AWS_REGION", "AWS_DEFAULT_REGION"], list: false, meaning: "AWS region", default: "`us-east-1`" },
-  { key: "clusterName", env: "ECS_RERUN_CLUSTER_NAME", list: false, meaning: "ECS cluster name", default: "`batch-ec2`" },
-  { key: "vpcId", env: "ECS_RERUN_VPC_ID", list: false, meaning: "use this VPC instead of creating one", default: "a new VPC" },
-  { key: "subnetIds", env: "ECS_RERUN_SUBNET_IDS", list: true, meaning: "subnets of that VPC", default: "—" },
-  { key: "alarmActions", env: "ECS_RERUN_ALARM_ACTIONS", list: true, meaning: "SNS topic ARNs for the cluster's alarms", default: "none" },
-  { key: "protectedClusters", env: "ECS_RERUN_PROTECTED_CLUSTERS", list: true, meaning: "clusters (names or ARNs) the pipeline protects", default: "the `ecs-cluster` stack's cluster" },
-  { key: "slackWebhookParameter", env: "ECS_RERUN_SLACK_WEBHOOK_PARAMETER", list: false, meaning: "name of the SSM SecureString holding the Slack webhook URL", default: "`/ecs-rerun/slack-webhook`" },
-  { key: "notificationEmails", env: "ECS_RERUN_NOTIFICATION_EMAILS", list: true, meaning: "addresses subscribed to the notices", default: "none" },
-];
-
-/** Settings that can be changed without editing code: environment variables win over cdktf context. */
-export interface ConfigOverrides {
-  readonly region?: string;
-  readonly clusterName?: string;
-  readonly vpcId?: string;
-  readonly subnetIds?: readonly string[];
-  readonly alarmActions?: readonly string[];
-  readonly slackWebhookParameter?: string;
-  readonly notificationEmails?: readonly string[];
-  readonly protectedClusters?: readonly string[];
-}
-
-function list(value: string | undefined): string[] | undefined {
-  if (value === undefined || value.trim() === "") return undefined;
-  return value.split(",").map((s) => s.trim()).filter((s) => s !== "");
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-/**
- * Reads overrides from the environment (`ECS_RERUN_*`) and from cdktf context (`cdktf.json`
- * "context", or the `CDKTF_CONTEXT_JSON` variable cdktf itself reads), then the fallbacks
- * (`AWS_REGION`, `AWS_DEFAULT_REGION`).
- */
-export function readOverrides(env: NodeJS.ProcessEnv, context: (key: string) => unknown): ConfigOverrides {
-  const out: Record<string, unknown> = {};
-  for (const s of OVERRIDE_SETTINGS) {
-    const candidates = [env[s.env], context(s.key), ...(s.fallbackEnv ?? []).map((name) => env[name])];
-    for (const c of candidates) {
-      const value = s.list ? list(str(c)) : str(c);
-      if (value !== undefined) {
-        out[s.key] = value;
-        break;
-      }
-    }
-  }
-  return out as ConfigOverrides;
-}
-
-/** The README's table of settings, generated from {@link OVERRIDE_SETTINGS}. */
-export function renderOverridesTable(): string {
-  const rows = OVERRIDE_SETTINGS.map((s) => {
-    const fallbacks = (s.fallbackEnv ?? []).map((v) => `\`${v}\``).join(", ");
-    const variable = `\`${s.env}\`${fallbacks ? ` (after the context key: ${fallbacks})` : ""}`;
-    return `| ${variable} | \`${s.key}\` | ${s.meaning}${s.list ? " (comma-separated)" : ""} | ${s.default} |`;
-  });
-  return ["| variable | context key | meaning | default |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }

@@ -1,6 +1,7 @@
 // npm run bench:storm [-- --events 1000 --burst 100 --refill 20 --seed 1]
 // 1,000 rejected launches arrive at once (an agent fleet reconnecting at the top of the hour)
 // against an ECS endpoint that throttles launch calls with a token bucket.
+import "../drill/quiet";
 import { parseArgs } from "node:util";
 import { Drill } from "../drill/runner";
 import { agentEvent } from "../drill/scenarios";

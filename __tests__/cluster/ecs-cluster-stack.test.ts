@@ -11,11 +11,11 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { EcsClusterStack } from "../../modules/cluster/ecs-cluster-stack";
 import { ECS_AL2023_AMI_PARAMETER } from "../../modules/cluster/ecs-ec2-cluster";
 import type { ClusterStackConfig } from "../../modules/config";
-import { DEMO_TASKS } from "../../modules/app";
+import { DEMO_JOB } from "../../jobs";
 import { asList, iamStatements, resourcesOf, synthJson } from "../support/synth";
 
 function synthCluster(config: ClusterStackConfig = {}) {
-  const stack = new EcsClusterStack(Testing.app(), "ecs-cluster", { scheduledTasks: DEMO_TASKS, ...config });
+  const stack = new EcsClusterStack(Testing.app(), "ecs-cluster", { scheduledTasks: [DEMO_JOB], ...config });
   const raw = Testing.synth(stack);
   return { stack, raw, tf: synthJson(stack) };
 }
@@ -23,7 +23,7 @@ function synthCluster(config: ClusterStackConfig = {}) {
 describe("ecs-cluster stack", () => {
   const { raw, tf } = synthCluster({
     scheduledTasks: [
-      ...DEMO_TASKS!,
+      DEMO_JOB,
       { name: "nightly-report", schedule: "cron(0 3 * * ? *)", expectedIntervalSeconds: 86400, image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/reports:1.2", count: 2 },
     ],
   });

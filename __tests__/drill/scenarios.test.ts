@@ -73,12 +73,18 @@ describe("drill scenarios, end to end on the synthesized pipeline", () => {
 });
 
 describe("drill CLI", () => {
+  // Without the test run's own switch for the SDK's Node version warning: the drill must be quiet by itself.
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ["--import", "tsx", "drill/cli.ts", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+    spawnSync(process.execPath, ["--import", "tsx", "drill/cli.ts", ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, CHECKPOINT_DISABLE: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined },
+    });
 
   test("--json on the AGENT event prints one object: matched, recovered, the original request replayed", () => {
     const run = cli("--event", AGENT_EVENT_FILE, "--clusters", "batch-ec2", "--ecs", "AGENT,ok", "--json");
     expect(run.status).toBe(0);
+    expect(run.stderr).toBe("");
     const lines = run.stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
     const report = JSON.parse(lines[0]);
@@ -102,6 +108,15 @@ describe("drill CLI", () => {
     const run = cli("--event", join(EVENTS_DIR, "constructed__runtask-failure-AGENT__step-functions-startedBy.json"), "--clusters", "batch-ec2", "--json");
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ matched: false, outcome: "ignored", launchRequests: [] });
+  });
+
+  test("with --json, a bad --clusters value is one JSON object naming it: a usage error, exit code 2", () => {
+    const run = cli("--event", AGENT_EVENT_FILE, "--clusters", "bad cluster!", "--json");
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe("");
+    const lines = run.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toEqual({ error: '--clusters: "bad cluster!" is not a cluster name (1-255 letters, digits, - or _) or a cluster ARN', errorType: "usage" });
   });
 
   test("a malformed event file gives a clear error and exit code 2", () => {

@@ -15,7 +15,9 @@ const GIT_ENV: NodeJS.ProcessEnv = {
   GIT_COMMITTER_EMAIL: "release@example.com",
 };
 
-const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, env: GIT_ENV, encoding: "utf8" }).trim();
+// stderr is captured, not inherited: git's notes ("You appear to have cloned an empty repository")
+// would otherwise land in the middle of the test run's output. A failing command still throws with it.
+const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, env: GIT_ENV, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 const publish = (...args: string[]) => spawnSync("bash", [SCRIPT, ...args], { env: GIT_ENV, encoding: "utf8" });
 
 function writeTree(dir: string, files: Record<string, string>): void {

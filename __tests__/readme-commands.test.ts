@@ -1,0 +1,77 @@
+// The README's examples cannot rot: its shell commands are extracted and the cheap ones run as a new
+// user would run them (each must succeed, or be refused exactly as its comment says), and the job
+// example is checked as config. A command this test does not know fails it, until it is classified.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEMO_JOB } from "../jobs";
+import { resolveClusterConfig, type ScheduledTaskConfig } from "../modules/config";
+import { README, codeBlocks, shellCommands } from "../scripts/readme";
+
+const ROOT = join(__dirname, "..");
+const text = readFileSync(README, "utf8");
+
+/** Commands not run here, and why. Everything else in the README is run. */
+const NOT_RUN: readonly [RegExp, string][] = [
+  [/^npm ci$/, "reinstalls node_modules; .ci/run does it from scratch"],
+  [/^npm test$/, "is this very test run"],
+  [/^npm run drill$/, "runs the fifteen scenarios, which scenarios.test.ts runs in-process"],
+  [/^aws /, "needs an AWS account"],
+  [/^(\w+=\S* )*npm run cdktf -- (deploy|destroy|diff)\b/, "needs an AWS account and Terraform"],
+];
+
+/** The README's commands, `a && b` taken apart, each with what becomes of it. */
+const commands = shellCommands(text).flatMap((c) =>
+  c.command.split(" && ").map((part) => {
+    const skip = NOT_RUN.find(([re]) => re.test(part));
+    return { command: part, refused: /^refused: /.test(c.comment) ? c.comment.slice("refused: ".length) : undefined, line: c.line, skip: skip?.[1] };
+  }),
+);
+
+describe("the README's shell commands", () => {
+  const outdir = mkdtempSync(join(tmpdir(), "ecs-rerun-readme-"));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test("are found, and include the drill example and the synth a new user runs first", () => {
+    const run = commands.filter((c) => !c.skip).map((c) => c.command);
+    expect(run).toEqual(expect.arrayContaining(["npm run synth", expect.stringMatching(/^npm run drill -- --event drill\/events\/\S+\.json .*--json$/)]));
+    expect(commands.filter((c) => c.skip).map((c) => c.command)).toEqual(expect.arrayContaining(["npm ci", "npm test"]));
+  });
+
+  const runnable = commands.filter((c) => !c.skip);
+  test.each(runnable.map((c) => [`line ${c.line}: ${c.command}`, c] as const))("%s", (_title, c) => {
+    // The settings a developer may have exported would change what the examples do.
+    const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ECS_RERUN_") && k !== "CDKTF_CONTEXT_JSON"));
+    const r = spawnSync("bash", ["-c", c.command], { cwd: ROOT, encoding: "utf8", env: { ...env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" }, timeout: 120_000 });
+    const output = `${r.stdout}\n${r.stderr}`;
+    expect(output).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m); // no stack trace, whatever happens
+    if (c.refused) {
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(c.refused);
+    } else {
+      if (r.status !== 0) throw new Error(`exit ${r.status}:\n${output}`);
+      expect(r.stderr).toBe("");
+      // npm's own banner ("> ecs-rerun@0.1.0 drill", the command) aside, --json prints one object.
+      const printed = r.stdout.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("> "));
+      if (c.command.includes("--json")) expect(printed.map((l) => typeof JSON.parse(l))).toEqual(["object"]);
+      if (c.command === "npm run synth") expect(r.stdout).toMatch(/Wrote 2 stacks[\s\S]*ecs-cluster\s+\S+\/stacks\/ecs-cluster\/cdk\.tf\.json/);
+    }
+  }, 120_000);
+});
+
+describe("the README's job example", () => {
+  const block = codeBlocks(text).find((b) => b.language === "ts" && b.body.includes("name:"));
+
+  test("is five lines", () => {
+    expect(block?.body.trim().split("\n")).toHaveLength(5);
+  });
+
+  test("is a job the config accepts, next to the demo", () => {
+    // An element of JOBS as written in jobs.ts: an object literal with comments and a trailing comma.
+    const literal = block!.body.replace(/\/\/.*$/gm, "").trim().replace(/,$/, "");
+    const job = new Function(`return (${literal});`)() as ScheduledTaskConfig;
+    const resolved = resolveClusterConfig({ scheduledTasks: [DEMO_JOB, job] });
+    expect(resolved.scheduledTasks[1]).toMatchObject({ name: "nightly-report", intervalSeconds: 86400 });
+  });
+});

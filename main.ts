@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { JOBS } from "./jobs";
 import { buildApp } from "./modules/app";
-import { appContext } from "./modules/cdktf-context";
+import { appContext } from "./modules/settings/cdktf-context";
 import { ConfigError } from "./modules/config";
 import { synthReport, type SynthManifest } from "./modules/synth-report";
 

@@ -3,7 +3,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { DEMO_JOB } from "../jobs";
 import { buildApp } from "../modules/app";
 import { ConfigError } from "../modules/config";
-import { SettingsError } from "../modules/settings";
+import { SettingsError } from "../modules/settings/settings";
 
 describe("the app", () => {
   const app = Testing.app();

@@ -1,6 +1,6 @@
 // What main.ts relies on: the context a synth sees without the cdktf CLI, and the list of what it wrote.
 import { ConfigError } from "../modules/config";
-import { appContext } from "../modules/cdktf-context";
+import { appContext } from "../modules/settings/cdktf-context";
 import { synthReport } from "../modules/synth-report";
 
 describe("appContext", () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { README, generatedSections, renderReadme } from "../scripts/readme";
-import { SETTINGS } from "../modules/settings";
+import { SETTINGS } from "../modules/settings/settings";
 import { moduleInterface, synthesizeModule } from "../modules/terraform-module/module-files";
 
 const ROOT = dirname(README);

@@ -5,7 +5,7 @@
  */
 import type { App } from "cdktf";
 import { ConfigError, resolveClusterConfig, type ClusterStackConfig, type ScheduledTaskConfig } from "./config";
-import { readSettings } from "./settings";
+import { readSettings } from "./settings/settings";
 import { EcsClusterStack } from "./cluster/ecs-cluster-stack";
 import { EcsRerunStack } from "./pipeline/ecs-rerun-stack";
 import { ExpectedRunError, resolveExpectedRun, type ExpectedRun } from "./pipeline/missed-run";

@@ -2,9 +2,9 @@
  * The typed config of the `ecs-cluster` stack (its network, instances and scheduled jobs), its
  * defaults, and the checks that fail synth on a value AWS would reject or that cannot work.
  */
-import { cidrProblem } from "./cidr";
+import { cidrProblem } from "./settings/cidr";
 import { parseSchedule, scheduleIntervalSeconds } from "./schedule";
-import { showValue } from "./show-value";
+import { showValue } from "./settings/show-value";
 
 /** A batch job that EventBridge starts on a schedule. */
 export interface ScheduledTaskConfig {

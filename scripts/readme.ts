@@ -3,7 +3,7 @@
 // Also reads the README's code blocks and shell commands, for the test that runs them.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderSettingsTable } from "../modules/settings";
+import { renderSettingsTable } from "../modules/settings/settings";
 import { moduleInterface, synthesizeModule } from "../modules/terraform-module/module-files";
 import { renderInputsTable, renderOutputsTable } from "../modules/terraform-module/module-readme";
 

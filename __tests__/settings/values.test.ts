@@ -1,6 +1,6 @@
 // The pure checks behind config errors: CIDR blocks, and how a bad value is shown (or hidden).
-import { cidrProblem } from "../modules/cidr";
-import { secretKind, showValue } from "../modules/show-value";
+import { cidrProblem } from "../../modules/settings/cidr";
+import { secretKind, showValue } from "../../modules/settings/show-value";
 
 describe("cidrProblem", () => {
   test.each(["10.42.0.0/16", "10.0.0.0/8", "192.168.1.0/24", "172.16.0.0/12", "0.0.0.0/0", "10.0.0.5/32"])("accepts %s", (cidr) => {

@@ -6,9 +6,9 @@
  * together are checked together. Errors name what the user set, as they set it, and never show a
  * value that looks like a secret. The README's table of settings is generated from the schema.
  */
-import { ConfigError, VALUE_RULES } from "./config";
+import { ConfigError, VALUE_RULES } from "../config";
 import { nameKey, nearestName } from "./nearest-name";
-import { INPUT_LIMITS } from "./pipeline/rerun-pipeline";
+import { INPUT_LIMITS } from "../pipeline/rerun-pipeline";
 import { secretKind, showValue } from "./show-value";
 
 /** The settings' values, after checking: environment variables win over cdktf context. */

@@ -1,8 +1,8 @@
 // The one schema of settings: environment variables and cdktf context keys, each value checked,
 // unknown names refused with a suggestion, settings that go together checked together.
-import { ConfigError } from "../modules/config";
-import { editDistance, nearestName } from "../modules/nearest-name";
-import { SETTINGS, SettingsError, readSettings } from "../modules/settings";
+import { ConfigError } from "../../modules/config";
+import { editDistance, nearestName } from "../../modules/settings/nearest-name";
+import { SETTINGS, SettingsError, readSettings } from "../../modules/settings/settings";
 
 /** The problems readSettings reports, or [] when it accepts. */
 function problems(env: Record<string, string>, context: Record<string, unknown> = {}): readonly string[] {

@@ -3,7 +3,7 @@
  * `CDKTF_CONTEXT_JSON`; `npm run synth` runs the app without the CLI, so main.ts reads cdktf.json
  * itself, and a setting written there is used (and checked) either way instead of silently ignored.
  */
-import { ConfigError } from "./config";
+import { ConfigError } from "../config";
 
 /** Parses `text` as a JSON object, or throws a ConfigError naming `where` (without echoing the text). */
 function jsonObject(text: string, where: string): Record<string, unknown> {

@@ -28,12 +28,18 @@ export const OPTIONS = {
     arg: "SCRIPT",
     help: [
       "answers to successive launch calls, comma-separated: ok, a failure reason",
-      "(AGENT, RESOURCE:MEMORY, ...), partial:N, throttle, error:NAME, nostart:REASON",
+      "(AGENT, RESOURCE:MEMORY, ...), partial:N, throttle, error:NAME, drop (no answer),",
+      "5xx-after / drop-after (took effect, then a 5xx or no answer), nostart:REASON",
       "(placed, then stops with TaskFailedToStart), exit:N (runs, exits N); the first",
       "is the original call's (recorded in the event), the last repeats. Default: ok",
     ],
   },
   clusters: { type: "string", arg: "LIST", help: ["protected clusters (names or ARNs), comma-separated. Default: batch-ec2"] },
+  deliver: {
+    type: "string",
+    arg: "N",
+    help: ["deliver the event N times (1-10) over the first simulated minute, as", "EventBridge's at-least-once delivery may. Default: 1"],
+  },
   slack: { type: "string", arg: "SCRIPT", help: ["answers of the Slack webhook: ok, 500, timeout; the last repeats. Default: ok"] },
   json: { type: "boolean", arg: "", help: ["print exactly one JSON object instead of the timeline", '(an error too: {"error": ...}, exit code 2)'] },
   help: { type: "boolean", arg: "", short: "h", help: ["print this help"] },
@@ -43,7 +49,8 @@ export const OPTIONS = {
 export function usage(scenarios: number): string {
   const lines = [
     "usage: npm run drill                 run the shipped scenarios, each as a timeline",
-    "       npm run drill -- --event FILE [--ecs SCRIPT] [--clusters LIST] [--slack SCRIPT] [--json]",
+    "       npm run drill -- --event FILE [--ecs SCRIPT] [--clusters LIST] [--slack SCRIPT]",
+    "                          [--deliver N] [--json]",
     `  (no option)      the ${scenarios} scenarios: event -> matched -> classified -> waits -> launches`,
     "                   -> Slack -> outcome",
   ];
@@ -64,6 +71,8 @@ export type DrillCommand =
       readonly ecs: EcsAnswer[];
       readonly slack: SlackAnswer[];
       readonly clusters?: string[];
+      /** Copies of the event to deliver. */
+      readonly deliver: number;
       readonly json: boolean;
     };
 
@@ -71,7 +80,7 @@ const CLUSTER = new RegExp(INPUT_LIMITS.clusterPattern);
 
 /** Parses and checks the drill's arguments; throws UsageError naming the option at fault. */
 export function parseDrillArgs(argv: readonly string[]): DrillCommand {
-  let values: { event?: string; ecs?: string; clusters?: string; slack?: string; json?: boolean; help?: boolean };
+  let values: { event?: string; ecs?: string; clusters?: string; slack?: string; deliver?: string; json?: boolean; help?: boolean };
   try {
     const options: ParseArgsConfig["options"] = Object.fromEntries(Object.entries(OPTIONS).map(([k, o]) => [k, { type: o.type, ...("short" in o ? { short: o.short } : {}) }]));
     values = parseArgs({ args: [...argv], options, strict: true }).values as typeof values;
@@ -80,7 +89,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
   }
   if (values.help) return { kind: "help" };
   if (values.event === undefined) {
-    const extra = (["ecs", "clusters", "slack", "json"] as const).filter((k) => values[k] !== undefined).map((k) => `--${k}`);
+    const extra = (["ecs", "clusters", "slack", "deliver", "json"] as const).filter((k) => values[k] !== undefined).map((k) => `--${k}`);
     if (extra.length > 0) throw new UsageError(`${extra.join(", ")} go${extra.length === 1 ? "es" : ""} with --event FILE`);
     return { kind: "scenarios" };
   }
@@ -98,9 +107,12 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
     const bad = clusters.find((c) => !CLUSTER.test(c));
     if (bad !== undefined) throw new UsageError(`--clusters: ${JSON.stringify(bad)} is not a cluster name (1-255 letters, digits, - or _) or a cluster ARN`);
   }
+  const deliver = values.deliver === undefined ? 1 : Number(values.deliver);
+  if (!/^\d+$/.test(values.deliver ?? "1") || deliver < 1 || deliver > 10) throw new UsageError(`--deliver ${JSON.stringify(values.deliver)}: expected a whole number from 1 to 10`);
   return {
     kind: "event",
     file: values.event,
+    deliver,
     ecs: script("ecs", values.ecs ?? "ok", parseEcsScript),
     slack: script("slack", values.slack ?? "ok", parseSlackScript),
     clusters,

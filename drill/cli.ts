@@ -11,7 +11,7 @@ import { SCENARIOS } from "./scenarios";
 
 /** The --json answer to an event that could not be run: the report's shape, outcome invalid_event. */
 function invalidEventReport(error: string): EventReport & { errorType: string } {
-  return { matched: false, outcome: "invalid_event", attempts: 0, launchRequests: [], notifications: [], stateTransitions: 0, simulatedSeconds: 0, deadLetters: [], error, errorType: "invalid_event" };
+  return { matched: false, outcome: "invalid_event", attempts: 0, launchRequests: [], notifications: [], stateTransitions: 0, simulatedSeconds: 0, deadLetters: [], tasksStarted: 0, executions: 0, error, errorType: "invalid_event" };
 }
 
 async function runScenarios(): Promise<number> {
@@ -53,7 +53,9 @@ async function runEvent(command: Extract<DrillCommand, { kind: "event" }>): Prom
     region: typeof event.region === "string" ? event.region : undefined,
   });
   try {
-    const result = await drill.run([event]);
+    // Copies spread over the first simulated minute: EventBridge delivers at least once.
+    const copies = Array.from({ length: command.deliver }, () => structuredClone(event));
+    const result = await drill.run(copies, { deliverAtSeconds: copies.map((_, i) => Math.round((60 * i) / command.deliver)) });
     const report = eventReport(result);
     if (command.json) console.log(JSON.stringify(report));
     else {

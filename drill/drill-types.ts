@@ -1,6 +1,7 @@
 // The drill's option and result types (what a run is told and what it observed), and the scope
 // the pieces of one run share.
 
+import type { PlantedDefect } from "../lambda/rerun/handler";
 import type { Notice } from "../lambda/shared/contract";
 import type { AlarmState } from "./cloudwatch";
 import type { EcsAnswer, OperationFault } from "./local-aws";
@@ -92,6 +93,8 @@ export interface RunOptions {
   readonly deliverAtSeconds?: readonly number[];
   /** Faults to inject besides the launch script. @default none */
   readonly faults?: DrillFaults;
+  /** Seed of this run's jitter. @default the drill's seed */
+  readonly seed?: number;
 }
 
 /** Faults a run injects into the pipeline's dependencies (launch answers are the ECS script's). */
@@ -106,6 +109,8 @@ export interface DrillFaults {
   readonly sns?: readonly ("ok" | "throttle" | "fail")[];
   /** Per call of other operations of the local endpoint (DescribeTasks, ListTasks, StartExecution, ...). */
   readonly operations?: Readonly<Record<string, readonly OperationFault[]>>;
+  /** A throttling storm over the run's first seconds: every ECS call throttled, but every `passEvery`-th (0: none). @default none */
+  readonly ecsStorm?: { readonly seconds: number; readonly passEvery: number };
 }
 
 /** Settings of a drill. */
@@ -132,7 +137,12 @@ export interface DrillOptions {
   readonly timeline?: boolean;
   /** Receives the Lambda handlers' structured log lines (they would go to CloudWatch Logs). @default discarded */
   readonly onLambdaLog?: (line: string) => void;
+  /** TEST ONLY: known defects planted back, to prove the fault sweep catches them. @default none */
+  readonly plant?: readonly ChaosDefect[];
 }
+
+/** The defects the fault sweep's own test plants back: the rerun Lambda's, the starter's and the state machine's. */
+export type ChaosDefect = PlantedDefect | "no-execution-names" | "notice-stops-rerun";
 
 /** What the pieces of one run share: the pipeline, the simulated clock, the timeline and the work in flight. */
 export interface RunScope {

@@ -74,6 +74,8 @@ export class LocalAws {
   readonly sfn: LocalSfn;
   /** Operation name -> faults its next calls meet, in order (then none). */
   private faults = new Map<string, OperationFault[]>();
+  /** A throttling storm: ECS calls before `untilMs` are throttled, but every `passEvery`-th (0: none) goes through. */
+  private storm = { untilMs: 0, passEvery: 0, calls: 0 };
   private readonly cloudTrail: LocalCloudTrail;
   /** X-Amz-Target prefix (the part before the ".") -> the service that answers its operations. */
   private readonly services: ReadonlyMap<string, LocalService>;
@@ -140,11 +142,20 @@ export class LocalAws {
     this.sfn.reset();
     this.identities.reset();
     this.faults.clear();
+    this.storm = { untilMs: 0, passEvery: 0, calls: 0 };
   }
 
   /** Faults the next calls of each operation meet ("DescribeTasks" -> ["5xx", "ok", "throttle"]); replaces earlier ones. */
   setFaults(faults: Readonly<Record<string, readonly OperationFault[]>>): void {
     this.faults = new Map(Object.entries(faults).map(([op, list]) => [op, [...list]]));
+  }
+
+  /**
+   * Throttles ECS calls made before `untilMs` (ms since the epoch), letting every `passEvery`-th
+   * through (0: none), as a shared rate limit does to one caller among many; `untilMs` 0 ends it.
+   */
+  setEcsStorm(untilMs: number, passEvery = 0): void {
+    this.storm = { untilMs, passEvery, calls: 0 };
   }
 
   /** Who runs the executions StartExecution starts; returns the previous one. */
@@ -205,6 +216,10 @@ export class LocalAws {
       const service = this.services.get(prefix);
       if (!service || !service.operations.has(op)) throw new ApiError("UnknownOperationException", `Unknown operation ${JSON.stringify(target)}`);
       request = parseJsonObject(raw);
+      if (prefix === ECS_TARGET_PREFIX && at < this.storm.untilMs) {
+        const n = ++this.storm.calls;
+        if (this.storm.passEvery < 2 || n % this.storm.passEvery !== 0) throw new ApiError("ThrottlingException", "Rate exceeded");
+      }
       const fault = this.faults.get(op)?.shift();
       if (fault === "5xx") throw new ApiError("ServerException", `Scripted fault on ${op}`);
       if (fault === "throttle") throw new ApiError("ThrottlingException", "Rate exceeded");

@@ -61,13 +61,28 @@ export interface PipelineExecutionDeps {
    * A rerun Lambda for one invocation; `died` is called when the invocation should be cut off
    * after its first ECS call (the drill's stand-in for a timeout mid-way).
    */
-  readonly rerunFor: (invocation: { dies: boolean; onDeath: () => void }) => RerunHandler;
+  readonly rerunFor: (invocation: { dies: boolean; onDeath: () => void; deadline: number }) => RerunHandler;
   readonly deliveries: DeliveryReport[];
   readonly notices: Notice[];
   readonly deliverNotice: (event: number, message: string) => Promise<void>;
   /** Parks a message in the pipeline's dead-letter queue (sqs:sendMessage from the state machine). */
   readonly park: (message: string, error: string) => void;
   readonly faults: DrillFaults;
+  /** The state machine definition to run (the synthesized one, or a planted variant of it). */
+  readonly definition: Record<string, unknown>;
+}
+
+// Validating a definition compiles JSON schemas (tens of ms): one machine per definition serves
+// every execution of every run.
+const machines = new Map<string, StateMachine>();
+function machineFor(definition: StateMachineDefinition): StateMachine {
+  const key = JSON.stringify(definition);
+  let machine = machines.get(key);
+  if (machine === undefined) {
+    machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
+    machines.set(key, machine);
+  }
+  return machine;
 }
 
 /**
@@ -81,9 +96,8 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
   let executions = 0;
   let invocations = 0;
   let publishes = 0;
-  const definition = pipeline.definition as unknown as StateMachineDefinition;
-  // Validating a definition compiles JSON schemas (tens of ms); one machine serves every execution.
-  const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
+  const definition = deps.definition as unknown as StateMachineDefinition;
+  const machine = machineFor(definition);
   const states = definition.States as Record<string, { Type: string; Resource?: string }>;
   /** Deliveries waiting for the execution their starter asked for, by the event's JSON. */
   const waiting = new Map<string, DeliveryReport[]>();
@@ -157,11 +171,13 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
       const launching = Payload.action === "rerun" ? `${Payload.failure?.action} for ${Payload.failure?.remaining} (attempt ${Payload.attempt})` : undefined;
       const dies = (faults.lambda?.[invocations++] ?? "ok") === "die";
       let dead = false;
-      const rerun = deps.rerunFor({ dies, onDeath: () => (dead = true) });
       const startedAt = Date.now();
+      const rerun = deps.rerunFor({ dies, onDeath: () => (dead = true), deadline: startedAt + RERUN_TIMEOUT_MS });
       try {
         const output = await clock.track(() => rerun(Payload, { getRemainingTimeInMillis: () => startedAt + RERUN_TIMEOUT_MS - Date.now() }));
         if (dies && !dead) dead = true; // No ECS call at all: it dies at its end, before answering.
+        // Past its timeout Lambda kills the invocation: whatever it did, its answer is lost.
+        if (Date.now() - startedAt > RERUN_TIMEOUT_MS) dead = true;
         if (dead) throw new LambdaInvokeError("Lambda.Unknown", "Task timed out after 90.00 seconds");
         report.attempts = output.decision.attempt;
         lastDecision = output.decision.next;

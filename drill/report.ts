@@ -11,13 +11,18 @@ export interface EventReport {
   stateTransitions: number;
   simulatedSeconds: number;
   deadLetters: unknown[];
+  /** Ground truth: tasks the local ECS placed during the run. */
+  tasksStarted: number;
+  /** Executions Step Functions started for the delivered event (one per failure, however often delivered). */
+  executions: number;
   error?: string;
 }
 
 /** Sums up what became of the delivered event(s), leaving out the pipeline's own calls fed back. */
 export function eventReport(r: DrillResult): EventReport {
   const originals = r.deliveries.filter((d) => d.origin === "delivered");
-  const first = originals[0];
+  // The delivery that got the execution speaks for the event; its copies only say "duplicate".
+  const first = originals.find((d) => d.executionArn !== undefined) ?? originals[0];
   return {
     matched: originals.some((d) => d.matched),
     outcome: first?.outcome ?? "ignored",
@@ -27,6 +32,8 @@ export function eventReport(r: DrillResult): EventReport {
     stateTransitions: originals.reduce((n, d) => n + d.stateTransitions, 0),
     simulatedSeconds: r.simulatedSeconds,
     deadLetters: r.deadLetters,
+    tasksStarted: r.tasksStarted,
+    executions: originals.filter((d) => d.executionArn !== undefined).length,
     ...(first?.error ? { error: first.error } : {}),
   };
 }

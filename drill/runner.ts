@@ -4,12 +4,13 @@
 import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { makeHandler as makeRerunHandler, type EcsSender } from "../lambda/rerun/handler";
+import { makeHandler as makeRerunHandler, type EcsSender, type PlantedDefect } from "../lambda/rerun/handler";
 import { makeHandler as makeStarterHandler } from "../lambda/starter/handler";
 import { readConfig as readRerunConfig } from "../lambda/rerun/config";
 import { makeHandler as makeNotifierHandler, type NotifierHandler } from "../lambda/notifier/handler";
 import { readConfig as readNotifierConfig } from "../lambda/notifier/config";
 import type { Notice } from "../lambda/shared/contract";
+import { STATES } from "../modules/pipeline/rerun-state-machine";
 import type { DeliveryReport, DrillOptions, DrillResult, RunOptions, RunScope, TimelineEntry } from "./drill-types";
 import { LocalAws, type CloudTrailApiCallEvent } from "./local-aws";
 import { LocalSlack } from "./local-slack";
@@ -27,6 +28,16 @@ const SCHEDULER_ACCESS_KEY = "ASIADRILLEVENTSROLE1";
 const NOTIFIER_ACCESS_KEY = "ASIADRILLNOTIFIER001";
 const STARTER_ACCESS_KEY = "ASIADRILLSTARTER0001";
 const DRILL_START = Date.parse("2026-01-01T03:00:00Z");
+
+const RERUN_DEFECTS: readonly PlantedDefect[] = ["no-start-lookup", "lose-launch-on-check-failure", "tag-after-launch", "no-time-budget", "throw-normal-outcomes"];
+
+/** The definition as it was before notices were caught (TEST ONLY, for the planted-defect sweep): a failed notice fails the execution. */
+function withoutNoticeCatch(definition: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(definition) as { States: Record<string, { Resource?: string; Catch?: unknown }> };
+  for (const state of Object.values(copy.States)) if (state.Resource === "arn:aws:states:::sns:publish") delete state.Catch;
+  for (const unreachable of [STATES.noticeFailed, STATES.countLostNotice, STATES.afterNotice, STATES.noticeLost]) delete copy.States[unreachable];
+  return copy;
+}
 
 /** The answers reruns get: all but the first (the original call's), unless it is the only one. */
 export function rerunAnswers<T>(script: readonly T[]): T[] {
@@ -85,7 +96,7 @@ export class Drill {
    */
   async run(events: readonly unknown[], runOptions: RunOptions = {}): Promise<DrillResult> {
     const clock = new SimClock();
-    const random = seededRandom(this.options.seed ?? 1);
+    const random = seededRandom(runOptions.seed ?? this.options.seed ?? 1);
     const realRandom = Math.random;
     const deliveries: DeliveryReport[] = [];
     const timeline: TimelineEntry[] = [];
@@ -104,11 +115,18 @@ export class Drill {
     const rerunConfig = readRerunConfig(this.pipeline.rerunEnvironment);
     // One handler per invocation, so that an invocation can die: after its first ECS call has taken
     // effect, every later call fails and its answer is lost, as when Lambda kills it at its timeout.
-    const rerunFor = ({ dies, onDeath }: { dies: boolean; onDeath: () => void }) => {
+    const planted = new Set(this.options.plant ?? []);
+    const rerunDefects = new Set([...planted].filter((d): d is PlantedDefect => RERUN_DEFECTS.includes(d as PlantedDefect)));
+    const rerunFor = ({ dies, onDeath, deadline }: { dies: boolean; onDeath: () => void; deadline: number }) => {
       let calls = 0;
       let dead = false;
       const sender: EcsSender = {
         send: (async (command: Parameters<ECSClient["send"]>[0]) => {
+          // Past the function's timeout Lambda has killed the invocation: no call leaves it.
+          if (!dead && Date.now() > deadline) {
+            dead = true;
+            onDeath();
+          }
           if (dead) throw Object.assign(new Error("the invocation was killed"), { name: "InvocationKilled" });
           const answer = await ecs.send(command as never);
           if (dies && ++calls === 1) {
@@ -119,10 +137,13 @@ export class Drill {
         }) as EcsSender["send"],
       };
       // Backing off inside the handler (ECS throttling) is simulated time too, and is not work in flight.
-      return makeRerunHandler(rerunConfig, { ecs: sender, random, sleep: (ms) => clock.idleSleep(ms) });
+      return makeRerunHandler(rerunConfig, { ecs: sender, random, sleep: (ms) => clock.idleSleep(ms), plantedDefects: rerunDefects });
     };
     const sfn = new SFNClient({ region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(STARTER_ACCESS_KEY), maxAttempts: 1 });
-    const starter = makeStarterHandler({ stateMachineArn: this.pipeline.stateMachineArn }, { sfn });
+    const starter = makeStarterHandler(
+      { stateMachineArn: this.pipeline.stateMachineArn },
+      { sfn, plantedDefects: planted.has("no-execution-names") ? new Set(["no-execution-names" as const]) : undefined },
+    );
     let notifier: NotifierHandler | undefined;
     if (this.pipeline.notifierEnvironment) {
       const ssm = new SSMClient({ region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(NOTIFIER_ACCESS_KEY), maxAttempts: 1 });
@@ -156,6 +177,7 @@ export class Drill {
       deliverNotice,
       park: (message, error) => deadLetters.push({ notice: JSON.parse(message), error }),
       faults,
+      definition: planted.has("notice-stops-rerun") ? withoutNoticeCatch(this.pipeline.definition) : this.pipeline.definition,
     });
     const start = (event: unknown, origin: DeliveryReport["origin"]) => track(deliver(event, origin));
     const previousStarter = this.aws.setExecutionStarter((execution) => {
@@ -181,6 +203,7 @@ export class Drill {
     console.log = (...args: unknown[]) => this.options.onLambdaLog?.(args.map(String).join(" "));
     Math.random = random;
     clock.install(DRILL_START);
+    this.aws.setEcsStorm(faults.ecsStorm ? DRILL_START + faults.ecsStorm.seconds * 1000 : 0, faults.ecsStorm?.passEvery);
     try {
       if (runOptions.watchMissedRuns) watchAlarms();
       const at = runOptions.deliverAtSeconds ?? [];
@@ -218,6 +241,7 @@ export class Drill {
       this.aws.setTaskStateChangeListener(previousTaskListener);
       this.aws.setExecutionStarter(previousStarter);
       this.aws.setFaults({});
+      this.aws.setEcsStorm(0);
       ecs.destroy();
       sfn.destroy();
     }

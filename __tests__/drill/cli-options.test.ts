@@ -24,8 +24,10 @@ describe("parseDrillArgs", () => {
       ecs: [{ kind: "fail", reason: "AGENT" }, { kind: "ok" }],
       slack: ["500", "ok"],
       clusters: ["a", "arn:aws:ecs:us-east-1:123456789012:cluster/b"],
+      deliver: 1,
       json: true,
     });
+    expect(parseDrillArgs(["--event", "e.json", "--deliver", "3"])).toMatchObject({ kind: "event", deliver: 3 });
   });
 
   test.each([
@@ -34,6 +36,8 @@ describe("parseDrillArgs", () => {
     [["--event", "e.json", "--ecs", "AGENT,okk"], /^--ecs: ECS script "AGENT,okk", entry 2: Invalid ECS script entry "okk"/],
     [["--event", "e.json", "--slack", "404"], /^--slack: Slack script "404", entry 1: invalid entry "404"/],
     [["--ecs", "ok"], "--ecs goes with --event FILE"],
+    [["--event", "e.json", "--deliver", "0"], '--deliver "0": expected a whole number from 1 to 10'],
+    [["--event", "e.json", "--deliver", "two"], '--deliver "two": expected a whole number from 1 to 10'],
     [["--json", "--slack", "ok"], "--slack, --json go with --event FILE"],
     [["--jsn"], /Unknown option '--jsn'/],
     [["--event"], /--event/],
@@ -52,10 +56,10 @@ describe("the help", () => {
   });
 
   test("every answer it lists for --ecs and --slack is one the scripts accept", () => {
-    for (const word of ["ok", "AGENT", "RESOURCE:MEMORY", "partial:1", "throttle", "error:ServerException", "nostart:TaskFailedToStart: RESOURCE:MEMORY", "exit:1"]) {
+    for (const word of ["ok", "AGENT", "RESOURCE:MEMORY", "partial:1", "throttle", "error:ServerException", "drop", "5xx-after", "drop-after", "nostart:TaskFailedToStart: RESOURCE:MEMORY", "exit:1"]) {
       expect(() => parseEcsScript(word)).not.toThrow();
     }
-    expect(text).toMatch(/ok, a failure reason\s+\(AGENT, RESOURCE:MEMORY, \.\.\.\), partial:N, throttle, error:NAME, nostart:REASON/);
+    expect(text).toMatch(/ok, a failure reason\s+\(AGENT, RESOURCE:MEMORY, \.\.\.\), partial:N, throttle, error:NAME, drop \(no answer\),\s+5xx-after \/ drop-after/);
     expect(parseSlackScript("ok,500,timeout")).toEqual(["ok", "500", "timeout"]);
     expect(text).toContain("ok, 500, timeout");
   });

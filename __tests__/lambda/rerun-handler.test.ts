@@ -273,7 +273,8 @@ describe("rerun of a StartTask", () => {
     const placed = { ...task("st-2", pending), lastStatus: "PENDING", tags: [{ key: "ecs-rerun:event-id", value: failure.eventId }, { key: "ecs-rerun:attempt", value: "1" }] };
     const { ecs, launches, listTasks } = ecsStub({
       launch: [new ServerException({ $metadata: { httpStatusCode: 500 }, message: "Service unavailable" })],
-      listTasks: [{ taskArns: [] }, { taskArns: [placed.taskArn] }],
+      // Running and stopped tasks of the instance, for each of the two rounds.
+      listTasks: [{ taskArns: [] }, { taskArns: [] }, { taskArns: [placed.taskArn] }, { taskArns: [] }],
       describeTasks: [{ tasks: [placed], failures: [] }],
     });
     const handler = makeHandler(CONFIG, { ecs });
@@ -281,16 +282,30 @@ describe("rerun of a StartTask", () => {
     expect(first.decision).toMatchObject({ next: "later", nextAttempt: 1 });
     const second = await handler({ action: "rerun", failure: viaStateMachine(first), attempt: 1, executionArn: EXECUTION_ARN });
     expect(launches()).toHaveLength(1);
-    expect(listTasks().map((c) => c.input.containerInstance)).toEqual([pending, pending]);
+    expect(listTasks().map((c) => [c.input.containerInstance, c.input.desiredStatus])).toEqual([
+      [pending, "RUNNING"],
+      [pending, "STOPPED"],
+      [pending, "RUNNING"],
+      [pending, "STOPPED"],
+    ]);
     expect(second.failure).toMatchObject({ placed: 2, remaining: 0, attemptsLaunched: 1, taskArns: expect.arrayContaining([placed.taskArn]) });
     expect(second.notice.kind).toBe("recovered");
+  });
+
+  it("finds the task even when it has already run and stopped meanwhile (a second run would be a duplicate)", async () => {
+    const failure = await classified();
+    const stopped = { ...task("st-2", pending), lastStatus: "STOPPED", tags: [{ key: "ecs-rerun:event-id", value: failure.eventId }, { key: "ecs-rerun:attempt", value: "1" }] };
+    const { ecs, launches } = ecsStub({ listTasks: [{ taskArns: [] }, { taskArns: [stopped.taskArn] }], describeTasks: [{ tasks: [stopped], failures: [] }] });
+    const out = await makeHandler(CONFIG, { ecs })({ action: "rerun", failure, attempt: 1, executionArn: EXECUTION_ARN });
+    expect(launches()).toHaveLength(0);
+    expect(out.failure).toMatchObject({ placed: 2, remaining: 0 });
   });
 
   it("ignores tasks on the instance that another event or attempt launched", async () => {
     const failure = await classified();
     const other = { ...task("someone-else", pending), tags: [{ key: "ecs-rerun:event-id", value: "another-event" }, { key: "ecs-rerun:attempt", value: "1" }] };
     const { ecs, launches } = ecsStub({
-      listTasks: [{ taskArns: [other.taskArn] }],
+      listTasks: [{ taskArns: [other.taskArn] }, { taskArns: [] }],
       describeTasks: [{ tasks: [other], failures: [] }],
       launch: [{ tasks: [task("st-2", pending)], failures: [] }],
     });

@@ -10,6 +10,7 @@ import {
   ListTasksCommand,
   RunTaskCommand,
   StartTaskCommand,
+  TagResourceCommand,
   type DescribeTaskDefinitionCommandOutput,
   type DescribeTasksCommandOutput,
   type ListTasksCommandOutput,
@@ -17,8 +18,9 @@ import {
   type RunTaskCommandOutput,
   type StartTaskCommandInput,
   type StartTaskCommandOutput,
+  type TagResourceCommandOutput,
 } from "@aws-sdk/client-ecs";
-import type { LaunchFailure } from "../shared/contract";
+import { OWNER_TAG_ATTEMPT, OWNER_TAG_EVENT_ID, type LaunchFailure } from "../shared/contract";
 import { describeError, logJson } from "../shared/log";
 import type { RerunConfig } from "./config";
 import { throttleDelayMs } from "./core/backoff";
@@ -39,6 +41,8 @@ export interface EcsSender {
   send(command: DescribeTasksCommand): Promise<DescribeTasksCommandOutput>;
   send(command: ListTasksCommand): Promise<ListTasksCommandOutput>;
   send(command: DescribeTaskDefinitionCommand): Promise<DescribeTaskDefinitionCommandOutput>;
+  /** Only the planted defect "tag-after-launch" tags after a launch (see handler.ts). */
+  send(command: TagResourceCommand): Promise<TagResourceCommandOutput>;
 }
 
 /** ECS gave no usable answer (throttled past the budget, 5xx, no answer): the same step again, later. */
@@ -111,13 +115,23 @@ export class EcsAccess {
     }
   }
 
-  /** Launches the `attempt`-th rerun: the original request with the shortfall, a fresh clientToken and the owner tags. */
-  launch(failure: LaunchFailure, attempt: number, ctx: Record<string, unknown>): Promise<RunTaskCommandOutput | StartTaskCommandOutput> {
+  /**
+   * Launches the `attempt`-th rerun: the original request with the shortfall, a fresh clientToken and
+   * the owner tags. `tagAfter` plants back the old way (TEST ONLY): owner tags by TagResource after
+   * the launch, whose failure left a rerun nobody recognised as one.
+   */
+  async launch(failure: LaunchFailure, attempt: number, ctx: Record<string, unknown>, tagAfter = false): Promise<RunTaskCommandOutput | StartTaskCommandOutput> {
     const input = buildRerunRequest(failure, attempt);
-    if (failure.action === "RunTask") {
-      return this.call("RunTask", ctx, () => this.deps.ecs.send(new RunTaskCommand(input as unknown as RunTaskCommandInput)));
+    if (tagAfter) input.tags = failure.request.tags;
+    const answer =
+      failure.action === "RunTask"
+        ? await this.call("RunTask", ctx, () => this.deps.ecs.send(new RunTaskCommand(input as unknown as RunTaskCommandInput)))
+        : await this.call("StartTask", ctx, () => this.deps.ecs.send(new StartTaskCommand(input as unknown as StartTaskCommandInput)));
+    for (const task of tagAfter ? answer.tasks ?? [] : []) {
+      const tags = [{ key: OWNER_TAG_EVENT_ID, value: failure.eventId }, { key: OWNER_TAG_ATTEMPT, value: String(attempt) }];
+      await this.deps.ecs.send(new TagResourceCommand({ resourceArn: task.taskArn, tags })).catch(() => undefined);
     }
-    return this.call("StartTask", ctx, () => this.deps.ecs.send(new StartTaskCommand(input as unknown as StartTaskCommandInput)));
+    return answer;
   }
 
   /**
@@ -128,9 +142,14 @@ export class EcsAccess {
    */
   async startedByAttempt(failure: LaunchFailure, attempt: number, ctx: Record<string, unknown>): Promise<EcsAnswer | undefined> {
     const arns: string[] = [];
+    // Stopped ones too: a task that ran and exited while this attempt waited must not run twice.
+    // ECS lists a stopped task for a while after it stopped ("recently stopped tasks", ListTasks
+    // API reference); the deferrals that lead here last well under an hour (see MAX_DEFERRALS).
     for (const containerInstance of failure.pendingContainerInstances ?? []) {
-      const listed = await this.call("ListTasks", ctx, () => this.deps.ecs.send(new ListTasksCommand({ cluster: failure.cluster, containerInstance })));
-      arns.push(...(listed.taskArns ?? []));
+      for (const desiredStatus of ["RUNNING", "STOPPED"] as const) {
+        const listed = await this.call("ListTasks", ctx, () => this.deps.ecs.send(new ListTasksCommand({ cluster: failure.cluster, containerInstance, desiredStatus })));
+        arns.push(...(listed.taskArns ?? []));
+      }
     }
     const found: NonNullable<DescribeTasksCommandOutput["tasks"]> = [];
     for (const tasks of chunks(arns)) {

@@ -29,6 +29,26 @@ export interface RerunDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Clock for verification deadlines and the time budget, ms since the epoch; default Date.now (read at each call). */
   now?: () => number;
+  /**
+   * TEST ONLY: known defects planted back so the fault sweep (drill/chaos) can prove it catches each
+   * one. The entry point (index.ts) never sets this; see PlantedDefect.
+   */
+  plantedDefects?: ReadonlySet<PlantedDefect>;
+}
+
+/**
+ * Defects this handler once had, each fixed; planted back only by the fault sweep's own test:
+ * - no-start-lookup: a repeated StartTask does not first look for what its attempt placed;
+ * - lose-launch-on-check-failure: a failing start check right after a launch hands back the
+ *   failure as it was before the launch (the launch is forgotten and sent again);
+ * - tag-after-launch: owner tags are added by TagResource after the launch, which can fail;
+ * - no-time-budget: throttled calls are retried with no regard for the invocation's timeout;
+ * - throw-normal-outcomes: "later" and already_handled are thrown as errors.
+ */
+export type PlantedDefect = "no-start-lookup" | "lose-launch-on-check-failure" | "tag-after-launch" | "no-time-budget" | "throw-normal-outcomes";
+
+function plantedError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
 }
 
 /** The part of the Lambda context the handler reads. */
@@ -89,6 +109,7 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
   const random = deps.random ?? Math.random;
   const sleep = deps.sleep ?? realSleep;
   const now = deps.now ?? (() => Date.now());
+  const planted = (defect: PlantedDefect) => deps.plantedDefects?.has(defect) === true;
 
   const output = (failure: LaunchFailure, decision: Decision, executionArn: string, after: "classify" | "rerun"): RerunLambdaOutput => {
     const kind = after === "classify" ? noticeKindAfterClassify(decision) : noticeKindAfterRerun(decision);
@@ -100,6 +121,7 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
 
   /** The same `attempt` again after a wait (no attempt used up); gave_up past MAX_DEFERRALS. */
   const later = (failure: LaunchFailure, attempt: number, why: string, executionArn: string, after: "classify" | "rerun"): RerunLambdaOutput => {
+    if (planted("throw-normal-outcomes")) throw plantedError("EcsServerError", why);
     const deferred = deferDecision(failure, attempt, config.maxAttempts, why, random);
     logJson(deferred.decision.next === "later" ? "INFO" : "ERROR", "handed back for later", {
       ...correlation(deferred.failure, attempt, executionArn),
@@ -125,6 +147,7 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
       if (owner.kind === "ours" && failure.failureType === "failed_to_start") {
         const message = `task ${failure.taskArn} was launched by ecs-rerun for event ${owner.eventId} (attempt ${owner.attempt}); the execution that launched it counts this failure`;
         logJson("INFO", "failure of a task ecs-rerun launched: counted by its own execution", { ...ctx, ownerEventId: owner.eventId, ownerAttempt: owner.attempt });
+        if (planted("throw-normal-outcomes")) throw plantedError("AlreadyHandledError", message);
         return output(failure, { next: "already_handled", attempt: 0, nextAttempt: 0, maxAttempts: config.maxAttempts, delaySeconds: 0, retryable: false, message }, executionArn, "classify");
       }
       if (owner.kind === "ours") failure = { ...failure, rerunOf: { eventId: owner.eventId, attempt: owner.attempt } };
@@ -196,14 +219,14 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
       }
       let answer;
       try {
-        answer = failure.action === "StartTask" ? await ecs.startedByAttempt(failure, attempt, ctx) : undefined;
+        answer = failure.action === "StartTask" && !planted("no-start-lookup") ? await ecs.startedByAttempt(failure, attempt, ctx) : undefined;
         if (answer === undefined) {
           logJson("INFO", "rerun sent", {
             ...ctx,
             ...(failure.action === "RunTask" ? { clientToken: rerunClientToken(failure, attempt) } : {}),
             ...(failure.action === "StartTask" ? { containerInstances: failure.pendingContainerInstances } : {}),
           });
-          answer = await ecs.launch(failure, attempt, ctx);
+          answer = await ecs.launch(failure, attempt, ctx, planted("tag-after-launch"));
         }
       } catch (err) {
         // Throttled, 5xx or no answer: the same attempt later. Safe even if the call took effect:
@@ -234,6 +257,7 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
           await checkLaunched();
         } catch (err) {
           if (!(err instanceof Deferred || err instanceof EcsRefused)) throw err;
+          if (planted("lose-launch-on-check-failure")) return later(input.failure, attempt, `start check failed: ${err.why}`, executionArn, "rerun");
           break;
         }
         if (failure.remaining > 0) break;
@@ -251,7 +275,7 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
 
   return async function handler(payload: unknown, context?: InvocationContext): Promise<RerunLambdaOutput> {
     const remaining = context?.getRemainingTimeInMillis?.();
-    const budgetMs = remaining === undefined ? DEFAULT_TIME_BUDGET_MS : remaining - TIME_MARGIN_MS;
+    const budgetMs = planted("no-time-budget") ? Number.POSITIVE_INFINITY : remaining === undefined ? DEFAULT_TIME_BUDGET_MS : remaining - TIME_MARGIN_MS;
     const ecs = new EcsAccess(config, { ecs: deps.ecs, random, sleep, now }, now() + budgetMs);
     try {
       const input = parseInvocation(payload);

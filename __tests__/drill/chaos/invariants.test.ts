@@ -1,0 +1,77 @@
+// Tests of drill/chaos/invariants.ts: each invariant fires on the observation that breaks it, and
+// stays quiet on one that does not. Observations are written by hand: the judge is the unit.
+import { healedWithinBudget, judge, type Observation } from "../../../drill/chaos/invariants";
+import { shortfallOf, type Scenario } from "../../../drill/chaos/scenario";
+
+const base: Scenario = {
+  source: "runtask-rejected",
+  count: 1,
+  placed: 0,
+  deliverAt: [0],
+  ecs: ["ok"],
+  describeTasks: [],
+  listTasks: [],
+  tagResource: [],
+  startExecution: [],
+  sns: [],
+  slack: ["ok"],
+  lambda: [],
+  storm: { seconds: 0, passEvery: 0 },
+};
+const quiet: Observation = { tasks: [{ ran: true }], slackKinds: ["detected", "recovered"], deadLetterKinds: [], alarms: [], executions: 1 };
+const invariantsOf = (s: Scenario, o: Observation) => judge(s, o, 3).map((v) => v.invariant);
+
+describe("the sweep's invariants", () => {
+  test("a recovered run with one task and no alarm breaks none", () => {
+    expect(judge(base, quiet, 3)).toEqual([]);
+  });
+
+  test("shortfalls come from the scenario: count - placed, one per stopped task, none where nothing may launch", () => {
+    expect(shortfallOf({ ...base, source: "partial", count: 3, placed: 1 })).toBe(2);
+    expect(shortfallOf({ ...base, source: "starttask-rejected", count: 2, placed: 1 })).toBe(1);
+    expect(shortfallOf({ ...base, source: "failed-to-start" })).toBe(1);
+    expect(shortfallOf({ ...base, source: "service-task" })).toBe(0);
+  });
+
+  test("I1: more tasks ran than were owed", () => {
+    expect(invariantsOf(base, { ...quiet, tasks: [{ ran: true }, { ran: true }] })).toContain("I1");
+    // Placed but never started is no duplicate.
+    expect(invariantsOf(base, { ...quiet, tasks: [{ ran: true }, { ran: false }] })).not.toContain("I1");
+  });
+
+  test("I2: a shortfall left without a gave-up/needs-human word anywhere a human looks", () => {
+    const short: Observation = { ...quiet, tasks: [], slackKinds: ["detected"] };
+    expect(invariantsOf(base, short)).toContain("I2");
+    expect(invariantsOf(base, { ...short, slackKinds: ["detected", "gave_up"] })).not.toContain("I2");
+    expect(invariantsOf(base, { ...short, deadLetterKinds: ["not_retryable"] })).not.toContain("I2");
+    expect(invariantsOf(base, { ...short, deadLetterKinds: ["unstarted-event"] })).not.toContain("I2");
+    expect(invariantsOf(base, { ...short, alarms: ["executionsFailed"] })).not.toContain("I2");
+    // An alarm whose only action is a topic that refuses publishes tells nobody.
+    expect(invariantsOf({ ...base, sns: ["fail"] }, { ...short, alarms: ["executionsFailed"] })).toContain("I2");
+    expect(invariantsOf({ ...base, source: "program-failure" }, { ...short, slackKinds: [] })).toContain("I2");
+    expect(invariantsOf({ ...base, source: "program-failure" }, { ...short, slackKinds: ["program_failed"] })).not.toContain("I2");
+  });
+
+  test("I3: anything launched for a service task, a program failure or an unprotected cluster", () => {
+    for (const source of ["service-task", "program-failure", "unprotected-cluster"] as const) {
+      expect(invariantsOf({ ...base, source }, { ...quiet, slackKinds: ["program_failed"], tasks: [{ ran: false }] })).toContain("I3");
+      expect(invariantsOf({ ...base, source }, { ...quiet, slackKinds: ["program_failed"], tasks: [] })).not.toContain("I3");
+    }
+  });
+
+  test("I4: more launches than attempts allow, or more executions than deliveries", () => {
+    const four = Array.from({ length: 4 }, () => ({ ran: false }));
+    expect(invariantsOf(base, { ...quiet, tasks: four, slackKinds: ["gave_up"] })).toContain("I4");
+    expect(invariantsOf(base, { ...quiet, executions: 2 })).toContain("I4");
+    expect(invariantsOf({ ...base, deliverAt: [0, 5] }, { ...quiet, executions: 2 })).not.toContain("I4");
+  });
+
+  test("I5: an alarm in a run whose every fault healed; none when a fault could not heal", () => {
+    expect(invariantsOf({ ...base, describeTasks: ["5xx", "throttle"] }, { ...quiet, alarms: ["rerunErrors"] })).toContain("I5");
+    expect(invariantsOf({ ...base, lambda: ["die"] }, { ...quiet, alarms: ["rerunErrors"] })).not.toContain("I5");
+    expect(healedWithinBudget({ ...base, slack: ["500", "500", "500", "ok"] }, quiet)).toBe(false);
+    expect(healedWithinBudget({ ...base, slack: ["500", "500", "ok"] }, quiet)).toBe(true);
+    expect(healedWithinBudget({ ...base, startExecution: ["5xx", "drop", "5xx"] }, quiet)).toBe(false);
+    expect(healedWithinBudget(base, { ...quiet, tasks: [] })).toBe(false);
+  });
+});

@@ -1,0 +1,95 @@
+// Runs one fault-sweep scenario on a started drill: builds its event, sets every local service's
+// faults, runs the synthesized pipeline, and reads back what really happened.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { KIND_EMOJI } from "../../lambda/notifier/format";
+import type { Drill, DrillResult } from "../runner";
+import { agentEvent, EVENTS_DIR, taskEvent } from "../scenarios";
+import type { Observation } from "./invariants";
+import type { Scenario } from "./scenario";
+
+type Json = Record<string, any>;
+
+const CLUSTER = "arn:aws:ecs:ap-northeast-1:123456789012:cluster/batch-ec2";
+const INSTANCE = "arn:aws:ecs:ap-northeast-1:123456789012:container-instance/batch-ec2/7a1c2b3d4e5f46a7b8c9d0e1f2a3b4c5";
+const STARTTASK_FILE = join(EVENTS_DIR, "constructed__starttask-partial-AGENT__two-instances.json");
+
+/** The EventBridge event of the scenario's failure. */
+export function failureEvent(s: Scenario): Json {
+  switch (s.source) {
+    case "runtask-rejected":
+    case "partial":
+    case "unprotected-cluster":
+      return agentEvent((d) => {
+        if (s.source === "unprotected-cluster") d.requestParameters.cluster = CLUSTER.replace("batch-ec2", "unprotected");
+        d.requestParameters.count = s.count;
+        d.responseElements.tasks = Array.from({ length: s.placed }, (_, i) => ({
+          taskArn: `${CLUSTER.replace(":cluster/", ":task/")}/0000000000000000000000000000000${i}`,
+          containerInstanceArn: INSTANCE,
+          lastStatus: "PENDING",
+        }));
+        d.responseElements.failures = Array.from({ length: s.count - s.placed }, () => ({ arn: INSTANCE, reason: "AGENT" }));
+      });
+    case "starttask-rejected":
+      return JSON.parse(readFileSync(STARTTASK_FILE, "utf8")) as Json;
+    case "failed-to-start":
+      return taskEvent("TaskFailedToStart-RESOURCE-MEMORY");
+    case "service-task": {
+      const e = taskEvent("TaskFailedToStart-RESOURCE-MEMORY");
+      e.detail.group = "service:web";
+      e.detail.startedBy = "ecs-svc/9223370305235423542";
+      return e;
+    }
+    case "program-failure":
+      return taskEvent("EssentialContainerExited-exit-1");
+  }
+}
+
+/** The copies EventBridge delivers: the same event, later copies under another envelope id (as a CloudTrail duplicate would be). */
+export function deliveries(s: Scenario): Json[] {
+  const event = failureEvent(s);
+  return s.deliverAt.map((_, i) => (i === 0 ? event : { ...structuredClone(event), id: `${event.id}-copy-${i}` }));
+}
+
+const EMOJI_KIND = new Map(Object.entries(KIND_EMOJI).map(([kind, emoji]) => [emoji, kind]));
+
+/** A Slack message's notice kind, read off the emoji its header starts with. */
+export function slackKind(payload: unknown): string {
+  const blocks = (payload as { blocks?: Array<{ type?: string; text?: { text?: string } }> } | null)?.blocks ?? [];
+  const header = blocks.find((b) => b.type === "header")?.text?.text ?? "";
+  return EMOJI_KIND.get(header.split(" ")[0]) ?? "unknown";
+}
+
+/** What the run really did: the placed tasks, what Slack and the queue received, the alarms. */
+export function observe(r: DrillResult, tasks: readonly { startedAt?: unknown }[]): Observation {
+  return {
+    tasks: tasks.map((t) => ({ ran: t.startedAt !== undefined })),
+    slackKinds: r.notifications.map(slackKind),
+    // The queue holds notices, and events the starter could not hand to Step Functions: the failure itself.
+    deadLetterKinds: [...r.deadLetters.map((d) => String((d.notice as { kind?: unknown } | null)?.kind ?? "unknown")), ...Array.from({ length: r.unstartedEvents }, () => "unstarted-event")],
+    alarms: r.alarms,
+    // Executions of the delivered failure; its reruns' own task events start executions of their own.
+    executions: r.deliveries.filter((d) => d.origin === "delivered" && d.executionArn !== undefined).length,
+  };
+}
+
+/** Runs `s` on `drill` (reset first) and returns the result with its observation. */
+export async function runScenario(drill: Drill, s: Scenario, seed: number): Promise<{ result: DrillResult; observation: Observation }> {
+  drill.aws.reset();
+  drill.slack.reset();
+  drill.aws.setEcsScript([...s.ecs]);
+  drill.slack.setScript([...s.slack]);
+  const result = await drill.run(deliveries(s), {
+    seed,
+    deliverAtSeconds: s.deliverAt,
+    // Long enough for every placed task to start (or not) after the last execution ended.
+    holdSeconds: 120,
+    faults: {
+      lambda: s.lambda,
+      sns: s.sns,
+      operations: { DescribeTasks: s.describeTasks, ListTasks: s.listTasks, TagResource: s.tagResource, StartExecution: s.startExecution },
+      ecsStorm: s.storm,
+    },
+  });
+  return { result, observation: observe(result, drill.aws.tasks()) };
+}

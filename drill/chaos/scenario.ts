@@ -1,0 +1,137 @@
+// One scenario of the fault sweep: where the failure comes from, how its event is delivered, and
+// the faults every dependency meets. Generated (and shrunk) by fast-check from a seed.
+import fc from "fast-check";
+import type { SlackAnswer } from "../local-slack";
+import type { OperationFault } from "../local-aws";
+
+/**
+ * Where the failure comes from:
+ * - runtask-rejected / starttask-rejected: the launch answered with failures only (CloudTrail);
+ * - partial: a RunTask of `count` placed `placed` of them;
+ * - failed-to-start: a task accepted, then stopped with TaskFailedToStart (task state change);
+ * - program-failure: a task that ran and exited 1 (reported, never rerun: no family opted in);
+ * - service-task: a service's task that failed to start (its service replaces it);
+ * - unprotected-cluster: a rejected launch on a cluster the pipeline does not protect.
+ */
+export type Source = "runtask-rejected" | "starttask-rejected" | "partial" | "failed-to-start" | "program-failure" | "service-task" | "unprotected-cluster";
+
+export const SOURCES: readonly Source[] = ["runtask-rejected", "starttask-rejected", "partial", "failed-to-start", "program-failure", "service-task", "unprotected-cluster"];
+
+/**
+ * Answers of the local ECS to the pipeline's launch calls, in order (the last repeats): reasons ECS
+ * rejects with, placements, throttling, a 5xx or a dropped connection before the call took effect,
+ * a 5xx or a dropped answer after it did, a task that never starts, one that starts and exits 1.
+ */
+export const LAUNCH_ANSWERS = [
+  "ok",
+  "AGENT",
+  "RESOURCE:MEMORY",
+  "ATTRIBUTE",
+  "partial:1",
+  "throttle",
+  "error:ServerException",
+  "drop",
+  "5xx-after",
+  "drop-after",
+  "nostart:TaskFailedToStart: RESOURCE:MEMORY",
+  "exit:1",
+] as const;
+
+export interface Scenario {
+  readonly source: Source;
+  /** Tasks the original call asked for (RunTask count; StartTask: the fixture's two instances). */
+  readonly count: number;
+  /** Of those, the ones the original call placed (partial only). */
+  readonly placed: number;
+  /** Seconds after the start at which each copy of the event is delivered (1 to 3 copies, any order). */
+  readonly deliverAt: readonly number[];
+  /** Answers to the pipeline's launch calls; the last repeats. */
+  readonly ecs: readonly string[];
+  /** Faults of the reads and of StartExecution, per call in order. */
+  readonly describeTasks: readonly OperationFault[];
+  readonly listTasks: readonly OperationFault[];
+  readonly tagResource: readonly OperationFault[];
+  readonly startExecution: readonly OperationFault[];
+  /** Per publish of the state machine: throttled (retried) or refused (KMS access denied). */
+  readonly sns: readonly ("ok" | "throttle" | "fail")[];
+  /** Slack's answers ("ok" or "500"); the last repeats. */
+  readonly slack: readonly SlackAnswer[];
+  /** Per rerun-Lambda invocation: one that dies mid-way (after its first ECS call took effect). */
+  readonly lambda: readonly ("ok" | "die")[];
+  /** A throttling storm over the first `seconds` (0: none): every ECS call throttled but every `passEvery`-th (0: none passes). */
+  readonly storm: { readonly seconds: number; readonly passEvery: number };
+}
+
+const faults = (max: number) => fc.array(fc.constantFrom<OperationFault>("ok", "5xx", "throttle", "drop"), { maxLength: max });
+
+/** Scenarios, weighted towards the sources the pipeline acts on. */
+export const scenarioArb: fc.Arbitrary<Scenario> = fc
+  .record({
+    source: fc.oneof(
+      { weight: 4, arbitrary: fc.constant<Source>("runtask-rejected") },
+      { weight: 3, arbitrary: fc.constant<Source>("starttask-rejected") },
+      { weight: 2, arbitrary: fc.constant<Source>("partial") },
+      { weight: 3, arbitrary: fc.constant<Source>("failed-to-start") },
+      { weight: 1, arbitrary: fc.constant<Source>("program-failure") },
+      { weight: 1, arbitrary: fc.constant<Source>("service-task") },
+      { weight: 1, arbitrary: fc.constant<Source>("unprotected-cluster") },
+    ),
+    count: fc.integer({ min: 1, max: 3 }),
+    placedFraction: fc.integer({ min: 1, max: 2 }),
+    deliverAt: fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 3 }),
+    ecs: fc.array(fc.constantFrom(...LAUNCH_ANSWERS), { minLength: 1, maxLength: 5 }),
+    describeTasks: faults(4),
+    listTasks: faults(3),
+    tagResource: faults(2),
+    startExecution: faults(3),
+    sns: fc.array(fc.constantFrom<"ok" | "throttle" | "fail">("ok", "throttle", "fail"), { maxLength: 3 }),
+    // Slack's 500 only: to the pipeline a hung Slack is the same failure (the notifier throws and
+    // Lambda retries), but it costs the notifier's real timeout; the drill's scenarios cover it.
+    slack: fc.array(fc.constantFrom<SlackAnswer>("ok", "500"), { minLength: 1, maxLength: 4 }),
+    lambda: fc.array(fc.constantFrom<"ok" | "die">("ok", "die"), { maxLength: 3 }),
+    // 1 call in 7 passing is the nastiest storm: each call spends all its in-handler retries and
+    // then succeeds, so an invocation making several calls runs long.
+    storm: fc.oneof(
+      { weight: 2, arbitrary: fc.constant({ seconds: 0, passEvery: 0 }) },
+      { weight: 1, arbitrary: fc.record({ seconds: fc.integer({ min: 30, max: 600 }), passEvery: fc.constantFrom(0, 2, 4, 7, 7) }) },
+    ),
+  })
+  .map(({ placedFraction, ...s }) => {
+    // A partial placement needs a shortfall: at least two asked, fewer placed.
+    const count = s.source === "partial" ? Math.max(2, s.count) : s.source === "starttask-rejected" ? 2 : s.count;
+    const placed = s.source === "partial" ? Math.min(count - 1, placedFraction) : s.source === "starttask-rejected" ? 1 : 0;
+    return { ...s, count, placed };
+  });
+
+/** The tasks the failure left owed, by the scenario's own definition (never by the pipeline's count). */
+export function shortfallOf(s: Scenario): number {
+  switch (s.source) {
+    case "runtask-rejected":
+    case "partial":
+    case "starttask-rejected":
+      return s.count - s.placed;
+    case "failed-to-start":
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+/** Sources the pipeline must never launch anything for. */
+export function mustNotLaunch(s: Scenario): boolean {
+  return s.source === "program-failure" || s.source === "service-task" || s.source === "unprotected-cluster";
+}
+
+/** One line describing a scenario, for reports. */
+export function describeScenario(s: Scenario): string {
+  const parts = [
+    `${s.source}${s.count > 1 || s.placed > 0 ? ` (${s.placed}/${s.count} placed)` : ""}`,
+    `delivered at ${s.deliverAt.join(",")} s`,
+    `ecs ${s.ecs.join(",")}`,
+  ];
+  const listed = (name: string, list: readonly string[]) => (list.some((f) => f !== "ok") ? [`${name} ${list.join(",")}`] : []);
+  parts.push(...listed("DescribeTasks", s.describeTasks), ...listed("ListTasks", s.listTasks), ...listed("TagResource", s.tagResource));
+  parts.push(...listed("StartExecution", s.startExecution), ...listed("sns", s.sns), ...listed("slack", s.slack), ...listed("lambda", s.lambda));
+  if (s.storm.seconds > 0) parts.push(`ECS throttled for ${s.storm.seconds} s${s.storm.passEvery > 1 ? ` (1 call in ${s.storm.passEvery} passes)` : ""}`);
+  return parts.join("; ");
+}

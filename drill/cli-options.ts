@@ -35,6 +35,15 @@ export const OPTIONS = {
     ],
   },
   clusters: { type: "string", arg: "LIST", help: ["protected clusters (names or ARNs), comma-separated. Default: batch-ec2"] },
+  schedule: {
+    type: "string",
+    arg: "FILE",
+    help: [
+      "the schedule that launched the task, served by a local EventBridge / Scheduler:",
+      '{"Rule": NAME, "Targets": [...]} as ListTargetsByRule returns targets, or a',
+      "GetSchedule response; examples in drill/schedules/",
+    ],
+  },
   deliver: {
     type: "string",
     arg: "N",
@@ -50,7 +59,7 @@ export function usage(scenarios: number): string {
   const lines = [
     "usage: npm run drill                 run the shipped scenarios, each as a timeline",
     "       npm run drill -- --event FILE [--ecs SCRIPT] [--clusters LIST] [--slack SCRIPT]",
-    "                          [--deliver N] [--json]",
+    "                          [--schedule FILE] [--deliver N] [--json]",
     `  (no option)      the ${scenarios} scenarios: event -> matched -> classified -> waits -> launches`,
     "                   -> Slack -> outcome",
   ];
@@ -73,6 +82,8 @@ export type DrillCommand =
       readonly clusters?: string[];
       /** Copies of the event to deliver. */
       readonly deliver: number;
+      /** The --schedule file's path, if given. */
+      readonly schedule?: string;
       readonly json: boolean;
     };
 
@@ -80,7 +91,7 @@ const CLUSTER = new RegExp(INPUT_LIMITS.clusterPattern);
 
 /** Parses and checks the drill's arguments; throws UsageError naming the option at fault. */
 export function parseDrillArgs(argv: readonly string[]): DrillCommand {
-  let values: { event?: string; ecs?: string; clusters?: string; slack?: string; deliver?: string; json?: boolean; help?: boolean };
+  let values: { event?: string; ecs?: string; clusters?: string; slack?: string; deliver?: string; schedule?: string; json?: boolean; help?: boolean };
   try {
     const options: ParseArgsConfig["options"] = Object.fromEntries(Object.entries(OPTIONS).map(([k, o]) => [k, { type: o.type, ...("short" in o ? { short: o.short } : {}) }]));
     values = parseArgs({ args: [...argv], options, strict: true }).values as typeof values;
@@ -89,7 +100,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
   }
   if (values.help) return { kind: "help" };
   if (values.event === undefined) {
-    const extra = (["ecs", "clusters", "slack", "deliver", "json"] as const).filter((k) => values[k] !== undefined).map((k) => `--${k}`);
+    const extra = (["ecs", "clusters", "slack", "deliver", "schedule", "json"] as const).filter((k) => values[k] !== undefined).map((k) => `--${k}`);
     if (extra.length > 0) throw new UsageError(`${extra.join(", ")} go${extra.length === 1 ? "es" : ""} with --event FILE`);
     return { kind: "scenarios" };
   }
@@ -113,6 +124,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
     kind: "event",
     file: values.event,
     deliver,
+    ...(values.schedule !== undefined ? { schedule: values.schedule } : {}),
     ecs: script("ecs", values.ecs ?? "ok", parseEcsScript),
     slack: script("slack", values.slack ?? "ok", parseSlackScript),
     clusters,

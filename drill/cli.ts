@@ -4,7 +4,7 @@
 // deliver. With --json every answer, errors included, is one JSON object on stdout.
 import "./quiet";
 import { parseDrillArgs, usage, UsageError, type DrillCommand } from "./cli-options";
-import { EventFileUnreadable, InvalidEventError, readEventFile } from "./event-file";
+import { EventFileUnreadable, InvalidEventError, readEventFile, readScheduleFile } from "./event-file";
 import { eventReport, formatSummary, formatTimeline, type EventReport } from "./report";
 import { Drill } from "./runner";
 import { SCENARIOS } from "./scenarios";
@@ -46,7 +46,14 @@ async function runEvent(command: Extract<DrillCommand, { kind: "event" }>): Prom
     else console.error(`drill: ${err.message}`);
     return 2;
   }
+  let schedules;
+  try {
+    schedules = command.schedule === undefined ? undefined : readScheduleFile(command.schedule);
+  } catch (err) {
+    throw new UsageError(`--schedule: ${(err as Error).message}`);
+  }
   const drill = await Drill.start({
+    schedules,
     ecs: command.ecs,
     slack: command.slack,
     clusters: command.clusters,

@@ -5,12 +5,13 @@ import type { PlantedDefect } from "../lambda/rerun/handler";
 import type { Notice } from "../lambda/shared/contract";
 import type { AlarmState } from "./cloudwatch";
 import type { EcsAnswer, OperationFault } from "./local-aws";
+import type { ScheduleStore } from "./local-aws/schedules";
 import type { SlackAnswer } from "./local-slack";
 import type { SimClock } from "./sim-clock";
 import type { SynthesizedPipeline } from "./synthesized-pipeline";
 
 /** How one event ended. */
-export type Outcome = "ignored" | "duplicate" | "unstarted" | "recovered" | "gave_up" | "not_retryable" | "program_failed" | "already_handled" | "invalid_event" | "failed";
+export type Outcome = "ignored" | "duplicate" | "unstarted" | "recovered" | "gave_up" | "not_retryable" | "needs_human" | "program_failed" | "already_handled" | "invalid_event" | "failed";
 
 /** One line of a timeline, at a simulated time. */
 export interface TimelineEntry {
@@ -43,6 +44,8 @@ export interface DeliveryReport {
   endedAt?: number;
   error?: string;
   executionArn?: string;
+  /** Where the execution's replayed request came from (schedule, cloudtrail, task-record). */
+  requestSource?: string;
 }
 
 /** Everything a drill run observed. */
@@ -137,6 +140,8 @@ export interface DrillOptions {
   readonly timeline?: boolean;
   /** Receives the Lambda handlers' structured log lines (they would go to CloudWatch Logs). @default discarded */
   readonly onLambdaLog?: (line: string) => void;
+  /** The rules (name -> targets, as ListTargetsByRule returns them) and Scheduler schedules the local endpoints serve. @default none */
+  readonly schedules?: ScheduleStore;
   /** TEST ONLY: known defects planted back, to prove the fault sweep catches them. @default none */
   readonly plant?: readonly ChaosDefect[];
 }

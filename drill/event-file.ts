@@ -6,11 +6,29 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { VALUE_RULES } from "../modules/config";
+import type { ScheduleRecord, ScheduleStore } from "./local-aws/schedules";
 
 /** EventBridge's limit on an event's size: 256 KB (PutEvents entries and the events rules receive). */
 export const EVENT_MAX_BYTES = 256 * 1024;
 
 /** The argument is wrong (no such file, a directory): exit 2, a usage error. */
+/**
+ * A `--schedule` file: `{"Rule": NAME, "Targets": [...]}` (a rule and its targets, as
+ * ListTargetsByRule returns them) or a GetSchedule response (`{"Name", "Target", ...}`).
+ */
+export function readScheduleFile(path: string): ScheduleStore {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new Error(`${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `not JSON (${(err as Error).message})`}`);
+  }
+  const o = (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : {}) as Record<string, unknown>;
+  if (typeof o.Rule === "string" && Array.isArray(o.Targets)) return { rules: { [o.Rule]: o.Targets as Record<string, unknown>[] }, schedules: [] };
+  if (typeof o.Name === "string" && typeof o.Target === "object" && o.Target !== null) return { rules: {}, schedules: [o as unknown as ScheduleRecord] };
+  throw new Error(`${path}: expected {"Rule": NAME, "Targets": [...]} or a GetSchedule response with Name and Target`);
+}
+
 export class EventFileUnreadable extends Error {}
 
 /** The file holds something EventBridge would never deliver: exit 2, outcome invalid_event. */

@@ -25,6 +25,7 @@ import { CallerIdentities } from "./local-aws/identity";
 import { ApiError, errorReply, headerValue, parseJsonObject, send, type LocalService, type Reply } from "./local-aws/protocol";
 import type { CloudTrailApiCallEvent, LocalAwsOptions, RecordedRequest } from "./local-aws/shapes";
 import { LocalSfn, SFN_TARGET_PREFIX, type ExecutionStarter } from "./local-aws/sfn";
+import { EVENTS_TARGET_PREFIX, LocalEventRules, LocalScheduler, SCHEDULER_PREFIX, schedulerRequest, type ScheduleStore } from "./local-aws/schedules";
 import { LocalSsm, SSM_TARGET_PREFIX } from "./local-aws/ssm";
 import type { EcsTask, EcsTaskStateChangeEvent } from "./task-lifecycle";
 
@@ -72,6 +73,8 @@ export class LocalAws {
   private readonly ssm: LocalSsm;
   /** The local Step Functions endpoint (StartExecution). */
   readonly sfn: LocalSfn;
+  /** The rules and schedules the local EventBridge and Scheduler serve. */
+  private scheduleStore: ScheduleStore = { rules: {}, schedules: [] };
   /** Operation name -> faults its next calls meet, in order (then none). */
   private faults = new Map<string, OperationFault[]>();
   /** A throttling storm: ECS calls before `untilMs` are throttled, but every `passEvery`-th (0: none) goes through. */
@@ -94,6 +97,8 @@ export class LocalAws {
       [ECS_TARGET_PREFIX, this.ecs],
       [SSM_TARGET_PREFIX, this.ssm],
       [SFN_TARGET_PREFIX, this.sfn],
+      [EVENTS_TARGET_PREFIX, new LocalEventRules(() => this.scheduleStore)],
+      [SCHEDULER_PREFIX, new LocalScheduler(() => this.scheduleStore)],
     ]);
     this.events = this.cloudTrail.events;
     this.taskStateChanges = this.taskStore.taskStateChanges;
@@ -158,6 +163,11 @@ export class LocalAws {
     this.storm = { untilMs, passEvery, calls: 0 };
   }
 
+  /** The rules (name -> targets) and schedules the local EventBridge and Scheduler serve. */
+  setSchedules(store: ScheduleStore): void {
+    this.scheduleStore = store;
+  }
+
   /** Who runs the executions StartExecution starts; returns the previous one. */
   setExecutionStarter(starter: ExecutionStarter | undefined): ExecutionStarter | undefined {
     return this.sfn.setStarter(starter);
@@ -202,7 +212,9 @@ export class LocalAws {
     const raw = await readBody(req);
     const at = this.now();
     const requestId = randomUUID();
-    const target = headerValue(req, "x-amz-target") ?? "";
+    // Scheduler is the one REST service here: its GETs are routed by path, the rest by X-Amz-Target.
+    const rest = schedulerRequest(req.method, req.url);
+    const target = rest ? `${SCHEDULER_PREFIX}.${rest.op}` : (headerValue(req, "x-amz-target") ?? "");
     const [prefix, op] = target.split(".", 2);
     const action = op ?? target;
     const caller = this.identities.identify(headerValue(req, "authorization"), at);
@@ -210,12 +222,12 @@ export class LocalAws {
     let request: Record<string, unknown> = {};
     let reply: Reply;
     try {
-      if (req.method !== "POST") throw new ApiError("UnknownOperationException", `${req.method} is not supported; AWS JSON 1.1 requests are POST /`);
+      if (req.method !== "POST" && !rest) throw new ApiError("UnknownOperationException", `${req.method} is not supported; AWS JSON 1.1 requests are POST /`);
       // AWS authenticates before it looks at the operation.
       if (caller.type === "Unknown") throw new ApiError("MissingAuthenticationTokenException", "Missing Authentication Token");
       const service = this.services.get(prefix);
       if (!service || !service.operations.has(op)) throw new ApiError("UnknownOperationException", `Unknown operation ${JSON.stringify(target)}`);
-      request = parseJsonObject(raw);
+      request = rest ? rest.request : parseJsonObject(raw);
       if (prefix === ECS_TARGET_PREFIX && at < this.storm.untilMs) {
         const n = ++this.storm.calls;
         if (this.storm.passEvery < 2 || n % this.storm.passEvery !== 0) throw new ApiError("ThrottlingException", "Rate exceeded");

@@ -14,7 +14,7 @@ import { matchesEventPattern } from "./event-pattern-matcher";
 import type { ExecutionStarter } from "./local-aws/sfn";
 
 /** How a successful execution ended, by the last decision of the Lambda. */
-const OUTCOME_OF_DECISION: Record<string, Outcome> = { recovered: "recovered", not_retryable: "not_retryable", report: "program_failed" };
+const OUTCOME_OF_DECISION: Record<string, Outcome> = { recovered: "recovered", not_retryable: "not_retryable", needs_human: "needs_human", report: "program_failed" };
 const MAX_EXECUTIONS = 50_000;
 /** The rerun Lambda's timeout (the pipeline's 90 s): an invocation learns its remaining time from it. */
 const RERUN_TIMEOUT_MS = 90_000;
@@ -180,6 +180,7 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
         if (Date.now() - startedAt > RERUN_TIMEOUT_MS) dead = true;
         if (dead) throw new LambdaInvokeError("Lambda.Unknown", "Task timed out after 90.00 seconds");
         report.attempts = output.decision.attempt;
+        if (output.failure.requestSource) report.requestSource = output.failure.requestSource;
         lastDecision = output.decision.next;
         if (Payload.action === "classify") {
           note(index, `classified: ${output.decision.retryable ? "retryable" : "not retryable"} (${output.failure.reasons.join(", ") || "no reason"}), shortfall ${output.failure.remaining}`);

@@ -6,7 +6,8 @@ export interface EventReport {
   matched: boolean;
   outcome: string;
   attempts: number;
-  launchRequests: { action: "RunTask" | "StartTask"; request: Record<string, unknown> }[];
+  /** Launch calls the pipeline made, with where their request came from (schedule, cloudtrail, task-record). */
+  launchRequests: { action: "RunTask" | "StartTask"; request: Record<string, unknown>; source?: string }[];
   notifications: unknown[];
   stateTransitions: number;
   simulatedSeconds: number;
@@ -27,7 +28,7 @@ export function eventReport(r: DrillResult): EventReport {
     matched: originals.some((d) => d.matched),
     outcome: first?.outcome ?? "ignored",
     attempts: Math.max(0, ...originals.map((d) => d.attempts)),
-    launchRequests: r.launchRequests.map(({ action, request }) => ({ action, request })),
+    launchRequests: r.launchRequests.map(({ action, request }) => ({ action, request, ...(first?.requestSource ? { source: first.requestSource } : {}) })),
     notifications: r.notifications,
     stateTransitions: originals.reduce((n, d) => n + d.stateTransitions, 0),
     simulatedSeconds: r.simulatedSeconds,

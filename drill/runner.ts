@@ -2,6 +2,8 @@
 // simulated clock (see the class comment); its pieces live in the files imported below.
 
 import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { makeHandler as makeRerunHandler, type EcsSender, type PlantedDefect } from "../lambda/rerun/handler";
@@ -82,6 +84,7 @@ export class Drill {
         [SCHEDULER_ACCESS_KEY]: { roleName: "batch-ec2-print-date-events", invokedBy: "events.amazonaws.com" },
       },
     });
+    aws.setSchedules(options.schedules ?? { rules: {}, schedules: [] });
     await aws.start();
     return new Drill(pipeline, aws, slack, options);
   }
@@ -113,6 +116,9 @@ export class Drill {
     const credentials = (accessKeyId: string) => ({ accessKeyId, secretAccessKey: "drill-secret", sessionToken: "drill-session" });
     const ecs = new ECSClient({ region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(RERUN_ACCESS_KEY), maxAttempts: 1 });
     const rerunConfig = readRerunConfig(this.pipeline.rerunEnvironment);
+    const local = { region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(RERUN_ACCESS_KEY), maxAttempts: 1 };
+    const eventBridge = new EventBridgeClient(local);
+    const scheduler = new SchedulerClient(local);
     // One handler per invocation, so that an invocation can die: after its first ECS call has taken
     // effect, every later call fails and its answer is lost, as when Lambda kills it at its timeout.
     const planted = new Set(this.options.plant ?? []);
@@ -137,7 +143,7 @@ export class Drill {
         }) as EcsSender["send"],
       };
       // Backing off inside the handler (ECS throttling) is simulated time too, and is not work in flight.
-      return makeRerunHandler(rerunConfig, { ecs: sender, random, sleep: (ms) => clock.idleSleep(ms), plantedDefects: rerunDefects });
+      return makeRerunHandler(rerunConfig, { ecs: sender, events: eventBridge, scheduler, random, sleep: (ms) => clock.idleSleep(ms), plantedDefects: rerunDefects });
     };
     const sfn = new SFNClient({ region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(STARTER_ACCESS_KEY), maxAttempts: 1 });
     const starter = makeStarterHandler(
@@ -244,6 +250,8 @@ export class Drill {
       this.aws.setEcsStorm(0);
       ecs.destroy();
       sfn.destroy();
+      eventBridge.destroy();
+      scheduler.destroy();
     }
     metrics.deadLetters = (metrics.deadLetters ?? 0) + deadLetters.length;
     const placed = this.aws.tasks().slice(tasksBefore);

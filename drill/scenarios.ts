@@ -33,6 +33,16 @@ export function taskEvent(name: string): Json {
   return JSON.parse(readFileSync(join(EVENTS_DIR, `constructed__task-stopped-${name}.json`), "utf8")) as Json;
 }
 
+/** The shipped AGENT failure whose environment override CloudTrail hid. */
+export function hiddenEnvironmentEvent(): Json {
+  return JSON.parse(readFileSync(join(EVENTS_DIR, "constructed__runtask-failure-AGENT-hidden-environment__eventbridge-rule.json"), "utf8")) as Json;
+}
+
+/** The targets of the rule that launched it, as ListTargetsByRule returns them. */
+export function ruleTargets(): Json[] {
+  return (JSON.parse(readFileSync(join(__dirname, "schedules", "rule__nightly-report-batch.json"), "utf8")) as { Targets: Json[] }).Targets;
+}
+
 const CONTAINER_INSTANCE = "arn:aws:ecs:ap-northeast-1:123456789012:container-instance/batch-ec2/7a1c2b3d4e5f46a7b8c9d0e1f2a3b4c5";
 
 /** Collects failed expectations as sentences. */
@@ -197,17 +207,56 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: "TaskFailedToStart then recovered",
-    story: "Accepted, then stopped for lack of memory before starting: rerun from the task record.",
+    story: "A bridge-mode task, accepted, then stopped for lack of memory before starting: rerun from its task record.",
     options: { ecs: ["ok"] },
-    events: () => [taskEvent("TaskFailedToStart-RESOURCE-MEMORY")],
+    events: () => [taskEvent("TaskFailedToStart-RESOURCE-MEMORY-bridge")],
     check: (r) => {
       const { problems, first, expect } = expectations(r);
       expect(first?.outcome === "recovered", `outcome ${first?.outcome}, expected recovered`);
       expect(r.launchRequests.length === 1, `${r.launchRequests.length} launch calls, expected 1`);
       const request = r.launchRequests[0]?.request ?? {};
-      expect(request.taskDefinition === taskEvent("TaskFailedToStart-RESOURCE-MEMORY").detail.taskDefinitionArn, "the rerun did not use the stopped task's task definition");
+      expect(request.taskDefinition === taskEvent("TaskFailedToStart-RESOURCE-MEMORY-bridge").detail.taskDefinitionArn, "the rerun did not use the stopped task's task definition");
       expect(JSON.stringify(request.capacityProviderStrategy) === JSON.stringify([{ capacityProvider: "batch-ec2-ec2" }]), `capacity provider strategy ${JSON.stringify(request.capacityProviderStrategy)}, expected the task's own`);
       expect((r.notices[0]?.notCarriedOver ?? []).length > 0, "the detected notice does not say what the task record could not carry over");
+      return problems;
+    },
+  },
+  {
+    name: "an awsvpc task's record cannot be replayed",
+    story: "Its record names the subnet only: without security groups it would be another job. Nothing launched; a human gets the rest.",
+    options: { ecs: ["ok"] },
+    events: () => [taskEvent("TaskFailedToStart-RESOURCE-MEMORY")],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "needs_human", `outcome ${first?.outcome}, expected needs_human`);
+      expect(r.tasksStarted === 0, `${r.tasksStarted} tasks started, expected 0`);
+      expect(deliveredKinds(r).join() === "needs_human", `notices ${deliveredKinds(r).join()}, expected needs_human`);
+      return problems;
+    },
+  },
+  {
+    name: "hidden environment, no schedule",
+    story: "CloudTrail hid the environment override: replaying the record would run another job. Nothing launched; a human gets a ready command.",
+    options: { ecs: ["AGENT", "ok"] },
+    events: () => [hiddenEnvironmentEvent()],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "needs_human", `outcome ${first?.outcome}, expected needs_human`);
+      expect(r.tasksStarted === 0, `${r.tasksStarted} tasks started, expected 0`);
+      expect(String(r.notices[0]?.missing ?? "").includes("containerOverrides[app].environment"), `missing ${JSON.stringify(r.notices[0]?.missing)}, expected the hidden environment named`);
+      return problems;
+    },
+  },
+  {
+    name: "hidden environment, the rule holds it",
+    story: "The rule that launched the job still holds its real request: the rerun replays the rule's target.",
+    options: { ecs: ["AGENT", "ok"], schedules: { rules: { "nightly-report-batch": ruleTargets() }, schedules: [] } },
+    events: () => [hiddenEnvironmentEvent()],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "recovered", `outcome ${first?.outcome}, expected recovered`);
+      const env = JSON.stringify((r.launchRequests[0]?.request as Json | undefined)?.overrides);
+      expect(env.includes("REPORT_DATE") && !env.includes("HIDDEN"), `overrides ${env}, expected the rule's`);
       return problems;
     },
   },

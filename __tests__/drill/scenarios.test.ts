@@ -99,9 +99,19 @@ describe("drill CLI", () => {
           clientToken: expect.stringMatching(/^ecs-rerun-/),
           tags: [...(requestParameters.tags ?? []), { key: "ecs-rerun:event-id", value: agentEvent().detail.eventID }, { key: "ecs-rerun:attempt", value: "1" }],
         },
+        source: "cloudtrail",
       },
     ]);
     expect(report.notifications.length).toBeGreaterThan(0);
+  });
+
+  test("a hidden environment is replayed from the rule that holds it, and from nowhere without one", () => {
+    const hidden = join(EVENTS_DIR, "constructed__runtask-failure-AGENT-hidden-environment__eventbridge-rule.json");
+    const without = JSON.parse(cli("--event", hidden, "--ecs", "AGENT,ok", "--json").stdout);
+    expect(without).toMatchObject({ outcome: "needs_human", tasksStarted: 0, launchRequests: [] });
+    const withRule = JSON.parse(cli("--event", hidden, "--ecs", "AGENT,ok", "--schedule", join(ROOT, "drill", "schedules", "rule__nightly-report-batch.json"), "--json").stdout);
+    expect(withRule).toMatchObject({ outcome: "recovered", tasksStarted: 1 });
+    expect(withRule.launchRequests).toEqual([expect.objectContaining({ source: "schedule", request: expect.objectContaining({ overrides: { containerOverrides: [expect.objectContaining({ environment: [{ name: "REPORT_DATE", value: "yesterday" }] })] } }) })]);
   });
 
   test("the Step Functions event is not matched", () => {

@@ -47,3 +47,14 @@ export const TASK_EVENTS = {
 export function taskEvent(name: keyof typeof TASK_EVENTS): Record<string, any> {
   return loadFixture(TASK_EVENTS[name]);
 }
+
+/**
+ * The same event for a bridge-mode task (the demo cluster's): no ENI, so its task record carries
+ * everything a rerun's network needs. (The constructed events are awsvpc, whose records cannot
+ * say the security groups: a rerun from them needs a human unless a schedule holds the request.)
+ */
+export function bridgeTaskEvent(name: keyof typeof TASK_EVENTS): Record<string, any> {
+  const event = taskEvent(name);
+  delete event.detail.attachments;
+  return event;
+}

@@ -17,7 +17,7 @@ import { makeHandler } from "../../lambda/rerun/handler";
 import type { LaunchFailure, RerunLambdaOutput } from "../../lambda/shared/contract";
 import { InvalidEventError } from "../../lambda/shared/errors";
 import { ecsStub, stubEcs } from "./ecs-stub";
-import { captureLogs, loadFixture, RUNTASK_PARTIAL, STARTTASK_PARTIAL, taskEvent } from "./helpers";
+import { bridgeTaskEvent, captureLogs, loadFixture, RUNTASK_PARTIAL, STARTTASK_PARTIAL, taskEvent } from "./helpers";
 
 const EXECUTION_ARN = "arn:aws:states:ap-northeast-1:123456789012:execution:ecs-rerun:c1d2e3f4";
 // The quick check after a launch has its own tests below; here every check is the durable one.
@@ -47,14 +47,14 @@ afterEach(() => logs.restore());
 
 async function classifiedTaskEvent(name: "resourceMemory" | "pullTimeout" = "resourceMemory"): Promise<LaunchFailure> {
   const stub = ecsStub({ describeTasks: [{ tasks: [{ taskArn: STOPPED_TASK, tags: [] }] }] });
-  const out = await makeHandler(CONFIG, { ecs: stub.ecs, now: () => T0 })({ action: "classify", event: taskEvent(name), executionArn: EXECUTION_ARN });
+  const out = await makeHandler(CONFIG, { ecs: stub.ecs, now: () => T0 })({ action: "classify", event: bridgeTaskEvent(name), executionArn: EXECUTION_ARN });
   return viaStateMachine(out);
 }
 
 describe("classify of a task that failed to start", () => {
   it("asks ECS whether the pipeline launched the task, and notices 'detected' with what the rerun lacks", async () => {
     const stub = ecsStub({ describeTasks: [{ tasks: [{ taskArn: STOPPED_TASK, tags: [{ key: "team", value: "reports" }] }] }] });
-    const out = await makeHandler(CONFIG, { ecs: stub.ecs, now: () => T0 })({ action: "classify", event: taskEvent("resourceMemory"), executionArn: EXECUTION_ARN });
+    const out = await makeHandler(CONFIG, { ecs: stub.ecs, now: () => T0 })({ action: "classify", event: bridgeTaskEvent("resourceMemory"), executionArn: EXECUTION_ARN });
 
     expect(stub.describeTasks().map((c) => c.input)).toEqual([{ cluster: CLUSTER, tasks: [STOPPED_TASK], include: ["TAGS"] }]);
     expect(stub.launches()).toHaveLength(0);
@@ -66,7 +66,7 @@ describe("classify of a task that failed to start", () => {
       eventId: TASK_EVENT_ID,
       stoppedReason: "TaskFailedToStart: RESOURCE:MEMORY",
       taskArn: STOPPED_TASK,
-      notCarriedOver: expect.arrayContaining(["tags", "networkConfiguration.securityGroups"]),
+      notCarriedOver: expect.arrayContaining(["tags", "placementConstraints"]),
       nextDelaySeconds: 30,
     });
   });
@@ -77,7 +77,7 @@ describe("classify of a task that failed to start", () => {
         { tasks: [{ taskArn: STOPPED_TASK, tags: [{ key: "ecs-rerun:event-id", value: "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d" }, { key: "ecs-rerun:attempt", value: "2" }] }] },
       ],
     });
-    const out = await makeHandler(CONFIG, { ecs: stub.ecs })({ action: "classify", event: taskEvent("resourceMemory"), executionArn: EXECUTION_ARN });
+    const out = await makeHandler(CONFIG, { ecs: stub.ecs })({ action: "classify", event: bridgeTaskEvent("resourceMemory"), executionArn: EXECUTION_ARN });
     expect(out.decision).toMatchObject({ next: "already_handled", message: expect.stringMatching(/event a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d \(attempt 2\)/) });
     expect(stub.launches()).toHaveLength(0);
   });
@@ -87,14 +87,14 @@ describe("classify of a task that failed to start", () => {
       describeTasks: [new AccessDeniedException({ $metadata: { httpStatusCode: 400 }, message: "not authorized to perform ecs:DescribeTasks" }), { tasks: [] }],
     });
     const handler = makeHandler(CONFIG, { ecs: stub.ecs });
-    const out = await handler({ action: "classify", event: taskEvent("resourceMemory"), executionArn: EXECUTION_ARN });
+    const out = await handler({ action: "classify", event: bridgeTaskEvent("resourceMemory"), executionArn: EXECUTION_ARN });
     expect(out.decision).toMatchObject({ next: "later", nextAttempt: 1 });
-    expect(out.failure).toMatchObject({ ownerPending: true, deferrals: 1 });
+    expect(out.failure).toMatchObject({ classificationPending: true, deferrals: 1 });
     expect(logs.records()).toContainEqual(expect.objectContaining({ level: "ERROR", msg: "ecs error", errorName: "AccessDeniedException", eventId: TASK_EVENT_ID }));
     const resumed = await handler({ action: "rerun", failure: viaStateMachine(out), attempt: out.decision.nextAttempt, executionArn: EXECUTION_ARN });
     expect(resumed.decision).toMatchObject({ next: "retry", attempt: 0, nextAttempt: 1 });
     expect(resumed.notice.kind).toBe("detected");
-    expect(resumed.failure.ownerPending).toBeUndefined();
+    expect(resumed.failure.classificationPending).toBeUndefined();
     expect(stub.launches()).toHaveLength(0);
   });
 
@@ -118,7 +118,7 @@ describe("classify of a program failure", () => {
 
   it("reports with the containers and a log stream from the task definition, and launches nothing", async () => {
     const stub = ecsStub({ describeTaskDefinition: [taskDefinition] });
-    const out = await makeHandler(CONFIG, { ecs: stub.ecs })({ action: "classify", event: taskEvent("exit1"), executionArn: EXECUTION_ARN });
+    const out = await makeHandler(CONFIG, { ecs: stub.ecs })({ action: "classify", event: bridgeTaskEvent("exit1"), executionArn: EXECUTION_ARN });
     expect(stub.describeTaskDefinitions().map((c) => c.input)).toEqual([{ taskDefinition: "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/nightly-report:12" }]);
     expect(stub.describeTasks()).toHaveLength(0);
     expect(stub.launches()).toHaveLength(0);
@@ -136,7 +136,7 @@ describe("classify of a program failure", () => {
 
   it("reports without a log link when the task definition cannot be read, with a warning", async () => {
     const stub = ecsStub({ describeTaskDefinition: [new ClientException({ $metadata: { httpStatusCode: 400 }, message: "Unable to describe task definition." })] });
-    const out = await makeHandler(CONFIG, { ecs: stub.ecs })({ action: "classify", event: taskEvent("exit1"), executionArn: EXECUTION_ARN });
+    const out = await makeHandler(CONFIG, { ecs: stub.ecs })({ action: "classify", event: bridgeTaskEvent("exit1"), executionArn: EXECUTION_ARN });
     expect(out.notice).toMatchObject({ kind: "program_failed", containers: [{ name: "app", exitCode: 1 }] });
     expect(out.notice).not.toHaveProperty("logGroup");
     expect(logs.records()).toContainEqual(expect.objectContaining({ level: "WARN", msg: "log link not derived", why: expect.stringMatching(/^ClientException: /) }));
@@ -145,7 +145,7 @@ describe("classify of a program failure", () => {
   it("reruns an opted-in family, unless the failed task was itself a rerun", async () => {
     const optedIn = { ...CONFIG, rerunProgramFailureFamilies: ["nightly-report"] };
     const notOwned = ecsStub({ describeTasks: [{ tasks: [] }], describeTaskDefinition: [taskDefinition] });
-    const first = await makeHandler(optedIn, { ecs: notOwned.ecs })({ action: "classify", event: taskEvent("exit1"), executionArn: EXECUTION_ARN });
+    const first = await makeHandler(optedIn, { ecs: notOwned.ecs })({ action: "classify", event: bridgeTaskEvent("exit1"), executionArn: EXECUTION_ARN });
     expect(first.decision).toMatchObject({ next: "retry", retryable: true });
     expect(first.notice).toMatchObject({ kind: "detected", reasons: ["EssentialContainerExited: app exited 1"] });
 
@@ -153,7 +153,7 @@ describe("classify of a program failure", () => {
       describeTasks: [{ tasks: [{ taskArn: "arn:aws:ecs:ap-northeast-1:123456789012:task/batch-ec2/3f4a5b6c7d8e49f0a1b2c3d4e5f6a7b8", tags: [{ key: "ecs-rerun:event-id", value: "e-1" }, { key: "ecs-rerun:attempt", value: "1" }] }] }],
       describeTaskDefinition: [taskDefinition],
     });
-    const second = await makeHandler(optedIn, { ecs: owned.ecs })({ action: "classify", event: taskEvent("exit1"), executionArn: EXECUTION_ARN });
+    const second = await makeHandler(optedIn, { ecs: owned.ecs })({ action: "classify", event: bridgeTaskEvent("exit1"), executionArn: EXECUTION_ARN });
     expect(second.decision.next).toBe("report");
     expect(second.failure.rerunOf).toEqual({ eventId: "e-1", attempt: 1 });
   });
@@ -233,11 +233,11 @@ describe("verifying that reruns start", () => {
   });
 
   it("sends the same clientToken for two different events about the same stopped task", async () => {
-    const other = taskEvent("resourceMemory");
+    const other = bridgeTaskEvent("resourceMemory");
     other.id = "0b9a8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d";
     other.detail.version = 4;
     const tokens: string[] = [];
-    for (const event of [taskEvent("resourceMemory"), other]) {
+    for (const event of [bridgeTaskEvent("resourceMemory"), other]) {
       const classify = ecsStub({ describeTasks: [{ tasks: [] }] });
       const failure = viaStateMachine(await makeHandler(CONFIG, { ecs: classify.ecs })({ action: "classify", event, executionArn: EXECUTION_ARN }));
       const stub = ecsStub({ launch: [{ tasks: [{ taskArn: arn("r1") }] }] });

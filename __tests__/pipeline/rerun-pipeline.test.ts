@@ -110,11 +110,12 @@ describe("orchestration: the synthesized state machine", () => {
       expect.objectContaining({ StringEquals: "report", Next: "NotifyAndEnd" }),
       expect.objectContaining({ StringEquals: "gave_up", Next: "NotifyAndFail" }),
       expect.objectContaining({ StringEquals: "already_handled", Next: "AlreadyHandled" }),
+      expect.objectContaining({ StringEquals: "needs_human", Next: "NotifyAndEnd" }),
     ]);
     // not_retryable: a human is told and the execution ends.
     expect(asl.States.Route.Default).toBe("NotifyAndEnd");
     for (const notify of ["NotifyAndWait", "NotifyAndEnd", "NotifyAndFail"]) {
-      expect(asl.States[notify]).toMatchObject({ Resource: "arn:aws:states:::sns:publish", Parameters: { "Message.$": "States.JsonToString($.notice)" } });
+      expect(asl.States[notify]).toMatchObject({ Resource: "arn:aws:states:::sns:publish", Parameters: { "Message.$": "$.noticeMessage" } });
     }
     expect(asl.States.NotifyAndWait.Next).toBe("Backoff");
     expect(asl.States.NotifyAndEnd.End).toBe(true);
@@ -149,7 +150,7 @@ describe("orchestration: the synthesized state machine", () => {
     // The notice itself still reaches a place a human reads: the dead-letter queue (no topic key needed).
     expect(asl.States.ParkNotice).toMatchObject({
       Resource: "arn:aws:states:::sqs:sendMessage",
-      Parameters: { QueueUrl: expect.stringContaining("aws_sqs_queue"), "MessageBody.$": "States.JsonToString($.notice)" },
+      Parameters: { QueueUrl: expect.stringContaining("aws_sqs_queue"), "MessageBody.$": "$.noticeMessage" },
       Next: "CountLostNotice",
       Catch: [expect.objectContaining({ ErrorEquals: ["States.ALL"], Next: "CountLostNotice" })],
     });
@@ -308,7 +309,7 @@ describe("least privilege", () => {
 
   test("Resource '*' appears only where AWS supports nothing narrower, each narrowed by a condition where one exists", () => {
     const starred = statements.filter((s) => asList(s.Resource).includes("*"));
-    expect(starred.map((s) => s.Sid).sort()).toEqual(["CountNoticesThatFailed", "DeliverExecutionLogs", "FindWhatAStartTaskPlaced", "ReadTaskDefinitionsForLogLinks"]);
+    expect(starred.map((s) => s.Sid).sort()).toEqual(["CountNoticesThatFailed", "DeliverExecutionLogs", "FindSchedulesByName", "FindWhatAStartTaskPlaced", "ReadTaskDefinitionsForLogLinks"]);
     expect(starred.find((s) => s.Sid === "CountNoticesThatFailed")?.Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "ecs-rerun" } });
     expect(starred.find((s) => s.Sid === "FindWhatAStartTaskPlaced")?.Condition).toEqual({ ArnEquals: { "ecs:cluster": expect.any(Array) } });
   });
@@ -324,6 +325,14 @@ describe("least privilege", () => {
         ],
       },
     });
+  });
+
+  test("reads only the account's rules and schedules, for the original request", () => {
+    const read = statements.filter((s) => asList(s.Action).some((a) => a.startsWith("events:") || a === "scheduler:GetSchedule"));
+    expect(read.map((s) => s.Resource)).toEqual([
+      expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:events:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:rule\/\*$/),
+      expect.stringMatching(/:scheduler:.*:schedule\/\*\/\*$/),
+    ]);
   });
 
   test("tags only at launch, and passes roles only to ECS tasks", () => {

@@ -34,7 +34,7 @@ export interface Violation {
 }
 
 /** What asks a human to act: those notices, or the failure's own event parked in the queue. */
-const NEEDS_HUMAN = ["gave_up", "not_retryable", "unstarted-event"];
+const NEEDS_HUMAN = ["gave_up", "not_retryable", "needs_human", "unstarted-event"];
 
 /**
  * Whether an alarm reaches a human: its only action is the notices topic, which a scenario whose

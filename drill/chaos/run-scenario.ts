@@ -32,8 +32,12 @@ export function failureEvent(s: Scenario): Json {
       });
     case "starttask-rejected":
       return JSON.parse(readFileSync(STARTTASK_FILE, "utf8")) as Json;
-    case "failed-to-start":
-      return taskEvent("TaskFailedToStart-RESOURCE-MEMORY");
+    case "failed-to-start": {
+      // A bridge-mode task (the demo cluster's): its record carries everything the rerun needs.
+      const e = taskEvent("TaskFailedToStart-RESOURCE-MEMORY");
+      delete e.detail.attachments;
+      return e;
+    }
     case "service-task": {
       const e = taskEvent("TaskFailedToStart-RESOURCE-MEMORY");
       e.detail.group = "service:web";

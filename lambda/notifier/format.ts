@@ -43,6 +43,7 @@ export const KIND_EMOJI: Readonly<Record<SlackKind, string>> = Object.freeze({
   gave_up: ":x:",
   not_retryable: ":no_entry:",
   program_failed: ":boom:",
+  needs_human: ":raising_hand:",
   alarm: ":rotating_light:",
   text: ":speech_balloon:",
 });
@@ -225,6 +226,8 @@ function noticeTitle(n: Notice, what: string): string {
       return `Not retryable: ${what}`;
     case "program_failed":
       return `Program failed (exited non-zero, not rerun): ${what}`;
+    case "needs_human":
+      return `Not rerun, a human must launch it: ${what}`;
   }
 }
 
@@ -271,6 +274,7 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
   }
   if (typeof n.nextDelaySeconds === "number") fields.push(field("Next retry", `in ${n.nextDelaySeconds}s`));
   if (n.startedBy) fields.push(field("Started by", escapeMrkdwn(n.startedBy)));
+  if (n.requestSource) fields.push(field("Request from", escapeMrkdwn(n.requestSource)));
 
   // Slack allows at most 10 fields per section.
   const blocks: SlackBlock[] = [header(`${emoji} ${title}`), { type: "section", fields: fields.slice(0, 10) }];
@@ -279,6 +283,11 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
   if (n.message) blocks.push(section(`*Message*\n${escapeMrkdwn(n.message)}`));
   // A rerun rebuilt from a task record lacks what the record does not carry: say so, so that the
   // human can judge the rerun (or repeat the job by hand with the full request).
+  if (n.kind === "needs_human") {
+    const missing = Array.isArray(n.missing) && n.missing.length > 0 ? n.missing.join(", ") : "unknown";
+    blocks.push(section(`*Could not be recovered* (so nothing was launched: a rerun without them would be another job)\n${escapeMrkdwn(missing)}`));
+    if (n.runTaskCommand) blocks.push(section(`*Everything that could be recovered*, to complete and run\n\`\`\`${n.runTaskCommand.replace(/\`/g, "'")}\`\`\``));
+  }
   if (!programFailed && Array.isArray(n.notCarriedOver) && n.notCarriedOver.length > 0) {
     blocks.push(section(`*Not carried over to the rerun* (the stopped task does not record them)\n${escapeMrkdwn(n.notCarriedOver.join(", "))}`));
   }

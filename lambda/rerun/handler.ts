@@ -13,6 +13,8 @@ import { buildNotice, noticeKindAfterClassify, noticeKindAfterRerun } from "./co
 import { programFailureRerunAllowed } from "./core/reason-classification";
 import { rerunClientToken } from "./core/rerun-request";
 import { Deferred, EcsAccess, EcsRefused, type EcsSender } from "./ecs-access";
+import { resolveRequest } from "./request-resolution";
+import { ScheduleAccess, type EventsSender, type SchedulerSender } from "./schedule-access";
 import { parseFailureEvent, withLogLinks } from "./task-state";
 import { applyLaunch, applyVerification, withoutVerification } from "./verify";
 
@@ -20,6 +22,10 @@ export type { EcsSender } from "./ecs-access";
 
 export interface RerunDeps {
   ecs: EcsSender;
+  /** EventBridge, to read the rule that launched a task (its target holds the original request). @default none: rules are not read */
+  events?: EventsSender;
+  /** EventBridge Scheduler, to read the schedule that launched a task. @default none: schedules are not read */
+  scheduler?: SchedulerSender;
   /** [0, 1) source for FULL jitter (Step Functions waits and in-handler throttle retries); default Math.random. */
   random?: () => number;
   /**
@@ -113,7 +119,8 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
 
   const output = (failure: LaunchFailure, decision: Decision, executionArn: string, after: "classify" | "rerun"): RerunLambdaOutput => {
     const kind = after === "classify" ? noticeKindAfterClassify(decision) : noticeKindAfterRerun(decision);
-    return { failure, decision, notice: buildNotice(kind, failure, decision, executionArn) };
+    const notice = buildNotice(kind, failure, decision, executionArn);
+    return { failure, decision, notice, noticeMessage: JSON.stringify(notice) };
   };
 
   const gaveUp = (failure: LaunchFailure, attempt: number, message: string, executionArn: string): RerunLambdaOutput =>
@@ -140,9 +147,9 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
     const needsOwner = failure.failureType === "failed_to_start" || (failure.failureType === "program_failed" && programFailureRerunAllowed(failure.taskDefinition, config.rerunProgramFailureFamilies));
     if (needsOwner) {
       const owner = await ecs.owner(failure, ctx);
-      if (owner.kind === "unknown") return later({ ...failure, ownerPending: true }, 1, `cannot tell yet whether ecs-rerun launched ${failure.taskArn}: ${owner.why}`, executionArn, "classify");
+      if (owner.kind === "unknown") return later({ ...failure, classificationPending: true }, 1, `cannot tell yet whether ecs-rerun launched ${failure.taskArn}: ${owner.why}`, executionArn, "classify");
       const known: LaunchFailure = { ...failure, deferrals: 0 };
-      delete known.ownerPending;
+      delete known.classificationPending;
       failure = known;
       if (owner.kind === "ours" && failure.failureType === "failed_to_start") {
         const message = `task ${failure.taskArn} was launched by ecs-rerun for event ${owner.eventId} (attempt ${owner.attempt}); the execution that launched it counts this failure`;
@@ -157,6 +164,23 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
       if (definitions !== undefined) failure = { ...failure, containers: withLogLinks(failure.containers, definitions, failure.taskArn) };
     }
     const decision = decide(failure, config, now(), random);
+    // A failure that will be relaunched needs the request to replay, from its source of truth
+    // (request-resolution.ts); one that will not (not retryable, a report) is told as it is.
+    if (decision.next === "retry" && failure.requestSource === undefined) {
+      let resolved;
+      try {
+        resolved = await resolveRequest(failure, new ScheduleAccess(deps.events, deps.scheduler, ecs), ctx);
+      } catch (err) {
+        if (!(err instanceof Deferred)) throw err;
+        return later({ ...failure, classificationPending: true }, 1, `cannot read the schedule that launched the task yet: ${err.why}`, executionArn, "classify");
+      }
+      failure = resolved.failure;
+      if (resolved.kind === "unrecoverable") {
+        const message = `the original request cannot be recovered faithfully (${(failure.unrecoverable ?? []).join("; ")}): nothing was launched`;
+        logJson("WARN", "launch failure classified", { ...correlation(failure, 0, executionArn), next: "needs_human", message });
+        return output(failure, { next: "needs_human", attempt: 0, nextAttempt: 0, maxAttempts: config.maxAttempts, delaySeconds: 0, retryable: false, message }, executionArn, "classify");
+      }
+    }
     logJson(decision.next === "retry" || decision.next === "recovered" ? "INFO" : "WARN", "launch failure classified", {
       ...correlation(failure, 0, executionArn),
       ...decisionFields(decision),
@@ -175,7 +199,7 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
     let failure = input.failure;
 
     // Classification that waited for the stopped task's ownership: finish it first.
-    if (failure.ownerPending) return classified(failure, ecs, executionArn);
+    if (failure.classificationPending) return classified(failure, ecs, executionArn);
 
     // Verification switched off while this execution waited: what was placed counts as started
     // (checking with a 0 s interval would spin until the deadline).

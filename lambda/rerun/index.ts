@@ -5,10 +5,18 @@
  * ./handler instead, with their own config and client.
  */
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { readConfig } from "./config";
 import { makeHandler } from "./handler";
 
 // maxAttempts: 1 -- the SDK never repeats a call on its own: throttling is retried by the handler
 // (THROTTLE_RETRIES), everything else by Step Functions (durable, visible); StartTask has no
 // idempotency token, so a silent SDK retry of an unknown outcome could run the task twice.
-export const handler = makeHandler(readConfig(process.env), { ecs: new ECSClient({ maxAttempts: 1 }) });
+// The schedule reads (the original request's first source of truth) go through the same
+// in-handler throttling budget as the ECS calls.
+export const handler = makeHandler(readConfig(process.env), {
+  ecs: new ECSClient({ maxAttempts: 1 }),
+  events: new EventBridgeClient({ maxAttempts: 1 }),
+  scheduler: new SchedulerClient({ maxAttempts: 1 }),
+});

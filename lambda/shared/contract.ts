@@ -104,10 +104,17 @@ export interface LaunchFailure {
    */
   deferrals?: number;
   /**
-   * Task state change only: whether ecs-rerun launched the stopped task could not be read yet
-   * (DescribeTasks failed). Nothing is launched or announced until it is known.
+   * Classification could not finish yet: whether ecs-rerun launched the stopped task, or the
+   * schedule holding the original request, could not be read (throttled, 5xx). Nothing is
+   * launched or announced until it is known.
    */
-  ownerPending?: boolean;
+  classificationPending?: boolean;
+  /** Where `request` comes from: the schedule that launched the task, the CloudTrail record, or the task record. */
+  requestSource?: "schedule" | "cloudtrail" | "task-record";
+  /** Which schedule, when `requestSource` is "schedule" ("rule NAME" or "schedule GROUP/NAME"). */
+  requestSourceDetail?: string;
+  /** needs_human only: what of the original request could not be recovered (hidden values, network settings). */
+  unrecoverable?: string[];
 }
 
 /**
@@ -116,11 +123,12 @@ export interface LaunchFailure {
  * - verify: do NOT publish, Wait delaySeconds, Rerun with attempt = nextAttempt (= attemptsLaunched: no launch);
  * - later: do NOT publish, Wait delaySeconds, Rerun the same attempt again (ECS gave no usable answer:
  *   throttled, 5xx, an unknown outcome, or the invocation ran out of time; no attempt is used up);
- * - already_handled: end quietly (a task this pipeline launched: its own execution counts it);
+ * - already_handled: end quietly (a task this pipeline launched, or one it must never launch);
+ * - needs_human: publish, end: the original request cannot be recovered faithfully, so nothing is launched;
  * - recovered / not_retryable / report: publish, end successfully;
  * - gave_up: publish, fail the execution.
  */
-export type DecisionNext = "retry" | "verify" | "later" | "recovered" | "gave_up" | "not_retryable" | "report" | "already_handled";
+export type DecisionNext = "retry" | "verify" | "later" | "recovered" | "gave_up" | "not_retryable" | "report" | "already_handled" | "needs_human";
 
 export interface Decision {
   next: DecisionNext;
@@ -135,7 +143,7 @@ export interface Decision {
   message?: string;
 }
 
-export type NoticeKind = "detected" | "retrying" | "recovered" | "gave_up" | "not_retryable" | "program_failed";
+export type NoticeKind = "detected" | "retrying" | "recovered" | "gave_up" | "not_retryable" | "program_failed" | "needs_human";
 
 /** Published to SNS as JSON by the state machine, consumed by the notifier. */
 export interface Notice {
@@ -170,6 +178,12 @@ export interface Notice {
   logStream?: string;
   /** Region of that log group when the task definition names one (awslogs-region). */
   logRegion?: string;
+  /** Where the replayed request came from: "schedule" (with which), "cloudtrail" or "task-record". */
+  requestSource?: string;
+  /** needs_human: what could not be recovered. */
+  missing?: string[];
+  /** needs_human: a ready `aws ecs run-task` command with everything that could be. */
+  runTaskCommand?: string;
 }
 
 export interface ClassifyInput {
@@ -196,9 +210,15 @@ export interface RerunLambdaOutput {
   failure: LaunchFailure;
   decision: Decision;
   notice: Notice;
+  /**
+   * The notice as the JSON text SNS publishes. Serialized here rather than by the state machine's
+   * States.JsonToString, so the text is the notifier's contract whatever runs the definition (the
+   * local interpreter the drill uses does not escape quotes inside strings).
+   */
+  noticeMessage: string;
 }
 
-export const NOTICE_KINDS: readonly NoticeKind[] = ["detected", "retrying", "recovered", "gave_up", "not_retryable", "program_failed"];
+export const NOTICE_KINDS: readonly NoticeKind[] = ["detected", "retrying", "recovered", "gave_up", "not_retryable", "program_failed", "needs_human"];
 
 /**
  * Tags put on every task the pipeline launches, in the launch request itself: a tag added after the

@@ -107,6 +107,28 @@ export function rerunFunctionStatements(g: RerunFunctionGrants): PolicyStatement
       Resource: "*",
     },
     {
+      // The schedule that launched a task holds its real request (CloudTrail hides environment
+      // overrides): read the account's rules on the default bus and their targets, nothing else.
+      Sid: "ReadTheRulesThatLaunchTasks",
+      Effect: "Allow",
+      Action: ["events:ListTargetsByRule", "events:ListRuleNamesByTarget"],
+      Resource: `arn:${place.partition}:events:${place.region}:${place.account}:rule/*`,
+    },
+    {
+      Sid: "ReadTheSchedulesThatLaunchTasks",
+      Effect: "Allow",
+      Action: "scheduler:GetSchedule",
+      Resource: `arn:${place.partition}:scheduler:${place.region}:${place.account}:schedule/*/*`,
+    },
+    {
+      // ListSchedules supports no resource-level permission ("*" is its only resource); it finds a
+      // schedule whose name ECS cut short in startedBy.
+      Sid: "FindSchedulesByName",
+      Effect: "Allow",
+      Action: "scheduler:ListSchedules",
+      Resource: "*",
+    },
+    {
       Sid: "PassTaskRolesToEcsTasksOnly",
       Effect: "Allow",
       Action: "iam:PassRole",

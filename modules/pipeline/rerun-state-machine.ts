@@ -64,6 +64,7 @@ export const ROUTES = {
   report: STATES.notifyAndEnd,
   gave_up: STATES.notifyAndFail,
   already_handled: STATES.alreadyHandled,
+  needs_human: STATES.notifyAndEnd,
 } as const;
 
 /**
@@ -71,7 +72,7 @@ export const ROUTES = {
  *
  *   Classify -> Route --retry--> NotifyAndWait -> Backoff (Wait) -> Rerun -> Route ...
  *                     --verify / later--> Backoff -> Rerun (check launched tasks, or try the same attempt again)
- *                     --recovered / report / not_retryable--> NotifyAndEnd
+ *                     --recovered / report / not_retryable / needs_human--> NotifyAndEnd
  *                     --gave_up--> NotifyAndFail -> GaveUp (Fail: counted by ExecutionsFailed, alarmed)
  *                     --already_handled--> AlreadyHandled (a task this pipeline launched: its own execution counts it)
  *   any Notify* that fails past its retries -> ParkNotice (the notice into the dead-letter queue, whose
@@ -91,7 +92,7 @@ export function rerunStateMachineDefinition(input: RerunStateMachineInput): Reco
     Type: "Task",
     Resource: "arn:aws:states:::lambda:invoke",
     Parameters: { FunctionName: input.rerunFunctionArn, Payload: payload },
-    ResultSelector: { "failure.$": "$.Payload.failure", "decision.$": "$.Payload.decision", "notice.$": "$.Payload.notice" },
+    ResultSelector: { "failure.$": "$.Payload.failure", "decision.$": "$.Payload.decision", "notice.$": "$.Payload.notice", "noticeMessage.$": "$.Payload.noticeMessage" },
     TimeoutSeconds: timeout,
   });
   const retryWithJitter = (errors: readonly string[], intervalSeconds: number, maxAttempts: number, maxDelaySeconds: number) => ({
@@ -112,7 +113,7 @@ export function rerunStateMachineDefinition(input: RerunStateMachineInput): Reco
     Resource: "arn:aws:states:::sns:publish",
     Parameters: {
       TopicArn: input.topicArn,
-      "Message.$": "States.JsonToString($.notice)",
+      "Message.$": "$.noticeMessage",
       MessageAttributes: { kind: { DataType: "String", "StringValue.$": "$.notice.kind" } },
     },
     ResultPath: null,
@@ -148,7 +149,7 @@ export function rerunStateMachineDefinition(input: RerunStateMachineInput): Reco
       [STATES.noticeFailed]: {
         Type: "Task",
         Resource: "arn:aws:states:::sqs:sendMessage",
-        Parameters: { QueueUrl: input.deadLetterQueueUrl, "MessageBody.$": "States.JsonToString($.notice)" },
+        Parameters: { QueueUrl: input.deadLetterQueueUrl, "MessageBody.$": "$.noticeMessage" },
         ResultPath: null,
         Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.parkError", Next: STATES.countLostNotice }],
         Next: STATES.countLostNotice,

@@ -1,11 +1,14 @@
 /** Rerun core: which notice kind a decision gives, and the notice itself (what the notifier formats). */
 import type { Decision, LaunchFailure, Notice, NoticeKind } from "../../shared/contract";
+import { runTaskCommand } from "./request-source";
 
 /** Notice kind after classify: one message per event (not_retryable and program_failed say "a human must look"). */
 export function noticeKindAfterClassify(decision: Decision): NoticeKind {
   switch (decision.next) {
     case "not_retryable":
       return "not_retryable";
+    case "needs_human":
+      return "needs_human";
     case "report":
       return "program_failed";
     case "gave_up":
@@ -35,6 +38,7 @@ export function noticeKindAfterRerun(decision: Decision): NoticeKind {
     case "recovered":
     case "gave_up":
     case "not_retryable":
+    case "needs_human":
       return decision.next;
   }
 }
@@ -71,5 +75,7 @@ export function buildNotice(kind: NoticeKind, failure: LaunchFailure, decision: 
     ...(firstLog
       ? { logGroup: firstLog.logGroup, logStream: firstLog.logStream, ...(firstLog.logRegion ? { logRegion: firstLog.logRegion } : {}) }
       : {}),
+    ...(failure.requestSource !== undefined ? { requestSource: failure.requestSourceDetail ? `${failure.requestSource} (${failure.requestSourceDetail})` : failure.requestSource } : {}),
+    ...(kind === "needs_human" ? { missing: [...(failure.unrecoverable ?? [])], runTaskCommand: runTaskCommand({ ...failure.request, count: failure.remaining }) } : {}),
   };
 }

@@ -1,0 +1,183 @@
+/**
+ * Rerun core: where "the original request" comes from, and whether it can be trusted.
+ *
+ * CloudTrail is not always faithful: since mid-2023 ECS hides container environment overrides in
+ * its RunTask records, writing the literal `HIDDEN_DUE_TO_SECURITY_REASONS` where the list was
+ * (aws-samples/aws-batch-runtime-monitoring issue #20, 2023-06-21; the record carries
+ * `"environment": "HIDDEN_DUE_TO_SECURITY_REASONS"` in place of the array,
+ * aws-samples/siem-on-amazon-opensearch-service issue #430). Replaying that is a different job. So
+ * the source of truth is, in order: the schedule that launched the task (its rule target or
+ * Scheduler schedule holds the real overrides), the CloudTrail record when nothing in it is
+ * hidden, the task record when it can be faithful; otherwise nothing is launched and a human gets
+ * what could be recovered.
+ */
+
+/** The literal CloudTrail writes for a value it hides. */
+export const HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS";
+
+export type RequestSource = "schedule" | "cloudtrail" | "task-record";
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Every place of `request` where CloudTrail hid a value, named for a human: a container's whole
+ * environment (`overrides.containerOverrides[app].environment`), one variable
+ * (`...environment[DB_URL]`), or any other field. Empty when nothing is hidden.
+ */
+export function hiddenValues(request: unknown): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, path: string): void => {
+    if (value === HIDDEN) {
+      found.push(path);
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        // Name list entries by their own name (a container, a variable) when they have one.
+        const label = isObject(item) && typeof item.name === "string" ? item.name : String(i);
+        walk(isObject(item) && item.value === HIDDEN && typeof item.name === "string" ? HIDDEN : item, `${path}[${label}]`);
+      });
+    } else if (isObject(value)) {
+      for (const [key, v] of Object.entries(value)) walk(v, path === "" ? key : `${path}.${key}`);
+    }
+  };
+  walk(request, "");
+  return found;
+}
+
+/**
+ * The schedule a task's `startedBy` names. EventBridge rules start their ECS targets with
+ * `events-rule/<rule name>` and EventBridge Scheduler with `chronos-schedule/<schedule name>`
+ * (observed values, not documented by AWS; see shared/events/README.md). ECS keeps at most 36
+ * characters of `startedBy` (ECS API reference, StartTask/RunTask `startedBy`), so a name that
+ * fills them may have been cut short: `truncated` says the name is only a prefix.
+ */
+export function scheduleOf(startedBy: string | undefined): { kind: "rule" | "schedule"; name: string; truncated: boolean } | undefined {
+  if (startedBy === undefined) return undefined;
+  const truncated = startedBy.length >= 36;
+  if (startedBy.startsWith("events-rule/")) return { kind: "rule", name: startedBy.slice("events-rule/".length), truncated };
+  if (startedBy.startsWith("chronos-schedule/")) return { kind: "schedule", name: startedBy.slice("chronos-schedule/".length), truncated };
+  return undefined;
+}
+
+/** A member of an EventBridge or Scheduler structure: their APIs spell the same field in either case. */
+function member(obj: unknown, name: string): unknown {
+  if (!isObject(obj)) return undefined;
+  return obj[name] ?? obj[name.charAt(0).toLowerCase() + name.slice(1)] ?? obj[name.charAt(0).toUpperCase() + name.slice(1)];
+}
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const defined = (o: Json): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)));
+
+/** The task definition a target launches, as family:revision, for matching against the failed task's. */
+export function familyRevision(taskDefinition: string): string {
+  return taskDefinition.replace(/^arn:[^:]+:ecs:[^:]+:\d+:task-definition\//, "");
+}
+
+/**
+ * The RunTask request an EventBridge rule target (ListTargetsByRule) or a Scheduler schedule's
+ * target (GetSchedule) makes: `EcsParameters` give the launch settings and `Input` the task
+ * overrides (for an ECS target the input is the RunTask `overrides`, a TaskOverride as JSON).
+ * Undefined when the target does not launch ECS tasks, or shapes its input in a way a stored
+ * target cannot say (InputPath, InputTransformer: the input depends on the event).
+ */
+export function requestFromTarget(target: unknown, startedBy: string | undefined): Json | undefined {
+  const ecs = member(target, "EcsParameters");
+  const taskDefinition = member(ecs, "TaskDefinitionArn");
+  if (!isObject(ecs) || typeof taskDefinition !== "string") return undefined;
+  if (member(target, "InputPath") !== undefined || member(target, "InputTransformer") !== undefined) return undefined;
+  const input = member(target, "Input");
+  let overrides: unknown;
+  if (typeof input === "string" && input.trim() !== "") {
+    try {
+      overrides = JSON.parse(input);
+    } catch {
+      return undefined;
+    }
+  }
+  const vpc = member(member(ecs, "NetworkConfiguration"), "AwsvpcConfiguration");
+  const tags = list(member(ecs, "Tags")).flatMap((t) => {
+    const key = member(t, "Key");
+    // Scheduler writes each tag as a one-entry map { name: value }.
+    if (typeof key === "string") return [{ key, value: member(t, "Value") }];
+    return isObject(t) ? Object.entries(t).map(([k, v]) => ({ key: k, value: v })) : [];
+  });
+  return defined({
+    cluster: member(target, "Arn"),
+    taskDefinition,
+    count: member(ecs, "TaskCount") ?? 1,
+    launchType: member(ecs, "LaunchType"),
+    platformVersion: member(ecs, "PlatformVersion"),
+    group: member(ecs, "Group"),
+    capacityProviderStrategy: list(member(ecs, "CapacityProviderStrategy")).map((c) =>
+      defined({ capacityProvider: member(c, "CapacityProvider"), weight: member(c, "Weight"), base: member(c, "Base") }),
+    ),
+    networkConfiguration: isObject(vpc)
+      ? { awsvpcConfiguration: defined({ subnets: member(vpc, "Subnets"), securityGroups: member(vpc, "SecurityGroups"), assignPublicIp: member(vpc, "AssignPublicIp") }) }
+      : undefined,
+    placementConstraints: list(member(ecs, "PlacementConstraints")).map((p) => defined({ type: member(p, "Type"), expression: member(p, "Expression") })),
+    placementStrategy: list(member(ecs, "PlacementStrategy")).map((p) => defined({ type: member(p, "Type"), field: member(p, "Field") })),
+    propagateTags: member(ecs, "PropagateTags"),
+    referenceId: member(ecs, "ReferenceId"),
+    enableECSManagedTags: member(ecs, "EnableECSManagedTags"),
+    enableExecuteCommand: member(ecs, "EnableExecuteCommand"),
+    tags,
+    overrides,
+    // ECS sets this itself when the schedule launches; a rerun carries the same, so the missed-run
+    // watch and anything else keyed on it count the rerun as the job's run.
+    startedBy,
+  });
+}
+
+/** Whether a target launches `taskDefinition` on `cluster` (both as a failure records them). */
+export function targetMatches(target: unknown, cluster: string, taskDefinition: string): boolean {
+  const arn = member(target, "Arn");
+  const td = member(member(target, "EcsParameters"), "TaskDefinitionArn");
+  if (typeof arn !== "string" || typeof td !== "string") return false;
+  const clusterName = (c: string) => c.slice(c.lastIndexOf("/") + 1);
+  const sameTd = familyRevision(td) === familyRevision(taskDefinition) || familyRevision(td) === familyRevision(taskDefinition).replace(/:\d+$/, "");
+  return clusterName(arn) === clusterName(cluster) && sameTd;
+}
+
+/** Whether a request rebuilt from a task record is faithful enough to launch. */
+export function taskRecordUnfaithful(notCarriedOver: readonly string[] | undefined): string[] {
+  // awsvpc: the task's ENI names its subnet only. Without the security groups ECS would use the
+  // VPC's default group, and without assignPublicIp no public IP: a different network, a
+  // different job (it may not reach what it needs).
+  return (notCarriedOver ?? []).filter((m) => m === "networkConfiguration.securityGroups" || m === "networkConfiguration.assignPublicIp");
+}
+
+const shellQuote = (s: string) => (/^[A-Za-z0-9_./:=,@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * A ready `aws ecs run-task` command with everything that could be recovered; hidden values are
+ * left out (and named by the notice), for a human to put back before running it.
+ */
+export function runTaskCommand(request: Json): string {
+  const withoutHidden = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(withoutHidden).filter((v) => v !== HIDDEN && !(isObject(v) && v.value === HIDDEN));
+    if (isObject(value)) return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== HIDDEN).map(([k, v]) => [k, withoutHidden(v)]));
+    return value;
+  };
+  const r = withoutHidden(request) as Json;
+  const parts = ["aws ecs run-task"];
+  const flag = (name: string, value: unknown) => {
+    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) return;
+    parts.push(`--${name} ${shellQuote(typeof value === "string" || typeof value === "number" ? String(value) : JSON.stringify(value))}`);
+  };
+  flag("cluster", r.cluster);
+  flag("task-definition", r.taskDefinition);
+  flag("count", r.count);
+  flag("launch-type", r.launchType);
+  flag("capacity-provider-strategy", r.capacityProviderStrategy);
+  flag("platform-version", r.platformVersion);
+  flag("network-configuration", r.networkConfiguration);
+  flag("group", r.group);
+  flag("started-by", r.startedBy);
+  flag("overrides", r.overrides);
+  flag("placement-constraints", r.placementConstraints);
+  flag("placement-strategy", r.placementStrategy);
+  flag("tags", r.tags);
+  if (r.propagateTags !== undefined) flag("propagate-tags", r.propagateTags);
+  if (r.enableECSManagedTags === true) parts.push("--enable-ecs-managed-tags");
+  return parts.join(" ");
+}

@@ -65,7 +65,7 @@ describe("the help", () => {
   });
 
   test("names the detail-type of every shipped event, which --event runs", () => {
-    const types = new Set(readdirSync(EVENTS_DIR).map((f) => JSON.parse(readFileSync(join(EVENTS_DIR, f), "utf8"))["detail-type"] as string));
+    const types = new Set(readdirSync(EVENTS_DIR).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(readFileSync(join(EVENTS_DIR, f), "utf8"))["detail-type"] as string));
     expect([...types].sort()).toEqual(["AWS API Call via CloudTrail", "ECS Task State Change"]);
     for (const t of types) expect(text.replace(/\s+/g, " ")).toContain(`"${t}"`);
   });

@@ -139,7 +139,7 @@ describe("classify of a program failure", () => {
     const out = await makeHandler(CONFIG, { ecs: stub.ecs })({ action: "classify", event: bridgeTaskEvent("exit1"), executionArn: EXECUTION_ARN });
     expect(out.notice).toMatchObject({ kind: "program_failed", containers: [{ name: "app", exitCode: 1 }] });
     expect(out.notice).not.toHaveProperty("logGroup");
-    expect(logs.records()).toContainEqual(expect.objectContaining({ level: "WARN", msg: "log link not derived", why: expect.stringMatching(/^ClientException: /) }));
+    expect(logs.records()).toContainEqual(expect.objectContaining({ level: "WARN", msg: "task definition not read: every container counts as essential, no log link", why: expect.stringMatching(/^ClientException: /) }));
   });
 
   it("reruns an opted-in family, unless the failed task was itself a rerun", async () => {

@@ -45,6 +45,9 @@ export interface EcsSender {
   send(command: TagResourceCommand): Promise<TagResourceCommandOutput>;
 }
 
+/** Container definitions by task definition revision (ARN or family:revision). */
+export type DefinitionCache = Map<string, NonNullable<NonNullable<DescribeTaskDefinitionCommandOutput["taskDefinition"]>["containerDefinitions"]>>;
+
 /** ECS gave no usable answer (throttled past the budget, 5xx, no answer): the same step again, later. */
 export class Deferred extends Error {
   constructor(readonly why: string) {
@@ -69,6 +72,8 @@ export interface EcsAccessDeps {
   random: () => number;
   sleep: (ms: number) => Promise<void>;
   now: () => number;
+  /** Read revisions, kept by the handler for the life of the Lambda container (a revision never changes). */
+  definitions: DefinitionCache;
 }
 
 function httpStatus(err: unknown): number | undefined {
@@ -190,16 +195,23 @@ export class EcsAccess {
     return answers;
   }
 
-  /** The task definition's container definitions; undefined on any error (log links are a nicety). */
+  /**
+   * The task definition's container definitions (essential flags, log configuration); undefined on
+   * any error. A revision never changes, so each is read once per Lambda container.
+   */
   async containerDefinitions(failure: LaunchFailure, ctx: Record<string, unknown>) {
+    const cached = this.deps.definitions.get(failure.taskDefinition);
+    if (cached) return cached;
     try {
       const answer = await this.call("DescribeTaskDefinition", ctx, () =>
         this.deps.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: failure.taskDefinition })),
       );
-      return answer.taskDefinition?.containerDefinitions;
+      const definitions = answer.taskDefinition?.containerDefinitions;
+      if (definitions && /:\d+$/.test(failure.taskDefinition)) this.deps.definitions.set(failure.taskDefinition, definitions);
+      return definitions;
     } catch (err) {
       if (!(err instanceof Deferred || err instanceof EcsRefused)) throw err;
-      logJson("WARN", "log link not derived", { ...ctx, why: err.why });
+      logJson("WARN", "task definition not read: every container counts as essential, no log link", { ...ctx, why: err.why });
       return undefined;
     }
   }

@@ -12,10 +12,11 @@ import { parseInvocation } from "./core/invocation";
 import { buildNotice, noticeKindAfterClassify, noticeKindAfterRerun } from "./core/notice";
 import { programFailureRerunAllowed } from "./core/reason-classification";
 import { rerunClientToken } from "./core/rerun-request";
-import { Deferred, EcsAccess, EcsRefused, type EcsSender } from "./ecs-access";
+import { Deferred, EcsAccess, EcsRefused, type DefinitionCache, type EcsSender } from "./ecs-access";
 import { resolveRequest } from "./request-resolution";
 import { ScheduleAccess, type EventsSender, type SchedulerSender } from "./schedule-access";
-import { parseFailureEvent, withLogLinks } from "./task-state";
+import { essentialNames, failedEssentials } from "./core/essential";
+import { parseFailureEvent, programFailureReason, withLogLinks } from "./task-state";
 import { applyLaunch, applyVerification, withoutVerification } from "./verify";
 
 export type { EcsSender } from "./ecs-access";
@@ -116,6 +117,7 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
   const sleep = deps.sleep ?? realSleep;
   const now = deps.now ?? (() => Date.now());
   const planted = (defect: PlantedDefect) => deps.plantedDefects?.has(defect) === true;
+  const definitions: DefinitionCache = new Map();
 
   const output = (failure: LaunchFailure, decision: Decision, executionArn: string, after: "classify" | "rerun"): RerunLambdaOutput => {
     const kind = after === "classify" ? noticeKindAfterClassify(decision) : noticeKindAfterRerun(decision);
@@ -161,7 +163,15 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
     }
     if (failure.failureType === "program_failed" && failure.containers !== undefined && failure.containers.length > 0 && failure.taskArn !== undefined) {
       const definitions = await ecs.containerDefinitions(failure, ctx);
-      if (definitions !== undefined) failure = { ...failure, containers: withLogLinks(failure.containers, definitions, failure.taskArn) };
+      // Only essential containers decide: a sidecar that exited 143 after the app finished is no failure.
+      const failing = failedEssentials(failure.containers, essentialNames(definitions));
+      if (failing.length === 0) {
+        const message = `only non-essential containers exited non-zero (${failure.containers.map((c) => `${c.name} ${c.exitCode}`).join(", ")}): not a program failure`;
+        logJson("INFO", "stopped task is no program failure", { ...ctx, message });
+        return output(failure, { next: "already_handled", attempt: 0, nextAttempt: 0, maxAttempts: config.maxAttempts, delaySeconds: 0, retryable: false, message }, executionArn, "classify");
+      }
+      const reasons = failing.map(programFailureReason);
+      failure = { ...failure, containers: definitions ? withLogLinks(failing, definitions, failure.taskArn) : failing, reasons, failures: reasons.map((reason) => ({ arn: failure.taskArn as string, reason })) };
     }
     const decision = decide(failure, config, now(), random);
     // A failure that will be relaunched needs the request to replay, from its source of truth
@@ -300,7 +310,7 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
   return async function handler(payload: unknown, context?: InvocationContext): Promise<RerunLambdaOutput> {
     const remaining = context?.getRemainingTimeInMillis?.();
     const budgetMs = planted("no-time-budget") ? Number.POSITIVE_INFINITY : remaining === undefined ? DEFAULT_TIME_BUDGET_MS : remaining - TIME_MARGIN_MS;
-    const ecs = new EcsAccess(config, { ecs: deps.ecs, random, sleep, now }, now() + budgetMs);
+    const ecs = new EcsAccess(config, { ecs: deps.ecs, random, sleep, now, definitions }, now() + budgetMs);
     try {
       const input = parseInvocation(payload);
       if (input.action === "rerun") return await rerun(input, ecs);

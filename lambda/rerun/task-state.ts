@@ -5,6 +5,7 @@
 import { InvalidEventError } from "../shared/errors";
 import { OWNER_TAG_ATTEMPT, OWNER_TAG_EVENT_ID, type FailedContainer, type LaunchFailure } from "../shared/contract";
 import { CLOUDTRAIL_DETAIL_TYPE, parseLaunchEvent } from "./core/cloudtrail-event";
+import { isGenericStoppedReason } from "./core/essential";
 import { clusterShortName, isRecord, lastSegment, nonEmptyString, trimReason } from "./util";
 
 export const TASK_STATE_CHANGE_DETAIL_TYPE = "ECS Task State Change";
@@ -168,6 +169,13 @@ export function parseTaskStateChangeEvent(event: unknown): LaunchFailure {
   };
 
   if (stopCode === STOP_CODE_FAILED_TO_START) {
+    // "Task failed to start" says nothing; the containers' own reasons say why (a pull error, ...):
+    // those are judged and told instead.
+    const containerReasons = [...new Set((Array.isArray(detail.containers) ? detail.containers : []).flatMap((c) => (isRecord(c) && nonEmptyString(c.reason) ? [trimReason(c.reason)] : [])))];
+    if (isGenericStoppedReason(stoppedReason) && containerReasons.length > 0) {
+      const told = trimReason(`${stoppedReason ?? STOP_CODE_FAILED_TO_START}: ${containerReasons.join("; ")}`);
+      return { ...common, stoppedReason: told, failureType: "failed_to_start", reasons: containerReasons, reasonKind: "stopped", failures: containerReasons.map((reason) => ({ arn: taskArn, reason })) };
+    }
     const reason = stoppedReason ?? STOP_CODE_FAILED_TO_START;
     return { ...common, failureType: "failed_to_start", reasons: [reason], reasonKind: "stopped", failures: [{ arn: taskArn, reason }] };
   }

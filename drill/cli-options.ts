@@ -35,6 +35,14 @@ export const OPTIONS = {
     ],
   },
   clusters: { type: "string", arg: "LIST", help: ["protected clusters (names or ARNs), comma-separated. Default: batch-ec2"] },
+  "task-definition": {
+    type: "string",
+    arg: "FILE",
+    help: [
+      "a DescribeTaskDefinition response for the local ECS: its essential",
+      "flags decide failure and success. Default: every container essential",
+    ],
+  },
   schedule: {
     type: "string",
     arg: "FILE",
@@ -59,7 +67,7 @@ export function usage(scenarios: number): string {
   const lines = [
     "usage: npm run drill                 run the shipped scenarios, each as a timeline",
     "       npm run drill -- --event FILE [--ecs SCRIPT] [--clusters LIST] [--slack SCRIPT]",
-    "                          [--schedule FILE] [--deliver N] [--json]",
+    "                          [--schedule FILE] [--task-definition FILE] [--deliver N] [--json]",
     `  (no option)      the ${scenarios} scenarios: event -> matched -> classified -> waits -> launches`,
     "                   -> Slack -> outcome",
   ];
@@ -84,6 +92,8 @@ export type DrillCommand =
       readonly deliver: number;
       /** The --schedule file's path, if given. */
       readonly schedule?: string;
+      /** The --task-definition file's path, if given. */
+      readonly taskDefinition?: string;
       readonly json: boolean;
     };
 
@@ -91,7 +101,7 @@ const CLUSTER = new RegExp(INPUT_LIMITS.clusterPattern);
 
 /** Parses and checks the drill's arguments; throws UsageError naming the option at fault. */
 export function parseDrillArgs(argv: readonly string[]): DrillCommand {
-  let values: { event?: string; ecs?: string; clusters?: string; slack?: string; deliver?: string; schedule?: string; json?: boolean; help?: boolean };
+  let values: { event?: string; ecs?: string; clusters?: string; slack?: string; deliver?: string; schedule?: string; "task-definition"?: string; json?: boolean; help?: boolean };
   try {
     const options: ParseArgsConfig["options"] = Object.fromEntries(Object.entries(OPTIONS).map(([k, o]) => [k, { type: o.type, ...("short" in o ? { short: o.short } : {}) }]));
     values = parseArgs({ args: [...argv], options, strict: true }).values as typeof values;
@@ -100,7 +110,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
   }
   if (values.help) return { kind: "help" };
   if (values.event === undefined) {
-    const extra = (["ecs", "clusters", "slack", "deliver", "schedule", "json"] as const).filter((k) => values[k] !== undefined).map((k) => `--${k}`);
+    const extra = (["ecs", "clusters", "slack", "deliver", "schedule", "task-definition", "json"] as const).filter((k) => values[k] !== undefined).map((k) => `--${k}`);
     if (extra.length > 0) throw new UsageError(`${extra.join(", ")} go${extra.length === 1 ? "es" : ""} with --event FILE`);
     return { kind: "scenarios" };
   }
@@ -125,6 +135,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
     file: values.event,
     deliver,
     ...(values.schedule !== undefined ? { schedule: values.schedule } : {}),
+    ...(values["task-definition"] !== undefined ? { taskDefinition: values["task-definition"] } : {}),
     ecs: script("ecs", values.ecs ?? "ok", parseEcsScript),
     slack: script("slack", values.slack ?? "ok", parseSlackScript),
     clusters,

@@ -4,7 +4,7 @@
 // deliver. With --json every answer, errors included, is one JSON object on stdout.
 import "./quiet";
 import { parseDrillArgs, usage, UsageError, type DrillCommand } from "./cli-options";
-import { EventFileUnreadable, InvalidEventError, readEventFile, readScheduleFile } from "./event-file";
+import { EventFileUnreadable, InvalidEventError, readEventFile, readScheduleFile, readTaskDefinitionFile } from "./event-file";
 import { eventReport, formatSummary, formatTimeline, type EventReport } from "./report";
 import { Drill } from "./runner";
 import { SCENARIOS } from "./scenarios";
@@ -52,8 +52,15 @@ async function runEvent(command: Extract<DrillCommand, { kind: "event" }>): Prom
   } catch (err) {
     throw new UsageError(`--schedule: ${(err as Error).message}`);
   }
+  let taskDefinitions;
+  try {
+    taskDefinitions = command.taskDefinition === undefined ? undefined : [readTaskDefinitionFile(command.taskDefinition)];
+  } catch (err) {
+    throw new UsageError(`--task-definition: ${(err as Error).message}`);
+  }
   const drill = await Drill.start({
     schedules,
+    taskDefinitions,
     ecs: command.ecs,
     slack: command.slack,
     clusters: command.clusters,

@@ -46,6 +46,8 @@ export interface DeliveryReport {
   executionArn?: string;
   /** Where the execution's replayed request came from (schedule, cloudtrail, task-record). */
   requestSource?: string;
+  /** Task events: the stopped task's ARN. */
+  readonly taskArn?: string;
 }
 
 /** Everything a drill run observed. */
@@ -80,6 +82,8 @@ export interface DrillResult {
   readonly throttledCalls: number;
   /** Successful runs counted by the missed-run metric filters, by metric name (simulated seconds). */
   readonly successfulRuns: Record<string, number[]>;
+  /** For each stopped task the successful-runs rule sent to the run counter, by task ARN: whether it counted as a successful run. */
+  readonly countedAsSuccess: Record<string, boolean>;
   /** Missed-run alarm state changes, as CloudWatch would publish them to the topic. */
   readonly alarmChanges: { t: number; alarmName: string; from: AlarmState; to: AlarmState }[];
 }
@@ -140,6 +144,8 @@ export interface DrillOptions {
   readonly timeline?: boolean;
   /** Receives the Lambda handlers' structured log lines (they would go to CloudWatch Logs). @default discarded */
   readonly onLambdaLog?: (line: string) => void;
+  /** DescribeTaskDefinition answers the local ECS serves; without one, every container of a task counts as essential. @default none */
+  readonly taskDefinitions?: readonly Record<string, unknown>[];
   /** The rules (name -> targets, as ListTargetsByRule returns them) and Scheduler schedules the local endpoints serve. @default none */
   readonly schedules?: ScheduleStore;
   /** TEST ONLY: known defects planted back, to prove the fault sweep catches them. @default none */

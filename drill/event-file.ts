@@ -29,6 +29,21 @@ export function readScheduleFile(path: string): ScheduleStore {
   throw new Error(`${path}: expected {"Rule": NAME, "Targets": [...]} or a GetSchedule response with Name and Target`);
 }
 
+/** A `--task-definition` file: a DescribeTaskDefinition response, `{"taskDefinition": {...}}`. */
+export function readTaskDefinitionFile(path: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new Error(`${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `not JSON (${(err as Error).message})`}`);
+  }
+  const td = (parsed as { taskDefinition?: { containerDefinitions?: unknown } } | null)?.taskDefinition;
+  if (typeof td !== "object" || td === null || !Array.isArray(td.containerDefinitions)) {
+    throw new Error(`${path}: expected a DescribeTaskDefinition response, {"taskDefinition": {"containerDefinitions": [...], ...}}`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
 export class EventFileUnreadable extends Error {}
 
 /** The file holds something EventBridge would never deliver: exit 2, outcome invalid_event. */

@@ -163,6 +163,11 @@ export class LocalAws {
     this.storm = { untilMs, passEvery, calls: 0 };
   }
 
+  /** The DescribeTaskDefinition answers the local ECS serves. */
+  setTaskDefinitions(answers: readonly Record<string, unknown>[]): void {
+    this.ecs.setTaskDefinitions(answers);
+  }
+
   /** The rules (name -> targets) and schedules the local EventBridge and Scheduler serve. */
   setSchedules(store: ScheduleStore): void {
     this.scheduleStore = store;

@@ -1,5 +1,6 @@
-// Missed-run detection in the drill: successful task events counted by the log group's metric
-// filters, and each missed-run alarm evaluated once a period, its changes published to the topic.
+// Missed-run detection in the drill: stopped tasks judged by the real run counter, its verdict
+// lines counted by the synthesized metric filters, and each missed-run alarm evaluated once a
+// period, its changes published to the topic.
 
 import { evaluateAlarm, matchesFilterPattern, parseFilterPattern, type AlarmState } from "./cloudwatch";
 import type { DeliveryReport, DrillResult, RunScope } from "./drill-types";
@@ -7,28 +8,49 @@ import { matchesEventPattern } from "./event-pattern-matcher";
 import type { EcsTaskStateChangeEvent } from "./local-aws";
 
 /**
- * Returns the listener of the local endpoint's task events and the successful runs it counts
- * (real timestamps, by metric name); `start` runs a stopped task's event through the pipeline.
+ * Returns the listener of the local endpoint's task events, `countRun` (the successful-runs rule and
+ * the run counter, for any stopped task's event), the successful runs the filters counted (real
+ * timestamps, by metric name) and each judged task's verdict; `start` runs a stopped task's event
+ * through the pipeline, `judge` is the run counter (its verdict lines go to `lines`).
  */
 export function taskEventListener(
-  { pipeline, note }: RunScope,
+  { pipeline, note, track }: RunScope,
   start: (event: unknown, origin: DeliveryReport["origin"]) => void,
-): { successfulRuns: Record<string, number[]>; onTaskEvent: (e: EcsTaskStateChangeEvent) => void } {
-  // Task events: failures go through the task-failures rule; successes into the log group whose
-  // metric filters count them for the missed-run alarms.
+  judge: (event: unknown) => Promise<{ counted: boolean; lines: string[] }>,
+): {
+  successfulRuns: Record<string, number[]>;
+  countedAsSuccess: Record<string, boolean>;
+  countRun: (e: unknown) => void;
+  onTaskEvent: (e: EcsTaskStateChangeEvent) => void;
+} {
   const successfulRuns: Record<string, number[]> = {};
+  const countedAsSuccess: Record<string, boolean> = {};
   const filters = pipeline.metricFilters.map((f) => ({ ...f, terms: parseFilterPattern(f.pattern) }));
+  // The successful-runs rule sends possible successes to the run counter; the metric filters count
+  // the verdict lines it logs.
+  const countRun = (e: unknown) => {
+    if (!pipeline.successPattern || !matchesEventPattern(pipeline.successPattern, e)) return;
+    const detail = (e as { detail: { taskArn: string; group?: string } }).detail;
+    track(
+      judge(e).then(({ counted, lines }) => {
+        countedAsSuccess[detail.taskArn] = counted;
+        for (const line of lines) {
+          const record = JSON.parse(line) as unknown;
+          for (const f of filters) {
+            if (!matchesFilterPattern(f.terms, record)) continue;
+            (successfulRuns[f.metricName] ??= []).push(Date.now());
+            note(0, `successful run counted: ${detail.group} (${f.metricName})`);
+          }
+        }
+        if (!counted) note(0, `stopped task ${detail.taskArn.split("/").pop()} not counted as a successful run`);
+      }),
+    );
+  };
   const onTaskEvent = (e: EcsTaskStateChangeEvent) => {
-    if (pipeline.successPattern && matchesEventPattern(pipeline.successPattern, e)) {
-      for (const f of filters) {
-        if (!matchesFilterPattern(f.terms, e)) continue;
-        (successfulRuns[f.metricName] ??= []).push(Date.now());
-        note(0, `successful run counted: ${e.detail.group} stopped with exit code 0 (${f.metricName})`);
-      }
-    }
+    countRun(e);
     if (e.detail.lastStatus === "STOPPED") start(e, "task-event");
   };
-  return { successfulRuns, onTaskEvent };
+  return { successfulRuns, countedAsSuccess, countRun, onTaskEvent };
 }
 
 /** Returns `watchAlarms`, which starts the alarms' periodic evaluation, and what it records. */

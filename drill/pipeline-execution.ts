@@ -111,6 +111,7 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
     const matched = pattern !== undefined && matchesEventPattern(pattern, event);
     const report: DeliveryReport = {
       index,
+      ...(isTaskEvent && typeof (detail as { taskArn?: unknown } | undefined)?.taskArn === "string" ? { taskArn: (detail as { taskArn: string }).taskArn } : {}),
       eventId: detail?.eventID ?? e.id ?? "(none)",
       matched,
       origin,

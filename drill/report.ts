@@ -16,6 +16,8 @@ export interface EventReport {
   tasksStarted: number;
   /** Executions Step Functions started for the delivered event (one per failure, however often delivered). */
   executions: number;
+  /** Task events only: whether the event counts as a successful run of its job for the missed-run watch. */
+  countedAsSuccess?: boolean;
   error?: string;
 }
 
@@ -35,6 +37,7 @@ export function eventReport(r: DrillResult): EventReport {
     deadLetters: r.deadLetters,
     tasksStarted: r.tasksStarted,
     executions: originals.filter((d) => d.executionArn !== undefined).length,
+    ...(first?.taskArn !== undefined ? { countedAsSuccess: r.countedAsSuccess[first.taskArn] === true } : {}),
     ...(first?.error ? { error: first.error } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { makeHandler as makeRerunHandler, type EcsSender, type PlantedDefect } from "../lambda/rerun/handler";
 import { makeHandler as makeStarterHandler } from "../lambda/starter/handler";
+import { makeHandler as makeRunCounterHandler } from "../lambda/run-counter/handler";
 import { readConfig as readRerunConfig } from "../lambda/rerun/config";
 import { makeHandler as makeNotifierHandler, type NotifierHandler } from "../lambda/notifier/handler";
 import { readConfig as readNotifierConfig } from "../lambda/notifier/config";
@@ -85,6 +86,7 @@ export class Drill {
       },
     });
     aws.setSchedules(options.schedules ?? { rules: {}, schedules: [] });
+    aws.setTaskDefinitions(options.taskDefinitions ?? []);
     await aws.start();
     return new Drill(pipeline, aws, slack, options);
   }
@@ -197,7 +199,13 @@ export class Drill {
     const onCloudTrail = (e: CloudTrailApiCallEvent) => start(e, "cloudtrail");
     const previousListener = this.aws.setCloudTrailListener(onCloudTrail);
 
-    const { successfulRuns, onTaskEvent } = taskEventListener(scope, start);
+    // The run counter's verdict lines, per judgment (judgments may overlap).
+    const judgeRun = async (event: unknown) => {
+      const lines: string[] = [];
+      const { counted } = await clock.track(() => makeRunCounterHandler({ ecs, write: (line) => lines.push(line) })(event));
+      return { counted, lines };
+    };
+    const { successfulRuns, countedAsSuccess, countRun, onTaskEvent } = taskEventListener(scope, start, judgeRun);
     const previousTaskListener = this.aws.setTaskStateChangeListener(onTaskEvent);
 
     const { alarmChanges, watchers, watchAlarms } = missedRunAlarms(scope, this.aws.account, successfulRuns, deliverNotice);
@@ -215,8 +223,13 @@ export class Drill {
       const at = runOptions.deliverAtSeconds ?? [];
       events.forEach((event, i) => {
         const delay = at[i] ?? 0;
-        if (delay <= 0) start(event, "delivered");
-        else track(clock.sleep(delay * 1000).then(() => start(event, "delivered")));
+        // EventBridge sends a delivered task event to every rule it matches: the successful-runs rule too.
+        const deliver = () => {
+          countRun(event);
+          start(event, "delivered");
+        };
+        if (delay <= 0) deliver();
+        else track(clock.sleep(delay * 1000).then(deliver));
       });
       if (runOptions.scheduledLaunches?.length) {
         // The schedule's own RunTask calls, made with the events role as EventBridge makes them.
@@ -278,6 +291,7 @@ export class Drill {
       throttledCalls: launches.filter((r) => r.answer === "throttled").length,
       successfulRuns: Object.fromEntries(Object.entries(successfulRuns).map(([k, v]) => [k, v.map((t) => (t - DRILL_START) / 1000)])),
       alarmChanges,
+      countedAsSuccess,
     };
   }
 }

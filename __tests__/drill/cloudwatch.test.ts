@@ -31,10 +31,10 @@ describe("alarm evaluation", () => {
 
 describe("metric filter patterns", () => {
   const terms = parseFilterPattern(successFilterPattern({ name: "d", family: "print-date", intervalSeconds: 86400 }));
-  test("selects the job's successful runs", () => {
-    expect(matchesFilterPattern(terms, { detail: { group: "family:print-date", containers: [{ exitCode: 0 }] } })).toBe(true);
-    expect(matchesFilterPattern(terms, { detail: { group: "family:other", containers: [{ exitCode: 0 }] } })).toBe(false);
-    expect(matchesFilterPattern(terms, { detail: { group: "family:print-date", containers: [{ exitCode: 2 }] } })).toBe(false);
+  test("selects the job's runs the run counter counted", () => {
+    expect(matchesFilterPattern(terms, { msg: "successful run", group: "family:print-date" })).toBe(true);
+    expect(matchesFilterPattern(terms, { msg: "successful run", group: "family:other" })).toBe(false);
+    expect(matchesFilterPattern(terms, { msg: "run not counted", group: "family:print-date" })).toBe(false);
   });
   test("refuses a pattern it does not understand rather than guess", () => {
     expect(() => parseFilterPattern("{ $.a != 1 }")).toThrow(/unsupported filter term/);

@@ -53,11 +53,18 @@ describe("successful-run pattern", () => {
     expect(matchesEventPattern(pattern, stopped({ stopCode: "TaskFailedToStart", containers: [{ name: "app" }] }))).toBe(false);
     expect(matchesEventPattern(pattern, stopped({ clusterArn: "arn:aws:ecs:ap-northeast-1:123456789012:cluster/other" }))).toBe(false);
   });
-  test("the metric filter selects the job by family or by startedBy", () => {
-    expect(successFilterPattern({ name: "d", family: "print-date", intervalSeconds: 86400 })).toBe('{ ($.detail.group = "family:print-date") && ($.detail.containers[0].exitCode = 0) }');
-    expect(successFilterPattern({ name: "d", startedBy: "events-rule/x", intervalSeconds: 86400 })).toContain('$.detail.startedBy = "events-rule/x"');
+  test("the metric filter selects the run counter's counted runs of the job, by family or by startedBy", () => {
+    expect(successFilterPattern({ name: "d", family: "print-date", intervalSeconds: 86400 })).toBe('{ ($.msg = "successful run") && ($.group = "family:print-date") }');
+    expect(successFilterPattern({ name: "d", startedBy: "events-rule/x", intervalSeconds: 86400 })).toBe('{ ($.msg = "successful run") && ($.startedBy = "events-rule/x") }');
   });
 });
+
+/** What the run counter needs, as a stack outside the pipeline would give it. */
+const PARTS = {
+  place: { partition: "aws", region: "ap-northeast-1", account: "123456789012" },
+  encoding: "json" as const,
+  packaging: { packages: {} },
+};
 
 describe("MissedRunAlarms construct", () => {
   const stack = new TerraformStack(Testing.app(), "t");
@@ -67,6 +74,7 @@ describe("MissedRunAlarms construct", () => {
     clusters: ["batch-ec2"],
     topicArn: "arn:aws:sns:ap-northeast-1:123456789012:notices",
     expectedRuns: [{ name: "print-date", family: "print-date", intervalSeconds: 86400 }],
+    ...PARTS,
   });
   const raw = Testing.synth(stack);
   const tf = synthJson(stack);
@@ -84,14 +92,15 @@ describe("MissedRunAlarms construct", () => {
       alarm_actions: ["arn:aws:sns:ap-northeast-1:123456789012:notices"],
     });
   });
-  test("counts successes with a metric filter on the log group the rule writes to", () => {
+  test("counts successes with a metric filter on the run counter's log group, the rule's target being the counter", () => {
     expect(raw).toHaveResourceWithProperties(CloudwatchLogMetricFilter, {
       pattern: expect.stringContaining("family:print-date"),
       metric_transformation: expect.objectContaining({ name: "SuccessfulRuns-print-date", value: "1" }),
     });
     const target = resourcesOf(tf, "aws_cloudwatch_event_target")[0];
-    expect(target.arn).toMatch(/aws_cloudwatch_log_group\./);
-    expect(resourcesOf(tf, "aws_cloudwatch_log_group")[0].name).toMatch(/^\/aws\/events\//);
+    expect(target.arn).toMatch(/aws_lambda_function\..*run-counter/);
+    expect(resourcesOf(tf, "aws_cloudwatch_log_group")[0].name).toBe("/aws/lambda/ecs-rerun-run-counter");
+    expect(resourcesOf(tf, "aws_lambda_permission")[0]).toMatchObject({ principal: "events.amazonaws.com", source_arn: expect.stringContaining("aws_cloudwatch_event_rule") });
   });
 });
 
@@ -99,7 +108,7 @@ describe("MissedRunAlarms with runs only Terraform knows", () => {
   const synth = (build: (stack: TerraformStack) => Partial<ConstructorParameters<typeof MissedRunAlarms>[2]>) => {
     const stack = new TerraformStack(Testing.app(), "t");
     new AwsProvider(stack, "aws", { region: "ap-northeast-1" });
-    const alarms = new MissedRunAlarms(stack, "missed", { name: "ecs-rerun", clusters: ["batch-ec2"], topicArn: "arn:aws:sns:ap-northeast-1:123456789012:notices", expectedRuns: [], ...build(stack) });
+    const alarms = new MissedRunAlarms(stack, "missed", { name: "ecs-rerun", clusters: ["batch-ec2"], topicArn: "arn:aws:sns:ap-northeast-1:123456789012:notices", expectedRuns: [], ...PARTS, ...build(stack) });
     return { alarms, tf: synthJson(stack) };
   };
 

@@ -279,13 +279,13 @@ describe("missed-run alarms through the ecs-rerun stack", () => {
     for (const a of missed) expect(a).toMatchObject({ alarm_actions: [topic], ok_actions: [topic], treat_missing_data: "breaching" });
   });
 
-  test("counts each run's successes with a metric filter of its own, fed by one rule and one log group", () => {
+  test("counts each run's successes with a metric filter of its own on the run counter's verdicts, fed by one rule", () => {
     expect(resourcesOf(tf, "aws_cloudwatch_log_metric_filter").map((f) => f.pattern).sort()).toEqual([
-      '{ ($.detail.group = "family:print-date") && ($.detail.containers[0].exitCode = 0) }',
-      '{ ($.detail.startedBy = "events-rule/quarter-hourly") && ($.detail.containers[0].exitCode = 0) }',
+      '{ ($.msg = "successful run") && ($.group = "family:print-date") }',
+      '{ ($.msg = "successful run") && ($.startedBy = "events-rule/quarter-hourly") }',
     ]);
     expect(resourcesOf(tf, "aws_cloudwatch_event_rule").map((r) => r.name)).toContain("ecs-rerun-successful-runs");
-    expect(resourcesOf(tf, "aws_cloudwatch_log_group").map((g) => g.name)).toContain("/aws/events/ecs-rerun/successful-runs");
+    expect(resourcesOf(tf, "aws_cloudwatch_log_group").map((g) => g.name)).toContain("/aws/lambda/ecs-rerun-run-counter");
   });
 
   test("plain literals: nothing is count- or for_each-switched", () => {

@@ -32,7 +32,7 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
   });
 
   test("gives blocks readable, stable addresses instead of hashed ids", () => {
-    expect(Object.keys(resources.aws_lambda_function).sort()).toEqual(["notifier_function", "rerun_function", "starter_function"]);
+    expect(Object.keys(resources.aws_lambda_function).sort()).toEqual(["missed_runs_run_counter_function", "notifier_function", "rerun_function", "starter_function"]);
     expect(Object.keys(resources.aws_cloudtrail)).toEqual(["trail"]);
     expect(Object.keys(resources.aws_cloudwatch_metric_alarm).sort()).toEqual(["alarm_dead_letters", "alarm_executions_failed", "alarm_notices_failed", "alarm_rerun_errors", "missed_runs_alarm"]);
     expect(Object.keys(resources.aws_cloudwatch_event_rule).sort()).toEqual(["launch_failures", "missed_runs_rule", "task_failures"]);
@@ -70,8 +70,9 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
     for (const [type, name] of [
       ["aws_cloudwatch_log_group", "missed_runs_successful_runs"],
       ["aws_cloudwatch_event_rule", "missed_runs_rule"],
-      ["aws_cloudwatch_event_target", "missed_runs_to_log_group"],
-      ["aws_cloudwatch_log_resource_policy", "missed_runs_events_may_write"],
+      ["aws_cloudwatch_event_target", "missed_runs_to_run_counter"],
+      ["aws_lambda_function", "missed_runs_run_counter_function"],
+      ["aws_lambda_permission", "missed_runs_run_counter_from_rule"],
     ]) {
       expect({ type, name, count: countOf(type, name) }).toEqual({ type, name, count: any });
     }

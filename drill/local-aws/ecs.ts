@@ -11,7 +11,7 @@ export const ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
 const MAX_TASKS_PER_RUNTASK = 10;
 const MAX_INSTANCES_PER_STARTTASK = 10;
 const MAX_TAGS_PER_RESOURCE = 50;
-const ECS_OPERATIONS = new Set<string | undefined>(["RunTask", "StartTask", "DescribeTasks", "ListTasks", "TagResource", "ListTagsForResource"]);
+const ECS_OPERATIONS = new Set<string | undefined>(["RunTask", "StartTask", "DescribeTasks", "ListTasks", "TagResource", "ListTagsForResource", "DescribeTaskDefinition"]);
 
 interface StoredToken {
   fingerprint: string;
@@ -28,6 +28,8 @@ export class LocalEcs implements LocalService {
   private readonly startSeconds: number;
   private readonly runSeconds: number;
   private readonly tokens = new Map<string, StoredToken>();
+  /** DescribeTaskDefinition answers the drill serves (`--task-definition`), by ARN and family:revision. */
+  private taskDefinitions: Record<string, unknown>[] = [];
 
   constructor(
     private readonly region: string,
@@ -70,6 +72,23 @@ export class LocalEcs implements LocalService {
     this.bucket = { tokens: this.throttleSpec?.burst ?? 0 };
   }
 
+  /** The DescribeTaskDefinition answers to serve (each `{ taskDefinition: {...} }`). */
+  setTaskDefinitions(answers: readonly Record<string, unknown>[]): void {
+    this.taskDefinitions = [...answers];
+  }
+
+  /** DescribeTaskDefinition of a served definition, by ARN or family:revision; ECS's own error otherwise. */
+  private describeTaskDefinition(request: Record<string, unknown>): Reply {
+    const ref = typeof request.taskDefinition === "string" ? request.taskDefinition : "";
+    const short = ref.replace(/^arn:[^:]+:ecs:[^:]+:\d+:task-definition\//, "");
+    const found = this.taskDefinitions.find((a) => {
+      const td = (a.taskDefinition ?? {}) as { taskDefinitionArn?: string; family?: string; revision?: number };
+      return td.taskDefinitionArn === ref || `${td.family}:${td.revision}` === short || (td.taskDefinitionArn ?? "").endsWith(`/${short}`);
+    });
+    if (!found) throw new ApiError("ClientException", "Unable to describe task definition.");
+    return { status: 200, body: structuredClone(found), answer: "ok" };
+  }
+
   /** Replaces the launch script and rewinds it (records and tokens are kept). */
   setEcsScript(script: ReadonlyArray<string | EcsAnswer>): void {
     this.script = LocalEcs.toScript(script);
@@ -80,6 +99,7 @@ export class LocalEcs implements LocalService {
     if (op === "RunTask" || op === "StartTask") return this.launch(op, request, at);
     if (op === "DescribeTasks") return this.describeTasks(request, at);
     if (op === "ListTasks") return this.listTasks(request, at);
+    if (op === "DescribeTaskDefinition") return this.describeTaskDefinition(request);
     if (op === "TagResource") return this.tagResource(request, at);
     return this.listTagsForResource(request, at);
   }

@@ -19,6 +19,7 @@ export const LAMBDA_ENTRIES = {
   rerun: "lambda/rerun/index.ts",
   notifier: "lambda/notifier/index.ts",
   starter: "lambda/starter/index.ts",
+  "run-counter": "lambda/run-counter/index.ts",
 } as const;
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;
 

@@ -5,7 +5,10 @@ import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
-import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { hcl, holdsTokens } from "../hcl/hcl-expression";
 import {
@@ -22,6 +25,9 @@ import {
   type ExpectedRun,
 } from "./missed-run";
 import { allOf, attributeOf, countOf, type Presence } from "../hcl/presence";
+import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../iam";
+import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
+import { runCounterStatements, type AwsPlace } from "./pipeline-policies";
 import { clusterArnMatchers } from "./task-state-pattern";
 
 /** Props of {@link MissedRunAlarms}. */
@@ -42,11 +48,18 @@ export interface MissedRunAlarmsProps {
   readonly logRetentionDays?: number;
   /** Whether it exists: a Terraform bool expression count-switches every resource. @default true */
   readonly presence?: Presence;
+  /** Account, region and partition (the run counter's trust). */
+  readonly place: AwsPlace;
+  /** How the run counter's policy document is written. */
+  readonly encoding: DocumentEncoding;
+  /** Where the run counter's package goes. */
+  readonly packaging: FunctionPackaging;
 }
 
 /**
- * A dead man's switch per job: successful task stops go from an EventBridge rule into a log group,
- * a metric filter per job counts them, and an alarm fires when a whole interval plus grace passes
+ * A dead man's switch per job: task stops that may be successes go from an EventBridge rule to the
+ * run counter, which judges them by their essential containers and logs its verdicts; a metric
+ * filter per job counts the successful ones, and an alarm fires when a whole interval plus grace passes
  * without one. All managed parts: nothing polls, nothing runs between jobs, and a job that was never
  * invoked (schedule disabled, role broken, region trouble) is caught precisely because nothing arrives.
  *
@@ -57,8 +70,10 @@ export interface MissedRunAlarmsProps {
 export class MissedRunAlarms extends Construct {
   /** The rule sending successful task stops to the log group. */
   public readonly rule: CloudwatchEventRule;
-  /** The log group holding successful runs. */
+  /** The run counter's log group: one JSON line per verdict, counted by the metric filters. */
   public readonly logGroup: CloudwatchLogGroup;
+  /** The run counter: judges each stopped task by its essential containers. */
+  public readonly counter: LambdaFunction;
   /** The alarms, by job name, when the runs are literal. */
   public readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
   /** The one alarm block of every run (`for_each`), when Terraform knows the runs. */
@@ -87,40 +102,51 @@ export class MissedRunAlarms extends Construct {
     const count = countOf(runList !== undefined && Token.isUnresolved(runList) ? allOf(presence, hcl`length(${runList}) > 0`) : presence);
     this.namespace = `ECSRerun/${props.name}`;
 
+    // The run counter: EventBridge hands it the tasks that may have succeeded, it reads their task
+    // definition's essential flags and logs one JSON line per verdict, which the filters count.
     this.logGroup = new CloudwatchLogGroup(this, "successful-runs", {
       count,
-      // EventBridge writes only to log groups under /aws/events/.
-      name: `/aws/events/${props.name}/successful-runs`,
+      name: `/aws/lambda/${props.name}-run-counter`,
       retentionInDays: props.logRetentionDays ?? 30,
     });
-    const logGroupArn = attributeOf(this.logGroup, "arn");
     const logGroupName = attributeOf(this.logGroup, "name");
     this.rule = new CloudwatchEventRule(this, "rule", {
       count,
       name: `${props.name}-successful-runs`,
-      description: "Tasks on protected clusters that stopped after their essential container exited 0",
+      description: "Tasks on protected clusters that stopped after an essential container exited, one container with exit code 0",
       eventPattern: holdsTokens(props.clusters)
         ? new TerraformLocal(this, "successful-run-pattern", successfulRunPatternExpression(props.clusters)).asString
         : JSON.stringify(successfulRunPattern(clusterArnMatchers(props.clusters))),
     });
-    new CloudwatchLogResourcePolicy(this, "events-may-write", {
+    const role = new IamRole(this, "run-counter-role", {
       count,
-      policyName: `${props.name}-successful-runs`,
-      policyDocument: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "EventBridgeWritesSuccessfulRuns",
-            Effect: "Allow",
-            Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: `${logGroupArn}:*`,
-            Condition: { ArnEquals: { "aws:SourceArn": attributeOf(this.rule, "arn") } },
-          },
-        ],
-      }),
+      name: `${props.name}-run-counter`,
+      assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: props.place.account }),
     });
-    new CloudwatchEventTarget(this, "to-log-group", { count, rule: attributeOf(this.rule, "name"), targetId: "successful-runs-log", arn: logGroupArn });
+    new IamRolePolicy(this, "run-counter-policy", {
+      count,
+      name: "read-task-definitions",
+      role: attributeOf(role, "id"),
+      policy: policyDocument(runCounterStatements(attributeOf(this.logGroup, "arn")), props.encoding),
+    });
+    this.counter = addPipelineFunction(this, {
+      kind: "run-counter",
+      functionName: `${props.name}-run-counter`,
+      count,
+      roleArn: attributeOf(role, "arn"),
+      logs: this.logGroup,
+      environment: {},
+      packaging: props.packaging,
+    });
+    new LambdaPermission(this, "run-counter-from-rule", {
+      count,
+      statementId: "InvokeFromSuccessfulRunsRule",
+      action: "lambda:InvokeFunction",
+      functionName: attributeOf(this.counter, "function_name"),
+      principal: "events.amazonaws.com",
+      sourceArn: attributeOf(this.rule, "arn"),
+    });
+    new CloudwatchEventTarget(this, "to-run-counter", { count, rule: attributeOf(this.rule, "name"), targetId: "run-counter", arn: attributeOf(this.counter, "arn") });
 
     /** What every alarm shares: a sum of successes below one over the whole window. */
     const alarmOf = (config: Pick<CloudwatchMetricAlarmConfig, "alarmName" | "alarmDescription" | "metricName" | "period" | "evaluationPeriods" | "count" | "forEach">) => {

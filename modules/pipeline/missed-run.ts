@@ -85,9 +85,10 @@ export function resolveExpectedRun(run: ExpectedRun): Required<Pick<ExpectedRun,
 }
 
 /**
- * EventBridge pattern for a task that stopped after its essential container exited 0 on a protected
- * cluster. EventBridge cannot say "every container exited 0", so the metric filter below also checks
- * the first container: exact for the one-container tasks the `ecs-cluster` stack defines.
+ * EventBridge pattern for the tasks that may have been a successful run on a protected cluster:
+ * stopped after an essential container exited, some container with exit code 0. Whether every
+ * essential one did is for the run counter to judge (EventBridge cannot say "every", nor which
+ * containers are essential).
  */
 export function successfulRunPattern(clusterArnMatchers: readonly unknown[]): Record<string, unknown> {
   return {
@@ -123,8 +124,12 @@ export function successfulRunPatternExpression(clusters: readonly string[]): IRe
 type Selection = { readonly family: string; readonly startedBy?: undefined } | { readonly family?: undefined; readonly startedBy: string };
 
 const selectionOf = (run: ExpectedRun): Selection => (run.family !== undefined ? { family: run.family } : { startedBy: run.startedBy! });
-const filterPatternOf = (s: Selection) =>
-  `{ (${s.family !== undefined ? `$.detail.group = "family:${s.family}"` : `$.detail.startedBy = "${s.startedBy}"`}) && ($.detail.containers[0].exitCode = 0) }`;
+/**
+ * Selects one job's counted runs among the run counter's lines (lambda/run-counter): the counter has
+ * judged every essential container, which no filter on the event itself could (events list
+ * sidecars too, often first, and carry no `essential` flag).
+ */
+const filterPatternOf = (s: Selection) => `{ ($.msg = "successful run") && (${s.family !== undefined ? `$.group = "family:${s.family}"` : `$.startedBy = "${s.startedBy}"`}) }`;
 const subjectOf = (s: Selection) => (s.family !== undefined ? `task definition family ${s.family}` : `tasks started by ${s.startedBy}`);
 
 /** CloudWatch Logs filter pattern selecting one expected run's successes among the logged events. */

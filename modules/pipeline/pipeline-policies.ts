@@ -232,6 +232,20 @@ export function stateMachineStatements(g: StateMachineGrants): PolicyStatement[]
   ];
 }
 
+/** The run counter: read task definitions (their essential flags), write its own logs. */
+export function runCounterStatements(logGroupArn: string): PolicyStatement[] {
+  return [
+    {
+      // DescribeTaskDefinition supports no resource-level permission: AWS documents "*" as its only resource.
+      Sid: "ReadEssentialFlags",
+      Effect: "Allow",
+      Action: "ecs:DescribeTaskDefinition",
+      Resource: "*",
+    },
+    logStatement(logGroupArn),
+  ];
+}
+
 /** Inputs of {@link starterFunctionStatements}. */
 export interface StarterFunctionGrants {
   readonly stateMachineArn: string;

@@ -241,7 +241,7 @@ export class EcsRerunPipeline extends Construct {
     const expectedRuns = inputs.expectedRuns;
     if (Token.isUnresolved(expectedRuns) || (expectedRuns as readonly ExpectedRun[]).length > 0) {
       // The third way a job goes missing: it was never invoked. Only the absence of a success shows it.
-      this.missedRuns = new MissedRunAlarms(this, "missed-runs", { name, clusters, expectedRuns, topicArn, logRetentionDays, presence: create });
+      this.missedRuns = new MissedRunAlarms(this, "missed-runs", { name, clusters, expectedRuns, topicArn, logRetentionDays, presence: create, place, encoding, packaging: this.packaging });
     }
   }
 

@@ -8,7 +8,7 @@ import { ECSServiceException, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { DEFAULT_RERUN_CONFIG, type RerunConfig } from "../../lambda/rerun/config";
 import { HIDDEN } from "../../lambda/rerun/core/request-source";
 import { makeHandler } from "../../lambda/rerun/handler";
-import type { EventsSender } from "../../lambda/rerun/schedule-access";
+import type { EventsSender, SchedulerSender } from "../../lambda/rerun/schedule-access";
 import type { LaunchFailure, RerunLambdaOutput } from "../../lambda/shared/contract";
 import { ecsStub } from "./ecs-stub";
 import { agentEvent, captureLogs, taskEvent } from "./helpers";
@@ -113,6 +113,22 @@ describe("the original request's source of truth", () => {
     const resumed = await handler({ action: "rerun", failure: viaStateMachine(out), attempt: 1, executionArn: EXECUTION_ARN });
     expect(resumed.decision.next).toBe("retry");
     expect(resumed.notice).toMatchObject({ kind: "detected", requestSource: "schedule (rule nightly-report-batch)" });
+  });
+
+  test("a task an EventBridge Scheduler schedule launched: its GetSchedule target holds the request", async () => {
+    const event = hiddenEnvironmentEvent();
+    event.detail.requestParameters.startedBy = "chronos-schedule/nightly-report";
+    const asked: unknown[] = [];
+    const scheduler = {
+      send: async (command: { input: unknown }) => {
+        asked.push(command.input);
+        return { Name: "nightly-report", GroupName: "default", Target: { ...TARGET, Id: undefined }, $metadata: {} };
+      },
+    } as unknown as SchedulerSender;
+    const out = await makeHandler(CONFIG, { ecs: ecsStub().ecs, scheduler })({ action: "classify", event, executionArn: EXECUTION_ARN });
+    expect(asked).toEqual([{ Name: "nightly-report" }]);
+    expect(out.notice).toMatchObject({ kind: "detected", requestSource: "schedule (schedule default/nightly-report)" });
+    expect(out.failure.request).toMatchObject({ startedBy: "chronos-schedule/nightly-report", overrides: { containerOverrides: [expect.objectContaining({ environment: [{ name: "REPORT_DATE", value: "yesterday" }] })] } });
   });
 
   test("a deleted rule falls back to CloudTrail, which is used when nothing in it is hidden", async () => {

@@ -9,7 +9,7 @@ export const INVARIANTS: readonly Invariant[] = ["I1", "I2", "I3", "I4", "I5"];
 export const INVARIANT_NAMES: Readonly<Record<Invariant, string>> = {
   I1: "no duplicate: tasks started for one failed launch <= its shortfall",
   I2: "no silence: a shortfall not started, or a program failure, reaches a human",
-  I3: "never launches what it must not (service tasks, program failures, unprotected clusters)",
+  I3: "never launches what it must not (service tasks, program failures, unprotected clusters, hidden requests)",
   I4: "bounded: tasks launched <= max attempts x shortfall, executions <= deliveries",
   I5: "quiet when healthy: no alarm when every fault healed within its retry budget",
 };

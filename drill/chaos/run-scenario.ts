@@ -20,8 +20,10 @@ export function failureEvent(s: Scenario): Json {
     case "runtask-rejected":
     case "partial":
     case "unprotected-cluster":
+    case "hidden-environment":
       return agentEvent((d) => {
         if (s.source === "unprotected-cluster") d.requestParameters.cluster = CLUSTER.replace("batch-ec2", "unprotected");
+        if (s.source === "hidden-environment") d.requestParameters.overrides.containerOverrides[0].environment = "HIDDEN_DUE_TO_SECURITY_REASONS";
         d.requestParameters.count = s.count;
         d.responseElements.tasks = Array.from({ length: s.placed }, (_, i) => ({
           taskArn: `${CLUSTER.replace(":cluster/", ":task/")}/0000000000000000000000000000000${i}`,

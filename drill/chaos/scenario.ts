@@ -11,11 +11,13 @@ import type { OperationFault } from "../local-aws";
  * - failed-to-start: a task accepted, then stopped with TaskFailedToStart (task state change);
  * - program-failure: a task that ran and exited 1 (reported, never rerun: no family opted in);
  * - service-task: a service's task that failed to start (its service replaces it);
- * - unprotected-cluster: a rejected launch on a cluster the pipeline does not protect.
+ * - unprotected-cluster: a rejected launch on a cluster the pipeline does not protect;
+ * - hidden-environment: a rejected RunTask whose environment override CloudTrail hid, with no
+ *   schedule holding it (replaying it would run another job: a human must be asked).
  */
-export type Source = "runtask-rejected" | "starttask-rejected" | "partial" | "failed-to-start" | "program-failure" | "service-task" | "unprotected-cluster";
+export type Source = "runtask-rejected" | "starttask-rejected" | "partial" | "failed-to-start" | "program-failure" | "service-task" | "unprotected-cluster" | "hidden-environment";
 
-export const SOURCES: readonly Source[] = ["runtask-rejected", "starttask-rejected", "partial", "failed-to-start", "program-failure", "service-task", "unprotected-cluster"];
+export const SOURCES: readonly Source[] = ["runtask-rejected", "starttask-rejected", "partial", "failed-to-start", "program-failure", "service-task", "unprotected-cluster", "hidden-environment"];
 
 /**
  * Answers of the local ECS to the pipeline's launch calls, in order (the last repeats): reasons ECS
@@ -75,6 +77,7 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
       { weight: 1, arbitrary: fc.constant<Source>("program-failure") },
       { weight: 1, arbitrary: fc.constant<Source>("service-task") },
       { weight: 1, arbitrary: fc.constant<Source>("unprotected-cluster") },
+      { weight: 1, arbitrary: fc.constant<Source>("hidden-environment") },
     ),
     count: fc.integer({ min: 1, max: 3 }),
     placedFraction: fc.integer({ min: 1, max: 2 }),
@@ -92,8 +95,8 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
     // 1 call in 7 passing is the nastiest storm: each call spends all its in-handler retries and
     // then succeeds, so an invocation making several calls runs long.
     storm: fc.oneof(
-      { weight: 2, arbitrary: fc.constant({ seconds: 0, passEvery: 0 }) },
-      { weight: 1, arbitrary: fc.record({ seconds: fc.integer({ min: 30, max: 600 }), passEvery: fc.constantFrom(0, 2, 4, 7, 7) }) },
+      { weight: 3, arbitrary: fc.constant({ seconds: 0, passEvery: 0 }) },
+      { weight: 2, arbitrary: fc.record({ seconds: fc.integer({ min: 120, max: 600 }), passEvery: fc.constantFrom(0, 2, 7, 7, 7) }) },
     ),
   })
   .map(({ placedFraction, ...s }) => {
@@ -109,6 +112,7 @@ export function shortfallOf(s: Scenario): number {
     case "runtask-rejected":
     case "partial":
     case "starttask-rejected":
+    case "hidden-environment":
       return s.count - s.placed;
     case "failed-to-start":
       return 1;
@@ -117,9 +121,9 @@ export function shortfallOf(s: Scenario): number {
   }
 }
 
-/** Sources the pipeline must never launch anything for. */
+/** Sources the pipeline must never launch anything for (a hidden request would be another job). */
 export function mustNotLaunch(s: Scenario): boolean {
-  return s.source === "program-failure" || s.source === "service-task" || s.source === "unprotected-cluster";
+  return s.source === "program-failure" || s.source === "service-task" || s.source === "unprotected-cluster" || s.source === "hidden-environment";
 }
 
 /** One line describing a scenario, for reports. */

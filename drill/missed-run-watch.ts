@@ -19,7 +19,7 @@ export function taskEventListener(
   const successfulRuns: Record<string, number[]> = {};
   const filters = pipeline.metricFilters.map((f) => ({ ...f, terms: parseFilterPattern(f.pattern) }));
   const onTaskEvent = (e: EcsTaskStateChangeEvent) => {
-    if (pipeline.successPattern && matchesEventPattern(pipeline.successPattern, e)) {
+    if (pipeline.successPatterns.some((pattern) => matchesEventPattern(pattern, e))) {
       for (const f of filters) {
         if (!matchesFilterPattern(f.terms, e)) continue;
         (successfulRuns[f.metricName] ??= []).push(Date.now());

@@ -1,6 +1,6 @@
 /** The dead man's switch: per expected job, a count of its successful runs and an alarm on their absence. */
 import { Construct } from "constructs";
-import { TerraformIterator, TerraformLocal, Token, type IResolvable } from "cdktf";
+import { Fn, TerraformIterator, Token, type IResolvable } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -22,7 +22,10 @@ import {
   type ExpectedRun,
 } from "./missed-run";
 import { allOf, attributeOf, countOf, type Presence } from "../hcl/presence";
-import { clusterArnMatchers } from "./task-state-pattern";
+import { encodeDocument } from "../iam";
+import { binnedPatterns } from "./pattern-bins";
+import { addLaterRules, patternSizePrecondition, splitPatterns } from "./split-rules";
+import { clusterArnMatcherTextsExpression, clusterArnMatchers } from "./task-state-pattern";
 
 /** Props of {@link MissedRunAlarms}. */
 export interface MissedRunAlarmsProps {
@@ -55,8 +58,12 @@ export interface MissedRunAlarmsProps {
  * each, `for_each` over the runs by name, their shape computed by Terraform with the same rule.
  */
 export class MissedRunAlarms extends Construct {
-  /** The rule sending successful task stops to the log group. */
+  /** The rule sending successful task stops to the log group (the first, when its pattern is split over several). */
   public readonly rule: CloudwatchEventRule;
+  /** The other rules ("1", "2", ...: one for_each block), when the pattern is split (or Terraform decides). */
+  public readonly moreRules?: CloudwatchEventRule;
+  /** Every rule's pattern as data, by key ("0" is {@link rule}'s); undefined when Terraform computes them. */
+  public readonly patterns?: Record<string, Record<string, unknown>>;
   /** The log group holding successful runs. */
   public readonly logGroup: CloudwatchLogGroup;
   /** The alarms, by job name, when the runs are literal. */
@@ -84,7 +91,8 @@ export class MissedRunAlarms extends Construct {
     }
     // A Terraform list of runs; a literal list holding expressions becomes one too.
     const runList = runs ? undefined : Token.isUnresolved(given) ? given : (given as readonly ExpectedRun[]).map(expectedRunObject);
-    const count = countOf(runList !== undefined && Token.isUnresolved(runList) ? allOf(presence, hcl`length(${runList}) > 0`) : presence);
+    const rulesPresence = runList !== undefined && Token.isUnresolved(runList) ? allOf(presence, hcl`length(${runList}) > 0`) : presence;
+    const count = countOf(rulesPresence);
     this.namespace = `ECSRerun/${props.name}`;
 
     this.logGroup = new CloudwatchLogGroup(this, "successful-runs", {
@@ -95,18 +103,34 @@ export class MissedRunAlarms extends Construct {
     });
     const logGroupArn = attributeOf(this.logGroup, "arn");
     const logGroupName = attributeOf(this.logGroup, "name");
-    this.rule = new CloudwatchEventRule(this, "rule", {
-      count,
-      name: `${props.name}-successful-runs`,
-      description: "Tasks on protected clusters that stopped after their essential container exited 0",
-      eventPattern: holdsTokens(props.clusters)
-        ? new TerraformLocal(this, "successful-run-pattern", successfulRunPatternExpression(props.clusters)).asString
-        : JSON.stringify(successfulRunPattern(clusterArnMatchers(props.clusters))),
-    });
+    // One rule per part of the clusters' matchers: a long list is split to stay within EventBridge's
+    // pattern size limit (pattern-bins.ts); rule "0" keeps the address it always had.
+    const ruleName = `${props.name}-successful-runs`;
+    const description = "Tasks on protected clusters that stopped after their essential container exited 0";
+    const hint = "no cluster list can do this; report it as a bug";
+    const patterns = splitPatterns(
+      this,
+      "successful-run",
+      holdsTokens(props.clusters)
+        ? { matcherTexts: clusterArnMatcherTextsExpression(props.clusters), patternOf: successfulRunPatternExpression }
+        : { literal: binnedPatterns(clusterArnMatchers(props.clusters), { patternOf: successfulRunPattern, rule: ruleName, hint }) },
+      rulesPresence,
+    );
+    this.patterns = patterns.data;
+    this.rule = new CloudwatchEventRule(this, "rule", { count, name: ruleName, description, eventPattern: patterns.first });
+    if (!patterns.data) this.rule.lifecycle = { precondition: [patternSizePrecondition(patterns.first, ruleName, hint)] };
+    const ruleArn = attributeOf(this.rule, "arn");
+    let more: CloudwatchEventRule | undefined;
+    if (patterns.later) {
+      more = addLaterRules(this, "rule", { name: ruleName, description, later: patterns.later, hint }).rules;
+      this.moreRules = more;
+    }
+    // Every rule may write; with later rules the list is Terraform's, so the document is jsonencode'd.
+    const sourceArns = more ? Token.asList(Fn.concat([[ruleArn], Token.asList(hcl`[for r in ${more.fqn} : r.arn]`)])) : ruleArn;
     new CloudwatchLogResourcePolicy(this, "events-may-write", {
       count,
       policyName: `${props.name}-successful-runs`,
-      policyDocument: JSON.stringify({
+      policyDocument: encodeDocument({
         Version: "2012-10-17",
         Statement: [
           {
@@ -115,12 +139,16 @@ export class MissedRunAlarms extends Construct {
             Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
             Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
             Resource: `${logGroupArn}:*`,
-            Condition: { ArnEquals: { "aws:SourceArn": attributeOf(this.rule, "arn") } },
+            Condition: { ArnEquals: { "aws:SourceArn": sourceArns } },
           },
         ],
-      }),
+      }, more ? "jsonencode" : "json"),
     });
     new CloudwatchEventTarget(this, "to-log-group", { count, rule: attributeOf(this.rule, "name"), targetId: "successful-runs-log", arn: logGroupArn });
+    if (more) {
+      const each = TerraformIterator.fromResources(more);
+      new CloudwatchEventTarget(this, "more-to-log-group", { forEach: each, rule: each.getString("name"), targetId: "successful-runs-log", arn: logGroupArn });
+    }
 
     /** What every alarm shares: a sum of successes below one over the whole window. */
     const alarmOf = (config: Pick<CloudwatchMetricAlarmConfig, "alarmName" | "alarmDescription" | "metricName" | "period" | "evaluationPeriods" | "count" | "forEach">) => {

@@ -372,6 +372,7 @@ describe("props validation", () => {
     ["a verify timeout shorter than the interval", { verifyIntervalSeconds: 600, verifyTimeoutSeconds: 300 }, /verifyTimeoutSeconds = 300 is invalid/],
     ["a family name with a slash", { rerunProgramFailureFamilies: ["a/b"] }, /rerunProgramFailureFamilies\[\] = "a\/b" is invalid/],
     ["a blank stopped reason", { retryableStoppedReasons: [""] }, /retryableStoppedReasons\[\] = "" is invalid/],
+    ["no role to pass (IAM refuses an empty Resource)", { passRoleArns: [] }, /passRoleArns = \[\] is invalid: expected at least one role ARN, or leave it unset/],
     ["two expected runs of one name", { expectedRuns: [{ name: "a", family: "f", intervalSeconds: 3600 }, { name: "a", family: "g", intervalSeconds: 3600 }] }, /expectedRuns name = "a" is invalid/],
   ])("rejects %s", (_name, props, message) => {
     expect(() => synthPipeline(props)).toThrow(message);

@@ -64,6 +64,8 @@ describeWithTerraform("the module as terraform reads it", () => {
       ["a verify timeout under a minute", { verifyIntervalSeconds: 0, verifyTimeoutSeconds: 30 }, { verify_timeout_seconds: 30, verify_interval_seconds: 0 }],
       ["a blank stopped reason", { retryableStoppedReasons: ["AGENT", " "] }, { retryable_stopped_reasons: ["AGENT", " "] }],
       ["a family name with a slash", { rerunProgramFailureFamilies: ["nightly/report"] }, { rerun_program_failure_families: ["nightly/report"] }],
+      // [] would be `"Resource": []` in the rerun role's policy, which IAM refuses at apply.
+      ["an empty list of roles to pass", { passRoleArns: [] }, { pass_role_arns: [] }, "IAM refuses a statement whose Resource is empty"],
       ...(
         [
           ["two expected runs of one name", [run({}), run({ family: "other" })], "a name no other run has"],

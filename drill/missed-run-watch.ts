@@ -29,7 +29,8 @@ export function taskEventListener(
   // The successful-runs rule sends possible successes to the run counter; the metric filters count
   // the verdict lines it logs.
   const countRun = (e: unknown) => {
-    if (!pipeline.successPattern || !matchesEventPattern(pipeline.successPattern, e)) return;
+    // Clusters may be spread over several rules (pattern size limits): any of them sends the event.
+    if (!pipeline.successPatterns.some((pattern) => matchesEventPattern(pattern, e))) return;
     const detail = (e as { detail: { taskArn: string; group?: string } }).detail;
     track(
       judge(e).then(({ counted, lines }) => {

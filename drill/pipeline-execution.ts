@@ -107,8 +107,9 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
     const e = event as { id?: string; "detail-type"?: string; detail?: { eventID?: string; eventName?: string; requestParameters?: { cluster?: string }; clusterArn?: string; stopCode?: string; stoppedReason?: string } };
     const detail = e.detail;
     const isTaskEvent = e["detail-type"] === "ECS Task State Change";
-    const pattern = isTaskEvent ? pipeline.taskFailurePattern : pipeline.eventPattern;
-    const matched = pattern !== undefined && matchesEventPattern(pattern, event);
+    // A long cluster list is split over several rules: the event is caught when one of them matches.
+    const patterns = isTaskEvent ? pipeline.taskFailurePatterns : pipeline.eventPatterns;
+    const matched = patterns.some((pattern) => matchesEventPattern(pattern, event));
     const report: DeliveryReport = {
       index,
       ...(isTaskEvent && typeof (detail as { taskArn?: unknown } | undefined)?.taskArn === "string" ? { taskArn: (detail as { taskArn: string }).taskArn } : {}),

@@ -79,9 +79,10 @@ export class Drill {
       parameters,
       throttle: options.throttle,
       identities: {
-        [RERUN_ACCESS_KEY]: { roleName: pipeline.rerunRoleName },
-        [NOTIFIER_ACCESS_KEY]: { roleName: pipeline.rerunRoleName.replace(/-rerun$/, "-notifier") },
-        [STARTER_ACCESS_KEY]: { roleName: pipeline.rerunRoleName.replace(/-rerun$/, "-starter") },
+        // Each Lambda calls with its own role, path included, as CloudTrail records it.
+        [RERUN_ACCESS_KEY]: { roleName: pipeline.roles.rerun.name, path: pipeline.roles.rerun.path },
+        ...(pipeline.roles.notifier ? { [NOTIFIER_ACCESS_KEY]: { roleName: pipeline.roles.notifier.name, path: pipeline.roles.notifier.path } } : {}),
+        [STARTER_ACCESS_KEY]: { roleName: pipeline.roles.starter.name, path: pipeline.roles.starter.path },
         [SCHEDULER_ACCESS_KEY]: { roleName: "batch-ec2-print-date-events", invokedBy: "events.amazonaws.com" },
       },
     });

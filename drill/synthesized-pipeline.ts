@@ -4,10 +4,21 @@ import { DEMO_JOB } from "../jobs";
 import { buildApp } from "../modules/app";
 import type { AlarmSpec } from "./cloudwatch";
 
+/** The account the drill's local AWS answers as (LocalAws's default), which deployed values name. */
+export const DRILL_ACCOUNT = "123456789012";
+
+/** One of the pipeline's roles as CloudTrail names it: its name and IAM path. */
+export interface SynthesizedRole {
+  readonly name: string;
+  readonly path: string;
+}
+
 /** The parts of the synthesized `ecs-rerun` stack the drill runs. */
 export interface SynthesizedPipeline {
-  /** The rule's `event_pattern`, parsed. */
+  /** The launch-failure rule's `event_pattern`, parsed, as deployed (the first rule's, when the pattern is split). */
   readonly eventPattern: Record<string, unknown>;
+  /** Every launch-failure rule's pattern, as deployed: an event is caught when one of them matches. */
+  readonly eventPatterns: readonly Record<string, unknown>[];
   /** The state machine's ASL definition, parsed (Lambda and topic ARNs are still Terraform references). */
   readonly definition: Record<string, unknown>;
   /** Environment of the rerun Lambda, as synthesized. */
@@ -18,16 +29,22 @@ export interface SynthesizedPipeline {
   readonly notifierMaxRetries: number;
   /** Name of the rerun Lambda's role: the identity its ECS calls carry. */
   readonly rerunRoleName: string;
+  /** The roles whose credentials the Lambdas call AWS with, as CloudTrail names them. */
+  readonly roles: { readonly rerun: SynthesizedRole; readonly starter: SynthesizedRole; readonly notifier?: SynthesizedRole };
   /** The state machine's ARN as the starter's STATE_MACHINE_ARN would hold it once deployed. */
   readonly stateMachineArn: string;
   /** The starter Lambda's environment, as synthesized. */
   readonly starterEnvironment: Record<string, string>;
   /** Region of the stack's provider. */
   readonly region: string;
-  /** The task-failures rule's pattern (tasks that never started, program failures), when enabled. */
+  /** The task-failures rule's pattern (tasks that never started, program failures), when enabled (the first rule's, when split). */
   readonly taskFailurePattern?: Record<string, unknown>;
-  /** The successful-runs rule's pattern, when expected runs are watched. */
+  /** Every task-failures rule's pattern: an event is caught when one of them matches. */
+  readonly taskFailurePatterns: readonly Record<string, unknown>[];
+  /** The successful-runs rule's pattern, when expected runs are watched (the first rule's, when split). */
   readonly successPattern?: Record<string, unknown>;
+  /** Every successful-runs rule's pattern. */
+  readonly successPatterns: readonly Record<string, unknown>[];
   /** Metric filters on the successful-runs log group. */
   readonly metricFilters: readonly { pattern: string; metricName: string }[];
   /** The missed-run alarms. */
@@ -39,6 +56,25 @@ type Resources = Record<string, Record<string, Record<string, unknown>>>;
 /** What synth wrote for one resource of the construct tree. */
 function synthesized(resources: Resources, resource: { terraformResourceType: string; friendlyUniqueId: string } | undefined) {
   return resource ? resources[resource.terraformResourceType]?.[resource.friendlyUniqueId] : undefined;
+}
+
+/**
+ * A synthesized value as Terraform would deploy it in the drill's account: the references to where
+ * the pipeline runs (partition, account, region data sources) filled in.
+ */
+export function deployed(text: string, region: string): string {
+  return text
+    .replace(/\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}/g, "aws")
+    .replace(/\$\{data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id\}/g, DRILL_ACCOUNT)
+    .replace(/\$\{data\.aws_region\.[A-Za-z0-9_-]+\.name\}/g, region);
+}
+
+/** The patterns of a rule and of its later parts (a for_each block whose keys are the parts), in order, as deployed. */
+function patternsOf(rule: Record<string, unknown> | undefined, more: Record<string, unknown> | undefined, region: string): Record<string, unknown>[] {
+  if (!rule) return [];
+  const later = (more?.for_each ?? {}) as Record<string, string>;
+  const texts = [rule.event_pattern as string, ...Object.keys(later).sort((a, b) => Number(a) - Number(b)).map((k) => later[k])];
+  return texts.map((t) => JSON.parse(deployed(t, region)) as Record<string, unknown>);
 }
 
 function required<T>(value: T | undefined, what: string): T {
@@ -71,11 +107,21 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; env?
   const starterFn = required(synthesized(r, p.starterFunction), "starter Lambda");
   const region = tf.provider.aws[0].region;
   const envOf = (fn: Record<string, unknown>) => (fn.environment as { variables: Record<string, string> }).variables;
-  const taskRule = synthesized(r, p.taskStateRule);
-  const successRule = synthesized(r, p.missedRuns?.rule);
+  const eventPatterns = patternsOf(rule, synthesized(r, p.moreRules), region);
+  const taskFailurePatterns = patternsOf(synthesized(r, p.taskStateRule), synthesized(r, p.moreTaskStateRules), region);
+  const successPatterns = patternsOf(synthesized(r, p.missedRuns?.rule), synthesized(r, p.missedRuns?.moreRules), region);
+  const roleOf = (role: Record<string, unknown>): SynthesizedRole => ({ name: role.name as string, path: (role.path as string | undefined) ?? "/" });
+  // A function's `role` is "${aws_iam_role.<id>.arn}": the role it names.
+  const roleNamed = (fn: Record<string, unknown> | undefined) => {
+    const id = /\$\{aws_iam_role\.([A-Za-z0-9_-]+)\.arn\}/.exec(String(fn?.role ?? ""))?.[1];
+    const role = id === undefined ? undefined : r.aws_iam_role?.[id];
+    return role ? roleOf(role) : undefined;
+  };
   return {
-    taskFailurePattern: taskRule ? JSON.parse(taskRule.event_pattern as string) : undefined,
-    successPattern: successRule ? JSON.parse(successRule.event_pattern as string) : undefined,
+    taskFailurePattern: taskFailurePatterns[0],
+    taskFailurePatterns,
+    successPattern: successPatterns[0],
+    successPatterns,
     metricFilters: Object.values(r.aws_cloudwatch_log_metric_filter ?? {}).map((f) => ({
       pattern: f.pattern as string,
       metricName: (f.metric_transformation as { name: string }).name,
@@ -83,14 +129,16 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; env?
     missedRunAlarms: Object.values(r.aws_cloudwatch_metric_alarm ?? {})
       .filter((a) => String(a.alarm_name).endsWith("-missed-run"))
       .map((a) => a as unknown as AlarmSpec),
-    eventPattern: JSON.parse(rule.event_pattern as string),
+    eventPattern: eventPatterns[0],
+    eventPatterns,
     definition: JSON.parse(machine.definition as string),
     rerunEnvironment: envOf(rerunFn),
     notifierEnvironment: notifierFn ? envOf(notifierFn) : undefined,
     notifierMaxRetries: (invokeConfig?.maximum_retry_attempts as number | undefined) ?? 2,
     rerunRoleName: rerunRole.name as string,
+    roles: { rerun: roleOf(rerunRole), starter: required(roleNamed(starterFn), "starter role"), notifier: roleNamed(notifierFn) },
     // Terraform fills the ARN in at apply; the drill names it as AWS would.
-    stateMachineArn: `arn:aws:states:${region}:123456789012:stateMachine:${machine.name as string}`,
+    stateMachineArn: `arn:aws:states:${region}:${DRILL_ACCOUNT}:stateMachine:${machine.name as string}`,
     starterEnvironment: envOf(starterFn),
     region,
   };

@@ -99,10 +99,10 @@ describe("expressions built from a number of parts known only at run time", () =
 
   test("the task-failure pattern folds literal switches: both on write the $or alone, one on writes its branch alone", () => {
     const stack = new TerraformStack(Testing.app(), "s");
-    const clusters = new TerraformVariable(stack, "clusters", { type: "list(string)" }).listValue;
+    const matchers = new TerraformVariable(stack, "matchers", { type: "list(string)" }).listValue;
     const report = new TerraformVariable(stack, "report", { type: "bool" }).booleanValue;
     const local = (id: string, catchFailedToStart: boolean, reportProgramFailures: boolean | typeof report) =>
-      new TerraformLocal(stack, id, taskStateFailurePatternExpression({ clusters, ignoreStartedBy: [], catchFailedToStart, reportProgramFailures }));
+      new TerraformLocal(stack, id, taskStateFailurePatternExpression({ matchers, ignoreStartedBy: [], catchFailedToStart, reportProgramFailures }));
     local("both", true, true);
     local("one", false, true);
     local("decided", false, report);

@@ -62,6 +62,7 @@ describe("successful-run pattern", () => {
 /** What the run counter needs, as a stack outside the pipeline would give it. */
 const PARTS = {
   place: { partition: "aws", region: "ap-northeast-1", account: "123456789012" },
+  roleName: "ecs-rerun-run-counter-ap-northeast-1",
   encoding: "json" as const,
   packaging: { packages: {} },
 };

@@ -11,6 +11,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipeline/rerun-pipeline";
 import { EcsRerunStack } from "../../modules/pipeline/ecs-rerun-stack";
 import { matchesEventPattern } from "../../drill/event-pattern-matcher";
+import { deployed } from "../../drill/synthesized-pipeline";
 import { AGENT_EVENT, SUCCESS_EVENT, STEP_FUNCTIONS_EVENT, agentEventWith, loadEvent } from "../support/events";
 import { asList, iamStatements, resourcesOf, synthJson, type TfJson } from "../support/synth";
 
@@ -22,8 +23,8 @@ function synthPipeline(props: Partial<EcsRerunPipelineProps> = {}) {
   return { pipeline, raw: Testing.synth(stack), tf: synthJson(stack) };
 }
 
-/** The rule's event_pattern as synthesized, not the object the construct started from. */
-const synthesizedPattern = (tf: TfJson) => JSON.parse(resourcesOf(tf, "aws_cloudwatch_event_rule")[0].event_pattern as string);
+/** The rule's event_pattern as synthesized, not the object the construct started from, as deployed in the drill's account. */
+const synthesizedPattern = (tf: TfJson) => JSON.parse(deployed(resourcesOf(tf, "aws_cloudwatch_event_rule")[0].event_pattern as string, "ap-northeast-1"));
 const definition = (tf: TfJson) => JSON.parse(resourcesOf(tf, "aws_sfn_state_machine")[0].definition as string);
 
 describe("detection: the synthesized rule's event pattern", () => {
@@ -61,12 +62,20 @@ describe("detection: the synthesized rule's event pattern", () => {
     expect(matches(noCluster)).toBe(false);
     expect(matchesEventPattern(synthesizedPattern(synthPipeline({ clusters: ["default"] }).tf), noCluster)).toBe(true);
   });
-  test("does not match the pipeline's own reruns", () => {
-    const own = agentEventWith((d) => {
-      d.userIdentity.sessionContext.sessionIssuer.userName = "ecs-rerun-rerun";
-      d.userIdentity.sessionContext.sessionIssuer.arn = "arn:aws:iam::123456789012:role/ecs-rerun-rerun";
-    });
-    expect(matches(own)).toBe(false);
+  test("does not match reruns: calls by any role under the relaunch path /ecs-rerun/, its own or another pipeline's", () => {
+    const byRole = (path: string, name: string) =>
+      agentEventWith((d) => {
+        d.userIdentity.sessionContext.sessionIssuer.userName = name;
+        d.userIdentity.sessionContext.sessionIssuer.arn = `arn:aws:iam::123456789012:role${path}${name}`;
+      });
+    expect(matches(byRole("/ecs-rerun/", "ecs-rerun-rerun-ap-northeast-1"))).toBe(false);
+    expect(matches(byRole("/ecs-rerun/", "team-b-rerun-eu-west-1"))).toBe(false);
+    // A role of the same name outside the path, or a path that only starts alike, is somebody else's.
+    expect(matches(byRole("/", "ecs-rerun-rerun-ap-northeast-1"))).toBe(true);
+    expect(matches(byRole("/ecs-rerun-jobs/", "nightly"))).toBe(true);
+  });
+  test("matches a call by an AWS service, which has no session context at all", () => {
+    expect(matches(agentEventWith((d) => (d.userIdentity = { type: "AWSService", invokedBy: "events.amazonaws.com" })))).toBe(true);
   });
   test("does not match calls started by Step Functions, which retry on their own", () => {
     expect(matches(loadEvent(STEP_FUNCTIONS_EVENT))).toBe(false);
@@ -372,6 +381,7 @@ describe("props validation", () => {
     ["a verify timeout shorter than the interval", { verifyIntervalSeconds: 600, verifyTimeoutSeconds: 300 }, /verifyTimeoutSeconds = 300 is invalid/],
     ["a family name with a slash", { rerunProgramFailureFamilies: ["a/b"] }, /rerunProgramFailureFamilies\[\] = "a\/b" is invalid/],
     ["a blank stopped reason", { retryableStoppedReasons: [""] }, /retryableStoppedReasons\[\] = "" is invalid/],
+    ["no role to pass (IAM refuses an empty Resource)", { passRoleArns: [] }, /passRoleArns = \[\] is invalid: expected at least one role ARN, or leave it unset/],
     ["two expected runs of one name", { expectedRuns: [{ name: "a", family: "f", intervalSeconds: 3600 }, { name: "a", family: "g", intervalSeconds: 3600 }] }, /expectedRuns name = "a" is invalid/],
   ])("rejects %s", (_name, props, message) => {
     expect(() => synthPipeline(props)).toThrow(message);

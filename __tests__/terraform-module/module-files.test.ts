@@ -114,10 +114,16 @@ describe("the built module directory", () => {
     );
   });
 
-  test("creates nothing when create is false: every resource is count- or for_each-switched by var.create", () => {
-    for (const { type, name, body } of resources) {
+  test("creates nothing when create is false: every resource is count- or for_each-switched by var.create, or for_each over a block that is", () => {
+    const switched = (body: Record<string, unknown>): boolean => {
       const switch_ = String(body.count ?? body.for_each ?? "");
-      expect({ resource: `${type}.${name}`, switched: switch_.includes("var.create") }).toEqual({ resource: `${type}.${name}`, switched: true });
+      if (switch_.includes("var.create")) return true;
+      // for_each over another block's instances (a target per later rule): switched when that block is.
+      const over = /^\$\{(aws_[a-z0-9_]+)\.([a-z0-9_]+)\}$/.exec(switch_);
+      return over !== null && switched(tf.resource[over[1]][over[2]]);
+    };
+    for (const { type, name, body } of resources) {
+      expect({ resource: `${type}.${name}`, switched: switched(body) }).toEqual({ resource: `${type}.${name}`, switched: true });
     }
   });
 

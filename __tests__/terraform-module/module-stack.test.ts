@@ -35,7 +35,8 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
     expect(Object.keys(resources.aws_lambda_function).sort()).toEqual(["missed_runs_run_counter_function", "notifier_function", "rerun_function", "starter_function"]);
     expect(Object.keys(resources.aws_cloudtrail)).toEqual(["trail"]);
     expect(Object.keys(resources.aws_cloudwatch_metric_alarm).sort()).toEqual(["alarm_dead_letters", "alarm_executions_failed", "alarm_notices_failed", "alarm_rerun_errors", "missed_runs_alarm"]);
-    expect(Object.keys(resources.aws_cloudwatch_event_rule).sort()).toEqual(["launch_failures", "missed_runs_rule", "task_failures"]);
+    // Rule 0 of each split pattern keeps its address; the later rules are one for_each block beside it.
+    expect(Object.keys(resources.aws_cloudwatch_event_rule).sort()).toEqual(["launch_failures", "launch_failures_more", "missed_runs_rule", "missed_runs_rule_more", "task_failures", "task_failures_more"]);
     for (const byName of Object.values(resources)) for (const name of Object.keys(byName)) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
     expect(moduleAddress(["pipeline", "trail", "trail"])).toBe("trail");
     expect(moduleAddress(["pipeline", "alarm-executionsFailed"])).toBe("alarm_executions_failed");
@@ -58,11 +59,16 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
     const either = "${(var.create && (var.catch_failed_to_start || var.report_program_failures)) ? 1 : 0}";
     expect(countOf("aws_cloudwatch_event_rule", "task_failures")).toBe(either);
     expect(countOf("aws_cloudwatch_event_target", "task_failures_target")).toBe(either);
-    expect(resources.aws_cloudwatch_event_rule.task_failures.event_pattern).toBe("${local.task_failure_pattern}");
+    expect(resources.aws_cloudwatch_event_rule.task_failures.event_pattern).toBe('${local.task_failure_patterns["0"]}');
+    expect(resources.aws_cloudwatch_event_rule.task_failures_more.for_each).toBe(
+      '${{ for key, pattern in local.task_failure_patterns : key => pattern if key != "0" && (var.create && (var.catch_failed_to_start || var.report_program_failures)) }}',
+    );
     // Switched off, the rule has no ARN: the queue policy names only the rules that exist.
     const policy = String(resources.aws_sqs_queue_policy.dlq_policy.policy);
     expect(policy).toMatch(/^\$\{jsonencode\(/);
-    expect(policy).toContain('"aws:SourceArn" = compact([one(aws_cloudwatch_event_rule.launch_failures[*].arn), one(aws_cloudwatch_event_rule.task_failures[*].arn)])');
+    expect(policy).toContain(
+      '"aws:SourceArn" = concat(compact([one(aws_cloudwatch_event_rule.launch_failures[*].arn), one(aws_cloudwatch_event_rule.task_failures[*].arn)]), [for r in aws_cloudwatch_event_rule.launch_failures_more : r.arn], [for r in aws_cloudwatch_event_rule.task_failures_more : r.arn])',
+    );
   });
 
   test("switches the missed-run parts on there being expected runs, one filter and one alarm per run by name", () => {
@@ -85,7 +91,10 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
       period: expect.stringContaining("each.value.interval_seconds + each.value.grace_seconds"),
       treat_missing_data: "breaching",
     });
-    expect(resources.aws_cloudwatch_event_rule.missed_runs_rule.event_pattern).toBe("${local.missed_runs_successful_run_pattern}");
+    expect(resources.aws_cloudwatch_event_rule.missed_runs_rule.event_pattern).toBe('${local.missed_runs_successful_run_patterns["0"]}');
+    expect(resources.aws_cloudwatch_event_rule.missed_runs_rule_more.for_each).toBe(
+      '${{ for key, pattern in local.missed_runs_successful_run_patterns : key => pattern if key != "0" && (var.create && length(var.expected_runs) > 0) }}',
+    );
     expect(json.output?.missed_run_alarm_arns.value).toBe("${{ for name, alarm in aws_cloudwatch_metric_alarm.missed_runs_alarm : name => alarm.arn }}");
     expect(json.output?.task_failures_rule_arn.value).toBe("${one(aws_cloudwatch_event_rule.task_failures[*].arn)}");
   });

@@ -3,8 +3,9 @@ import { appendFileSync, copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { launchFailurePattern } from "../../modules/pipeline/launch-failure-pattern";
-import { taskStateFailurePattern } from "../../modules/pipeline/task-state-pattern";
+import { launchFailurePatterns } from "../../modules/pipeline/launch-failure-pattern";
+import { EVENT_PATTERN_MAX_CHARS } from "../../modules/pipeline/pattern-bins";
+import { taskStateFailurePatterns } from "../../modules/pipeline/task-state-pattern";
 import { hclExpressionOf } from "../../modules/hcl/hcl-expression";
 import { renderLocalsTf } from "../../modules/terraform-module/hcl-file";
 import { missedRunAlarmShape, successFilterPattern, type ExpectedRun } from "../../modules/pipeline/missed-run";
@@ -63,6 +64,8 @@ describeWithTerraform("the module as terraform reads it", () => {
       ["a verify timeout under a minute", { verifyIntervalSeconds: 0, verifyTimeoutSeconds: 30 }, { verify_timeout_seconds: 30, verify_interval_seconds: 0 }],
       ["a blank stopped reason", { retryableStoppedReasons: ["AGENT", " "] }, { retryable_stopped_reasons: ["AGENT", " "] }],
       ["a family name with a slash", { rerunProgramFailureFamilies: ["nightly/report"] }, { rerun_program_failure_families: ["nightly/report"] }],
+      // [] would be `"Resource": []` in the rerun role's policy, which IAM refuses at apply.
+      ["an empty list of roles to pass", { passRoleArns: [] }, { pass_role_arns: [] }, "IAM refuses a statement whose Resource is empty"],
       ...(
         [
           ["two expected runs of one name", [run({}), run({ family: "other" })], "a name no other run has"],
@@ -103,35 +106,52 @@ describeWithTerraform("the module as terraform reads it", () => {
     });
   });
 
-  describe("the event pattern Terraform computes is the pure launchFailurePattern's", () => {
-    test("the rule takes it from the local", () => {
-      expect(Object.values(resources.aws_cloudwatch_event_rule)[0].event_pattern).toBe("${local.launch_failure_pattern}");
+  /**
+   * The module's locals whose names start with `prefix`, with the data sources' values (partition,
+   * account) filled in as the literal stack's tests fill them in: `terraform console` has no provider.
+   */
+  const localsNamed = (prefix: string) =>
+    Object.fromEntries(
+      Object.entries(built.json.locals ?? {})
+        .filter(([name]) => name.startsWith(prefix))
+        .map(([name, value]) => [name, String(value).replace(/\$\{data\.aws_partition\.[a-z_]+\.partition\}/g, "aws").replace(/\$\{data\.aws_caller_identity\.[a-z_]+\.account_id\}/g, "123456789012")]),
+    );
+  const PREFIX = "arn:aws:iam::123456789012:role/ecs-rerun/";
+  /** Patterns by rule key, parsed. */
+  const parsed = (patterns: Record<string, unknown>) => Object.fromEntries(Object.entries(patterns).map(([k, p]) => [k, typeof p === "string" ? JSON.parse(p) : p]));
+  const manyClusters = Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? `arn:aws:ecs:ap-northeast-1:123456789012:cluster/batch-${i + 1}` : `batch-${i + 1}`));
+
+  describe("the launch-failure patterns Terraform computes are the pure launchFailurePatterns', rule by rule", () => {
+    test("rule 0 takes pattern 0, the for_each block the others", () => {
+      expect(resources.aws_cloudwatch_event_rule.launch_failures.event_pattern).toBe('${local.launch_failure_patterns["0"]}');
+      expect(resources.aws_cloudwatch_event_rule.launch_failures_more.for_each).toBe('${{ for key, pattern in local.launch_failure_patterns : key => pattern if key != "0" && var.create }}');
     });
-    const pattern = built.json.locals?.launch_failure_pattern;
-    const dirWithPattern = scratchDir({ "variables.tf": variablesTf, "locals.tf": renderLocalsTf({ launch_failure_pattern: pattern }) });
-    test.each<[string, string[], string[] | undefined, string | undefined]>([
-      ["one cluster by name, defaults", ["batch-ec2"], undefined, undefined],
-      ["names and ARNs, nothing ignored", ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], [], undefined],
-      ["the default cluster, two ignored callers, another name", ["default"], ["AWS Step Functions", "my-scheduler"], "nightly"],
-      ["the default cluster by ARN", ["arn:aws:ecs:us-east-1:123456789012:cluster/default"], undefined, undefined],
-      ["repeats, in both forms", ["a", "a", "arn:aws:ecs:us-east-1:123456789012:cluster/a", "b"], ["x"], undefined],
-    ])("%s", async (_name, clusters, ignoreStartedBy, name) => {
+    const dirWithPattern = scratchDir({ "variables.tf": variablesTf, "locals.tf": renderLocalsTf(localsNamed("launch_failure_")) });
+    test.each<[string, string[], string[] | undefined]>([
+      ["one cluster by name, defaults", ["batch-ec2"], undefined],
+      ["names and ARNs, nothing ignored", ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], []],
+      ["the default cluster, two ignored callers", ["default"], ["AWS Step Functions", "my-scheduler"]],
+      ["the default cluster by ARN", ["arn:aws:ecs:us-east-1:123456789012:cluster/default"], undefined],
+      ["repeats, in both forms", ["a", "a", "arn:aws:ecs:us-east-1:123456789012:cluster/a", "b"], ["x"]],
+      ["200 clusters, names and ARNs: split over several rules", manyClusters, undefined],
+    ])("%s", async (_name, clusters, ignoreStartedBy) => {
       const vars: Record<string, unknown> = { clusters };
       if (ignoreStartedBy) vars.ignore_started_by = ignoreStartedBy;
-      if (name) vars.name = name;
-      const r = await evaluate(dirWithPattern, "local.launch_failure_pattern", vars);
+      const r = await evaluate(dirWithPattern, "jsonencode(local.launch_failure_patterns)", vars);
       expect(r.stderr).toBe("");
-      const expected = launchFailurePattern({ clusters, ignoreStartedBy: ignoreStartedBy ?? DEFAULT_IGNORE_STARTED_BY, rerunRoleName: `${name ?? "ecs-rerun"}-rerun` });
-      expect(JSON.parse(r.value!)).toEqual(expected);
+      const expected = launchFailurePatterns({ clusters, ignoreStartedBy: ignoreStartedBy ?? DEFAULT_IGNORE_STARTED_BY, relaunchRoleArnPrefix: PREFIX });
+      const evaluated = parsed(JSON.parse(r.value!) as Record<string, string>);
+      expect(evaluated).toEqual(expected);
+      for (const text of Object.values(JSON.parse(r.value!) as Record<string, string>)) expect(text.length).toBeLessThanOrEqual(EVENT_PATTERN_MAX_CHARS);
+      if (clusters.length === 200) expect(Object.keys(evaluated).length).toBeGreaterThan(1);
     });
   });
 
-  describe("the task-failure pattern Terraform computes is the pure taskStateFailurePattern's", () => {
-    test("the task-failures rule takes it from the local", () => {
-      expect(Object.values(resources.aws_cloudwatch_event_rule).map((r) => r.event_pattern)).toContain("${local.task_failure_pattern}");
+  describe("the task-failure patterns Terraform computes are the pure taskStateFailurePatterns', rule by rule", () => {
+    test("rule 0 takes pattern 0", () => {
+      expect(resources.aws_cloudwatch_event_rule.task_failures.event_pattern).toBe('${local.task_failure_patterns["0"]}');
     });
-    const pattern = built.json.locals?.task_failure_pattern;
-    const dirWithPattern = scratchDir({ "variables.tf": variablesTf, "locals.tf": renderLocalsTf({ task_failure_pattern: pattern }) });
+    const dirWithPattern = scratchDir({ "variables.tf": variablesTf, "locals.tf": renderLocalsTf(localsNamed("task_failure_")) });
     const ruleCount = hclExpressionOf(resources.aws_cloudwatch_event_rule.task_failures.count);
     test.each<[string, string[], string[] | undefined, boolean | undefined, boolean | undefined]>([
       ["one cluster by name, defaults", ["batch-ec2"], undefined, undefined, undefined],
@@ -139,26 +159,28 @@ describeWithTerraform("the module as terraform reads it", () => {
       ["repeats, two ignored callers", ["a", "a", "arn:aws:ecs:us-east-1:123456789012:cluster/a"], ["AWS Step Functions", "my-scheduler"], undefined, undefined],
       ["only tasks that never started", ["batch-ec2"], undefined, true, false],
       ["only program failures, nothing ignored", ["arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], [], false, true],
+      ["200 clusters: split over several rules", manyClusters, undefined, undefined, undefined],
     ])("%s", async (_name, clusters, ignoreStartedBy, catchFailedToStart, reportProgramFailures) => {
       const vars: Record<string, unknown> = { clusters };
       if (ignoreStartedBy) vars.ignore_started_by = ignoreStartedBy;
       if (catchFailedToStart !== undefined) vars.catch_failed_to_start = catchFailedToStart;
       if (reportProgramFailures !== undefined) vars.report_program_failures = reportProgramFailures;
-      const r = await evaluate(dirWithPattern, `jsonencode({ pattern = local.task_failure_pattern, count = ${ruleCount} })`, vars);
+      const r = await evaluate(dirWithPattern, `jsonencode({ patterns = local.task_failure_patterns, count = ${ruleCount} })`, vars);
       expect(r.stderr).toBe("");
-      const expected = taskStateFailurePattern({
+      const expected = taskStateFailurePatterns({
         clusters,
         ignoreStartedBy: ignoreStartedBy ?? DEFAULT_IGNORE_STARTED_BY,
         catchFailedToStart: catchFailedToStart ?? true,
         reportProgramFailures: reportProgramFailures ?? true,
       });
-      const { pattern, count } = JSON.parse(r.value!) as { pattern: string; count: number };
-      expect(JSON.parse(pattern)).toEqual(expected);
+      const { patterns, count } = JSON.parse(r.value!) as { patterns: Record<string, string>; count: number };
+      expect(parsed(patterns)).toEqual(expected);
+      for (const text of Object.values(patterns)) expect(text.length).toBeLessThanOrEqual(EVENT_PATTERN_MAX_CHARS);
       expect(count).toBe(1);
     });
 
     test("both parts off: no rule, and the pattern it would have had still evaluates", async () => {
-      const r = await evaluate(dirWithPattern, `jsonencode({ pattern = local.task_failure_pattern, count = ${ruleCount} })`, { clusters: ["batch-ec2"], catch_failed_to_start: false, report_program_failures: false });
+      const r = await evaluate(dirWithPattern, `jsonencode({ patterns = local.task_failure_patterns, count = ${ruleCount} })`, { clusters: ["batch-ec2"], catch_failed_to_start: false, report_program_failures: false });
       expect(r.stderr).toBe("");
       expect(JSON.parse(r.value!)).toMatchObject({ count: 0 });
     });
@@ -167,7 +189,7 @@ describeWithTerraform("the module as terraform reads it", () => {
   describe("the missed-run alarms Terraform computes are the literal stack's, shaped by the pure functions", () => {
     const alarm = resources.aws_cloudwatch_metric_alarm.missed_runs_alarm;
     const filter = resources.aws_cloudwatch_log_metric_filter.missed_runs_success_count;
-    const pattern = built.json.locals?.missed_runs_successful_run_pattern;
+    const patterns = localsNamed("missed_runs_successful_run_");
     /** The module's own expressions of one run's attributes, with `each.value` as the run `r` of a for expression. */
     const perRun = (body: Record<string, unknown>, skip: readonly string[]) =>
       `{ ${Object.entries(body)
@@ -177,7 +199,7 @@ describeWithTerraform("the module as terraform reads it", () => {
     const notPerRun = ["for_each", "tags", "alarm_actions", "ok_actions", "log_group_name"];
     const dirWithAlarms = scratchDir({
       "variables.tf": variablesTf,
-      "locals.tf": `${renderLocalsTf({ successful_run_pattern: pattern })}
+      "locals.tf": `${renderLocalsTf(patterns)}
 locals {
   alarms  = { for name, r in ${hclExpressionOf(alarm.for_each)} : name => ${perRun(alarm, notPerRun)} }
   filters = { for name, r in ${hclExpressionOf(filter.for_each)} : name => ${perRun(filter, notPerRun)} }
@@ -203,12 +225,12 @@ locals {
     });
 
     test("period, evaluation periods and filter pattern are missedRunAlarmShape's and successFilterPattern's, every other attribute the literal stack's", async () => {
-      const r = await evaluate(dirWithAlarms, "jsonencode({ alarms = local.alarms, filters = local.filters, pattern = local.successful_run_pattern })", {
+      const r = await evaluate(dirWithAlarms, "jsonencode({ alarms = local.alarms, filters = local.filters, pattern = local.missed_runs_successful_run_patterns })", {
         clusters: ["batch-ec2"],
         expected_runs: runs.map(runVariable),
       });
       expect(r.stderr).toBe("");
-      const evaluated = JSON.parse(r.value!) as { alarms: Record<string, Record<string, unknown>>; filters: Record<string, Record<string, unknown>>; pattern: string };
+      const evaluated = JSON.parse(r.value!) as { alarms: Record<string, Record<string, unknown>>; filters: Record<string, Record<string, unknown>>; pattern: Record<string, string> };
 
       const stack = new TerraformStack(Testing.app(), "s");
       new AwsProvider(stack, "aws", { region: "ap-northeast-1" });
@@ -232,7 +254,8 @@ locals {
         expect(alarmOf).toEqual(withoutSkipped(literalAlarms.find((a) => a.alarm_name === `ecs-rerun-${run.name}-missed-run`)!));
         expect(evaluated.filters[run.name]).toEqual(withoutSkipped(literalFilters.find((f) => f.name === `ecs-rerun-${run.name}-successful-runs`)!));
       }
-      expect(JSON.parse(evaluated.pattern)).toEqual(JSON.parse(literalRule.event_pattern as string));
+      expect(Object.keys(evaluated.pattern)).toEqual(["0"]);
+      expect(JSON.parse(evaluated.pattern["0"])).toEqual(JSON.parse(literalRule.event_pattern as string));
     });
   });
 

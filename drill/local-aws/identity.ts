@@ -1,5 +1,5 @@
 // Who signed a request: maps the SigV4 access key id of the Authorization header to the IAM user or
-// assumed role that CloudTrail names as the caller.
+// assumed role (with its path) that CloudTrail names as the caller.
 import { createHash } from "node:crypto";
 import { isoSeconds, md5Hex } from "./protocol";
 import type { Identity, IdentitySpec } from "./shapes";
@@ -45,7 +45,8 @@ export class CallerIdentities {
       accountId: this.account,
       accessKeyId: akid,
       sessionContext: {
-        sessionIssuer: { type: "Role", principalId: roleId, arn: `arn:aws:iam::${this.account}:role/${spec.roleName}`, accountId: this.account, userName: spec.roleName },
+        // The role's ARN holds its path (arn:aws:iam::ACCOUNT:role/PATH/NAME); userName is NAME alone.
+        sessionIssuer: { type: "Role", principalId: roleId, arn: `arn:aws:iam::${this.account}:role${spec.path ?? "/"}${spec.roleName}`, accountId: this.account, userName: spec.roleName },
         attributes: { creationDate: isoSeconds(this.firstSeen.get(akid) ?? at), mfaAuthenticated: "false" },
         webIdFederationData: {},
       },

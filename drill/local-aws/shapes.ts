@@ -39,6 +39,9 @@ export type Identity = AssumedRoleIdentity | IAMUserIdentity | AnonymousIdentity
 
 export interface IdentitySpec {
   roleName: string;
+  /** The role's IAM path, "/" unless given (ecs-rerun's relaunch roles: "/ecs-rerun/"). CloudTrail
+   *  writes it in sessionContext.sessionIssuer.arn only; the session's own arn and userName drop it. */
+  path?: string;
   /** Default: 32 hex characters derived from the access key id, like the session names AWS services use. */
   sessionName?: string;
   /** Service principal acting for the role ("events.amazonaws.com", "states.amazonaws.com"): sets

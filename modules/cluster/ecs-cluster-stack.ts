@@ -38,6 +38,7 @@ export class EcsClusterStack extends TerraformStack {
     this.network = new Network(this, "network", { config: c.network, name: c.clusterName });
     this.ecs = new EcsEc2Cluster(this, "ecs", {
       clusterName: c.clusterName,
+      region: c.region,
       vpcId: this.network.vpcId,
       subnetIds: this.network.subnetIds,
       assignPublicIp: this.network.assignPublicIp,

@@ -13,6 +13,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { assumeRolePolicy } from "../iam";
+import { IAM_NAME_LIMITS, regionalIamName } from "../iam-names";
 
 /** The public SSM parameter AWS keeps pointed at the current ECS-optimized Amazon Linux 2023 AMI. */
 export const ECS_AL2023_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
@@ -21,6 +22,8 @@ export const ECS_AL2023_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-l
 export interface EcsEc2ClusterProps {
   /** Cluster name. */
   readonly clusterName: string;
+  /** Region, which the instances' IAM names carry (IAM names are global in an account). */
+  readonly region: string;
   /** VPC of the instances. */
   readonly vpcId: string;
   /** Subnets the Auto Scaling group spreads instances over. */
@@ -72,7 +75,7 @@ export class EcsEc2Cluster extends Construct {
     const ami = new DataAwsSsmParameter(this, "ami", { name: ECS_AL2023_AMI_PARAMETER });
 
     this.instanceRole = new IamRole(this, "instance-role", {
-      name: `${name}-instance`,
+      name: regionalIamName([name, "instance"], props.region),
       assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"),
     });
     // AWS-managed policies: the agent's needs change with agent releases, and AWS keeps these in step.
@@ -86,7 +89,10 @@ export class EcsEc2Cluster extends Construct {
         policyArn: `arn:${partition.partition}:iam::aws:policy/${policy}`,
       });
     }
-    const profile = new IamInstanceProfile(this, "instance-profile", { name: `${name}-instance`, role: this.instanceRole.name });
+    const profile = new IamInstanceProfile(this, "instance-profile", {
+      name: regionalIamName([name, "instance"], props.region, IAM_NAME_LIMITS.instanceProfileName),
+      role: this.instanceRole.name,
+    });
 
     this.securityGroup = new SecurityGroup(this, "instances", {
       name: `${name}-instances`,

@@ -8,6 +8,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { ResolvedScheduledTask } from "../config";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../iam";
+import { regionalIamName } from "../iam-names";
 
 /** Props of {@link ScheduledTask}. */
 export interface ScheduledTaskProps {
@@ -21,7 +22,7 @@ export interface ScheduledTaskProps {
   readonly capacityProviderName: string;
   /** ARN of the dead-letter queue for invocations EventBridge could not deliver. */
   readonly deadLetterQueueArn: string;
-  /** Region, for the log driver and ARNs. */
+  /** Region, for the log driver, ARNs and the roles' names (IAM names are global in an account). */
   readonly region: string;
   /** Account ID, for ARNs. */
   readonly accountId: string;
@@ -72,7 +73,7 @@ export class ScheduledTask extends Construct {
       sourceAccount: accountId,
       sourceArn: `arn:${partition}:ecs:${region}:${accountId}:*`,
     });
-    this.executionRole = new IamRole(this, "execution-role", { name: `${prefix}-exec`, assumeRolePolicy: ecsTasksTrust });
+    this.executionRole = new IamRole(this, "execution-role", { name: regionalIamName([prefix, "exec"], region), assumeRolePolicy: ecsTasksTrust });
     new IamRolePolicy(this, "execution-policy", {
       name: "pull-image-and-write-logs",
       role: this.executionRole.id,
@@ -81,7 +82,7 @@ export class ScheduledTask extends Construct {
         ...ecrPullStatements(task.image, partition),
       ]),
     });
-    this.taskRole = new IamRole(this, "task-role", { name: `${prefix}-task`, assumeRolePolicy: ecsTasksTrust });
+    this.taskRole = new IamRole(this, "task-role", { name: regionalIamName([prefix, "task"], region), assumeRolePolicy: ecsTasksTrust });
 
     this.taskDefinition = new EcsTaskDefinition(this, "task-definition", {
       family: task.name,
@@ -109,7 +110,7 @@ export class ScheduledTask extends Construct {
     });
 
     this.eventsRole = new IamRole(this, "events-role", {
-      name: `${prefix}-events`,
+      name: regionalIamName([prefix, "events"], region),
       assumeRolePolicy: assumeRolePolicy("events.amazonaws.com", { sourceAccount: accountId }),
     });
     const onThisCluster = { ArnEquals: { "ecs:cluster": props.clusterArn } };

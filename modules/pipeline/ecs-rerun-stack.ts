@@ -24,7 +24,8 @@ export class EcsRerunStack extends TerraformStack {
       region,
       defaultTags: [{ tags: { Project: "ecs-rerun", Stack: id, ManagedBy: "cdktf", ...tags } }],
     });
-    this.pipeline = new EcsRerunPipeline(this, "pipeline", pipelineProps);
+    // The region is known here, so the pipeline's IAM names carry it literally.
+    this.pipeline = new EcsRerunPipeline(this, "pipeline", { ...pipelineProps, region });
     const p = this.pipeline;
     new TerraformOutput(this, "state_machine_arn", { value: p.stateMachine.arn, description: "ARN of the rerun state machine" });
     new TerraformOutput(this, "topic_arn", { value: p.topic.arn, description: "ARN of the notices topic" });

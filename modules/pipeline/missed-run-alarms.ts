@@ -1,6 +1,6 @@
 /** The dead man's switch: per expected job, a count of its successful runs and an alarm on their absence. */
 import { Construct } from "constructs";
-import { TerraformIterator, TerraformLocal, Token, type IResolvable } from "cdktf";
+import { TerraformIterator, Token, type IResolvable } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -27,8 +27,10 @@ import {
 import { allOf, attributeOf, countOf, type Presence } from "../hcl/presence";
 import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../iam";
 import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
+import { binnedPatterns } from "./pattern-bins";
 import { runCounterStatements, type AwsPlace } from "./pipeline-policies";
-import { clusterArnMatchers } from "./task-state-pattern";
+import { addLaterRules, patternSizePrecondition, splitPatterns } from "./split-rules";
+import { clusterArnMatcherTextsExpression, clusterArnMatchers } from "./task-state-pattern";
 
 /** Props of {@link MissedRunAlarms}. */
 export interface MissedRunAlarmsProps {
@@ -50,6 +52,8 @@ export interface MissedRunAlarmsProps {
   readonly presence?: Presence;
   /** Account, region and partition (the run counter's trust). */
   readonly place: AwsPlace;
+  /** The run counter's role name: IAM names are global in an account, so it carries the region (iam-names.ts). */
+  readonly roleName: string;
   /** How the run counter's policy document is written. */
   readonly encoding: DocumentEncoding;
   /** Where the run counter's package goes. */
@@ -68,8 +72,12 @@ export interface MissedRunAlarmsProps {
  * each, `for_each` over the runs by name, their shape computed by Terraform with the same rule.
  */
 export class MissedRunAlarms extends Construct {
-  /** The rule sending successful task stops to the log group. */
+  /** The rule sending successful task stops to the log group (the first, when its pattern is split over several). */
   public readonly rule: CloudwatchEventRule;
+  /** The other rules ("1", "2", ...: one for_each block), when the pattern is split (or Terraform decides). */
+  public readonly moreRules?: CloudwatchEventRule;
+  /** Every rule's pattern as data, by key ("0" is {@link rule}'s); undefined when Terraform computes them. */
+  public readonly patterns?: Record<string, Record<string, unknown>>;
   /** The run counter's log group: one JSON line per verdict, counted by the metric filters. */
   public readonly logGroup: CloudwatchLogGroup;
   /** The run counter: judges each stopped task by its essential containers. */
@@ -99,7 +107,8 @@ export class MissedRunAlarms extends Construct {
     }
     // A Terraform list of runs; a literal list holding expressions becomes one too.
     const runList = runs ? undefined : Token.isUnresolved(given) ? given : (given as readonly ExpectedRun[]).map(expectedRunObject);
-    const count = countOf(runList !== undefined && Token.isUnresolved(runList) ? allOf(presence, hcl`length(${runList}) > 0`) : presence);
+    const rulesPresence = runList !== undefined && Token.isUnresolved(runList) ? allOf(presence, hcl`length(${runList}) > 0`) : presence;
+    const count = countOf(rulesPresence);
     this.namespace = `ECSRerun/${props.name}`;
 
     // The run counter: EventBridge hands it the tasks that may have succeeded, it reads their task
@@ -110,17 +119,31 @@ export class MissedRunAlarms extends Construct {
       retentionInDays: props.logRetentionDays ?? 30,
     });
     const logGroupName = attributeOf(this.logGroup, "name");
-    this.rule = new CloudwatchEventRule(this, "rule", {
-      count,
-      name: `${props.name}-successful-runs`,
-      description: "Tasks on protected clusters that stopped after an essential container exited, one container with exit code 0",
-      eventPattern: holdsTokens(props.clusters)
-        ? new TerraformLocal(this, "successful-run-pattern", successfulRunPatternExpression(props.clusters)).asString
-        : JSON.stringify(successfulRunPattern(clusterArnMatchers(props.clusters))),
-    });
+    // One rule per part of the clusters' matchers: a long list is split to stay within EventBridge's
+    // pattern size limit (pattern-bins.ts); rule "0" keeps the address it always had.
+    const ruleName = `${props.name}-successful-runs`;
+    const description = "Tasks on protected clusters that stopped after an essential container exited, one container with exit code 0";
+    const hint = "no cluster list can do this; report it as a bug";
+    const patterns = splitPatterns(
+      this,
+      "successful-run",
+      holdsTokens(props.clusters)
+        ? { matcherTexts: clusterArnMatcherTextsExpression(props.clusters), patternOf: successfulRunPatternExpression }
+        : { literal: binnedPatterns(clusterArnMatchers(props.clusters), { patternOf: successfulRunPattern, rule: ruleName, hint }) },
+      rulesPresence,
+    );
+    this.patterns = patterns.data;
+    this.rule = new CloudwatchEventRule(this, "rule", { count, name: ruleName, description, eventPattern: patterns.first });
+    if (!patterns.data) this.rule.lifecycle = { precondition: [patternSizePrecondition(patterns.first, ruleName, hint)] };
+    const ruleArn = attributeOf(this.rule, "arn");
+    let more: CloudwatchEventRule | undefined;
+    if (patterns.later) {
+      more = addLaterRules(this, "rule", { name: ruleName, description, later: patterns.later, hint }).rules;
+      this.moreRules = more;
+    }
     const role = new IamRole(this, "run-counter-role", {
       count,
-      name: `${props.name}-run-counter`,
+      name: props.roleName,
       assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: props.place.account }),
     });
     new IamRolePolicy(this, "run-counter-policy", {
@@ -138,15 +161,23 @@ export class MissedRunAlarms extends Construct {
       environment: {},
       packaging: props.packaging,
     });
-    new LambdaPermission(this, "run-counter-from-rule", {
-      count,
-      statementId: "InvokeFromSuccessfulRunsRule",
-      action: "lambda:InvokeFunction",
-      functionName: attributeOf(this.counter, "function_name"),
-      principal: "events.amazonaws.com",
-      sourceArn: attributeOf(this.rule, "arn"),
-    });
-    new CloudwatchEventTarget(this, "to-run-counter", { count, rule: attributeOf(this.rule, "name"), targetId: "run-counter", arn: attributeOf(this.counter, "arn") });
+    // Every rule sends to the counter, each with its own invoke permission.
+    const counterArn = attributeOf(this.counter, "arn");
+    const counterName = attributeOf(this.counter, "function_name");
+    new LambdaPermission(this, "run-counter-from-rule", { count, statementId: "InvokeFromSuccessfulRunsRule", action: "lambda:InvokeFunction", functionName: counterName, principal: "events.amazonaws.com", sourceArn: ruleArn });
+    new CloudwatchEventTarget(this, "to-run-counter", { count, rule: attributeOf(this.rule, "name"), targetId: "run-counter", arn: counterArn });
+    if (more) {
+      const each = TerraformIterator.fromResources(more);
+      new LambdaPermission(this, "run-counter-from-more-rules", {
+        forEach: each,
+        statementId: `InvokeFromSuccessfulRunsRule-${each.key}`,
+        action: "lambda:InvokeFunction",
+        functionName: counterName,
+        principal: "events.amazonaws.com",
+        sourceArn: each.getString("arn"),
+      });
+      new CloudwatchEventTarget(this, "more-to-run-counter", { forEach: each, rule: each.getString("name"), targetId: "run-counter", arn: counterArn });
+    }
 
     /** What every alarm shares: a sum of successes below one over the whole window. */
     const alarmOf = (config: Pick<CloudwatchMetricAlarmConfig, "alarmName" | "alarmDescription" | "metricName" | "period" | "evaluationPeriods" | "count" | "forEach">) => {

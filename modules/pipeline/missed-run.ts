@@ -1,7 +1,6 @@
 /** Pure pieces of the missed-run watch: expected runs, alarm shapes and the successful-run pattern. */
 import type { IResolvable } from "cdktf";
-import { hcl } from "../hcl/hcl-expression";
-import { clusterArnMatchersExpression } from "./task-state-pattern";
+import { hcl, type RawHcl } from "../hcl/hcl-expression";
 
 /** A job that must succeed at least once per interval: the dead man's switch watches for its absence. */
 export interface ExpectedRun {
@@ -104,15 +103,15 @@ export function successfulRunPattern(clusterArnMatchers: readonly unknown[]): Re
 }
 
 /**
- * {@link successfulRunPattern} of the clusters' `clusterArnMatchers` as a Terraform expression
- * (a JSON string), for clusters only Terraform knows.
+ * {@link successfulRunPattern} as a Terraform expression (a JSON string) of clusterArn matchers only
+ * Terraform knows: `matchers` is the HCL list expression of the decoded matchers.
  */
-export function successfulRunPatternExpression(clusters: readonly string[]): IResolvable {
+export function successfulRunPatternExpression(matchers: RawHcl | IResolvable | readonly string[]): IResolvable {
   return hcl`jsonencode({
   source        = ["aws.ecs"]
   "detail-type" = ["ECS Task State Change"]
   detail = {
-    clusterArn = ${clusterArnMatchersExpression(clusters)}
+    clusterArn = ${matchers}
     lastStatus = ["STOPPED"]
     stopCode   = ["EssentialContainerExited"]
     containers = { exitCode = [0] }

@@ -133,6 +133,10 @@ export function resolveInputs(props: EcsRerunPipelineProps): PipelineInputs {
       "expected the NAME of an SSM SecureString (the URL itself never goes into config)",
     );
   }
+  if (props.passRoleArns !== undefined) {
+    // An empty list would become `"Resource": []` in the rerun role's policy, which IAM refuses at apply.
+    check(props.passRoleArns, "passRoleArns", (v) => v.length > 0, "expected at least one role ARN, or leave it unset for any role of the account (an empty list grants nothing, and IAM refuses a statement whose Resource is empty)");
+  }
   const catchFailedToStart = presenceOf(props.catchFailedToStart, true);
   const reportProgramFailures = presenceOf(props.reportProgramFailures, true);
   const rerunProgramFailureFamilies = props.rerunProgramFailureFamilies ?? [];

@@ -1,4 +1,4 @@
-// The pipeline's rerun Lambda: its logs, its role (the one whose calls the detection rule ignores),
+// The pipeline's rerun Lambda: its logs, its role (a relaunch role, whose calls every pipeline's rules ignore),
 // its policy and the function, with the checks on its settings only Terraform can make. In the pipeline's scope.
 import type { Construct } from "constructs";
 import { Fn, Token } from "cdktf";
@@ -12,6 +12,7 @@ import { assumeRolePolicy, policyDocument } from "../iam";
 import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
 import type { PipelineInputs } from "./pipeline-inputs";
 import { rerunFunctionStatements, type AwsPlace } from "./pipeline-policies";
+import { RELAUNCH_ROLE_PATH } from "./relaunch-identity";
 
 /** Props of {@link addRerunFunction}. */
 export interface RerunFunctionProps {
@@ -27,6 +28,8 @@ export interface RerunFunctionProps {
   readonly retryableStoppedReasons?: readonly string[];
   /** Account, region and partition (for the role's trust and the policy's ARNs). */
   readonly place: AwsPlace;
+  /** Its role's name: IAM names are global in an account, so it carries the region (iam-names.ts). */
+  readonly roleName: string;
   /** The count switching it, from `countOf`; undefined when it surely exists. @default undefined */
   readonly count?: number;
   /** Where its package goes. */
@@ -59,7 +62,9 @@ export function addRerunFunction(scope: Construct, props: RerunFunctionProps): R
   const rerunLogs = new CloudwatchLogGroup(scope, "rerun-logs", { count, name: `/aws/lambda/${name}-rerun`, retentionInDays: logRetentionDays });
   const rerunRole = new IamRole(scope, "rerun-role", {
     count,
-    name: `${name}-rerun`,
+    name: props.roleName,
+    // The mark every pipeline's rules exclude, so no pipeline catches any pipeline's reruns.
+    path: RELAUNCH_ROLE_PATH,
     assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }),
   });
   new IamRolePolicy(scope, "rerun-policy", {

@@ -18,6 +18,7 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding } from "../iam";
+import { regionalIamName } from "../iam-names";
 import { addDetectionRules } from "./detection-rules";
 import type { LambdaName, LambdaPackage } from "./lambda-package";
 import { ManagementEventsTrail } from "./management-events-trail";
@@ -47,6 +48,11 @@ export interface EcsRerunPipelineProps {
   readonly clusters: readonly string[];
   /** Prefix of every resource name. @default "ecs-rerun" */
   readonly name?: string;
+  /**
+   * The region the pipeline deploys to, when known at synth: IAM names, global in an account, carry
+   * it (`<name>-rerun-<region>`). Unset: Terraform reads it from the provider. @default the provider's region
+   */
+  readonly region?: string;
   /** Failure reasons that are rerun; a trailing `*` matches a prefix. @default DEFAULT_RETRYABLE_REASONS */
   readonly retryableReasons?: readonly string[];
   /** Reruns before giving up. @default 3 */
@@ -122,15 +128,17 @@ export interface EcsRerunPipelineProps {
  * module's validation blocks replace the checks made here.
  */
 export class EcsRerunPipeline extends Construct {
-  /** The rule catching rejected launches. */
+  /** The rule catching rejected launches (the first, when the pattern is split over several). */
   public readonly rule: CloudwatchEventRule;
+  /** The other launch-failure rules ("1", "2", ...: one for_each block), when the pattern is split (or Terraform decides). */
+  public readonly moreRules?: CloudwatchEventRule;
   /** The state machine that waits, reruns and notifies. */
   public readonly stateMachine: SfnStateMachine;
   /** The Lambda that classifies and reruns. */
   public readonly rerunFunction: LambdaFunction;
   /** The rules' target: starts one named execution per failure, so a redelivered event starts none. */
   public readonly starterFunction: LambdaFunction;
-  /** Its role: the one whose calls the rule ignores. */
+  /** Its role: a relaunch role (path /ecs-rerun/), whose calls every pipeline's rules ignore. */
   public readonly rerunRole: IamRole;
   /** The topic of structured notices. */
   public readonly topic: SnsTopic;
@@ -144,10 +152,14 @@ export class EcsRerunPipeline extends Construct {
   public readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
   /** The event pattern the rule uses, as data; undefined when Terraform computes it from expressions. */
   public readonly eventPattern?: Record<string, unknown>;
+  /** Every launch-failure rule's pattern as data, by key ("0" is {@link rule}'s); undefined when Terraform computes them. */
+  public readonly eventPatterns?: Record<string, Record<string, unknown>>;
   /** The trail, when created (or when a Terraform expression decides). */
   public readonly trail?: ManagementEventsTrail;
   /** The rule catching tasks that stopped before starting (and program failures), when enabled (or when Terraform expressions decide). */
   public readonly taskStateRule?: CloudwatchEventRule;
+  /** The other task-failure rules ("1", "2", ...), when that pattern is split (or Terraform decides). */
+  public readonly moreTaskStateRules?: CloudwatchEventRule;
   /** The missed-run alarms (dead man's switch), when expected runs are given (or a Terraform expression gives them). */
   public readonly missedRuns?: MissedRunAlarms;
   /** The Lambda packages, by function, to copy into `packageDirectory` when one is set. */
@@ -163,6 +175,8 @@ export class EcsRerunPipeline extends Construct {
     this.packaging = { directory: props.packageDirectory, packages: this.packages };
     const base = countOf(create);
     const place = this.place();
+    /** The name of one of its roles: region-qualified, fitted to IAM's 64 characters. */
+    const roleName = (purpose: string) => regionalIamName([name, purpose], props.region ?? place.region);
 
     // Topic and its key.
     const notices = this.noticesTopic(props, inputs, place, base);
@@ -176,7 +190,7 @@ export class EcsRerunPipeline extends Construct {
 
     // Rerun Lambda.
     const { taskDefinitionFamilies, passRoleArns, retryableStoppedReasons } = props;
-    const rerun = addRerunFunction(this, { inputs, clusters, taskDefinitionFamilies, passRoleArns, retryableStoppedReasons, place, count: base, packaging: this.packaging });
+    const rerun = addRerunFunction(this, { inputs, clusters, taskDefinitionFamilies, passRoleArns, retryableStoppedReasons, place, roleName: roleName("rerun"), count: base, packaging: this.packaging });
     this.rerunRole = rerun.role;
     this.rerunFunction = rerun.fn;
     const rerunFunctionArn = attributeOf(this.rerunFunction, "arn");
@@ -188,6 +202,7 @@ export class EcsRerunPipeline extends Construct {
         name,
         presence: notifierPresence,
         place,
+        roleName: roleName("notifier"),
         slackWebhookParameterName: inputs.slackParameter!,
         slackWebhookKmsKeyArn: props.slackWebhookKmsKeyArn,
         topicArn,
@@ -199,11 +214,11 @@ export class EcsRerunPipeline extends Construct {
     }
 
     // State machine.
-    this.stateMachine = this.rerunStateMachine(inputs, place, base, rerunFunctionArn, topicArn);
+    this.stateMachine = this.rerunStateMachine(inputs, place, roleName("state-machine"), base, rerunFunctionArn, topicArn);
     const stateMachineArn = attributeOf(this.stateMachine, "arn");
 
     // Starter: one named execution per failure.
-    this.starterFunction = addStarterFunction(this, { name, count: base, place, stateMachineArn, deadLetterQueueArn: dlqArn, logRetentionDays, encoding, packaging: this.packaging });
+    this.starterFunction = addStarterFunction(this, { name, count: base, place, roleName: roleName("starter"), stateMachineArn, deadLetterQueueArn: dlqArn, logRetentionDays, encoding, packaging: this.packaging });
 
     // Detection, and the dead-letter queue's policy naming its rules.
     const { ignoreStartedBy, catchFailedToStart, reportProgramFailures } = inputs;
@@ -214,13 +229,17 @@ export class EcsRerunPipeline extends Construct {
       ignoreStartedBy,
       catchFailedToStart,
       reportProgramFailures,
+      place,
       starterFunctionArn: attributeOf(this.starterFunction, "arn"),
       starterFunctionName: attributeOf(this.starterFunction, "function_name"),
       deadLetterQueueArn: dlqArn,
     });
     this.rule = detection.rule;
     this.eventPattern = detection.eventPattern;
+    this.eventPatterns = detection.eventPatterns;
+    this.moreRules = detection.moreRules;
     this.taskStateRule = detection.taskStateRule;
+    this.moreTaskStateRules = detection.moreTaskStateRules;
     this.deadLetterQueuePolicy(base, detection.ruleArns, topicArn, encoding);
 
     // Trail, when asked for.
@@ -241,7 +260,18 @@ export class EcsRerunPipeline extends Construct {
     const expectedRuns = inputs.expectedRuns;
     if (Token.isUnresolved(expectedRuns) || (expectedRuns as readonly ExpectedRun[]).length > 0) {
       // The third way a job goes missing: it was never invoked. Only the absence of a success shows it.
-      this.missedRuns = new MissedRunAlarms(this, "missed-runs", { name, clusters, expectedRuns, topicArn, logRetentionDays, presence: create, place, encoding, packaging: this.packaging });
+      this.missedRuns = new MissedRunAlarms(this, "missed-runs", {
+        name,
+        clusters,
+        expectedRuns,
+        topicArn,
+        logRetentionDays,
+        presence: create,
+        place,
+        roleName: roleName("run-counter"),
+        encoding,
+        packaging: this.packaging,
+      });
     }
   }
 
@@ -290,12 +320,12 @@ export class EcsRerunPipeline extends Construct {
   }
 
   /** The Standard state machine that waits, reruns and notifies, with its logs and role. */
-  private rerunStateMachine(inputs: PipelineInputs, place: AwsPlace, base: number | undefined, rerunFunctionArn: string, topicArn: string): SfnStateMachine {
+  private rerunStateMachine(inputs: PipelineInputs, place: AwsPlace, roleName: string, base: number | undefined, rerunFunctionArn: string, topicArn: string): SfnStateMachine {
     const { name, logRetentionDays, encoding } = inputs;
     const sfnLogs = new CloudwatchLogGroup(this, "state-machine-logs", { count: base, name: `/aws/vendedlogs/states/${name}`, retentionInDays: logRetentionDays });
     const sfnRole = new IamRole(this, "state-machine-role", {
       count: base,
-      name: `${name}-state-machine`,
+      name: roleName,
       assumeRolePolicy: assumeRolePolicy("states.amazonaws.com", { sourceAccount: place.account }),
     });
     new IamRolePolicy(this, "state-machine-policy", {
@@ -318,8 +348,10 @@ export class EcsRerunPipeline extends Construct {
   }
 
   /** Lets the rules and the topic park what they could not deliver in the dead-letter queue. */
-  private deadLetterQueuePolicy(base: number | undefined, ruleArns: string | string[], topicArn: string, encoding: DocumentEncoding): void {
+  private deadLetterQueuePolicy(base: number | undefined, ruleArns: string | string[], topicArn: string, documentEncoding: DocumentEncoding): void {
     const dlqArn = attributeOf(this.deadLetterQueue, "arn");
+    // Split rules' ARNs are a Terraform list (a for_each block's), which only jsonencode can write.
+    const encoding: DocumentEncoding = Array.isArray(ruleArns) && Token.isUnresolved(ruleArns) ? "jsonencode" : documentEncoding;
     new SqsQueuePolicy(this, "dlq-policy", {
       count: base,
       queueUrl: attributeOf(this.deadLetterQueue, "url"),

@@ -22,6 +22,8 @@ export interface SlackNotifierProps {
   readonly presence: Presence;
   /** Account, region and partition (for the role's trust and the policy's ARNs). */
   readonly place: AwsPlace;
+  /** Its role's name: IAM names are global in an account, so it carries the region (iam-names.ts). */
+  readonly roleName: string;
   /** Name of the SSM SecureString holding the webhook URL (the URL itself never lands in state). */
   readonly slackWebhookParameterName: string;
   /** Customer-managed KMS key of that parameter, if it does not use `aws/ssm`. @default undefined */
@@ -48,7 +50,7 @@ export function addSlackNotifier(scope: Construct, props: SlackNotifierProps): L
   const notifierLogs = new CloudwatchLogGroup(scope, "notifier-logs", { count, name: `/aws/lambda/${name}-notifier`, retentionInDays: logRetentionDays });
   const notifierRole = new IamRole(scope, "notifier-role", {
     count,
-    name: `${name}-notifier`,
+    name: props.roleName,
     assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }),
   });
   const notifierRoleId = attributeOf(notifierRole, "id");

@@ -22,6 +22,8 @@ export interface StarterFunctionProps {
   readonly count?: number;
   /** Account, region and partition (for the role's trust). */
   readonly place: AwsPlace;
+  /** Its role's name: IAM names are global in an account, so it carries the region (iam-names.ts). */
+  readonly roleName: string;
   /** The state machine it starts. */
   readonly stateMachineArn: string;
   /** Where events it could not hand over are parked (after Lambda's async retries). */
@@ -41,7 +43,7 @@ export function addStarterFunction(scope: Construct, props: StarterFunctionProps
   const logs = new CloudwatchLogGroup(scope, "starter-logs", { count, name: `/aws/lambda/${name}-starter`, retentionInDays: logRetentionDays });
   const role = new IamRole(scope, "starter-role", {
     count,
-    name: `${name}-starter`,
+    name: props.roleName,
     assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }),
   });
   new IamRolePolicy(scope, "starter-policy", {

@@ -1,7 +1,8 @@
 /** The EventBridge pattern of tasks that failed to start (and, when asked, program failures) on protected clusters. */
 import type { IResolvable } from "cdktf";
 import { clusterShortName } from "./launch-failure-pattern";
-import { hcl, hclFrom } from "../hcl/hcl-expression";
+import { hcl, hclFrom, type RawHcl } from "../hcl/hcl-expression";
+import { binnedPatterns } from "./pattern-bins";
 
 /**
  * Matchers for `detail.clusterArn` of ECS events, which always carry the full ARN: a cluster given
@@ -46,16 +47,12 @@ export const FAILED_TO_START = { stopCode: ["TaskFailedToStart"] } as const;
 /** Tasks that ran and exited non-zero: any container, since events do not say which are essential (the Lambda does). */
 export const PROGRAM_FAILED = { stopCode: ["EssentialContainerExited"], containers: { exitCode: [{ "anything-but": 0 }] } } as const;
 
-/**
- * EventBridge pattern for tasks on protected clusters that stopped without having done their job:
- * accepted but never started, and/or started and exited non-zero.
- */
-export function taskStateFailurePattern(input: TaskStateFailurePatternInput): Record<string, unknown> {
-  if (input.clusters.length === 0) throw new Error("clusters = [] is invalid: expected at least one cluster name or ARN");
+/** The pattern of a failed task on the clusters `clusterArn` matches (see {@link taskStateFailurePattern}). */
+function patternOf(clusterArn: readonly unknown[], input: TaskStateFailurePatternInput): Record<string, unknown> {
   const branches = [...(input.catchFailedToStart ? [FAILED_TO_START] : []), ...(input.reportProgramFailures ? [PROGRAM_FAILED] : [])];
   if (branches.length === 0) throw new Error("catchFailedToStart and reportProgramFailures are both false: there is nothing to catch");
   const detail: Record<string, unknown> = {
-    clusterArn: clusterArnMatchers(input.clusters),
+    clusterArn: [...clusterArn],
     lastStatus: ["STOPPED"],
     ...NOT_A_SERVICE_TASK,
   };
@@ -69,11 +66,28 @@ export function taskStateFailurePattern(input: TaskStateFailurePatternInput): Re
 }
 
 /**
- * {@link clusterArnMatchers} as a Terraform expression, for clusters only Terraform knows. Matchers
- * mix strings and objects, which no Terraform list can hold, so they go through JSON text.
+ * EventBridge pattern for tasks on protected clusters that stopped without having done their job:
+ * accepted but never started, and/or started and exited non-zero. One pattern for every cluster,
+ * whatever its length: the union of {@link taskStateFailurePatterns}, which the rules use.
  */
-export function clusterArnMatchersExpression(clusters: readonly string[]): IResolvable {
-  return hcl`[for m in distinct([for c in ${clusters} : startswith(c, "arn:") ? jsonencode(c) : jsonencode({ suffix = ":cluster/\${c}" })]) : jsondecode(m)]`;
+export function taskStateFailurePattern(input: TaskStateFailurePatternInput): Record<string, unknown> {
+  if (input.clusters.length === 0) throw new Error("clusters = [] is invalid: expected at least one cluster name or ARN");
+  return patternOf(clusterArnMatchers(input.clusters), input);
+}
+
+/** The patterns of the task-failure rules, keyed "0", "1", ...: {@link taskStateFailurePattern} spread over as many rules as the size limit asks (pattern-bins.ts). */
+export function taskStateFailurePatterns(input: TaskStateFailurePatternInput): Record<string, Record<string, unknown>> {
+  if (input.clusters.length === 0) throw new Error("clusters = [] is invalid: expected at least one cluster name or ARN");
+  return binnedPatterns(clusterArnMatchers(input.clusters), { patternOf: (ms) => patternOf(ms, input), rule: "task-failures", hint: "shorten ignoreStartedBy (module: ignore_started_by)" });
+}
+
+/**
+ * The JSON texts of {@link clusterArnMatchers} as a Terraform list expression, for clusters only
+ * Terraform knows. Matchers mix strings and objects, which no Terraform list can hold, so they stay
+ * JSON text until a pattern decodes them.
+ */
+export function clusterArnMatcherTextsExpression(clusters: readonly string[]): IResolvable {
+  return hcl`distinct([for c in ${clusters} : startswith(c, "arn:") ? jsonencode(c) : jsonencode({ suffix = ":cluster/\${c}" })])`;
 }
 
 /** A switch of {@link caughtWhen}: a literal or a Terraform bool expression, possibly negated. */
@@ -95,8 +109,8 @@ function caughtWhen(stop: object, ...switches: readonly Switch[]): unknown {
 
 /** Inputs of {@link taskStateFailurePatternExpression}: each a literal or a Terraform expression (cdktf token). */
 export interface TaskStateFailurePatternExpressionInput {
-  /** Protected clusters, names or ARNs. */
-  readonly clusters: readonly string[];
+  /** The HCL list expression of the clusterArn matchers (a list of decoded matchers). */
+  readonly matchers: RawHcl | IResolvable | readonly string[];
   /** `startedBy` values left alone. */
   readonly ignoreStartedBy: readonly string[];
   /** Catch tasks that were accepted but stopped before starting: a literal or a Terraform bool expression. */
@@ -124,7 +138,7 @@ export function taskStateFailurePatternExpression(input: TaskStateFailurePattern
   if (stops.length === 0) throw new Error("catchFailedToStart and reportProgramFailures are both false: there is nothing to catch");
   const detail = [
     hcl`{
-  clusterArn = ${clusterArnMatchersExpression(input.clusters)}
+  clusterArn = ${input.matchers}
   lastStatus = ["STOPPED"]
   group      = [{ "anything-but" = { prefix = "service:" } }]
 }`,

@@ -120,13 +120,13 @@ export class EcsRerunModuleStack extends TerraformStack {
     const create = variable("create", { type: "bool", default: true, nullable: false, description: "Whether to create anything at all (false: the module creates nothing)." });
     const clusters = variable(
       "clusters",
-      { type: "list(string)", nullable: false, description: "Protected ECS clusters, by name or ARN, in the provider's account and region. Rejected RunTask/StartTask calls on them are rerun." },
+      { type: "list(string)", nullable: false, description: "Protected ECS clusters, by name or ARN, in the provider's account and region. Rejected RunTask/StartTask calls on them are rerun. A long list is spread over several EventBridge rules, each within the 2,048-character pattern quota; the values must be known at plan (for a cluster created in the same configuration, pass its name rather than its ARN)." },
       (v) => ({ condition: hcl`length(${raw(v)}) > 0`, errorMessage: "Name at least one cluster." }),
       eachMatches(L.clusterPattern, "a cluster name or a cluster ARN"),
     );
     const name = variable(
       "name",
-      { type: "string", default: "ecs-rerun", nullable: false, description: "Prefix of every resource name." },
+      { type: "string", default: "ecs-rerun", nullable: false, description: "Prefix of every resource name; IAM role names, global in an account, add the region. Two pipelines in one account and region need different names." },
       (v) => ({ condition: hcl`can(regex(${L.namePattern}, ${raw(v)}))`, errorMessage: "Must be 1 to 40 letters, digits or dashes." }),
     );
     const retryableReasons = variable(
@@ -218,8 +218,11 @@ export class EcsRerunModuleStack extends TerraformStack {
     );
     const passRoles = variable(
       "pass_role_arns",
-      { type: "list(string)", default: nothing, description: "Roles the rerun may pass to tasks (the original tasks' task and execution roles). null: any role of the account, passed to ECS tasks only." },
+      { type: "list(string)", default: nothing, description: "Roles the rerun may pass to tasks (the original tasks' task and execution roles), at least one. null: any role of the account, passed to ECS tasks only." },
       (v) => ({ condition: hcl`${raw(v)} == null || alltrue([for r in coalesce(${raw(v)}, []) : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", r))])`, errorMessage: "Must be null or role ARNs." }),
+      // [] would become `"Resource": []` in the rerun role's policy, which IAM refuses at apply; and
+      // a rerun that may pass no role cannot launch a task that has one.
+      (v) => ({ condition: hcl`${raw(v)} == null || length(coalesce(${raw(v)}, ["null"])) > 0`, errorMessage: "Must be null (any role of the account) or name at least one role: [] would grant nothing, and IAM refuses a statement whose Resource is empty." }),
     );
     const logRetention = variable("log_retention_days", { type: "number", default: 30, nullable: false, description: "Days the Lambda and state machine logs are kept." }, (v) => ({
       condition: hcl`contains(${[...L.logRetentionDays]}, ${raw(v)})`,
@@ -311,10 +314,10 @@ export class EcsRerunModuleStack extends TerraformStack {
     output("state_machine_arn", attributeOf(p.stateMachine, "arn"), "ARN of the rerun state machine (Step Functions, Standard).");
     output("topic_arn", attributeOf(p.topic, "arn"), "ARN of the SNS topic of rerun notices (structured JSON); subscribe more endpoints to it.");
     output("kms_key_arn", p.kmsKeyArn, "ARN of the KMS key encrypting the topic: the one given, or the one created.");
-    output("rule_arn", attributeOf(p.rule, "arn"), "ARN of the EventBridge rule catching rejected launches.");
+    output("rule_arn", attributeOf(p.rule, "arn"), "ARN of the EventBridge rule catching rejected launches (the first one: a long clusters list adds rules named <name>-launch-failures-N).");
     output("rerun_function_arn", attributeOf(p.rerunFunction, "arn"), "ARN of the Lambda that classifies failures and reruns tasks.");
     output("starter_function_arn", attributeOf(p.starterFunction, "arn"), "ARN of the Lambda the rules invoke: it starts one execution per failure, named after it.");
-    output("rerun_role_arn", attributeOf(p.rerunRole, "arn"), "ARN of the rerun Lambda's role; the rule ignores calls made with it, so reruns never loop.");
+    output("rerun_role_arn", attributeOf(p.rerunRole, "arn"), "ARN of the rerun Lambda's role. Its IAM path /ecs-rerun/ marks it as a relaunch role, whose calls no ecs-rerun pipeline's rules catch, so reruns never loop and pipelines sharing a cluster leave each other's reruns alone.");
     output("notifier_function_arn", attributeOf(required(p.notifierFunction, "notifier"), "arn"), "ARN of the Slack notifier Lambda; null without slack_webhook_parameter_name.");
     output("dead_letter_queue_url", attributeOf(p.deadLetterQueue, "url"), "URL of the dead-letter queue of undeliverable events and notices.");
     output("dead_letter_queue_arn", attributeOf(p.deadLetterQueue, "arn"), "ARN of the dead-letter queue of undeliverable events and notices.");

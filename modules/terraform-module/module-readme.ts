@@ -112,8 +112,10 @@ of every such call on the clusters you protect, reruns the task with its origina
 backoff, and publishes a notice at each step (to Slack, email or any SNS subscriber).
 
 - An EventBridge rule on CloudTrail records of RunTask/StartTask calls answered with failures, on the
-  protected clusters only; it ignores the pipeline's own reruns and, by default, calls started by
-  Step Functions (which retry on their own).
+  protected clusters only; it ignores the reruns of every ecs-rerun pipeline (calls by roles under
+  the IAM path \`/ecs-rerun/\`) and, by default, calls started by Step Functions (which retry on
+  their own). A long \`clusters\` list is spread over several rules, each within EventBridge's
+  2,048-character pattern quota.
 - A Standard Step Functions state machine that classifies the failure, waits with exponential backoff
   and full jitter, reruns through a Lambda (same request, only the missing count, a fresh idempotent
   client token), and gives up after \`max_attempts\` with a failed execution.
@@ -153,6 +155,19 @@ Before the first apply:
   \`providers = { aws = aws.other }\`), and its region is the region of the protected clusters.
   Tags: set \`tags\`, or \`default_tags\` on your provider.
 
+Several pipelines: IAM role names carry the region, so the module deploys to any number of regions
+of one account, beside the \`ecs-rerun\` stack too; two instances in one region need different
+\`name\`s. Pipelines that share a cluster leave each other's reruns alone.
+
+## Upgrading to the region-qualified names
+
+This version renames the IAM roles (\`<name>-rerun\` becomes \`<name>-rerun-<region>\`, and so on)
+and moves the rerun role under the path \`/ecs-rerun/\`. IAM cannot rename a role or change its path,
+so the first plan replaces the four roles, their inline policies, and, with them, the functions' and
+state machine's role ARNs (updated in place; no resource address changes). Upgrade every pipeline
+that protects the same clusters: an older one ignores only its own role by name and would catch the
+newer ones' reruns.
+
 ## Requirements
 
 ${generated("requirements", renderRequirementsTable(iface.settings))}
@@ -175,7 +190,7 @@ ${generated("outputs", renderOutputsTable(iface.outputs))}
 | --- | --- |
 | \`versions.tf\` | Terraform and provider versions |
 | \`variables.tf\`, \`outputs.tf\` | the interface |
-| \`locals.tf\` | the EventBridge patterns, computed from \`clusters\`, \`ignore_started_by\` and the switches |
+| \`locals.tf\` | the EventBridge patterns, computed from \`clusters\`, \`ignore_started_by\` and the switches, and split over rules to fit the pattern size quota |
 | \`main.tf.json\` | the resources, in Terraform's JSON syntax |
 | \`lambda/*.zip\` | the Lambda packages, referenced as \`\${path.module}/lambda/...\` and hashed by Terraform |
 

@@ -137,6 +137,7 @@ describe("IAM names carry the region and fit IAM's limits", () => {
     expect(roles.map((r) => [r.name, r.path]).sort()).toEqual([
       ["ecs-rerun-notifier-ap-southeast-2", undefined],
       ["ecs-rerun-rerun-ap-southeast-2", "/ecs-rerun/"],
+      ["ecs-rerun-run-counter-ap-southeast-2", undefined],
       ["ecs-rerun-starter-ap-southeast-2", undefined],
       ["ecs-rerun-state-machine-ap-southeast-2", undefined],
     ]);

@@ -54,7 +54,7 @@ describe("200 protected clusters (the ecs-rerun stack, with every job watched)",
     expect(clusters).toHaveLength(2 * CLUSTERS.length);
     // Each later rule has its own target and invoke permission, and may park events in the queue.
     expect(Object.values(resources.aws_cloudwatch_event_target).filter((t) => t.for_each !== undefined)).toHaveLength(3);
-    expect(Object.values(resources.aws_lambda_permission).filter((t) => t.for_each !== undefined)).toHaveLength(2);
+    expect(Object.values(resources.aws_lambda_permission).filter((t) => t.for_each !== undefined)).toHaveLength(3); // the starter for both failure rules, the run counter for the successful-runs rules
     expect(String(Object.values(resources.aws_sqs_queue_policy)[0].policy)).toContain("[for r in aws_cloudwatch_event_rule.");
   });
 

@@ -164,19 +164,23 @@ export function runTaskCommand(request: Json): string {
     if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) return;
     parts.push(`--${name} ${shellQuote(typeof value === "string" || typeof value === "number" ? String(value) : JSON.stringify(value))}`);
   };
-  flag("cluster", r.cluster);
-  flag("task-definition", r.taskDefinition);
-  flag("count", r.count);
-  flag("launch-type", r.launchType);
-  flag("capacity-provider-strategy", r.capacityProviderStrategy);
-  flag("platform-version", r.platformVersion);
-  flag("network-configuration", r.networkConfiguration);
-  flag("group", r.group);
-  flag("started-by", r.startedBy);
-  flag("overrides", r.overrides);
-  flag("placement-constraints", r.placementConstraints);
-  flag("placement-strategy", r.placementStrategy);
-  flag("tags", r.tags);
+  // RunTask's request members and the CLI options that carry them, in the CLI's own order.
+  const options: [string, string][] = [
+    ["cluster", "cluster"],
+    ["task-definition", "taskDefinition"],
+    ["count", "count"],
+    ["launch-type", "launchType"],
+    ["capacity-provider-strategy", "capacityProviderStrategy"],
+    ["platform-version", "platformVersion"],
+    ["network-configuration", "networkConfiguration"],
+    ["group", "group"],
+    ["started-by", "startedBy"],
+    ["overrides", "overrides"],
+    ["placement-constraints", "placementConstraints"],
+    ["placement-strategy", "placementStrategy"],
+    ["tags", "tags"],
+  ];
+  for (const [option, key] of options) flag(option, r[key]);
   if (r.propagateTags !== undefined) flag("propagate-tags", r.propagateTags);
   if (r.enableECSManagedTags === true) parts.push("--enable-ecs-managed-tags");
   return parts.join(" ");

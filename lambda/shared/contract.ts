@@ -108,6 +108,11 @@ export interface LaunchFailure {
    * (DescribeTasks failed). Nothing is launched or announced until it is known.
    */
   ownerPending?: boolean;
+  /**
+   * The launch slot `attempt` reserved on the shared pacing clock (ms since the epoch; see
+   * rerun/core/pacing.ts), kept across the Wait that leads to it so the launch never reserves twice.
+   */
+  launchSlot?: { attempt: number; atMs: number };
 }
 
 /**

@@ -1,9 +1,9 @@
 // Public entry of the local AWS endpoint: LocalAws, the router that owns the HTTP listener and hands
 // each request to the service its X-Amz-Target names (./local-aws/), and the names drill code imports.
 /**
- * A local endpoint speaking the AWS JSON protocol for the few ECS, SSM and Step Functions operations
- * the pipeline uses (RunTask, StartTask, DescribeTasks, ListTasks, TagResource, ListTagsForResource,
- * GetParameter, StartExecution), so the real Lambda code and the real @aws-sdk clients can be driven
+ * A local endpoint speaking the AWS JSON protocol for the few ECS, SSM, Step Functions and DynamoDB
+ * operations the pipeline uses (RunTask, StartTask, DescribeTasks, ListTasks, TagResource,
+ * ListTagsForResource, GetParameter, StartExecution, UpdateItem), so the real Lambda code and the real @aws-sdk clients can be driven
  * through launch failures on cue, and any operation can be made to fail (see setFaults). It also plays CloudTrail + EventBridge: every RunTask/StartTask call
  * produces the "AWS API Call via CloudTrail" envelope the production rule would receive, and every
  * placed task reports each new lastStatus as an "ECS Task State Change" event.
@@ -21,6 +21,7 @@ import { LocalCloudTrail } from "./local-aws/cloudtrail";
 import { ECS_TARGET_PREFIX, LocalEcs } from "./local-aws/ecs";
 import type { EcsAnswer } from "./local-aws/ecs-script";
 import { EcsTaskStore } from "./local-aws/ecs-tasks";
+import { DYNAMODB_TARGET_PREFIX, LocalDynamoDb } from "./local-aws/dynamodb";
 import { CallerIdentities } from "./local-aws/identity";
 import { ApiError, errorReply, headerValue, parseJsonObject, send, type LocalService, type Reply } from "./local-aws/protocol";
 import type { CloudTrailApiCallEvent, LocalAwsOptions, RecordedRequest } from "./local-aws/shapes";
@@ -72,6 +73,8 @@ export class LocalAws {
   private readonly ssm: LocalSsm;
   /** The local Step Functions endpoint (StartExecution). */
   readonly sfn: LocalSfn;
+  /** The local DynamoDB endpoint (UpdateItem: the launch pacer's clock). */
+  readonly dynamodb: LocalDynamoDb;
   /** Operation name -> faults its next calls meet, in order (then none). */
   private faults = new Map<string, OperationFault[]>();
   /** A throttling storm: ECS calls before `untilMs` are throttled, but every `passEvery`-th (0: none) goes through. */
@@ -88,12 +91,14 @@ export class LocalAws {
     this.ecs = new LocalEcs(this.region, this.account, options, this.taskStore);
     this.ssm = new LocalSsm(this.region, this.account, options.parameters);
     this.sfn = new LocalSfn(this.region, this.account);
+    this.dynamodb = new LocalDynamoDb(options.tables);
     this.identities = new CallerIdentities(this.account, options.identities);
     this.cloudTrail = new LocalCloudTrail(this.account, this.region, this.callbackErrors, options.onCloudTrailEvent);
     this.services = new Map<string, LocalService>([
       [ECS_TARGET_PREFIX, this.ecs],
       [SSM_TARGET_PREFIX, this.ssm],
       [SFN_TARGET_PREFIX, this.sfn],
+      [DYNAMODB_TARGET_PREFIX, this.dynamodb],
     ]);
     this.events = this.cloudTrail.events;
     this.taskStateChanges = this.taskStore.taskStateChanges;
@@ -133,13 +138,14 @@ export class LocalAws {
     this.taskStore.cancelTimers();
   }
 
-  /** Forgets requests, events, tasks (and their pending transitions) and client tokens, rewinds the script and refills the bucket. */
+  /** Forgets requests, events, tasks (and their pending transitions), client tokens and items, rewinds the script and refills the bucket. */
   reset(): void {
     this.requests.length = 0;
     this.cloudTrail.reset();
     this.callbackErrors.length = 0;
     this.ecs.reset();
     this.sfn.reset();
+    this.dynamodb.reset();
     this.identities.reset();
     this.faults.clear();
     this.storm = { untilMs: 0, passEvery: 0, calls: 0 };

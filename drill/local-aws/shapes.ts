@@ -107,6 +107,8 @@ export interface LocalAwsOptions {
   ecsScript?: ReadonlyArray<string | EcsAnswer>;
   /** SSM parameters, all served as SecureString. */
   parameters?: Record<string, string>;
+  /** DynamoDB tables (name -> partition key attribute), empty at the start. */
+  tables?: Record<string, { hashKey: string }>;
   /** accessKeyId -> role the key belongs to; unknown keys are treated as IAM users. */
   identities?: Record<string, IdentitySpec>;
   /** Token bucket in front of RunTask/StartTask, like ECS's per-account API rate limit. */

@@ -2,6 +2,7 @@
 import { Testing } from "cdktf";
 import { DEMO_JOB } from "../jobs";
 import { buildApp } from "../modules/app";
+import { PACER_FAILURE_METRIC } from "../modules/pipeline/launch-pacer";
 import type { AlarmSpec } from "./cloudwatch";
 
 /** The parts of the synthesized `ecs-rerun` stack the drill runs. */
@@ -10,8 +11,10 @@ export interface SynthesizedPipeline {
   readonly eventPattern: Record<string, unknown>;
   /** The state machine's ASL definition, parsed (Lambda and topic ARNs are still Terraform references). */
   readonly definition: Record<string, unknown>;
-  /** Environment of the rerun Lambda, as synthesized. */
+  /** Environment of the rerun Lambda, as synthesized (the pacer's table reference filled in, as Terraform would). */
   readonly rerunEnvironment: Record<string, string>;
+  /** The launch pacer's table (name, partition key) and its failure filter's pattern, when reruns are paced. */
+  readonly launchPacer?: { readonly table: string; readonly hashKey: string; readonly failurePattern: string };
   /** Environment of the notifier Lambda, as synthesized (absent without a Slack parameter). */
   readonly notifierEnvironment?: Record<string, string>;
   /** How many times Lambda retries a failed notifier invocation before the on-failure destination. */
@@ -28,7 +31,7 @@ export interface SynthesizedPipeline {
   readonly taskFailurePattern?: Record<string, unknown>;
   /** The successful-runs rule's pattern, when expected runs are watched. */
   readonly successPattern?: Record<string, unknown>;
-  /** Metric filters on the successful-runs log group. */
+  /** Metric filters on the successful-runs log group (the launch pacer's is `launchPacer.failurePattern`). */
   readonly metricFilters: readonly { pattern: string; metricName: string }[];
   /** The missed-run alarms. */
   readonly missedRunAlarms: readonly AlarmSpec[];
@@ -73,10 +76,17 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; env?
   const envOf = (fn: Record<string, unknown>) => (fn.environment as { variables: Record<string, string> }).variables;
   const taskRule = synthesized(r, p.taskStateRule);
   const successRule = synthesized(r, p.missedRuns?.rule);
+  const pacerTable = synthesized(r, p.launchPacer?.table);
+  const filters = Object.values(r.aws_cloudwatch_log_metric_filter ?? {});
+  const isPacerFilter = (f: Record<string, unknown>) => (f.metric_transformation as { name: string }).name === PACER_FAILURE_METRIC;
+  const pacerFilter = filters.find(isPacerFilter);
+  const launchPacer = pacerTable && pacerFilter ? { table: pacerTable.name as string, hashKey: pacerTable.hash_key as string, failurePattern: pacerFilter.pattern as string } : undefined;
+  // Terraform fills the table's name in at apply; the drill names it as the table is named.
+  const rerunEnvironment = { ...envOf(rerunFn), ...(launchPacer ? { PACER_TABLE: launchPacer.table } : {}) };
   return {
     taskFailurePattern: taskRule ? JSON.parse(taskRule.event_pattern as string) : undefined,
     successPattern: successRule ? JSON.parse(successRule.event_pattern as string) : undefined,
-    metricFilters: Object.values(r.aws_cloudwatch_log_metric_filter ?? {}).map((f) => ({
+    metricFilters: filters.filter((f) => !isPacerFilter(f)).map((f) => ({
       pattern: f.pattern as string,
       metricName: (f.metric_transformation as { name: string }).name,
     })),
@@ -85,7 +95,8 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; env?
       .map((a) => a as unknown as AlarmSpec),
     eventPattern: JSON.parse(rule.event_pattern as string),
     definition: JSON.parse(machine.definition as string),
-    rerunEnvironment: envOf(rerunFn),
+    rerunEnvironment,
+    launchPacer,
     notifierEnvironment: notifierFn ? envOf(notifierFn) : undefined,
     notifierMaxRetries: (invokeConfig?.maximum_retry_attempts as number | undefined) ?? 2,
     rerunRoleName: rerunRole.name as string,

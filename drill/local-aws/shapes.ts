@@ -130,4 +130,10 @@ export interface LocalAwsOptions {
   schedule?: (ms: number, fn: () => void) => void;
   /** Default 0 (ephemeral). */
   port?: number;
+  /**
+   * What is kept of each request, event and task change: "all" (`requests`, `events` and
+   * `taskStateChanges` in full) or "counts" (`requestCounts` only), so that a storm of thousands
+   * keeps no per-call record. Default "all".
+   */
+  keep?: "all" | "counts";
 }

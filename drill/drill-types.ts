@@ -154,6 +154,8 @@ export interface DrillOptions {
   readonly throttle?: { burst: number; refillPerSecond: number };
   /** The launch pacer's rate, as a deployment would set `launches_per_second`. @default the synthesized one (10) */
   readonly launchesPerSecond?: number;
+  /** false: the rerun Lambda runs as deployed with `pace_launches = false` (no pacer at all). @default true */
+  readonly pace?: boolean;
   /** Seed of the random numbers behind jitter, so a run can be repeated. @default 1 */
   readonly seed?: number;
   /** Slack POST timeout (real milliseconds: a hung socket is real time). @default 300 */

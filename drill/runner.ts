@@ -142,7 +142,12 @@ export class Drill {
     const rerunConfig = readRerunConfig(this.pipeline.rerunEnvironment);
     // The launch pacer: the synthesized table and rate (or the rate the caller deploys with), on the local DynamoDB.
     const rate = this.options.launchesPerSecond;
-    const pacingConfig = readPacingConfig({ ...this.pipeline.rerunEnvironment, ...(rate !== undefined ? { LAUNCHES_PER_SECOND: String(rate) } : {}) });
+    const pacingConfig = readPacingConfig({
+      ...this.pipeline.rerunEnvironment,
+      ...(rate !== undefined ? { LAUNCHES_PER_SECOND: String(rate) } : {}),
+      // As deployed with pace_launches = false: no table, so no pacing.
+      ...(this.options.pace === false ? { PACER_TABLE: "" } : {}),
+    });
     const dynamodb = new DynamoDBClient(client(RERUN_ACCESS_KEY));
     // One handler per invocation, so that an invocation can die: after its first ECS call has taken
     // effect, every later call fails and its answer is lost, as when Lambda kills it at its timeout.

@@ -1,11 +1,12 @@
-// npm run bench:storm -- --events N [--burst B] [--refill R] [--rate L] [--background S] [--seed X] [--json]
+// npm run bench:storm -- --events N [--burst B] [--refill R] [--rate L] [--background S] [--seed X] [--unpaced] [--json]
 // A storm: N rejected launches at once (an agent fleet reconnecting at the top of the hour), rerun by
 // the synthesized pipeline in the drill against an ECS endpoint whose launch calls share one token
 // bucket (burst B, refill R per second) with a steady background of the schedules' own RunTask
 // calls, one every S seconds. The pipeline is deployed with launches_per_second = L (default 0.8 R:
 // what an operator leaves for the account's other callers), and the bench reports whether the storm
 // recovered, how many calls and state transitions it took, how close to the physical bound N / R it
-// finished, and whether the schedules were crowded out.
+// finished, and whether the schedules were crowded out. --unpaced runs it as deployed with
+// pace_launches = false, for comparison.
 import "../drill/quiet";
 import { parseArgs } from "node:util";
 import { Drill } from "../drill/runner";
@@ -40,6 +41,8 @@ export interface StormOptions {
   readonly launchesPerSecond?: number;
   /** Seconds between two background calls of the schedules. @default 1 */
   readonly backgroundEverySeconds?: number;
+  /** false: the pipeline as deployed with pace_launches = false, for comparison. @default true */
+  readonly pace?: boolean;
   readonly seed: number;
 }
 
@@ -61,6 +64,7 @@ export async function runStorm(options: StormOptions): Promise<{ figures: StormF
     keep: "summary",
     transport: "in-process",
     launchesPerSecond,
+    pace: options.pace,
   });
   try {
     const template = agentEvent();
@@ -126,6 +130,7 @@ async function main(): Promise<void> {
       refill: { type: "string", default: "20" },
       rate: { type: "string" },
       background: { type: "string", default: "1" },
+      unpaced: { type: "boolean", default: false },
       seed: { type: "string", default: "1" },
       json: { type: "boolean", default: false },
     },
@@ -145,6 +150,7 @@ async function main(): Promise<void> {
     refillPerSecond: refill,
     launchesPerSecond: number("rate", values.rate, 0.1),
     backgroundEverySeconds: number("background", values.background, 0.1),
+    pace: !values.unpaced,
     seed: number("seed", values.seed, 0)!,
   });
   const checked = goals(f, firstDelaySeconds);
@@ -152,7 +158,8 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(f));
   } else {
     const rss = process.resourceUsage().maxRSS / 1024;
-    console.log(`storm: ${f.events} rejected launches at once; ECS token bucket burst ${burst}, refill ${refill}/s; pipeline paced at ${launchesPerSecond}/s; schedules call every ${values.background} s; seed ${values.seed}`);
+    const pacing = values.unpaced ? "pipeline unpaced" : `pipeline paced at ${launchesPerSecond}/s`;
+    console.log(`storm: ${f.events} rejected launches at once; ECS token bucket burst ${burst}, refill ${refill}/s; ${pacing}; schedules call every ${values.background} s; seed ${values.seed}`);
     for (const g of checked) console.log(`  ${g.name.padEnd(36)} ${g.value.padStart(9)}  ${g.ok ? "✔" : "✘"} goal ${g.goal}`);
     console.log(`  ${"launch calls / throttled".padEnd(36)} ${`${f.launchCalls} / ${f.throttled}`.padStart(9)}`);
     console.log(`  ${"schedules' calls".padEnd(36)} ${String(backgroundCalls).padStart(9)}`);

@@ -8,7 +8,7 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { makeHandler as makeRerunHandler, type EcsSender, type PlantedDefect } from "../lambda/rerun/handler";
 import { makeHandler as makeStarterHandler } from "../lambda/starter/handler";
 import { readConfig as readRerunConfig } from "../lambda/rerun/config";
-import { readPacingConfig } from "../lambda/rerun/pacer";
+import { readPacingConfig, type DynamoSender } from "../lambda/rerun/pacer";
 import { makeHandler as makeNotifierHandler, type NotifierHandler } from "../lambda/notifier/handler";
 import { readConfig as readNotifierConfig } from "../lambda/notifier/config";
 import type { Notice } from "../lambda/shared/contract";
@@ -156,14 +156,17 @@ export class Drill {
     const rerunFor = ({ dies, onDeath, deadline }: { dies: boolean; onDeath: () => void; deadline: number }) => {
       let calls = 0;
       let dead = false;
+      // Past the function's timeout Lambda has killed the invocation: no call leaves it.
+      const alive = () => {
+        if (!dead && Date.now() > deadline) {
+          dead = true;
+          onDeath();
+        }
+        if (dead) throw Object.assign(new Error("the invocation was killed"), { name: "InvocationKilled" });
+      };
       const sender: EcsSender = {
         send: (async (command: Parameters<ECSClient["send"]>[0]) => {
-          // Past the function's timeout Lambda has killed the invocation: no call leaves it.
-          if (!dead && Date.now() > deadline) {
-            dead = true;
-            onDeath();
-          }
-          if (dead) throw Object.assign(new Error("the invocation was killed"), { name: "InvocationKilled" });
+          alive();
           const answer = await ecs.send(command as never);
           if (dies && ++calls === 1) {
             dead = true;
@@ -173,7 +176,13 @@ export class Drill {
         }) as EcsSender["send"],
       };
       // Backing off inside the handler (ECS throttling) is simulated time too, and is not work in flight.
-      return makeRerunHandler(rerunConfig, { ecs: sender, random, sleep: (ms) => clock.idleSleep(ms), plantedDefects: rerunDefects, pacing: { config: pacingConfig, dynamodb } });
+      const pacer: DynamoSender = {
+        send: async (command) => {
+          alive();
+          return dynamodb.send(command);
+        },
+      };
+      return makeRerunHandler(rerunConfig, { ecs: sender, random, sleep: (ms) => clock.idleSleep(ms), plantedDefects: rerunDefects, pacing: { config: pacingConfig, dynamodb: pacer } });
     };
     const sfn = new SFNClient(client(STARTER_ACCESS_KEY));
     const starter = makeStarterHandler(

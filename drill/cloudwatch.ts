@@ -86,3 +86,15 @@ export function matchesFilterPattern(terms: readonly Term[], event: unknown): bo
     return v === value;
   });
 }
+
+/**
+ * A CloudWatch Logs filter pattern that is one quoted phrase (`"launch pacer unavailable"`): it
+ * matches every log event containing the phrase exactly, whatever surrounds it (Lambda's Text
+ * format puts a timestamp, the request id and the level before the JSON). Anything else is refused.
+ */
+export function phraseMatcher(pattern: string): (line: string) => boolean {
+  const m = /^"((?:[^"\\]|\\.)+)"$/.exec(pattern.trim());
+  if (!m) throw new Error(`unsupported filter pattern (expected one quoted phrase): ${pattern}`);
+  const phrase = JSON.parse(`"${m[1]}"`) as string;
+  return (line) => line.includes(phrase);
+}

@@ -50,9 +50,27 @@ export interface DeliveryReport {
   readonly taskArn?: string;
 }
 
+/** What the run's deliveries came to, kept whatever `keep` says (a storm keeps only this). */
+export interface DeliverySummary {
+  /** Ended deliveries by origin and outcome ("delivered recovered", "cloudtrail ignored", ...). */
+  readonly outcomes: Record<string, number>;
+  /** The delivered events (not those the local endpoints emitted). */
+  readonly delivered: {
+    /** Deliveries that ended (all of them, once the run is over). */
+    ended: number;
+    /** Of those, the recovered ones, their state transitions in all, and when the last one ended (simulated s). */
+    recovered: number;
+    stateTransitionsOfRecovered: number;
+    lastRecoveredAt: number;
+  };
+}
+
 /** Everything a drill run observed. */
 export interface DrillResult {
+  /** One report per delivery, in order (empty when the drill keeps "summary" only). */
   readonly deliveries: DeliveryReport[];
+  /** What the deliveries came to. */
+  readonly summary: DeliverySummary;
   /** Launch calls the pipeline made, as the local ECS endpoint received them. */
   readonly launchRequests: { action: "RunTask" | "StartTask"; request: Record<string, unknown>; answer: string }[];
   /** Slack payloads delivered (answered 200). */
@@ -74,7 +92,7 @@ export interface DrillResult {
   readonly tasksRan: number;
   /** Executions Step Functions started (one per failure: a redelivered event starts none). */
   readonly executions: number;
-  /** The pipeline's alarms that would have gone to ALARM, by role (executionsFailed, deadLetters, rerunErrors, noticesFailed). */
+  /** The pipeline's alarms that would have gone to ALARM, by role (executionsFailed, deadLetters, rerunErrors, noticesFailed, launchPacerFailures). */
   readonly alarms: string[];
   /** Events the starter could not hand to Step Functions after Lambda's retries (the on-failure queue). */
   readonly unstartedEvents: number;
@@ -94,6 +112,11 @@ export interface RunOptions {
   readonly scheduledLaunches?: readonly Record<string, unknown>[];
   /** Keep the simulation going this many simulated seconds, even when no execution is running. @default 0 */
   readonly holdSeconds?: number;
+  /**
+   * A steady background of the schedules' own RunTask calls (made with the events role, as
+   * `scheduledLaunches`), one every `everySeconds`, until every delivered event has ended. @default none
+   */
+  readonly background?: { readonly request: Record<string, unknown>; readonly everySeconds: number };
   /** Evaluate the missed-run alarms at every period and publish their changes. @default false */
   readonly watchMissedRuns?: boolean;
   /** Simulated seconds after the start at which each event is delivered, in the order of the events. @default all at 0 */
@@ -136,12 +159,27 @@ export interface DrillOptions {
   readonly slack?: readonly SlackAnswer[];
   /** Token bucket throttling launch calls. @default none */
   readonly throttle?: { burst: number; refillPerSecond: number };
+  /** The launch pacer's rate, as a deployment would set `launches_per_second`. @default the synthesized one (10) */
+  readonly launchesPerSecond?: number;
+  /** false: the rerun Lambda runs as deployed with `pace_launches = false` (no pacer at all). @default true */
+  readonly pace?: boolean;
   /** Seed of the random numbers behind jitter, so a run can be repeated. @default 1 */
   readonly seed?: number;
   /** Slack POST timeout (real milliseconds: a hung socket is real time). @default 300 */
   readonly slackTimeoutMs?: number;
   /** Record the timeline. @default true */
   readonly timeline?: boolean;
+  /**
+   * What a run keeps: "all" (a report per delivery, the timeline, notices, every request and Slack
+   * post), or "summary" (DrillResult.summary and the endpoints' counts only), so that a storm of
+   * thousands holds no state for an event once it is done. @default "all"
+   */
+  readonly keep?: "all" | "summary";
+  /**
+   * How the SDK clients and the notifier reach the local endpoints: "loopback" sockets, or
+   * "in-process" (the same endpoints' code, no socket: see in-process.ts). @default "loopback"
+   */
+  readonly transport?: "loopback" | "in-process";
   /** Receives the Lambda handlers' structured log lines (they would go to CloudWatch Logs). @default discarded */
   readonly onLambdaLog?: (line: string) => void;
   /** DescribeTaskDefinition answers the local ECS serves; without one, every container of a task counts as essential. @default none */

@@ -1,9 +1,9 @@
 // Public entry of the local AWS endpoint: LocalAws, the router that owns the HTTP listener and hands
 // each request to the service its X-Amz-Target names (./local-aws/), and the names drill code imports.
 /**
- * A local endpoint speaking the AWS JSON protocol for the few ECS, SSM and Step Functions operations
- * the pipeline uses (RunTask, StartTask, DescribeTasks, ListTasks, TagResource, ListTagsForResource,
- * GetParameter, StartExecution), so the real Lambda code and the real @aws-sdk clients can be driven
+ * A local endpoint speaking the AWS JSON protocol for the few ECS, SSM, Step Functions and DynamoDB
+ * operations the pipeline uses (RunTask, StartTask, DescribeTasks, ListTasks, TagResource,
+ * ListTagsForResource, GetParameter, StartExecution, UpdateItem), so the real Lambda code and the real @aws-sdk clients can be driven
  * through launch failures on cue, and any operation can be made to fail (see setFaults). It also plays CloudTrail + EventBridge: every RunTask/StartTask call
  * produces the "AWS API Call via CloudTrail" envelope the production rule would receive, and every
  * placed task reports each new lastStatus as an "ECS Task State Change" event.
@@ -21,8 +21,9 @@ import { LocalCloudTrail } from "./local-aws/cloudtrail";
 import { ECS_TARGET_PREFIX, LocalEcs } from "./local-aws/ecs";
 import type { EcsAnswer } from "./local-aws/ecs-script";
 import { EcsTaskStore } from "./local-aws/ecs-tasks";
+import { DYNAMODB_TARGET_PREFIX, LocalDynamoDb } from "./local-aws/dynamodb";
 import { CallerIdentities } from "./local-aws/identity";
-import { ApiError, errorReply, headerValue, parseJsonObject, send, type LocalService, type Reply } from "./local-aws/protocol";
+import { ApiError, errorReply, headerValue, parseJsonObject, send, sendText, type LocalService, type Reply, type WireReply, type WireRequest } from "./local-aws/protocol";
 import type { CloudTrailApiCallEvent, LocalAwsOptions, RecordedRequest } from "./local-aws/shapes";
 import { LocalSfn, SFN_TARGET_PREFIX, type ExecutionStarter } from "./local-aws/sfn";
 import { EVENTS_TARGET_PREFIX, LocalEventRules, LocalScheduler, SCHEDULER_PREFIX, schedulerRequest, type ScheduleStore } from "./local-aws/schedules";
@@ -64,9 +65,12 @@ export class LocalAws {
   readonly taskStateChanges: EcsTaskStateChangeEvent[];
   /** Errors thrown by the event listeners; kept rather than thrown so one bad listener cannot kill the server. */
   readonly callbackErrors: unknown[] = [];
+  /** Requests by action, answer and calling role ("RunTask ok ecs-rerun-rerun"), whether or not `requests` keeps them. */
+  readonly requestCounts = new Map<string, number>();
 
   private readonly now: () => number;
   private readonly port: number;
+  private readonly keepRequests: boolean;
   private readonly identities: CallerIdentities;
   private readonly taskStore: EcsTaskStore;
   private readonly ecs: LocalEcs;
@@ -75,6 +79,8 @@ export class LocalAws {
   readonly sfn: LocalSfn;
   /** The rules and schedules the local EventBridge and Scheduler serve. */
   private scheduleStore: ScheduleStore = { rules: {}, schedules: [] };
+  /** The local DynamoDB endpoint (UpdateItem: the launch pacer's clock). */
+  readonly dynamodb: LocalDynamoDb;
   /** Operation name -> faults its next calls meet, in order (then none). */
   private faults = new Map<string, OperationFault[]>();
   /** A throttling storm: ECS calls before `untilMs` are throttled, but every `passEvery`-th (0: none) goes through. */
@@ -91,19 +97,22 @@ export class LocalAws {
     this.ecs = new LocalEcs(this.region, this.account, options, this.taskStore);
     this.ssm = new LocalSsm(this.region, this.account, options.parameters);
     this.sfn = new LocalSfn(this.region, this.account);
+    this.dynamodb = new LocalDynamoDb(options.tables);
     this.identities = new CallerIdentities(this.account, options.identities);
-    this.cloudTrail = new LocalCloudTrail(this.account, this.region, this.callbackErrors, options.onCloudTrailEvent);
+    this.cloudTrail = new LocalCloudTrail(this.account, this.region, this.callbackErrors, options.onCloudTrailEvent, options.keep !== "counts");
     this.services = new Map<string, LocalService>([
       [ECS_TARGET_PREFIX, this.ecs],
       [SSM_TARGET_PREFIX, this.ssm],
       [SFN_TARGET_PREFIX, this.sfn],
       [EVENTS_TARGET_PREFIX, new LocalEventRules(() => this.scheduleStore)],
       [SCHEDULER_PREFIX, new LocalScheduler(() => this.scheduleStore)],
+      [DYNAMODB_TARGET_PREFIX, this.dynamodb],
     ]);
     this.events = this.cloudTrail.events;
     this.taskStateChanges = this.taskStore.taskStateChanges;
     this.now = options.now ?? (() => Date.now());
     this.port = options.port ?? 0;
+    this.keepRequests = options.keep !== "counts";
   }
 
   async start(): Promise<{ endpoint: string }> {
@@ -138,13 +147,15 @@ export class LocalAws {
     this.taskStore.cancelTimers();
   }
 
-  /** Forgets requests, events, tasks (and their pending transitions) and client tokens, rewinds the script and refills the bucket. */
+  /** Forgets requests, events, tasks (and their pending transitions), client tokens and items, rewinds the script and refills the bucket. */
   reset(): void {
     this.requests.length = 0;
+    this.requestCounts.clear();
     this.cloudTrail.reset();
     this.callbackErrors.length = 0;
     this.ecs.reset();
     this.sfn.reset();
+    this.dynamodb.reset();
     this.identities.reset();
     this.faults.clear();
     this.storm = { untilMs: 0, passEvery: 0, calls: 0 };
@@ -211,23 +222,45 @@ export class LocalAws {
     return this.requests.filter((r) => r.action === action);
   }
 
+  /** How many requests of `action` were answered `answer` (any answer if omitted), made by `role` (any caller if omitted). */
+  countOf(action: string, answer?: string, role?: string): number {
+    let n = 0;
+    for (const [key, count] of this.requestCounts) {
+      const [a, ans, r] = key.split(" ");
+      if (a === action && (answer === undefined || ans === answer) && (role === undefined || r === role)) n += count;
+    }
+    return n;
+  }
+
+  private record(r: RecordedRequest): void {
+    const role = r.caller.type === "AssumedRole" ? r.caller.sessionContext.sessionIssuer.userName : r.caller.type;
+    const key = `${r.action} ${r.answer} ${role}`;
+    this.requestCounts.set(key, (this.requestCounts.get(key) ?? 0) + 1);
+    if (this.keepRequests) this.requests.push(r);
+  }
+
   // -------------------------------------------------------------------------------------------
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
+  /**
+   * Answers one request, whichever way it came (a loopback socket, or the in-process transport of
+   * ./local-aws/in-process.ts): authenticates it, applies the faults due, hands it to the service
+   * its X-Amz-Target names, records it, and sends what follows from it (task life, CloudTrail).
+   */
+  exchange(wire: WireRequest): WireReply {
+    const raw = wire.body;
     const at = this.now();
     const requestId = randomUUID();
     // Scheduler is the one REST service here: its GETs are routed by path, the rest by X-Amz-Target.
-    const rest = schedulerRequest(req.method, req.url);
-    const target = rest ? `${SCHEDULER_PREFIX}.${rest.op}` : (headerValue(req, "x-amz-target") ?? "");
+    const rest = schedulerRequest(wire.method, wire.url);
+    const target = rest ? `${SCHEDULER_PREFIX}.${rest.op}` : (wire.headers["x-amz-target"] ?? "");
     const [prefix, op] = target.split(".", 2);
     const action = op ?? target;
-    const caller = this.identities.identify(headerValue(req, "authorization"), at);
+    const caller = this.identities.identify(wire.headers.authorization, at);
 
     let request: Record<string, unknown> = {};
     let reply: Reply;
     try {
-      if (req.method !== "POST" && !rest) throw new ApiError("UnknownOperationException", `${req.method} is not supported; AWS JSON 1.1 requests are POST /`);
+      if (wire.method !== "POST" && !rest) throw new ApiError("UnknownOperationException", `${wire.method} is not supported; AWS JSON 1.1 requests are POST /`);
       // AWS authenticates before it looks at the operation.
       if (caller.type === "Unknown") throw new ApiError("MissingAuthenticationTokenException", "Missing Authentication Token");
       const service = this.services.get(prefix);
@@ -246,9 +279,9 @@ export class LocalAws {
       reply = errorReply(err);
     }
 
-    this.requests.push({
+    this.record({
       action,
-      request: structuredClone(request),
+      request: this.keepRequests ? structuredClone(request) : {},
       caller,
       answer: reply.answer,
       at,
@@ -257,15 +290,26 @@ export class LocalAws {
       ...(reply.failures ? { failures: reply.failures } : {}),
     });
     // A call that took effect may still fail on its way back: a 5xx, or no answer at all.
-    if (reply.afterEffect === "drop") res.destroy();
-    else if (reply.afterEffect === "5xx") send(res, 500, { __type: "ServerException", message: "Scripted fault after the call took effect" }, requestId);
-    else send(res, reply.status, reply.body, requestId);
+    let answer: WireReply;
+    if (reply.afterEffect === "drop") answer = { status: 0, requestId };
+    else if (reply.afterEffect === "5xx") answer = { status: 500, body: JSON.stringify({ __type: "ServerException", message: "Scripted fault after the call took effect" }), requestId };
+    else answer = { status: reply.status, body: JSON.stringify(reply.body), requestId };
 
     // A placed task reports PENDING (or PROVISIONING) at once, then lives on the scheduler's time.
     for (const task of reply.placed ?? []) this.taskStore.startLife(task);
     // Malformed bodies never become API calls, so CloudTrail has nothing to record for them.
-    if (req.method === "POST" && prefix === ECS_TARGET_PREFIX && (op === "RunTask" || op === "StartTask") && reply.errorCode !== "SerializationException" && caller.type !== "Unknown") {
-      this.cloudTrail.emit(this.cloudTrail.cloudTrailEvent(op, request, reply, caller, at, requestId, req));
+    if (wire.method === "POST" && prefix === ECS_TARGET_PREFIX && (op === "RunTask" || op === "StartTask") && reply.errorCode !== "SerializationException" && caller.type !== "Unknown") {
+      this.cloudTrail.emit(this.cloudTrail.cloudTrailEvent(op, request, reply, caller, at, requestId, { remoteAddress: wire.remoteAddress, userAgent: wire.headers["user-agent"] }));
     }
+    return answer;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const headers: Record<string, string | undefined> = {};
+    for (const name of ["x-amz-target", "authorization", "user-agent"]) headers[name] = headerValue(req, name);
+    const reply = this.exchange({ method: req.method ?? "", url: req.url, headers, body: raw, remoteAddress: req.socket.remoteAddress });
+    if (reply.body === undefined) res.destroy();
+    else sendText(res, reply.status, reply.body, reply.requestId);
   }
 }

@@ -34,6 +34,8 @@ export interface LocalSlackOptions {
   script?: ReadonlyArray<SlackAnswer>;
   /** Default 0 (ephemeral). */
   port?: number;
+  /** Keep every post in `received` ("all"), or count them in `answerCounts` only ("counts", for storms). Default "all". */
+  keep?: "all" | "counts";
 }
 
 export class LocalSlack {
@@ -42,12 +44,14 @@ export class LocalSlack {
   private script: SlackAnswer[];
   private cursor = 0;
   private readonly port: number;
+  private readonly keep: boolean;
   private server?: Server;
   private readonly sockets = new Set<Socket>();
 
   constructor(options: LocalSlackOptions = {}) {
     this.script = LocalSlack.toScript(options.script ?? ["ok"]);
     this.port = options.port ?? 0;
+    this.keep = options.keep !== "counts";
   }
 
   private static toScript(script: ReadonlyArray<SlackAnswer>): SlackAnswer[] {
@@ -90,6 +94,7 @@ export class LocalSlack {
 
   reset(): void {
     this.received.length = 0;
+    for (const k of Object.keys(this.answerCounts)) delete this.answerCounts[k];
     this.cursor = 0;
   }
 
@@ -104,25 +109,38 @@ export class LocalSlack {
     return this.received.filter((r) => r.answeredWith === "ok").map((r) => r.payload);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    if (req.method !== "POST") {
-      reply(res, 405, "invalid_method");
-      return;
-    }
-    const payload = parsePayload(raw, req.headers["content-type"] ?? "");
-    const path = req.url ?? "/";
+  /**
+   * Answers one post, whichever way it came (a loopback socket, or the drill's in-process fetch):
+   * status and text, or undefined for a webhook that never answers ("timeout").
+   */
+  exchange(method: string, path: string, contentType: string, raw: string): { status: number; text: string } | undefined {
+    if (method !== "POST") return { status: 405, text: "invalid_method" };
+    const payload = parsePayload(raw, contentType);
     if (payload === undefined) {
-      this.received.push({ payload: raw, answeredWith: "invalid_payload", path });
-      reply(res, 400, "invalid_payload");
-      return;
+      this.keepDelivery({ payload: raw, answeredWith: "invalid_payload", path });
+      return { status: 400, text: "invalid_payload" };
     }
     const answer = this.script[Math.min(this.cursor, this.script.length - 1)];
     this.cursor++;
-    this.received.push({ payload, answeredWith: answer, path });
-    if (answer === "ok") reply(res, 200, "ok");
-    else if (answer === "500") reply(res, 500, "internal_error");
+    this.keepDelivery({ payload, answeredWith: answer, path });
+    if (answer === "ok") return { status: 200, text: "ok" };
+    if (answer === "500") return { status: 500, text: "internal_error" };
     // "timeout": deliberately no answer; stop() destroys the socket.
+    return undefined;
+  }
+
+  /** Posts by answer ("ok", "500", "timeout", "invalid_payload"), whether or not `received` keeps them. */
+  readonly answerCounts: Record<string, number> = {};
+
+  private keepDelivery(delivery: SlackDelivery): void {
+    this.answerCounts[delivery.answeredWith] = (this.answerCounts[delivery.answeredWith] ?? 0) + 1;
+    if (this.keep) this.received.push(delivery);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const answer = this.exchange(req.method ?? "", req.url ?? "/", req.headers["content-type"] ?? "", raw);
+    if (answer !== undefined) reply(res, answer.status, answer.text);
   }
 }
 

@@ -9,7 +9,7 @@ import type { StarterHandler } from "../lambda/starter/handler";
 import type { Notice, RerunLambdaOutput } from "../lambda/shared/contract";
 import { STATES } from "../modules/pipeline/rerun-state-machine";
 import { invokeAsync, LAMBDA_ASYNC_RETRY_DELAYS_S } from "./async-invoke";
-import type { DeliveryReport, DrillFaults, Outcome, RunScope } from "./drill-types";
+import type { DeliveryReport, DeliverySummary, DrillFaults, Outcome, RunScope } from "./drill-types";
 import { matchesEventPattern } from "./event-pattern-matcher";
 import type { ExecutionStarter } from "./local-aws/sfn";
 
@@ -62,14 +62,51 @@ export interface PipelineExecutionDeps {
    * after its first ECS call (the drill's stand-in for a timeout mid-way).
    */
   readonly rerunFor: (invocation: { dies: boolean; onDeath: () => void; deadline: number }) => RerunHandler;
-  readonly deliveries: DeliveryReport[];
-  readonly notices: Notice[];
+  /** Where each delivery's report goes: kept whole in a list, and folded into the summary once it ends. */
+  readonly reports: ReportSink;
+  /** Notices published, in order; undefined: counted only. */
+  readonly notices?: Notice[];
   readonly deliverNotice: (event: number, message: string) => Promise<void>;
   /** Parks a message in the pipeline's dead-letter queue (sqs:sendMessage from the state machine). */
   readonly park: (message: string, error: string) => void;
   readonly faults: DrillFaults;
   /** The state machine definition to run (the synthesized one, or a planted variant of it). */
   readonly definition: Record<string, unknown>;
+}
+
+/**
+ * Keeps the reports of one run: every report whole in `deliveries` (`keep: true`), or none (a storm
+ * of thousands keeps no per-event state once an event is done), and always the summary, which each
+ * report joins when it ends.
+ */
+export class ReportSink {
+  readonly deliveries: DeliveryReport[] = [];
+  readonly summary: DeliverySummary = { outcomes: {}, delivered: { ended: 0, recovered: 0, stateTransitionsOfRecovered: 0, lastRecoveredAt: 0 } };
+  private count = 0;
+
+  constructor(private readonly keep: boolean) {}
+
+  /** Index (1-based) of a new report. */
+  next(): number {
+    return ++this.count;
+  }
+
+  add(report: DeliveryReport): void {
+    if (this.keep) this.deliveries.push(report);
+  }
+
+  /** The report's delivery is over (its outcome and end are final). */
+  ended(report: DeliveryReport): void {
+    const key = `${report.origin} ${report.outcome}`;
+    const summary = this.summary;
+    summary.outcomes[key] = (summary.outcomes[key] ?? 0) + 1;
+    if (report.origin !== "delivered") return;
+    summary.delivered.ended++;
+    if (report.outcome !== "recovered") return;
+    summary.delivered.recovered++;
+    summary.delivered.stateTransitionsOfRecovered += report.stateTransitions;
+    summary.delivered.lastRecoveredAt = Math.max(summary.delivered.lastRecoveredAt, report.endedAt ?? 0);
+  }
 }
 
 // Validating a definition compiles JSON schemas (tens of ms): one machine per definition serves
@@ -87,12 +124,12 @@ function machineFor(definition: StateMachineDefinition): StateMachine {
 
 /**
  * Returns `deliver`, which takes one event (delivered, or emitted by the local endpoint) through the
- * rule and the starter, recording a DeliveryReport in `deliveries`, and `runExecution`, which the
+ * rule and the starter, recording a DeliveryReport in `reports`, and `runExecution`, which the
  * local Step Functions endpoint calls for each execution it starts.
  */
 export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps): { deliver: (event: unknown, origin: DeliveryReport["origin"]) => Promise<void>; runExecution: ExecutionStarter; executions: () => number } {
   const { pipeline, clock, note, metrics } = scope;
-  const { deliveries, notices, deliverNotice, faults } = deps;
+  const { reports, notices, deliverNotice, faults } = deps;
   let executions = 0;
   let invocations = 0;
   let publishes = 0;
@@ -103,7 +140,7 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
   const waiting = new Map<string, DeliveryReport[]>();
 
   const deliver = async (event: unknown, origin: DeliveryReport["origin"]) => {
-    const index = deliveries.length + 1;
+    const index = reports.next();
     const e = event as { id?: string; "detail-type"?: string; detail?: { eventID?: string; eventName?: string; requestParameters?: { cluster?: string }; clusterArn?: string; stopCode?: string; stoppedReason?: string } };
     const detail = e.detail;
     const isTaskEvent = e["detail-type"] === "ECS Task State Change";
@@ -121,7 +158,7 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
       stateTransitions: 0,
       waits: [],
     };
-    deliveries.push(report);
+    reports.add(report);
     if (origin === "delivered" || matched) {
       const what = isTaskEvent
         ? `task stopped (${detail?.stoppedReason?.startsWith(`${detail.stopCode}`) ? detail.stoppedReason : `${detail?.stopCode}${detail?.stoppedReason ? `: ${detail.stoppedReason}` : ""}`}) on ${detail?.clusterArn}`
@@ -130,6 +167,7 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
     }
     if (!matched) {
       report.endedAt = clock.elapsedSeconds();
+      reports.ended(report);
       return;
     }
     const key = JSON.stringify(event);
@@ -148,19 +186,24 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
     const stillWaiting = waiting.get(key)?.includes(report) ?? false;
     if (stillWaiting) {
       // No execution took this delivery: Step Functions already had one for this failure.
-      waiting.set(key, (waiting.get(key) ?? []).filter((r) => r !== report));
+      const rest = (waiting.get(key) ?? []).filter((r) => r !== report);
+      if (rest.length > 0) waiting.set(key, rest);
+      else waiting.delete(key);
       if (started !== undefined) {
         report.outcome = "duplicate";
         note(index, `starter: the failure already has its execution (${started.name}); none started`);
       }
       report.endedAt = clock.elapsedSeconds();
+      reports.ended(report);
     }
   };
 
   const runExecution: ExecutionStarter = async ({ executionArn, name, input }) => {
     const key = JSON.stringify(input);
-    const report = waiting.get(key)?.shift();
+    const queue = waiting.get(key);
+    const report = queue?.shift();
     if (report === undefined) throw new Error(`the drill started execution ${name} for an event nobody delivered`);
+    if (queue!.length === 0) waiting.delete(key);
     const index = report.index;
     if (++executions > MAX_EXECUTIONS) throw new Error(`more than ${MAX_EXECUTIONS} executions: the pipeline is looping`);
     note(index, `execution ${name} started`);
@@ -207,7 +250,7 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
       if (fault === "fail") throw new SnsError("SNS.KMSAccessDeniedException", "User is not authorized to perform kms:GenerateDataKey on the topic's key");
       const message = (taskInput as { Message: string }).Message;
       const notice = JSON.parse(message) as Notice;
-      notices.push(notice);
+      notices?.push(notice);
       note(index, `notice: ${summarize(notice)}`);
       scope.track(deliverNotice(index, message));
       return { MessageId: randomUUID() };
@@ -272,6 +315,7 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
       report.outcome = lastState === STATES.alreadyHandled ? "already_handled" : (OUTCOME_OF_DECISION[lastDecision] ?? "failed");
     }
     note(index, `execution ended: ${report.outcome}${report.error ? ` (${report.error})` : ""} after ${report.stateTransitions} state transitions`);
+    reports.ended(report);
   };
   return { deliver, runExecution, executions: () => executions };
 }

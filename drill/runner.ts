@@ -1,6 +1,7 @@
 // The Drill: runs the synthesized rerun pipeline on this machine against local endpoints, on a
 // simulated clock (see the class comment); its pieces live in the files imported below.
 
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
@@ -10,16 +11,19 @@ import { makeHandler as makeRerunHandler, type EcsSender, type PlantedDefect } f
 import { makeHandler as makeStarterHandler } from "../lambda/starter/handler";
 import { makeHandler as makeRunCounterHandler } from "../lambda/run-counter/handler";
 import { readConfig as readRerunConfig } from "../lambda/rerun/config";
+import { readPacingConfig, type DynamoSender } from "../lambda/rerun/pacer";
 import { makeHandler as makeNotifierHandler, type NotifierHandler } from "../lambda/notifier/handler";
 import { readConfig as readNotifierConfig } from "../lambda/notifier/config";
 import type { Notice } from "../lambda/shared/contract";
 import { STATES } from "../modules/pipeline/rerun-state-machine";
+import { phraseMatcher } from "./cloudwatch";
 import type { DeliveryReport, DrillOptions, DrillResult, RunOptions, RunScope, TimelineEntry } from "./drill-types";
+import { inProcessFetch, inProcessRequestHandler } from "./in-process";
 import { LocalAws, type CloudTrailApiCallEvent } from "./local-aws";
 import { LocalSlack } from "./local-slack";
 import { missedRunAlarms, taskEventListener } from "./missed-run-watch";
 import { noticeDelivery } from "./notice-delivery";
-import { pipelineExecution } from "./pipeline-execution";
+import { pipelineExecution, ReportSink } from "./pipeline-execution";
 import { seededRandom } from "./seeded-random";
 import { SimClock } from "./sim-clock";
 import { synthesizePipeline, type SynthesizedPipeline } from "./synthesized-pipeline";
@@ -69,7 +73,8 @@ export class Drill {
   /** Synthesizes the pipeline and starts the local endpoints. */
   static async start(options: DrillOptions = {}): Promise<Drill> {
     const pipeline = synthesizePipeline({ clusters: options.clusters ?? ["batch-ec2"], env: { ECS_RERUN_REGION: options.region ?? "ap-northeast-1" } });
-    const slack = new LocalSlack({ script: options.slack ?? ["ok"] });
+    const keep = options.keep === "summary" ? "counts" : "all";
+    const slack = new LocalSlack({ script: options.slack ?? ["ok"], keep });
     const { url } = await slack.start();
     const parameters: Record<string, string> = {};
     if (pipeline.notifierEnvironment) parameters[pipeline.notifierEnvironment.SLACK_WEBHOOK_PARAMETER] = `${url}/services/T000/B000/drill`;
@@ -77,7 +82,9 @@ export class Drill {
       region: pipeline.region,
       ecsScript: rerunAnswers(options.ecs ?? ["ok"]),
       parameters,
+      tables: pipeline.launchPacer ? { [pipeline.launchPacer.table]: { hashKey: pipeline.launchPacer.hashKey } } : {},
       throttle: options.throttle,
+      keep,
       identities: {
         // Each Lambda calls with its own role, path included, as CloudTrail records it.
         [RERUN_ACCESS_KEY]: { roleName: pipeline.roles.rerun.name, path: pipeline.roles.rerun.path },
@@ -96,32 +103,60 @@ export class Drill {
     await Promise.all([this.aws.stop(), this.slack.stop()]);
   }
 
+  /** Launch calls the endpoint answered so far, and how many of them it throttled (whoever called). */
+  private launchCounts(): { calls: number; throttled: number } {
+    const count = (answer?: string) => this.aws.countOf("RunTask", answer) + this.aws.countOf("StartTask", answer);
+    return { calls: count(), throttled: count("throttled") };
+  }
+
   /**
    * Delivers the events (at once, or at `deliverAtSeconds`, as EventBridge would) and runs until
-   * every execution and notice has ended.
+   * every execution and notice has ended. `events` may be any iterable: the drill keeps no event it
+   * has delivered, so a storm made by a generator holds only what the live executions hold.
    */
-  async run(events: readonly unknown[], runOptions: RunOptions = {}): Promise<DrillResult> {
+  async run(events: Iterable<unknown>, runOptions: RunOptions = {}): Promise<DrillResult> {
     const clock = new SimClock();
     const random = seededRandom(runOptions.seed ?? this.options.seed ?? 1);
     const realRandom = Math.random;
-    const deliveries: DeliveryReport[] = [];
+    const keepAll = this.options.keep !== "summary";
+    const reports = new ReportSink(keepAll);
     const timeline: TimelineEntry[] = [];
-    const notices: Notice[] = [];
+    const notices: Notice[] | undefined = keepAll ? [] : undefined;
     const deadLetters: { notice: unknown; error: string }[] = [];
     const running = new Set<Promise<void>>();
     const requestsBefore = this.aws.requests.length;
     const receivedBefore = this.slack.received.length;
     const tasksBefore = this.aws.launchedTasks().length;
+    const launchesBefore = this.launchCounts();
     const note = (event: number, text: string) => {
-      if (this.options.timeline ?? true) timeline.push({ t: Math.round(clock.elapsedSeconds() * 10) / 10, event, text });
+      if (keepAll && (this.options.timeline ?? true)) timeline.push({ t: Math.round(clock.elapsedSeconds() * 10) / 10, event, text });
     };
 
-    const credentials = (accessKeyId: string) => ({ accessKeyId, secretAccessKey: "drill-secret", sessionToken: "drill-session" });
-    const ecs = new ECSClient({ region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(RERUN_ACCESS_KEY), maxAttempts: 1 });
+    // Every client of the run: the local endpoint's address, the caller's keys, and (in-process) no socket.
+    // cacheMiddleware (an SDK client option) reuses each command type's resolved middleware instead of
+    // resolving it on every call; it changes no request, and a storm makes tens of thousands.
+    const inProcess = this.options.transport === "in-process";
+    const client = (accessKeyId: string) => ({
+      region: this.pipeline.region,
+      endpoint: this.aws.endpoint,
+      credentials: { accessKeyId, secretAccessKey: "drill-secret", sessionToken: "drill-session" },
+      maxAttempts: 1,
+      cacheMiddleware: true,
+      ...(inProcess ? { requestHandler: inProcessRequestHandler(this.aws) } : {}),
+    });
+    const ecs = new ECSClient(client(RERUN_ACCESS_KEY));
     const rerunConfig = readRerunConfig(this.pipeline.rerunEnvironment);
-    const local = { region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(RERUN_ACCESS_KEY), maxAttempts: 1 };
-    const eventBridge = new EventBridgeClient(local);
-    const scheduler = new SchedulerClient(local);
+    const eventBridge = new EventBridgeClient(client(RERUN_ACCESS_KEY));
+    const schedulerClient = new SchedulerClient(client(RERUN_ACCESS_KEY));
+    // The launch pacer: the synthesized table and rate (or the rate the caller deploys with), on the local DynamoDB.
+    const rate = this.options.launchesPerSecond;
+    const pacingConfig = readPacingConfig({
+      ...this.pipeline.rerunEnvironment,
+      ...(rate !== undefined ? { LAUNCHES_PER_SECOND: String(rate) } : {}),
+      // As deployed with pace_launches = false: no table, so no pacing.
+      ...(this.options.pace === false ? { PACER_TABLE: "" } : {}),
+    });
+    const dynamodb = new DynamoDBClient(client(RERUN_ACCESS_KEY));
     // One handler per invocation, so that an invocation can die: after its first ECS call has taken
     // effect, every later call fails and its answer is lost, as when Lambda kills it at its timeout.
     const planted = new Set(this.options.plant ?? []);
@@ -129,14 +164,17 @@ export class Drill {
     const rerunFor = ({ dies, onDeath, deadline }: { dies: boolean; onDeath: () => void; deadline: number }) => {
       let calls = 0;
       let dead = false;
+      // Past the function's timeout Lambda has killed the invocation: no call leaves it.
+      const alive = () => {
+        if (!dead && Date.now() > deadline) {
+          dead = true;
+          onDeath();
+        }
+        if (dead) throw Object.assign(new Error("the invocation was killed"), { name: "InvocationKilled" });
+      };
       const sender: EcsSender = {
         send: (async (command: Parameters<ECSClient["send"]>[0]) => {
-          // Past the function's timeout Lambda has killed the invocation: no call leaves it.
-          if (!dead && Date.now() > deadline) {
-            dead = true;
-            onDeath();
-          }
-          if (dead) throw Object.assign(new Error("the invocation was killed"), { name: "InvocationKilled" });
+          alive();
           const answer = await ecs.send(command as never);
           if (dies && ++calls === 1) {
             dead = true;
@@ -146,22 +184,28 @@ export class Drill {
         }) as EcsSender["send"],
       };
       // Backing off inside the handler (ECS throttling) is simulated time too, and is not work in flight.
-      return makeRerunHandler(rerunConfig, { ecs: sender, events: eventBridge, scheduler, random, sleep: (ms) => clock.idleSleep(ms), plantedDefects: rerunDefects });
+      const pacer: DynamoSender = {
+        send: async (command) => {
+          alive();
+          return dynamodb.send(command);
+        },
+      };
+      return makeRerunHandler(rerunConfig, { ecs: sender, events: eventBridge, scheduler: schedulerClient, random, sleep: (ms) => clock.idleSleep(ms), plantedDefects: rerunDefects, pacing: { config: pacingConfig, dynamodb: pacer } });
     };
-    const sfn = new SFNClient({ region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(STARTER_ACCESS_KEY), maxAttempts: 1 });
+    const sfn = new SFNClient(client(STARTER_ACCESS_KEY));
     const starter = makeStarterHandler(
       { stateMachineArn: this.pipeline.stateMachineArn },
       { sfn, plantedDefects: planted.has("no-execution-names") ? new Set(["no-execution-names" as const]) : undefined },
     );
     let notifier: NotifierHandler | undefined;
     if (this.pipeline.notifierEnvironment) {
-      const ssm = new SSMClient({ region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(NOTIFIER_ACCESS_KEY), maxAttempts: 1 });
+      const ssm = new SSMClient(client(NOTIFIER_ACCESS_KEY));
       const config = readNotifierConfig({
         ...this.pipeline.notifierEnvironment,
         AWS_REGION: this.pipeline.region,
         SLACK_TIMEOUT_MS: String(this.options.slackTimeoutMs ?? 300),
       });
-      notifier = makeNotifierHandler(config, { ssm });
+      notifier = makeNotifierHandler(config, { ssm, ...(inProcess ? { fetch: inProcessFetch(this.slack) } : {}) });
     }
 
     let uncaught: unknown;
@@ -181,7 +225,7 @@ export class Drill {
     const { deliver, runExecution, executions } = pipelineExecution(scope, {
       starter,
       rerunFor,
-      deliveries,
+      reports,
       notices,
       deliverNotice,
       park: (message, error) => deadLetters.push({ notice: JSON.parse(message), error }),
@@ -215,14 +259,22 @@ export class Drill {
     // The handlers log JSON lines to stdout, as Lambda ships them to CloudWatch Logs; here they
     // would drown the timeline, so they go to the caller's sink.
     const realLog = console.log;
-    console.log = (...args: unknown[]) => this.options.onLambdaLog?.(args.map(String).join(" "));
+    // The pacer's metric filter, on the lines the Lambdas log (only the rerun Lambda logs its phrase).
+    const pacerFailure = this.pipeline.launchPacer ? phraseMatcher(this.pipeline.launchPacer.failurePattern) : undefined;
+    console.log = (...args: unknown[]) => {
+      const line = args.map(String).join(" ");
+      if (pacerFailure?.(line)) metrics.launchPacerFailures = (metrics.launchPacerFailures ?? 0) + 1;
+      this.options.onLambdaLog?.(line);
+    };
     Math.random = random;
     clock.install(DRILL_START);
     this.aws.setEcsStorm(faults.ecsStorm ? DRILL_START + faults.ecsStorm.seconds * 1000 : 0, faults.ecsStorm?.passEvery);
     try {
       if (runOptions.watchMissedRuns) watchAlarms();
       const at = runOptions.deliverAtSeconds ?? [];
-      events.forEach((event, i) => {
+      let delivered = 0;
+      for (const event of events) {
+        const i = delivered++;
         const delay = at[i] ?? 0;
         // EventBridge sends a delivered task event to every rule it matches: the successful-runs rule too.
         const deliver = () => {
@@ -231,16 +283,34 @@ export class Drill {
         };
         if (delay <= 0) deliver();
         else track(clock.sleep(delay * 1000).then(deliver));
-      });
+      }
       if (runOptions.scheduledLaunches?.length) {
         // The schedule's own RunTask calls, made with the events role as EventBridge makes them.
-        const scheduler = new ECSClient({ region: this.pipeline.region, endpoint: this.aws.endpoint, credentials: credentials(SCHEDULER_ACCESS_KEY), maxAttempts: 1 });
+        const scheduler = new ECSClient(client(SCHEDULER_ACCESS_KEY));
         const launches = clock.track(async () => {
           for (const request of runOptions.scheduledLaunches!) await scheduler.send(new RunTaskCommand(request as never));
         });
         running.add(launches);
         void launches.finally(() => {
           running.delete(launches);
+          scheduler.destroy();
+        });
+      }
+      if (runOptions.background) {
+        // The schedules' own RunTask calls, a steady stream through the same ECS rate limit, until
+        // every delivered event has ended: what a storm of reruns would crowd out.
+        const { request, everySeconds } = runOptions.background;
+        const scheduler = new ECSClient(client(SCHEDULER_ACCESS_KEY));
+        const stream = (async () => {
+          while (reports.summary.delivered.ended < delivered && uncaught === undefined) {
+            // A throttled call is the schedule's to retry; the endpoint counts it.
+            await clock.track(() => scheduler.send(new RunTaskCommand(request as never)).catch(() => undefined));
+            await clock.sleep(everySeconds * 1000);
+          }
+        })();
+        running.add(stream);
+        void stream.finally(() => {
+          running.delete(stream);
           scheduler.destroy();
         });
       }
@@ -263,21 +333,24 @@ export class Drill {
       this.aws.setFaults({});
       this.aws.setEcsStorm(0);
       ecs.destroy();
+      dynamodb.destroy();
       sfn.destroy();
       eventBridge.destroy();
-      scheduler.destroy();
+      schedulerClient.destroy();
     }
     metrics.deadLetters = (metrics.deadLetters ?? 0) + deadLetters.length;
     const placed = this.aws.tasks().slice(tasksBefore);
 
     const launches = this.aws.requests.slice(requestsBefore).filter((r) => r.action === "RunTask" || r.action === "StartTask");
+    const launchesAfter = this.launchCounts();
     return {
-      deliveries,
+      deliveries: reports.deliveries,
+      summary: reports.summary,
       launchRequests: launches.map((r) => ({ action: r.action as "RunTask" | "StartTask", request: r.request as Record<string, unknown>, answer: r.answer })),
       notifications: this.slack.received.slice(receivedBefore).filter((r) => r.answeredWith === "ok").map((r) => r.payload),
       slackAttempts: this.slack.received.length - receivedBefore,
       deadLetters,
-      notices,
+      notices: notices ?? [],
       published: publishedCount(),
       timeline: timeline.sort((a, b) => a.t - b.t),
       simulatedSeconds: endedAt,
@@ -288,8 +361,8 @@ export class Drill {
         .filter(([, n]) => n > 0)
         .map(([role]) => role)
         .sort(),
-      unstartedEvents: deliveries.filter((d) => d.outcome === "unstarted").length,
-      throttledCalls: launches.filter((r) => r.answer === "throttled").length,
+      unstartedEvents: Object.entries(reports.summary.outcomes).reduce((n, [key, count]) => n + (key.endsWith(" unstarted") ? count : 0), 0),
+      throttledCalls: launchesAfter.throttled - launchesBefore.throttled,
       successfulRuns: Object.fromEntries(Object.entries(successfulRuns).map(([k, v]) => [k, v.map((t) => (t - DRILL_START) / 1000)])),
       alarmChanges,
       countedAsSuccess,

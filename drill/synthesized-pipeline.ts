@@ -2,6 +2,7 @@
 import { Testing } from "cdktf";
 import { DEMO_JOB } from "../jobs";
 import { buildApp } from "../modules/app";
+import { PACER_FAILURE_METRIC } from "../modules/pipeline/launch-pacer";
 import type { AlarmSpec } from "./cloudwatch";
 
 /** The account the drill's local AWS answers as (LocalAws's default), which deployed values name. */
@@ -21,8 +22,10 @@ export interface SynthesizedPipeline {
   readonly eventPatterns: readonly Record<string, unknown>[];
   /** The state machine's ASL definition, parsed (Lambda and topic ARNs are still Terraform references). */
   readonly definition: Record<string, unknown>;
-  /** Environment of the rerun Lambda, as synthesized. */
+  /** Environment of the rerun Lambda, as synthesized (the pacer's table reference filled in, as Terraform would). */
   readonly rerunEnvironment: Record<string, string>;
+  /** The launch pacer's table (name, partition key) and its failure filter's pattern, when reruns are paced. */
+  readonly launchPacer?: { readonly table: string; readonly hashKey: string; readonly failurePattern: string };
   /** Environment of the notifier Lambda, as synthesized (absent without a Slack parameter). */
   readonly notifierEnvironment?: Record<string, string>;
   /** How many times Lambda retries a failed notifier invocation before the on-failure destination. */
@@ -45,7 +48,7 @@ export interface SynthesizedPipeline {
   readonly successPattern?: Record<string, unknown>;
   /** Every successful-runs rule's pattern. */
   readonly successPatterns: readonly Record<string, unknown>[];
-  /** Metric filters on the successful-runs log group. */
+  /** Metric filters on the successful-runs log group (the launch pacer's is `launchPacer.failurePattern`). */
   readonly metricFilters: readonly { pattern: string; metricName: string }[];
   /** The missed-run alarms. */
   readonly missedRunAlarms: readonly AlarmSpec[];
@@ -117,12 +120,19 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; env?
     const role = id === undefined ? undefined : r.aws_iam_role?.[id];
     return role ? roleOf(role) : undefined;
   };
+  const pacerTable = synthesized(r, p.launchPacer?.table);
+  const filters = Object.values(r.aws_cloudwatch_log_metric_filter ?? {});
+  const isPacerFilter = (f: Record<string, unknown>) => (f.metric_transformation as { name: string }).name === PACER_FAILURE_METRIC;
+  const pacerFilter = filters.find(isPacerFilter);
+  const launchPacer = pacerTable && pacerFilter ? { table: pacerTable.name as string, hashKey: pacerTable.hash_key as string, failurePattern: pacerFilter.pattern as string } : undefined;
+  // Terraform fills the table's name in at apply; the drill names it as the table is named.
+  const rerunEnvironment = { ...envOf(rerunFn), ...(launchPacer ? { PACER_TABLE: launchPacer.table } : {}) };
   return {
     taskFailurePattern: taskFailurePatterns[0],
     taskFailurePatterns,
     successPattern: successPatterns[0],
     successPatterns,
-    metricFilters: Object.values(r.aws_cloudwatch_log_metric_filter ?? {}).map((f) => ({
+    metricFilters: filters.filter((f) => !isPacerFilter(f)).map((f) => ({
       pattern: f.pattern as string,
       metricName: (f.metric_transformation as { name: string }).name,
     })),
@@ -132,7 +142,8 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; env?
     eventPattern: eventPatterns[0],
     eventPatterns,
     definition: JSON.parse(machine.definition as string),
-    rerunEnvironment: envOf(rerunFn),
+    rerunEnvironment,
+    launchPacer,
     notifierEnvironment: notifierFn ? envOf(notifierFn) : undefined,
     notifierMaxRetries: (invokeConfig?.maximum_retry_attempts as number | undefined) ?? 2,
     rerunRoleName: rerunRole.name as string,

@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { Drill } from "../../drill/runner";
 import { eventReport } from "../../drill/report";
 import { AGENT_EVENT_FILE, EVENTS_DIR, SCENARIOS, agentEvent } from "../../drill/scenarios";
-import { runStorm } from "../../scripts/bench-storm";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -133,14 +132,5 @@ describe("drill CLI", () => {
     const run = cli("--event", join(ROOT, "package.json"));
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("is not an EventBridge event");
-  });
-});
-
-describe("storm", () => {
-  test("recovers every failure of a throttled storm without a duplicate launch", async () => {
-    const f = await runStorm({ events: 200, burst: 20, refillPerSecond: 4, seed: 7 });
-    expect(f).toMatchObject({ recoveredPercent: 100, duplicateLaunches: 0 });
-    expect(f.throttledCalls).toBeGreaterThan(0);
-    expect(f.stateTransitionsPerRecovery).toBeLessThanOrEqual(10);
   });
 });

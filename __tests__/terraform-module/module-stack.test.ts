@@ -34,7 +34,7 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
   test("gives blocks readable, stable addresses instead of hashed ids", () => {
     expect(Object.keys(resources.aws_lambda_function).sort()).toEqual(["missed_runs_run_counter_function", "notifier_function", "rerun_function", "starter_function"]);
     expect(Object.keys(resources.aws_cloudtrail)).toEqual(["trail"]);
-    expect(Object.keys(resources.aws_cloudwatch_metric_alarm).sort()).toEqual(["alarm_dead_letters", "alarm_executions_failed", "alarm_notices_failed", "alarm_rerun_errors", "missed_runs_alarm"]);
+    expect(Object.keys(resources.aws_cloudwatch_metric_alarm).sort()).toEqual(["alarm_dead_letters", "alarm_executions_failed", "alarm_notices_failed", "alarm_rerun_errors", "launch_pacer_alarm", "missed_runs_alarm"]);
     // Rule 0 of each split pattern keeps its address; the later rules are one for_each block beside it.
     expect(Object.keys(resources.aws_cloudwatch_event_rule).sort()).toEqual(["launch_failures", "launch_failures_more", "missed_runs_rule", "missed_runs_rule_more", "task_failures", "task_failures_more"]);
     for (const byName of Object.values(resources)) for (const name of Object.keys(byName)) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);

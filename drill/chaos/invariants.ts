@@ -46,9 +46,9 @@ function alarmReachesHuman(s: Scenario, o: Observation): boolean {
 
 /**
  * Whether every injected fault was one the pipeline heals within its retry budget: no invocation
- * died, no publish refused, at most two Slack failures (each notice gets three tries) and two
- * StartExecution failures (the starter gets three), and the job ended where it should: the
- * shortfall started, or nothing to launch.
+ * died, no publish refused, at most two Slack failures (each notice gets three tries), two
+ * StartExecution failures (the starter gets three) and two pacer writes failed (a reservation gets
+ * three tries), and the job ended where it should: the shortfall started, or nothing to launch.
  */
 export function healedWithinBudget(s: Scenario, o: Observation): boolean {
   const ran = o.tasks.filter((t) => t.ran).length;
@@ -59,6 +59,7 @@ export function healedWithinBudget(s: Scenario, o: Observation): boolean {
     failures(s.slack) <= 2 &&
     s.slack[s.slack.length - 1] === "ok" &&
     failures(s.startExecution) <= 2 &&
+    failures(s.updateItem) <= 2 &&
     (mustNotLaunch(s) ? o.tasks.length === 0 : ran === shortfallOf(s))
   );
 }

@@ -93,7 +93,7 @@ export async function runScenario(drill: Drill, s: Scenario, seed: number): Prom
     faults: {
       lambda: s.lambda,
       sns: s.sns,
-      operations: { DescribeTasks: s.describeTasks, ListTasks: s.listTasks, TagResource: s.tagResource, StartExecution: s.startExecution },
+      operations: { DescribeTasks: s.describeTasks, ListTasks: s.listTasks, TagResource: s.tagResource, StartExecution: s.startExecution, UpdateItem: s.updateItem },
       ecsStorm: s.storm,
     },
   });

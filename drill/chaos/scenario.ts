@@ -54,6 +54,11 @@ export interface Scenario {
   readonly listTasks: readonly OperationFault[];
   readonly tagResource: readonly OperationFault[];
   readonly startExecution: readonly OperationFault[];
+  /**
+   * Faults of the launch pacer's UpdateItem, per call in order: up to two heal within the pacer's
+   * own tries; three in a row send that launch out unpaced, which its alarm reports.
+   */
+  readonly updateItem: readonly OperationFault[];
   /** Per publish of the state machine: throttled (retried) or refused (KMS access denied). */
   readonly sns: readonly ("ok" | "throttle" | "fail")[];
   /** Slack's answers ("ok" or "500"); the last repeats. */
@@ -87,6 +92,7 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
     listTasks: faults(3),
     tagResource: faults(2),
     startExecution: faults(3),
+    updateItem: faults(4),
     sns: fc.array(fc.constantFrom<"ok" | "throttle" | "fail">("ok", "throttle", "fail"), { maxLength: 3 }),
     // Slack's 500 only: to the pipeline a hung Slack is the same failure (the notifier throws and
     // Lambda retries), but it costs the notifier's real timeout; the drill's scenarios cover it.
@@ -135,7 +141,7 @@ export function describeScenario(s: Scenario): string {
   ];
   const listed = (name: string, list: readonly string[]) => (list.some((f) => f !== "ok") ? [`${name} ${list.join(",")}`] : []);
   parts.push(...listed("DescribeTasks", s.describeTasks), ...listed("ListTasks", s.listTasks), ...listed("TagResource", s.tagResource));
-  parts.push(...listed("StartExecution", s.startExecution), ...listed("sns", s.sns), ...listed("slack", s.slack), ...listed("lambda", s.lambda));
+  parts.push(...listed("StartExecution", s.startExecution), ...listed("UpdateItem", s.updateItem), ...listed("sns", s.sns), ...listed("slack", s.slack), ...listed("lambda", s.lambda));
   if (s.storm.seconds > 0) parts.push(`ECS throttled for ${s.storm.seconds} s${s.storm.passEvery > 1 ? ` (1 call in ${s.storm.passEvery} passes)` : ""}`);
   return parts.join("; ");
 }

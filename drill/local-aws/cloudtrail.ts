@@ -1,9 +1,8 @@
 // CloudTrail + EventBridge for launches: the "AWS API Call via CloudTrail" event each RunTask/StartTask
 // call produces, kept and handed to the listener the way the production rule would receive it.
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage } from "node:http";
 import type { EcsTask } from "../task-lifecycle";
-import { headerValue, isoSeconds, type Reply } from "./protocol";
+import { isoSeconds, type Reply } from "./protocol";
 import type { CloudTrailApiCallEvent, Identity } from "./shapes";
 
 // CloudTrail's current record version; consumers must accept any 1.x (the fixtures are 1.08).
@@ -18,6 +17,8 @@ export class LocalCloudTrail {
     /** The router's list of listener errors, shared with the other services. */
     private readonly callbackErrors: unknown[],
     private onCloudTrailEvent?: (event: CloudTrailApiCallEvent) => void,
+    /** Keep every event in `events` (false: hand them to the listener only). */
+    private readonly keep = true,
   ) {}
 
   /** Replaces the listener; returns the old one. */
@@ -39,7 +40,8 @@ export class LocalCloudTrail {
     caller: Identity,
     at: number,
     requestId: string,
-    req: IncomingMessage,
+    /** Where the call came from: its address and user agent, as CloudTrail records them. */
+    origin: { readonly remoteAddress?: string; readonly userAgent?: string },
   ): CloudTrailApiCallEvent {
     const time = isoSeconds(at);
     const invokedBy = caller.type === "AssumedRole" ? caller.invokedBy : undefined;
@@ -60,8 +62,8 @@ export class LocalCloudTrail {
         eventSource: "ecs.amazonaws.com",
         eventName: op,
         awsRegion: this.region,
-        sourceIPAddress: invokedBy ?? req.socket.remoteAddress ?? "127.0.0.1",
-        userAgent: invokedBy ?? headerValue(req, "user-agent") ?? "",
+        sourceIPAddress: invokedBy ?? origin.remoteAddress ?? "127.0.0.1",
+        userAgent: invokedBy ?? origin.userAgent ?? "",
         ...(ok ? {} : { errorCode: reply.errorCode, errorMessage: reply.errorMessage }),
         requestParameters: structuredClone(request),
         // Failed calls (throttled, errors) carry no response in CloudTrail.
@@ -78,10 +80,11 @@ export class LocalCloudTrail {
   }
 
   emit(event: CloudTrailApiCallEvent): void {
-    this.events.push(event);
+    if (this.keep) this.events.push(event);
     if (!this.onCloudTrailEvent) return;
     try {
-      this.onCloudTrailEvent(structuredClone(event));
+      // A kept event is the record: the listener gets its own copy.
+      this.onCloudTrailEvent(this.keep ? structuredClone(event) : event);
     } catch (err) {
       this.callbackErrors.push(err);
     }

@@ -11,15 +11,18 @@ export class EcsTaskStore {
   /** Cancels for the default scheduler's pending timers. */
   private readonly timers = new Set<() => void>();
   private readonly taskStore = new Map<string, SimulatedTask>();
+  /** Keep every event in `taskStateChanges` (false: hand them to the listener only). */
+  private readonly keep: boolean;
 
   constructor(
     private readonly account: string,
     private readonly region: string,
     /** The router's list of listener errors, shared with the other services. */
     private readonly callbackErrors: unknown[],
-    options: Pick<LocalAwsOptions, "onTaskStateChange" | "schedule">,
+    options: Pick<LocalAwsOptions, "onTaskStateChange" | "schedule" | "keep">,
   ) {
     this.onTaskStateChange = options.onTaskStateChange;
+    this.keep = options.keep !== "counts";
     this.schedule = options.schedule ?? ((ms, fn) => this.scheduleTimer(ms, fn));
   }
 
@@ -126,10 +129,11 @@ export class EcsTaskStore {
   }
 
   private emitTaskState(event: EcsTaskStateChangeEvent): void {
-    this.taskStateChanges.push(event);
+    if (this.keep) this.taskStateChanges.push(event);
     if (!this.onTaskStateChange) return;
     try {
-      this.onTaskStateChange(structuredClone(event));
+      // A kept event is the record: the listener gets its own copy.
+      this.onTaskStateChange(this.keep ? structuredClone(event) : event);
     } catch (err) {
       this.callbackErrors.push(err);
     }

@@ -133,7 +133,8 @@ export class LocalEcs implements LocalService {
 
     // StartTask has no clientToken in the ECS API, so only RunTask is idempotent.
     const clientToken = op === "RunTask" && typeof request.clientToken === "string" ? request.clientToken : undefined;
-    const fingerprint = op + canonicalJson(request);
+    // A digest, not the request itself: ECS keeps tokens for a day, the drill for the whole run.
+    const fingerprint = md5Hex(op + canonicalJson(request));
     if (clientToken !== undefined) {
       const prior = this.tokens.get(clientToken);
       if (prior && prior.fingerprint === fingerprint) {

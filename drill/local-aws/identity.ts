@@ -7,6 +7,7 @@ import type { Identity, IdentitySpec } from "./shapes";
 export class CallerIdentities {
   private readonly identities: Record<string, IdentitySpec>;
   private readonly firstSeen = new Map<string, number>();
+  private readonly known = new Map<string, Identity>();
 
   constructor(
     private readonly account: string,
@@ -18,12 +19,20 @@ export class CallerIdentities {
   /** Forgets when each access key was first seen (the sessions' creation dates). */
   reset(): void {
     this.firstSeen.clear();
+    this.known.clear();
   }
 
   identify(authorization: string | undefined, at: number): Identity {
     const akid = authorization ? /Credential=([^/,\s]+)\//.exec(authorization)?.[1] : undefined;
     if (!akid) return { type: "Unknown" };
     if (!this.firstSeen.has(akid)) this.firstSeen.set(akid, at);
+    // A key's identity never changes once its session is first seen: computed once (two hashes), then reused.
+    let known = this.known.get(akid);
+    if (known === undefined) this.known.set(akid, (known = this.compute(akid, at)));
+    return known;
+  }
+
+  private compute(akid: string, at: number): Identity {
     const spec = this.identities[akid];
     if (!spec) {
       return {

@@ -63,8 +63,33 @@ export function errorReply(err: ApiError): Reply {
   };
 }
 
+/** One request as the wire carries it, whichever way it came: header names in lower case. */
+export interface WireRequest {
+  readonly method: string;
+  /** Path and query: what routes the one REST service here (Scheduler); the rest are POST / by X-Amz-Target. */
+  readonly url?: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: string;
+  readonly remoteAddress?: string;
+}
+
+/** The answer to a WireRequest: a status and a JSON body, or no body at all (the connection is dropped). */
+export interface WireReply {
+  readonly status: number;
+  readonly body?: string;
+  readonly requestId: string;
+}
+
+/** Headers of an AWS JSON answer. */
+export function replyHeaders(text: string, requestId: string): Record<string, string> {
+  return { "content-type": "application/x-amz-json-1.1", "content-length": String(Buffer.byteLength(text)), "x-amzn-requestid": requestId };
+}
+
 export function send(res: ServerResponse, status: number, body: Record<string, unknown>, requestId: string): void {
-  const text = JSON.stringify(body);
+  sendText(res, status, JSON.stringify(body), requestId);
+}
+
+export function sendText(res: ServerResponse, status: number, text: string, requestId: string): void {
   res.writeHead(status, {
     "Content-Type": "application/x-amz-json-1.1",
     "Content-Length": Buffer.byteLength(text),

@@ -1,7 +1,7 @@
 // The local Step Functions endpoint: StartExecution with the name rules of a Standard workflow, so
 // the starter Lambda's naming is tested against the behaviour it relies on. Executions themselves
 // run in the drill (aws-local-stepfunctions); this endpoint hands each new one over and tracks it.
-import { ApiError, type LocalService, type Reply } from "./protocol";
+import { ApiError, md5Hex, type LocalService, type Reply } from "./protocol";
 
 export const SFN_TARGET_PREFIX = "AWSStepFunctions";
 
@@ -9,6 +9,7 @@ export const SFN_TARGET_PREFIX = "AWSStepFunctions";
 const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 
 interface KnownExecution {
+  /** A digest of the input (names are kept 90 days; inputs need only be compared). */
   readonly input: string;
   readonly executionArn: string;
   open: boolean;
@@ -63,12 +64,12 @@ export class LocalSfn implements LocalService {
     if (!NAME.test(name)) throw new ApiError("InvalidName", `Invalid Name: '${name}'`);
     const known = this.executions.get(name);
     if (known) {
-      if (known.open && known.input === text) return { status: 200, answer: "ok", body: { executionArn: known.executionArn, startDate: Date.now() / 1000 } };
+      if (known.open && known.input === md5Hex(text)) return { status: 200, answer: "ok", body: { executionArn: known.executionArn, startDate: Date.now() / 1000 } };
       throw new ApiError("ExecutionAlreadyExists", `Execution Already Exists: '${known.executionArn}'`);
     }
     const machine = stateMachineArn.split(":stateMachine:")[1];
     const executionArn = `arn:aws:states:${this.region}:${this.account}:execution:${machine}:${name}`;
-    const execution: KnownExecution = { input: text, executionArn, open: true };
+    const execution: KnownExecution = { input: md5Hex(text), executionArn, open: true };
     this.executions.set(name, execution);
     const starter = this.starter;
     if (starter) void starter({ executionArn, name, input: parsed }).finally(() => (execution.open = false));

@@ -110,6 +110,8 @@ export interface LocalAwsOptions {
   ecsScript?: ReadonlyArray<string | EcsAnswer>;
   /** SSM parameters, all served as SecureString. */
   parameters?: Record<string, string>;
+  /** DynamoDB tables (name -> partition key attribute), empty at the start. */
+  tables?: Record<string, { hashKey: string }>;
   /** accessKeyId -> role the key belongs to; unknown keys are treated as IAM users. */
   identities?: Record<string, IdentitySpec>;
   /** Token bucket in front of RunTask/StartTask, like ECS's per-account API rate limit. */
@@ -131,4 +133,10 @@ export interface LocalAwsOptions {
   schedule?: (ms: number, fn: () => void) => void;
   /** Default 0 (ephemeral). */
   port?: number;
+  /**
+   * What is kept of each request, event and task change: "all" (`requests`, `events` and
+   * `taskStateChanges` in full) or "counts" (`requestCounts` only), so that a storm of thousands
+   * keeps no per-call record. Default "all".
+   */
+  keep?: "all" | "counts";
 }

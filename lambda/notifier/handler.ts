@@ -76,8 +76,18 @@ export function makeHandler(config: NotifierConfig, deps: NotifierDeps): Notifie
   // Lives as long as the handler, i.e. the execution environment when built in index.ts.
   let cached: { url: string; expiresAt: number } | undefined;
 
-  async function webhookUrl(): Promise<string> {
-    if (cached && now() < cached.expiresAt) return cached.url;
+  // One read at a time: notices that arrive while the parameter is being read share that read
+  // (Lambda runs one invocation per environment at a time, but a handler serving many at once, as
+  // in the drill, would otherwise send one GetParameter per waiting notice).
+  let reading: Promise<string> | undefined;
+
+  function webhookUrl(): Promise<string> {
+    if (cached && now() < cached.expiresAt) return Promise.resolve(cached.url);
+    reading ??= readWebhookUrl().finally(() => (reading = undefined));
+    return reading;
+  }
+
+  async function readWebhookUrl(): Promise<string> {
     const name = config.slackWebhookParameter;
     let out: GetParameterCommandOutput;
     try {

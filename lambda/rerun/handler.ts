@@ -13,6 +13,7 @@ import { buildNotice, noticeKindAfterClassify, noticeKindAfterRerun } from "./co
 import { programFailureRerunAllowed } from "./core/reason-classification";
 import { rerunClientToken } from "./core/rerun-request";
 import { Deferred, EcsAccess, EcsRefused, type DefinitionCache, type EcsSender } from "./ecs-access";
+import { LaunchPacer, type DynamoSender, type PacingConfig } from "./pacer";
 import { resolveRequest } from "./request-resolution";
 import { ScheduleAccess, type EventsSender, type SchedulerSender } from "./schedule-access";
 import { essentialNames, failedEssentials } from "./core/essential";
@@ -36,6 +37,8 @@ export interface RerunDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Clock for verification deadlines and the time budget, ms since the epoch; default Date.now (read at each call). */
   now?: () => number;
+  /** The launch pacer's settings and its DynamoDB client (pacer.ts); absent, launches are not paced. */
+  pacing?: { config: PacingConfig; dynamodb: DynamoSender };
   /**
    * TEST ONLY: known defects planted back so the fault sweep (drill/chaos) can prove it catches each
    * one. The entry point (index.ts) never sets this; see PlantedDefect.
@@ -118,6 +121,7 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
   const now = deps.now ?? (() => Date.now());
   const planted = (defect: PlantedDefect) => deps.plantedDefects?.has(defect) === true;
   const definitions: DefinitionCache = new Map();
+  const pacer = deps.pacing ? new LaunchPacer(deps.pacing.config, { dynamodb: deps.pacing.dynamodb, now, sleep, random }) : undefined;
 
   const output = (failure: LaunchFailure, decision: Decision, executionArn: string, after: "classify" | "rerun"): RerunLambdaOutput => {
     const kind = after === "classify" ? noticeKindAfterClassify(decision) : noticeKindAfterRerun(decision);
@@ -255,6 +259,10 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
       try {
         answer = failure.action === "StartTask" && !planted("no-start-lookup") ? await ecs.startedByAttempt(failure, attempt, ctx) : undefined;
         if (answer === undefined) {
+          // Paced: this launch's turn at the account's shared launch rate (pacer.ts). A slot further
+          // off than a short wait is waited for in Step Functions: the round ends here, no attempt used.
+          const turn = pacer ? await pacer.turn(failure, attempt, config.maxAttempts, ecs.remainingMs(), ctx) : undefined;
+          if (turn?.kind === "later") return output(turn.failure, turn.decision, executionArn, "rerun");
           logJson("INFO", "rerun sent", {
             ...ctx,
             ...(failure.action === "RunTask" ? { clientToken: rerunClientToken(failure, attempt) } : {}),

@@ -115,6 +115,11 @@ export interface LaunchFailure {
   requestSourceDetail?: string;
   /** needs_human only: what of the original request could not be recovered (hidden values, network settings). */
   unrecoverable?: string[];
+  /**
+   * The launch slot `attempt` reserved on the shared pacing clock (ms since the epoch; see
+   * rerun/core/pacing.ts), kept across the Wait that leads to it so the launch never reserves twice.
+   */
+  launchSlot?: { attempt: number; atMs: number };
 }
 
 /**

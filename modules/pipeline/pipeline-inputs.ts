@@ -7,6 +7,7 @@ import type { DocumentEncoding } from "../iam";
 import type { ExpectedRun } from "./missed-run";
 import type { EcsRerunPipelineProps } from "./rerun-pipeline";
 import { DEFAULT_RETRYABLE_REASONS } from "../../lambda/rerun/config";
+import { DEFAULT_LAUNCHES_PER_SECOND, LAUNCHES_PER_SECOND_LIMITS } from "../../lambda/rerun/core/pacing";
 
 /** Default reasons worth a rerun: they describe a moment, not a configuration (the Lambda's own defaults). */
 export { DEFAULT_RETRYABLE_REASONS };
@@ -35,6 +36,7 @@ export const INPUT_LIMITS = {
   verifyTimeoutSeconds: { min: 60, max: 86400 },
   familyPattern: "^[A-Za-z0-9_-]{1,255}$",
   stateMachineLogLevel: ["ALL", "ERROR", "FATAL", "OFF"],
+  launchesPerSecond: LAUNCHES_PER_SECOND_LIMITS,
 } as const;
 
 /** Refuses a literal value that is not allowed; a Terraform expression is left to Terraform's validation. */
@@ -93,6 +95,10 @@ export interface PipelineInputs {
   readonly stateMachineLogLevel: string;
   /** Whether the state machine's logs carry execution data (inputs and outputs, overrides included). */
   readonly logExecutionData: boolean | IResolvable;
+  /** Whether reruns are paced through the shared launch clock. */
+  readonly paceLaunches: Presence;
+  /** Tasks launched per second by all reruns of the account and region together. */
+  readonly launchesPerSecond: number;
   /** How policy documents are written: JSON text, or `jsonencode(...)` when inputs are expressions. */
   readonly encoding: DocumentEncoding;
 }
@@ -153,6 +159,10 @@ export function resolveInputs(props: EcsRerunPipelineProps): PipelineInputs {
   const stateMachineLogLevel = props.stateMachineLogLevel ?? "ERROR";
   check(stateMachineLogLevel, "stateMachineLogLevel", (v) => (L.stateMachineLogLevel as readonly string[]).includes(v), 'expected "ALL", "ERROR", "FATAL" or "OFF"');
   const logExecutionData = props.logExecutionData ?? false;
+  const paceLaunches = presenceOf(props.paceLaunches, true);
+  const launchesPerSecond = props.launchesPerSecond ?? DEFAULT_LAUNCHES_PER_SECOND;
+  const pace = L.launchesPerSecond;
+  check(launchesPerSecond, "launchesPerSecond", (v) => v >= pace.min && v <= pace.max, `expected a number from ${pace.min} to ${pace.max} (ECS's RunTask refill rate)`);
   // Expressions inside JSON text would break it as soon as they hold a string literal or a list.
   const encoding: DocumentEncoding = holdsTokens(props) ? "jsonencode" : "json";
   return {
@@ -178,6 +188,8 @@ export function resolveInputs(props: EcsRerunPipelineProps): PipelineInputs {
     expectedRuns,
     stateMachineLogLevel,
     logExecutionData,
+    paceLaunches,
+    launchesPerSecond,
     encoding,
   };
 }

@@ -34,6 +34,8 @@ export interface RerunFunctionProps {
   readonly count?: number;
   /** Where its package goes. */
   readonly packaging: FunctionPackaging;
+  /** More environment variables (the launch pacer's). @default {} */
+  readonly environment?: Record<string, string>;
 }
 
 /** What {@link addRerunFunction} made. */
@@ -42,6 +44,8 @@ export interface RerunFunction {
   readonly role: IamRole;
   /** The function. */
   readonly fn: LambdaFunction;
+  /** Its log group. */
+  readonly logs: CloudwatchLogGroup;
 }
 
 /** A number or list as Lambda's environment wants it: a string, written now or by Terraform. */
@@ -99,6 +103,7 @@ export function addRerunFunction(scope: Construct, props: RerunFunctionProps): R
       VERIFY_TIMEOUT_SECONDS: numberText(verifyTimeoutSeconds),
       RERUN_PROGRAM_FAILURE_FAMILIES: jsonText(inputs.rerunProgramFailureFamilies),
       ...(props.retryableStoppedReasons !== undefined ? { RETRYABLE_STOPPED_REASONS: jsonText(props.retryableStoppedReasons) } : {}),
+      ...props.environment,
     },
     timeoutSeconds: 90,
     packaging: props.packaging,
@@ -123,5 +128,5 @@ export function addRerunFunction(scope: Construct, props: RerunFunctionProps): R
         ]),
   ];
   if (preconditions.length > 0) rerunFunction.lifecycle = { precondition: preconditions };
-  return { role: rerunRole, fn: rerunFunction };
+  return { role: rerunRole, fn: rerunFunction, logs: rerunLogs };
 }

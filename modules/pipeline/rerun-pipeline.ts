@@ -1,6 +1,6 @@
 /** The rerun pipeline construct: detection rules -> state machine -> rerun Lambda -> notices -> Slack, with its alarms. */
 import { Construct } from "constructs";
-import { TerraformIterator, Token, conditional, type IResolvable } from "cdktf";
+import { Fn, TerraformIterator, Token, conditional, type IResolvable } from "cdktf";
 import type { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
@@ -20,6 +20,7 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding } from "../iam";
 import { regionalIamName } from "../iam-names";
 import { addDetectionRules } from "./detection-rules";
+import { LaunchPacer } from "./launch-pacer";
 import type { LambdaName, LambdaPackage } from "./lambda-package";
 import { ManagementEventsTrail } from "./management-events-trail";
 import { stateMachineStatements, topicKeyPolicy, type AwsPlace } from "./pipeline-policies";
@@ -109,6 +110,10 @@ export interface EcsRerunPipelineProps {
   readonly stateMachineLogLevel?: string;
   /** Log execution data (inputs and outputs, container overrides included: they may hold secrets). @default false */
   readonly logExecutionData?: boolean | IResolvable;
+  /** Pace reruns through a shared launch clock (a DynamoDB table): `true`, `false`, or a Terraform bool expression. @default true */
+  readonly paceLaunches?: boolean | IResolvable;
+  /** Tasks the reruns of the account and region launch per second together, 0.1 to 40. @default 10 (a quarter of ECS's RunTask refill rate) */
+  readonly launchesPerSecond?: number;
   /**
    * Where Terraform reads the Lambda zips, e.g. `${path.module}/lambda` in a module: each function
    * then takes `<directory>/<name>.zip`, hashed by Terraform, and whoever ships the configuration
@@ -148,7 +153,7 @@ export class EcsRerunPipeline extends Construct {
   public readonly notifierFunction?: LambdaFunction;
   /** Where undeliverable events and notices end up. */
   public readonly deadLetterQueue: SqsQueue;
-  /** The alarms, by role (executionsFailed, deadLetters, rerunErrors, noticesFailed). */
+  /** The alarms, by role (executionsFailed, deadLetters, rerunErrors, noticesFailed, launchPacerFailures). */
   public readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
   /** The event pattern the rule uses, as data; undefined when Terraform computes it from expressions. */
   public readonly eventPattern?: Record<string, unknown>;
@@ -162,6 +167,8 @@ export class EcsRerunPipeline extends Construct {
   public readonly moreTaskStateRules?: CloudwatchEventRule;
   /** The missed-run alarms (dead man's switch), when expected runs are given (or a Terraform expression gives them). */
   public readonly missedRuns?: MissedRunAlarms;
+  /** The shared launch clock, when reruns are paced (or a Terraform expression decides). */
+  public readonly launchPacer?: LaunchPacer;
   /** The Lambda packages, by function, to copy into `packageDirectory` when one is set. */
   public readonly packages: Partial<Record<LambdaName, LambdaPackage>> = {};
 
@@ -188,9 +195,15 @@ export class EcsRerunPipeline extends Construct {
     this.deadLetterQueue = new SqsQueue(this, "dlq", { count: base, name: `${name}-dlq`, messageRetentionSeconds: 1209600, sqsManagedSseEnabled: true });
     const dlqArn = attributeOf(this.deadLetterQueue, "arn");
 
+    // The shared launch clock the reruns take their turns on.
+    const pacerPresence = allOf(create, inputs.paceLaunches);
+    if (pacerPresence !== false) this.launchPacer = new LaunchPacer(this, "launch-pacer", { name, presence: pacerPresence, encoding });
+
     // Rerun Lambda.
     const { taskDefinitionFamilies, passRoleArns, retryableStoppedReasons } = props;
-    const rerun = addRerunFunction(this, { inputs, clusters, taskDefinitionFamilies, passRoleArns, retryableStoppedReasons, place, roleName: roleName("rerun"), count: base, packaging: this.packaging });
+    const environment = this.launchPacer?.environment(inputs.launchesPerSecond);
+    const rerun = addRerunFunction(this, { inputs, clusters, taskDefinitionFamilies, passRoleArns, retryableStoppedReasons, place, roleName: roleName("rerun"), count: base, packaging: this.packaging, environment });
+    this.launchPacer?.allow(rerun.role);
     this.rerunRole = rerun.role;
     this.rerunFunction = rerun.fn;
     const rerunFunctionArn = attributeOf(this.rerunFunction, "arn");
@@ -254,6 +267,12 @@ export class EcsRerunPipeline extends Construct {
       const { deadLetterQueue, rerunFunction } = this;
       const alarmActions = props.alarmActions ?? [];
       Object.assign(this.alarms, addPipelineAlarms(this, { name, presence: alarmsPresence, topicArn, alarmActions, stateMachineArn, deadLetterQueue, rerunFunction }));
+    }
+    if (this.launchPacer) {
+      const extra = props.alarmActions ?? [];
+      const actions = Token.isUnresolved(extra) ? Token.asList(Fn.concat([[topicArn], extra as string[]])) : [topicArn, ...extra];
+      this.launchPacer.watch(attributeOf(rerun.logs, "name"), alarmsPresence === false ? undefined : { presence: allOf(alarmsPresence, pacerPresence), actions });
+      if (this.launchPacer.alarm) this.alarms.launchPacerFailures = this.launchPacer.alarm;
     }
 
     // Missed-run alarms.

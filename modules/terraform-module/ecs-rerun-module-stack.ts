@@ -3,6 +3,7 @@ import { Construct, type Node } from "constructs";
 import { TerraformElement, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Token, ref, type IResolvable, type TerraformVariableConfig } from "cdktf";
 import { hcl, hclFrom, hclString, raw } from "../hcl/hcl-expression";
 import { DEFAULT_RETRYABLE_STOPPED_REASONS } from "../../lambda/rerun/config";
+import { DEFAULT_LAUNCHES_PER_SECOND } from "../../lambda/rerun/core/pacing";
 import { EXPECTED_RUN_LIMITS } from "../pipeline/missed-run";
 import { attributeOf } from "../hcl/presence";
 import { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, EcsRerunPipeline, INPUT_LIMITS } from "../pipeline/rerun-pipeline";
@@ -188,6 +189,26 @@ export class EcsRerunModuleStack extends TerraformStack {
       { type: "number", default: 900, nullable: false, description: "Seconds a rerun's tasks may take to start before the pipeline gives up; not less than verify_interval_seconds." },
       wholeNumber(L.verifyTimeoutSeconds),
     );
+    const paceLaunches = variable("pace_launches", {
+      type: "bool",
+      default: true,
+      nullable: false,
+      description:
+        "Pace reruns through a shared launch clock (one DynamoDB item), so a storm of rejected launches goes out at launches_per_second instead of fighting ECS's throttle. false: no table; every rerun launches at once.",
+    });
+    const launchesPerSecond = variable(
+      "launches_per_second",
+      {
+        type: "number",
+        default: DEFAULT_LAUNCHES_PER_SECOND,
+        nullable: false,
+        description: `Tasks the reruns of this account and region launch per second together when pace_launches is on. ECS's RunTask refills 40 per second (Fargate launches 20) for all of the account's callers: the default leaves most of that to them.`,
+      },
+      (v) => ({
+        condition: hcl`${raw(v)} >= ${L.launchesPerSecond.min} && ${raw(v)} <= ${L.launchesPerSecond.max}`,
+        errorMessage: `Must be a number from ${L.launchesPerSecond.min} to ${L.launchesPerSecond.max} (ECS's RunTask refill rate).`,
+      }),
+    );
     const slackParameter = variable(
       "slack_webhook_parameter_name",
       { type: "string", default: nothing, description: "Name of the SSM SecureString parameter holding the Slack webhook URL (never the URL itself: it would land in state). null: no Slack notifier." },
@@ -234,7 +255,12 @@ export class EcsRerunModuleStack extends TerraformStack {
       nullable: false,
       description: "Create a CloudTrail trail logging write management events. EventBridge sees rejected launches only through a trail; one per account and region is enough.",
     });
-    const createAlarms = variable("create_alarms", { type: "bool", default: true, nullable: false, description: "Create the alarms (gave up, dead letters, rerun Lambda errors, notices that could not be published), which notify the topic." });
+    const createAlarms = variable("create_alarms", {
+      type: "bool",
+      default: true,
+      nullable: false,
+      description: "Create the alarms (gave up, dead letters, rerun Lambda errors, notices that could not be published, launch pacer failures), which notify the topic.",
+    });
     const alarmActions = variable(
       "alarm_actions",
       { type: "list(string)", default: [], nullable: false, description: "More actions of every alarm besides the topic (e.g. another SNS topic): where an alarm still goes when the topic itself is broken." },
@@ -287,6 +313,8 @@ export class EcsRerunModuleStack extends TerraformStack {
       retryableStoppedReasons: retryableStoppedReasons.listValue,
       verifyIntervalSeconds: verifyInterval.numberValue,
       verifyTimeoutSeconds: verifyTimeout.numberValue,
+      paceLaunches: paceLaunches.booleanValue,
+      launchesPerSecond: launchesPerSecond.numberValue,
       slackWebhookParameterName: slackParameter.stringValue,
       slackWebhookKmsKeyArn: slackKey.stringValue,
       notificationEmails: emails.listValue,
@@ -328,6 +356,7 @@ export class EcsRerunModuleStack extends TerraformStack {
       "ARN of the EventBridge rule catching tasks that stopped before starting or exited non-zero; null when catch_failed_to_start and report_program_failures are both false.",
     );
     output("missed_run_alarm_arns", required(p.missedRuns, "missed-run alarms").alarmArns, "ARNs of the missed-run alarms, by expected_runs name.");
+    output("launch_pacer_table_arn", attributeOf(required(p.launchPacer, "launch pacer").table, "arn"), "ARN of the DynamoDB table holding the shared launch clock; null unless pace_launches.");
   }
 
   /** Readable, stable addresses (`aws_sns_topic.topic`) instead of hashed ones: users see them in plans and state. */

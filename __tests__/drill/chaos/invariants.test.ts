@@ -13,6 +13,7 @@ const base: Scenario = {
   listTasks: [],
   tagResource: [],
   startExecution: [],
+  updateItem: [],
   sns: [],
   slack: ["ok"],
   lambda: [],
@@ -72,6 +73,10 @@ describe("the sweep's invariants", () => {
     expect(healedWithinBudget({ ...base, slack: ["500", "500", "500", "ok"] }, quiet)).toBe(false);
     expect(healedWithinBudget({ ...base, slack: ["500", "500", "ok"] }, quiet)).toBe(true);
     expect(healedWithinBudget({ ...base, startExecution: ["5xx", "drop", "5xx"] }, quiet)).toBe(false);
+    // Two failed pacer writes heal within a reservation's three tries; three send a launch out unpaced (alarmed).
+    expect(healedWithinBudget({ ...base, updateItem: ["throttle", "ok", "drop"] }, quiet)).toBe(true);
+    expect(healedWithinBudget({ ...base, updateItem: ["5xx", "drop", "throttle"] }, quiet)).toBe(false);
+    expect(invariantsOf({ ...base, updateItem: ["5xx", "drop", "throttle"] }, { ...quiet, alarms: ["launchPacerFailures"] })).not.toContain("I5");
     expect(healedWithinBudget(base, { ...quiet, tasks: [] })).toBe(false);
   });
 });

@@ -1,0 +1,145 @@
+/**
+ * The launch pacer: the rerun Lambda's turn on the shared launch clock, kept in one DynamoDB item
+ * (the pure half, and why GCRA and why this rate, is core/pacing.ts). Before each launch the
+ * Lambda reserves a slot with a conditional UpdateItem, then goes at once, waits a few seconds, or
+ * hands back "later" to wait for its slot in Step Functions. When the pacer itself fails (DynamoDB
+ * unreachable, throttled past its retries, access denied, table gone) the launch goes out unpaced:
+ * ECS throttling is still handled as before (retried, never an attempt used up), and the failure is
+ * logged with PACER_UNAVAILABLE, which a metric filter counts and an alarm watches.
+ */
+import { UpdateItemCommand, type UpdateItemCommandOutput } from "@aws-sdk/client-dynamodb";
+import type { LaunchFailure, Decision } from "../shared/contract";
+import { type Env, envValue, numberInRange } from "../shared/env";
+import { describeError, logJson } from "../shared/log";
+import { classifyEcsError } from "./core/ecs-errors";
+import { DEFAULT_LAUNCHES_PER_SECOND, LAUNCHES_PER_SECOND_LIMITS, heldSlotMs, pacedLater, planSlot, slotIntervalMs } from "./core/pacing";
+
+/** What the pacer needs from DynamoDB: a `DynamoDBClient` (created with `maxAttempts: 1`: the pacer retries itself) or a stub. */
+export interface DynamoSender {
+  send(command: UpdateItemCommand): Promise<UpdateItemCommandOutput>;
+}
+
+/** Partition key value of the one item holding the clock; the rerun role may write no other item. */
+export const PACER_ITEM_KEY = "launches";
+/** Name of the table's partition key. */
+export const PACER_KEY_ATTRIBUTE = "pk";
+/** The phrase every pacer failure is logged with; the pipeline's metric filter counts it. */
+export const PACER_UNAVAILABLE = "launch pacer unavailable";
+/** Tries of a reservation that meets throttling, a 5xx or no answer, before launching unpaced. */
+export const PACER_TRIES = 3;
+
+/** The pacer's settings, from the rerun Lambda's environment. */
+export interface PacingConfig {
+  /** Table holding the clock; undefined: pacing is off and every launch goes at once. */
+  readonly table?: string;
+  /** Tasks launched per second by all reruns of the account and region together. */
+  readonly launchesPerSecond: number;
+}
+
+/**
+ * PACER_TABLE          table name                   default unset (no pacing)
+ * LAUNCHES_PER_SECOND  number 0.1..40               default 10
+ */
+export function readPacingConfig(env: Env): PacingConfig {
+  const { min, max } = LAUNCHES_PER_SECOND_LIMITS;
+  return { table: envValue(env, "PACER_TABLE"), launchesPerSecond: numberInRange(env, "LAUNCHES_PER_SECOND", min, max, DEFAULT_LAUNCHES_PER_SECOND) };
+}
+
+export interface PacerDeps {
+  readonly dynamodb?: DynamoSender;
+  /** ms since the epoch (the Lambda's clock, NTP-synchronised: every invocation reads the same time). */
+  readonly now: () => number;
+  /** Waits inside the invocation (a simulated clock injects its own). */
+  readonly sleep: (ms: number) => Promise<void>;
+  /** [0, 1) for the jitter between tries. */
+  readonly random: () => number;
+}
+
+/** Go now (slot come, or pacing off or failed), or the hand-back that waits for the slot in Step Functions. */
+export type Turn = { kind: "go" } | { kind: "later"; failure: LaunchFailure; decision: Decision };
+
+const isConditionFailure = (err: unknown) => (err as { name?: unknown } | null)?.name === "ConditionalCheckFailedException";
+
+export class LaunchPacer {
+  constructor(
+    readonly config: PacingConfig,
+    private readonly deps: PacerDeps,
+  ) {}
+
+  /**
+   * This attempt's turn: the slot it holds or a new one, then go, wait for it here, or hand back.
+   * `remainingMs` is the invocation's budget; never throws for the pacer's own failures.
+   */
+  async turn(failure: LaunchFailure, attempt: number, maxAttempts: number, remainingMs: number, ctx: Record<string, unknown>): Promise<Turn> {
+    if (this.config.table === undefined || this.deps.dynamodb === undefined) return { kind: "go" };
+    let slotMs = heldSlotMs(failure, attempt);
+    if (slotMs === undefined) {
+      slotMs = await this.reserve(failure.remaining, ctx);
+      if (slotMs === undefined) return { kind: "go" };
+    }
+    const plan = planSlot(slotMs, this.deps.now(), remainingMs);
+    if (plan.kind === "go") return plan;
+    const slotAt = new Date(slotMs).toISOString();
+    if (plan.kind === "wait") {
+      logJson("INFO", "launch paced: waiting for its slot", { ...ctx, slotAt, waitMs: plan.ms });
+      await this.deps.sleep(plan.ms);
+      return { kind: "go" };
+    }
+    logJson("INFO", "launch paced: handed back until its slot", { ...ctx, slotAt, delaySeconds: plan.delaySeconds });
+    return { kind: "later", ...pacedLater(failure, attempt, maxAttempts, slotMs, plan.delaySeconds) };
+  }
+
+  /**
+   * Reserves the slot of a launch of `cost` tasks: ms since the epoch, or undefined when the pacer
+   * failed (logged with PACER_UNAVAILABLE). Two conditional writes, each atomic, stand for GCRA's
+   * tat = max(tat, now) + interval, which no single update expression can compute:
+   *   storm: SET tat = tat + interval IF tat > now           (slot: the old tat)
+   *   idle:  SET tat = now + interval IF tat is absent or <= now   (slot: now)
+   * The storm write is tried first, so a storm pays one write per launch and a lone failure two.
+   * A write whose condition fails changed nothing; when both fail (another launch moved the clock
+   * past now in between) the pair is tried again.
+   */
+  async reserve(cost: number, ctx: Record<string, unknown>): Promise<number | undefined> {
+    const { table, launchesPerSecond } = this.config;
+    const interval = slotIntervalMs(cost, launchesPerSecond);
+    const update = (nowMs: number, storm: boolean) =>
+      this.deps.dynamodb!.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { [PACER_KEY_ATTRIBUTE]: { S: PACER_ITEM_KEY } },
+          UpdateExpression: storm ? "SET #tat = #tat + :interval" : "SET #tat = :next",
+          ConditionExpression: storm ? "#tat > :now" : "attribute_not_exists(#tat) OR #tat <= :now",
+          ExpressionAttributeNames: { "#tat": "tat" },
+          ExpressionAttributeValues: storm
+            ? { ":interval": { N: String(interval) }, ":now": { N: String(nowMs) } }
+            : { ":next": { N: String(nowMs + interval) }, ":now": { N: String(nowMs) } },
+          ReturnValues: "UPDATED_NEW",
+        }),
+      );
+    let failures = 0;
+    for (let round = 1; round <= 2 * PACER_TRIES; round++) {
+      for (const storm of [true, false]) {
+        const nowMs = this.deps.now();
+        try {
+          const out = await update(nowMs, storm);
+          if (!storm) return nowMs;
+          const tat = Number(out.Attributes?.tat?.N);
+          if (!Number.isFinite(tat)) throw Object.assign(new Error("UpdateItem answered without the clock's new value"), { name: "PacerAnswerInvalid" });
+          return tat - interval;
+        } catch (err) {
+          if (isConditionFailure(err)) continue;
+          // Throttled, a 5xx or no answer: try again shortly; anything else will not heal now.
+          const outcome = classifyEcsError(err).outcome;
+          if (outcome === "gave_up" || ++failures >= PACER_TRIES) return this.unavailable(err, ctx);
+          await this.deps.sleep(Math.floor(this.deps.random() * 50 * 2 ** failures));
+        }
+      }
+    }
+    return this.unavailable(Object.assign(new Error("the clock kept moving between the two writes"), { name: "PacerContention" }), ctx);
+  }
+
+  private unavailable(err: unknown, ctx: Record<string, unknown>): undefined {
+    logJson("ERROR", `${PACER_UNAVAILABLE}: launching unpaced`, { ...ctx, table: this.config.table, ...describeError(err) });
+    return undefined;
+  }
+}

@@ -38,6 +38,7 @@ const NAMES: Record<string, { attribute: string; scope: "iam" | "region" }> = {
   aws_cloudwatch_log_group: { attribute: "name", scope: "region" },
   aws_lambda_function: { attribute: "function_name", scope: "region" },
   aws_sfn_state_machine: { attribute: "name", scope: "region" },
+  aws_dynamodb_table: { attribute: "name", scope: "region" },
   aws_cloudwatch_event_rule: { attribute: "name", scope: "region" },
   aws_cloudtrail: { attribute: "name", scope: "region" },
   aws_cloudwatch_metric_alarm: { attribute: "alarm_name", scope: "region" },

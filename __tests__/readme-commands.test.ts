@@ -19,6 +19,7 @@ const NOT_RUN: readonly [RegExp, string][] = [
   [/^npm run drill$/, "runs the fifteen scenarios, which scenarios.test.ts runs in-process"],
   [/^aws /, "needs an AWS account"],
   [/^(\w+=\S* )*npm run cdktf -- (deploy|destroy|diff)\b/, "needs an AWS account and Terraform"],
+  [/^(\/usr\/bin\/time -v )?npm run (-s )?bench:/, "benchmarks take minutes and judge this machine's load; storm.test.ts runs a small storm"],
 ];
 
 /** The README's commands, `a && b` taken apart, each with what becomes of it. */

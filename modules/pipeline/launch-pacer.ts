@@ -54,13 +54,12 @@ export function pacerStatements(tableArn: string): PolicyStatement[] {
 
 /**
  * The shared launch clock of the account and region. Create it, hand {@link environment} to the
- * rerun Lambda, then {@link allow} its role and {@link watch} its log group.
+ * rerun Lambda, then {@link allow} its role and {@link watch} its log group (the Lambda's role and
+ * log group come into being after its environment is written, hence three steps).
  */
 export class LaunchPacer extends Construct {
   /** The table holding the clock. */
   public readonly table: DynamodbTable;
-  /** The failures alarm, once {@link watch} made it. */
-  public alarm?: CloudwatchMetricAlarm;
 
   private readonly presence: Presence;
   private readonly encoding: DocumentEncoding;
@@ -104,10 +103,10 @@ export class LaunchPacer extends Construct {
 
   /**
    * Counts the pacer failures the rerun Lambda logs in `logGroupName`, and alarms on any when
-   * `alarmPresence` holds. The Lambda's Text log lines carry the JSON after a prefix, so the filter
-   * matches the exact phrase rather than a JSON field.
+   * `alarm` is given (returning the alarm). The Lambda's Text log lines carry the JSON after a
+   * prefix, so the filter matches the exact phrase rather than a JSON field.
    */
-  watch(logGroupName: string, alarm: { presence: Presence; actions: readonly string[] } | undefined): void {
+  watch(logGroupName: string, alarm: { presence: Presence; actions: readonly string[] } | undefined): CloudwatchMetricAlarm | undefined {
     const namespace = `ECSRerun/${this.props.name}`;
     new CloudwatchLogMetricFilter(this, "failures", {
       count: countOf(this.presence),
@@ -116,8 +115,8 @@ export class LaunchPacer extends Construct {
       pattern: `"${PACER_UNAVAILABLE}"`,
       metricTransformation: { namespace, name: PACER_FAILURE_METRIC, value: "1", unit: "Count" },
     });
-    if (alarm === undefined) return;
-    this.alarm = new CloudwatchMetricAlarm(this, "alarm", {
+    if (alarm === undefined) return undefined;
+    return new CloudwatchMetricAlarm(this, "alarm", {
       count: countOf(alarm.presence),
       alarmName: `${this.props.name}-launch-pacer-failures`,
       alarmDescription:

@@ -271,8 +271,8 @@ export class EcsRerunPipeline extends Construct {
     if (this.launchPacer) {
       const extra = props.alarmActions ?? [];
       const actions = Token.isUnresolved(extra) ? Token.asList(Fn.concat([[topicArn], extra as string[]])) : [topicArn, ...extra];
-      this.launchPacer.watch(attributeOf(rerun.logs, "name"), alarmsPresence === false ? undefined : { presence: allOf(alarmsPresence, pacerPresence), actions });
-      if (this.launchPacer.alarm) this.alarms.launchPacerFailures = this.launchPacer.alarm;
+      const alarm = this.launchPacer.watch(attributeOf(rerun.logs, "name"), alarmsPresence === false ? undefined : { presence: allOf(alarmsPresence, pacerPresence), actions });
+      if (alarm) this.alarms.launchPacerFailures = alarm;
     }
 
     // Missed-run alarms.

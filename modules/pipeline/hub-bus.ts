@@ -89,7 +89,8 @@ export function resolveHubInputs(scope: Construct, create: Presence, spokeCluste
     return { presence: create, computed, spokeClusters, accounts: spokeAccounts(spokeClusters), regions: spokeRegions(spokeClusters), organizationId };
   }
   const org = organizationId === undefined ? raw("null") : organizationId;
-  const asked = hcl`length(${spokeClusters}) > 0 || ${org} != null`;
+  // Parenthesised: `&&` binds tighter than `||`, and allOf joins this to create with `&&`.
+  const asked = hcl`(length(${spokeClusters}) > 0 || ${org} != null)`;
   const accounts = new TerraformLocal(scope, "spoke-accounts", spokeAccountsExpression(spokeClusters)).asList;
   const regions = new TerraformLocal(scope, "spoke-regions", spokeRegionsExpression(spokeClusters)).asList;
   return { presence: allOf(create, asked), computed, spokeClusters, accounts, regions, organizationId };

@@ -7,6 +7,7 @@ import { DEFAULT_LAUNCHES_PER_SECOND } from "../../lambda/rerun/core/pacing";
 import { EXPECTED_RUN_LIMITS } from "../pipeline/missed-run";
 import { attributeOf } from "../hcl/presence";
 import { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, EcsRerunPipeline, INPUT_LIMITS } from "../pipeline/rerun-pipeline";
+import { ORGANIZATION_ID_PATTERN, SPOKE_CLUSTER_ARN_PATTERN } from "../pipeline/spoke-rule-patterns";
 import { ModuleStack, eachMatches, eachRun, noneBlank, nullOrMatches, required, wholeNumber, type Check } from "./module-stack-base";
 
 /** Addresses of the module's blocks; importers keep finding them here. */
@@ -232,6 +233,22 @@ export class EcsRerunModuleStack extends ModuleStack {
       eachRun("r.grace_seconds == floor(r.grace_seconds) && r.grace_seconds >= 0", "grace_seconds must be a whole number of at least 0."),
       eachRun(`r.interval_seconds + r.grace_seconds <= ${R.maxWindowSeconds}`, `CloudWatch alarms look back at most 7 days: interval_seconds + grace_seconds must be at most ${R.maxWindowSeconds}.`),
     );
+    const spokeClusters = variable(
+      "spoke_clusters",
+      {
+        type: "list(string)",
+        default: [],
+        nullable: false,
+        description:
+          "Clusters in other accounts and/or regions, as full ARNs, each protected by a spoke (the modules/spoke submodule) that forwards its failures here: the pipeline becomes a hub with an event bus admitting their accounts and a rerun role that may assume their relaunch roles. Empty (and no spoke_organization_id): no hub.",
+      },
+      eachMatches(SPOKE_CLUSTER_ARN_PATTERN, "a full cluster ARN (arn:aws:ecs:REGION:ACCOUNT:cluster/NAME)"),
+    );
+    const spokeOrganization = variable(
+      "spoke_organization_id",
+      { type: "string", default: nothing, description: "AWS Organizations ID (o-...) whose accounts the hub bus admits too, and whose relaunch roles the rerun role may assume. null: only the accounts of spoke_clusters." },
+      nullOrMatches(ORGANIZATION_ID_PATTERN, "an AWS Organizations ID (o- and 10 to 32 lower-case letters or digits)"),
+    );
     const tags = variable("tags", { type: "map(string)", default: {}, nullable: false, description: "Tags on every resource that takes tags." });
 
     this.pipeline = new EcsRerunPipeline(this, "pipeline", {
@@ -267,6 +284,8 @@ export class EcsRerunModuleStack extends ModuleStack {
       stateMachineLogLevel: sfnLogLevel.stringValue,
       logExecutionData: logExecutionData.booleanValue,
       packageDirectory: `${Token.asString(ref("path.module"))}/${MODULE_PACKAGE_DIRECTORY}`,
+      spokeClusters: spokeClusters.listValue,
+      spokeOrganizationId: spokeOrganization.stringValue,
     });
 
     this.tagEverything(tags);
@@ -290,6 +309,7 @@ export class EcsRerunModuleStack extends ModuleStack {
       "ARN of the EventBridge rule catching tasks that stopped before starting or exited non-zero; null when catch_failed_to_start and report_program_failures are both false.",
     );
     output("missed_run_alarm_arns", required(p.missedRuns, "missed-run alarms").alarmArns, "ARNs of the missed-run alarms, by expected_runs name.");
+    output("hub_event_bus_arn", attributeOf(required(p.hubBus, "hub bus"), "arn"), "ARN of the event bus the spokes forward to (the spoke submodule's hub_event_bus_arn); null without spoke_clusters or spoke_organization_id.");
     output("launch_pacer_table_arn", attributeOf(required(p.launchPacer, "launch pacer").table, "arn"), "ARN of the DynamoDB table holding the shared launch clock; null unless pace_launches.");
   }
 }

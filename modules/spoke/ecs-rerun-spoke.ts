@@ -115,7 +115,8 @@ export class EcsRerunSpoke extends Construct {
     }
     if (Token.isUnresolved(inputs.clusters) || Token.isUnresolved(region)) {
       // A rule sees only its own region's events: a cluster of another region would never be forwarded.
-      preconditions.push({ condition: hcl`alltrue([for c in ${inputs.clusters} : !startswith(c, "arn:") || split(":", c)[3] == ${region}])`, errorMessage: `Every cluster ARN must be of this spoke's region (${region}): deploy one spoke per region.` });
+      // Terraform's || evaluates both sides, so a name (no fourth field) must not be indexed bare.
+      preconditions.push({ condition: hcl`alltrue([for c in ${inputs.clusters} : !startswith(c, "arn:") || try(split(":", c)[3], "") == ${region}])`, errorMessage: `Every cluster ARN must be of this spoke's region (${region}): deploy one spoke per region.` });
     }
     if (preconditions.length > 0) this.relaunchRole.lifecycle = { precondition: preconditions };
     new IamRolePolicy(this, "relaunch-policy", {

@@ -58,18 +58,32 @@ export interface DetectionRules {
 
 const IGNORE_HINT = "shorten ignore_started_by";
 
+/** Where a rule sends its events: the starter, its name for the invoke permission, the queue for what could not be delivered, and the rule's bus. */
+export interface StarterTargetProps {
+  /** ARN of the starter Lambda the rules invoke. */
+  readonly starterFunctionArn: string;
+  /** Its name, for the rules' invoke permissions. */
+  readonly starterFunctionName: string;
+  /** Where events that could not be delivered are parked. */
+  readonly deadLetterQueueArn: string;
+  /** The bus the rule is on (the hub's bus); unset: the default bus. @default the default bus */
+  readonly eventBusName?: string;
+}
+
 /**
  * The rule's target: the starter, invoked asynchronously by EventBridge. EventBridge retries a failed
  * delivery for a day and then parks the event in the queue; the starter's own retries and on-failure
  * queue cover the rest. `rule` is one rule (with `count`), or a for_each block with its iterator.
+ * The hub bus's rules (hub-bus.ts) send to the same starter in the same way.
  */
-function addStarterTarget(scope: Construct, id: string, count: number | undefined, rule: CloudwatchEventRule, props: DetectionRulesProps, each?: MapTerraformIterator): void {
+export function addStarterTarget(scope: Construct, id: string, count: number | undefined, rule: CloudwatchEventRule, props: StarterTargetProps, each?: MapTerraformIterator): void {
   const forEach = each ? TerraformIterator.fromResources(rule) : undefined;
   const ruleOf = (attribute: string) => (forEach ? Token.asString(forEach.getString(attribute)) : attributeOf(rule, attribute));
   new CloudwatchEventTarget(scope, `${id}-target`, {
     count,
     forEach,
     rule: ruleOf("name"),
+    eventBusName: props.eventBusName,
     targetId: "rerun-starter",
     arn: props.starterFunctionArn,
     retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86400 },
@@ -87,7 +101,7 @@ function addStarterTarget(scope: Construct, id: string, count: number | undefine
 }
 
 /** ARNs of a for_each block of rules, as a Terraform list. */
-const arnsOf = (rules: CloudwatchEventRule): string[] => Token.asList(hcl`[for r in ${rules.fqn} : r.arn]`);
+export const arnsOf = (rules: CloudwatchEventRule): string[] => Token.asList(hcl`[for r in ${rules.fqn} : r.arn]`);
 
 /** Adds the rules, their targets and invoke permissions to `scope` itself. */
 export function addDetectionRules(scope: Construct, props: DetectionRulesProps): DetectionRules {

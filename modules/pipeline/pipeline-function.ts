@@ -1,7 +1,7 @@
 // One of the pipeline's Lambda functions with its package: a cdktf asset, or a zip Terraform reads
 // from a directory (the Terraform module's). Created in the pipeline's own scope.
 import type { Construct } from "constructs";
-import { AssetType, Fn, TerraformAsset, Token } from "cdktf";
+import { AssetType, Fn, TerraformAsset, Token, type IResolvable } from "cdktf";
 import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { attributeOf } from "../hcl/presence";
@@ -29,6 +29,8 @@ export interface PipelineFunctionProps {
   readonly logs: CloudwatchLogGroup;
   /** Environment variables besides `NODE_OPTIONS`. */
   readonly environment: Record<string, string>;
+  /** More variables only Terraform knows whether to set: a map expression merged over {@link environment}. @default undefined */
+  readonly moreEnvironment?: IResolvable;
   /** Timeout, in seconds. @default 30 */
   readonly timeoutSeconds?: number;
   /** Where its package goes. */
@@ -37,7 +39,7 @@ export interface PipelineFunctionProps {
 
 /** Builds the function's package and adds the function (and its asset, if any) to `scope` itself. */
 export function addPipelineFunction(scope: Construct, props: PipelineFunctionProps): LambdaFunction {
-  const { kind, functionName, count, roleArn, logs, environment, timeoutSeconds = 30, packaging } = props;
+  const { kind, functionName, count, roleArn, logs, environment, timeoutSeconds = 30, packaging, moreEnvironment } = props;
   const pkg = buildLambdaPackage(kind);
   let filename: string;
   let sourceCodeHash: string;
@@ -50,6 +52,7 @@ export function addPipelineFunction(scope: Construct, props: PipelineFunctionPro
     sourceCodeHash = Token.asString(Fn.filebase64sha256(filename));
     packaging.packages[kind] = pkg;
   }
+  const variables = { NODE_OPTIONS: "--enable-source-maps", ...environment };
   return new LambdaFunction(scope, `${kind}-function`, {
     count,
     functionName,
@@ -61,7 +64,7 @@ export function addPipelineFunction(scope: Construct, props: PipelineFunctionPro
     sourceCodeHash,
     memorySize: 256,
     timeout: timeoutSeconds,
-    environment: { variables: { NODE_OPTIONS: "--enable-source-maps", ...environment } },
+    environment: { variables: moreEnvironment === undefined ? variables : Token.asStringMap(Fn.merge([variables, moreEnvironment])) },
     loggingConfig: { logFormat: "Text", logGroup: attributeOf(logs, "name") },
     dependsOn: [logs],
   });

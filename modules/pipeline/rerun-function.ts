@@ -1,7 +1,7 @@
 // The pipeline's rerun Lambda: its logs, its role (a relaunch role, whose calls every pipeline's rules ignore),
 // its policy and the function, with the checks on its settings only Terraform can make. In the pipeline's scope.
 import type { Construct } from "constructs";
-import { Fn, Token } from "cdktf";
+import { Fn, Token, type IResolvable } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -34,8 +34,10 @@ export interface RerunFunctionProps {
   readonly count?: number;
   /** Where its package goes. */
   readonly packaging: FunctionPackaging;
-  /** More environment variables (the launch pacer's). @default {} */
+  /** More environment variables (the launch pacer's, the hub's). @default {} */
   readonly environment?: Record<string, string>;
+  /** Variables only Terraform knows whether to set (the hub's, in the module): a map expression merged in. @default undefined */
+  readonly moreEnvironment?: IResolvable;
 }
 
 /** What {@link addRerunFunction} made. */
@@ -53,7 +55,7 @@ const numberText = (v: number) => (Token.isUnresolved(v) ? Token.asString(v) : S
 const jsonText = (v: unknown) => (holdsTokens(v) ? Token.asString(Fn.jsonencode(v)) : JSON.stringify(v));
 
 /** Roles the rerun may pass: the given ones, or `fallback` when none are (or Terraform's value is null). */
-function passRoleArns(given: readonly string[] | undefined, fallback: string): readonly string[] {
+export function passRoleArns(given: readonly string[] | undefined, fallback: string): readonly string[] {
   if (given === undefined) return [fallback];
   if (!Token.isUnresolved(given)) return given;
   return Token.asList(hcl`${given} != null ? ${given} : [${fallback}]`);
@@ -105,6 +107,7 @@ export function addRerunFunction(scope: Construct, props: RerunFunctionProps): R
       ...(props.retryableStoppedReasons !== undefined ? { RETRYABLE_STOPPED_REASONS: jsonText(props.retryableStoppedReasons) } : {}),
       ...props.environment,
     },
+    moreEnvironment: props.moreEnvironment,
     timeoutSeconds: 90,
     packaging: props.packaging,
   });

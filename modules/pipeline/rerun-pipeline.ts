@@ -1,6 +1,8 @@
 /** The rerun pipeline construct: detection rules -> state machine -> rerun Lambda -> notices -> Slack, with its alarms. */
 import { Construct } from "constructs";
 import { Fn, TerraformIterator, Token, conditional, type IResolvable } from "cdktf";
+import type { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus";
+import type { CloudwatchEventBusPolicy } from "@cdktf/provider-aws/lib/cloudwatch-event-bus-policy";
 import type { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
@@ -20,6 +22,7 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding } from "../iam";
 import { regionalIamName } from "../iam-names";
 import { addDetectionRules } from "./detection-rules";
+import { addHubBus, addSpokeAssumeRolePolicy, hubEnvironment, resolveHubInputs, type HubBus } from "./hub-bus";
 import { LaunchPacer } from "./launch-pacer";
 import type { LambdaName, LambdaPackage } from "./lambda-package";
 import { ManagementEventsTrail } from "./management-events-trail";
@@ -120,6 +123,14 @@ export interface EcsRerunPipelineProps {
    * copies {@link EcsRerunPipeline.packages} there. Unset: the zips are cdktf assets. @default undefined
    */
   readonly packageDirectory?: string;
+  /**
+   * Clusters in other accounts and/or regions (the spokes, each running an `EcsRerunSpoke`), as full
+   * cluster ARNs: the pipeline becomes a hub, with a bus admitting their accounts, rules on it, and a
+   * rerun role that may assume their relaunch roles. @default [] (no hub)
+   */
+  readonly spokeClusters?: readonly string[];
+  /** An AWS Organizations ID whose accounts the hub admits too (bus policy `aws:PrincipalOrgID`). @default undefined (only the spoke clusters' accounts) */
+  readonly spokeOrganizationId?: string;
 }
 
 /**
@@ -169,6 +180,16 @@ export class EcsRerunPipeline extends Construct {
   public readonly missedRuns?: MissedRunAlarms;
   /** The shared launch clock, when reruns are paced (or a Terraform expression decides). */
   public readonly launchPacer?: LaunchPacer;
+  /** The bus the spokes forward to, when the pipeline is a hub (or a Terraform expression decides). */
+  public readonly hubBus?: CloudwatchEventBus;
+  /** Its resource policy, admitting the spokes' accounts or organization. */
+  public readonly hubBusPolicy?: CloudwatchEventBusPolicy;
+  /** The rule on the hub bus sending forwarded failures to the starter (rule "0" of its split). */
+  public readonly spokeRule?: CloudwatchEventRule;
+  /** The other hub rules ("1", "2", ...), when the account list is split (or Terraform decides). */
+  public readonly moreSpokeRules?: CloudwatchEventRule;
+  /** The hub rules' patterns as data, by key; undefined without a hub or when Terraform computes them. */
+  public readonly spokeEventPatterns?: Record<string, Record<string, unknown>>;
   /** The Lambda packages, by function, to copy into `packageDirectory` when one is set. */
   public readonly packages: Partial<Record<LambdaName, LambdaPackage>> = {};
 
@@ -199,11 +220,29 @@ export class EcsRerunPipeline extends Construct {
     const pacerPresence = allOf(create, inputs.paceLaunches);
     if (pacerPresence !== false) this.launchPacer = new LaunchPacer(this, "launch-pacer", { name, presence: pacerPresence, encoding });
 
+    // The hub part, when spokes forward to this pipeline (hub-bus.ts): nothing at all without them.
+    const hub = resolveHubInputs(this, create, props.spokeClusters, props.spokeOrganizationId);
+    const hubEnv = hub ? hubEnvironment(hub, place, name) : {};
+
     // Rerun Lambda.
     const { taskDefinitionFamilies, passRoleArns, retryableStoppedReasons } = props;
-    const environment = this.launchPacer?.environment(inputs.launchesPerSecond);
-    const rerun = addRerunFunction(this, { inputs, clusters, taskDefinitionFamilies, passRoleArns, retryableStoppedReasons, place, roleName: roleName("rerun"), count: base, packaging: this.packaging, environment });
+    const pacerEnv = this.launchPacer?.environment(inputs.launchesPerSecond);
+    const environment = hubEnv.literal ? { ...pacerEnv, ...hubEnv.literal } : pacerEnv;
+    const rerun = addRerunFunction(this, {
+      inputs,
+      clusters,
+      taskDefinitionFamilies,
+      passRoleArns,
+      retryableStoppedReasons,
+      place,
+      roleName: roleName("rerun"),
+      count: base,
+      packaging: this.packaging,
+      environment,
+      moreEnvironment: hubEnv.computed,
+    });
     this.launchPacer?.allow(rerun.role);
+    if (hub) addSpokeAssumeRolePolicy(this, hub, { role: rerun.role, place, name, encoding });
     this.rerunRole = rerun.role;
     this.rerunFunction = rerun.fn;
     const rerunFunctionArn = attributeOf(this.rerunFunction, "arn");
@@ -253,7 +292,24 @@ export class EcsRerunPipeline extends Construct {
     this.moreRules = detection.moreRules;
     this.taskStateRule = detection.taskStateRule;
     this.moreTaskStateRules = detection.moreTaskStateRules;
-    this.deadLetterQueuePolicy(base, detection.ruleArns, topicArn, encoding);
+    let ruleArns = detection.ruleArns;
+    if (hub) {
+      const hubBus = addHubBus(this, hub, {
+        name,
+        place,
+        encoding,
+        starterFunctionArn: attributeOf(this.starterFunction, "arn"),
+        starterFunctionName: attributeOf(this.starterFunction, "function_name"),
+        deadLetterQueueArn: dlqArn,
+      });
+      this.hubBus = hubBus.bus;
+      this.hubBusPolicy = hubBus.policy;
+      this.spokeRule = hubBus.rule;
+      this.moreSpokeRules = hubBus.moreRules;
+      this.spokeEventPatterns = hubBus.eventPatterns;
+      ruleArns = withHubRuleArns(ruleArns, hubBus, hub.presence !== create);
+    }
+    this.deadLetterQueuePolicy(base, ruleArns, topicArn, encoding);
 
     // Trail, when asked for.
     const trailPresence = allOf(create, presenceOf(props.createTrail, false));
@@ -397,4 +453,16 @@ export class EcsRerunPipeline extends Construct {
       }, encoding),
     });
   }
+}
+
+/**
+ * The detection rules' ARNs and the hub rules', for the dead-letter queue's policy. Literal lists stay
+ * a list; a Terraform list among them (a for_each block's) is joined by `concat`, and a hub rule that
+ * Terraform may switch off (`switched`) has a null ARN, which `compact` drops.
+ */
+function withHubRuleArns(detection: string | string[], hub: HubBus, switched: boolean): string | string[] {
+  const lists = [Array.isArray(detection) ? detection : [detection], ...hub.ruleArnLists];
+  if (!switched && lists.every((l) => !Token.isUnresolved(l))) return lists.flat();
+  const joined = Fn.concat(lists);
+  return Token.asList(switched ? Fn.compact(Token.asList(joined)) : joined);
 }

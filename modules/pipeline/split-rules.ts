@@ -71,6 +71,8 @@ export interface LaterRulesProps {
   readonly later: Record<string, string> | IResolvable;
   /** What to do when a pattern is too long, for the precondition (patterns only Terraform knows). */
   readonly hint: string;
+  /** The bus the rules are on (the hub's bus); unset: the default bus. @default the default bus */
+  readonly eventBusName?: string;
 }
 
 /** The rules "1", "2", ... of a split rule, as one `for_each` block `<id>-more` in `scope`, and their iterator. */
@@ -81,6 +83,7 @@ export function addLaterRules(scope: Construct, id: string, props: LaterRulesPro
     forEach: each,
     name: `${props.name}-${each.key}`,
     description: props.description,
+    eventBusName: props.eventBusName,
     eventPattern: pattern,
   });
   if (Token.isUnresolved(props.later)) rules.lifecycle = { precondition: [patternSizePrecondition(pattern, `${props.name}-${each.key}`, props.hint)] };

@@ -1,0 +1,118 @@
+/**
+ * What the hub admits from its spokes, as pure functions: the accounts and regions of the spoke
+ * clusters, the event patterns of the hub bus's rules (split over several rules when the account list
+ * is long, by pattern-bins.ts), and the ARNs of the spokes' relaunch roles. Each has a Terraform
+ * expression twin for the module, where the spoke clusters are a variable.
+ *
+ * Why the hub filters by account and region only: an event a spoke forwards keeps the sender's
+ * `account` and `region` ("the receiver's rules match events that come from the sender account",
+ * EventBridge User Guide, "Sending and receiving events between AWS accounts"). The spokes' own rules
+ * already chose the clusters (their patterns are the pipeline's precise ones), and the spoke's
+ * relaunch role can launch on its clusters only; so the hub need not repeat the cluster list, and its
+ * patterns grow with accounts, not with clusters.
+ */
+import type { IResolvable } from "cdktf";
+import { hcl, type RawHcl } from "../hcl/hcl-expression";
+import { binnedPatterns } from "./pattern-bins";
+import { RELAUNCH_ROLE_PATH } from "./relaunch-identity";
+
+/** A spoke cluster: a full cluster ARN (its account and region say where the spoke is). Valid in JavaScript and RE2. */
+export const SPOKE_CLUSTER_ARN_PATTERN = "^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/.+$";
+
+/** An AWS Organizations organization ID (Organizations API Reference, "Organization": `^o-[a-z0-9]{10,32}$`). */
+export const ORGANIZATION_ID_PATTERN = "^o-[a-z0-9]{10,32}$";
+
+/** The detail types the spokes forward: rejected launches (CloudTrail) and failed tasks. */
+export const FORWARDED_DETAIL_TYPES = ["AWS API Call via CloudTrail", "ECS Task State Change"] as const;
+
+/** The `n`th `:`-separated field of each ARN, in first-seen order, without repeats. */
+function distinctFields(arns: readonly string[], n: number): string[] {
+  return [...new Set(arns.map((arn) => arn.split(":")[n]))];
+}
+
+/** The admitted accounts: the distinct accounts of the spoke clusters (5th ARN field), in order. */
+export function spokeAccounts(spokeClusters: readonly string[]): string[] {
+  return distinctFields(spokeClusters, 4);
+}
+
+/** The distinct regions of the spoke clusters (4th ARN field), in order. */
+export function spokeRegions(spokeClusters: readonly string[]): string[] {
+  return distinctFields(spokeClusters, 3);
+}
+
+/** {@link spokeAccounts} as a Terraform list expression of a list expression of cluster ARNs. */
+export function spokeAccountsExpression(spokeClusters: readonly string[]): IResolvable {
+  return hcl`distinct([for c in ${spokeClusters} : split(":", c)[4]])`;
+}
+
+/** {@link spokeRegions} as a Terraform list expression. */
+export function spokeRegionsExpression(spokeClusters: readonly string[]): IResolvable {
+  return hcl`distinct([for c in ${spokeClusters} : split(":", c)[3]])`;
+}
+
+/** Inputs of {@link spokeRulePatterns}. */
+export interface SpokeRulePatternInput {
+  /** Full ARNs of the spoke clusters; may be empty when an organization is admitted instead. */
+  readonly spokeClusters: readonly string[];
+}
+
+/** The pattern of one hub rule: ECS events forwarded from `accounts` in `regions`; both keys left out when there are no accounts (organization only). */
+function patternOf(accounts: readonly unknown[] | undefined, regions: readonly string[]): Record<string, unknown> {
+  return {
+    ...(accounts !== undefined ? { account: [...accounts], region: [...regions] } : {}),
+    source: ["aws.ecs"],
+    "detail-type": [...FORWARDED_DETAIL_TYPES],
+  };
+}
+
+/**
+ * The patterns of the hub bus's rules, keyed "0", "1", ...: the admitted accounts spread over as many
+ * rules as EventBridge's pattern size quota asks, each with every spoke region. With no spoke cluster
+ * (an organization admitted, no list) one rule takes every forwarded ECS event: the bus policy is
+ * then what keeps strangers out.
+ */
+export function spokeRulePatterns(input: SpokeRulePatternInput): Record<string, Record<string, unknown>> {
+  const { spokeClusters } = input;
+  const regions = spokeRegions(spokeClusters);
+  if (spokeClusters.length === 0) return { "0": patternOf(undefined, regions) };
+  return binnedPatterns(spokeAccounts(spokeClusters), {
+    patternOf: (accounts) => patternOf(accounts, regions),
+    rule: "spoke-failures",
+    hint: "too many spoke regions for one rule: split the hub",
+  });
+}
+
+/**
+ * {@link spokeRulePatterns}' pattern of one rule as a Terraform expression (a JSON string): `matchers`
+ * is the HCL list of that rule's accounts; `allAccounts` and `regions` the whole lists. The account
+ * and region keys are there exactly when some account is admitted, so the pattern of no matcher
+ * measures the keys as a real rule will hold them.
+ */
+export function spokeRulePatternExpression(matchers: RawHcl | IResolvable, allAccounts: unknown, regions: unknown): IResolvable {
+  return hcl`jsonencode(merge(
+  { for k, v in { account = ${matchers}, region = ${regions} } : k => v if length(${allAccounts}) > 0 },
+  {
+    source        = ["aws.ecs"]
+    "detail-type" = ${[...FORWARDED_DETAIL_TYPES]}
+  },
+))`;
+}
+
+/** The name of a spoke's relaunch role in `region` (a literal region, or the `{region}` placeholder). */
+export function relaunchRoleName(name: string, region: string): string {
+  return `${name}-relaunch-${region}`;
+}
+
+/**
+ * The ARN of a spoke's relaunch role with the `{account}` and `{region}` placeholders the rerun
+ * Lambda fills in (its SPOKE_ROLE_ARN_PATTERN). The spoke refuses a name whose role name would have to
+ * be shortened (over IAM's 64 characters), so the plain form is always the real one.
+ */
+export function spokeRoleArnPattern(partition: string, name: string): string {
+  return `arn:${partition}:iam::{account}:role${RELAUNCH_ROLE_PATH}${relaunchRoleName(name, "{region}")}`;
+}
+
+/** The ARNs the hub's rerun role may assume in one account: every region's relaunch role of this pipeline name. */
+export function spokeRoleArnsOf(partition: string, account: string, name: string): string {
+  return `arn:${partition}:iam::${account}:role${RELAUNCH_ROLE_PATH}${relaunchRoleName(name, "*")}`;
+}

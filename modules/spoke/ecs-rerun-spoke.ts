@@ -1,0 +1,224 @@
+/**
+ * A spoke of the rerun pipeline: deployed in each other account and region whose clusters a hub
+ * (an `EcsRerunPipeline` with `spokeClusters`) protects. It forwards the failures of its clusters to
+ * the hub's bus, and holds the relaunch role the hub's rerun Lambda assumes to rerun them here.
+ *
+ * With literal inputs every part is plainly created or not; with Terraform expressions (the spoke
+ * submodule) optional parts are count-switched, as in the pipeline.
+ */
+import { Construct } from "constructs";
+import { TerraformIterator, Token, type IResolvable } from "cdktf";
+import type { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { hcl } from "../hcl/hcl-expression";
+import { allOf, attributeOf, countOf, type Presence } from "../hcl/presence";
+import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding } from "../iam";
+import { IAM_NAME_LIMITS, regionalIamName } from "../iam-names";
+import { ManagementEventsTrail } from "../pipeline/management-events-trail";
+import type { AwsPlace } from "../pipeline/pipeline-policies";
+import { RELAUNCH_ROLE_PATH } from "../pipeline/relaunch-identity";
+import { passRoleArns } from "../pipeline/rerun-function";
+import { relaunchRoleName } from "../pipeline/spoke-rule-patterns";
+import { addForwardingRules, type ForwardingRuleBlock } from "./forwarding-rules";
+import { resolveSpokeInputs } from "./spoke-inputs";
+import { forwardRoleStatements, relaunchRoleStatements, relaunchTrustPolicy } from "./spoke-policies";
+
+/** Props of {@link EcsRerunSpoke}. Every input is a plain value, or a Terraform expression (as in the spoke submodule). */
+export interface EcsRerunSpokeProps {
+  /** Whether to create anything: `true`, or a Terraform bool expression that count-switches every resource. @default true */
+  readonly create?: boolean | IResolvable;
+  /** The spoke's protected clusters: short names or ARNs, in this account and region. */
+  readonly clusters: readonly string[];
+  /** ARN of the hub's event bus (the hub pipeline's `hubBus`, the module's output `hub_event_bus_arn`). */
+  readonly hubEventBusArn: string;
+  /** ARN of the hub's rerun role (the pipeline's `rerunRole`, the module's output `rerun_role_arn`): the only principal the relaunch role trusts. */
+  readonly hubRerunRoleArn: string;
+  /** Prefix of every resource name: the hub's name, which the hub uses to find the relaunch role. @default "ecs-rerun" */
+  readonly name?: string;
+  /** The region the spoke deploys to, when known at synth (IAM names carry it). @default the provider's region */
+  readonly region?: string;
+  /** `startedBy` values whose failed calls are not forwarded. @default DEFAULT_IGNORE_STARTED_BY */
+  readonly ignoreStartedBy?: readonly string[];
+  /** Forward tasks that were accepted but stopped before starting (`TaskFailedToStart`). @default true */
+  readonly catchFailedToStart?: boolean | IResolvable;
+  /** Forward tasks that started and exited non-zero (the hub reports them). @default true */
+  readonly reportProgramFailures?: boolean | IResolvable;
+  /** Task definition families the hub may relaunch here; empty means any family of the account. @default [] */
+  readonly taskDefinitionFamilies?: readonly string[];
+  /** Roles the hub may pass to tasks here (the original tasks' roles). @default every role of the account, passed to ECS tasks only */
+  readonly passRoleArns?: readonly string[];
+  /** Create a CloudTrail trail logging management events (rejected launches reach EventBridge only through one). @default false */
+  readonly createTrail?: boolean | IResolvable;
+  /** Create the alarms (forwarding failures, dead letters). @default true */
+  readonly createAlarms?: boolean | IResolvable;
+  /** Actions of the alarms (e.g. an SNS topic): a spoke has no topic of its own. @default [] */
+  readonly alarmActions?: readonly string[];
+}
+
+/**
+ * The spoke: forwarding rules on the default bus for its clusters' rejected launches and failed tasks
+ * (the pipeline's own patterns) to the hub's bus, their role and dead-letter queue, the relaunch role
+ * `<name>-relaunch-<region>` (path `/ecs-rerun/`) trusting only the hub's rerun role, alarms, and
+ * optionally a management-events trail.
+ */
+export class EcsRerunSpoke extends Construct {
+  /** The role the hub's rerun Lambda assumes to relaunch here; its path marks its calls as reruns. */
+  public readonly relaunchRole: IamRole;
+  /** The role EventBridge forwards with: `events:PutEvents` on the hub bus only. */
+  public readonly forwardRole: IamRole;
+  /** The rule forwarding rejected launches (rule "0" of its split). */
+  public readonly rule: CloudwatchEventRule;
+  /** Launch-failure rules "1", "2", ... when the pattern is split (or Terraform decides). */
+  public readonly moreRules?: CloudwatchEventRule;
+  /** The rule forwarding failed tasks, when enabled (or Terraform decides). */
+  public readonly taskStateRule?: CloudwatchEventRule;
+  /** Task-failure rules "1", "2", ... */
+  public readonly moreTaskStateRules?: CloudwatchEventRule;
+  /** Where events the hub bus did not take are parked. */
+  public readonly deadLetterQueue: SqsQueue;
+  /** The alarms, by role (`forwardFailed-<rule block>`, `deadLetters`). */
+  public readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
+  /** Every launch-failure rule's pattern as data, by key; undefined when Terraform computes them. */
+  public readonly eventPatterns?: Record<string, Record<string, unknown>>;
+  /** Every task-failure rule's pattern as data, by key, when literal. */
+  public readonly taskStatePatterns?: Record<string, Record<string, unknown>>;
+  /** The trail, when created (or a Terraform expression decides). */
+  public readonly trail?: ManagementEventsTrail;
+
+  constructor(scope: Construct, id: string, props: EcsRerunSpokeProps) {
+    super(scope, id);
+    const inputs = resolveSpokeInputs(props);
+    const { create, name, encoding } = inputs;
+    const base = countOf(create);
+    const place: AwsPlace = {
+      partition: new DataAwsPartition(this, "partition").partition,
+      region: new DataAwsRegion(this, "region").name,
+      account: new DataAwsCallerIdentity(this, "account").accountId,
+    };
+    const region = props.region ?? place.region;
+
+    // The relaunch role: the hub assumes it by a name it computes, `<name>-relaunch-<region>`.
+    const relaunchName = relaunchRoleName(name, region);
+    this.relaunchRole = new IamRole(this, "relaunch-role", { count: base, name: relaunchName, path: RELAUNCH_ROLE_PATH, assumeRolePolicy: relaunchTrustPolicy(props.hubRerunRoleArn) });
+    if (Token.isUnresolved(relaunchName)) {
+      // Literal names were checked already; IAM would refuse a longer one at apply, after other parts exist.
+      this.relaunchRole.lifecycle = {
+        precondition: [{ condition: hcl`length(${relaunchName}) <= ${IAM_NAME_LIMITS.roleName}`, errorMessage: `The relaunch role's name ${relaunchName} is longer than IAM's ${IAM_NAME_LIMITS.roleName} characters: use a shorter name on the hub and every spoke.` }],
+      };
+    }
+    new IamRolePolicy(this, "relaunch-policy", {
+      count: base,
+      name: "relaunch-on-protected-clusters",
+      role: attributeOf(this.relaunchRole, "id"),
+      policy: policyDocument(
+        relaunchRoleStatements({
+          place,
+          clusters: inputs.clusters,
+          taskDefinitionFamilies: inputs.taskDefinitionFamilies,
+          passRoleArns: passRoleArns(inputs.passRoleArns, `arn:${place.partition}:iam::${place.account}:role/*`),
+        }),
+        encoding,
+      ),
+    });
+
+    // The forwarding role and the dead-letter queue of what the hub bus did not take.
+    this.forwardRole = new IamRole(this, "forward-role", {
+      count: base,
+      name: regionalIamName([name, "forward"], region),
+      assumeRolePolicy: assumeRolePolicy("events.amazonaws.com", { sourceAccount: place.account }),
+    });
+    new IamRolePolicy(this, "forward-policy", { count: base, name: "put-events-on-the-hub-bus", role: attributeOf(this.forwardRole, "id"), policy: policyDocument(forwardRoleStatements(props.hubEventBusArn), encoding) });
+    this.deadLetterQueue = new SqsQueue(this, "dlq", { count: base, name: `${name}-forward-dlq`, messageRetentionSeconds: 1209600, sqsManagedSseEnabled: true });
+    const dlqArn = attributeOf(this.deadLetterQueue, "arn");
+
+    const rules = addForwardingRules(this, {
+      name,
+      create,
+      clusters: inputs.clusters,
+      ignoreStartedBy: inputs.ignoreStartedBy,
+      catchFailedToStart: inputs.catchFailedToStart,
+      reportProgramFailures: inputs.reportProgramFailures,
+      place,
+      hubEventBusArn: props.hubEventBusArn,
+      forwardRoleArn: attributeOf(this.forwardRole, "arn"),
+      deadLetterQueueArn: dlqArn,
+    });
+    this.rule = rules.rule;
+    this.moreRules = rules.moreRules;
+    this.taskStateRule = rules.taskStateRule;
+    this.moreTaskStateRules = rules.moreTaskStateRules;
+    this.eventPatterns = rules.eventPatterns;
+    this.taskStatePatterns = rules.taskStatePatterns;
+    this.deadLetterQueuePolicy(base, rules.ruleArns, encoding);
+
+    const trailPresence = allOf(create, inputs.createTrail);
+    if (trailPresence !== false) this.trail = new ManagementEventsTrail(this, "trail", { name: `${name}-spoke-management-events`, place, presence: trailPresence });
+
+    const alarmsPresence = allOf(create, inputs.createAlarms);
+    if (alarmsPresence !== false) this.addAlarms(name, alarmsPresence, rules.blocks, inputs.alarmActions);
+  }
+
+  /** Lets the forwarding rules park undeliverable events in the queue, and nothing else. */
+  private deadLetterQueuePolicy(base: number | undefined, ruleArns: string | string[], documentEncoding: DocumentEncoding): void {
+    const dlqArn = attributeOf(this.deadLetterQueue, "arn");
+    const encoding: DocumentEncoding = Array.isArray(ruleArns) && Token.isUnresolved(ruleArns) ? "jsonencode" : documentEncoding;
+    new SqsQueuePolicy(this, "dlq-policy", {
+      count: base,
+      queueUrl: attributeOf(this.deadLetterQueue, "url"),
+      policy: encodeDocument(
+        {
+          Version: "2012-10-17",
+          Statement: [
+            { Sid: "UndeliveredForwardedEvents", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: dlqArn, Condition: { ArnEquals: { "aws:SourceArn": ruleArns } } },
+          ],
+        },
+        encoding,
+      ),
+    });
+  }
+
+  /**
+   * A FailedInvocations alarm per forwarding rule (the hub bus refused the event, or could not be
+   * reached within the retries, so it went to the dead-letter queue), and one on the queue's depth. A
+   * spoke has no topic of its own: `alarmActions` are where they go.
+   */
+  private addAlarms(name: string, presence: Presence, blocks: readonly ForwardingRuleBlock[], alarmActions: readonly string[]): void {
+    const common = { evaluationPeriods: 1, period: 300, threshold: 0, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching", alarmActions: alarmActions as string[] } as const;
+    const failed = (ruleName: string) => ({
+      ...common,
+      statistic: "Sum",
+      alarmName: `${ruleName}-failed`,
+      alarmDescription: "EventBridge could not forward a failure to the hub bus (it went to the dead-letter queue): the hub did not hear of it.",
+      namespace: "AWS/Events",
+      metricName: "FailedInvocations",
+      dimensions: { RuleName: ruleName },
+    });
+    for (const block of blocks) {
+      const id = `alarm-${block.id}-failed`;
+      if (block.each === undefined) {
+        this.alarms[`forwardFailed-${block.id}`] = new CloudwatchMetricAlarm(this, id, { count: countOf(allOf(block.presence, presence)), ...failed(block.name) });
+      } else {
+        // One alarm per rule of the for_each block, keyed like it; none when the alarms are switched off.
+        const each = presence === true ? TerraformIterator.fromResources(block.rule) : TerraformIterator.fromMap(Token.asAnyMap(hcl`{ for k, r in ${block.rule.fqn} : k => r if ${presence} }`));
+        this.alarms[`forwardFailed-${block.id}`] = new CloudwatchMetricAlarm(this, id, { forEach: each, ...failed(`${block.name}-${each.key}`) });
+      }
+    }
+    this.alarms.deadLetters = new CloudwatchMetricAlarm(this, "alarm-dead-letters", {
+      ...common,
+      count: countOf(presence),
+      statistic: "Maximum",
+      alarmName: `${name}-forward-dead-letters`,
+      alarmDescription: "A failure could not be forwarded to the hub and waits in the spoke's dead-letter queue: rerun or report it by hand.",
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: attributeOf(this.deadLetterQueue, "name") },
+    });
+  }
+}

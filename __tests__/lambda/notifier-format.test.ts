@@ -343,6 +343,8 @@ describe("Slack formatting of a hub's notice (another account and region)", () =
     expect(fieldTexts(message)).toContain("*Account / region*\n222233334444 / eu-west-1");
     expect(message.text).toContain("account 222233334444 region eu-west-1");
     expect(allText(message)).toContain("https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/batch-ec2?region=eu-west-1");
+    // The execution is the hub's, in the hub's region (its ARN says which), not the task's.
+    expect(allText(message)).toContain("https://ap-northeast-1.console.aws.amazon.com/states/home?region=ap-northeast-1#/v2/executions/details/");
   });
 
   it("a needs_human notice of a place the hub may not act in says why, without an empty 'could not be recovered' list", () => {

@@ -297,7 +297,8 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
     blocks.push(section(`*Not carried over to the rerun* (the stopped task does not record them)\n${escapeMrkdwn(n.notCarriedOver.join(", "))}`));
   }
   const links: string[] = [];
-  if (n.executionArn) links.push(link(executionUrl(region, n.executionArn), "Step Functions execution"));
+  // The execution runs where the pipeline (a hub) is, which need not be where the task failed.
+  if (n.executionArn) links.push(link(executionUrl(regionFromArn(n.executionArn) ?? region, n.executionArn), "Step Functions execution"));
   // A task state change's id is an EventBridge event id, which CloudTrail does not know.
   if (!isTaskState(n)) links.push(link(cloudTrailEventUrl(region, n.eventId), "CloudTrail event"));
   blocks.push({

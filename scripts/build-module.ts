@@ -50,8 +50,8 @@ function prepare(outDir: string): void {
 /** Builds the Terraform module: synthesizes the module stack, renders its files and copies the Lambda zips in. */
 export function buildModule(options: BuildModuleOptions = {}): BuiltModule {
   const outDir = resolve(options.outDir ?? join(PROJECT_ROOT, "dist", MODULE_REPOSITORY));
-  const { json, packages } = synthesizeModule();
-  const texts = renderModuleFiles(json);
+  const { json, packages, spoke } = synthesizeModule();
+  const texts = renderModuleFiles(json, spoke);
   prepare(outDir);
   const write = (path: string, action: (target: string) => void) => {
     const target = join(outDir, path);

@@ -3,7 +3,9 @@
  * are per region, so the Terraform module in two regions, the module beside the `ecs-rerun` stack in
  * a third, and the `ecs-cluster` stack there too must not share an IAM name anywhere nor a regional
  * name within a region. The module's names are evaluated by `terraform console` from main.tf.json
- * itself, per region; the stacks' are read from their synthesized JSON.
+ * itself, per region; the stacks' are read from their synthesized JSON. Item 4 adds hubs and spokes:
+ * the hub module and the spoke submodule in one region, spokes in more regions, and EcsRerunSpoke
+ * constructs beside the stacks.
  */
 import { TerraformLocal, TerraformStack, Testing } from "cdktf";
 import { DEMO_JOB } from "../../jobs";
@@ -12,6 +14,8 @@ import { IAM_NAME_LIMITS, fittedName, fittedNameHcl } from "../../modules/iam-na
 import { hclExpressionOf } from "../../modules/hcl/hcl-expression";
 import { renderLocalsTf, renderVariablesTf } from "../../modules/terraform-module/hcl-file";
 import { synthesizeModule } from "../../modules/terraform-module/module-files";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { EcsRerunSpoke } from "../../modules/spoke/ecs-rerun-spoke";
 import { describeWithTerraform, evaluate, removeTempDirs, scratchDir } from "../terraform-module/support";
 
 afterAll(removeTempDirs);
@@ -40,6 +44,7 @@ const NAMES: Record<string, { attribute: string; scope: "iam" | "region" }> = {
   aws_sfn_state_machine: { attribute: "name", scope: "region" },
   aws_dynamodb_table: { attribute: "name", scope: "region" },
   aws_cloudwatch_event_rule: { attribute: "name", scope: "region" },
+  aws_cloudwatch_event_bus: { attribute: "name", scope: "region" },
   aws_cloudtrail: { attribute: "name", scope: "region" },
   aws_cloudwatch_metric_alarm: { attribute: "alarm_name", scope: "region" },
   aws_cloudwatch_log_resource_policy: { attribute: "policy_name", scope: "region" },
@@ -114,6 +119,37 @@ function appNames(region: string): Named[] {
   return named;
 }
 
+/** The names of an EcsRerunSpoke (every part, split rules) synthesized for `region`. */
+function spokeConstructNames(region: string): Named[] {
+  const stack = new TerraformStack(Testing.app(), "spoke");
+  new AwsProvider(stack, "aws", { region });
+  new EcsRerunSpoke(stack, "spoke", {
+    region,
+    clusters: Array.from({ length: 120 }, (_, i) => `batch-${i + 1}`),
+    hubEventBusArn: "arn:aws:events:us-east-1:123456789012:event-bus/ecs-rerun-hub",
+    hubRerunRoleArn: "arn:aws:iam::123456789012:role/ecs-rerun/ecs-rerun-rerun-us-east-1",
+    createTrail: true,
+  });
+  const resources = (JSON.parse(Testing.synth(stack)) as { resource: Resources }).resource;
+  classified(resources);
+  /** The keys of a for_each block: its literal map, or the keys of the block it iterates over. */
+  const keysOf = (forEach: unknown): string[] => {
+    if (typeof forEach === "object" && forEach !== null) return Object.keys(forEach);
+    const [, type, id] = /^\$\{(aws_[a-z0-9_]+)\.([^.}]+)\}$/.exec(String(forEach))!;
+    return keysOf(resources[type][id].for_each);
+  };
+  // One name per instance, as Terraform makes them.
+  return Object.entries(resources).flatMap(([type, byId]) =>
+    NAMES[type]
+      ? Object.values(byId).flatMap((body) => {
+          const name = String(body[NAMES[type].attribute]);
+          const names = body.for_each === undefined ? [name] : keysOf(body.for_each).map((k) => name.replace("${each.key}", k));
+          return names.map((n) => ({ where: NAMES[type].scope === "iam" ? "iam" : region, type, name: n, from: `EcsRerunSpoke@${region}` }));
+        })
+      : [],
+  );
+}
+
 describe("IAM names carry the region and fit IAM's limits", () => {
   test("a name that fits is kept; a longer one keeps its start and ends with a hash of the whole", () => {
     expect(fittedName("ecs-rerun-rerun-us-east-1", 64)).toBe("ecs-rerun-rerun-us-east-1");
@@ -145,9 +181,9 @@ describe("IAM names carry the region and fit IAM's limits", () => {
   });
 });
 
-describeWithTerraform("one account: the module in two regions, the stacks and a second module in a third", () => {
-  const module = synthesizeModule().json;
-  const resources = module.resource as Resources;
+describeWithTerraform("one account: the module in two regions, the stacks and a second module in a third; hubs and spokes", () => {
+  const synthesized = synthesizeModule();
+  const module = synthesized.json;
   /** Data sources' values as the provider would read them; the region is the deployment's. */
   const deployed = (text: string, region: string) =>
     text
@@ -155,14 +191,16 @@ describeWithTerraform("one account: the module in two regions, the stacks and a 
       .replace(/data\.aws_partition\.[a-z_]+\.partition/g, '"aws"')
       .replace(/data\.aws_caller_identity\.[a-z_]+\.account_id/g, '"123456789012"');
   /** Every named block's names as Terraform evaluates them: `count` respected, one per `for_each` instance. */
-  const namesExpression = (region: string) => {
+  const namesExpression = (region: string, resources: Resources) => {
+    // A for_each over another block's instances (an alarm per later rule) iterates that block's own for_each keys.
+    const overBlocks = (text: string) => text.replace(/\b(aws_[a-z0-9_]+)\.([a-z0-9_]+)\b(?![.[])/g, (m, type: string, name: string) => (resources[type]?.[name]?.for_each !== undefined ? `(${hclExpressionOf(resources[type][name].for_each, "inline")})` : m));
     const entries = Object.entries(resources).flatMap(([type, byName]) =>
       NAMES[type]
         ? Object.entries(byName).map(([address, body]) => {
             const name = hclExpressionOf(body[NAMES[type].attribute], "inline");
             const value =
               body.for_each !== undefined
-                ? `[for k, v in ${hclExpressionOf(body.for_each, "inline")} : ${name.replace(/\beach\.key\b/g, "k").replace(/\beach\.value\b/g, "v")}]`
+                ? `[for k, v in ${overBlocks(hclExpressionOf(body.for_each, "inline"))} : ${name.replace(/\beach\.key\b/g, "k").replace(/\beach\.value\b/g, "v")}]`
                 : body.count !== undefined
                   ? `(${hclExpressionOf(body.count, "inline")}) > 0 ? [${name}] : []`
                   : `[${name}]`;
@@ -172,21 +210,27 @@ describeWithTerraform("one account: the module in two regions, the stacks and a 
     );
     return `locals {\n  names = {\n${entries.join("\n")}\n  }\n}\n`;
   };
-  const moduleLocals = Object.fromEntries(Object.entries(module.locals ?? {}).map(([k, v]) => [k, deployed(String(v), "unused")]));
-  const dirFor = (region: string) => scratchDir({ "variables.tf": renderVariablesTf(module.variable ?? {}), "locals.tf": renderLocalsTf(moduleLocals), "names.tf": namesExpression(region) });
+  const localsOf = (json: typeof module) => Object.fromEntries(Object.entries(json.locals ?? {}).map(([k, v]) => [k, deployed(String(v), "unused")]));
+  const dirFor = (region: string, json: typeof module = module) =>
+    scratchDir({ "variables.tf": renderVariablesTf(json.variable ?? {}), "locals.tf": renderLocalsTf(localsOf(json)), "names.tf": namesExpression(region, json.resource as Resources) });
   /** Inputs that create every optional part, and a cluster list long enough to split every pattern. */
   const everything = {
     clusters: Array.from({ length: 120 }, (_, i) => `batch-${i + 1}`),
     slack_webhook_parameter_name: "/ecs-rerun/slack-webhook",
     create_trail: true,
+    // Spokes in two accounts: the hub's bus, policy and rules exist.
+    spoke_clusters: ["arn:aws:ecs:eu-west-1:222233334444:cluster/batch", "arn:aws:ecs:us-west-2:333344445555:cluster/batch"],
     expected_runs: [
       { name: "nightly", family: "nightly-report", interval_seconds: 86400 },
       { name: "hourly", family: "hourly", interval_seconds: 3600 },
     ],
   };
-  const moduleNames = async (region: string, vars: Record<string, unknown>, from: string): Promise<Named[]> => {
-    classified(resources);
-    const r = await evaluate(dirFor(region), "jsonencode(local.names)", { ...everything, ...vars });
+  /** Names of the root module, or (`spoke`) of the spoke submodule, deployed to `region`. */
+  const moduleNames = async (region: string, vars: Record<string, unknown>, from: string, spoke = false): Promise<Named[]> => {
+    const json = spoke ? synthesized.spoke : module;
+    classified(json.resource as Resources);
+    const inputs = spoke ? spokeEverything : everything;
+    const r = await evaluate(dirFor(region, json), "jsonencode(local.names)", { ...inputs, ...vars });
     expect(r.stderr).toBe("");
     const byBlock = JSON.parse(r.value!) as Record<string, string[]>;
     return Object.entries(byBlock).flatMap(([block, names]) => {
@@ -194,6 +238,39 @@ describeWithTerraform("one account: the module in two regions, the stacks and a 
       return names.map((name) => ({ where: NAMES[type].scope === "iam" ? "iam" : region, type, name, from: `${from}@${region}` }));
     });
   };
+
+  /** The spoke submodule with every optional part and split rules. */
+  const spokeEverything = {
+    clusters: everything.clusters,
+    hub_event_bus_arn: "arn:aws:events:us-east-1:123456789012:event-bus/ecs-rerun-hub",
+    hub_rerun_role_arn: "arn:aws:iam::123456789012:role/ecs-rerun/ecs-rerun-rerun-us-east-1",
+    create_trail: true,
+  };
+
+  test("hub and spokes: a hub and a spoke in one region, spokes in two more, beside the stacks and a hub and spoke of the construct: no name twice", async () => {
+    const named = [
+      ...(await moduleNames("us-east-1", {}, "hub module")),
+      ...(await moduleNames("us-east-1", {}, "spoke module", true)),
+      ...(await moduleNames("eu-west-1", {}, "spoke module", true)),
+      ...(await moduleNames("ap-northeast-1", {}, "spoke module", true)),
+      ...appNames("ap-northeast-1"),
+      ...spokeConstructNames("eu-central-1"),
+      ...spokeConstructNames("us-east-2"),
+    ];
+    // The parts whose names are checked exist: the hub's bus and rule, each spoke's relaunch role, split forwarding rules.
+    expect(named.filter((n) => n.type === "aws_cloudwatch_event_bus").map((n) => n.name)).toEqual(["ecs-rerun-hub"]);
+    expect(named.filter((n) => /-relaunch-/.test(n.name)).map((n) => n.name).sort()).toEqual(
+      ["ap-northeast-1", "eu-central-1", "eu-west-1", "us-east-1", "us-east-2"].map((r) => `ecs-rerun-relaunch-${r}`),
+    );
+    expect(named.filter((n) => /-forward-launch-failures-\d+$/.test(n.name)).length).toBeGreaterThan(0);
+    for (const n of named.filter((x) => x.where === "iam")) expect(n.name.length).toBeLessThanOrEqual(IAM_NAME_LIMITS.roleName);
+    expect(collisions(named)).toEqual([]);
+  });
+
+  test("the check can fail: two spokes of one name in one region collide, in IAM and in the region", async () => {
+    const found = collisions([...(await moduleNames("eu-west-1", {}, "spoke module", true)), ...spokeConstructNames("eu-west-1")]);
+    expect(found).toEqual(expect.arrayContaining([expect.stringContaining('aws_iam_role "ecs-rerun-relaunch-eu-west-1" in iam'), expect.stringContaining('aws_sqs_queue "ecs-rerun-forward-dlq" in eu-west-1')]));
+  });
 
   test("no IAM name twice in the account, no regional name twice in a region", async () => {
     const named = [

@@ -11,8 +11,8 @@ const dir = built.outDir;
 const files = textFiles(dir);
 const tf = JSON.parse(files["main.tf.json"]) as { resource: Record<string, Record<string, Record<string, unknown>>>; data: Record<string, unknown>; [k: string]: unknown };
 const resources = Object.entries(tf.resource).flatMap(([type, byName]) => Object.entries(byName).map(([name, body]) => ({ type, name, body })));
-/** Files of the module itself; the example is a root module of its own. */
-const moduleFiles = Object.fromEntries(Object.entries(files).filter(([f]) => !f.startsWith("examples/")));
+/** Files of the module itself; the examples are root modules of their own, the spoke a module of its own (spoke-module.test.ts). */
+const moduleFiles = Object.fromEntries(Object.entries(files).filter(([f]) => !f.startsWith("examples/") && !f.startsWith("modules/")));
 const configFiles = Object.fromEntries(Object.entries(moduleFiles).filter(([f]) => f.endsWith(".tf") || f.endsWith(".tf.json")));
 const variableNames = Object.keys(built.json.variable ?? {});
 const outputNames = Object.keys(built.json.output ?? {});

@@ -24,6 +24,7 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
       createTrail: true,
       notificationEmails: ["ops@example.com"],
       expectedRuns: [{ name: "nightly", family: "nightly-report", intervalSeconds: 86400 }],
+      spokeClusters: ["arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2"],
     });
     const kinds = (r: Resources) => Object.keys(r).sort();
     expect(kinds(resources)).toEqual(kinds(literal.resource));
@@ -36,7 +37,7 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
     expect(Object.keys(resources.aws_cloudtrail)).toEqual(["trail"]);
     expect(Object.keys(resources.aws_cloudwatch_metric_alarm).sort()).toEqual(["alarm_dead_letters", "alarm_executions_failed", "alarm_notices_failed", "alarm_rerun_errors", "launch_pacer_alarm", "missed_runs_alarm"]);
     // Rule 0 of each split pattern keeps its address; the later rules are one for_each block beside it.
-    expect(Object.keys(resources.aws_cloudwatch_event_rule).sort()).toEqual(["launch_failures", "launch_failures_more", "missed_runs_rule", "missed_runs_rule_more", "task_failures", "task_failures_more"]);
+    expect(Object.keys(resources.aws_cloudwatch_event_rule).sort()).toEqual(["launch_failures", "launch_failures_more", "missed_runs_rule", "missed_runs_rule_more", "spoke_failures", "spoke_failures_more", "task_failures", "task_failures_more"]);
     for (const byName of Object.values(resources)) for (const name of Object.keys(byName)) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
     expect(moduleAddress(["pipeline", "trail", "trail"])).toBe("trail");
     expect(moduleAddress(["pipeline", "alarm-executionsFailed"])).toBe("alarm_executions_failed");
@@ -67,7 +68,8 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
     const policy = String(resources.aws_sqs_queue_policy.dlq_policy.policy);
     expect(policy).toMatch(/^\$\{jsonencode\(/);
     expect(policy).toContain(
-      '"aws:SourceArn" = concat(compact([one(aws_cloudwatch_event_rule.launch_failures[*].arn), one(aws_cloudwatch_event_rule.task_failures[*].arn)]), [for r in aws_cloudwatch_event_rule.launch_failures_more : r.arn], [for r in aws_cloudwatch_event_rule.task_failures_more : r.arn])',
+      // The hub's rules join them, compacted again: without spokes rule "0" of the hub is off and its ARN null.
+      '"aws:SourceArn" = compact(concat(concat(compact([one(aws_cloudwatch_event_rule.launch_failures[*].arn), one(aws_cloudwatch_event_rule.task_failures[*].arn)]), [for r in aws_cloudwatch_event_rule.launch_failures_more : r.arn], [for r in aws_cloudwatch_event_rule.task_failures_more : r.arn]), [one(aws_cloudwatch_event_rule.spoke_failures[*].arn)], [for r in aws_cloudwatch_event_rule.spoke_failures_more : r.arn]))',
     );
   });
 
@@ -104,18 +106,22 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
   });
 
   test("lets Terraform write the Lambda environment from the variables", () => {
-    expect(resources.aws_lambda_function.rerun_function.environment).toEqual({
-      variables: expect.objectContaining({
-        RETRYABLE_REASONS: "${jsonencode(var.retryable_reasons)}",
-        MAX_ATTEMPTS: "${var.max_attempts}",
-        BACKOFF_RATE: "${var.backoff_rate}",
-        JITTER: "${var.jitter}",
-        VERIFY_INTERVAL_SECONDS: "${var.verify_interval_seconds}",
-        VERIFY_TIMEOUT_SECONDS: "${var.verify_timeout_seconds}",
-        RERUN_PROGRAM_FAILURE_FAMILIES: "${jsonencode(var.rerun_program_failure_families)}",
-        RETRYABLE_STOPPED_REASONS: "${jsonencode(var.retryable_stopped_reasons)}",
-      }),
-    });
+    // The hub's settings exist only when Terraform decides there is a hub, so the map is a merge
+    // (evaluated in hub-module.test.ts); its first part is the settings every pipeline has.
+    const variables = String((resources.aws_lambda_function.rerun_function.environment as { variables: string }).variables);
+    expect(variables.startsWith("${merge({")).toBe(true);
+    for (const [key, value] of Object.entries({
+      RETRYABLE_REASONS: "jsonencode(var.retryable_reasons)",
+      MAX_ATTEMPTS: "var.max_attempts",
+      BACKOFF_RATE: "var.backoff_rate",
+      JITTER: "var.jitter",
+      VERIFY_INTERVAL_SECONDS: "var.verify_interval_seconds",
+      VERIFY_TIMEOUT_SECONDS: "var.verify_timeout_seconds",
+      RERUN_PROGRAM_FAILURE_FAMILIES: "jsonencode(var.rerun_program_failure_families)",
+      RETRYABLE_STOPPED_REASONS: "jsonencode(var.retryable_stopped_reasons)",
+    })) {
+      expect(variables).toContain(`"${key}" = ${value},`);
+    }
     expect(resources.aws_lambda_function.notifier_function.environment).toEqual({ variables: expect.objectContaining({ SLACK_WEBHOOK_PARAMETER: "${var.slack_webhook_parameter_name}" }) });
   });
 

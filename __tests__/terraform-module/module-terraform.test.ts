@@ -271,12 +271,18 @@ locals {
     const fromLiteral = (policy: string) =>
       JSON.parse(place.reduce((text, [re, v]) => text.replace(new RegExp(`\\$\\{${re.source}\\}`, "g"), v), policy).replace(/\$\{(aws_[a-z0-9_]+)\.[A-Za-z0-9_-]+\.([a-z_]+)\}/g, "<$1.$2>"));
     const policies = resources.aws_iam_role_policy;
+    const busPolicy = resources.aws_cloudwatch_event_bus_policy.hub_bus_policy;
     const dirWithPolicies = scratchDir({
       "variables.tf": variablesTf,
-      "locals.tf": `locals {\n${Object.entries(policies)
+      "locals.tf": `locals {\n${[...Object.entries(policies), ["hub_bus_policy", busPolicy] as const]
         .map(([name, p]) => `  ${name} = ${fromModule(p.policy)}`)
         .join("\n")}\n}\n`,
+      // The hub's policies read the spoke accounts from these.
+      "spoke-locals.tf": renderLocalsTf(localsNamed("spoke_")),
     });
+    const EU = "arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2";
+    const US = "arn:aws:ecs:us-west-2:333344445555:cluster/reports";
+    const slack = { props: { slackWebhookParameterName: "/ecs-rerun/slack-webhook" }, vars: { slack_webhook_parameter_name: "/ecs-rerun/slack-webhook" } };
 
     test.each<[string, Partial<EcsRerunPipelineProps>, Record<string, unknown>]>([
       ["clusters by name and ARN, defaults", { clusters: ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], slackWebhookParameterName: "ecs-rerun/slack-webhook" }, { clusters: ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], slack_webhook_parameter_name: "ecs-rerun/slack-webhook" }],
@@ -299,14 +305,18 @@ locals {
           kms_key_arn: "arn:aws:kms:ap-northeast-1:123456789012:key/topic",
         },
       ],
+      ["a hub of two spoke accounts", { clusters: ["batch-ec2"], spokeClusters: [EU, US, EU], ...slack.props }, { clusters: ["batch-ec2"], spoke_clusters: [EU, US, EU], ...slack.vars }],
+      ["a hub of an organization and one spoke account", { clusters: ["batch-ec2"], spokeClusters: [US], spokeOrganizationId: "o-a1b2c3d4e5", ...slack.props }, { clusters: ["batch-ec2"], spoke_clusters: [US], spoke_organization_id: "o-a1b2c3d4e5", ...slack.vars }],
+      ["a hub of an organization alone", { clusters: ["batch-ec2"], spokeOrganizationId: "o-a1b2c3d4e5", ...slack.props }, { clusters: ["batch-ec2"], spoke_organization_id: "o-a1b2c3d4e5", ...slack.vars }],
     ])("%s", async (_name, props, tfVars) => {
       const stack = new TerraformStack(Testing.app(), "s");
       new AwsProvider(stack, "aws", { region: "ap-northeast-1" });
       new EcsRerunPipeline(stack, "p", { clusters: [], ...props });
-      const literal = Object.values((JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, { name: string; policy: string }>> }).resource.aws_iam_role_policy);
+      const literalResources = (JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, { name: string; policy: string }>> }).resource;
+      const literal = Object.values(literalResources.aws_iam_role_policy);
       const literalStatements = (name: string) => fromLiteral(literal.find((p) => p.name === name)!.policy).Statement;
 
-      const names = Object.keys(policies);
+      const names = [...Object.keys(policies), "hub_bus_policy"];
       const r = await evaluate(dirWithPolicies, `jsonencode({ ${names.map((n) => `${n} = local.${n}`).join(", ")} })`, tfVars);
       expect(r.stderr).toBe("");
       const evaluated = JSON.parse(r.value!) as Record<string, string>;
@@ -318,6 +328,15 @@ locals {
       // A key known only to Terraform gets a policy of its own, switched with it.
       const notifier = [...moduleStatements("notifier_policy"), ...(tfVars.slack_webhook_kms_key_arn ? moduleStatements("notifier_key_policy") : [])];
       expect(notifier).toEqual(literalStatements("read-webhook-parameter"));
+      // The hub's: the same statements when it exists; none (and so no resource) without spokes.
+      const hub = tfVars.spoke_clusters !== undefined || tfVars.spoke_organization_id !== undefined;
+      if (hub) {
+        expect(moduleStatements("rerun_spoke_policy")).toEqual(literalStatements("assume-spoke-relaunch-roles"));
+        expect(moduleStatements("hub_bus_policy")).toEqual(fromLiteral(Object.values(literalResources.aws_cloudwatch_event_bus_policy)[0].policy).Statement);
+      } else {
+        expect(literal.map((p) => p.name)).not.toContain("assume-spoke-relaunch-roles");
+        expect([moduleStatements("rerun_spoke_policy"), moduleStatements("hub_bus_policy")]).toEqual([[], []]);
+      }
     });
   });
 

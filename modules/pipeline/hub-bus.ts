@@ -89,7 +89,8 @@ export function resolveHubInputs(scope: Construct, create: Presence, spokeCluste
     return { presence: create, computed, spokeClusters, accounts: spokeAccounts(spokeClusters), regions: spokeRegions(spokeClusters), organizationId };
   }
   const org = organizationId === undefined ? raw("null") : organizationId;
-  const asked = hcl`length(${spokeClusters}) > 0 || ${org} != null`;
+  // Parenthesised: `&&` binds tighter than `||`, and allOf joins this to create with `&&`.
+  const asked = hcl`(length(${spokeClusters}) > 0 || ${org} != null)`;
   const accounts = new TerraformLocal(scope, "spoke-accounts", spokeAccountsExpression(spokeClusters)).asList;
   const regions = new TerraformLocal(scope, "spoke-regions", spokeRegionsExpression(spokeClusters)).asList;
   return { presence: allOf(create, asked), computed, spokeClusters, accounts, regions, organizationId };
@@ -145,7 +146,19 @@ export function addSpokeAssumeRolePolicy(scope: Construct, hub: HubInputs, props
     }
     policy = policyDocument(spokeAssumeRoleStatements(grants), props.encoding);
   }
-  return new IamRolePolicy(scope, "rerun-spoke-policy", { count: countOf(hub.presence), name: "assume-spoke-relaunch-roles", role: attributeOf(props.role, "id"), policy });
+  const rolePolicy = new IamRolePolicy(scope, "rerun-spoke-policy", { count: countOf(hub.presence), name: "assume-spoke-relaunch-roles", role: attributeOf(props.role, "id"), policy });
+  if (hub.computed) {
+    // The same limit, checked at plan for a list only Terraform knows.
+    rolePolicy.lifecycle = {
+      precondition: [
+        {
+          condition: hcl`length(${policy}) <= ${SPOKE_ASSUME_POLICY_MAX_CHARS}`,
+          errorMessage: `The rerun role's policy assuming the spokes' relaunch roles is longer than the ${SPOKE_ASSUME_POLICY_MAX_CHARS} characters this module leaves it of IAM's 10,240 for a role's inline policies: admit the accounts by spoke_organization_id and list fewer spoke_clusters, or split the spokes over two hubs.`,
+        },
+      ],
+    };
+  }
+  return rolePolicy;
 }
 
 /** Props of {@link addHubBus}. */

@@ -107,12 +107,18 @@ export class EcsRerunSpoke extends Construct {
     // The relaunch role: the hub assumes it by a name it computes, `<name>-relaunch-<region>`.
     const relaunchName = relaunchRoleName(name, region);
     this.relaunchRole = new IamRole(this, "relaunch-role", { count: base, name: relaunchName, path: RELAUNCH_ROLE_PATH, assumeRolePolicy: relaunchTrustPolicy(props.hubRerunRoleArn) });
+    // What literal inputs were checked for already, Terraform checks before creating anything here.
+    const preconditions = [];
     if (Token.isUnresolved(relaunchName)) {
-      // Literal names were checked already; IAM would refuse a longer one at apply, after other parts exist.
-      this.relaunchRole.lifecycle = {
-        precondition: [{ condition: hcl`length(${relaunchName}) <= ${IAM_NAME_LIMITS.roleName}`, errorMessage: `The relaunch role's name ${relaunchName} is longer than IAM's ${IAM_NAME_LIMITS.roleName} characters: use a shorter name on the hub and every spoke.` }],
-      };
+      // The hub computes the plain name; IAM would refuse a longer one at apply.
+      preconditions.push({ condition: hcl`length(${relaunchName}) <= ${IAM_NAME_LIMITS.roleName}`, errorMessage: `The relaunch role's name ${relaunchName} is longer than IAM's ${IAM_NAME_LIMITS.roleName} characters: use a shorter name on the hub and every spoke.` });
     }
+    if (Token.isUnresolved(inputs.clusters) || Token.isUnresolved(region)) {
+      // A rule sees only its own region's events: a cluster of another region would never be forwarded.
+      // Terraform's || evaluates both sides, so a name (no fourth field) must not be indexed bare.
+      preconditions.push({ condition: hcl`alltrue([for c in ${inputs.clusters} : !startswith(c, "arn:") || try(split(":", c)[3], "") == ${region}])`, errorMessage: `Every cluster ARN must be of this spoke's region (${region}): deploy one spoke per region.` });
+    }
+    if (preconditions.length > 0) this.relaunchRole.lifecycle = { precondition: preconditions };
     new IamRolePolicy(this, "relaunch-policy", {
       count: base,
       name: "relaunch-on-protected-clusters",

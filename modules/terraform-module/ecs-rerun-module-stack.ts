@@ -1,12 +1,17 @@
 /** The pipeline as a plain Terraform child module: variables in, the construct, outputs out. */
-import { Construct, type Node } from "constructs";
-import { TerraformElement, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Token, ref, type IResolvable, type TerraformVariableConfig } from "cdktf";
-import { hcl, hclFrom, hclString, raw } from "../hcl/hcl-expression";
+import type { Construct } from "constructs";
+import { Token, ref, type TerraformVariableConfig } from "cdktf";
+import { hcl, hclString, raw } from "../hcl/hcl-expression";
 import { DEFAULT_RETRYABLE_STOPPED_REASONS } from "../../lambda/rerun/config";
 import { DEFAULT_LAUNCHES_PER_SECOND } from "../../lambda/rerun/core/pacing";
 import { EXPECTED_RUN_LIMITS } from "../pipeline/missed-run";
 import { attributeOf } from "../hcl/presence";
 import { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, EcsRerunPipeline, INPUT_LIMITS } from "../pipeline/rerun-pipeline";
+import { ORGANIZATION_ID_PATTERN, SPOKE_CLUSTER_ARN_PATTERN } from "../pipeline/spoke-rule-patterns";
+import { ModuleStack, eachMatches, eachRun, noneBlank, nullOrMatches, required, wholeNumber, type Check } from "./module-stack-base";
+
+/** Addresses of the module's blocks; importers keep finding them here. */
+export { moduleAddress, snakeCase } from "./module-stack-base";
 
 /** Name of the module's repository, as registries want it: `terraform-<provider>-<name>`. */
 export const MODULE_REPOSITORY = "terraform-aws-ecs-rerun";
@@ -35,58 +40,7 @@ export const MODULE_PACKAGE_DIRECTORY = "lambda";
 /** Values the module's example sets for the variables without a default. */
 export const EXAMPLE_INPUTS: Readonly<Record<string, unknown>> = { clusters: ["batch-ec2"] };
 
-/** A validation block, written against the variable itself. */
-type Check = (self: string) => { condition: IResolvable; errorMessage: string };
-
-/** `var.x` is a whole number in [min, max]. */
-const wholeNumber =
-  (limit: { min: number; max: number }): Check =>
-  (v) => ({
-    condition: hcl`${raw(v)} == floor(${raw(v)}) && ${raw(v)} >= ${limit.min} && ${raw(v)} <= ${limit.max}`,
-    errorMessage: `Must be a whole number from ${limit.min} to ${limit.max}.`,
-  });
-
-/** Every element of the list `var.x` matches the pattern. */
-const eachMatches =
-  (pattern: string, what: string): Check =>
-  (v) => ({ condition: hcl`alltrue([for x in ${raw(v)} : can(regex(${pattern}, x))])`, errorMessage: `Every element must be ${what}.` });
-
-/** No element of the list `var.x` is empty or blank. */
-const noneBlank =
-  (what: string): Check =>
-  (v) => ({ condition: hcl`alltrue([for x in ${raw(v)} : trimspace(x) != ""])`, errorMessage: `${what} must not be empty.` });
-
-/** Every element of the list of objects `var.x` satisfies `condition`, an HCL expression of the element `r`. */
-const eachRun =
-  (condition: string, errorMessage: string): Check =>
-  (v) => ({ condition: hclFrom(["alltrue([for r in ", ` : ${condition}])`], [raw(v)]), errorMessage });
-
-/** `var.x` is null or matches the pattern. */
-const nullOrMatches =
-  (pattern: string, what: string): Check =>
-  (v) => ({ condition: hcl`${raw(v)} == null || can(regex(${pattern}, ${raw(v)}))`, errorMessage: `Must be null or ${what}.` });
-
 const KMS_KEY_ARN_PATTERN = "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$";
-
-/** snake_case of a construct id (`alarm-executionsFailed` -> `alarm_executions_failed`). */
-export function snakeCase(id: string): string {
-  return id
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/[^A-Za-z0-9]+/g, "_")
-    .toLowerCase();
-}
-
-/** Construct scopes that group the module's blocks without naming them. */
-const GROUPS = ["pipeline", "variables", "outputs"];
-
-/**
- * The name of a block in the module: its construct path below the stack, without the group it sits
- * in (pipeline, variables, outputs) and without a part repeating the one before it (`trail/trail` -> `trail`).
- */
-export function moduleAddress(path: readonly string[]): string {
-  const parts = path.filter((p, i) => !(i === 0 && GROUPS.includes(p))).map(snakeCase);
-  return parts.filter((p, i) => p !== parts[i - 1]).join("_");
-}
 
 /**
  * The rerun pipeline as a Terraform child module: the same {@link EcsRerunPipeline} as the `ecs-rerun`
@@ -94,28 +48,14 @@ export function moduleAddress(path: readonly string[]): string {
  * neither a provider nor a backend (the calling configuration owns both). Built by
  * `npm run build:module`, not by `cdktf synth`: it has no provider of its own, which synth refuses.
  */
-export class EcsRerunModuleStack extends TerraformStack {
+export class EcsRerunModuleStack extends ModuleStack {
   /** The pipeline. */
   public readonly pipeline: EcsRerunPipeline;
-  /** The module's variables, by name. */
-  public readonly variables: Readonly<Record<string, TerraformVariable>>;
-
-  private readonly addresses = new Map<string, string>();
 
   constructor(scope: Construct, id: string) {
-    super(scope, id);
-    this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
-    this.addOverride("terraform.required_providers", { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION } });
+    super(scope, id, { terraform: REQUIRED_TERRAFORM_VERSION, aws: AWS_PROVIDER_VERSION });
     const L = INPUT_LIMITS;
-    const vars: Record<string, TerraformVariable> = {};
-    // Variables and outputs may share names (kms_key_arn), which constructs of one scope cannot.
-    const variableScope = new Construct(this, "variables");
-    const variable = (name: string, config: TerraformVariableConfig, ...checks: Check[]) => {
-      const v = new TerraformVariable(variableScope, name, config);
-      for (const c of checks) v.addValidation(c(`var.${name}`));
-      vars[name] = v;
-      return v;
-    };
+    const variable = (name: string, config: TerraformVariableConfig, ...checks: Check[]) => this.variable(name, config, ...checks);
     const nothing = Token.nullValue();
 
     const create = variable("create", { type: "bool", default: true, nullable: false, description: "Whether to create anything at all (false: the module creates nothing)." });
@@ -293,8 +233,23 @@ export class EcsRerunModuleStack extends TerraformStack {
       eachRun("r.grace_seconds == floor(r.grace_seconds) && r.grace_seconds >= 0", "grace_seconds must be a whole number of at least 0."),
       eachRun(`r.interval_seconds + r.grace_seconds <= ${R.maxWindowSeconds}`, `CloudWatch alarms look back at most 7 days: interval_seconds + grace_seconds must be at most ${R.maxWindowSeconds}.`),
     );
+    const spokeClusters = variable(
+      "spoke_clusters",
+      {
+        type: "list(string)",
+        default: [],
+        nullable: false,
+        description:
+          "Clusters in other accounts and/or regions, as full ARNs, each protected by a spoke (the modules/spoke submodule) that forwards its failures here: the pipeline becomes a hub with an event bus admitting their accounts and a rerun role that may assume their relaunch roles. Empty (and no spoke_organization_id): no hub.",
+      },
+      eachMatches(SPOKE_CLUSTER_ARN_PATTERN, "a full cluster ARN (arn:aws:ecs:REGION:ACCOUNT:cluster/NAME)"),
+    );
+    const spokeOrganization = variable(
+      "spoke_organization_id",
+      { type: "string", default: nothing, description: "AWS Organizations ID (o-...) whose accounts the hub bus admits too, and whose relaunch roles the rerun role may assume. null: only the accounts of spoke_clusters." },
+      nullOrMatches(ORGANIZATION_ID_PATTERN, "an AWS Organizations ID (o- and 10 to 32 lower-case letters or digits)"),
+    );
     const tags = variable("tags", { type: "map(string)", default: {}, nullable: false, description: "Tags on every resource that takes tags." });
-    this.variables = vars;
 
     this.pipeline = new EcsRerunPipeline(this, "pipeline", {
       create: create.booleanValue,
@@ -329,16 +284,14 @@ export class EcsRerunModuleStack extends TerraformStack {
       stateMachineLogLevel: sfnLogLevel.stringValue,
       logExecutionData: logExecutionData.booleanValue,
       packageDirectory: `${Token.asString(ref("path.module"))}/${MODULE_PACKAGE_DIRECTORY}`,
+      spokeClusters: spokeClusters.listValue,
+      spokeOrganizationId: spokeOrganization.stringValue,
     });
 
-    // No provider here, so no default_tags: every resource that takes tags gets them itself.
-    for (const c of this.node.findAll()) {
-      if (TerraformResource.isTerraformResource(c) && "tags" in c) (c as unknown as { tags: Record<string, string> }).tags = Token.asStringMap(tags.value);
-    }
+    this.tagEverything(tags);
 
     const p = this.pipeline;
-    const outputScope = new Construct(this, "outputs");
-    const output = (id: string, value: unknown, description: string) => new TerraformOutput(outputScope, id, { value, description });
+    const output = (id: string, value: unknown, description: string) => this.output(id, value, description);
     output("state_machine_arn", attributeOf(p.stateMachine, "arn"), "ARN of the rerun state machine (Step Functions, Standard).");
     output("topic_arn", attributeOf(p.topic, "arn"), "ARN of the SNS topic of rerun notices (structured JSON); subscribe more endpoints to it.");
     output("kms_key_arn", p.kmsKeyArn, "ARN of the KMS key encrypting the topic: the one given, or the one created.");
@@ -356,24 +309,7 @@ export class EcsRerunModuleStack extends TerraformStack {
       "ARN of the EventBridge rule catching tasks that stopped before starting or exited non-zero; null when catch_failed_to_start and report_program_failures are both false.",
     );
     output("missed_run_alarm_arns", required(p.missedRuns, "missed-run alarms").alarmArns, "ARNs of the missed-run alarms, by expected_runs name.");
+    output("hub_event_bus_arn", attributeOf(required(p.hubBus, "hub bus"), "arn"), "ARN of the event bus the spokes forward to (the spoke submodule's hub_event_bus_arn); null without spoke_clusters or spoke_organization_id.");
     output("launch_pacer_table_arn", attributeOf(required(p.launchPacer, "launch pacer").table, "arn"), "ARN of the DynamoDB table holding the shared launch clock; null unless pace_launches.");
   }
-
-  /** Readable, stable addresses (`aws_sns_topic.topic`) instead of hashed ones: users see them in plans and state. */
-  protected allocateLogicalId(element: TerraformElement | Node): string {
-    const node = TerraformElement.isTerraformElement(element) ? element.node : element;
-    const path = node.scopes.slice(node.scopes.indexOf(this) + 1).map((c) => c.node.id);
-    const address = moduleAddress(path);
-    const kind = TerraformElement.isTerraformElement(element) ? (element as unknown as { terraformResourceType?: string }).terraformResourceType ?? element.constructor.name : "";
-    const key = `${kind}.${address}`;
-    const owner = this.addresses.get(key);
-    if (owner !== undefined && owner !== node.path) throw new Error(`module address ${key} is taken by ${owner} and ${node.path}: rename one of the constructs`);
-    this.addresses.set(key, node.path);
-    return address;
-  }
-}
-
-function required<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`the pipeline has no ${what}, though the module switches it with a variable`);
-  return value;
 }

@@ -63,6 +63,17 @@ describe("the drill as a hub with a spoke in 222233334444/eu-west-1", () => {
     });
   });
 
+  it("relaunches a spoke's task that failed to start (an ECS Task State Change forwarded by the spoke) in the spoke's place", async () => {
+    await withDrill({ ecs: ["ok"] }, async (drill) => {
+      // The shipped bridge-mode TaskFailedToStart, as it happens in the spoke: its account, region and ARNs.
+      const text = readFileSync(join(EVENTS_DIR, "constructed__task-stopped-TaskFailedToStart-RESOURCE-MEMORY-bridge.json"), "utf8");
+      const stopped = JSON.parse(text.replaceAll("123456789012", "222233334444").replaceAll("ap-northeast-1", "eu-west-1")) as Record<string, unknown>;
+      const r = await drill.run([stopped]);
+      expect(r.deliveries[0]).toMatchObject({ matched: true, outcome: "recovered" });
+      expect(spokeRelaunchProblems(drill)).toEqual([]);
+    });
+  });
+
   it("names the account and region in every notice and Slack message", async () => {
     await withDrill({}, async (drill) => {
       const r = await drill.run([event(SPOKE_EVENT_FILE)]);

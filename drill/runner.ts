@@ -102,6 +102,8 @@ export class Drill {
     });
     // The roles STS lets assume: the spokes' relaunch roles, with the trust each was synthesized with.
     aws.sts.setRoles(pipeline.hub?.spokes.map((s) => s.relaunchRole) ?? []);
+    // And the rerun role may assume only what its synthesized inline policies allow.
+    aws.sts.setIdentityPolicies({ [pipeline.rerunRoleArn]: pipeline.rerunRolePolicies });
     aws.setSchedules(options.schedules ?? { rules: {}, schedules: [] });
     aws.setTaskDefinitions(options.taskDefinitions ?? []);
     await aws.start();

@@ -6,6 +6,7 @@ import { EcsRerunStack } from "../modules/pipeline/ecs-rerun-stack";
 import { PACER_FAILURE_METRIC } from "../modules/pipeline/launch-pacer";
 import type { AlarmSpec } from "./cloudwatch";
 import { synthesizeHub, type SynthesizedHub } from "./synthesized-hub";
+import type { PolicyDocument } from "./local-aws/iam-policy";
 
 /** The account the drill's local AWS answers as (LocalAws's default), which deployed values name. */
 export const DRILL_ACCOUNT = "123456789012";
@@ -46,6 +47,9 @@ export interface SynthesizedPipeline {
   readonly account: string;
   /** The rerun Lambda's ARN, as `context.invokedFunctionArn` gives it to the handler. */
   readonly rerunFunctionArn: string;
+  /** The rerun role's ARN and its inline policies, as deployed (what the local STS checks an AssumeRole of it against). */
+  readonly rerunRoleArn: string;
+  readonly rerunRolePolicies: readonly PolicyDocument[];
   /** The hub part and the spokes, when the protected clusters include other accounts or regions. */
   readonly hub?: SynthesizedHub;
   /** The task-failures rule's pattern (tasks that never started, program failures), when enabled (the first rule's, when split). */
@@ -153,8 +157,15 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
     spokeClusters.length === 0
       ? undefined
       : synthesizeHub(p, r, { place: { account: DRILL_ACCOUNT, region }, spokeClusters, rerunRoleArn }, { deployed, patternsOf });
+  // The rerun role's inline policies: those whose `role` is "${aws_iam_role.<the rerun role>.id|name}".
+  const rerunRoleRef = new RegExp(`^\\$\\{aws_iam_role\\.${p.rerunRole.friendlyUniqueId}\\.(id|name)\\}$`);
+  const rerunRolePolicies = Object.values(r.aws_iam_role_policy ?? {})
+    .filter((policy) => rerunRoleRef.test(String(policy.role)))
+    .map((policy) => JSON.parse(deployed(policy.policy as string, region)) as PolicyDocument);
   return {
     hub,
+    rerunRoleArn,
+    rerunRolePolicies,
     account: DRILL_ACCOUNT,
     rerunFunctionArn: `arn:aws:lambda:${region}:${DRILL_ACCOUNT}:function:${rerunFn.function_name as string}`,
     taskFailurePattern: taskFailurePatterns[0],

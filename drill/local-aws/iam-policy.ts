@@ -1,7 +1,8 @@
-// The part of IAM's policy evaluation the drill needs to honour resource policies as synthesized: a
-// role's trust policy (who may sts:AssumeRole it) and an event bus's resource policy (who may
-// events:PutEvents on it). Only what those documents use is evaluated; anything else denies, so a
-// policy the drill cannot read never lets a call through.
+// The part of IAM's policy evaluation the drill needs to honour policies as synthesized: a role's
+// trust policy (who may sts:AssumeRole it), an event bus's resource policy (who may events:PutEvents
+// on it), and the caller's own identity policies (whether the hub's rerun role may assume a given
+// relaunch role). Only what those documents use is evaluated; anything else denies, so a policy the
+// drill cannot read never lets a call through.
 
 /** A policy document as Terraform sends it (parsed JSON). */
 export interface PolicyDocument {
@@ -81,6 +82,18 @@ function conditionsHold(statement: PolicyStatement, caller: Caller): boolean {
     }
   }
   return true;
+}
+
+/**
+ * Whether the caller's identity `policies` let it do `action` on `resource`: some Allow statement's
+ * Action and Resource match and its conditions hold, and no such Deny does. Condition keys about the
+ * resource's organization (aws:ResourceOrgID) are unknown here: the drill has no organization.
+ */
+export function identityPoliciesAllow(policies: readonly PolicyDocument[], action: string, resource: string, caller: Caller): boolean {
+  const statements = policies.flatMap((p) => list(p.Statement));
+  const applies = (s: PolicyStatement) => actionMatches(s, action) && list(s.Resource).some((r) => wildcardMatch(r, resource)) && conditionsHold(s, caller);
+  if (statements.some((s) => s.Effect === "Deny" && applies(s))) return false;
+  return statements.some((s) => s.Effect === "Allow" && applies(s));
 }
 
 /**

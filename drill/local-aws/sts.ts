@@ -10,7 +10,7 @@
 // (STS API Reference, AssumeRole, "Examples"; AWS Query protocol error responses).
 import { createHash } from "node:crypto";
 import type { CallerIdentities } from "./identity";
-import { resourcePolicyAllows, type PolicyDocument } from "./iam-policy";
+import { identityPoliciesAllow, resourcePolicyAllows, type PolicyDocument } from "./iam-policy";
 import { isoSeconds } from "./protocol";
 import type { Identity } from "./shapes";
 
@@ -56,6 +56,18 @@ export class LocalSts {
 
   constructor(private readonly identities: CallerIdentities) {}
 
+  /** Identity policies of the callers' roles, by role ARN: a role listed here must be allowed sts:AssumeRole by them. */
+  private identityPolicies = new Map<string, readonly PolicyDocument[]>();
+
+  /**
+   * The inline policies of roles that call AssumeRole (the hub's rerun role, as synthesized): IAM
+   * lets a role assume another account's role only when both the caller's identity policy and the
+   * role's trust allow it (IAM User Guide, "Cross account resource access in IAM").
+   */
+  setIdentityPolicies(policies: Readonly<Record<string, readonly PolicyDocument[]>>): void {
+    this.identityPolicies = new Map(Object.entries(policies));
+  }
+
   /** The roles that exist (replaces the earlier ones). */
   setRoles(roles: readonly AssumableRole[]): void {
     this.roles = new Map(roles.map((r) => [r.arn, r]));
@@ -94,6 +106,10 @@ export class LocalSts {
     if (caller.type === "Unknown") return refuse(403, "MissingAuthenticationToken", "Missing Authentication Token");
     const role = this.roles.get(roleArn);
     const callerArns = caller.type === "AssumedRole" ? [caller.sessionContext.sessionIssuer.arn, caller.arn] : [caller.arn];
+    const own = this.identityPolicies.get(callerArns[0]);
+    if (own !== undefined && !identityPoliciesAllow(own, "sts:AssumeRole", roleArn, { arns: callerArns, account: caller.accountId })) {
+      return refuse(403, "AccessDenied", `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn} because no identity-based policy allows the sts:AssumeRole action`);
+    }
     // A role that does not exist and one whose trust refuses the caller answer alike: AccessDenied.
     if (role === undefined || !resourcePolicyAllows(role.trustPolicy, "sts:AssumeRole", { arns: callerArns, account: caller.accountId })) {
       return refuse(403, "AccessDenied", `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);

@@ -50,6 +50,20 @@ describe("the local STS and ECS per account and region", () => {
     expect(aws.sts.calls.map((c) => c.granted)).toEqual([false]);
   });
 
+  it("refuses a caller whose own identity policies do not allow assuming that role, though its trust would", async () => {
+    const { aws, spokeEcs } = await spokeClient(`arn:aws:iam::${ACCOUNT}:role/ecs-rerun-lambda-role`);
+    const only = (resource: string) => [{ Version: "2012-10-17", Statement: [{ Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: resource }] }];
+    aws.sts.setIdentityPolicies({ [`arn:aws:iam::${ACCOUNT}:role/ecs-rerun-lambda-role`]: only("arn:aws:iam::444455556666:role/ecs-rerun/ecs-rerun-relaunch-*") });
+    const err = await rejection(spokeEcs.send(new RunTaskCommand(SPOKE_RUN)));
+    expect(err.name).toBe("AccessDenied");
+    expect(err.message).toContain("because no identity-based policy allows the sts:AssumeRole action");
+
+    aws.sts.setIdentityPolicies({ [`arn:aws:iam::${ACCOUNT}:role/ecs-rerun-lambda-role`]: only("arn:aws:iam::222233334444:role/ecs-rerun/ecs-rerun-relaunch-*") });
+    await spokeEcs.send(new RunTaskCommand(SPOKE_RUN));
+    spokeEcs.destroy();
+    expect(aws.tasksIn(SPOKE.account, SPOKE.region)).toHaveLength(1);
+  });
+
   it("refuses a role that was never deployed", async () => {
     const { aws, spokeEcs } = await spokeClient(`arn:aws:iam::${ACCOUNT}:role/ecs-rerun-lambda-role`);
     aws.sts.setRoles([]);

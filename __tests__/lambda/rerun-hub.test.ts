@@ -181,3 +181,23 @@ describe("sharedRoleCredentials", () => {
     expect(await down().catch((e: unknown) => (e as SpokeAccessError).transient)).toBe(true);
   });
 });
+
+describe("the hub's rerun Lambda admitting an organization", () => {
+  it("refuses, with a notice, an event whose account cannot be part of a role ARN; nothing is launched", async () => {
+    const home = stubEcs();
+    const assumed: string[] = [];
+    const spokes = new SpokeClients(
+      { roleArnPattern: HUB.roleArnPattern },
+      (roleArn) => async () => (assumed.push(roleArn), credentials()),
+      () => ({ ecs: stubEcs().ecs }),
+    );
+    const handler = makeHandler(CONFIG, { ecs: home.ecs, hub: { config: { ...HUB, accounts: [], organizationId: "o-a1b2c3d4e5" }, spokes } });
+    const event = loadFixture(SPOKE_EVENT);
+    event.detail.recipientAccountId = "22223333444x";
+    const out = await handler({ action: "classify", event, executionArn: EXECUTION_ARN }, { invokedFunctionArn: FUNCTION_ARN });
+    expect(out.decision.next).toBe("needs_human");
+    expect(out.decision.message).toContain("is not a 12-digit AWS account ID");
+    expect(assumed).toEqual([]);
+    expect(home.launches()).toHaveLength(0);
+  });
+});

@@ -373,6 +373,8 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
       clients = hub.spokes.for(place);
       await clients.ready();
     } catch (err) {
+      // An account or region that cannot be part of a role ARN (the event's own fields) is no place to act in.
+      if (err instanceof RangeError) return refuse(`account ${place.account} region ${place.region}: ${err.message}; nothing was launched`);
       if (!(err instanceof SpokeAccessError)) throw err;
       if (err.transient) {
         const pending = after === "classify" ? { ...failure, classificationPending: true } : failure;

@@ -137,6 +137,20 @@ describe("the drill as a hub with a spoke in 222233334444/eu-west-1", () => {
   });
 });
 
+describe("the drill as a hub with a spoke in its own account's other region (123456789012/eu-west-1)", () => {
+  it("relaunches there, through the relaunch role of that region, and not in the hub's region", async () => {
+    const drill = await Drill.start({ clusters: ["arn:aws:ecs:eu-west-1:123456789012:cluster/batch-ec2"], ecs: ["AGENT", "ok"] });
+    try {
+      const home = readFileSync(join(EVENTS_DIR, "constructed__runtask-failure-AGENT__eventbridge-rule.json"), "utf8");
+      await drill.run([JSON.parse(home.replaceAll("ap-northeast-1", "eu-west-1"))]);
+      expect(tasksPlaced(drill)).toEqual({ [HUB]: 0, "123456789012/eu-west-1": 1 });
+      expect(drill.aws.sts.calls.map((c) => [c.roleArn, c.granted])).toEqual([["arn:aws:iam::123456789012:role/ecs-rerun/ecs-rerun-relaunch-eu-west-1", true]]);
+    } finally {
+      await drill.stop();
+    }
+  });
+});
+
 describe("the hub drill's command line (issue 14's done-when)", () => {
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, ["--import", "tsx", "drill/cli.ts", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });

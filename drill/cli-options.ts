@@ -34,7 +34,15 @@ export const OPTIONS = {
       "is the original call's (recorded in the event), the last repeats. Default: ok",
     ],
   },
-  clusters: { type: "string", arg: "LIST", help: ["protected clusters (names or ARNs), comma-separated. Default: batch-ec2"] },
+  clusters: {
+    type: "string",
+    arg: "LIST",
+    help: [
+      "protected clusters (names or ARNs), comma-separated. Default: batch-ec2.",
+      "An ARN of another account or region is a spoke's: the hub admits it,",
+      "and the drill deploys a spoke there",
+    ],
+  },
   "task-definition": {
     type: "string",
     arg: "FILE",

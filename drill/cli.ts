@@ -7,11 +7,12 @@ import { parseDrillArgs, usage, UsageError, type DrillCommand } from "./cli-opti
 import { EventFileUnreadable, InvalidEventError, readEventFile, readScheduleFile, readTaskDefinitionFile } from "./event-file";
 import { eventReport, formatSummary, formatTimeline, type EventReport } from "./report";
 import { Drill } from "./runner";
+import { DRILL_ACCOUNT } from "./synthesized-pipeline";
 import { SCENARIOS } from "./scenarios";
 
 /** The --json answer to an event that could not be run: the report's shape, outcome invalid_event. */
 function invalidEventReport(error: string): EventReport & { errorType: string } {
-  return { matched: false, outcome: "invalid_event", attempts: 0, launchRequests: [], notifications: [], stateTransitions: 0, simulatedSeconds: 0, deadLetters: [], tasksStarted: 0, executions: 0, error, errorType: "invalid_event" };
+  return { matched: false, outcome: "invalid_event", attempts: 0, launchRequests: [], notifications: [], stateTransitions: 0, simulatedSeconds: 0, deadLetters: [], tasksStarted: 0, tasksStartedByPlace: {}, executions: 0, error, errorType: "invalid_event" };
 }
 
 async function runScenarios(): Promise<number> {
@@ -64,7 +65,10 @@ async function runEvent(command: Extract<DrillCommand, { kind: "event" }>): Prom
     ecs: command.ecs,
     slack: command.slack,
     clusters: command.clusters,
-    region: typeof event.region === "string" ? event.region : undefined,
+    // The hub runs where the drill's account's events happen; an event of another account happened
+    // in a spoke's place, and the hub stays in the drill's default region (so the spoke is another
+    // account and another region: both are crossed).
+    region: typeof event.region === "string" && (event.account === undefined || event.account === DRILL_ACCOUNT) ? event.region : undefined,
   });
   try {
     // Copies spread over the first simulated minute: EventBridge delivers at least once.

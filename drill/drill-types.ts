@@ -72,7 +72,7 @@ export interface DrillResult {
   /** What the deliveries came to. */
   readonly summary: DeliverySummary;
   /** Launch calls the pipeline made, as the local ECS endpoint received them. */
-  readonly launchRequests: { action: "RunTask" | "StartTask"; request: Record<string, unknown>; answer: string }[];
+  readonly launchRequests: { action: "RunTask" | "StartTask"; request: Record<string, unknown>; answer: string; account: string; region: string }[];
   /** Slack payloads delivered (answered 200). */
   readonly notifications: unknown[];
   /** Slack posts attempted, delivered or not. */
@@ -88,6 +88,8 @@ export interface DrillResult {
   readonly simulatedSeconds: number;
   /** Tasks the local ECS endpoint placed (ground truth: what ECS really launched, started or not). */
   readonly tasksStarted: number;
+  /** The same by place ("account/region"), for every place whose ECS was called (the hub's always). */
+  readonly tasksStartedByPlace: Record<string, number>;
   /** Of those, the tasks that reached RUNNING. */
   readonly tasksRan: number;
   /** Executions Step Functions started (one per failure: a redelivered event starts none). */
@@ -123,6 +125,11 @@ export interface RunOptions {
   readonly deliverAtSeconds?: readonly number[];
   /** Faults to inject besides the launch script. @default none */
   readonly faults?: DrillFaults;
+  /**
+   * The delivered events are put straight on the hub bus by this account (as a forwarding rule of
+   * that account would), instead of being seen on their own place's default bus. @default none
+   */
+  readonly putOnHubBusBy?: string;
   /** Seed of this run's jitter. @default the drill's seed */
   readonly seed?: number;
 }

@@ -55,7 +55,7 @@ export function inProcessRequestHandler(aws: LocalAws): NonNullable<ECSClientCon
       const url = `${request.path ?? "/"}${query.size > 0 ? `?${query.toString()}` : ""}`;
       const reply = aws.exchange({ method: request.method, url, headers, body: bodyText(request.body), remoteAddress: "127.0.0.1" });
       if (reply.body === undefined) throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
-      return { response: { statusCode: reply.status, headers: replyHeaders(reply.body, reply.requestId), body: Buffer.from(reply.body, "utf8") } };
+      return { response: { statusCode: reply.status, headers: replyHeaders(reply.body, reply.requestId, reply.contentType), body: Buffer.from(reply.body, "utf8") } };
     },
     updateHttpClientConfig() {},
     httpHandlerConfigs: () => ({}),

@@ -17,14 +17,14 @@
 import { randomUUID } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { listenOnLoopback, loopbackOrigin, readBody } from "./loopback";
-import { LocalCloudTrail } from "./local-aws/cloudtrail";
-import { ECS_TARGET_PREFIX, LocalEcs } from "./local-aws/ecs";
+import { ECS_TARGET_PREFIX } from "./local-aws/ecs";
 import type { EcsAnswer } from "./local-aws/ecs-script";
-import { EcsTaskStore } from "./local-aws/ecs-tasks";
 import { DYNAMODB_TARGET_PREFIX, LocalDynamoDb } from "./local-aws/dynamodb";
-import { CallerIdentities } from "./local-aws/identity";
+import { CallerIdentities, signedRegion } from "./local-aws/identity";
+import { EcsPlaces, type EcsPlace } from "./local-aws/places";
+import { LocalSts } from "./local-aws/sts";
 import { ApiError, errorReply, headerValue, parseJsonObject, send, sendText, type LocalService, type Reply, type WireReply, type WireRequest } from "./local-aws/protocol";
-import type { CloudTrailApiCallEvent, LocalAwsOptions, RecordedRequest } from "./local-aws/shapes";
+import type { CloudTrailApiCallEvent, Identity, LocalAwsOptions, RecordedRequest } from "./local-aws/shapes";
 import { LocalSfn, SFN_TARGET_PREFIX, type ExecutionStarter } from "./local-aws/sfn";
 import { EVENTS_TARGET_PREFIX, LocalEventRules, LocalScheduler, SCHEDULER_PREFIX, schedulerRequest, type ScheduleStore } from "./local-aws/schedules";
 import { LocalSsm, SSM_TARGET_PREFIX } from "./local-aws/ssm";
@@ -72,9 +72,11 @@ export class LocalAws {
   private readonly port: number;
   private readonly keepRequests: boolean;
   private readonly identities: CallerIdentities;
-  private readonly taskStore: EcsTaskStore;
-  private readonly ecs: LocalEcs;
+  /** ECS per account and region (account: the signing key's; region: the signature's scope). */
+  private readonly places: EcsPlaces;
   private readonly ssm: LocalSsm;
+  /** The local STS endpoint (AssumeRole of the roles the drill deployed). */
+  readonly sts: LocalSts;
   /** The local Step Functions endpoint (StartExecution). */
   readonly sfn: LocalSfn;
   /** The rules and schedules the local EventBridge and Scheduler serve. */
@@ -85,7 +87,6 @@ export class LocalAws {
   private faults = new Map<string, OperationFault[]>();
   /** A throttling storm: ECS calls before `untilMs` are throttled, but every `passEvery`-th (0: none) goes through. */
   private storm = { untilMs: 0, passEvery: 0, calls: 0 };
-  private readonly cloudTrail: LocalCloudTrail;
   /** X-Amz-Target prefix (the part before the ".") -> the service that answers its operations. */
   private readonly services: ReadonlyMap<string, LocalService>;
   private server?: Server;
@@ -93,23 +94,22 @@ export class LocalAws {
   constructor(options: LocalAwsOptions = {}) {
     this.region = options.region ?? "ap-northeast-1";
     this.account = options.account ?? "123456789012";
-    this.taskStore = new EcsTaskStore(this.account, this.region, this.callbackErrors, options);
-    this.ecs = new LocalEcs(this.region, this.account, options, this.taskStore);
+    this.places = new EcsPlaces(this.account, this.region, this.callbackErrors, options);
     this.ssm = new LocalSsm(this.region, this.account, options.parameters);
     this.sfn = new LocalSfn(this.region, this.account);
     this.dynamodb = new LocalDynamoDb(options.tables);
     this.identities = new CallerIdentities(this.account, options.identities);
-    this.cloudTrail = new LocalCloudTrail(this.account, this.region, this.callbackErrors, options.onCloudTrailEvent, options.keep !== "counts");
+    this.sts = new LocalSts(this.identities);
     this.services = new Map<string, LocalService>([
-      [ECS_TARGET_PREFIX, this.ecs],
+      [ECS_TARGET_PREFIX, this.places.home.ecs],
       [SSM_TARGET_PREFIX, this.ssm],
       [SFN_TARGET_PREFIX, this.sfn],
       [EVENTS_TARGET_PREFIX, new LocalEventRules(() => this.scheduleStore)],
       [SCHEDULER_PREFIX, new LocalScheduler(() => this.scheduleStore)],
       [DYNAMODB_TARGET_PREFIX, this.dynamodb],
     ]);
-    this.events = this.cloudTrail.events;
-    this.taskStateChanges = this.taskStore.taskStateChanges;
+    this.events = this.places.home.cloudTrail.events;
+    this.taskStateChanges = this.places.home.taskStore.taskStateChanges;
     this.now = options.now ?? (() => Date.now());
     this.port = options.port ?? 0;
     this.keepRequests = options.keep !== "counts";
@@ -144,16 +144,16 @@ export class LocalAws {
     // The SDK keeps connections alive; without this close() would wait for them to idle out.
     server.closeAllConnections();
     await closed;
-    this.taskStore.cancelTimers();
+    this.places.cancelTimers();
   }
 
   /** Forgets requests, events, tasks (and their pending transitions), client tokens and items, rewinds the script and refills the bucket. */
   reset(): void {
     this.requests.length = 0;
     this.requestCounts.clear();
-    this.cloudTrail.reset();
     this.callbackErrors.length = 0;
-    this.ecs.reset();
+    this.places.reset();
+    this.sts.reset();
     this.sfn.reset();
     this.dynamodb.reset();
     this.identities.reset();
@@ -176,7 +176,7 @@ export class LocalAws {
 
   /** The DescribeTaskDefinition answers the local ECS serves. */
   setTaskDefinitions(answers: readonly Record<string, unknown>[]): void {
-    this.ecs.setTaskDefinitions(answers);
+    this.places.setTaskDefinitions(answers);
   }
 
   /** The rules (name -> targets) and schedules the local EventBridge and Scheduler serve. */
@@ -191,31 +191,41 @@ export class LocalAws {
 
   /** Replaces the CloudTrail listener (a drill run routes events back through its rule); returns the old one. */
   setCloudTrailListener(listener: ((event: CloudTrailApiCallEvent) => void) | undefined): ((event: CloudTrailApiCallEvent) => void) | undefined {
-    return this.cloudTrail.setListener(listener);
+    return this.places.setCloudTrailListener(listener);
   }
 
   /** Replaces the task state change listener; returns the old one. */
   setTaskStateChangeListener(listener: ((event: EcsTaskStateChangeEvent) => void) | undefined): ((event: EcsTaskStateChangeEvent) => void) | undefined {
-    return this.taskStore.setListener(listener);
+    return this.places.setTaskStateChangeListener(listener);
   }
 
   /** Replaces the launch script and rewinds it (records and tokens are kept). */
   setEcsScript(script: ReadonlyArray<string | EcsAnswer>): void {
-    this.ecs.setEcsScript(script);
+    this.places.setEcsScript(script);
   }
 
   launchRequests(): RecordedRequest[] {
     return this.requests.filter((r) => r.action === "RunTask" || r.action === "StartTask");
   }
 
-  /** Tasks actually placed, in launch order, as they were placed (the launch answer); a clientToken replay adds none. */
+  /** Tasks actually placed in the home place, in launch order, as they were placed (the launch answer); a clientToken replay adds none. */
   launchedTasks(): EcsTask[] {
-    return this.taskStore.launchedTasks();
+    return this.places.home.taskStore.launchedTasks();
   }
 
-  /** Tasks actually placed, in launch order, as they are at now() (tags included). */
+  /** Tasks actually placed in the home place, in launch order, as they are at now() (tags included). */
   tasks(): EcsTask[] {
-    return this.taskStore.tasks(this.now());
+    return this.places.home.taskStore.tasks(this.now());
+  }
+
+  /** Tasks placed in one account and region ("222233334444/eu-west-1"), as they are at now(). */
+  tasksIn(account: string, region: string): EcsTask[] {
+    return this.places.at(account, region).taskStore.tasks(this.now());
+  }
+
+  /** Tasks placed so far, as they are at now(), by place ("account/region"): every place that was called. */
+  tasksByPlace(): Record<string, EcsTask[]> {
+    return Object.fromEntries(this.places.all().map((p) => [`${p.account}/${p.region}`, p.taskStore.tasks(this.now())]));
   }
 
   requestsFor(action: string): RecordedRequest[] {
@@ -256,6 +266,11 @@ export class LocalAws {
     const [prefix, op] = target.split(".", 2);
     const action = op ?? target;
     const caller = this.identities.identify(wire.headers.authorization, at);
+    // Where the call is made: the caller's account, the region its signature is scoped to.
+    const account = caller.type === "Unknown" ? this.account : caller.accountId;
+    const region = signedRegion(wire.headers.authorization) ?? this.region;
+    if (isQueryRequest(wire)) return this.stsExchange(wire, caller, { account, region }, at, requestId);
+    const place: EcsPlace = prefix === ECS_TARGET_PREFIX ? this.places.at(account, region) : this.places.home;
 
     let request: Record<string, unknown> = {};
     let reply: Reply;
@@ -263,7 +278,7 @@ export class LocalAws {
       if (wire.method !== "POST" && !rest) throw new ApiError("UnknownOperationException", `${wire.method} is not supported; AWS JSON 1.1 requests are POST /`);
       // AWS authenticates before it looks at the operation.
       if (caller.type === "Unknown") throw new ApiError("MissingAuthenticationTokenException", "Missing Authentication Token");
-      const service = this.services.get(prefix);
+      const service = prefix === ECS_TARGET_PREFIX ? place.ecs : this.services.get(prefix);
       if (!service || !service.operations.has(op)) throw new ApiError("UnknownOperationException", `Unknown operation ${JSON.stringify(target)}`);
       request = rest ? rest.request : parseJsonObject(raw);
       if (prefix === ECS_TARGET_PREFIX && at < this.storm.untilMs) {
@@ -283,6 +298,8 @@ export class LocalAws {
       action,
       request: this.keepRequests ? structuredClone(request) : {},
       caller,
+      account,
+      region,
       answer: reply.answer,
       at,
       ...(reply.errorCode ? { errorCode: reply.errorCode } : {}),
@@ -296,20 +313,34 @@ export class LocalAws {
     else answer = { status: reply.status, body: JSON.stringify(reply.body), requestId };
 
     // A placed task reports PENDING (or PROVISIONING) at once, then lives on the scheduler's time.
-    for (const task of reply.placed ?? []) this.taskStore.startLife(task);
+    for (const task of reply.placed ?? []) place.taskStore.startLife(task);
     // Malformed bodies never become API calls, so CloudTrail has nothing to record for them.
     if (wire.method === "POST" && prefix === ECS_TARGET_PREFIX && (op === "RunTask" || op === "StartTask") && reply.errorCode !== "SerializationException" && caller.type !== "Unknown") {
-      this.cloudTrail.emit(this.cloudTrail.cloudTrailEvent(op, request, reply, caller, at, requestId, { remoteAddress: wire.remoteAddress, userAgent: wire.headers["user-agent"] }));
+      place.cloudTrail.emit(place.cloudTrail.cloudTrailEvent(op, request, reply, caller, at, requestId, { remoteAddress: wire.remoteAddress, userAgent: wire.headers["user-agent"] }));
     }
     return answer;
+  }
+
+  /** STS (AWS Query protocol, XML answers): AssumeRole, recorded like every other call. */
+  private stsExchange(wire: WireRequest, caller: Identity, where: { account: string; region: string }, at: number, requestId: string): WireReply {
+    const form = new URLSearchParams(wire.body);
+    const reply = this.sts.answer(form, caller, at, requestId);
+    const request = Object.fromEntries(form.entries());
+    this.record({ action: form.get("Action") ?? "(none)", request, caller, ...where, answer: reply.status === 200 ? "ok" : reply.errorCode === "Throttling" ? "throttled" : "error", at, ...(reply.errorCode ? { errorCode: reply.errorCode } : {}) });
+    return { status: reply.status, body: reply.xml, requestId, contentType: "text/xml" };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const headers: Record<string, string | undefined> = {};
-    for (const name of ["x-amz-target", "authorization", "user-agent"]) headers[name] = headerValue(req, name);
+    for (const name of ["x-amz-target", "authorization", "user-agent", "content-type"]) headers[name] = headerValue(req, name);
     const reply = this.exchange({ method: req.method ?? "", url: req.url, headers, body: raw, remoteAddress: req.socket.remoteAddress });
     if (reply.body === undefined) res.destroy();
-    else sendText(res, reply.status, reply.body, reply.requestId);
+    else sendText(res, reply.status, reply.body, reply.requestId, reply.contentType);
   }
+}
+
+/** An AWS Query protocol request (STS): a form-encoded POST with an Action, and no X-Amz-Target. */
+function isQueryRequest(wire: WireRequest): boolean {
+  return wire.method === "POST" && wire.headers["x-amz-target"] === undefined && (wire.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
 }

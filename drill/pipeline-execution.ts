@@ -10,7 +10,7 @@ import type { Notice, RerunLambdaOutput } from "../lambda/shared/contract";
 import { STATES } from "../modules/pipeline/rerun-state-machine";
 import { invokeAsync, LAMBDA_ASYNC_RETRY_DELAYS_S } from "./async-invoke";
 import type { DeliveryReport, DeliverySummary, DrillFaults, Outcome, RunScope } from "./drill-types";
-import { matchesEventPattern } from "./event-pattern-matcher";
+import { routeEvent } from "./event-routing";
 import type { ExecutionStarter } from "./local-aws/sfn";
 
 /** How a successful execution ended, by the last decision of the Lambda. */
@@ -127,7 +127,10 @@ function machineFor(definition: StateMachineDefinition): StateMachine {
  * rule and the starter, recording a DeliveryReport in `reports`, and `runExecution`, which the
  * local Step Functions endpoint calls for each execution it starts.
  */
-export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps): { deliver: (event: unknown, origin: DeliveryReport["origin"]) => Promise<void>; runExecution: ExecutionStarter; executions: () => number } {
+export function pipelineExecution(
+  scope: RunScope,
+  deps: PipelineExecutionDeps,
+): { deliver: (event: unknown, origin: DeliveryReport["origin"], putOnHubBusBy?: string) => Promise<void>; runExecution: ExecutionStarter; executions: () => number } {
   const { pipeline, clock, note, metrics } = scope;
   const { reports, notices, deliverNotice, faults } = deps;
   let executions = 0;
@@ -139,14 +142,14 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
   /** Deliveries waiting for the execution their starter asked for, by the event's JSON. */
   const waiting = new Map<string, DeliveryReport[]>();
 
-  const deliver = async (event: unknown, origin: DeliveryReport["origin"]) => {
+  const deliver = async (event: unknown, origin: DeliveryReport["origin"], putOnHubBusBy?: string) => {
     const index = reports.next();
     const e = event as { id?: string; "detail-type"?: string; detail?: { eventID?: string; eventName?: string; requestParameters?: { cluster?: string }; clusterArn?: string; stopCode?: string; stoppedReason?: string } };
     const detail = e.detail;
     const isTaskEvent = e["detail-type"] === "ECS Task State Change";
     // A long cluster list is split over several rules: the event is caught when one of them matches.
-    const patterns = isTaskEvent ? pipeline.taskFailurePatterns : pipeline.eventPatterns;
-    const matched = patterns.some((pattern) => matchesEventPattern(pattern, event));
+    // With spokes, an event of another place goes through its spoke's rules and the hub bus first.
+    const { matched, via } = routeEvent(pipeline, event, putOnHubBusBy);
     const report: DeliveryReport = {
       index,
       ...(isTaskEvent && typeof (detail as { taskArn?: unknown } | undefined)?.taskArn === "string" ? { taskArn: (detail as { taskArn: string }).taskArn } : {}),
@@ -163,7 +166,7 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
       const what = isTaskEvent
         ? `task stopped (${detail?.stoppedReason?.startsWith(`${detail.stopCode}`) ? detail.stoppedReason : `${detail?.stopCode}${detail?.stoppedReason ? `: ${detail.stoppedReason}` : ""}`}) on ${detail?.clusterArn}`
         : `${origin === "cloudtrail" ? "the pipeline's own " : ""}${detail?.eventName ?? "event"} on ${detail?.requestParameters?.cluster ?? "default"}`;
-      note(index, `${what} -> rule ${matched ? "matched" : "did not match: ignored"}`);
+      note(index, via === "rule" ? `${what} -> rule ${matched ? "matched" : "did not match: ignored"}` : `${what} -> ${via}${matched ? "" : ": ignored"}`);
     }
     if (!matched) {
       report.endedAt = clock.elapsedSeconds();
@@ -219,7 +222,7 @@ export function pipelineExecution(scope: RunScope, deps: PipelineExecutionDeps):
       const startedAt = Date.now();
       const rerun = deps.rerunFor({ dies, onDeath: () => (dead = true), deadline: startedAt + RERUN_TIMEOUT_MS });
       try {
-        const output = await clock.track(() => rerun(Payload, { getRemainingTimeInMillis: () => startedAt + RERUN_TIMEOUT_MS - Date.now() }));
+        const output = await clock.track(() => rerun(Payload, { getRemainingTimeInMillis: () => startedAt + RERUN_TIMEOUT_MS - Date.now(), invokedFunctionArn: pipeline.rerunFunctionArn }));
         if (dies && !dead) dead = true; // No ECS call at all: it dies at its end, before answering.
         // Past its timeout Lambda kills the invocation: whatever it did, its answer is lost.
         if (Date.now() - startedAt > RERUN_TIMEOUT_MS) dead = true;

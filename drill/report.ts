@@ -7,13 +7,15 @@ export interface EventReport {
   outcome: string;
   attempts: number;
   /** Launch calls the pipeline made, with where their request came from (schedule, cloudtrail, task-record). */
-  launchRequests: { action: "RunTask" | "StartTask"; request: Record<string, unknown>; source?: string }[];
+  launchRequests: { action: "RunTask" | "StartTask"; account: string; region: string; request: Record<string, unknown>; source?: string }[];
   notifications: unknown[];
   stateTransitions: number;
   simulatedSeconds: number;
   deadLetters: unknown[];
-  /** Ground truth: tasks the local ECS placed during the run. */
+  /** Ground truth: tasks the local ECS placed during the run, in every place. */
   tasksStarted: number;
+  /** The same by place ("account/region"): the hub's place, and each spoke's whose ECS was called. */
+  tasksStartedByPlace: Record<string, number>;
   /** Executions Step Functions started for the delivered event (one per failure, however often delivered). */
   executions: number;
   /** Task events only: whether the event counts as a successful run of its job for the missed-run watch. */
@@ -30,12 +32,13 @@ export function eventReport(r: DrillResult): EventReport {
     matched: originals.some((d) => d.matched),
     outcome: first?.outcome ?? "ignored",
     attempts: Math.max(0, ...originals.map((d) => d.attempts)),
-    launchRequests: r.launchRequests.map(({ action, request }) => ({ action, request, ...(first?.requestSource ? { source: first.requestSource } : {}) })),
+    launchRequests: r.launchRequests.map(({ action, account, region, request }) => ({ action, account, region, request, ...(first?.requestSource ? { source: first.requestSource } : {}) })),
     notifications: r.notifications,
     stateTransitions: originals.reduce((n, d) => n + d.stateTransitions, 0),
     simulatedSeconds: r.simulatedSeconds,
     deadLetters: r.deadLetters,
     tasksStarted: r.tasksStarted,
+    tasksStartedByPlace: r.tasksStartedByPlace,
     executions: originals.filter((d) => d.executionArn !== undefined).length,
     ...(first?.taskArn !== undefined ? { countedAsSuccess: r.countedAsSuccess[first.taskArn] === true } : {}),
     ...(first?.error ? { error: first.error } : {}),

@@ -7,11 +7,14 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { makeHandler as makeRerunHandler, type EcsSender, type PlantedDefect } from "../lambda/rerun/handler";
 import { makeHandler as makeStarterHandler } from "../lambda/starter/handler";
 import { makeHandler as makeRunCounterHandler } from "../lambda/run-counter/handler";
 import { readConfig as readRerunConfig } from "../lambda/rerun/config";
 import { readPacingConfig, type DynamoSender } from "../lambda/rerun/pacer";
+import { readHubConfig } from "../lambda/rerun/hub-config";
+import { SPOKE_SESSION_NAME, SpokeClients, type PlaceClients } from "../lambda/rerun/spoke-access";
 import { makeHandler as makeNotifierHandler, type NotifierHandler } from "../lambda/notifier/handler";
 import { readConfig as readNotifierConfig } from "../lambda/notifier/config";
 import type { Notice } from "../lambda/shared/contract";
@@ -26,7 +29,8 @@ import { noticeDelivery } from "./notice-delivery";
 import { pipelineExecution, ReportSink } from "./pipeline-execution";
 import { seededRandom } from "./seeded-random";
 import { SimClock } from "./sim-clock";
-import { synthesizePipeline, type SynthesizedPipeline } from "./synthesized-pipeline";
+import { DRILL_ACCOUNT, synthesizePipeline, type SynthesizedPipeline } from "./synthesized-pipeline";
+import { splitClusters } from "./synthesized-hub";
 
 export type { DeliveryReport, DrillOptions, DrillResult, Outcome, RunOptions, TimelineEntry } from "./drill-types";
 
@@ -36,7 +40,7 @@ const NOTIFIER_ACCESS_KEY = "ASIADRILLNOTIFIER001";
 const STARTER_ACCESS_KEY = "ASIADRILLSTARTER0001";
 const DRILL_START = Date.parse("2026-01-01T03:00:00Z");
 
-const RERUN_DEFECTS: readonly PlantedDefect[] = ["no-start-lookup", "lose-launch-on-check-failure", "tag-after-launch", "no-time-budget", "throw-normal-outcomes"];
+const RERUN_DEFECTS: readonly PlantedDefect[] = ["no-start-lookup", "lose-launch-on-check-failure", "tag-after-launch", "no-time-budget", "throw-normal-outcomes", "relaunch-at-home"];
 
 /** The definition as it was before notices were caught (TEST ONLY, for the planted-defect sweep): a failed notice fails the execution. */
 function withoutNoticeCatch(definition: Record<string, unknown>): Record<string, unknown> {
@@ -72,7 +76,10 @@ export class Drill {
 
   /** Synthesizes the pipeline and starts the local endpoints. */
   static async start(options: DrillOptions = {}): Promise<Drill> {
-    const pipeline = synthesizePipeline({ clusters: options.clusters ?? ["batch-ec2"], env: { ECS_RERUN_REGION: options.region ?? "ap-northeast-1" } });
+    const region = options.region ?? "ap-northeast-1";
+    // Cluster ARNs of another account or region are the hub's spokes, each deployed as a spoke there.
+    const clusters = splitClusters(options.clusters ?? ["batch-ec2"], { account: DRILL_ACCOUNT, region });
+    const pipeline = synthesizePipeline({ clusters: clusters.home.length > 0 ? clusters.home : ["batch-ec2"], spokeClusters: clusters.spokes, env: { ECS_RERUN_REGION: region } });
     const keep = options.keep === "summary" ? "counts" : "all";
     const slack = new LocalSlack({ script: options.slack ?? ["ok"], keep });
     const { url } = await slack.start();
@@ -93,6 +100,10 @@ export class Drill {
         [SCHEDULER_ACCESS_KEY]: { roleName: "batch-ec2-print-date-events", invokedBy: "events.amazonaws.com" },
       },
     });
+    // The roles STS lets assume: the spokes' relaunch roles, with the trust each was synthesized with.
+    aws.sts.setRoles(pipeline.hub?.spokes.map((s) => s.relaunchRole) ?? []);
+    // And the rerun role may assume only what its synthesized inline policies allow.
+    aws.sts.setIdentityPolicies({ [pipeline.rerunRoleArn]: pipeline.rerunRolePolicies });
     aws.setSchedules(options.schedules ?? { rules: {}, schedules: [] });
     aws.setTaskDefinitions(options.taskDefinitions ?? []);
     await aws.start();
@@ -126,7 +137,7 @@ export class Drill {
     const running = new Set<Promise<void>>();
     const requestsBefore = this.aws.requests.length;
     const receivedBefore = this.slack.received.length;
-    const tasksBefore = this.aws.launchedTasks().length;
+    const tasksBefore = new Map(Object.entries(this.aws.tasksByPlace()).map(([place, tasks]) => [place, tasks.length]));
     const launchesBefore = this.launchCounts();
     const note = (event: number, text: string) => {
       if (keepAll && (this.options.timeline ?? true)) timeline.push({ t: Math.round(clock.elapsedSeconds() * 10) / 10, event, text });
@@ -157,6 +168,28 @@ export class Drill {
       ...(this.options.pace === false ? { PACER_TABLE: "" } : {}),
     });
     const dynamodb = new DynamoDBClient(client(RERUN_ACCESS_KEY));
+    // A hub's clients for its spokes' places, as index.ts makes them: credentials of the relaunch
+    // role from the local STS (fromTemporaryCredentials, called with the rerun role's own keys),
+    // clients signed for the spoke's region, all kept for the run like a warm container keeps them.
+    const hubConfig = this.pipeline.hub ? readHubConfig({ ...this.pipeline.rerunEnvironment, AWS_REGION: this.pipeline.region }) : undefined;
+    const spokeClientsMade: { destroy(): void }[] = [];
+    const spokes =
+      hubConfig &&
+      new SpokeClients(
+        hubConfig,
+        (roleArn) =>
+          fromTemporaryCredentials({
+            params: { RoleArn: roleArn, RoleSessionName: SPOKE_SESSION_NAME, DurationSeconds: 900 },
+            masterCredentials: client(RERUN_ACCESS_KEY).credentials,
+            clientConfig: { region: this.pipeline.region, endpoint: this.aws.endpoint, maxAttempts: 1, ...(inProcess ? { requestHandler: inProcessRequestHandler(this.aws) } : {}) },
+          }),
+        (place, credentials) => {
+          const config = { ...client(RERUN_ACCESS_KEY), region: place.region, credentials };
+          const made = { ecs: new ECSClient(config), events: new EventBridgeClient(config), scheduler: new SchedulerClient(config) };
+          spokeClientsMade.push(made.ecs, made.events, made.scheduler);
+          return made;
+        },
+      );
     // One handler per invocation, so that an invocation can die: after its first ECS call has taken
     // effect, every later call fails and its answer is lost, as when Lambda kills it at its timeout.
     const planted = new Set(this.options.plant ?? []);
@@ -172,17 +205,20 @@ export class Drill {
         }
         if (dead) throw Object.assign(new Error("the invocation was killed"), { name: "InvocationKilled" });
       };
-      const sender: EcsSender = {
+      const wrap = (inner: EcsSender): EcsSender => ({
         send: (async (command: Parameters<ECSClient["send"]>[0]) => {
           alive();
-          const answer = await ecs.send(command as never);
+          const answer = await inner.send(command as never);
           if (dies && ++calls === 1) {
             dead = true;
             onDeath();
           }
           return answer;
         }) as EcsSender["send"],
-      };
+      });
+      const sender = wrap(ecs);
+      // A spoke's ECS calls die with the invocation like the hub's own.
+      const hub = spokes && hubConfig ? { config: hubConfig, spokes: { for: (place: { account: string; region: string }): PlaceClients => ({ ...spokes.for(place), ecs: wrap(spokes.for(place).ecs) }) } } : undefined;
       // Backing off inside the handler (ECS throttling) is simulated time too, and is not work in flight.
       const pacer: DynamoSender = {
         send: async (command) => {
@@ -190,7 +226,16 @@ export class Drill {
           return dynamodb.send(command);
         },
       };
-      return makeRerunHandler(rerunConfig, { ecs: sender, events: eventBridge, scheduler: schedulerClient, random, sleep: (ms) => clock.idleSleep(ms), plantedDefects: rerunDefects, pacing: { config: pacingConfig, dynamodb: pacer } });
+      return makeRerunHandler(rerunConfig, {
+        ecs: sender,
+        events: eventBridge,
+        scheduler: schedulerClient,
+        random,
+        sleep: (ms) => clock.idleSleep(ms),
+        plantedDefects: rerunDefects,
+        pacing: { config: pacingConfig, dynamodb: pacer },
+        ...(hub ? { hub } : {}),
+      });
     };
     const sfn = new SFNClient(client(STARTER_ACCESS_KEY));
     const starter = makeStarterHandler(
@@ -232,7 +277,7 @@ export class Drill {
       faults,
       definition: planted.has("notice-stops-rerun") ? withoutNoticeCatch(this.pipeline.definition) : this.pipeline.definition,
     });
-    const start = (event: unknown, origin: DeliveryReport["origin"]) => track(deliver(event, origin));
+    const start = (event: unknown, origin: DeliveryReport["origin"], putOnHubBusBy?: string) => track(deliver(event, origin, putOnHubBusBy));
     const previousStarter = this.aws.setExecutionStarter((execution) => {
       const run = runExecution(execution);
       track(run);
@@ -279,7 +324,7 @@ export class Drill {
         // EventBridge sends a delivered task event to every rule it matches: the successful-runs rule too.
         const deliver = () => {
           countRun(event);
-          start(event, "delivered");
+          start(event, "delivered", runOptions.putOnHubBusBy);
         };
         if (delay <= 0) deliver();
         else track(clock.sleep(delay * 1000).then(deliver));
@@ -337,16 +382,19 @@ export class Drill {
       sfn.destroy();
       eventBridge.destroy();
       schedulerClient.destroy();
+      for (const c of spokeClientsMade) c.destroy();
     }
     metrics.deadLetters = (metrics.deadLetters ?? 0) + deadLetters.length;
-    const placed = this.aws.tasks().slice(tasksBefore);
+    // Ground truth in every place: the tasks each account and region's ECS placed during the run.
+    const placedByPlace = Object.fromEntries(Object.entries(this.aws.tasksByPlace()).map(([place, tasks]) => [place, tasks.slice(tasksBefore.get(place) ?? 0)]));
+    const placed = Object.values(placedByPlace).flat();
 
     const launches = this.aws.requests.slice(requestsBefore).filter((r) => r.action === "RunTask" || r.action === "StartTask");
     const launchesAfter = this.launchCounts();
     return {
       deliveries: reports.deliveries,
       summary: reports.summary,
-      launchRequests: launches.map((r) => ({ action: r.action as "RunTask" | "StartTask", request: r.request as Record<string, unknown>, answer: r.answer })),
+      launchRequests: launches.map((r) => ({ action: r.action as "RunTask" | "StartTask", request: r.request as Record<string, unknown>, answer: r.answer, account: r.account, region: r.region })),
       notifications: this.slack.received.slice(receivedBefore).filter((r) => r.answeredWith === "ok").map((r) => r.payload),
       slackAttempts: this.slack.received.length - receivedBefore,
       deadLetters,
@@ -355,6 +403,7 @@ export class Drill {
       timeline: timeline.sort((a, b) => a.t - b.t),
       simulatedSeconds: endedAt,
       tasksStarted: placed.length,
+      tasksStartedByPlace: Object.fromEntries(Object.entries(placedByPlace).map(([place, tasks]) => [place, tasks.length])),
       tasksRan: placed.filter((t) => t.startedAt !== undefined).length,
       executions: executions(),
       alarms: Object.entries(metrics)

@@ -1,9 +1,12 @@
 /** Synthesizes the ecs-rerun stack and reads back what the drill runs: patterns, state machine, Lambda settings, alarms. */
 import { Testing } from "cdktf";
 import { DEMO_JOB } from "../jobs";
-import { buildApp } from "../modules/app";
+import { buildApp, DEMO_SLACK_WEBHOOK_PARAMETER } from "../modules/app";
+import { EcsRerunStack } from "../modules/pipeline/ecs-rerun-stack";
 import { PACER_FAILURE_METRIC } from "../modules/pipeline/launch-pacer";
 import type { AlarmSpec } from "./cloudwatch";
+import { synthesizeHub, type SynthesizedHub } from "./synthesized-hub";
+import type { PolicyDocument } from "./local-aws/iam-policy";
 
 /** The account the drill's local AWS answers as (LocalAws's default), which deployed values name. */
 export const DRILL_ACCOUNT = "123456789012";
@@ -40,6 +43,15 @@ export interface SynthesizedPipeline {
   readonly starterEnvironment: Record<string, string>;
   /** Region of the stack's provider. */
   readonly region: string;
+  /** The account the pipeline is deployed in (the drill's). */
+  readonly account: string;
+  /** The rerun Lambda's ARN, as `context.invokedFunctionArn` gives it to the handler. */
+  readonly rerunFunctionArn: string;
+  /** The rerun role's ARN and its inline policies, as deployed (what the local STS checks an AssumeRole of it against). */
+  readonly rerunRoleArn: string;
+  readonly rerunRolePolicies: readonly PolicyDocument[];
+  /** The hub part and the spokes, when the protected clusters include other accounts or regions. */
+  readonly hub?: SynthesizedHub;
   /** The task-failures rule's pattern (tasks that never started, program failures), when enabled (the first rule's, when split). */
   readonly taskFailurePattern?: Record<string, unknown>;
   /** Every task-failures rule's pattern: an event is caught when one of them matches. */
@@ -65,19 +77,19 @@ function synthesized(resources: Resources, resource: { terraformResourceType: st
  * A synthesized value as Terraform would deploy it in the drill's account: the references to where
  * the pipeline runs (partition, account, region data sources) filled in.
  */
-export function deployed(text: string, region: string): string {
+export function deployed(text: string, region: string, account: string = DRILL_ACCOUNT): string {
   return text
     .replace(/\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}/g, "aws")
-    .replace(/\$\{data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id\}/g, DRILL_ACCOUNT)
+    .replace(/\$\{data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id\}/g, account)
     .replace(/\$\{data\.aws_region\.[A-Za-z0-9_-]+\.name\}/g, region);
 }
 
 /** The patterns of a rule and of its later parts (a for_each block whose keys are the parts), in order, as deployed. */
-function patternsOf(rule: Record<string, unknown> | undefined, more: Record<string, unknown> | undefined, region: string): Record<string, unknown>[] {
+function patternsOf(rule: Record<string, unknown> | undefined, more: Record<string, unknown> | undefined, region: string, account: string = DRILL_ACCOUNT): Record<string, unknown>[] {
   if (!rule) return [];
   const later = (more?.for_each ?? {}) as Record<string, string>;
   const texts = [rule.event_pattern as string, ...Object.keys(later).sort((a, b) => Number(a) - Number(b)).map((k) => later[k])];
-  return texts.map((t) => JSON.parse(deployed(t, region)) as Record<string, unknown>);
+  return texts.map((t) => JSON.parse(deployed(t, region, account)) as Record<string, unknown>);
 }
 
 function required<T>(value: T | undefined, what: string): T {
@@ -91,11 +103,23 @@ function required<T>(value: T | undefined, what: string): T {
  * Terraform would deploy. It deploys the demo job (jobs.ts), whatever JOBS holds: the scenarios
  * (a missed run of print-date) are about the demo, and a user's own jobs must not change them.
  */
-export function synthesizePipeline(options: { clusters?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): SynthesizedPipeline {
+export function synthesizePipeline(options: { clusters?: readonly string[]; spokeClusters?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): SynthesizedPipeline {
   const env: NodeJS.ProcessEnv = { ...(options.env ?? {}) };
   if (options.clusters) env.ECS_RERUN_PROTECTED_CLUSTERS = options.clusters.join(",");
   const app = Testing.app();
-  const { rerun } = buildApp(app, env, { jobs: [DEMO_JOB] });
+  const spokeClusters = options.spokeClusters ?? [];
+  // The app's settings have no spoke clusters (a hub is a construct and module feature): a hub drill
+  // deploys the pipeline stack itself, as buildApp does but with spokeClusters (and without the
+  // demo job's missed-run alarm, which watches the home cluster stack the hub drill does not run).
+  const rerun =
+    spokeClusters.length === 0
+      ? buildApp(app, env, { jobs: [DEMO_JOB] }).rerun
+      : new EcsRerunStack(app, "ecs-rerun", {
+          region: env.ECS_RERUN_REGION ?? "ap-northeast-1",
+          clusters: options.clusters ?? ["batch-ec2"],
+          slackWebhookParameterName: DEMO_SLACK_WEBHOOK_PARAMETER,
+          spokeClusters,
+        });
   const tf = JSON.parse(Testing.synth(rerun)) as { resource: Resources; provider: { aws: { region: string }[] } };
   const r = tf.resource;
   const p = rerun.pipeline;
@@ -109,7 +133,8 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; env?
   const rerunRole = required(synthesized(r, p.rerunRole), "rerun role");
   const starterFn = required(synthesized(r, p.starterFunction), "starter Lambda");
   const region = tf.provider.aws[0].region;
-  const envOf = (fn: Record<string, unknown>) => (fn.environment as { variables: Record<string, string> }).variables;
+  // Terraform fills in the references to where the pipeline runs (SPOKE_ROLE_ARN_PATTERN's partition).
+  const envOf = (fn: Record<string, unknown>) => Object.fromEntries(Object.entries((fn.environment as { variables: Record<string, string> }).variables).map(([k, v]) => [k, deployed(v, region)]));
   const eventPatterns = patternsOf(rule, synthesized(r, p.moreRules), region);
   const taskFailurePatterns = patternsOf(synthesized(r, p.taskStateRule), synthesized(r, p.moreTaskStateRules), region);
   const successPatterns = patternsOf(synthesized(r, p.missedRuns?.rule), synthesized(r, p.missedRuns?.moreRules), region);
@@ -127,7 +152,22 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; env?
   const launchPacer = pacerTable && pacerFilter ? { table: pacerTable.name as string, hashKey: pacerTable.hash_key as string, failurePattern: pacerFilter.pattern as string } : undefined;
   // Terraform fills the table's name in at apply; the drill names it as the table is named.
   const rerunEnvironment = { ...envOf(rerunFn), ...(launchPacer ? { PACER_TABLE: launchPacer.table } : {}) };
+  const rerunRoleArn = `arn:aws:iam::${DRILL_ACCOUNT}:role${(rerunRole.path as string | undefined) ?? "/"}${rerunRole.name as string}`;
+  const hub =
+    spokeClusters.length === 0
+      ? undefined
+      : synthesizeHub(p, r, { place: { account: DRILL_ACCOUNT, region }, spokeClusters, rerunRoleArn }, { deployed, patternsOf });
+  // The rerun role's inline policies: those whose `role` is "${aws_iam_role.<the rerun role>.id|name}".
+  const rerunRoleRef = new RegExp(`^\\$\\{aws_iam_role\\.${p.rerunRole.friendlyUniqueId}\\.(id|name)\\}$`);
+  const rerunRolePolicies = Object.values(r.aws_iam_role_policy ?? {})
+    .filter((policy) => rerunRoleRef.test(String(policy.role)))
+    .map((policy) => JSON.parse(deployed(policy.policy as string, region)) as PolicyDocument);
   return {
+    hub,
+    rerunRoleArn,
+    rerunRolePolicies,
+    account: DRILL_ACCOUNT,
+    rerunFunctionArn: `arn:aws:lambda:${region}:${DRILL_ACCOUNT}:function:${rerunFn.function_name as string}`,
     taskFailurePattern: taskFailurePatterns[0],
     taskFailurePatterns,
     successPattern: successPatterns[0],

@@ -93,6 +93,9 @@ describe("drill CLI", () => {
     expect(report.launchRequests).toEqual([
       {
         action: "RunTask",
+        // Where the launch was made: the event's own account and region (the drill's hub place).
+        account: "123456789012",
+        region: "ap-northeast-1",
         request: {
           ...requestParameters,
           clientToken: expect.stringMatching(/^ecs-rerun-/),

@@ -8,6 +8,8 @@ const ENV_KEYS = [
   "SLACK_WEBHOOK_PARAMETER",
   "SLACK_TIMEOUT_MS",
   "AWS_REGION",
+  "SPOKE_ROLE_ARN_PATTERN",
+  "SPOKE_ACCOUNTS",
   // The SDK warns on Node < 22 when a client is built; the Lambda runtime is nodejs22.x.
   "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED",
 ] as const;
@@ -38,6 +40,23 @@ describe("rerun entry point", () => {
   it("fails at cold start naming the bad variable", () => {
     expect(() => loadWithEnv("../../lambda/rerun/index", { AWS_REGION: "ap-northeast-1", MAX_ATTEMPTS: "0" })).toThrow(
       expect.objectContaining({ name: "ConfigurationError", message: expect.stringMatching(/^MAX_ATTEMPTS="0"/) }),
+    );
+  });
+});
+
+describe("rerun entry point of a hub", () => {
+  const HUB = { AWS_REGION: "ap-northeast-1", SPOKE_ROLE_ARN_PATTERN: "arn:aws:iam::{account}:role/ecs-rerun/ecs-rerun-relaunch-{region}", SPOKE_ACCOUNTS: '["222233334444"]' };
+
+  it("exports a handler with its spoke settings (the spokes' clients are made on first use)", () => {
+    expect(typeof loadWithEnv("../../lambda/rerun/index", HUB).handler).toBe("function");
+  });
+
+  it("fails at cold start naming a bad SPOKE_ROLE_ARN_PATTERN or SPOKE_ACCOUNTS", () => {
+    expect(() => loadWithEnv("../../lambda/rerun/index", { ...HUB, SPOKE_ROLE_ARN_PATTERN: "arn:aws:iam::222233334444:role/x" })).toThrow(
+      expect.objectContaining({ name: "ConfigurationError", message: expect.stringMatching(/^SPOKE_ROLE_ARN_PATTERN=/) }),
+    );
+    expect(() => loadWithEnv("../../lambda/rerun/index", { ...HUB, SPOKE_ACCOUNTS: '["22223333"]' })).toThrow(
+      expect.objectContaining({ name: "ConfigurationError", message: expect.stringMatching(/^SPOKE_ACCOUNTS=/) }),
     );
   });
 });

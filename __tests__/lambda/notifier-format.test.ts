@@ -336,3 +336,24 @@ describe("Slack formatting of anything else", () => {
     expect(JSON.stringify(message).length).toBeLessThan(8_000);
   });
 });
+
+describe("Slack formatting of a hub's notice (another account and region)", () => {
+  it("names the account and the region in a field and in the plain text, and links to that region's console", () => {
+    const message = formatSlackMessage(JSON.stringify(notice({ kind: "recovered", account: "222233334444", region: "eu-west-1", cluster: "arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2" })), { region: REGION });
+    expect(fieldTexts(message)).toContain("*Account / region*\n222233334444 / eu-west-1");
+    expect(message.text).toContain("account 222233334444 region eu-west-1");
+    expect(allText(message)).toContain("https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/batch-ec2?region=eu-west-1");
+    // The execution is the hub's, in the hub's region (its ARN says which), not the task's.
+    expect(allText(message)).toContain("https://ap-northeast-1.console.aws.amazon.com/states/home?region=ap-northeast-1#/v2/executions/details/");
+  });
+
+  it("a needs_human notice of a place the hub may not act in says why, without an empty 'could not be recovered' list", () => {
+    const message = formatSlackMessage(
+      JSON.stringify(notice({ kind: "needs_human", account: "444455556666", region: "eu-west-1", missing: [], message: "account 444455556666 region eu-west-1: account 444455556666 is not admitted by this hub; nothing was launched" })),
+      { region: REGION },
+    );
+    expect(allText(message)).toContain("is not admitted by this hub");
+    expect(allText(message)).not.toContain("Could not be recovered");
+    expect(fieldTexts(message)).toContain("*Account / region*\n444455556666 / eu-west-1");
+  });
+});

@@ -9,15 +9,17 @@ export const INVARIANTS: readonly Invariant[] = ["I1", "I2", "I3", "I4", "I5"];
 export const INVARIANT_NAMES: Readonly<Record<Invariant, string>> = {
   I1: "no duplicate: tasks started for one failed launch <= its shortfall",
   I2: "no silence: a shortfall not started, or a program failure, reaches a human",
-  I3: "never launches what it must not (service tasks, program failures, unprotected clusters, hidden requests)",
+  I3: "never launches what it must not (service tasks, program failures, unprotected clusters, hidden requests), nor anywhere but the failure's own account and region",
   I4: "bounded: tasks launched <= max attempts x shortfall, executions <= deliveries",
   I5: "quiet when healthy: no alarm when every fault healed within its retry budget",
 };
 
 /** What a run really did, as the local endpoints and the queue saw it. */
 export interface Observation {
-  /** Tasks the local ECS placed during the run, and whether each reached RUNNING. */
+  /** Tasks the local ECS placed during the run (in every account and region), and whether each reached RUNNING. */
   readonly tasks: readonly { readonly ran: boolean }[];
+  /** Of those, the tasks placed in another account or region than the failure's. */
+  readonly misplacedTasks: number;
   /** Kinds of the notices Slack accepted (read from the messages it received). */
   readonly slackKinds: readonly string[];
   /** Kinds of the notices that landed in the dead-letter queue. */
@@ -77,6 +79,7 @@ export function judge(s: Scenario, o: Observation, maxAttempts: number): Violati
   }
   if (s.source === "program-failure" && !told(["program_failed", "unstarted-event"])) violations.push({ invariant: "I2", detail: "a program failure reached no human" });
   if (mustNotLaunch(s) && o.tasks.length > 0) violations.push({ invariant: "I3", detail: `${o.tasks.length} task(s) launched for a ${s.source}` });
+  if (o.misplacedTasks > 0) violations.push({ invariant: "I3", detail: `${o.misplacedTasks} task(s) launched in another account or region than the failure's (${s.place})` });
   if (o.tasks.length > maxAttempts * shortfall && !mustNotLaunch(s)) {
     violations.push({ invariant: "I4", detail: `${o.tasks.length} task(s) launched for a shortfall of ${shortfall} with ${maxAttempts} attempts` });
   }

@@ -13,9 +13,22 @@ type Json = Record<string, any>;
 const CLUSTER = "arn:aws:ecs:ap-northeast-1:123456789012:cluster/batch-ec2";
 const INSTANCE = "arn:aws:ecs:ap-northeast-1:123456789012:container-instance/batch-ec2/7a1c2b3d4e5f46a7b8c9d0e1f2a3b4c5";
 const STARTTASK_FILE = join(EVENTS_DIR, "constructed__starttask-partial-AGENT__two-instances.json");
+/** The hub's own place, and the spoke the sweep's drill deploys (the hub admits its cluster). */
+export const HOME_PLACE = "123456789012/ap-northeast-1";
+export const SPOKE_PLACE = "222233334444/eu-west-1";
+export const SPOKE_CLUSTER = "arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2";
 
-/** The EventBridge event of the scenario's failure. */
+/**
+ * The EventBridge event of the scenario's failure, in its place: a spoke's is the hub's event with
+ * its account and region (every ARN, the envelope, CloudTrail's recipientAccountId and awsRegion).
+ */
 export function failureEvent(s: Scenario): Json {
+  const event = homeFailureEvent(s);
+  if (s.place === "home") return event;
+  return JSON.parse(JSON.stringify(event).replaceAll("123456789012", "222233334444").replaceAll("ap-northeast-1", "eu-west-1")) as Json;
+}
+
+function homeFailureEvent(s: Scenario): Json {
   switch (s.source) {
     case "runtask-rejected":
     case "partial":
@@ -66,10 +79,15 @@ export function slackKind(payload: unknown): string {
   return EMOJI_KIND.get(header.split(" ")[0]) ?? "unknown";
 }
 
-/** What the run really did: the placed tasks, what Slack and the queue received, the alarms. */
-export function observe(r: DrillResult, tasks: readonly { startedAt?: unknown }[]): Observation {
+/**
+ * What the run really did: the placed tasks (in every place: `tasks` by "account/region"), what Slack
+ * and the queue received, the alarms. `place` is where the failure happened ("account/region").
+ */
+export function observe(r: DrillResult, tasks: Readonly<Record<string, readonly { startedAt?: unknown }[]>>, place: string): Observation {
+  const all = Object.values(tasks).flat();
   return {
-    tasks: tasks.map((t) => ({ ran: t.startedAt !== undefined })),
+    tasks: all.map((t) => ({ ran: t.startedAt !== undefined })),
+    misplacedTasks: Object.entries(tasks).reduce((n, [at, list]) => n + (at === place ? 0 : list.length), 0),
     slackKinds: r.notifications.map(slackKind),
     // The queue holds notices, and events the starter could not hand to Step Functions: the failure itself.
     deadLetterKinds: [...r.deadLetters.map((d) => String((d.notice as { kind?: unknown } | null)?.kind ?? "unknown")), ...Array.from({ length: r.unstartedEvents }, () => "unstarted-event")],
@@ -97,5 +115,5 @@ export async function runScenario(drill: Drill, s: Scenario, seed: number): Prom
       ecsStorm: s.storm,
     },
   });
-  return { result, observation: observe(result, drill.aws.tasks()) };
+  return { result, observation: observe(result, drill.aws.tasksByPlace(), s.place === "spoke" ? SPOKE_PLACE : HOME_PLACE) };
 }

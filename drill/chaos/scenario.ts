@@ -39,8 +39,16 @@ export const LAUNCH_ANSWERS = [
   "exit:1",
 ] as const;
 
+/**
+ * Where the failure happens: in the hub's own account and region, or in a spoke's (222233334444,
+ * eu-west-1), from where its event is forwarded to the hub bus and the rerun is made through the
+ * spoke's relaunch role.
+ */
+export type Place = "home" | "spoke";
+
 export interface Scenario {
   readonly source: Source;
+  readonly place: Place;
   /** Tasks the original call asked for (RunTask count; StartTask: the fixture's two instances). */
   readonly count: number;
   /** Of those, the ones the original call placed (partial only). */
@@ -104,6 +112,9 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
       { weight: 3, arbitrary: fc.constant({ seconds: 0, passEvery: 0 }) },
       { weight: 2, arbitrary: fc.record({ seconds: fc.integer({ min: 120, max: 600 }), passEvery: fc.constantFrom(0, 2, 7, 7, 7) }) },
     ),
+    // Drawn last, so every other field of a seed's scenario is what it was before spokes existed;
+    // it shrinks towards the hub's own place.
+    place: fc.oneof({ weight: 3, arbitrary: fc.constant<Place>("home") }, { weight: 1, arbitrary: fc.constant<Place>("spoke") }),
   })
   .map(({ placedFraction, ...s }) => {
     // A partial placement needs a shortfall: at least two asked, fewer placed.
@@ -135,7 +146,7 @@ export function mustNotLaunch(s: Scenario): boolean {
 /** One line describing a scenario, for reports. */
 export function describeScenario(s: Scenario): string {
   const parts = [
-    `${s.source}${s.count > 1 || s.placed > 0 ? ` (${s.placed}/${s.count} placed)` : ""}`,
+    `${s.source}${s.count > 1 || s.placed > 0 ? ` (${s.placed}/${s.count} placed)` : ""}${s.place === "spoke" ? " in the spoke 222233334444/eu-west-1" : ""}`,
     `delivered at ${s.deliverAt.join(",")} s`,
     `ecs ${s.ecs.join(",")}`,
   ];

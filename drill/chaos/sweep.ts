@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { Drill, type DrillResult } from "../runner";
 import type { ChaosDefect } from "../drill-types";
 import { INVARIANTS, judge, type Invariant, type Violation } from "./invariants";
-import { runScenario } from "./run-scenario";
+import { runScenario, SPOKE_CLUSTER } from "./run-scenario";
 import { describeScenario, scenarioArb, type Scenario } from "./scenario";
 
 export interface SweepOptions {
@@ -39,9 +39,13 @@ export interface SweepResult {
   readonly wallSeconds: number;
 }
 
-/** The drill the sweep runs on: synthesized once, its endpoints reset for every scenario. */
+/**
+ * The drill the sweep runs on: synthesized once, its endpoints reset for every scenario. A hub that
+ * protects its own batch-ec2 and a spoke's (222233334444, eu-west-1), so a scenario may happen in
+ * either place.
+ */
 export function startSweepDrill(plant: readonly ChaosDefect[] = [], timeline = false): Promise<Drill> {
-  return Drill.start({ timeline, slackTimeoutMs: 100, plant });
+  return Drill.start({ timeline, slackTimeoutMs: 100, plant, clusters: ["batch-ec2", SPOKE_CLUSTER] });
 }
 
 /** The scenario a seed draws (what `--runs 1 --seed S` runs). */

@@ -78,20 +78,22 @@ export interface WireReply {
   readonly status: number;
   readonly body?: string;
   readonly requestId: string;
+  /** Default: AWS JSON 1.1; STS's Query protocol answers in XML. */
+  readonly contentType?: string;
 }
 
-/** Headers of an AWS JSON answer. */
-export function replyHeaders(text: string, requestId: string): Record<string, string> {
-  return { "content-type": "application/x-amz-json-1.1", "content-length": String(Buffer.byteLength(text)), "x-amzn-requestid": requestId };
+/** Headers of an AWS JSON answer (or of another content type, STS's XML). */
+export function replyHeaders(text: string, requestId: string, contentType = "application/x-amz-json-1.1"): Record<string, string> {
+  return { "content-type": contentType, "content-length": String(Buffer.byteLength(text)), "x-amzn-requestid": requestId };
 }
 
 export function send(res: ServerResponse, status: number, body: Record<string, unknown>, requestId: string): void {
   sendText(res, status, JSON.stringify(body), requestId);
 }
 
-export function sendText(res: ServerResponse, status: number, text: string, requestId: string): void {
+export function sendText(res: ServerResponse, status: number, text: string, requestId: string, contentType = "application/x-amz-json-1.1"): void {
   res.writeHead(status, {
-    "Content-Type": "application/x-amz-json-1.1",
+    "Content-Type": contentType,
     "Content-Length": Buffer.byteLength(text),
     "x-amzn-RequestId": requestId,
   });

@@ -47,6 +47,8 @@ export interface IdentitySpec {
   /** Service principal acting for the role ("events.amazonaws.com", "states.amazonaws.com"): sets
    *  userIdentity.invokedBy, sourceIPAddress and userAgent the way CloudTrail does for service calls. */
   invokedBy?: string;
+  /** The account the role belongs to. Default: the endpoint's own (home) account. */
+  account?: string;
 }
 
 export interface EcsFailure {
@@ -63,6 +65,9 @@ export interface RecordedRequest {
   /** The JSON body as received ({} when it could not be parsed). */
   request: Record<string, unknown>;
   caller: Identity;
+  /** The account and region the request was made in: the caller's account, the region it was signed for. */
+  account: string;
+  region: string;
   /** "failed" = HTTP 200 with a non-empty failures list (including partial placement). */
   answer: RequestAnswer;
   at: number;

@@ -264,6 +264,8 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
   const fields: SlackTextObject[] = [
     field("Cluster", link(clusterUrl(region, clusterName), clusterName)),
     field("Task definition", link(taskDefinitionUrl(region, n.taskDefinition), tdLabel)),
+    // A hub handles failures of many accounts and regions: where it happened leads every notice.
+    field("Account / region", escapeMrkdwn(`${n.account || "unknown"} / ${region}`)),
   ];
   if (n.taskArn) fields.push(field("Task", link(taskUrl(region, clusterName, n.taskArn), n.taskArn.slice(n.taskArn.lastIndexOf("/") + 1))));
   if (n.stoppedReason) fields.push(field("Stopped reason", escapeMrkdwn(n.stoppedReason)));
@@ -284,15 +286,19 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
   // A rerun rebuilt from a task record lacks what the record does not carry: say so, so that the
   // human can judge the rerun (or repeat the job by hand with the full request).
   if (n.kind === "needs_human") {
-    const missing = Array.isArray(n.missing) && n.missing.length > 0 ? n.missing.join(", ") : "unknown";
-    blocks.push(section(`*Could not be recovered* (so nothing was launched: a rerun without them would be another job)\n${escapeMrkdwn(missing)}`));
+    // A hub that may not act in the place (account not admitted, role not assumable) has nothing
+    // missing from the request: its message says why, and the command below is to run there.
+    if (Array.isArray(n.missing) && n.missing.length > 0) {
+      blocks.push(section(`*Could not be recovered* (so nothing was launched: a rerun without them would be another job)\n${escapeMrkdwn(n.missing.join(", "))}`));
+    }
     if (n.runTaskCommand) blocks.push(section(`*Everything that could be recovered*, to complete and run\n\`\`\`${n.runTaskCommand.replace(/\`/g, "'")}\`\`\``));
   }
   if (!programFailed && Array.isArray(n.notCarriedOver) && n.notCarriedOver.length > 0) {
     blocks.push(section(`*Not carried over to the rerun* (the stopped task does not record them)\n${escapeMrkdwn(n.notCarriedOver.join(", "))}`));
   }
   const links: string[] = [];
-  if (n.executionArn) links.push(link(executionUrl(region, n.executionArn), "Step Functions execution"));
+  // The execution runs where the pipeline (a hub) is, which need not be where the task failed.
+  if (n.executionArn) links.push(link(executionUrl(regionFromArn(n.executionArn) ?? region, n.executionArn), "Step Functions execution"));
   // A task state change's id is an EventBridge event id, which CloudTrail does not know.
   if (!isTaskState(n)) links.push(link(cloudTrailEventUrl(region, n.eventId), "CloudTrail event"));
   blocks.push({
@@ -303,6 +309,7 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
   const failedContainers = (Array.isArray(n.containers) ? n.containers : []).map((c) => `${c.name} exited ${c.exitCode}`);
   const text = [
     `${emoji} ${title}`,
+    `account ${n.account || "unknown"} region ${region}`,
     ...(n.stoppedReason && !programFailed ? [`stopped reason: ${n.stoppedReason}`] : []),
     ...(!programFailed && !reasonIsStoppedReason ? [`reasons: ${reasons}`] : []),
     ...(failedContainers.length > 0 ? [failedContainers.join(", ")] : []),

@@ -3,7 +3,7 @@
  * returns every normal outcome as a decision for the state machine. Everything that decides
  * something lives in the pure modules (core/, task-state.ts, verify.ts).
  */
-import type { ClassifyInput, Decision, LaunchFailure, RerunInput, RerunLambdaOutput } from "../shared/contract";
+import type { Decision, LaunchFailure, RerunInput, RerunLambdaInput, RerunLambdaOutput } from "../shared/contract";
 import { describeError, logJson } from "../shared/log";
 import type { RerunConfig } from "./config";
 import { decide } from "./core/decision";
@@ -12,6 +12,11 @@ import { parseInvocation } from "./core/invocation";
 import { buildNotice, noticeKindAfterClassify, noticeKindAfterRerun } from "./core/notice";
 import { programFailureRerunAllowed } from "./core/reason-classification";
 import { rerunClientToken } from "./core/rerun-request";
+import { pacerItemKey } from "./core/pacing";
+import { accountOfFunctionArn, admit, placeLabel, placeOf, type Place } from "./core/place";
+import type { HubConfig } from "./hub-config";
+import { SpokeAccessError, type PlaceClients } from "./spoke-access";
+import { ConfigurationError } from "../shared/errors";
 import { Deferred, EcsAccess, EcsRefused, type DefinitionCache, type EcsSender } from "./ecs-access";
 import { LaunchPacer, type DynamoSender, type PacingConfig } from "./pacer";
 import { resolveRequest } from "./request-resolution";
@@ -40,6 +45,12 @@ export interface RerunDeps {
   /** The launch pacer's settings and its DynamoDB client (pacer.ts); absent, launches are not paced. */
   pacing?: { config: PacingConfig; dynamodb: DynamoSender };
   /**
+   * The hub's settings and its clients for other places (spoke-access.ts); absent, every failure is
+   * handled in the function's own place with the clients above. `homeAccount` stands in for the
+   * account of `context.invokedFunctionArn` where there is no Lambda context (tests, the drill).
+   */
+  hub?: { config: HubConfig; spokes: { for(place: Place): PlaceClients }; homeAccount?: string };
+  /**
    * TEST ONLY: known defects planted back so the fault sweep (drill/chaos) can prove it catches each
    * one. The entry point (index.ts) never sets this; see PlantedDefect.
    */
@@ -53,9 +64,11 @@ export interface RerunDeps {
  *   failure as it was before the launch (the launch is forgotten and sent again);
  * - tag-after-launch: owner tags are added by TagResource after the launch, which can fail;
  * - no-time-budget: throttled calls are retried with no regard for the invocation's timeout;
- * - throw-normal-outcomes: "later" and already_handled are thrown as errors.
+ * - throw-normal-outcomes: "later" and already_handled are thrown as errors;
+ * - relaunch-at-home: a spoke's failure is handled with the hub's own clients, in the hub's place
+ *   (never shipped; planted by the hub drill's test to show it catches a relaunch in the wrong place).
  */
-export type PlantedDefect = "no-start-lookup" | "lose-launch-on-check-failure" | "tag-after-launch" | "no-time-budget" | "throw-normal-outcomes";
+export type PlantedDefect = "no-start-lookup" | "lose-launch-on-check-failure" | "tag-after-launch" | "no-time-budget" | "throw-normal-outcomes" | "relaunch-at-home";
 
 function plantedError(name: string, message: string): Error {
   return Object.assign(new Error(message), { name });
@@ -64,6 +77,8 @@ function plantedError(name: string, message: string): Error {
 /** The part of the Lambda context the handler reads. */
 export interface InvocationContext {
   getRemainingTimeInMillis?: () => number;
+  /** arn:aws:lambda:REGION:ACCOUNT:function:NAME: the hub's own account is its 5th field. */
+  invokedFunctionArn?: string;
 }
 
 export type RerunHandler = (payload: unknown, context?: InvocationContext) => Promise<RerunLambdaOutput>;
@@ -85,6 +100,8 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => realSetTimeout(
 
 function correlation(failure: LaunchFailure, attempt: number, executionArn: string): Record<string, unknown> {
   return {
+    account: failure.account,
+    region: failure.region,
     cluster: failure.cluster,
     taskDefinition: failure.taskDefinition,
     reasons: failure.reasons,
@@ -115,12 +132,27 @@ function decisionFields(decision: Decision): Record<string, unknown> {
   };
 }
 
+/** The clients one invocation calls: the function's own, or a spoke's (`place` set: its pacing clock is the place's). */
+interface Clients {
+  ecs: EcsSender;
+  events?: EventsSender;
+  scheduler?: SchedulerSender;
+  place?: Place;
+}
+
 export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler {
   const random = deps.random ?? Math.random;
   const sleep = deps.sleep ?? realSleep;
   const now = deps.now ?? (() => Date.now());
   const planted = (defect: PlantedDefect) => deps.plantedDefects?.has(defect) === true;
-  const definitions: DefinitionCache = new Map();
+  // Per place: "family:12" names different revisions in different accounts and regions.
+  const definitionCaches = new Map<string, DefinitionCache>();
+  const definitionsOf = (place?: Place): DefinitionCache => {
+    const key = place === undefined ? "" : placeLabel(place);
+    let cache = definitionCaches.get(key);
+    if (cache === undefined) definitionCaches.set(key, (cache = new Map()));
+    return cache;
+  };
   const pacer = deps.pacing ? new LaunchPacer(deps.pacing.config, { dynamodb: deps.pacing.dynamodb, now, sleep, random }) : undefined;
 
   const output = (failure: LaunchFailure, decision: Decision, executionArn: string, after: "classify" | "rerun"): RerunLambdaOutput => {
@@ -148,7 +180,7 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
    * execution counts it); a program failure of an opted-in family that was itself a rerun is
    * reported, not rerun again.
    */
-  async function classified(failure: LaunchFailure, ecs: EcsAccess, executionArn: string): Promise<RerunLambdaOutput> {
+  async function classified(failure: LaunchFailure, ecs: EcsAccess, executionArn: string, clients: Clients): Promise<RerunLambdaOutput> {
     const ctx = correlation(failure, 0, executionArn);
     const needsOwner = failure.failureType === "failed_to_start" || (failure.failureType === "program_failed" && programFailureRerunAllowed(failure.taskDefinition, config.rerunProgramFailureFamilies));
     if (needsOwner) {
@@ -183,7 +215,7 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
     if (decision.next === "retry" && failure.requestSource === undefined) {
       let resolved;
       try {
-        resolved = await resolveRequest(failure, new ScheduleAccess(deps.events, deps.scheduler, ecs), ctx);
+        resolved = await resolveRequest(failure, new ScheduleAccess(clients.events, clients.scheduler, ecs), ctx);
       } catch (err) {
         if (!(err instanceof Deferred)) throw err;
         return later({ ...failure, classificationPending: true }, 1, `cannot read the schedule that launched the task yet: ${err.why}`, executionArn, "classify");
@@ -204,16 +236,12 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
     return output(failure, decision, executionArn, "classify");
   }
 
-  async function classify(input: ClassifyInput, ecs: EcsAccess): Promise<RerunLambdaOutput> {
-    return classified(parseFailureEvent(input.event), ecs, input.executionArn);
-  }
-
-  async function rerun(input: RerunInput, ecs: EcsAccess): Promise<RerunLambdaOutput> {
+  async function rerun(input: RerunInput, ecs: EcsAccess, clients: Clients): Promise<RerunLambdaOutput> {
     const { attempt, executionArn } = input;
     let failure = input.failure;
 
     // Classification that waited for the stopped task's ownership: finish it first.
-    if (failure.classificationPending) return classified(failure, ecs, executionArn);
+    if (failure.classificationPending) return classified(failure, ecs, executionArn, clients);
 
     // Verification switched off while this execution waited: what was placed counts as started
     // (checking with a 0 s interval would spin until the deadline).
@@ -261,7 +289,7 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
         if (answer === undefined) {
           // Paced: this launch's turn at the account's shared launch rate (pacer.ts). A slot further
           // off than a short wait is waited for in Step Functions: the round ends here, no attempt used.
-          const turn = pacer ? await pacer.turn(failure, attempt, config.maxAttempts, ecs.remainingMs(), ctx) : undefined;
+          const turn = pacer ? await pacer.turn(failure, attempt, config.maxAttempts, ecs.remainingMs(), ctx, pacerItemKey(clients.place)) : undefined;
           if (turn?.kind === "later") return output(turn.failure, turn.decision, executionArn, "rerun");
           logJson("INFO", "rerun sent", {
             ...ctx,
@@ -315,14 +343,59 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
     return output(failure, decision, executionArn, "rerun");
   }
 
+  const homeClients: Clients = { ecs: deps.ecs, events: deps.events, scheduler: deps.scheduler };
+
+  /**
+   * The clients for the failure's place: the function's own for its own place (and whenever it is
+   * no hub); a spoke's, with credentials of its relaunch role, for another admitted place. Nothing is
+   * launched where the hub may not act: a refused account, or a role STS would not let it assume,
+   * ends in a needs_human notice naming the account and region; STS throttled or down is a "later".
+   */
+  async function clientsFor(failure: LaunchFailure, input: RerunLambdaInput, context: InvocationContext | undefined): Promise<Clients | RerunLambdaOutput> {
+    const hub = deps.hub;
+    if (hub === undefined) return homeClients;
+    const homeAccount = hub.homeAccount ?? accountOfFunctionArn(context?.invokedFunctionArn);
+    if (homeAccount === undefined) throw new ConfigurationError(`the hub's own account is unknown: context.invokedFunctionArn ${JSON.stringify(context?.invokedFunctionArn)} names none`);
+    const place = placeOf(failure);
+    const verdict = admit(place, { account: homeAccount, region: hub.config.homeRegion }, hub.config);
+    if (verdict.kind === "home" || planted("relaunch-at-home")) return homeClients;
+    const after = input.action === "classify" ? "classify" : "rerun";
+    const attempt = input.action === "rerun" ? input.attempt : 1;
+    const ctx = correlation(failure, input.action === "rerun" ? input.attempt : 0, input.executionArn);
+    const refuse = (message: string): RerunLambdaOutput => {
+      logJson("ERROR", "not relaunched: the hub may not act in this place", { ...ctx, message });
+      const decided = after === "classify" ? 0 : failure.attemptsLaunched;
+      return output({ ...failure, unrecoverable: [] }, { next: "needs_human", attempt: decided, nextAttempt: decided, maxAttempts: config.maxAttempts, delaySeconds: 0, retryable: false, message }, input.executionArn, after);
+    };
+    if (verdict.kind === "refused") return refuse(`account ${place.account} region ${place.region}: ${verdict.why}; nothing was launched`);
+    let clients: PlaceClients;
+    try {
+      clients = hub.spokes.for(place);
+      await clients.ready();
+    } catch (err) {
+      // An account or region that cannot be part of a role ARN (the event's own fields) is no place to act in.
+      if (err instanceof RangeError) return refuse(`account ${place.account} region ${place.region}: ${err.message}; nothing was launched`);
+      if (!(err instanceof SpokeAccessError)) throw err;
+      if (err.transient) {
+        const pending = after === "classify" ? { ...failure, classificationPending: true } : failure;
+        return later(pending, attempt, `cannot assume ${err.roleArn} in account ${place.account} region ${place.region} yet: ${err.why}`, input.executionArn, after);
+      }
+      return refuse(`account ${place.account} region ${place.region}: the hub could not assume ${err.roleArn} (${err.why}), so nothing was launched; deploy the spoke module there (its relaunch role trusts this hub's rerun role), or launch the task by hand`);
+    }
+    return { ecs: clients.ecs, events: clients.events, scheduler: clients.scheduler, place };
+  }
+
   return async function handler(payload: unknown, context?: InvocationContext): Promise<RerunLambdaOutput> {
     const remaining = context?.getRemainingTimeInMillis?.();
     const budgetMs = planted("no-time-budget") ? Number.POSITIVE_INFINITY : remaining === undefined ? DEFAULT_TIME_BUDGET_MS : remaining - TIME_MARGIN_MS;
-    const ecs = new EcsAccess(config, { ecs: deps.ecs, random, sleep, now, definitions }, now() + budgetMs);
     try {
       const input = parseInvocation(payload);
-      if (input.action === "rerun") return await rerun(input, ecs);
-      return await classify(input, ecs);
+      const failure = input.action === "classify" ? parseFailureEvent(input.event) : input.failure;
+      const clients = await clientsFor(failure, input, context);
+      if (!("ecs" in clients)) return clients;
+      const ecs = new EcsAccess(config, { ecs: clients.ecs, random, sleep, now, definitions: definitionsOf(clients.place) }, now() + budgetMs);
+      if (input.action === "rerun") return await rerun(input, ecs, clients);
+      return await classified(failure, ecs, input.executionArn, clients);
     } catch (err) {
       if (err instanceof Error && err.name === "InvalidEventError") {
         logJson("ERROR", "invalid input", { ...describeError(err), executionArn: (payload as { executionArn?: unknown } | null)?.executionArn });

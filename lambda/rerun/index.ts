@@ -8,9 +8,12 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { readConfig } from "./config";
 import { makeHandler } from "./handler";
+import { readHubConfig } from "./hub-config";
 import { readPacingConfig } from "./pacer";
+import { SPOKE_SESSION_NAME, SpokeClients } from "./spoke-access";
 
 // maxAttempts: 1 -- the SDK never repeats a call on its own: throttling is retried by the handler
 // (THROTTLE_RETRIES), everything else by Step Functions (durable, visible); StartTask has no
@@ -19,6 +22,33 @@ import { readPacingConfig } from "./pacer";
 // in-handler throttling budget as the ECS calls. The pacer's client likewise: the pacer retries a
 // reservation itself, inside the time budget, and a DynamoDB that does not answer within two
 // seconds must not hold a rerun up (it goes unpaced).
+//
+// A hub (SPOKE_ROLE_ARN_PATTERN set) also keeps, at module scope, the clients of every other place
+// it acts in, each signed with credentials of that place's relaunch role. fromTemporaryCredentials
+// calls STS AssumeRole with the function's own credentials (the default provider chain: Lambda's
+// environment) at the STS endpoint of the function's own region, as AWS recommends over the global
+// one (IAM User Guide, "Manage AWS STS in an AWS Region"; its session tokens are valid in every
+// region), while the role, an IAM resource, is global. 900 s is AssumeRole's shortest
+// DurationSeconds; a Lambda role's session assuming another role is role chaining, which caps it
+// at one hour anyway (STS API Reference, AssumeRole, DurationSeconds). The STS client gets maxAttempts 1 like the others: a failed
+// AssumeRole is a round handed back ("later") or a notice, never a silent retry.
+const hub = readHubConfig(process.env);
+const spokes =
+  hub &&
+  new SpokeClients(
+    hub,
+    (roleArn) =>
+      fromTemporaryCredentials({
+        params: { RoleArn: roleArn, RoleSessionName: SPOKE_SESSION_NAME, DurationSeconds: 900 },
+        clientConfig: { region: hub.homeRegion, maxAttempts: 1 },
+      }),
+    (place, credentials) => ({
+      ecs: new ECSClient({ region: place.region, credentials, maxAttempts: 1 }),
+      events: new EventBridgeClient({ region: place.region, credentials, maxAttempts: 1 }),
+      scheduler: new SchedulerClient({ region: place.region, credentials, maxAttempts: 1 }),
+    }),
+  );
+
 export const handler = makeHandler(readConfig(process.env), {
   ecs: new ECSClient({ maxAttempts: 1 }),
   events: new EventBridgeClient({ maxAttempts: 1 }),
@@ -27,4 +57,5 @@ export const handler = makeHandler(readConfig(process.env), {
     config: readPacingConfig(process.env),
     dynamodb: new DynamoDBClient({ maxAttempts: 1, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } }),
   },
+  ...(hub && spokes ? { hub: { config: hub, spokes } } : {}),
 });

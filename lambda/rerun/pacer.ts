@@ -12,15 +12,18 @@ import type { LaunchFailure, Decision } from "../shared/contract";
 import { type Env, envValue, numberInRange } from "../shared/env";
 import { describeError, logJson } from "../shared/log";
 import { classifyEcsError } from "./core/ecs-errors";
-import { DEFAULT_LAUNCHES_PER_SECOND, LAUNCHES_PER_SECOND_LIMITS, heldSlotMs, pacedLater, planSlot, slotIntervalMs } from "./core/pacing";
+import { DEFAULT_LAUNCHES_PER_SECOND, LAUNCHES_PER_SECOND_LIMITS, PACER_ITEM_KEY, heldSlotMs, pacedLater, planSlot, slotIntervalMs } from "./core/pacing";
 
 /** What the pacer needs from DynamoDB: a `DynamoDBClient` (created with `maxAttempts: 1`: the pacer retries itself) or a stub. */
 export interface DynamoSender {
   send(command: UpdateItemCommand): Promise<UpdateItemCommandOutput>;
 }
 
-/** Partition key value of the one item holding the clock; the rerun role may write no other item. */
-export const PACER_ITEM_KEY = "launches";
+/**
+ * Partition key value of the item holding the home place's clock; a hub keeps one more item per
+ * place it launches in (core/pacing.ts, pacerItemKey), whose keys start with PACER_PLACE_KEY_PREFIX.
+ */
+export { PACER_ITEM_KEY, PACER_PLACE_KEY_PREFIX } from "./core/pacing";
 /** Name of the table's partition key. */
 export const PACER_KEY_ATTRIBUTE = "pk";
 /** The phrase every pacer failure is logged with; the pipeline's metric filter counts it. */
@@ -68,13 +71,14 @@ export class LaunchPacer {
 
   /**
    * This attempt's turn: the slot it holds or a new one, then go, wait for it here, or hand back.
-   * `remainingMs` is the invocation's budget; never throws for the pacer's own failures.
+   * `remainingMs` is the invocation's budget; `key` the item of the place's clock (core/pacing.ts,
+   * pacerItemKey); never throws for the pacer's own failures.
    */
-  async turn(failure: LaunchFailure, attempt: number, maxAttempts: number, remainingMs: number, ctx: Record<string, unknown>): Promise<Turn> {
+  async turn(failure: LaunchFailure, attempt: number, maxAttempts: number, remainingMs: number, ctx: Record<string, unknown>, key: string = PACER_ITEM_KEY): Promise<Turn> {
     if (this.config.table === undefined || this.deps.dynamodb === undefined) return { kind: "go" };
     let slotMs = heldSlotMs(failure, attempt);
     if (slotMs === undefined) {
-      slotMs = await this.reserve(failure.remaining, ctx);
+      slotMs = await this.reserve(failure.remaining, ctx, key);
       if (slotMs === undefined) return { kind: "go" };
     }
     const plan = planSlot(slotMs, this.deps.now(), remainingMs);
@@ -99,14 +103,14 @@ export class LaunchPacer {
    * A write whose condition fails changed nothing; when both fail (another launch moved the clock
    * past now in between) the pair is tried again.
    */
-  async reserve(cost: number, ctx: Record<string, unknown>): Promise<number | undefined> {
+  async reserve(cost: number, ctx: Record<string, unknown>, key: string = PACER_ITEM_KEY): Promise<number | undefined> {
     const { table, launchesPerSecond } = this.config;
     const interval = slotIntervalMs(cost, launchesPerSecond);
     const update = (nowMs: number, storm: boolean) =>
       this.deps.dynamodb!.send(
         new UpdateItemCommand({
           TableName: table,
-          Key: { [PACER_KEY_ATTRIBUTE]: { S: PACER_ITEM_KEY } },
+          Key: { [PACER_KEY_ATTRIBUTE]: { S: key } },
           UpdateExpression: storm ? "SET #tat = #tat + :interval" : "SET #tat = :next",
           ConditionExpression: storm ? "#tat > :now" : "attribute_not_exists(#tat) OR #tat <= :now",
           ExpressionAttributeNames: { "#tat": "tat" },

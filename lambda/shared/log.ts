@@ -1,7 +1,8 @@
 /**
  * Structured logs: one JSON object per line on stdout (console.log), so CloudWatch Logs Insights
- * can filter on fields. Correlation keys used across both Lambdas: cluster, taskDefinition,
- * reasons, attempt, eventId, executionArn.
+ * can filter on fields. Correlation keys used across both Lambdas: account, region (the
+ * place of the failure: a hub handles many), cluster, taskDefinition, reasons, attempt, eventId,
+ * executionArn.
  */
 export type LogLevel = "INFO" | "WARN" | "ERROR";
 

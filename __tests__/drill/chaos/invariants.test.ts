@@ -5,6 +5,7 @@ import { shortfallOf, type Scenario } from "../../../drill/chaos/scenario";
 
 const base: Scenario = {
   source: "runtask-rejected",
+  place: "home",
   count: 1,
   placed: 0,
   deliverAt: [0],
@@ -19,7 +20,7 @@ const base: Scenario = {
   lambda: [],
   storm: { seconds: 0, passEvery: 0 },
 };
-const quiet: Observation = { tasks: [{ ran: true }], slackKinds: ["detected", "recovered"], deadLetterKinds: [], alarms: [], executions: 1 };
+const quiet: Observation = { tasks: [{ ran: true }], misplacedTasks: 0, slackKinds: ["detected", "recovered"], deadLetterKinds: [], alarms: [], executions: 1 };
 const invariantsOf = (s: Scenario, o: Observation) => judge(s, o, 3).map((v) => v.invariant);
 
 describe("the sweep's invariants", () => {
@@ -78,5 +79,10 @@ describe("the sweep's invariants", () => {
     expect(healedWithinBudget({ ...base, updateItem: ["5xx", "drop", "throttle"] }, quiet)).toBe(false);
     expect(invariantsOf({ ...base, updateItem: ["5xx", "drop", "throttle"] }, { ...quiet, alarms: ["launchPacerFailures"] })).not.toContain("I5");
     expect(healedWithinBudget(base, { ...quiet, tasks: [] })).toBe(false);
+  });
+
+  test("I3: a task launched in another account or region than the failure's, whatever the count", () => {
+    expect(invariantsOf({ ...base, place: "spoke" }, { ...quiet, misplacedTasks: 1 })).toContain("I3");
+    expect(invariantsOf({ ...base, place: "spoke" }, quiet)).not.toContain("I3");
   });
 });

@@ -25,6 +25,8 @@ describe("the fault sweep catches each defect the pipeline once had, planted bac
     ["4. an untagged rerun is run twice (owner tags added after the launch)", ["tag-after-launch"], "I1"],
     ["5. the Lambda times out mid-launch (no time budget)", ["no-time-budget"], "I5"],
     ["6. false alarms (normal outcomes thrown)", ["throw-normal-outcomes"], "I5"],
+    // Never shipped: the hub's one way to get a spoke's rerun wrong, planted to show the sweep sees it.
+    ["7. a spoke's failure relaunched in the hub's own account and region", ["relaunch-at-home"], "I3"],
   ];
 
   test.each(planted)("%s (planted %j): caught by %s", async (_name, plant, invariant) => {

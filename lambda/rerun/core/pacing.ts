@@ -22,6 +22,22 @@
  * half of Fargate's, which leaves most of both to the account's other callers.
  */
 import type { Decision, LaunchFailure } from "../../shared/contract";
+import type { Place } from "./place";
+
+/** Partition key value of the item holding the home place's clock (the one key before hubs existed). */
+export const PACER_ITEM_KEY = "launches";
+/** Prefix of the keys of other places' clocks: "launches#<account>#<region>". */
+export const PACER_PLACE_KEY_PREFIX = `${PACER_ITEM_KEY}#`;
+
+/**
+ * The item holding the clock of a place's launches. ECS's buckets are per account and region, so a
+ * hub keeps one clock per place it launches in: its own place keeps today's key (a hub deployed over
+ * a running pipeline goes on with the same clock), every other place gets its own, so a storm in
+ * one spoke never slows another's recoveries. `place` undefined: the home place.
+ */
+export function pacerItemKey(place?: Place): string {
+  return place === undefined ? PACER_ITEM_KEY : `${PACER_PLACE_KEY_PREFIX}${place.account}#${place.region}`;
+}
 
 /** Default pace: tasks launched per second by all reruns of one account and region together. */
 export const DEFAULT_LAUNCHES_PER_SECOND = 10;

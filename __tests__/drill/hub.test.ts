@@ -1,0 +1,197 @@
+// The drill as a hub and its spokes (issue 14, item 5), judged on ground truth: the tasks each
+// account and region's local ECS really placed, the AssumeRole calls the local STS really answered,
+// the messages Slack really received; never the pipeline's own report. The routing is the
+// synthesized one: the spoke's forwarding rules, the hub bus's policy, the hub's rules.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { DrillResult } from "../../drill/drill-types";
+import { Drill } from "../../drill/runner";
+import { EVENTS_DIR } from "../../drill/scenarios";
+
+const ROOT = join(__dirname, "..", "..");
+const HUB = "123456789012/ap-northeast-1";
+const SPOKE = "222233334444/eu-west-1";
+const SPOKE_CLUSTER = "arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2";
+const SPOKE_EVENT_FILE = join(EVENTS_DIR, "constructed__runtask-failure-AGENT__spoke-222233334444-eu-west-1.json");
+const STRANGER_EVENT_FILE = join(EVENTS_DIR, "constructed__runtask-failure-AGENT__spoke-444455556666-eu-west-1.json");
+const RELAUNCH_ROLE = "arn:aws:iam::222233334444:role/ecs-rerun/ecs-rerun-relaunch-eu-west-1";
+const event = (file: string) => JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+
+/** Tasks each place's ECS placed, read from the local endpoint itself. */
+function tasksPlaced(drill: Drill): Record<string, number> {
+  return Object.fromEntries(Object.entries(drill.aws.tasksByPlace()).map(([place, tasks]) => [place, tasks.length]));
+}
+
+/**
+ * What must hold after a spoke's rejected launch (one task short) was handled, from ground truth:
+ * exactly the one task, in the spoke's account and region, none in the hub's place.
+ */
+function spokeRelaunchProblems(drill: Drill): string[] {
+  const placed = tasksPlaced(drill);
+  const problems: string[] = [];
+  if ((placed[SPOKE] ?? 0) !== 1) problems.push(`the spoke's place ${SPOKE} got ${placed[SPOKE] ?? 0} task(s), not the 1 it was short`);
+  if ((placed[HUB] ?? 0) !== 0) problems.push(`the hub's place ${HUB} got ${placed[HUB]} task(s): a spoke's job ran in the wrong account and region`);
+  return problems;
+}
+
+async function withDrill<T>(options: Parameters<typeof Drill.start>[0], body: (drill: Drill) => Promise<T>): Promise<T> {
+  const drill = await Drill.start({ clusters: [SPOKE_CLUSTER], ecs: ["AGENT", "ok"], ...options });
+  try {
+    return await body(drill);
+  } finally {
+    await drill.stop();
+  }
+}
+
+const slackTexts = (r: DrillResult) => r.notifications.map((n) => (n as { text: string }).text);
+
+describe("the drill as a hub with a spoke in 222233334444/eu-west-1", () => {
+  it("relaunches the spoke's rejected launch in the spoke's account and region, never the hub's, with the spoke's relaunch role", async () => {
+    await withDrill({}, async (drill) => {
+      const r = await drill.run([event(SPOKE_EVENT_FILE)]);
+      expect(spokeRelaunchProblems(drill)).toEqual([]);
+      const [task] = drill.aws.tasksIn("222233334444", "eu-west-1");
+      expect(task.taskArn).toMatch(/^arn:aws:ecs:eu-west-1:222233334444:task\/batch-ec2\//);
+      // The launch was made by the hub through the spoke's relaunch role, which STS let it assume.
+      const launch = drill.aws.launchRequests().find((l) => l.account === "222233334444");
+      expect(launch?.caller).toMatchObject({ type: "AssumedRole", sessionContext: { sessionIssuer: { arn: RELAUNCH_ROLE } } });
+      expect(drill.aws.sts.calls).toEqual([{ roleArn: RELAUNCH_ROLE, caller: expect.stringContaining(":assumed-role/ecs-rerun-rerun-ap-northeast-1/"), granted: true }]);
+      // The rerun's own CloudTrail record in the spoke went through the spoke's forwarding rules and was ignored (no loop).
+      expect(r.deliveries.filter((d) => d.origin === "cloudtrail").map((d) => d.matched)).toEqual([false]);
+      expect(r.executions).toBe(1);
+    });
+  });
+
+  it("relaunches a spoke's task that failed to start (an ECS Task State Change forwarded by the spoke) in the spoke's place", async () => {
+    await withDrill({ ecs: ["ok"] }, async (drill) => {
+      // The shipped bridge-mode TaskFailedToStart, as it happens in the spoke: its account, region and ARNs.
+      const text = readFileSync(join(EVENTS_DIR, "constructed__task-stopped-TaskFailedToStart-RESOURCE-MEMORY-bridge.json"), "utf8");
+      const stopped = JSON.parse(text.replaceAll("123456789012", "222233334444").replaceAll("ap-northeast-1", "eu-west-1")) as Record<string, unknown>;
+      const r = await drill.run([stopped]);
+      expect(r.deliveries[0]).toMatchObject({ matched: true, outcome: "recovered" });
+      expect(spokeRelaunchProblems(drill)).toEqual([]);
+    });
+  });
+
+  it("names the account and region in every notice and Slack message", async () => {
+    await withDrill({}, async (drill) => {
+      const r = await drill.run([event(SPOKE_EVENT_FILE)]);
+      expect(r.notices.map((n) => [n.kind, n.account, n.region])).toEqual([
+        ["detected", "222233334444", "eu-west-1"],
+        ["recovered", "222233334444", "eu-west-1"],
+      ]);
+      expect(slackTexts(r)).toHaveLength(2);
+      for (const text of slackTexts(r)) expect(text).toContain("account 222233334444 region eu-west-1");
+    });
+  });
+
+  it("ignores an event of an account it does not admit: nothing forwards it, nothing is launched anywhere", async () => {
+    await withDrill({}, async (drill) => {
+      const r = await drill.run([event(STRANGER_EVENT_FILE)]);
+      expect(Object.values(tasksPlaced(drill)).reduce((a, b) => a + b, 0)).toBe(0);
+      expect(drill.aws.launchRequests()).toHaveLength(0);
+      expect(r.executions).toBe(0);
+      expect(r.notifications).toEqual([]);
+      expect(r.timeline.map((t) => t.text).join("\n")).toContain("seen in 444455556666/eu-west-1, where no spoke is deployed");
+    });
+  });
+
+  it("drops an event put straight on the hub bus by an account its synthesized policy does not admit; the admitted account's gets through", async () => {
+    await withDrill({}, async (drill) => {
+      const refused = await drill.run([event(STRANGER_EVENT_FILE)], { putOnHubBusBy: "444455556666" });
+      expect(refused.executions).toBe(0);
+      expect(tasksPlaced(drill)).toEqual({ [HUB]: 0 });
+      expect(refused.timeline.map((t) => t.text).join("\n")).toContain("its policy refuses PutEvents from account 444455556666: dropped");
+
+      const admitted = await drill.run([event(SPOKE_EVENT_FILE)], { putOnHubBusBy: "222233334444" });
+      expect(admitted.executions).toBe(1);
+      expect(spokeRelaunchProblems(drill)).toEqual([]);
+    });
+  });
+
+  it("tells a human, naming the role, account and region, when STS refuses the relaunch role; nothing is launched", async () => {
+    await withDrill({}, async (drill) => {
+      // The spoke was deployed trusting another hub's rerun role: its trust does not name this one.
+      const [spoke] = drill.pipeline.hub!.spokes;
+      drill.aws.sts.setRoles([{ ...spoke.relaunchRole, trustPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999988887777:role/ecs-rerun/other-hub" }, Action: "sts:AssumeRole" }] } }]);
+      const r = await drill.run([event(SPOKE_EVENT_FILE)]);
+      expect(Object.values(tasksPlaced(drill)).reduce((a, b) => a + b, 0)).toBe(0);
+      expect(drill.aws.sts.calls.map((c) => [c.roleArn, c.granted, c.errorCode])).toEqual([[RELAUNCH_ROLE, false, "AccessDenied"]]);
+      const told = slackTexts(r);
+      expect(told).toHaveLength(1);
+      expect(told[0]).toContain("Not rerun, a human must launch it");
+      expect(told[0]).toContain(RELAUNCH_ROLE);
+      expect(told[0]).toContain("account 222233334444 region eu-west-1");
+    });
+  });
+
+  it("catches the planted defect relaunch-at-home: the spoke's job would run in the hub's place", async () => {
+    await withDrill({ plant: ["relaunch-at-home"] }, async (drill) => {
+      await drill.run([event(SPOKE_EVENT_FILE)]);
+      expect(spokeRelaunchProblems(drill)).toEqual([
+        `the spoke's place ${SPOKE} got 0 task(s), not the 1 it was short`,
+        `the hub's place ${HUB} got 1 task(s): a spoke's job ran in the wrong account and region`,
+      ]);
+    });
+  });
+});
+
+describe("the drill as a hub with a spoke in its own account's other region (123456789012/eu-west-1)", () => {
+  it("relaunches there, through the relaunch role of that region, and not in the hub's region", async () => {
+    const drill = await Drill.start({ clusters: ["arn:aws:ecs:eu-west-1:123456789012:cluster/batch-ec2"], ecs: ["AGENT", "ok"] });
+    try {
+      const home = readFileSync(join(EVENTS_DIR, "constructed__runtask-failure-AGENT__eventbridge-rule.json"), "utf8");
+      await drill.run([JSON.parse(home.replaceAll("ap-northeast-1", "eu-west-1"))]);
+      expect(tasksPlaced(drill)).toEqual({ [HUB]: 0, "123456789012/eu-west-1": 1 });
+      expect(drill.aws.sts.calls.map((c) => [c.roleArn, c.granted])).toEqual([["arn:aws:iam::123456789012:role/ecs-rerun/ecs-rerun-relaunch-eu-west-1", true]]);
+    } finally {
+      await drill.stop();
+    }
+  });
+});
+
+describe("the hub drill's command line (issue 14's done-when)", () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ["--import", "tsx", "drill/cli.ts", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+
+  it("relaunches the spoke's event in 222233334444/eu-west-1 (tasksStarted 1), and starts nothing for another account's", () => {
+    const spoke = cli("--event", SPOKE_EVENT_FILE, "--clusters", SPOKE_CLUSTER, "--ecs", "AGENT,ok", "--json");
+    expect(spoke.status).toBe(0);
+    const report = JSON.parse(spoke.stdout.trim());
+    expect(report).toMatchObject({ matched: true, outcome: "recovered", tasksStarted: 1, tasksStartedByPlace: { [SPOKE]: 1, [HUB]: 0 } });
+    expect(report.launchRequests.map((l: { account: string; region: string }) => [l.account, l.region])).toEqual([["222233334444", "eu-west-1"]]);
+
+    const stranger = cli("--event", STRANGER_EVENT_FILE, "--clusters", SPOKE_CLUSTER, "--ecs", "AGENT,ok", "--json");
+    expect(stranger.status).toBe(0);
+    expect(JSON.parse(stranger.stdout.trim())).toMatchObject({ matched: false, outcome: "ignored", tasksStarted: 0, launchRequests: [] });
+  });
+});
+
+describe("the hub's launch pacer and its spokes (a known gap in modules/, reported)", () => {
+  /** Whether the synthesized pacer statement's dynamodb:LeadingKeys condition admits `item`. */
+  async function pacerAdmits(item: string): Promise<boolean> {
+    return withDrill({}, async (drill) => {
+      const statement = drill.pipeline.rerunRolePolicies
+        .flatMap((p) => (Array.isArray(p.Statement) ? p.Statement : [p.Statement]))
+        .find((s) => s.Action === "dynamodb:UpdateItem");
+      const conditions = Object.entries(statement?.Condition ?? {}) as [string, Record<string, string | string[]>][];
+      const keys = conditions.flatMap(([operator, c]) => [c["dynamodb:LeadingKeys"] ?? []].flat().map((k) => ({ like: operator.endsWith("StringLike"), k })));
+      const glob = (k: string) => new RegExp(`^${k.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+      return keys.some(({ like, k }) => (like ? glob(k).test(item) : k === item));
+    });
+  }
+
+  it("admits the home place's clock item, 'launches'", async () => {
+    expect(await pacerAdmits("launches")).toBe(true);
+  });
+
+  // The rerun Lambda paces each place on its own clock item, "launches#<account>#<region>"
+  // (lambda/rerun/core/pacing.ts), but the synthesized pacer policy admits the home item only
+  // (dynamodb:LeadingKeys in modules/pipeline/launch-pacer.ts, the infra side's), so in AWS a
+  // spoke's launch would go out unpaced and raise the pacer's alarm. `.failing` until the policy
+  // admits "launches#*" too; then this fails, and `.failing` is to be removed.
+  test.failing("admits a spoke's clock item, 'launches#222233334444#eu-west-1'", async () => {
+    expect(await pacerAdmits("launches#222233334444#eu-west-1")).toBe(true);
+  });
+});

@@ -137,7 +137,7 @@ describe("200 spoke clusters over 60 accounts and 5 regions", () => {
     for (const p of patterns) expect({ length: p.length, fits: p.length <= EVENT_PATTERN_MAX_CHARS }).toEqual({ length: p.length, fits: true });
     const rerunRole = Object.keys(deployed.resource!.aws_iam_role).find((k) => k.startsWith("pipeline_rerun-role_"))!;
     const inline = Object.values(deployed.resource!.aws_iam_role_policy).filter((p) => String(p.role).includes(`aws_iam_role.${rerunRole}.`));
-    expect(inline.map((p) => p.name).sort()).toEqual(["assume-spoke-relaunch-roles", "rerun-on-protected-clusters", "reserve-launch-slots"]);
+    expect(inline.map((p) => p.name).sort()).toEqual(["assume-spoke-relaunch-roles", "rerun-on-protected-clusters", "reserve-launch-slots", "reserve-spoke-launch-slots"]);
     const total = inline.reduce((n, p) => n + String(p.policy).replace(/\s/g, "").length, 0);
     expect({ total, fits: total <= 10240 }).toEqual({ total, fits: true });
     const assumed = doc(inline.find((p) => p.name === "assume-spoke-relaunch-roles")!.policy).Statement[0].Resource as string[];

@@ -20,7 +20,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { PACER_ITEM_KEY, PACER_KEY_ATTRIBUTE, PACER_UNAVAILABLE } from "../../lambda/rerun/pacer";
+import { PACER_ITEM_KEY, PACER_KEY_ATTRIBUTE, PACER_PLACE_KEY_PREFIX, PACER_UNAVAILABLE } from "../../lambda/rerun/pacer";
 import { attributeOf, countOf, type Presence } from "../hcl/presence";
 import { policyDocument, type DocumentEncoding, type PolicyStatement } from "../iam";
 
@@ -48,6 +48,24 @@ export function pacerStatements(tableArn: string): PolicyStatement[] {
       Action: "dynamodb:UpdateItem",
       Resource: tableArn,
       Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [PACER_ITEM_KEY] } },
+    },
+  ];
+}
+
+/**
+ * A hub's rerun Lambda's IAM statement: reserve slots on the clocks of the spokes' places too. ECS
+ * throttles per account and region, so each place a hub launches in has its own clock item,
+ * `launches#<account>#<region>` (lambda/rerun/core/pacing.ts); StringLike because the places are the
+ * spokes' and may grow without a new policy.
+ */
+export function spokePacerStatements(tableArn: string): PolicyStatement[] {
+  return [
+    {
+      Sid: "ReserveSpokeLaunchSlots",
+      Effect: "Allow",
+      Action: "dynamodb:UpdateItem",
+      Resource: tableArn,
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${PACER_PLACE_KEY_PREFIX}*`] } },
     },
   ];
 }
@@ -98,6 +116,19 @@ export class LaunchPacer extends Construct {
       name: "reserve-launch-slots",
       role: attributeOf(role, "id"),
       policy: policyDocument(pacerStatements(attributeOf(this.table, "arn")), this.encoding),
+    });
+  }
+
+  /**
+   * Lets `role` reserve slots on the spokes' clocks as well, when `presence` (the hub's, with the
+   * pacer's) holds: a policy of its own, so a pipeline without spokes keeps exactly the one above.
+   */
+  allowSpokeClocks(role: IamRole, presence: Presence): void {
+    new IamRolePolicy(this, "spoke-policy", {
+      count: countOf(presence),
+      name: "reserve-spoke-launch-slots",
+      role: attributeOf(role, "id"),
+      policy: policyDocument(spokePacerStatements(attributeOf(this.table, "arn")), this.encoding),
     });
   }
 

@@ -242,7 +242,10 @@ export class EcsRerunPipeline extends Construct {
       moreEnvironment: hubEnv.computed,
     });
     this.launchPacer?.allow(rerun.role);
-    if (hub) addSpokeAssumeRolePolicy(this, hub, { role: rerun.role, place, name, encoding });
+    if (hub) {
+      addSpokeAssumeRolePolicy(this, hub, { role: rerun.role, place, name, encoding });
+      this.launchPacer?.allowSpokeClocks(rerun.role, allOf(pacerPresence, hub.presence));
+    }
     this.rerunRole = rerun.role;
     this.rerunFunction = rerun.fn;
     const rerunFunctionArn = attributeOf(this.rerunFunction, "arn");

@@ -80,7 +80,7 @@ export const SETTINGS: readonly Setting[] = [
     key: "protectedClusters",
     env: "ECS_RERUN_PROTECTED_CLUSTERS",
     list: true,
-    meaning: "clusters (names or ARNs) the pipeline protects",
+    meaning: "clusters (names or ARNs) the pipeline protects, or the `ecs-rerun-spoke` stack forwards to its hub",
     default: "the `ecs-cluster` stack's cluster",
     rule: pattern(INPUT_LIMITS.clusterPattern, "a cluster name (1-255 letters, digits, - or _) or a cluster ARN"),
   },

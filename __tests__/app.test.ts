@@ -4,6 +4,7 @@ import { DEMO_JOB } from "../jobs";
 import { buildApp } from "../modules/app";
 import { ConfigError } from "../modules/config";
 import { SettingsError } from "../modules/settings/settings";
+import { resourcesOf, synthJson, type TfJson } from "./support/synth";
 
 describe("the app", () => {
   const app = Testing.app();
@@ -45,5 +46,95 @@ describe("the app", () => {
     const build = () => buildApp(Testing.app(), {}, { jobs: [DEMO_JOB, monthly], jobsLabel: "JOBS (jobs.ts)" });
     expect(build).toThrow(ConfigError);
     expect(build).toThrow(/^JOBS \(jobs\.ts\)\[1\] \("monthly"\): its missed-run alarm cannot work: interval \+ grace = 2595600 s is invalid/);
+  });
+});
+
+describe("the app as a hub and as a spoke", () => {
+  const EU = "arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2";
+  const US = "arn:aws:ecs:us-west-2:333344445555:cluster/jobs";
+  const BUS = "arn:aws:events:us-east-1:111122223333:event-bus/ecs-rerun-hub";
+  const ROLE = "arn:aws:iam::111122223333:role/ecs-rerun/ecs-rerun-rerun-us-east-1";
+  const SPOKE_ENV = { ECS_RERUN_REGION: "eu-west-1", ECS_RERUN_HUB_EVENT_BUS_ARN: BUS, ECS_RERUN_HUB_RERUN_ROLE_ARN: ROLE };
+  const build = (env: NodeJS.ProcessEnv, context: Record<string, unknown> = {}) => buildApp(Testing.app({ context }), env, { jobs: [DEMO_JOB] });
+  const busPolicy = (tf: TfJson) => JSON.parse(resourcesOf(tf, "aws_cloudwatch_event_bus_policy")[0].policy as string) as { Statement: { Sid: string; Principal: unknown; Condition?: unknown }[] };
+
+  test("without their settings: two stacks, no hub, no spoke outputs", () => {
+    const { rerun, spoke } = build({});
+    expect(spoke).toBeUndefined();
+    const tf = synthJson(rerun);
+    expect(resourcesOf(tf, "aws_cloudwatch_event_bus")).toEqual([]);
+    expect(Object.keys(tf.output!)).not.toEqual(expect.arrayContaining(["hub_event_bus_arn"]));
+  });
+
+  test("ECS_RERUN_SPOKE_CLUSTERS makes ecs-rerun a hub: its bus admits exactly the spoke clusters' accounts", () => {
+    const { rerun } = build({ ECS_RERUN_SPOKE_CLUSTERS: `${EU},${US}` });
+    const tf = synthJson(rerun);
+    expect(resourcesOf(tf, "aws_cloudwatch_event_bus")).toEqual([expect.objectContaining({ name: "ecs-rerun-hub" })]);
+    const statements = busPolicy(tf).Statement;
+    expect(statements).toEqual([expect.objectContaining({ Sid: "SpokeAccountsPutEvents" })]);
+    expect(statements[0].Principal).toEqual({ AWS: [expect.stringMatching(/:iam::222233334444:root$/), expect.stringMatching(/:iam::333344445555:root$/)] });
+    // The rules on the bus take the spokes' places only.
+    const spokeRule = resourcesOf(tf, "aws_cloudwatch_event_rule").find((r) => r.name === "ecs-rerun-spoke-failures")!;
+    expect(JSON.parse(spokeRule.event_pattern as string)).toMatchObject({ account: ["222233334444", "333344445555"], region: ["eu-west-1", "us-west-2"] });
+    // What a spoke is then deployed with.
+    expect(tf.output).toMatchObject({ hub_event_bus_arn: { value: expect.stringContaining("aws_cloudwatch_event_bus.") }, rerun_role_arn: { value: expect.stringContaining("rerun-role") } });
+  });
+
+  test("reads the hub's settings from context too, and admits an organization", () => {
+    const { rerun } = build({}, { spokeClusters: [EU], spokeOrganizationId: "o-a1b2c3d4e5" });
+    const org = busPolicy(synthJson(rerun)).Statement.find((s) => s.Sid === "OrganizationPutEvents");
+    expect(org).toMatchObject({ Principal: "*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } } });
+  });
+
+  test("a hub of more accounts than its rerun role's policy holds is a ConfigError naming the setting", () => {
+    const many = Array.from({ length: 120 }, (_, i) => `arn:aws:ecs:eu-west-1:${100000000000 + i}:cluster/c`).join(",");
+    const run = () => build({ ECS_RERUN_SPOKE_CLUSTERS: many });
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(/^ECS_RERUN_SPOKE_CLUSTERS \(context key "spokeClusters"\): spokeClusters name 120 accounts/);
+  });
+
+  describe("the ecs-rerun-spoke stack", () => {
+    const app = Testing.app();
+    const { spoke } = buildApp(app, { ...SPOKE_ENV, ECS_RERUN_ALARM_ACTIONS: "arn:aws:sns:eu-west-1:222233334444:ops" }, { jobs: [DEMO_JOB] });
+    const tf = synthJson(spoke!);
+
+    test("is a third stack, beside the two whose IDs do not change", () => {
+      expect(app.node.children.map((c) => c.node.id).sort()).toEqual(["ecs-cluster", "ecs-rerun", "ecs-rerun-spoke"]);
+      expect(tf.provider).toEqual({ aws: [expect.objectContaining({ region: "eu-west-1" })] });
+    });
+
+    test("its relaunch role trusts exactly the hub's rerun role", () => {
+      const role = resourcesOf(tf, "aws_iam_role").find((r) => r.name === "ecs-rerun-relaunch-eu-west-1")!;
+      expect(role.path).toBe("/ecs-rerun/");
+      expect(JSON.parse(role.assume_role_policy as string)).toEqual({
+        Version: "2012-10-17",
+        Statement: [{ Sid: "TheHubRerunRoleOnly", Effect: "Allow", Principal: { AWS: ROLE }, Action: "sts:AssumeRole" }],
+      });
+    });
+
+    test("forwards the failures of the cluster stack's cluster (the default) to the hub's bus", () => {
+      const rules = resourcesOf(tf, "aws_cloudwatch_event_rule");
+      expect(rules.map((r) => r.name).sort()).toEqual(["ecs-rerun-forward-launch-failures", "ecs-rerun-forward-task-failures"]);
+      for (const r of rules) expect(r.event_pattern).toContain(":cluster/batch-ec2");
+      const targets = resourcesOf(tf, "aws_cloudwatch_event_target");
+      expect(targets).toHaveLength(2);
+      for (const t of targets) expect(t).toMatchObject({ arn: BUS, role_arn: expect.stringContaining("forward-role") });
+    });
+
+    test("its alarms go where the cluster's go", () => {
+      const alarms = resourcesOf(tf, "aws_cloudwatch_metric_alarm");
+      expect(alarms.length).toBeGreaterThan(0);
+      for (const a of alarms) expect(a.alarm_actions).toEqual(["arn:aws:sns:eu-west-1:222233334444:ops"]);
+    });
+
+    test("protects the clusters ECS_RERUN_PROTECTED_CLUSTERS names", () => {
+      const { spoke: named } = build({ ...SPOKE_ENV, ECS_RERUN_PROTECTED_CLUSTERS: `reports,${EU}` });
+      const launch = resourcesOf(synthJson(named!), "aws_cloudwatch_event_rule").find((r) => r.name === "ecs-rerun-forward-launch-failures")!;
+      expect(JSON.parse(launch.event_pattern as string)).toMatchObject({ detail: { requestParameters: { cluster: expect.arrayContaining(["reports", EU]) } } });
+    });
+
+    test("keeps its state apart per region", () => {
+      expect(tf.terraform).toMatchObject({ backend: { local: { path: expect.stringMatching(/\/terraform\.ecs-rerun-spoke\.eu-west-1\.tfstate$/) } } });
+    });
   });
 });

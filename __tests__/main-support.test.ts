@@ -52,4 +52,15 @@ describe("synthReport", () => {
     expect(synthReport(manifest, "/tmp/out", "/repo").split("\n")[1]).toBe("  ecs-cluster  /tmp/out/stacks/ecs-cluster/cdk.tf.json");
     expect(synthReport(manifest, "/repo/out", "/repo").split("\n")[1]).toBe("  ecs-cluster  out/stacks/ecs-cluster/cdk.tf.json");
   });
+
+  test("in a spoke's account and region, does not suggest deploying a second pipeline there", () => {
+    const withSpoke = { stacks: { ...manifest.stacks, "ecs-rerun-spoke": { name: "ecs-rerun-spoke", synthesizedStackPath: "stacks/ecs-rerun-spoke/cdk.tf.json" } } };
+    const lines = synthReport(withSpoke, "cdktf.out", "/repo").split("\n");
+    expect(lines[0]).toBe("Wrote 3 stacks (Terraform JSON):");
+    expect(lines[3]).toBe("  ecs-rerun-spoke  cdktf.out/stacks/ecs-rerun-spoke/cdk.tf.json");
+    expect(lines.slice(4)).toEqual([
+      "Deploy with: npm run cdktf -- deploy ecs-cluster ecs-rerun-spoke",
+      "(not ecs-rerun here: the hub reruns this spoke's failures, and a pipeline here would rerun them again)",
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 /**
- * Builds the app's two stacks from the user's jobs and settings: `main.ts` synthesizes it, the tests
+ * Builds the app's stacks (two, and a spoke's third when its settings are given) from the user's jobs
+ * and settings: `main.ts` synthesizes it, the tests
  * and the drill build it in memory. Every user input is checked here first, so a mistake is reported
  * as a {@link ConfigError} naming what the user wrote rather than a construct's internal name.
  */
@@ -8,6 +9,7 @@ import { ConfigError, resolveClusterConfig, type ClusterStackConfig, type Schedu
 import { readSettings } from "./settings/settings";
 import { EcsClusterStack } from "./cluster/ecs-cluster-stack";
 import { EcsRerunStack } from "./pipeline/ecs-rerun-stack";
+import { EcsRerunSpokeStack } from "./spoke/ecs-rerun-spoke-stack";
 import { ExpectedRunError, resolveExpectedRun, type ExpectedRun } from "./pipeline/missed-run";
 
 /** Where the demo expects the Slack webhook URL (an SSM SecureString you create). */
@@ -22,7 +24,7 @@ export interface AppInputs {
 }
 
 /** Builds every stack of the app; `main.ts` synthesizes it, tests and the drill build it in memory. */
-export function buildApp(app: App, env: NodeJS.ProcessEnv, inputs: AppInputs): { cluster: EcsClusterStack; rerun: EcsRerunStack } {
+export function buildApp(app: App, env: NodeJS.ProcessEnv, inputs: AppInputs): { cluster: EcsClusterStack; rerun: EcsRerunStack; spoke?: EcsRerunSpokeStack } {
   const o = readSettings(env, app.node.getAllContext() as Record<string, unknown>);
   const label = inputs.jobsLabel ?? "jobs";
   const clusterConfig: ClusterStackConfig = {
@@ -50,15 +52,51 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv, inputs: AppInputs): {
   const cluster = new EcsClusterStack(app, "ecs-cluster", clusterConfig);
   // Protects the cluster by name, not by a cross-stack reference: the pipeline deploys on its own,
   // and protects clusters it did not create the same way.
-  const rerun = new EcsRerunStack(app, "ecs-rerun", {
-    region: cluster.config.region,
-    clusters: o.protectedClusters ?? [cluster.config.clusterName],
-    // Only the parameter's name; create it once with
-    // `aws ssm put-parameter --type SecureString --name /ecs-rerun/slack-webhook --value https://hooks.slack.com/...`.
-    slackWebhookParameterName: o.slackWebhookParameter ?? DEMO_SLACK_WEBHOOK_PARAMETER,
-    notificationEmails: o.notificationEmails,
-    // A dead man's switch per scheduled job of the cluster stack: its interval follows the schedule.
-    expectedRuns,
-  });
-  return { cluster, rerun };
+  const rerun = hubStack(() =>
+    new EcsRerunStack(app, "ecs-rerun", {
+      region: cluster.config.region,
+      clusters: o.protectedClusters ?? [cluster.config.clusterName],
+      // Only the parameter's name; create it once with
+      // `aws ssm put-parameter --type SecureString --name /ecs-rerun/slack-webhook --value https://hooks.slack.com/...`.
+      slackWebhookParameterName: o.slackWebhookParameter ?? DEMO_SLACK_WEBHOOK_PARAMETER,
+      notificationEmails: o.notificationEmails,
+      // A dead man's switch per scheduled job of the cluster stack: its interval follows the schedule.
+      expectedRuns,
+      // A hub when given spokes; unset, both are undefined and the stack is as it always was.
+      spokeClusters: o.spokeClusters,
+      spokeOrganizationId: o.spokeOrganizationId,
+    }),
+  );
+
+  // A spoke for this account and region, only when the hub's two outputs are given. Its clusters are
+  // ECS_RERUN_PROTECTED_CLUSTERS rather than a setting of their own: in each account and region the
+  // app is synthesized for, that setting already means "the clusters protected here" (the pipeline
+  // watches them itself; a spoke forwards them to the hub), with the same default (the cluster
+  // stack's cluster). A second list named like ECS_RERUN_SPOKE_CLUSTERS (the hub's ARNs of
+  // *other* places) would invite setting one for the other.
+  const spoke =
+    o.hubEventBusArn !== undefined && o.hubRerunRoleArn !== undefined
+      ? new EcsRerunSpokeStack(app, "ecs-rerun-spoke", {
+          region: cluster.config.region,
+          clusters: o.protectedClusters ?? [cluster.config.clusterName],
+          hubEventBusArn: o.hubEventBusArn,
+          hubRerunRoleArn: o.hubRerunRoleArn,
+          // A spoke has no topic of its own: its alarms go where the cluster's go.
+          alarmActions: o.alarmActions,
+        })
+      : undefined;
+  return { cluster, rerun, spoke };
+}
+
+/**
+ * Builds the pipeline stack, reporting the one hub limit only the construct can measure (the rerun
+ * role's policy naming every spoke account) as a ConfigError naming the setting, not a stack trace.
+ */
+function hubStack(build: () => EcsRerunStack): EcsRerunStack {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith("spokeClusters ")) throw new ConfigError(`ECS_RERUN_SPOKE_CLUSTERS (context key "spokeClusters"): ${e.message}`);
+    throw e;
+  }
 }

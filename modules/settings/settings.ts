@@ -9,7 +9,10 @@
 import { ConfigError, VALUE_RULES } from "../config";
 import { nameKey, nearestName } from "./nearest-name";
 import { INPUT_LIMITS } from "../pipeline/rerun-pipeline";
+import { ORGANIZATION_ID_PATTERN } from "../pipeline/spoke-rule-patterns";
+import { EVENT_BUS_ARN_PATTERN, HUB_RERUN_ROLE_ARN_PATTERN } from "../spoke/spoke-policies";
 import { secretKind, showValue } from "./show-value";
+import { spokeStackProblems, SPOKE_CLUSTER_ARN, type GivenSetting } from "./spoke-settings";
 
 /** The settings' values, after checking: environment variables win over cdktf context. */
 export interface Settings {
@@ -21,6 +24,10 @@ export interface Settings {
   readonly slackWebhookParameter?: string;
   readonly notificationEmails?: readonly string[];
   readonly protectedClusters?: readonly string[];
+  readonly spokeClusters?: readonly string[];
+  readonly spokeOrganizationId?: string;
+  readonly hubEventBusArn?: string;
+  readonly hubRerunRoleArn?: string;
 }
 
 /** What one value (or each item of a list) must be. */
@@ -68,12 +75,12 @@ export const SETTINGS: readonly Setting[] = [
   { key: "clusterName", env: "ECS_RERUN_CLUSTER_NAME", list: false, meaning: "ECS cluster name", default: "`batch-ec2`", rule: pattern(VALUE_RULES.clusterName.pattern, VALUE_RULES.clusterName.allowed) },
   { key: "vpcId", env: "ECS_RERUN_VPC_ID", list: false, meaning: "use this VPC instead of creating one (with `subnetIds`)", default: "a new VPC", rule: pattern(VALUE_RULES.vpcId.pattern, VALUE_RULES.vpcId.allowed) },
   { key: "subnetIds", env: "ECS_RERUN_SUBNET_IDS", list: true, meaning: "subnets of that VPC (with `vpcId`)", default: "—", rule: pattern(VALUE_RULES.subnetId.pattern, VALUE_RULES.subnetId.allowed) },
-  { key: "alarmActions", env: "ECS_RERUN_ALARM_ACTIONS", list: true, meaning: "SNS topic ARNs for the cluster's alarms", default: "none", rule: pattern(VALUE_RULES.snsTopicArn.pattern, VALUE_RULES.snsTopicArn.allowed) },
+  { key: "alarmActions", env: "ECS_RERUN_ALARM_ACTIONS", list: true, meaning: "SNS topic ARNs for the cluster's alarms (and the spoke's)", default: "none", rule: pattern(VALUE_RULES.snsTopicArn.pattern, VALUE_RULES.snsTopicArn.allowed) },
   {
     key: "protectedClusters",
     env: "ECS_RERUN_PROTECTED_CLUSTERS",
     list: true,
-    meaning: "clusters (names or ARNs) the pipeline protects",
+    meaning: "clusters (names or ARNs) the pipeline protects, or the `ecs-rerun-spoke` stack forwards to its hub",
     default: "the `ecs-cluster` stack's cluster",
     rule: pattern(INPUT_LIMITS.clusterPattern, "a cluster name (1-255 letters, digits, - or _) or a cluster ARN"),
   },
@@ -89,11 +96,46 @@ export const SETTINGS: readonly Setting[] = [
       "Store the URL once with: aws ssm put-parameter --type SecureString --name /ecs-rerun/slack-webhook --value '<webhook URL>', then set the name /ecs-rerun/slack-webhook here (or leave it unset: that is the default)",
   },
   { key: "notificationEmails", env: "ECS_RERUN_NOTIFICATION_EMAILS", list: true, meaning: "addresses subscribed to the notices", default: "none", rule: pattern(INPUT_LIMITS.emailPattern, "an email address") },
+  // The hub: clusters of other accounts and regions, each with a spoke there (`ecs-rerun-spoke`).
+  {
+    key: "spokeClusters",
+    env: "ECS_RERUN_SPOKE_CLUSTERS",
+    list: true,
+    meaning: "makes `ecs-rerun` a hub: full ARNs of clusters in other accounts or regions, each with a spoke",
+    default: "none (no hub)",
+    rule: pattern(SPOKE_CLUSTER_ARN.pattern, SPOKE_CLUSTER_ARN.allowed),
+  },
+  {
+    key: "spokeOrganizationId",
+    env: "ECS_RERUN_SPOKE_ORGANIZATION_ID",
+    list: false,
+    meaning: "the hub's bus admits every account of this AWS Organization too",
+    default: "only the spoke clusters' accounts",
+    rule: pattern(ORGANIZATION_ID_PATTERN, 'an AWS Organizations ID such as "o-a1b2c3d4e5" (o- and 10 to 32 lowercase letters or digits)'),
+  },
+  // A spoke: given both, the app adds the `ecs-rerun-spoke` stack for this account and region.
+  {
+    key: "hubEventBusArn",
+    env: "ECS_RERUN_HUB_EVENT_BUS_ARN",
+    list: false,
+    meaning: "adds the `ecs-rerun-spoke` stack forwarding to this hub bus (the hub's output `hub_event_bus_arn`; with `hubRerunRoleArn`)",
+    default: "no spoke stack",
+    rule: pattern(EVENT_BUS_ARN_PATTERN, 'the ARN of the hub\'s event bus, such as "arn:aws:events:us-east-1:111122223333:event-bus/ecs-rerun-hub" (the ecs-rerun stack\'s output hub_event_bus_arn)'),
+  },
+  {
+    key: "hubRerunRoleArn",
+    env: "ECS_RERUN_HUB_RERUN_ROLE_ARN",
+    list: false,
+    meaning: "the hub's rerun role, the only principal the spoke's relaunch role trusts (the hub's output `rerun_role_arn`; with `hubEventBusArn`)",
+    default: "no spoke stack",
+    rule: pattern(HUB_RERUN_ROLE_ARN_PATTERN, 'the ARN of the hub\'s rerun role, under the path /ecs-rerun/, such as "arn:aws:iam::111122223333:role/ecs-rerun/ecs-rerun-rerun-us-east-1" (the ecs-rerun stack\'s output rerun_role_arn)'),
+  },
 ];
 
 /** Settings that only make sense together: set both or neither. */
 const TOGETHER: readonly { readonly keys: readonly [keyof Settings, keyof Settings]; readonly why: string }[] = [
   { keys: ["vpcId", "subnetIds"], why: "instances in an existing VPC need subnets of it, and subnets are used only with their VPC; set both, or neither for a new VPC" },
+  { keys: ["hubEventBusArn", "hubRerunRoleArn"], why: "a spoke forwards to the hub's bus and lets the hub's rerun role relaunch here; set both (the hub's outputs hub_event_bus_arn and rerun_role_arn), or neither for no ecs-rerun-spoke stack" },
 ];
 
 /**
@@ -194,7 +236,7 @@ export function readSettings(env: NodeJS.ProcessEnv, context: Readonly<Record<st
   const problems = unknownNames(env, context);
   const out: Record<string, string | string[]> = {};
   /** The first place each setting was given, valid or not: what "set together" checks. */
-  const given: Record<string, { source: Source; raw: unknown }> = {};
+  const given: Record<string, GivenSetting> = {};
   for (const s of SETTINGS) {
     const take = (source: Source, raw: unknown) => {
       given[s.key] ??= { source, raw };
@@ -215,6 +257,8 @@ export function readSettings(env: NodeJS.ProcessEnv, context: Readonly<Record<st
       if (g && !(missing.key in given)) problems.push(`${g.source.said(g.raw)} is set but ${howToSet(missing)} is not: ${why}`);
     }
   }
+  // Only when every value is well-formed: then what is left is how they fit together.
+  if (problems.length === 0) problems.push(...spokeStackProblems(out as Settings, given));
   if (problems.length > 0) throw new SettingsError(problems);
   return out as Settings;
 }

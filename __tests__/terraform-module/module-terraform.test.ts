@@ -279,6 +279,8 @@ locals {
         .join("\n")}\n}\n`,
       // The hub's policies read the spoke accounts from these.
       "spoke-locals.tf": renderLocalsTf(localsNamed("spoke_")),
+      // The rerun policy names the clusters of part "0" (cluster-policies.ts).
+      "rerun-locals.tf": renderLocalsTf(localsNamed("rerun_")),
     });
     const EU = "arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2";
     const US = "arn:aws:ecs:us-west-2:333344445555:cluster/reports";

@@ -89,7 +89,8 @@ export function addRerunFunction(scope: Construct, props: RerunFunctionProps): R
   // The clusters the inline policy has no room for go to managed policies (cluster-policies.ts).
   const measuring = measuringPlace();
   const parts = clusterParts(scope, "rerun", {
-    role: `The rerun role ${props.roleName}`,
+    // At synth the region may still be Terraform's: name the role by its pattern then.
+    role: `The rerun role ${Token.isUnresolved(props.roleName) && !Token.isUnresolved(name) ? `${name}-rerun-<region>` : props.roleName}`,
     inlinePolicy: "rerun-on-protected-clusters",
     clusters: props.clusters,
     measuring,

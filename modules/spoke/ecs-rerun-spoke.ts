@@ -132,7 +132,7 @@ export class EcsRerunSpoke extends Construct {
     // Its inline policy names the first clusters, managed policies the rest (cluster-policies.ts).
     const measuring = measuringPlace();
     const parts = clusterParts(this, "relaunch", {
-      role: `The relaunch role ${relaunchName}`,
+      role: `The relaunch role ${Token.isUnresolved(relaunchName) && !Token.isUnresolved(name) ? `${name}-relaunch-<region>` : relaunchName}`,
       inlinePolicy: "relaunch-on-protected-clusters",
       clusters: inputs.clusters,
       measuring,

@@ -104,8 +104,9 @@ export function rerunFunctionStatements(g: RerunFunctionGrants): PolicyStatement
       // permission to tag resources on creation"); a TagResource call of its own carries no
       // ecs:CreateAction, so StringEquals never matches it and no existing resource can be tagged. The
       // creating call must be allowed too, and this role allows RunTask and StartTask only on the
-      // protected clusters (above): so this tags only tasks a permitted launch on a protected cluster
-      // creates, without naming the clusters again. task/* keeps it to tasks of this account and region.
+      // protected clusters (RerunOnProtectedClustersOnly, in this policy or the role's managed ones):
+      // so this tags only tasks a permitted launch on a protected cluster creates, without naming the
+      // clusters again. task/* keeps it to tasks of this account and region.
       Sid: "TagTheTasksItStarts",
       Effect: "Allow",
       Action: "ecs:TagResource",

@@ -125,6 +125,12 @@ describe.each([
     for (const m of worst.managed) expect(counted(m)).toBeLessThanOrEqual(6144);
   });
 
+  test("the launch pacer's inline policies stay within the 1,024 characters kept for them", () => {
+    const pacer = worst.inline.filter((p) => p.name.startsWith("reserve-"));
+    expect(pacer.length).toBe(roleId === "rerun-role" ? 2 : 0);
+    expect(pacer.reduce((sum, p) => sum + counted(p.text), 0)).toBeLessThanOrEqual(1024);
+  });
+
   test("every protected cluster is named once, in one policy: the inline one or one managed policy", () => {
     const clusterLists = statementsOf([...deployed.inline.map((p) => p.text), ...deployed.managed])
       .filter((s) => s.Sid === "RerunOnProtectedClustersOnly")

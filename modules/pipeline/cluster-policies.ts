@@ -12,8 +12,8 @@
  * each.
  *
  * The parts are cut by count, from the longest a cluster's ARN can be: measured with the longest
- * partition, account and region wherever Terraform fills them in (role-policy-budget.ts), so the cut
- * does not depend on the account, and Terraform's cut (the module) is the construct's exactly.
+ * partition, account and region always (role-policy-budget.ts), so the cut does not depend on where
+ * it is deployed, and Terraform's cut (the module) is the construct's exactly.
  */
 import type { Construct } from "constructs";
 import { TerraformIterator, TerraformLocal, Token, type IResolvable } from "cdktf";

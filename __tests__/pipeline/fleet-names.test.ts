@@ -35,6 +35,8 @@ interface Named {
  */
 const NAMES: Record<string, { attribute: string; scope: "iam" | "region" }> = {
   aws_iam_role: { attribute: "name", scope: "iam" },
+  // The managed policies of clusters a role's inline policy has no room for (cluster-policies.ts).
+  aws_iam_policy: { attribute: "name", scope: "iam" },
   aws_iam_instance_profile: { attribute: "name", scope: "iam" },
   aws_kms_alias: { attribute: "name", scope: "region" },
   aws_sns_topic: { attribute: "name", scope: "region" },
@@ -259,9 +261,11 @@ describeWithTerraform("one account: the module in two regions, the stacks and a 
     ];
     // The parts whose names are checked exist: the hub's bus and rule, each spoke's relaunch role, split forwarding rules.
     expect(named.filter((n) => n.type === "aws_cloudwatch_event_bus").map((n) => n.name)).toEqual(["ecs-rerun-hub"]);
-    expect(named.filter((n) => /-relaunch-/.test(n.name)).map((n) => n.name).sort()).toEqual(
+    expect(named.filter((n) => n.type === "aws_iam_role" && /-relaunch-/.test(n.name)).map((n) => n.name).sort()).toEqual(
       ["ap-northeast-1", "eu-central-1", "eu-west-1", "us-east-1", "us-east-2"].map((r) => `ecs-rerun-relaunch-${r}`),
     );
+    // Their long cluster lists spill into managed policies named after each role (account-wide names too).
+    expect(named.filter((n) => n.type === "aws_iam_policy").map((n) => n.name)).toEqual(expect.arrayContaining(["ecs-rerun-relaunch-eu-central-1-clusters-1", "ecs-rerun-relaunch-us-east-1-clusters-1"]));
     expect(named.filter((n) => /-forward-launch-failures-\d+$/.test(n.name)).length).toBeGreaterThan(0);
     for (const n of named.filter((x) => x.where === "iam")) expect(n.name.length).toBeLessThanOrEqual(IAM_NAME_LIMITS.roleName);
     expect(collisions(named)).toEqual([]);

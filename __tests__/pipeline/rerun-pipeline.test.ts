@@ -318,9 +318,9 @@ describe("least privilege", () => {
 
   test("Resource '*' appears only where AWS supports nothing narrower, each narrowed by a condition where one exists", () => {
     const starred = statements.filter((s) => asList(s.Resource).includes("*"));
-    expect(starred.map((s) => s.Sid).sort()).toEqual(["CountNoticesThatFailed", "DeliverExecutionLogs", "FindSchedulesByName", "FindWhatAStartTaskPlaced", "ReadTaskDefinitionsForLogLinks"]);
+    expect(starred.map((s) => s.Sid).sort()).toEqual(["CountNoticesThatFailed", "DeliverExecutionLogs", "FindSchedulesByName", "ReadTaskDefinitionsForLogLinks", "WatchTasksOnProtectedClusters"]);
     expect(starred.find((s) => s.Sid === "CountNoticesThatFailed")?.Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "ecs-rerun" } });
-    expect(starred.find((s) => s.Sid === "FindWhatAStartTaskPlaced")?.Condition).toEqual({ ArnEquals: { "ecs:cluster": expect.any(Array) } });
+    expect(starred.find((s) => s.Sid === "WatchTasksOnProtectedClusters")?.Condition).toEqual({ ArnEquals: { "ecs:cluster": expect.any(Array) } });
   });
 
   test("RunTask and StartTask carry an ecs:cluster condition naming only the protected clusters", () => {

@@ -68,10 +68,11 @@ describe("the relaunch role", () => {
   });
 
   test("may describe, list and tag tasks of those clusters only", () => {
-    const taskArns = ["arn:aws:ecs:eu-west-1:222233334444:task/batch-ec2/*", "arn:aws:ecs:eu-west-1:222233334444:task/reports/*"];
-    expect(sid("WatchTasksOnProtectedClusters")).toMatchObject({ Action: "ecs:DescribeTasks", Resource: taskArns, Condition: { ArnEquals: { "ecs:cluster": clusterArns } } });
-    expect(sid("FindWhatAStartTaskPlaced")).toMatchObject({ Action: "ecs:ListTasks", Resource: "*", Condition: { ArnEquals: { "ecs:cluster": clusterArns } } });
-    expect(sid("TagTheTasksItStarts")).toMatchObject({ Action: "ecs:TagResource", Resource: taskArns, Condition: { StringEquals: { "ecs:CreateAction": ["RunTask", "StartTask"] } } });
+    // One ecs:cluster condition for DescribeTasks and ListTasks; tagging only at launch (which the
+    // launch statement limits to the clusters), on this account's and region's tasks.
+    expect(sid("WatchTasksOnProtectedClusters")).toEqual({ Sid: "WatchTasksOnProtectedClusters", Effect: "Allow", Action: ["ecs:DescribeTasks", "ecs:ListTasks"], Resource: "*", Condition: { ArnEquals: { "ecs:cluster": clusterArns } } });
+    expect(sid("FindWhatAStartTaskPlaced")).toBeUndefined();
+    expect(sid("TagTheTasksItStarts")).toEqual({ Sid: "TagTheTasksItStarts", Effect: "Allow", Action: "ecs:TagResource", Resource: "arn:aws:ecs:eu-west-1:222233334444:task/*", Condition: { StringEquals: { "ecs:CreateAction": ["RunTask", "StartTask"] } } });
   });
 
   test("may pass roles to ECS tasks only", () => {

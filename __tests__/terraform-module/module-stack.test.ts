@@ -25,6 +25,8 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
       notificationEmails: ["ops@example.com"],
       expectedRuns: [{ name: "nightly", family: "nightly-report", intervalSeconds: 86400 }],
       spokeClusters: ["arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2"],
+      // Enough clusters for managed policies beside the inline one (cluster-policies.ts): the module always declares them.
+      clusters: Array.from({ length: 100 }, (_, i) => `batch-${i}`),
     });
     const kinds = (r: Resources) => Object.keys(r).sort();
     expect(kinds(resources)).toEqual(kinds(literal.resource));
@@ -137,7 +139,8 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
   test("builds cluster-scoped IAM with jsonencode, the launch condition naming the protected clusters' ARNs", () => {
     const policy = String(resources.aws_iam_role_policy.rerun_policy.policy);
     expect(policy).toMatch(/^\$\{jsonencode\(/);
-    expect(policy).toContain('"ecs:cluster" = [for c in var.clusters : startswith(c, "arn:") ? c : "arn:${data.aws_partition.partition.partition}:ecs:');
+    // The clusters of part "0" (cluster-policies.ts), the first of var.clusters.
+    expect(policy).toContain('"ecs:cluster" = [for c in local.rerun_cluster_parts["0"] : startswith(c, "arn:") ? c : "arn:${data.aws_partition.partition.partition}:ecs:');
     expect(policy).toContain('"iam:PassedToService" = "ecs-tasks.amazonaws.com"');
     expect(policy).not.toMatch(/"Action" = "\*"/);
   });

@@ -114,7 +114,11 @@ describeWithTerraform("the module as terraform reads it", () => {
     Object.fromEntries(
       Object.entries(built.json.locals ?? {})
         .filter(([name]) => name.startsWith(prefix))
-        .map(([name, value]) => [name, String(value).replace(/\$\{data\.aws_partition\.[a-z_]+\.partition\}/g, "aws").replace(/\$\{data\.aws_caller_identity\.[a-z_]+\.account_id\}/g, "123456789012")]),
+        .map(([name, value]) => {
+          const fill = (text: string) => text.replace(/\$\{data\.aws_partition\.[a-z_]+\.partition\}/g, "aws").replace(/\$\{data\.aws_caller_identity\.[a-z_]+\.account_id\}/g, "123456789012");
+          // Object locals (the policies measured without clusters, cluster-policies.ts) are filled in as JSON.
+          return [name, typeof value === "string" ? fill(value) : JSON.parse(fill(JSON.stringify(value)))];
+        }),
     );
   const PREFIX = "arn:aws:iam::123456789012:role/ecs-rerun/";
   /** Patterns by rule key, parsed. */
@@ -259,6 +263,25 @@ locals {
     });
   });
 
+  describe("the rerun role's cluster policies: the module refuses at plan what the construct refuses at synth", () => {
+    const condition = (resources.aws_iam_role_policy.rerun_policy as { lifecycle: { precondition: { condition: string }[] } }).lifecycle.precondition[0].condition;
+    const dir = scratchDir({
+      "variables.tf": variablesTf,
+      "locals.tf": renderLocalsTf({ ...localsNamed("rerun_"), ...localsNamed("spoke_"), fits: condition }),
+    });
+    /** Names of 20 characters, as the README's maxima are stated for. */
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `cluster-${String(i).padStart(12, "0")}`);
+    const hub = { spoke_clusters: ["arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2"] };
+    test.each<[string, number, Record<string, unknown>, string]>([
+      ["a pipeline: 407 fit", 407, {}, "true"],
+      ["a pipeline: 408 do not", 408, {}, "false"],
+      ["a hub of one spoke account: 406 fit", 406, hub, "true"],
+      ["a hub of one spoke account: 407 do not", 407, hub, "false"],
+    ])("%s", async (_what, n, vars, fits) => {
+      expect(await evaluate(dir, "local.fits", { clusters: names(n), slack_webhook_parameter_name: "/ecs-rerun/slack-webhook", ...vars })).toEqual({ value: fits, stderr: "" });
+    });
+  });
+
   describe("the IAM policies Terraform computes hold the literal stack's statements", () => {
     /** References to other blocks, made comparable: `one(aws_x.y[*].arn)` and `${aws_x.hash.arn}` both become "<aws_x.arn>". */
     const place: [RegExp, string][] = [
@@ -274,15 +297,18 @@ locals {
     const busPolicy = resources.aws_cloudwatch_event_bus_policy.hub_bus_policy;
     const dirWithPolicies = scratchDir({
       "variables.tf": variablesTf,
-      "locals.tf": `locals {\n${[...Object.entries(policies), ["hub_bus_policy", busPolicy] as const]
+      "locals.tf": `locals {\n${[...Object.entries(policies), ["hub_bus_policy", busPolicy] as const, ["rerun_cluster_policies", { policy: resources.aws_iam_policy.rerun_cluster_policies.for_each }] as const]
         .map(([name, p]) => `  ${name} = ${fromModule(p.policy)}`)
         .join("\n")}\n}\n`,
       // The hub's policies read the spoke accounts from these.
       "spoke-locals.tf": renderLocalsTf(localsNamed("spoke_")),
+      // The rerun policy names the clusters of part "0" (cluster-policies.ts).
+      "rerun-locals.tf": renderLocalsTf(localsNamed("rerun_")),
     });
     const EU = "arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2";
     const US = "arn:aws:ecs:us-west-2:333344445555:cluster/reports";
     const slack = { props: { slackWebhookParameterName: "/ecs-rerun/slack-webhook" }, vars: { slack_webhook_parameter_name: "/ecs-rerun/slack-webhook" } };
+    const MANY = Array.from({ length: 200 }, (_, i) => `cluster-${String(i).padStart(12, "0")}`);
 
     test.each<[string, Partial<EcsRerunPipelineProps>, Record<string, unknown>]>([
       ["clusters by name and ARN, defaults", { clusters: ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], slackWebhookParameterName: "ecs-rerun/slack-webhook" }, { clusters: ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], slack_webhook_parameter_name: "ecs-rerun/slack-webhook" }],
@@ -307,6 +333,8 @@ locals {
       ],
       ["a hub of two spoke accounts", { clusters: ["batch-ec2"], spokeClusters: [EU, US, EU], ...slack.props }, { clusters: ["batch-ec2"], spoke_clusters: [EU, US, EU], ...slack.vars }],
       ["a hub of an organization and one spoke account", { clusters: ["batch-ec2"], spokeClusters: [US], spokeOrganizationId: "o-a1b2c3d4e5", ...slack.props }, { clusters: ["batch-ec2"], spoke_clusters: [US], spoke_organization_id: "o-a1b2c3d4e5", ...slack.vars }],
+      ["200 clusters of 20 characters: the first in the inline policy, the rest in managed policies", { clusters: MANY, ...slack.props }, { clusters: MANY, ...slack.vars }],
+      ["a hub of 200 clusters", { clusters: MANY, spokeClusters: [EU, US], ...slack.props }, { clusters: MANY, spoke_clusters: [EU, US], ...slack.vars }],
       ["a hub of an organization alone", { clusters: ["batch-ec2"], spokeOrganizationId: "o-a1b2c3d4e5", ...slack.props }, { clusters: ["batch-ec2"], spoke_organization_id: "o-a1b2c3d4e5", ...slack.vars }],
     ])("%s", async (_name, props, tfVars) => {
       const stack = new TerraformStack(Testing.app(), "s");
@@ -316,13 +344,19 @@ locals {
       const literal = Object.values(literalResources.aws_iam_role_policy);
       const literalStatements = (name: string) => fromLiteral(literal.find((p) => p.name === name)!.policy).Statement;
 
-      const names = [...Object.keys(policies), "hub_bus_policy"];
+      const names = [...Object.keys(policies), "hub_bus_policy", "rerun_cluster_policies"];
       const r = await evaluate(dirWithPolicies, `jsonencode({ ${names.map((n) => `${n} = local.${n}`).join(", ")} })`, tfVars);
       expect(r.stderr).toBe("");
       const evaluated = JSON.parse(r.value!) as Record<string, string>;
       const moduleStatements = (name: string) => (JSON.parse(evaluated[name]) as { Statement: unknown[] }).Statement;
 
       expect(moduleStatements("rerun_policy")).toEqual(literalStatements("rerun-on-protected-clusters"));
+      // The clusters the inline policy has no room for: the same managed policies, key by key.
+      const literalManaged = (Object.values((literalResources as Record<string, Record<string, { for_each?: Record<string, string> }>>).aws_iam_policy ?? {})[0]?.for_each ?? {}) as Record<string, string>;
+      const moduleManaged = evaluated.rerun_cluster_policies as unknown as Record<string, string>;
+      expect(Object.keys(moduleManaged)).toEqual(Object.keys(literalManaged));
+      for (const key of Object.keys(literalManaged)) expect(JSON.parse(moduleManaged[key]).Statement).toEqual(fromLiteral(literalManaged[key]).Statement);
+      if (tfVars.clusters === MANY) expect(Object.keys(moduleManaged).length).toBeGreaterThan(0);
       expect(moduleStatements("state_machine_policy")).toEqual(literalStatements("rerun-and-notify"));
       expect(moduleStatements("starter_policy")).toEqual(literalStatements("start-rerun-executions"));
       // A key known only to Terraform gets a policy of its own, switched with it.

@@ -173,5 +173,43 @@ describeWithTerraform("modules/spoke as terraform reads it", () => {
       const r = await evaluate(dirWith, "jsonencode(local.preconditions)", { ...SPOKE_EXAMPLE_INPUTS, clusters: ["arn:aws:ecs:us-east-1:222233334444:cluster/x"] });
       expect(JSON.parse(r.value!)).toEqual([true, false]);
     });
+
+    describe("long lists: Terraform cuts them into the inline and managed policies where the construct does, and refuses what it refuses", () => {
+      const policy = tf.resource.aws_iam_role_policy.relaunch_policy as { lifecycle: { precondition: { condition: string; error_message: string }[] } };
+      const managed = tf.resource.aws_iam_policy.relaunch_cluster_policies as { for_each: string };
+      const dirWithParts = scratchDir({
+        "variables.tf": files["variables.tf"],
+        "locals.tf": fill(files["locals.tf"]),
+        "checks.tf": renderLocalsTf({
+          relaunch_policy: fill(String(tf.resource.aws_iam_role_policy.relaunch_policy.policy)),
+          managed_policies: fill(String(managed.for_each)),
+          fits: `\${${fill(hclOf(policy.lifecycle.precondition[0].condition))}}`,
+        }),
+      });
+      /** Names of 20 characters, as the README's maxima are stated for. */
+      const names = (n: number) => Array.from({ length: n }, (_, i) => `cluster-${String(i).padStart(12, "0")}`);
+
+      test.each([200, 415])("%i clusters: the same inline policy, the same managed policies", async (n) => {
+        const clusters = names(n);
+        const r = await evaluate(dirWithParts, "jsonencode({ policy = local.relaunch_policy, managed = local.managed_policies, fits = local.fits })", { ...SPOKE_EXAMPLE_INPUTS, clusters });
+        expect(r.stderr).toBe("");
+        const v = JSON.parse(r.value!) as { policy: string; managed: Record<string, string>; fits: boolean };
+        const literal = literalSpoke({ clusters }).resource;
+        const inline = Object.values(literal.aws_iam_role_policy).find((p) => p.name === "relaunch-on-protected-clusters")!;
+        expect(JSON.parse(v.policy).Statement).toEqual(JSON.parse(String(inline.policy)).Statement);
+        const literalManaged = Object.values(literal.aws_iam_policy)[0].for_each as Record<string, string>;
+        expect(Object.keys(v.managed)).toEqual(Object.keys(literalManaged));
+        for (const key of Object.keys(literalManaged)) expect(JSON.parse(v.managed[key]).Statement).toEqual(JSON.parse(literalManaged[key]).Statement);
+        expect(v.fits).toBe(true);
+      });
+
+      test("416 clusters: the construct throws, the module's precondition fails with the same explanation", async () => {
+        const clusters = names(416);
+        expect(() => literalSpoke({ clusters })).toThrow(/cannot be granted 416 protected clusters: .* so 55 fit its inline policy relaunch-on-protected-clusters/);
+        const r = await evaluate(dirWithParts, "local.fits", { ...SPOKE_EXAMPLE_INPUTS, clusters });
+        expect(r).toEqual({ value: "false", stderr: "" });
+        expect(policy.lifecycle.precondition[0].error_message).toContain("protected clusters: its inline policies take up to");
+      });
+    });
   });
 });

@@ -138,12 +138,7 @@ export function addSpokeAssumeRolePolicy(scope: Construct, hub: HubInputs, props
   let policy: string;
   if (hub.computed) policy = spokeAssumeRolePolicyExpression(grants);
   else {
-    const measured = policyDocument(spokeAssumeRoleStatements({ ...grants, partition: LONGEST_PLACE.partition, name: Token.isUnresolved(props.name) ? "n".repeat(40) : props.name }));
-    if (measured.length > SPOKE_ASSUME_POLICY_MAX_CHARS) {
-      throw new Error(
-        `spokeClusters name ${hub.accounts.length} accounts: the rerun role's policy assuming their relaunch roles would be ${measured.length} characters, over the ${SPOKE_ASSUME_POLICY_MAX_CHARS} this pipeline leaves it of IAM's 10,240 for a role's inline policies (IAM User Guide, "IAM and AWS STS quotas"): admit the accounts by spokeOrganizationId (module: spoke_organization_id) and list fewer clusters, or split the spokes over two hubs`,
-      );
-    }
+    spokeAssumePolicyChars(hub, props.place, props.name);
     policy = policyDocument(spokeAssumeRoleStatements(grants), props.encoding);
   }
   const rolePolicy = new IamRolePolicy(scope, "rerun-spoke-policy", { count: countOf(hub.presence), name: "assume-spoke-relaunch-roles", role: attributeOf(props.role, "id"), policy });
@@ -159,6 +154,24 @@ export function addSpokeAssumeRolePolicy(scope: Construct, hub: HubInputs, props
     };
   }
   return rolePolicy;
+}
+
+/**
+ * What `assume-spoke-relaunch-roles` takes of the rerun role's share of IAM's inline-policy quota,
+ * measured with the longest partition as above: a number when the accounts are known, else a
+ * Terraform expression (the rerun role's cluster parts count it in, cluster-policies.ts). A literal
+ * policy over SPOKE_ASSUME_POLICY_MAX_CHARS is refused here, before the clusters are cut.
+ */
+export function spokeAssumePolicyChars(hub: HubInputs, place: AwsPlace, name: string): number | string {
+  const grants = { ...grantsOf(hub, place, name), partition: Token.isUnresolved(place.partition) ? LONGEST_PLACE.partition : place.partition };
+  if (hub.computed) return Token.asString(hcl`length(${spokeAssumeRolePolicyExpression(grants)})`);
+  const measured = policyDocument(spokeAssumeRoleStatements({ ...grants, name: Token.isUnresolved(name) ? "n".repeat(40) : name })).length;
+  if (measured > SPOKE_ASSUME_POLICY_MAX_CHARS) {
+    throw new Error(
+      `spokeClusters name ${hub.accounts.length} accounts: the rerun role's policy assuming their relaunch roles would be ${measured} characters, over the ${SPOKE_ASSUME_POLICY_MAX_CHARS} this pipeline leaves it of IAM's 10,240 for a role's inline policies (IAM User Guide, "IAM and AWS STS quotas"): admit the accounts by spokeOrganizationId (module: spoke_organization_id) and list fewer clusters, or split the spokes over two hubs`,
+    );
+  }
+  return measured;
 }
 
 /** Props of {@link addHubBus}. */

@@ -1,7 +1,6 @@
 /** The pipeline's least-privilege IAM statements (rerun, notifier, state machine, events), as pure functions. */
 import { Fn, Token } from "cdktf";
-import { clusterShortName, clusterShortNameHcl } from "./launch-failure-pattern";
-import { hcl, raw } from "../hcl/hcl-expression";
+import { hcl } from "../hcl/hcl-expression";
 import type { PolicyStatement } from "../iam";
 
 /** Where the pipeline runs, for building ARNs (values may be Terraform references). */
@@ -21,13 +20,6 @@ export function clusterArns(place: AwsPlace, clusters: readonly string[]): strin
   if (!Token.isUnresolved(clusters)) return clusters.map((c) => clusterArn(place, c));
   const prefix = `arn:${place.partition}:ecs:${place.region}:${place.account}:cluster`;
   return Token.asList(hcl`[for c in ${clusters} : startswith(c, "arn:") ? c : "${prefix}/\${c}"]`);
-}
-
-/** ARNs of the tasks the rerun may start (and tag) on the protected clusters. */
-function taskArns(place: AwsPlace, clusters: readonly string[]): string[] {
-  const prefix = `arn:${place.partition}:ecs:${place.region}:${place.account}:task`;
-  if (!Token.isUnresolved(clusters)) return clusters.map((c) => `${prefix}/${clusterShortName(c)}/*`);
-  return Token.asList(hcl`[for c in ${clusters} : "${prefix}/${raw(clusterShortNameHcl("c"))}/*"]`);
 }
 
 /** Task definitions the rerun may launch: the given families' revisions, or any of the account. */
@@ -59,45 +51,69 @@ export interface RerunFunctionGrants {
   readonly logGroupArn: string;
 }
 
-/** The rerun Lambda: launch tasks on the protected clusters only, and nothing else. */
-export function rerunFunctionStatements(g: RerunFunctionGrants): PolicyStatement[] {
-  const { place } = g;
+/**
+ * The statements naming the protected clusters (each cluster twice, the least the documented keys
+ * allow: see WatchTasksOnProtectedClusters), for the given part of them: the rerun role's inline
+ * policy holds the first part, customer-managed policies the rest (cluster-policies.ts).
+ */
+export function protectedClusterStatements(place: AwsPlace, clusters: readonly string[], taskDefinitionFamilies: readonly string[]): [PolicyStatement, PolicyStatement] {
   return [
     {
+      // RunTask and StartTask authorize against the task definition (resource type task-definition)
+      // and both support the ecs:cluster condition key (Service Authorization Reference, "Actions,
+      // resources, and condition keys for Amazon Elastic Container Service"). The protected clusters
+      // are named here and in one other statement only: each name costs the policy its full ARN, and a
+      // role's inline policies share IAM's 10,240 characters (cluster-policies.ts splits long lists).
       Sid: "RerunOnProtectedClustersOnly",
       Effect: "Allow",
       Action: ["ecs:RunTask", "ecs:StartTask"],
-      Resource: taskDefinitionArns(place, g.taskDefinitionFamilies),
-      Condition: { ArnEquals: { "ecs:cluster": clusterArns(place, g.clusters) } },
+      Resource: taskDefinitionArns(place, taskDefinitionFamilies),
+      Condition: { ArnEquals: { "ecs:cluster": clusterArns(place, clusters) } },
     },
     {
+      // Whether a rerun's tasks really started, and whether a stopped task was one of its own
+      // (DescribeTasks); and, before repeating a StartTask whose outcome is unknown (it has no
+      // clientToken), which tasks the first call placed on the pending container instances (ListTasks).
+      // Both support the ecs:cluster condition key (Service Authorization Reference, as above), which
+      // is the cluster the request names: one statement, one list of the clusters, decides for both.
+      // ListTasks needs "*" as its resource: scoping it to container-instance ARNs is reported not to
+      // work (awsdocs/amazon-ecs-developer-guide issue #211), and the CDK grants it the same way
+      // (aws/aws-cdk pull request #3199). DescribeTasks shares that "*": a described task must be on
+      // the cluster the request names, and a cluster ARN holds the account and region, so the
+      // condition alone admits exactly the tasks of the protected clusters that task/<cluster>/*
+      // resources used to.
+      Sid: "WatchTasksOnProtectedClusters",
+      Effect: "Allow",
+      Action: ["ecs:DescribeTasks", "ecs:ListTasks"],
+      Resource: "*",
+      Condition: { ArnEquals: { "ecs:cluster": clusterArns(place, clusters) } },
+    },
+  ];
+}
+
+/** The rerun Lambda: launch tasks on the protected clusters only, and nothing else. */
+export function rerunFunctionStatements(g: RerunFunctionGrants): PolicyStatement[] {
+  const { place } = g;
+  const [launch, watch] = protectedClusterStatements(place, g.clusters, g.taskDefinitionFamilies);
+  return [
+    launch,
+    {
       // A rerun keeps the original request's tags and adds its owner tags (ecs-rerun:event-id,
-      // ecs-rerun:attempt) in the same call: tagging at launch needs this, and nothing more.
+      // ecs-rerun:attempt) in the same call. With tags in a RunTask or StartTask, ECS also authorizes
+      // ecs:TagResource with ecs:CreateAction set to that action (ECS Developer Guide, "Grant
+      // permission to tag resources on creation"); a TagResource call of its own carries no
+      // ecs:CreateAction, so StringEquals never matches it and no existing resource can be tagged. The
+      // creating call must be allowed too, and this role allows RunTask and StartTask only on the
+      // protected clusters (RerunOnProtectedClustersOnly, in this policy or the role's managed ones):
+      // so this tags only tasks a permitted launch on a protected cluster creates, without naming the
+      // clusters again. task/* keeps it to tasks of this account and region.
       Sid: "TagTheTasksItStarts",
       Effect: "Allow",
       Action: "ecs:TagResource",
-      Resource: taskArns(place, g.clusters),
+      Resource: `arn:${place.partition}:ecs:${place.region}:${place.account}:task/*`,
       Condition: { StringEquals: { "ecs:CreateAction": ["RunTask", "StartTask"] } },
     },
-    {
-      // Whether a rerun's tasks really started, and whether a stopped task was one of its own.
-      Sid: "WatchTasksOnProtectedClusters",
-      Effect: "Allow",
-      Action: "ecs:DescribeTasks",
-      Resource: taskArns(place, g.clusters),
-      Condition: { ArnEquals: { "ecs:cluster": clusterArns(place, g.clusters) } },
-    },
-    {
-      // Before repeating a StartTask whose outcome is unknown (it has no clientToken), the rerun lists
-      // the tasks on the pending container instances to find what the first call placed. ListTasks is
-      // granted on "*" with the cluster condition: scoping it to container-instance ARNs is reported
-      // not to work (awsdocs/amazon-ecs-developer-guide issue #211).
-      Sid: "FindWhatAStartTaskPlaced",
-      Effect: "Allow",
-      Action: "ecs:ListTasks",
-      Resource: "*",
-      Condition: { ArnEquals: { "ecs:cluster": clusterArns(place, g.clusters) } },
-    },
+    watch,
     {
       // The log configuration of a failed container, for the notice's log link. DescribeTaskDefinition
       // supports no resource-level permission: AWS documents "*" as its only resource.

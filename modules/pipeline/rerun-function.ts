@@ -11,8 +11,10 @@ import { attributeOf } from "../hcl/presence";
 import { assumeRolePolicy, policyDocument } from "../iam";
 import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
 import type { PipelineInputs } from "./pipeline-inputs";
-import { rerunFunctionStatements, type AwsPlace } from "./pipeline-policies";
+import { protectedClusterStatements, rerunFunctionStatements, type AwsPlace } from "./pipeline-policies";
 import { RELAUNCH_ROLE_PATH } from "./relaunch-identity";
+import { addClusterPolicies, clusterParts } from "./cluster-policies";
+import { longestLogGroupArn, measuringPlace, type OtherInlinePolicies } from "./role-policy-budget";
 
 /** Props of {@link addRerunFunction}. */
 export interface RerunFunctionProps {
@@ -38,6 +40,8 @@ export interface RerunFunctionProps {
   readonly environment?: Record<string, string>;
   /** Variables only Terraform knows whether to set (the hub's, in the module): a map expression merged in. @default undefined */
   readonly moreEnvironment?: IResolvable;
+  /** What the role's other inline policies (the pacer's, the hub's) may take of IAM's quota for a role. @default none */
+  readonly otherInlinePolicies?: readonly OtherInlinePolicies[];
 }
 
 /** What {@link addRerunFunction} made. */
@@ -73,20 +77,41 @@ export function addRerunFunction(scope: Construct, props: RerunFunctionProps): R
     path: RELAUNCH_ROLE_PATH,
     assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }),
   });
-  new IamRolePolicy(scope, "rerun-policy", {
+  const families = props.taskDefinitionFamilies ?? [];
+  const grants = (at: AwsPlace, clusters: readonly string[], logGroupArn: string) =>
+    rerunFunctionStatements({
+      place: at,
+      clusters,
+      taskDefinitionFamilies: families,
+      passRoleArns: passRoleArns(props.passRoleArns, `arn:${at.partition}:iam::${at.account}:role/*`),
+      logGroupArn,
+    });
+  // The clusters the inline policy has no room for go to managed policies (cluster-policies.ts).
+  const measuring = measuringPlace();
+  const parts = clusterParts(scope, "rerun", {
+    // At synth the region may still be Terraform's: name the role by its pattern then.
+    role: `The rerun role ${Token.isUnresolved(props.roleName) && !Token.isUnresolved(name) ? `${name}-rerun-<region>` : props.roleName}`,
+    inlinePolicy: "rerun-on-protected-clusters",
+    clusters: props.clusters,
+    measuring,
+    inlineStatements: (clusters) => grants(measuring, clusters, longestLogGroupArn(measuring)),
+    managedStatements: (clusters) => protectedClusterStatements(measuring, clusters, families),
+    others: props.otherInlinePolicies,
+    hint: "protect fewer clusters in this pipeline (clusters), or split them over pipelines of different names; fewer taskDefinitionFamilies and passRoleArns (module: task_definition_families, pass_role_arns) also make room",
+  });
+  const rerunPolicy = new IamRolePolicy(scope, "rerun-policy", {
     count,
     name: "rerun-on-protected-clusters",
     role: attributeOf(rerunRole, "id"),
-    policy: policyDocument(
-      rerunFunctionStatements({
-        place,
-        clusters: props.clusters,
-        taskDefinitionFamilies: props.taskDefinitionFamilies ?? [],
-        passRoleArns: passRoleArns(props.passRoleArns, `arn:${place.partition}:iam::${place.account}:role/*`),
-        logGroupArn: attributeOf(rerunLogs, "arn"),
-      }),
-      encoding,
-    ),
+    policy: policyDocument(grants(place, parts.first, attributeOf(rerunLogs, "arn")), encoding),
+  });
+  if (parts.precondition) rerunPolicy.lifecycle = { precondition: [parts.precondition] };
+  addClusterPolicies(scope, "rerun-cluster-policies", {
+    role: rerunRole,
+    roleName: props.roleName,
+    later: parts.later,
+    statements: (clusters) => protectedClusterStatements(place, clusters, families),
+    presence: count === undefined ? true : Token.asAny(hcl`${count} > 0`),
   });
   const rerunFunction = addPipelineFunction(scope, {
     kind: "rerun",

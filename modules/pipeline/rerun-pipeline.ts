@@ -22,7 +22,7 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding } from "../iam";
 import { regionalIamName } from "../iam-names";
 import { addDetectionRules } from "./detection-rules";
-import { addHubBus, addSpokeAssumeRolePolicy, hubEnvironment, resolveHubInputs, type HubBus } from "./hub-bus";
+import { addHubBus, addSpokeAssumeRolePolicy, hubEnvironment, resolveHubInputs, spokeAssumePolicyChars, type HubBus } from "./hub-bus";
 import { LaunchPacer } from "./launch-pacer";
 import type { LambdaName, LambdaPackage } from "./lambda-package";
 import { ManagementEventsTrail } from "./management-events-trail";
@@ -35,6 +35,7 @@ import { addPipelineAlarms } from "./pipeline-alarms";
 import type { FunctionPackaging } from "./pipeline-function";
 import { resolveInputs, type PipelineInputs } from "./pipeline-inputs";
 import { addRerunFunction } from "./rerun-function";
+import { rerunRoleOtherPolicies } from "./role-policy-budget";
 import { addSlackNotifier } from "./slack-notifier";
 import { addStarterFunction } from "./starter-function";
 
@@ -240,6 +241,7 @@ export class EcsRerunPipeline extends Construct {
       packaging: this.packaging,
       environment,
       moreEnvironment: hubEnv.computed,
+      otherInlinePolicies: rerunRoleOtherPolicies(pacerPresence, hub && { presence: hub.presence, chars: spokeAssumePolicyChars(hub, place, name) }),
     });
     this.launchPacer?.allow(rerun.role);
     if (hub) {

@@ -161,6 +161,16 @@ describe.each([
     for (const action of ["ecs:RunTask", "ecs:DescribeTasks", "ecs:ListTasks"]) expect(allows(statements, { action, resource: "*", context: {} })).toBe(false);
   });
 
+  // A request is allowed when every resource it names is: StartTask names its task definition and the
+  // container instances it places on, and only the task definition's grant carries ecs:cluster.
+  test("StartTask names its container instances too: allowed on a protected cluster, refused on any other", () => {
+    const startTask = (cluster: string, instance: string) =>
+      [ecs("task-definition/nightly:3"), instance].every((resource) => allows(statements, { action: "ecs:StartTask", resource, context: { "ecs:cluster": cluster } }));
+    expect(startTask(ecs(`cluster/${protectedNames[57]}`), ecs(`container-instance/${protectedNames[57]}/4567ef`))).toBe(true);
+    expect(startTask(ecs("cluster/other"), ecs("container-instance/other/4567ef"))).toBe(false);
+    expect(startTask(`arn:aws:ecs:${place.region}:999999999999:cluster/${protectedNames[0]}`, `arn:aws:ecs:${place.region}:999999999999:container-instance/${protectedNames[0]}/4567ef`)).toBe(false);
+  });
+
   test("tagging only at launch: a TagResource call of its own (no ecs:CreateAction) is refused, as is tagging a cluster or service", () => {
     expect(allows(statements, { action: "ecs:TagResource", resource: ecs(`task/${protectedNames[0]}/0123abcd`), context: {} })).toBe(false);
     expect(allows(statements, { action: "ecs:TagResource", resource: ecs(`task/${protectedNames[0]}/0123abcd`), context: { "ecs:CreateAction": "CreateService" } })).toBe(false);
@@ -170,9 +180,9 @@ describe.each([
 
 describe("the maxima the README states (20-character names, default families and roles), at the boundary", () => {
   test.each<[string, (clusters: readonly string[]) => string, number, RegExp]>([
-    ["a pipeline's rerun role", synthPipeline, 407, /^The rerun role ecs-rerun-rerun-<region> cannot be granted 408 protected clusters: its inline policies take up to \d+ characters before any cluster and each cluster 158 more, so 47 fit its inline policy rerun-on-protected-clusters .* and 36 each of the 10 managed policies .*: protect fewer clusters in this pipeline \(clusters\)/],
-    ["a hub's rerun role (one spoke account)", (c) => synthHub(c), 406, /^The rerun role ecs-rerun-rerun-<region> cannot be granted 407 protected clusters: .* so 46 fit its inline policy rerun-on-protected-clusters/],
-    ["a spoke's relaunch role", synthSpoke, 415, /^The relaunch role ecs-rerun-relaunch-<region> cannot be granted 416 protected clusters: .* so 55 fit its inline policy relaunch-on-protected-clusters .*: protect fewer clusters with this spoke \(clusters\)/],
+    ["a pipeline's rerun role", synthPipeline, 406, /^The rerun role ecs-rerun-rerun-<region> cannot be granted 407 protected clusters: its inline policies take up to \d+ characters before any cluster and each cluster 158 more, so 46 fit its inline policy rerun-on-protected-clusters .* and 36 each of the 10 managed policies .*: protect fewer clusters in this pipeline \(clusters\)/],
+    ["a hub's rerun role (one spoke account)", (c) => synthHub(c), 405, /^The rerun role ecs-rerun-rerun-<region> cannot be granted 406 protected clusters: .* so 45 fit its inline policy rerun-on-protected-clusters/],
+    ["a spoke's relaunch role", synthSpoke, 414, /^The relaunch role ecs-rerun-relaunch-<region> cannot be granted 415 protected clusters: .* so 54 fit its inline policy relaunch-on-protected-clusters .*: protect fewer clusters with this spoke \(clusters\)/],
   ])("%s: %i fit, one more is refused at synth, saying why and what to do", (_what, synth, max, refusal) => {
     expect(() => synth(names(max))).not.toThrow();
     expect(() => synth(names(max + 1))).toThrow(refusal);

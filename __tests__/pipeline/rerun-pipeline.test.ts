@@ -324,8 +324,9 @@ describe("least privilege", () => {
   });
 
   test("RunTask and StartTask carry an ecs:cluster condition naming only the protected clusters", () => {
-    const launch = statements.filter((s) => asList(s.Action).some((a) => a === "ecs:RunTask" || a === "ecs:StartTask"));
-    expect(launch).toHaveLength(1);
+    const taskDefinitionGrants = statements.filter((s) => asList(s.Action).some((a) => a === "ecs:RunTask" || a === "ecs:StartTask") && asList(s.Resource).some((r) => r.includes(":task-definition/")));
+    expect(taskDefinitionGrants).toHaveLength(1);
+    const launch = taskDefinitionGrants;
     expect(launch[0].Condition).toEqual({
       ArnEquals: {
         "ecs:cluster": [
@@ -334,6 +335,13 @@ describe("least privilege", () => {
         ],
       },
     });
+  });
+
+  test("StartTask's container-instance grant is the only launch grant without a cluster condition, and names container instances only", () => {
+    const unconditioned = statements.filter((s) => asList(s.Action).some((a) => a === "ecs:RunTask" || a === "ecs:StartTask") && s.Condition === undefined);
+    expect(unconditioned.map((s) => [s.Action, s.Resource])).toEqual([
+      ["ecs:StartTask", expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:ecs:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:container-instance\/\*$/)],
+    ]);
   });
 
   test("reads only the account's rules and schedules, for the original request", () => {

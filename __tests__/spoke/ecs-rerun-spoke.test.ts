@@ -93,6 +93,7 @@ describe("the relaunch role", () => {
       "ecs:ListTasks",
       "ecs:RunTask",
       "ecs:StartTask",
+      "ecs:StartTask",
       "ecs:TagResource",
       "events:ListRuleNamesByTarget",
       "events:ListTargetsByRule",

@@ -98,6 +98,19 @@ export function rerunFunctionStatements(g: RerunFunctionGrants): PolicyStatement
   return [
     launch,
     {
+      // StartTask places tasks on container instances the request names, and generated copies of the
+      // Service Authorization Reference (iam-floyd's, for one) list container-instance beside
+      // task-definition as its required resource types; the reference itself could not be read from
+      // here, and granting it is harmless if it is not needed. No cluster is named: every resource a
+      // request names must be allowed, and its task definition is allowed only by
+      // RerunOnProtectedClustersOnly, under that statement's ecs:cluster condition, so this admits
+      // no StartTask on any other cluster. container-instance/* keeps it to this account and region.
+      Sid: "StartTaskOnContainerInstances",
+      Effect: "Allow",
+      Action: "ecs:StartTask",
+      Resource: `arn:${place.partition}:ecs:${place.region}:${place.account}:container-instance/*`,
+    },
+    {
       // A rerun keeps the original request's tags and adds its owner tags (ecs-rerun:event-id,
       // ecs-rerun:attempt) in the same call. With tags in a RunTask or StartTask, ECS also authorizes
       // ecs:TagResource with ecs:CreateAction set to that action (ECS Developer Guide, "Grant

@@ -356,4 +356,11 @@ describe("Slack formatting of a hub's notice (another account and region)", () =
     expect(allText(message)).not.toContain("Could not be recovered");
     expect(fieldTexts(message)).toContain("*Account / region*\n444455556666 / eu-west-1");
   });
+
+  it("the command to run by hand is introduced with the account whose credentials it needs", () => {
+    const runTaskCommand = "aws ecs run-task --cluster batch-ec2 --task-definition nightly-report:12 --count 1 --region eu-west-1";
+    const message = formatSlackMessage(JSON.stringify(notice({ kind: "needs_human", account: "222233334444", region: "eu-west-1", missing: ["x"], runTaskCommand })), { region: REGION });
+    expect(allText(message)).toContain("to complete and run with credentials of account 222233334444");
+    expect(allText(message)).toContain(runTaskCommand);
+  });
 });

@@ -291,7 +291,7 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
     if (Array.isArray(n.missing) && n.missing.length > 0) {
       blocks.push(section(`*Could not be recovered* (so nothing was launched: a rerun without them would be another job)\n${escapeMrkdwn(n.missing.join(", "))}`));
     }
-    if (n.runTaskCommand) blocks.push(section(`*Everything that could be recovered*, to complete and run\n\`\`\`${n.runTaskCommand.replace(/\`/g, "'")}\`\`\``));
+    if (n.runTaskCommand) blocks.push(section(`*Everything that could be recovered*, to complete and run with credentials of account ${n.account}\n\`\`\`${n.runTaskCommand.replace(/\`/g, "'")}\`\`\``));
   }
   if (!programFailed && Array.isArray(n.notCarriedOver) && n.notCarriedOver.length > 0) {
     blocks.push(section(`*Not carried over to the rerun* (the stopped task does not record them)\n${escapeMrkdwn(n.notCarriedOver.join(", "))}`));

@@ -150,9 +150,12 @@ const shellQuote = (s: string) => (/^[A-Za-z0-9_./:=,@+-]+$/.test(s) ? s : `'${s
 
 /**
  * A ready `aws ecs run-task` command with everything that could be recovered; hidden values are
- * left out (and named by the notice), for a human to put back before running it.
+ * left out (and named by the notice), for a human to put back before running it. `region` is
+ * written out: a hub's notice about a spoke's failure is read by someone whose CLI defaults to
+ * another region, and a bare cluster name would then launch there (the account is the credentials'
+ * to choose, so the notice names it beside the command).
  */
-export function runTaskCommand(request: Json): string {
+export function runTaskCommand(request: Json, region?: string): string {
   const withoutHidden = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(withoutHidden).filter((v) => v !== HIDDEN && !(isObject(v) && v.value === HIDDEN));
     if (isObject(value)) return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== HIDDEN).map(([k, v]) => [k, withoutHidden(v)]));
@@ -183,5 +186,6 @@ export function runTaskCommand(request: Json): string {
   for (const [option, key] of options) flag(option, r[key]);
   if (r.propagateTags !== undefined) flag("propagate-tags", r.propagateTags);
   if (r.enableECSManagedTags === true) parts.push("--enable-ecs-managed-tags");
+  flag("region", region);
   return parts.join(" ");
 }

@@ -116,4 +116,10 @@ describe("what a task record cannot carry, and the command a human gets", () => 
       `aws ecs run-task --cluster batch-ec2 --task-definition nightly-report:12 --count 1 --started-by events-rule/nightly-report --overrides '{"containerOverrides":[{"name":"app","command":["it'\\''s"]}]}'`,
     );
   });
+
+  test("the command names the failure's region, so a bare cluster name is not launched in the reader's default region", () => {
+    expect(runTaskCommand({ cluster: "batch-ec2", taskDefinition: "nightly-report:12", count: 1 }, "eu-west-1")).toBe(
+      "aws ecs run-task --cluster batch-ec2 --task-definition nightly-report:12 --count 1 --region eu-west-1",
+    );
+  });
 });

@@ -47,8 +47,8 @@ export interface RerunFunctionGrants {
   readonly taskDefinitionFamilies: readonly string[];
   /** Roles it may hand to ECS tasks (the rerun passes the original task's roles). */
   readonly passRoleArns: readonly string[];
-  /** Its own log group. */
-  readonly logGroupArn: string;
+  /** Its own log group; unset for a role that runs no Lambda (a spoke's relaunch role: the rerun logs in the hub). @default no log statement */
+  readonly logGroupArn?: string;
 }
 
 /**
@@ -164,7 +164,7 @@ export function rerunFunctionStatements(g: RerunFunctionGrants): PolicyStatement
       Resource: Token.isUnresolved(g.passRoleArns) ? g.passRoleArns : [...g.passRoleArns],
       Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
     },
-    logStatement(g.logGroupArn),
+    ...(g.logGroupArn !== undefined ? [logStatement(g.logGroupArn)] : []),
   ];
 }
 

@@ -18,17 +18,15 @@ export interface RelaunchGrants {
   readonly passRoleArns: readonly string[];
 }
 
-/** The Sid of the rerun's own log statement, which a spoke has no use for: the Lambda logs in the hub. */
-const HUB_ONLY_SIDS = new Set(["WriteOwnLogs"]);
-
 /**
  * What the hub's rerun Lambda does in the spoke through this role: exactly the rerun role's grants
  * (rerunFunctionStatements: RunTask/StartTask on task definitions with an `ecs:cluster` condition,
- * DescribeTasks/ListTasks/TagResource on the clusters, PassRole to ecs-tasks only, and the reads of
+ * DescribeTasks/ListTasks under the same condition, TagResource only at launch, PassRole to ecs-tasks only, and the reads of
  * task definitions, rules and schedules) scoped to the spoke's place, without writing logs.
  */
 export function relaunchRoleStatements(g: RelaunchGrants): PolicyStatement[] {
-  return rerunFunctionStatements({ ...g, logGroupArn: "unused" }).filter((s) => !HUB_ONLY_SIDS.has(s.Sid ?? ""));
+  // No log group: the rerun Lambda writes its logs in the hub.
+  return rerunFunctionStatements(g);
 }
 
 /** The relaunch role's trust: the hub's rerun role, exactly, may assume it. */

@@ -22,7 +22,7 @@ protects.
   a day, and an SQS dead-letter queue (SSE) with alarms.
 - The relaunch role \`<name>-relaunch-<region>\` under the path \`/ecs-rerun/\`, trusting only the hub's
   rerun role: \`ecs:RunTask\`/\`ecs:StartTask\` only with an \`ecs:cluster\` condition naming this
-  spoke's clusters, \`ecs:DescribeTasks\`/\`ecs:ListTasks\`/\`ecs:TagResource\` on them,
+  spoke's clusters, \`ecs:DescribeTasks\`/\`ecs:ListTasks\` under the same condition, \`ecs:TagResource\` only at launch,
   \`iam:PassRole\` only to \`ecs-tasks.amazonaws.com\`, and the reads the rerun makes (task
   definitions, the rules and schedules that launched a task).
 - Optionally a CloudTrail trail logging write management events (\`create_trail\`): EventBridge sees

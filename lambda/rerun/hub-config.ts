@@ -5,7 +5,7 @@
  */
 import { ConfigurationError } from "../shared/errors";
 import { type Env, envValue, jsonStringArray } from "../shared/env";
-import { ACCOUNT_PATTERN, ACCOUNT_PLACEHOLDER, REGION_PATTERN, REGION_PLACEHOLDER, type Admission } from "./core/place";
+import { ACCOUNT_PATTERN, ACCOUNT_PLACEHOLDER, ORGANIZATION_ID_PATTERN, REGION_PATTERN, REGION_PLACEHOLDER, type Admission } from "./core/place";
 
 export interface HubConfig extends Admission {
   /** SPOKE_ROLE_ARN_PATTERN: the relaunch role of a place, with literal {account} and {region}. */
@@ -16,7 +16,7 @@ export interface HubConfig extends Admission {
 
 /** arn:<partition>:iam::{account}:role/<path and name with {region}> (IAM role ARNs carry no region). */
 const ROLE_PATTERN = /^arn:aws[a-z-]*:iam::\{account\}:role\/[\w+=,.@\/{}-]+$/;
-const ORGANIZATION_PATTERN = /^o-[a-z0-9]{10,32}$/;
+const ORGANIZATION_PATTERN = new RegExp(ORGANIZATION_ID_PATTERN);
 
 function invalid(name: string, raw: string, allowed: string): ConfigurationError {
   return new ConfigurationError(`${name}=${JSON.stringify(raw)} is invalid: expected ${allowed}`);

@@ -16,11 +16,8 @@ import { hcl, type RawHcl } from "../hcl/hcl-expression";
 import { binnedPatterns } from "./pattern-bins";
 import { RELAUNCH_ROLE_PATH } from "./relaunch-identity";
 
-/** A spoke cluster: a full cluster ARN (its account and region say where the spoke is). Valid in JavaScript and RE2. */
-export const SPOKE_CLUSTER_ARN_PATTERN = "^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/.+$";
-
-/** An AWS Organizations organization ID (Organizations API Reference, "Organization": `^o-[a-z0-9]{10,32}$`). */
-export const ORGANIZATION_ID_PATTERN = "^o-[a-z0-9]{10,32}$";
+/** The forms of a spoke cluster and an organization ID, one definition for the Lambda, the constructs, the module and the settings. */
+export { ORGANIZATION_ID_PATTERN, SPOKE_CLUSTER_ARN_PATTERN } from "../../lambda/rerun/core/place";
 
 /** The detail types the spokes forward: rejected launches (CloudTrail) and failed tasks. */
 export const FORWARDED_DETAIL_TYPES = ["AWS API Call via CloudTrail", "ECS Task State Change"] as const;

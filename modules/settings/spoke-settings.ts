@@ -4,6 +4,7 @@
  * settings.ts so the schema's general reading stays one readable file.
  */
 import type { Settings } from "./settings";
+import { SPOKE_CLUSTER_ARN_PATTERN } from "../../lambda/rerun/core/place";
 import { showValue } from "./show-value";
 
 /** One setting as the user gave it, for messages that name it as they set it. */
@@ -17,7 +18,7 @@ export interface GivenSetting {
  * bare name cannot do), with the region and name forms the rest of the schema accepts.
  */
 export const SPOKE_CLUSTER_ARN = {
-  pattern: /^arn:aws[a-z-]*:ecs:[a-z]{2}(-[a-z]+)+-\d:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/,
+  pattern: new RegExp(SPOKE_CLUSTER_ARN_PATTERN),
   allowed: 'a full cluster ARN of another account or region, such as "arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2"',
 } as const;
 

@@ -52,9 +52,6 @@ function check<T>(value: T, label: string, setIn: string, ok: (v: T) => boolean,
 /** Each literal element of a literal list, with its index. */
 const eachLiteral = <T>(list: readonly T[]): [T, number][] => (Token.isUnresolved(list) ? [] : list.map((v, i) => [v, i] as [T, number]));
 
-/** The longest region code AWS has (`us-isof-south-1`), for a name whose region only Terraform knows. */
-export const LONGEST_REGION = "us-isof-south-1";
-
 /** Checks the props and fills in the defaults. */
 export function resolveSpokeInputs(props: EcsRerunSpokeProps): SpokeInputs {
   const L = INPUT_LIMITS;

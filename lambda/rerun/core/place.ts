@@ -19,6 +19,20 @@ export interface Place {
 export const ACCOUNT_PATTERN = /^\d{12}$/;
 /** AWS region codes: "eu-west-1", "us-gov-west-1", "ap-southeast-5". */
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * An AWS Organizations organization ID (Organizations API Reference, "Organization":
+ * `^o-[a-z0-9]{10,32}$`). A string, valid in JavaScript and in Terraform's RE2: the Lambda, the
+ * construct, the module's validation and the app's settings all check it with this one.
+ */
+export const ORGANIZATION_ID_PATTERN = "^o-[a-z0-9]{10,32}$";
+
+/**
+ * A spoke cluster: a full cluster ARN (its account and region say where the spoke is; a bare name
+ * cannot), with a region code and a cluster name ECS accepts (up to 255 letters, digits, hyphens and
+ * underscores). A string, valid in JavaScript and in Terraform's RE2, for the same four checkers.
+ */
+export const SPOKE_CLUSTER_ARN_PATTERN = "^arn:aws[a-z-]*:ecs:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:cluster/[A-Za-z0-9_-]{1,255}$";
 export const ACCOUNT_PLACEHOLDER = "{account}";
 export const REGION_PLACEHOLDER = "{region}";
 

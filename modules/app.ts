@@ -9,6 +9,7 @@ import { ConfigError, resolveClusterConfig, type ClusterStackConfig, type Schedu
 import { readSettings } from "./settings/settings";
 import { EcsClusterStack } from "./cluster/ecs-cluster-stack";
 import { EcsRerunStack } from "./pipeline/ecs-rerun-stack";
+import { HubInputError } from "./pipeline/hub-bus";
 import { EcsRerunSpokeStack } from "./spoke/ecs-rerun-spoke-stack";
 import { ExpectedRunError, resolveExpectedRun, type ExpectedRun } from "./pipeline/missed-run";
 
@@ -96,7 +97,10 @@ function hubStack(build: () => EcsRerunStack): EcsRerunStack {
   try {
     return build();
   } catch (e) {
-    if (e instanceof Error && e.message.startsWith("spokeClusters ")) throw new ConfigError(`ECS_RERUN_SPOKE_CLUSTERS (context key "spokeClusters"): ${e.message}`);
+    if (e instanceof HubInputError) {
+      const env = e.prop === "spokeClusters" ? "ECS_RERUN_SPOKE_CLUSTERS" : "ECS_RERUN_SPOKE_ORGANIZATION_ID";
+      throw new ConfigError(`${env} (context key "${e.prop}"): ${e.message}`);
+    }
     throw e;
   }
 }

@@ -37,6 +37,18 @@ import {
   spokeRulePatterns,
 } from "./spoke-rule-patterns";
 
+/** A hub input the construct refuses, naming the prop it came from (the app maps it to its setting). */
+export class HubInputError extends Error {
+  constructor(
+    /** The EcsRerunPipeline prop the refused value was given in. */
+    readonly prop: "spokeClusters" | "spokeOrganizationId",
+    message: string,
+  ) {
+    super(message);
+    this.name = "HubInputError";
+  }
+}
+
 /**
  * Characters the rerun role's policy assuming spoke roles may take. IAM allows 10,240 for all of a
  * role's inline policies together (IAM User Guide, "IAM and AWS STS quotas"); the rerun policy naming
@@ -65,14 +77,15 @@ function checkHubInputs(spokeClusters: readonly string[], organizationId: string
   if (!Token.isUnresolved(spokeClusters)) {
     spokeClusters.forEach((c, i) => {
       if (!Token.isUnresolved(c) && !new RegExp(SPOKE_CLUSTER_ARN_PATTERN).test(c)) {
-        throw new Error(
+        throw new HubInputError(
+          "spokeClusters",
           `spokeClusters[${i}] = ${JSON.stringify(c)} is invalid (EcsRerunPipeline prop spokeClusters; module: spoke_clusters): expected the full ARN of a cluster in another account or region, arn:aws:ecs:REGION:ACCOUNT:cluster/NAME`,
         );
       }
     });
   }
   if (organizationId !== undefined && !Token.isUnresolved(organizationId) && !new RegExp(ORGANIZATION_ID_PATTERN).test(organizationId)) {
-    throw new Error(`spokeOrganizationId = ${JSON.stringify(organizationId)} is invalid (EcsRerunPipeline prop spokeOrganizationId; module: spoke_organization_id): expected an AWS Organizations ID, o- and 10 to 32 lower-case letters or digits`);
+    throw new HubInputError("spokeOrganizationId", `spokeOrganizationId = ${JSON.stringify(organizationId)} is invalid (EcsRerunPipeline prop spokeOrganizationId; module: spoke_organization_id): expected an AWS Organizations ID, o- and 10 to 32 lower-case letters or digits`);
   }
 }
 
@@ -167,7 +180,8 @@ export function spokeAssumePolicyChars(hub: HubInputs, place: AwsPlace, name: st
   if (hub.computed) return Token.asString(hcl`length(${spokeAssumeRolePolicyExpression(grants)})`);
   const measured = policyDocument(spokeAssumeRoleStatements({ ...grants, name: Token.isUnresolved(name) ? "n".repeat(40) : name })).length;
   if (measured > SPOKE_ASSUME_POLICY_MAX_CHARS) {
-    throw new Error(
+    throw new HubInputError(
+      "spokeClusters",
       `spokeClusters name ${hub.accounts.length} accounts: the rerun role's policy assuming their relaunch roles would be ${measured} characters, over the ${SPOKE_ASSUME_POLICY_MAX_CHARS} this pipeline leaves it of IAM's 10,240 for a role's inline policies (IAM User Guide, "IAM and AWS STS quotas"): admit the accounts by spokeOrganizationId (module: spoke_organization_id) and list fewer clusters, or split the spokes over two hubs`,
     );
   }

@@ -7,14 +7,13 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { makeHandler as makeRerunHandler, type EcsSender, type PlantedDefect } from "../lambda/rerun/handler";
 import { makeHandler as makeStarterHandler } from "../lambda/starter/handler";
 import { makeHandler as makeRunCounterHandler } from "../lambda/run-counter/handler";
 import { readConfig as readRerunConfig } from "../lambda/rerun/config";
 import { readPacingConfig, type DynamoSender } from "../lambda/rerun/pacer";
 import { readHubConfig } from "../lambda/rerun/hub-config";
-import { SPOKE_SESSION_NAME, SpokeClients, type PlaceClients } from "../lambda/rerun/spoke-access";
+import { makeSpokeClients, type PlaceClients } from "../lambda/rerun/spoke-access";
 import { makeHandler as makeNotifierHandler, type NotifierHandler } from "../lambda/notifier/handler";
 import { readConfig as readNotifierConfig } from "../lambda/notifier/config";
 import type { Notice } from "../lambda/shared/contract";
@@ -168,28 +167,19 @@ export class Drill {
       ...(this.options.pace === false ? { PACER_TABLE: "" } : {}),
     });
     const dynamodb = new DynamoDBClient(client(RERUN_ACCESS_KEY));
-    // A hub's clients for its spokes' places, as index.ts makes them: credentials of the relaunch
-    // role from the local STS (fromTemporaryCredentials, called with the rerun role's own keys),
+    // A hub's clients for its spokes' places, by the factory index.ts uses (makeSpokeClients):
+    // credentials of the relaunch role from the local STS (called with the rerun role's own keys),
     // clients signed for the spoke's region, all kept for the run like a warm container keeps them.
     const hubConfig = this.pipeline.hub ? readHubConfig({ ...this.pipeline.rerunEnvironment, AWS_REGION: this.pipeline.region }) : undefined;
     const spokeClientsMade: { destroy(): void }[] = [];
     const spokes =
       hubConfig &&
-      new SpokeClients(
-        hubConfig,
-        (roleArn) =>
-          fromTemporaryCredentials({
-            params: { RoleArn: roleArn, RoleSessionName: SPOKE_SESSION_NAME, DurationSeconds: 900 },
-            masterCredentials: client(RERUN_ACCESS_KEY).credentials,
-            clientConfig: { region: this.pipeline.region, endpoint: this.aws.endpoint, maxAttempts: 1, ...(inProcess ? { requestHandler: inProcessRequestHandler(this.aws) } : {}) },
-          }),
-        (place, credentials) => {
-          const config = { ...client(RERUN_ACCESS_KEY), region: place.region, credentials };
-          const made = { ecs: new ECSClient(config), events: new EventBridgeClient(config), scheduler: new SchedulerClient(config) };
-          spokeClientsMade.push(made.ecs, made.events, made.scheduler);
-          return made;
-        },
-      );
+      makeSpokeClients(hubConfig, {
+        stsClientConfig: { region: this.pipeline.region, endpoint: this.aws.endpoint, maxAttempts: 1, ...(inProcess ? { requestHandler: inProcessRequestHandler(this.aws) } : {}) },
+        masterCredentials: client(RERUN_ACCESS_KEY).credentials,
+        clientConfig: client(RERUN_ACCESS_KEY),
+        onClient: (c) => spokeClientsMade.push(c),
+      });
     // One handler per invocation, so that an invocation can die: after its first ECS call has taken
     // effect, every later call fails and its answer is lost, as when Lambda kills it at its timeout.
     const planted = new Set(this.options.plant ?? []);

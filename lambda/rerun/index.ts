@@ -8,12 +8,11 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
-import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { readConfig } from "./config";
 import { makeHandler } from "./handler";
 import { readHubConfig } from "./hub-config";
 import { readPacingConfig } from "./pacer";
-import { SPOKE_SESSION_NAME, SpokeClients } from "./spoke-access";
+import { makeSpokeClients } from "./spoke-access";
 
 // maxAttempts: 1 -- the SDK never repeats a call on its own: throttling is retried by the handler
 // (THROTTLE_RETRIES), everything else by Step Functions (durable, visible); StartTask has no
@@ -33,21 +32,7 @@ import { SPOKE_SESSION_NAME, SpokeClients } from "./spoke-access";
 // at one hour anyway (STS API Reference, AssumeRole, DurationSeconds). The STS client gets maxAttempts 1 like the others: a failed
 // AssumeRole is a round handed back ("later") or a notice, never a silent retry.
 const hub = readHubConfig(process.env);
-const spokes =
-  hub &&
-  new SpokeClients(
-    hub,
-    (roleArn) =>
-      fromTemporaryCredentials({
-        params: { RoleArn: roleArn, RoleSessionName: SPOKE_SESSION_NAME, DurationSeconds: 900 },
-        clientConfig: { region: hub.homeRegion, maxAttempts: 1 },
-      }),
-    (place, credentials) => ({
-      ecs: new ECSClient({ region: place.region, credentials, maxAttempts: 1 }),
-      events: new EventBridgeClient({ region: place.region, credentials, maxAttempts: 1 }),
-      scheduler: new SchedulerClient({ region: place.region, credentials, maxAttempts: 1 }),
-    }),
-  );
+const spokes = hub && makeSpokeClients(hub, { stsClientConfig: { region: hub.homeRegion, maxAttempts: 1 }, clientConfig: { maxAttempts: 1 } });
 
 export const handler = makeHandler(readConfig(process.env), {
   ecs: new ECSClient({ maxAttempts: 1 }),

@@ -12,6 +12,10 @@
  * assume the role for itself), and it forgets a failure at once: a role that was refused is asked
  * again by the next invocation (it may have been deployed since), never cached as refused.
  */
+import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { fromTemporaryCredentials, type FromTemporaryCredentialsOptions } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { describeError, logJson } from "../shared/log";
 import { classifyEcsError } from "./core/ecs-errors";
@@ -120,4 +124,40 @@ export class SpokeClients {
   get size(): number {
     return this.places.size;
   }
+}
+
+/** What {@link makeSpokeClients} is told: where STS is and with which credentials it is called, and how a place's clients are configured. */
+export interface SpokeClientsAccess {
+  /** The STS client's configuration: the hub's home region in production (its regional endpoint), the local STS in the drill. */
+  readonly stsClientConfig: FromTemporaryCredentialsOptions["clientConfig"];
+  /** The credentials AssumeRole is called with. @default the default provider chain (Lambda's environment) */
+  readonly masterCredentials?: FromTemporaryCredentialsOptions["masterCredentials"];
+  /** The configuration of a place's clients, to which the place's region and the role's credentials are added (over any given here). */
+  readonly clientConfig: Pick<ECSClientConfig, "maxAttempts" | "endpoint" | "requestHandler" | "cacheMiddleware">;
+  /** Told of every client made (the drill destroys them at the end of a run). */
+  readonly onClient?: (client: { destroy(): void }) => void;
+}
+
+/**
+ * The hub's SpokeClients as the Lambda (index.ts) and the drill make them: credentials of a place's
+ * relaunch role from STS AssumeRole (fromTemporaryCredentials, session SPOKE_SESSION_NAME, 900 s,
+ * AssumeRole's shortest), and ECS, EventBridge and Scheduler clients of the place's region signed
+ * with them.
+ */
+export function makeSpokeClients(hub: Pick<HubConfig, "roleArnPattern">, access: SpokeClientsAccess): SpokeClients {
+  return new SpokeClients(
+    hub,
+    (roleArn) =>
+      fromTemporaryCredentials({
+        params: { RoleArn: roleArn, RoleSessionName: SPOKE_SESSION_NAME, DurationSeconds: 900 },
+        masterCredentials: access.masterCredentials,
+        clientConfig: access.stsClientConfig,
+      }),
+    (place, credentials) => {
+      const config = { ...access.clientConfig, region: place.region, credentials };
+      const made = { ecs: new ECSClient(config), events: new EventBridgeClient(config), scheduler: new SchedulerClient(config) };
+      for (const c of [made.ecs, made.events, made.scheduler]) access.onClient?.(c);
+      return made;
+    },
+  );
 }

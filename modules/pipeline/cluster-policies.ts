@@ -14,17 +14,21 @@
  * The parts are cut by count, from the longest a cluster's ARN can be: measured with the longest
  * partition, account and region always (role-policy-budget.ts), so the cut does not depend on where
  * it is deployed, and Terraform's cut (the module) is the construct's exactly.
+ *
+ * addRelaunchPolicies assembles the whole for either role: the inline policy, its plan-time check and
+ * the managed policies.
  */
 import type { Construct } from "constructs";
 import { TerraformIterator, TerraformLocal, Token, type IResolvable } from "cdktf";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { hcl, holdsTokens, raw } from "../hcl/hcl-expression";
 import { attributeOf, type Presence } from "../hcl/presence";
-import { policyDocument, type PolicyStatement } from "../iam";
-import { clusterArns, type AwsPlace } from "./pipeline-policies";
-import { othersChars, ROLE_INLINE_POLICIES_MAX_CHARS, type OtherInlinePolicies } from "./role-policy-budget";
+import { policyDocument, type DocumentEncoding, type PolicyStatement } from "../iam";
+import { clusterArns, protectedClusterStatements, type AwsPlace } from "./pipeline-policies";
+import { measuringPlace, othersChars, ROLE_INLINE_POLICIES_MAX_CHARS, type OtherInlinePolicies } from "./role-policy-budget";
 
 /** IAM's quota on one customer-managed policy (IAM User Guide, "IAM and AWS STS quotas"). */
 export const MANAGED_POLICY_MAX_CHARS = 6144;
@@ -156,4 +160,70 @@ export function addClusterPolicies(scope: Construct, id: string, props: AddClust
     policyArn: Token.asString(attached.getString("arn")),
   });
   return policies;
+}
+
+/** Props of {@link addRelaunchPolicies}. */
+export interface RelaunchPoliciesProps {
+  /** `rerun` (the hub's rerun role) or `relaunch` (a spoke's relaunch role): names the ids, the inline policy `<kind>-on-protected-clusters` and the role in messages. */
+  readonly kind: string;
+  /** The pipeline's name, which the role's name (`<name>-<kind>-<region>`) starts with. */
+  readonly name: string;
+  /** The role. */
+  readonly role: IamRole;
+  /** Its name. */
+  readonly roleName: string;
+  /** The role's count. */
+  readonly count: number | undefined;
+  /** Whether the role exists. */
+  readonly presence: Presence;
+  /** Where the role is. */
+  readonly place: AwsPlace;
+  /** The protected clusters. */
+  readonly clusters: readonly string[];
+  /** The task definition families the role may run. */
+  readonly taskDefinitionFamilies: readonly string[];
+  /** The inline policy's statements for the clusters in a place; `measured` in the measuring place (longest ARNs). */
+  readonly grants: (at: AwsPlace, clusters: readonly string[], measured: boolean) => readonly PolicyStatement[];
+  /** The role's other inline policies. @default none */
+  readonly others?: readonly OtherInlinePolicies[];
+  /** What to do about a list too long. */
+  readonly hint: string;
+  /** How the inline policy is written. */
+  readonly encoding: DocumentEncoding;
+}
+
+/**
+ * A relaunch role's grants on its protected clusters: the inline policy `<kind>-policy` naming the
+ * first clusters (with the plan-time check when Terraform cuts them) and managed policies
+ * `<kind>-cluster-policies` naming the rest.
+ */
+export function addRelaunchPolicies(scope: Construct, p: RelaunchPoliciesProps): IamRolePolicy {
+  const { kind, name, roleName, place, taskDefinitionFamilies: families } = p;
+  const measuring = measuringPlace();
+  const parts = clusterParts(scope, kind, {
+    // At synth the region may still be Terraform's: name the role by its pattern then.
+    role: `The ${kind} role ${Token.isUnresolved(roleName) && !Token.isUnresolved(name) ? `${name}-${kind}-<region>` : roleName}`,
+    inlinePolicy: `${kind}-on-protected-clusters`,
+    clusters: p.clusters,
+    measuring,
+    inlineStatements: (clusters) => p.grants(measuring, clusters, true),
+    managedStatements: (clusters) => protectedClusterStatements(measuring, clusters, families),
+    others: p.others,
+    hint: p.hint,
+  });
+  const policy = new IamRolePolicy(scope, `${kind}-policy`, {
+    count: p.count,
+    name: `${kind}-on-protected-clusters`,
+    role: attributeOf(p.role, "id"),
+    policy: policyDocument(p.grants(place, parts.first, false), p.encoding),
+  });
+  if (parts.precondition) policy.lifecycle = { precondition: [parts.precondition] };
+  addClusterPolicies(scope, `${kind}-cluster-policies`, {
+    role: p.role,
+    roleName,
+    later: parts.later,
+    statements: (clusters) => protectedClusterStatements(place, clusters, families),
+    presence: p.presence,
+  });
+  return policy;
 }

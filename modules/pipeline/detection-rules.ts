@@ -1,35 +1,16 @@
 // The pipeline's detection: EventBridge rules on rejected launches and on tasks that failed, each
 // sending to the starter Lambda, which starts one named execution per failure. Created in the
-// pipeline's own scope.
+// pipeline's own scope; the rules themselves are the ones a spoke forwards with (failure-rules.ts).
 import type { Construct } from "constructs";
-import { Fn, TerraformIterator, Token, type MapTerraformIterator } from "cdktf";
-import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { TerraformIterator, Token, type MapTerraformIterator } from "cdktf";
+import type { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { hcl, holdsTokens } from "../hcl/hcl-expression";
-import { allOf, anyOf, attributeOf, countOf, type Presence } from "../hcl/presence";
-import { clusterMatcherTextsExpression, launchFailurePatternExpression, launchFailurePatterns } from "./launch-failure-pattern";
-import type { AwsPlace } from "./pipeline-policies";
-import { relaunchRoleArnPrefix } from "./relaunch-identity";
-import { addLaterRules, patternSizePrecondition, splitPatterns } from "./split-rules";
-import { clusterArnMatcherTextsExpression, taskStateFailurePatternExpression, taskStateFailurePatterns } from "./task-state-pattern";
+import { attributeOf } from "../hcl/presence";
+import { addFailureRules, arnsOf, type FailureRuleInputs } from "./failure-rules";
 
 /** Props of {@link addDetectionRules}. */
-export interface DetectionRulesProps {
-  /** Prefix of resource names. */
-  readonly name: string;
-  /** Whether the pipeline exists: `true`, or a Terraform bool expression. */
-  readonly create: Presence;
-  /** Protected clusters: short names or ARNs. */
-  readonly clusters: readonly string[];
-  /** `startedBy` values whose failed calls are not rerun. */
-  readonly ignoreStartedBy: readonly string[];
-  /** Catch tasks that stopped before starting. */
-  readonly catchFailedToStart: Presence;
-  /** Catch tasks that started and exited non-zero. */
-  readonly reportProgramFailures: Presence;
-  /** Account and partition, whose relaunch roles' calls are never caught. */
-  readonly place: AwsPlace;
+export interface DetectionRulesProps extends FailureRuleInputs {
   /** ARN of the starter Lambda the rules invoke. */
   readonly starterFunctionArn: string;
   /** Its name, for the rules' invoke permissions. */
@@ -55,8 +36,6 @@ export interface DetectionRules {
   /** ARN of every rule that exists, for the dead-letter queue's policy. */
   readonly ruleArns: string | string[];
 }
-
-const IGNORE_HINT = "shorten ignore_started_by";
 
 /** Where a rule sends its events: the starter, its name for the invoke permission, the queue for what could not be delivered, and the rule's bus. */
 export interface StarterTargetProps {
@@ -100,82 +79,16 @@ export function addStarterTarget(scope: Construct, id: string, count: number | u
   });
 }
 
-/** ARNs of a for_each block of rules, as a Terraform list. */
-export const arnsOf = (rules: CloudwatchEventRule): string[] => Token.asList(hcl`[for r in ${rules.fqn} : r.arn]`);
+export { arnsOf };
 
 /** Adds the rules, their targets and invoke permissions to `scope` itself. */
 export function addDetectionRules(scope: Construct, props: DetectionRulesProps): DetectionRules {
-  const { name, create, ignoreStartedBy, catchFailedToStart, reportProgramFailures } = props;
-  const base = countOf(create);
-  const prefix = relaunchRoleArnPrefix(props.place);
-  const launchInput = { clusters: props.clusters, ignoreStartedBy };
-  const launch = splitPatterns(
-    scope,
-    "launch-failure",
-    holdsTokens(launchInput)
-      ? {
-          matcherTexts: clusterMatcherTextsExpression(props.clusters),
-          patternOf: (matchers) => launchFailurePatternExpression({ matchers, ignoreStartedBy, relaunchRoleArnPrefix: prefix }),
-        }
-      : { literal: launchFailurePatterns({ ...launchInput, relaunchRoleArnPrefix: prefix }) },
-    create,
-  );
-  const ruleName = `${name}-launch-failures`;
-  const description = "RunTask/StartTask calls on protected clusters that ECS answered with failures";
-  const rule = new CloudwatchEventRule(scope, "launch-failures", { count: base, name: ruleName, description, eventPattern: launch.first });
-  if (!launch.data) rule.lifecycle = { precondition: [patternSizePrecondition(launch.first, ruleName, IGNORE_HINT)] };
-  addStarterTarget(scope, "launch-failures", base, rule, props);
-  const ruleArns: string[] = [attributeOf(rule, "arn")];
-  const later: string[][] = [];
-  let moreRules: CloudwatchEventRule | undefined;
-  if (launch.later) {
-    const more = addLaterRules(scope, "launch-failures", { name: ruleName, description, later: launch.later, hint: IGNORE_HINT });
-    moreRules = more.rules;
-    addStarterTarget(scope, "launch-failures-more", undefined, more.rules, props, more.each);
-    later.push(arnsOf(more.rules));
-  }
-
-  let taskStateRule: CloudwatchEventRule | undefined;
-  let moreTaskStateRules: CloudwatchEventRule | undefined;
-  const taskFailuresPresence = allOf(create, anyOf(catchFailedToStart, reportProgramFailures));
-  if (taskFailuresPresence !== false) {
-    const taskPatternInput = { clusters: props.clusters, ignoreStartedBy, catchFailedToStart, reportProgramFailures };
-    const count = countOf(taskFailuresPresence);
-    const tasks = splitPatterns(
-      scope,
-      "task-failure",
-      holdsTokens(taskPatternInput)
-        ? { matcherTexts: clusterArnMatcherTextsExpression(props.clusters), patternOf: (matchers) => taskStateFailurePatternExpression({ ...taskPatternInput, matchers }) }
-        : { literal: taskStateFailurePatterns({ ...taskPatternInput, catchFailedToStart: catchFailedToStart === true, reportProgramFailures: reportProgramFailures === true }) },
-      taskFailuresPresence,
-    );
-    // Accepted but never started, or started and failed: the same state machine takes both, after
-    // the Lambda has normalized them into the one launch-failure record.
-    const taskRuleName = `${name}-task-failures`;
-    const taskDescription = "Tasks on protected clusters that stopped before starting, or exited non-zero";
-    taskStateRule = new CloudwatchEventRule(scope, "task-failures", { count, name: taskRuleName, description: taskDescription, eventPattern: tasks.first });
-    if (!tasks.data) taskStateRule.lifecycle = { precondition: [patternSizePrecondition(tasks.first, taskRuleName, IGNORE_HINT)] };
-    addStarterTarget(scope, "task-failures", count, taskStateRule, props);
-    // A rule switched off by Terraform has no ARN (null), which the policy must not name.
-    ruleArns.push(attributeOf(taskStateRule, "arn"));
-    if (tasks.later) {
-      const more = addLaterRules(scope, "task-failures", { name: taskRuleName, description: taskDescription, later: tasks.later, hint: IGNORE_HINT });
-      moreTaskStateRules = more.rules;
-      addStarterTarget(scope, "task-failures-more", undefined, more.rules, props, more.each);
-      later.push(arnsOf(more.rules));
-    }
-    if (taskFailuresPresence !== create) {
-      const compacted = Token.asList(Fn.compact(ruleArns));
-      ruleArns.splice(0, ruleArns.length, ...compacted);
-    }
-  }
-  return {
-    rule,
-    eventPattern: launch.data?.["0"],
-    eventPatterns: launch.data,
-    moreRules,
-    taskStateRule,
-    moreTaskStateRules,
-    ruleArns: later.length === 0 ? (ruleArns.length === 1 ? ruleArns[0] : ruleArns) : Token.asList(Fn.concat([ruleArns, ...later])),
-  };
+  const rules = addFailureRules(scope, {
+    ...props,
+    launch: { id: "launch-failures", description: "RunTask/StartTask calls on protected clusters that ECS answered with failures" },
+    task: { id: "task-failures", description: "Tasks on protected clusters that stopped before starting, or exited non-zero" },
+    addTarget: (id, count, rule, each) => addStarterTarget(scope, id, count, rule, props, each),
+  });
+  const { rule, eventPatterns, moreRules, taskStateRule, moreTaskStateRules, ruleArns } = rules;
+  return { rule, eventPattern: eventPatterns?.["0"], eventPatterns, moreRules, taskStateRule, moreTaskStateRules, ruleArns };
 }

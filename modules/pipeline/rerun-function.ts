@@ -4,17 +4,16 @@ import type { Construct } from "constructs";
 import { Fn, Token, type IResolvable } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { hcl, holdsTokens } from "../hcl/hcl-expression";
 import { attributeOf } from "../hcl/presence";
-import { assumeRolePolicy, policyDocument } from "../iam";
+import { assumeRolePolicy } from "../iam";
 import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
 import type { PipelineInputs } from "./pipeline-inputs";
-import { protectedClusterStatements, rerunFunctionStatements, type AwsPlace } from "./pipeline-policies";
+import { rerunFunctionStatements, type AwsPlace } from "./pipeline-policies";
 import { RELAUNCH_ROLE_PATH } from "./relaunch-identity";
-import { addClusterPolicies, clusterParts } from "./cluster-policies";
-import { longestLogGroupArn, measuringPlace, type OtherInlinePolicies } from "./role-policy-budget";
+import { addRelaunchPolicies } from "./cluster-policies";
+import { longestLogGroupArn, type OtherInlinePolicies } from "./role-policy-budget";
 
 /** Props of {@link addRerunFunction}. */
 export interface RerunFunctionProps {
@@ -78,40 +77,28 @@ export function addRerunFunction(scope: Construct, props: RerunFunctionProps): R
     assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }),
   });
   const families = props.taskDefinitionFamilies ?? [];
-  const grants = (at: AwsPlace, clusters: readonly string[], logGroupArn: string) =>
-    rerunFunctionStatements({
-      place: at,
-      clusters,
-      taskDefinitionFamilies: families,
-      passRoleArns: passRoleArns(props.passRoleArns, `arn:${at.partition}:iam::${at.account}:role/*`),
-      logGroupArn,
-    });
   // The clusters the inline policy has no room for go to managed policies (cluster-policies.ts).
-  const measuring = measuringPlace();
-  const parts = clusterParts(scope, "rerun", {
-    // At synth the region may still be Terraform's: name the role by its pattern then.
-    role: `The rerun role ${Token.isUnresolved(props.roleName) && !Token.isUnresolved(name) ? `${name}-rerun-<region>` : props.roleName}`,
-    inlinePolicy: "rerun-on-protected-clusters",
-    clusters: props.clusters,
-    measuring,
-    inlineStatements: (clusters) => grants(measuring, clusters, longestLogGroupArn(measuring)),
-    managedStatements: (clusters) => protectedClusterStatements(measuring, clusters, families),
-    others: props.otherInlinePolicies,
-    hint: "protect fewer clusters in this pipeline (clusters), or split them over pipelines of different names; fewer taskDefinitionFamilies and passRoleArns (module: task_definition_families, pass_role_arns) also make room",
-  });
-  const rerunPolicy = new IamRolePolicy(scope, "rerun-policy", {
-    count,
-    name: "rerun-on-protected-clusters",
-    role: attributeOf(rerunRole, "id"),
-    policy: policyDocument(grants(place, parts.first, attributeOf(rerunLogs, "arn")), encoding),
-  });
-  if (parts.precondition) rerunPolicy.lifecycle = { precondition: [parts.precondition] };
-  addClusterPolicies(scope, "rerun-cluster-policies", {
+  addRelaunchPolicies(scope, {
+    kind: "rerun",
+    name,
     role: rerunRole,
     roleName: props.roleName,
-    later: parts.later,
-    statements: (clusters) => protectedClusterStatements(place, clusters, families),
+    count,
     presence: count === undefined ? true : Token.asAny(hcl`${count} > 0`),
+    place,
+    clusters: props.clusters,
+    taskDefinitionFamilies: families,
+    grants: (at, clusters, measured) =>
+      rerunFunctionStatements({
+        place: at,
+        clusters,
+        taskDefinitionFamilies: families,
+        passRoleArns: passRoleArns(props.passRoleArns, `arn:${at.partition}:iam::${at.account}:role/*`),
+        logGroupArn: measured ? longestLogGroupArn(at) : attributeOf(rerunLogs, "arn"),
+      }),
+    others: props.otherInlinePolicies,
+    hint: "protect fewer clusters in this pipeline (clusters), or split them over pipelines of different names; fewer taskDefinitionFamilies and passRoleArns (module: task_definition_families, pass_role_arns) also make room",
+    encoding,
   });
   const rerunFunction = addPipelineFunction(scope, {
     kind: "rerun",

@@ -22,6 +22,7 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding } from "../iam";
 import { regionalIamName } from "../iam-names";
 import { addDetectionRules } from "./detection-rules";
+import { concatRuleArns } from "./failure-rules";
 import { addHubBus, addSpokeAssumeRolePolicy, hubEnvironment, resolveHubInputs, spokeAssumePolicyChars, type HubBus } from "./hub-bus";
 import { LaunchPacer } from "./launch-pacer";
 import type { LambdaName, LambdaPackage } from "./lambda-package";
@@ -468,6 +469,5 @@ export class EcsRerunPipeline extends Construct {
 function withHubRuleArns(detection: string | string[], hub: HubBus, switched: boolean): string | string[] {
   const lists = [Array.isArray(detection) ? detection : [detection], ...hub.ruleArnLists];
   if (!switched && lists.every((l) => !Token.isUnresolved(l))) return lists.flat();
-  const joined = Fn.concat(lists);
-  return Token.asList(switched ? Fn.compact(Token.asList(joined)) : joined);
+  return concatRuleArns(lists, switched);
 }

@@ -24,9 +24,7 @@ import { IAM_NAME_LIMITS, regionalIamName } from "../iam-names";
 import { ManagementEventsTrail } from "../pipeline/management-events-trail";
 import type { AwsPlace } from "../pipeline/pipeline-policies";
 import { RELAUNCH_ROLE_PATH } from "../pipeline/relaunch-identity";
-import { addClusterPolicies, clusterParts } from "../pipeline/cluster-policies";
-import { protectedClusterStatements } from "../pipeline/pipeline-policies";
-import { measuringPlace } from "../pipeline/role-policy-budget";
+import { addRelaunchPolicies } from "../pipeline/cluster-policies";
 import { passRoleArns } from "../pipeline/rerun-function";
 import { relaunchRoleName } from "../pipeline/spoke-rule-patterns";
 import { addForwardingRules, type ForwardingRuleBlock } from "./forwarding-rules";
@@ -122,37 +120,26 @@ export class EcsRerunSpoke extends Construct {
       preconditions.push({ condition: hcl`alltrue([for c in ${inputs.clusters} : !startswith(c, "arn:") || try(split(":", c)[3], "") == ${region}])`, errorMessage: `Every cluster ARN must be of this spoke's region (${region}): deploy one spoke per region.` });
     }
     if (preconditions.length > 0) this.relaunchRole.lifecycle = { precondition: preconditions };
-    const grants = (at: AwsPlace, clusters: readonly string[]) =>
-      relaunchRoleStatements({
-        place: at,
-        clusters,
-        taskDefinitionFamilies: inputs.taskDefinitionFamilies,
-        passRoleArns: passRoleArns(inputs.passRoleArns, `arn:${at.partition}:iam::${at.account}:role/*`),
-      });
     // Its inline policy names the first clusters, managed policies the rest (cluster-policies.ts).
-    const measuring = measuringPlace();
-    const parts = clusterParts(this, "relaunch", {
-      role: `The relaunch role ${Token.isUnresolved(relaunchName) && !Token.isUnresolved(name) ? `${name}-relaunch-<region>` : relaunchName}`,
-      inlinePolicy: "relaunch-on-protected-clusters",
-      clusters: inputs.clusters,
-      measuring,
-      inlineStatements: (clusters) => grants(measuring, clusters),
-      managedStatements: (clusters) => protectedClusterStatements(measuring, clusters, inputs.taskDefinitionFamilies),
-      hint: "protect fewer clusters with this spoke (clusters), or split them over spokes of hubs of different names; fewer taskDefinitionFamilies and passRoleArns (module: task_definition_families, pass_role_arns) also make room",
-    });
-    const relaunchPolicy = new IamRolePolicy(this, "relaunch-policy", {
-      count: base,
-      name: "relaunch-on-protected-clusters",
-      role: attributeOf(this.relaunchRole, "id"),
-      policy: policyDocument(grants(place, parts.first), encoding),
-    });
-    if (parts.precondition) relaunchPolicy.lifecycle = { precondition: [parts.precondition] };
-    addClusterPolicies(this, "relaunch-cluster-policies", {
+    addRelaunchPolicies(this, {
+      kind: "relaunch",
+      name,
       role: this.relaunchRole,
       roleName: relaunchName,
-      later: parts.later,
-      statements: (clusters) => protectedClusterStatements(place, clusters, inputs.taskDefinitionFamilies),
+      count: base,
       presence: create,
+      place,
+      clusters: inputs.clusters,
+      taskDefinitionFamilies: inputs.taskDefinitionFamilies,
+      grants: (at, clusters) =>
+        relaunchRoleStatements({
+          place: at,
+          clusters,
+          taskDefinitionFamilies: inputs.taskDefinitionFamilies,
+          passRoleArns: passRoleArns(inputs.passRoleArns, `arn:${at.partition}:iam::${at.account}:role/*`),
+        }),
+      hint: "protect fewer clusters with this spoke (clusters), or split them over spokes of hubs of different names; fewer taskDefinitionFamilies and passRoleArns (module: task_definition_families, pass_role_arns) also make room",
+      encoding,
     });
 
     // The forwarding role and the dead-letter queue of what the hub bus did not take.

@@ -8,7 +8,7 @@ import { EXPECTED_RUN_LIMITS } from "../pipeline/missed-run";
 import { attributeOf } from "../hcl/presence";
 import { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, EcsRerunPipeline, INPUT_LIMITS } from "../pipeline/rerun-pipeline";
 import { ORGANIZATION_ID_PATTERN, SPOKE_CLUSTER_ARN_PATTERN } from "../pipeline/spoke-rule-patterns";
-import { ModuleStack, eachMatches, eachRun, noneBlank, nullOrMatches, required, wholeNumber, type Check } from "./module-stack-base";
+import { ModuleStack, eachMatches, eachRun, noneBlank, nullOrMatches, passRoleArnsChecks, required, wholeNumber, type Check } from "./module-stack-base";
 
 /** Addresses of the module's blocks; importers keep finding them here. */
 export { moduleAddress, snakeCase } from "./module-stack-base";
@@ -180,10 +180,7 @@ export class EcsRerunModuleStack extends ModuleStack {
     const passRoles = variable(
       "pass_role_arns",
       { type: "list(string)", default: nothing, description: "Roles the rerun may pass to tasks (the original tasks' task and execution roles), at least one. null: any role of the account, passed to ECS tasks only." },
-      (v) => ({ condition: hcl`${raw(v)} == null || alltrue([for r in coalesce(${raw(v)}, []) : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", r))])`, errorMessage: "Must be null or role ARNs." }),
-      // [] would become `"Resource": []` in the rerun role's policy, which IAM refuses at apply; and
-      // a rerun that may pass no role cannot launch a task that has one.
-      (v) => ({ condition: hcl`${raw(v)} == null || length(coalesce(${raw(v)}, ["null"])) > 0`, errorMessage: "Must be null (any role of the account) or name at least one role: [] would grant nothing, and IAM refuses a statement whose Resource is empty." }),
+      ...passRoleArnsChecks,
     );
     const logRetention = variable("log_retention_days", { type: "number", default: 30, nullable: false, description: "Days the Lambda and state machine logs are kept." }, (v) => ({
       condition: hcl`contains(${[...L.logRetentionDays]}, ${raw(v)})`,

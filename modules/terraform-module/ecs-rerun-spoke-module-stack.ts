@@ -11,7 +11,7 @@ import { DEFAULT_IGNORE_STARTED_BY, INPUT_LIMITS } from "../pipeline/pipeline-in
 import { EcsRerunSpoke } from "../spoke/ecs-rerun-spoke";
 import { EVENT_BUS_ARN_PATTERN, HUB_RERUN_ROLE_ARN_PATTERN } from "../spoke/spoke-policies";
 import { AWS_PROVIDER_VERSION, REQUIRED_TERRAFORM_VERSION } from "./ecs-rerun-module-stack";
-import { ModuleStack, eachMatches, required } from "./module-stack-base";
+import { ModuleStack, eachMatches, passRoleArnsChecks, required } from "./module-stack-base";
 
 /** Where the submodule sits inside the module, by the terraform-aws-modules convention. */
 export const SPOKE_MODULE_DIRECTORY = "modules/spoke";
@@ -70,9 +70,7 @@ export class EcsRerunSpokeModuleStack extends ModuleStack {
     const passRoles = this.variable(
       "pass_role_arns",
       { type: "list(string)", default: nothing, description: "Roles the hub may pass to tasks here (the original tasks' task and execution roles), at least one. null: any role of the account, passed to ECS tasks only." },
-      (v) => ({ condition: hcl`${raw(v)} == null || alltrue([for r in coalesce(${raw(v)}, []) : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", r))])`, errorMessage: "Must be null or role ARNs." }),
-      // [] would become `"Resource": []` in the relaunch role's policy, which IAM refuses at apply.
-      (v) => ({ condition: hcl`${raw(v)} == null || length(coalesce(${raw(v)}, ["null"])) > 0`, errorMessage: "Must be null (any role of the account) or name at least one role: [] would grant nothing, and IAM refuses a statement whose Resource is empty." }),
+      ...passRoleArnsChecks,
     );
     const createTrail = this.variable("create_trail", {
       type: "bool",

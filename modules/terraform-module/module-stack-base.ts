@@ -38,6 +38,16 @@ export const nullOrMatches =
   (pattern: string, what: string): Check =>
   (v) => ({ condition: hcl`${raw(v)} == null || can(regex(${pattern}, ${raw(v)}))`, errorMessage: `Must be null or ${what}.` });
 
+/**
+ * `pass_role_arns` (the root module's and the spoke's): null, or role ARNs, at least one. [] would
+ * become `"Resource": []` in the rerun or relaunch role's policy, which IAM refuses at apply; and a
+ * rerun that may pass no role cannot launch a task that has one.
+ */
+export const passRoleArnsChecks: readonly Check[] = [
+  (v) => ({ condition: hcl`${raw(v)} == null || alltrue([for r in coalesce(${raw(v)}, []) : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", r))])`, errorMessage: "Must be null or role ARNs." }),
+  (v) => ({ condition: hcl`${raw(v)} == null || length(coalesce(${raw(v)}, ["null"])) > 0`, errorMessage: "Must be null (any role of the account) or name at least one role: [] would grant nothing, and IAM refuses a statement whose Resource is empty." }),
+];
+
 /** snake_case of a construct id (`alarm-executionsFailed` -> `alarm_executions_failed`). */
 export function snakeCase(id: string): string {
   return id

@@ -97,6 +97,21 @@ export function renderBasicExample(iface: ModuleInterface, exampleInputs: Readon
 /** Begin and end markers of a generated README section, for tools that refresh it in place. */
 export const generated = (name: string, body: string) => `<!-- BEGIN GENERATED ${name} -->\n${body}\n<!-- END GENERATED ${name} -->`;
 
+/** The generated Requirements, Inputs and Outputs sections of a module's README (root or submodule). */
+export function referenceSections(iface: ModuleInterface): string {
+  return `## Requirements
+
+${generated("requirements", renderRequirementsTable(iface.settings))}
+
+## Inputs
+
+${generated("inputs", renderInputsTable(iface.variables))}
+
+## Outputs
+
+${generated("outputs", renderOutputsTable(iface.outputs))}`;
+}
+
 /** The module's README: usage, requirements, inputs and outputs (generated), examples, and how to publish it. */
 export function renderModuleReadme(iface: ModuleInterface, options: ModuleReadmeOptions): string {
   const [, provider, ...nameParts] = options.repository.split("-");
@@ -168,17 +183,7 @@ state machine's role ARNs (updated in place; no resource address changes). Upgra
 that protects the same clusters: an older one ignores only its own role by name and would catch the
 newer ones' reruns.
 
-## Requirements
-
-${generated("requirements", renderRequirementsTable(iface.settings))}
-
-## Inputs
-
-${generated("inputs", renderInputsTable(iface.variables))}
-
-## Outputs
-
-${generated("outputs", renderOutputsTable(iface.outputs))}
+${referenceSections(iface)}
 
 ## Many accounts and regions: hub and spokes
 

@@ -5,7 +5,7 @@
  * they are.
  */
 import { renderVersionsTf } from "./hcl-file";
-import { generated, renderInputsTable, renderOutputsTable, renderRequirementsTable, type ModuleInterface } from "./module-readme";
+import { referenceSections, type ModuleInterface } from "./module-readme";
 
 /** The spoke's README: what it creates, how it is called beside the hub, and its interface tables. */
 export function renderSpokeReadme(iface: ModuleInterface, options: { repository: string }): string {
@@ -47,17 +47,7 @@ module "ecs_rerun_spoke" {
 The hub lists this spoke's clusters as full ARNs in \`spoke_clusters\` (or admits its organization).
 See \`examples/multi-region\` and \`examples/multi-account\` of the root module.
 
-## Requirements
-
-${generated("requirements", renderRequirementsTable(iface.settings))}
-
-## Inputs
-
-${generated("inputs", renderInputsTable(iface.variables))}
-
-## Outputs
-
-${generated("outputs", renderOutputsTable(iface.outputs))}
+${referenceSections(iface)}
 `;
 }
 

@@ -22,6 +22,7 @@ import { LaunchPacer, type DynamoSender, type PacingConfig } from "./pacer";
 import { resolveRequest } from "./request-resolution";
 import { ScheduleAccess, type EventsSender, type SchedulerSender } from "./schedule-access";
 import { essentialNames, failedEssentials } from "./core/essential";
+import { infrastructureRolesRefusal } from "./core/infrastructure-roles";
 import { parseFailureEvent, programFailureReason, withLogLinks } from "./task-state";
 import { applyLaunch, applyVerification, withoutVerification } from "./verify";
 
@@ -221,6 +222,12 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
         return later({ ...failure, classificationPending: true }, 1, `cannot read the schedule that launched the task yet: ${err.why}`, executionArn, "classify");
       }
       failure = resolved.failure;
+      // A launch IAM would refuse half-way (an infrastructure role this role may not pass) is not started.
+      const refusal = infrastructureRolesRefusal(failure.request, config.infrastructureRoleArns, clients.place !== undefined);
+      if (refusal !== undefined) {
+        logJson("WARN", "launch failure classified", { ...correlation(failure, 0, executionArn), next: "needs_human", message: refusal });
+        return output({ ...failure, unrecoverable: [] }, { next: "needs_human", attempt: 0, nextAttempt: 0, maxAttempts: config.maxAttempts, delaySeconds: 0, retryable: false, message: refusal }, executionArn, "classify");
+      }
       if (resolved.kind === "unrecoverable") {
         const message = `the original request cannot be recovered faithfully (${(failure.unrecoverable ?? []).join("; ")}): nothing was launched`;
         logJson("WARN", "launch failure classified", { ...correlation(failure, 0, executionArn), next: "needs_human", message });

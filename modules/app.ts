@@ -61,6 +61,7 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv, inputs: AppInputs): {
       // `aws ssm put-parameter --type SecureString --name /ecs-rerun/slack-webhook --value https://hooks.slack.com/...`.
       slackWebhookParameterName: o.slackWebhookParameter ?? DEMO_SLACK_WEBHOOK_PARAMETER,
       notificationEmails: o.notificationEmails,
+      infrastructureRoleArns: o.infrastructureRoleArns,
       // A dead man's switch per scheduled job of the cluster stack: its interval follows the schedule.
       expectedRuns,
       // A hub when given spokes; unset, both are undefined and the stack is as it always was.

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { Drill } from "../../drill/runner";
 import { eventReport } from "../../drill/report";
+import { readEventFile, readScheduleFile } from "../../drill/event-file";
 import { AGENT_EVENT_FILE, EVENTS_DIR, SCENARIOS, agentEvent } from "../../drill/scenarios";
 
 const ROOT = join(__dirname, "..", "..");
@@ -114,6 +115,20 @@ describe("drill CLI", () => {
     const withRule = JSON.parse(cli("--event", hidden, "--ecs", "AGENT,ok", "--schedule", join(ROOT, "drill", "schedules", "rule__nightly-report-batch.json"), "--json").stdout);
     expect(withRule).toMatchObject({ outcome: "recovered", tasksStarted: 1 });
     expect(withRule.launchRequests).toEqual([expect.objectContaining({ source: "schedule", request: expect.objectContaining({ overrides: { containerOverrides: [expect.objectContaining({ environment: [{ name: "REPORT_DATE", value: "yesterday" }] })] } }) })]);
+  });
+
+  test("a schedule in the group batch-jobs holds the hidden environment: found in its group and replayed", async () => {
+    // The issue 20 "Done when" run, in-process: npm run drill -- --event <this event> --schedule <this file> --ecs AGENT,ok --json
+    const drill = await Drill.start({ ecs: ["AGENT", "ok"], schedules: readScheduleFile(join(ROOT, "drill", "schedules", "schedule__nightly-report__group-batch-jobs.json")) });
+    try {
+      const r = eventReport(await drill.run([readEventFile(join(EVENTS_DIR, "constructed__runtask-failure-AGENT-hidden-environment__scheduler-schedule.json"))]));
+      expect(r).toMatchObject({ matched: true, outcome: "recovered", tasksStarted: 1 });
+      expect(r.launchRequests).toEqual([
+        expect.objectContaining({ source: "schedule", request: expect.objectContaining({ startedBy: "chronos-schedule/nightly-report", overrides: { containerOverrides: [{ name: "app", environment: [{ name: "REPORT_DATE", value: "yesterday" }] }] } }) }),
+      ]);
+    } finally {
+      await drill.stop();
+    }
   });
 
   test("the Step Functions event is not matched", () => {

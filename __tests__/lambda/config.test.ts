@@ -27,6 +27,7 @@ describe("rerun readConfig", () => {
       verifyTimeoutSeconds: 900,
       throttleRetries: 6,
       quickCheckSeconds: 20,
+      infrastructureRoleArns: [],
     });
     expect(readConfig({}).retryableReasons).toEqual([...DEFAULT_RETRYABLE_REASONS]);
     expect(readConfig({}).retryableStoppedReasons).toEqual([...DEFAULT_RETRYABLE_STOPPED_REASONS]);
@@ -51,6 +52,7 @@ describe("rerun readConfig", () => {
         VERIFY_TIMEOUT_SECONDS: "120",
         THROTTLE_RETRIES: "0",
         QUICK_CHECK_SECONDS: "0",
+        INFRASTRUCTURE_ROLE_ARNS: '["arn:aws:iam::123456789012:role/ecsInfrastructureRole"]',
       }),
     ).toEqual({
       retryableReasons: ["AGENT", "RESOURCE:MEMORY"],
@@ -65,6 +67,7 @@ describe("rerun readConfig", () => {
       verifyTimeoutSeconds: 120,
       throttleRetries: 0,
       quickCheckSeconds: 0,
+      infrastructureRoleArns: ["arn:aws:iam::123456789012:role/ecsInfrastructureRole"],
     });
   });
 

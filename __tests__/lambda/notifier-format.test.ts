@@ -250,16 +250,21 @@ describe("Slack formatting of a task that failed to start", () => {
       ...patch,
     });
 
-  it("shows the stopped reason once and what a rerun would lack", () => {
+  it("shows the stopped reason once, and no rerun's missing members where nothing is rerun", () => {
     const message = formatSlackMessage(JSON.stringify(failedToStart()), { region: REGION });
     expect(headerText(message)).toBe(":no_entry: Not retryable: nightly-report:12 on batch-ec2");
     const fields = fieldTexts(message);
     expect(fields).toEqual(expect.arrayContaining([expect.stringMatching(/^\*Stopped reason\*\nCannotPullContainerError: .*Requested image not found$/)]));
     expect(fields).not.toEqual(expect.arrayContaining([expect.stringMatching(/^\*Reasons\*/)]));
+    expect(allText(message)).not.toContain("Not carried over to the rerun");
+    expect(message.text).toContain(`stopped reason: ${stoppedReason}`);
+  });
+
+  it("names what a rerun lacks on the notice of a rerun", () => {
+    const message = formatSlackMessage(JSON.stringify(failedToStart({ kind: "detected", reasons: ["TaskFailedToStart: RESOURCE:MEMORY"], stoppedReason: "TaskFailedToStart: RESOURCE:MEMORY", nextDelaySeconds: 30 })), { region: REGION });
     const text = allText(message);
     expect(text).toContain("Not carried over to the rerun");
     expect(text).toContain("tags, placementConstraints, networkConfiguration.securityGroups");
-    expect(message.text).toContain(`stopped reason: ${stoppedReason}`);
   });
 
   it("titles a retryable failure to start as such", () => {

@@ -5,6 +5,7 @@
  */
 import { ListRuleNamesByTargetCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { ECSServiceException, RunTaskCommand } from "@aws-sdk/client-ecs";
+import { ListSchedulesCommand } from "@aws-sdk/client-scheduler";
 import { DEFAULT_RERUN_CONFIG, type RerunConfig } from "../../lambda/rerun/config";
 import { HIDDEN } from "../../lambda/rerun/core/request-source";
 import { makeHandler } from "../../lambda/rerun/handler";
@@ -115,18 +116,19 @@ describe("the original request's source of truth", () => {
     expect(resumed.notice).toMatchObject({ kind: "detected", requestSource: "schedule (rule nightly-report-batch)" });
   });
 
-  test("a task an EventBridge Scheduler schedule launched: its GetSchedule target holds the request", async () => {
+  test("a task an EventBridge Scheduler schedule launched: found by ListSchedules in any group, its GetSchedule target holds the request", async () => {
     const event = hiddenEnvironmentEvent();
     event.detail.requestParameters.startedBy = "chronos-schedule/nightly-report";
     const asked: unknown[] = [];
     const scheduler = {
       send: async (command: { input: unknown }) => {
         asked.push(command.input);
+        if (command instanceof ListSchedulesCommand) return { Schedules: [{ Name: "nightly-report", GroupName: "default" }], $metadata: {} };
         return { Name: "nightly-report", GroupName: "default", Target: { ...TARGET, Id: undefined }, $metadata: {} };
       },
     } as unknown as SchedulerSender;
     const out = await makeHandler(CONFIG, { ecs: ecsStub().ecs, scheduler })({ action: "classify", event, executionArn: EXECUTION_ARN });
-    expect(asked).toEqual([{ Name: "nightly-report" }]);
+    expect(asked).toEqual([{ NamePrefix: "nightly-report" }, { Name: "nightly-report", GroupName: "default" }]);
     expect(out.notice).toMatchObject({ kind: "detected", requestSource: "schedule (schedule default/nightly-report)" });
     expect(out.failure.request).toMatchObject({ startedBy: "chronos-schedule/nightly-report", overrides: { containerOverrides: [expect.objectContaining({ environment: [{ name: "REPORT_DATE", value: "yesterday" }] })] } });
   });

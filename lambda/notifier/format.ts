@@ -210,6 +210,29 @@ function isTaskState(n: Notice): boolean {
   return n.source === "task-state-change";
 }
 
+/**
+ * Whether the notice is about a rerun that was launched or is about to be: only then does what the
+ * task record could not carry over matter (a not-retryable or program-failure notice reruns nothing).
+ */
+function aboutARerun(n: Notice): boolean {
+  switch (n.kind) {
+    case "detected":
+      return typeof n.nextDelaySeconds === "number";
+    case "retrying":
+      return true;
+    case "recovered":
+    case "gave_up":
+      return n.attempt > 0;
+    default:
+      return false;
+  }
+}
+
+/** A task event's stop code for a notice: the event's own, or why there is none. */
+function stopCodeText(n: Notice): string {
+  return n.stopCode ?? "none recorded (an event from before ECS recorded stop codes)";
+}
+
 function noticeTitle(n: Notice, what: string): string {
   switch (n.kind) {
     case "detected":
@@ -254,12 +277,17 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
   const { family, revision } = parseTaskDefinition(n.taskDefinition);
   const tdLabel = revision === undefined ? family : `${family}:${revision}`;
   const reasonList = Array.isArray(n.reasons) ? n.reasons : [];
-  const reasons = reasonList.length > 0 ? reasonList.join(", ") : "none";
+  const reasons = reasonList.join(", ");
   const emoji = KIND_EMOJI[n.kind];
   const title = noticeTitle(n, `${tdLabel} on ${clusterName}`);
   const programFailed = n.kind === "program_failed";
   // For a task that failed to start, the reason IS the stopped reason: show it once, by that name.
   const reasonIsStoppedReason = n.stoppedReason !== undefined && reasonList.length === 1 && reasonList[0] === n.stoppedReason;
+  // No reason now (a rerun that placed everything): "none" would read as if the failure had none.
+  // A task event's own cause is its stop code and stopped reason; a rejected launch's are in its
+  // earlier notice and the CloudTrail event linked below.
+  const showReasons = !programFailed && !reasonIsStoppedReason && reasonList.length > 0;
+  const showStopCode = isTaskState(n) && !programFailed && reasonList.length === 0;
 
   const fields: SlackTextObject[] = [
     field("Cluster", link(clusterUrl(region, clusterName), clusterName)),
@@ -268,8 +296,9 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
     field("Account / region", escapeMrkdwn(`${n.account || "unknown"} / ${region}`)),
   ];
   if (n.taskArn) fields.push(field("Task", link(taskUrl(region, clusterName, n.taskArn), n.taskArn.slice(n.taskArn.lastIndexOf("/") + 1))));
+  if (showStopCode) fields.push(field("Stop code", escapeMrkdwn(stopCodeText(n))));
   if (n.stoppedReason) fields.push(field("Stopped reason", escapeMrkdwn(n.stoppedReason)));
-  if (!programFailed && !reasonIsStoppedReason) fields.push(field("Reasons", escapeMrkdwn(reasons)));
+  if (showReasons) fields.push(field("Reasons", escapeMrkdwn(reasons)));
   if (!programFailed) {
     fields.push(field("Attempt", `${n.attempt}/${n.maxAttempts}`));
     fields.push(field("Placed", `${n.placed}/${n.requested}`));
@@ -293,7 +322,13 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
     }
     if (n.runTaskCommand) blocks.push(section(`*Everything that could be recovered*, to complete and run with credentials of account ${n.account}\n\`\`\`${n.runTaskCommand.replace(/\`/g, "'")}\`\`\``));
   }
-  if (!programFailed && Array.isArray(n.notCarriedOver) && n.notCarriedOver.length > 0) {
+  if (n.kind === "not_retryable" && n.runTaskCommand) {
+    if (Array.isArray(n.missing) && n.missing.length > 0) {
+      blocks.push(section(`*Left out of the command below* (put them back before running it)\n${escapeMrkdwn(n.missing.join(", "))}`));
+    }
+    blocks.push(section(`*To launch it by hand* once its cause is fixed, with credentials of account ${n.account}\n\`\`\`${n.runTaskCommand.replace(/\`/g, "'")}\`\`\``));
+  }
+  if (aboutARerun(n) && Array.isArray(n.notCarriedOver) && n.notCarriedOver.length > 0) {
     blocks.push(section(`*Not carried over to the rerun* (the stopped task does not record them)\n${escapeMrkdwn(n.notCarriedOver.join(", "))}`));
   }
   const links: string[] = [];
@@ -311,7 +346,8 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
     `${emoji} ${title}`,
     `account ${n.account || "unknown"} region ${region}`,
     ...(n.stoppedReason && !programFailed ? [`stopped reason: ${n.stoppedReason}`] : []),
-    ...(!programFailed && !reasonIsStoppedReason ? [`reasons: ${reasons}`] : []),
+    ...(showStopCode ? [`stop code: ${stopCodeText(n)}`] : []),
+    ...(showReasons ? [`reasons: ${reasons}`] : []),
     ...(failedContainers.length > 0 ? [failedContainers.join(", ")] : []),
     ...(!programFailed ? [`attempt ${n.attempt}/${n.maxAttempts}`, `placed ${n.placed}/${n.requested}`] : []),
     ...(typeof n.nextDelaySeconds === "number" ? [`next retry in ${n.nextDelaySeconds}s`] : []),

@@ -32,6 +32,8 @@ export interface RerunConfig extends BackoffPolicy {
   throttleRetries: number;
   /** Seconds the handler itself watches a fresh launch start (every 5 s) before leaving it to the durable check; 0 = none. */
   quickCheckSeconds: number;
+  /** ECS infrastructure roles of managed EBS volumes the rerun role may pass to ecs.amazonaws.com (core/infrastructure-roles.ts). */
+  infrastructureRoleArns: string[];
 }
 
 export const DEFAULT_RETRYABLE_REASONS: readonly string[] = Object.freeze([
@@ -74,6 +76,7 @@ export const DEFAULT_RERUN_CONFIG: Readonly<RerunConfig> = Object.freeze({
   verifyTimeoutSeconds: 900,
   throttleRetries: 6,
   quickCheckSeconds: 20,
+  infrastructureRoleArns: [],
 });
 
 /**
@@ -93,6 +96,7 @@ export const DEFAULT_RERUN_CONFIG: Readonly<RerunConfig> = Object.freeze({
  * VERIFY_TIMEOUT_SECONDS         integer 60..86400, >= VERIFY_INTERVAL_SECONDS   default 900
  * THROTTLE_RETRIES               integer 0..10           default 6
  * QUICK_CHECK_SECONDS            integer 0..60           default 20 (0: leave every check to the state machine)
+ * INFRASTRUCTURE_ROLE_ARNS       JSON array of role ARNs default [] (a rerun with managed EBS volumes needs a human)
  */
 export function readConfig(env: Env): RerunConfig {
   const d = DEFAULT_RERUN_CONFIG;
@@ -109,6 +113,7 @@ export function readConfig(env: Env): RerunConfig {
     verifyTimeoutSeconds: intInRange(env, "VERIFY_TIMEOUT_SECONDS", 60, 86400, d.verifyTimeoutSeconds),
     throttleRetries: intInRange(env, "THROTTLE_RETRIES", 0, 10, d.throttleRetries),
     quickCheckSeconds: intInRange(env, "QUICK_CHECK_SECONDS", 0, 60, d.quickCheckSeconds),
+    infrastructureRoleArns: jsonStringArray(env, "INFRASTRUCTURE_ROLE_ARNS", d.infrastructureRoleArns),
   };
   if (config.maxDelaySeconds < config.firstDelaySeconds) {
     const maxSource = envValue(env, "MAX_DELAY_SECONDS") === undefined ? " (default)" : "";

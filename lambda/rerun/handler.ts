@@ -13,7 +13,7 @@ import { buildNotice, noticeKindAfterClassify, noticeKindAfterRerun } from "./co
 import { programFailureRerunAllowed } from "./core/reason-classification";
 import { rerunClientToken } from "./core/rerun-request";
 import { pacerItemKey } from "./core/pacing";
-import { accountOfFunctionArn, admit, placeLabel, placeOf, type Place } from "./core/place";
+import { accountOfFunctionArn, admit, placeLabel, placeOf, placeOfFunctionArn, samePlace, type Place } from "./core/place";
 import type { HubConfig } from "./hub-config";
 import { SpokeAccessError, type PlaceClients } from "./spoke-access";
 import { ConfigurationError } from "../shared/errors";
@@ -22,6 +22,7 @@ import { LaunchPacer, type DynamoSender, type PacingConfig } from "./pacer";
 import { resolveRequest } from "./request-resolution";
 import { ScheduleAccess, type EventsSender, type SchedulerSender } from "./schedule-access";
 import { essentialNames, failedEssentials } from "./core/essential";
+import { infrastructureRolesRefusal } from "./core/infrastructure-roles";
 import { parseFailureEvent, programFailureReason, withLogLinks } from "./task-state";
 import { applyLaunch, applyVerification, withoutVerification } from "./verify";
 
@@ -221,6 +222,12 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
         return later({ ...failure, classificationPending: true }, 1, `cannot read the schedule that launched the task yet: ${err.why}`, executionArn, "classify");
       }
       failure = resolved.failure;
+      // A launch IAM would refuse half-way (an infrastructure role this role may not pass) is not started.
+      const refusal = infrastructureRolesRefusal(failure.request, config.infrastructureRoleArns, clients.place !== undefined);
+      if (refusal !== undefined) {
+        logJson("WARN", "launch failure classified", { ...correlation(failure, 0, executionArn), next: "needs_human", message: refusal });
+        return output({ ...failure, unrecoverable: [] }, { next: "needs_human", attempt: 0, nextAttempt: 0, maxAttempts: config.maxAttempts, delaySeconds: 0, retryable: false, message: refusal }, executionArn, "classify");
+      }
       if (resolved.kind === "unrecoverable") {
         const message = `the original request cannot be recovered faithfully (${(failure.unrecoverable ?? []).join("; ")}): nothing was launched`;
         logJson("WARN", "launch failure classified", { ...correlation(failure, 0, executionArn), next: "needs_human", message });
@@ -353,20 +360,29 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
    */
   async function clientsFor(failure: LaunchFailure, input: RerunLambdaInput, context: InvocationContext | undefined): Promise<Clients | RerunLambdaOutput> {
     const hub = deps.hub;
-    if (hub === undefined) return homeClients;
-    const homeAccount = hub.homeAccount ?? accountOfFunctionArn(context?.invokedFunctionArn);
-    if (homeAccount === undefined) throw new ConfigurationError(`the hub's own account is unknown: context.invokedFunctionArn ${JSON.stringify(context?.invokedFunctionArn)} names none`);
     const place = placeOf(failure);
-    const verdict = admit(place, { account: homeAccount, region: hub.config.homeRegion }, hub.config);
-    if (verdict.kind === "home" || planted("relaunch-at-home")) return homeClients;
     const after = input.action === "classify" ? "classify" : "rerun";
     const attempt = input.action === "rerun" ? input.attempt : 1;
     const ctx = correlation(failure, input.action === "rerun" ? input.attempt : 0, input.executionArn);
     const refuse = (message: string): RerunLambdaOutput => {
-      logJson("ERROR", "not relaunched: the hub may not act in this place", { ...ctx, message });
+      logJson("ERROR", "not relaunched: the pipeline may not act in this place", { ...ctx, message });
       const decided = after === "classify" ? 0 : failure.attemptsLaunched;
       return output({ ...failure, unrecoverable: [] }, { next: "needs_human", attempt: decided, nextAttempt: decided, maxAttempts: config.maxAttempts, delaySeconds: 0, retryable: false, message }, input.executionArn, after);
     };
+    if (hub === undefined) {
+      // Only a hub relaunches elsewhere. A pipeline's rule matches a cluster protected by short name
+      // in any event it receives, so an event of another account or region (a bus that admits one)
+      // would otherwise be relaunched here, on this account's cluster of that name: another job.
+      const home = placeOfFunctionArn(context?.invokedFunctionArn);
+      if (home !== undefined && !samePlace(place, home)) {
+        return refuse(`account ${place.account} region ${place.region} is not this pipeline's own (${placeLabel(home)}), and only a hub relaunches in another account or region (spokeClusters; module: spoke_clusters): nothing was launched, here or there`);
+      }
+      return homeClients;
+    }
+    const homeAccount = hub.homeAccount ?? accountOfFunctionArn(context?.invokedFunctionArn);
+    if (homeAccount === undefined) throw new ConfigurationError(`the hub's own account is unknown: context.invokedFunctionArn ${JSON.stringify(context?.invokedFunctionArn)} names none`);
+    const verdict = admit(place, { account: homeAccount, region: hub.config.homeRegion }, hub.config);
+    if (verdict.kind === "home" || planted("relaunch-at-home")) return homeClients;
     if (verdict.kind === "refused") return refuse(`account ${place.account} region ${place.region}: ${verdict.why}; nothing was launched`);
     let clients: PlaceClients;
     try {

@@ -50,7 +50,18 @@ export function readPacingConfig(env: Env): PacingConfig {
 
 export interface PacerDeps {
   readonly dynamodb?: DynamoSender;
-  /** ms since the epoch (the Lambda's clock, NTP-synchronised: every invocation reads the same time). */
+  /**
+   * ms since the epoch, the invocation's own clock. Every reservation compares the shared `tat`
+   * with its own `now`, and AWS documents no bound on how far the clocks of two Lambda execution
+   * environments may disagree. What a clock off by d costs, in delays, never in losses: a launch
+   * whose clock runs late waits up to d too long for its slot; one whose clock runs early moves the
+   * clock up to d ahead, so the launches after it wait up to d longer, and it may itself go up to d
+   * before its slot, so launches may bunch and briefly exceed the configured rate by about
+   * d x rate. ECS's
+   * bucket absorbs such a bunch (burst 100) or throttles it, and a throttled launch is retried as
+   * "later" without using an attempt. Launches stay at most one per attempt whatever the clocks say:
+   * the clock orders pacing only, never which launches happen (clientToken, owner tags).
+   */
   readonly now: () => number;
   /** Waits inside the invocation (a simulated clock injects its own). */
   readonly sleep: (ms: number) => Promise<void>;

@@ -1,8 +1,10 @@
 /**
  * The rerun Lambda's reads of the schedule that launched a task: the EventBridge rule's targets
  * (ListTargetsByRule, and ListRuleNamesByTarget when `startedBy` is missing or cut short) or the
- * EventBridge Scheduler schedule (GetSchedule, ListSchedules). The schedule is the first source of
- * truth for "the original request": CloudTrail may have hidden its overrides (core/request-source.ts).
+ * EventBridge Scheduler schedule (ListSchedules across every group, then GetSchedule in the group
+ * that holds it). The schedule is the first source of truth for "the original request": CloudTrail
+ * may have hidden its overrides (core/request-source.ts). Listings are followed page by page, within
+ * MAX_PAGES and MAX_CANDIDATES.
  */
 import { ListRuleNamesByTargetCommand, ListTargetsByRuleCommand, type ListRuleNamesByTargetCommandOutput, type ListTargetsByRuleCommandOutput } from "@aws-sdk/client-eventbridge";
 import { GetScheduleCommand, ListSchedulesCommand, type GetScheduleCommandOutput, type ListSchedulesCommandOutput } from "@aws-sdk/client-scheduler";
@@ -30,8 +32,30 @@ export interface ScheduledRequest {
   readonly where: string;
 }
 
-/** At most this many candidate rules or schedules are read for one failure. */
-const MAX_CANDIDATES = 20;
+/**
+ * At most this many candidates, counted after filtering (names the failure's `startedBy` could
+ * mean), are read for one failure: each is one more call inside the invocation's time budget and
+ * the account's shared API rate, and more candidates than this for one job means names too alike
+ * to tell apart anyway. Past it nothing is trusted from the schedule (the next source decides):
+ * reading only some could miss the second match that makes the single-match rule refuse.
+ */
+export const MAX_CANDIDATES = 20;
+/**
+ * Pages of ListRuleNamesByTarget or ListSchedules followed for one failure. Both page with
+ * `NextToken` (EventBridge API Reference, ListRuleNamesByTarget; EventBridge Scheduler API
+ * Reference, ListSchedules): one rule per job on one cluster, this project's own pattern, outgrows a
+ * page. 20 pages are thousands of names; a listing still unfinished after them is not trusted,
+ * for the same reason as above, and the failure falls back to its next source.
+ */
+export const MAX_PAGES = 20;
+
+/** Why a listing was not finished: too many candidates, or too many pages. */
+class ListingCut extends Error {
+  constructor(readonly why: string) {
+    super(why);
+    this.name = "ListingCut";
+  }
+}
 
 export class ScheduleAccess {
   constructor(
@@ -53,6 +77,10 @@ export class ScheduleAccess {
       if (named?.kind === "schedule") return await this.fromScheduler(failure, named.name, named.truncated, ctx);
       return await this.fromRules(failure, named?.kind === "rule" ? named : undefined, ctx);
     } catch (err) {
+      if (err instanceof ListingCut) {
+        logJson("WARN", "too many schedules could have launched the task; falling back to the next source of the request", { ...ctx, why: err.why });
+        return undefined;
+      }
       if (!(err instanceof EcsRefused)) throw err;
       logJson("WARN", "schedule not readable; falling back to the next source of the request", { ...ctx, why: err.why });
       return undefined;
@@ -63,6 +91,23 @@ export class ScheduleAccess {
     return failure.cluster.startsWith("arn:") ? failure.cluster : `arn:aws:ecs:${failure.region}:${failure.account}:cluster/${failure.clusterName}`;
   }
 
+  /**
+   * Every entry of a paged listing that `keep` accepts, following `NextToken` (bounded: MAX_PAGES
+   * pages, MAX_CANDIDATES entries kept); throws ListingCut past either bound.
+   */
+  private async listAll<P extends { NextToken?: string }, T>(operation: string, ctx: Record<string, unknown>, page: (token: string | undefined) => Promise<P>, keep: (page: P) => T[]): Promise<T[]> {
+    const kept: T[] = [];
+    let token: string | undefined;
+    for (let pages = 1; ; pages++) {
+      const answer = await this.ecs.call(operation, ctx, () => page(token));
+      kept.push(...keep(answer));
+      if (kept.length > MAX_CANDIDATES) throw new ListingCut(`${operation}: more than ${MAX_CANDIDATES} candidates`);
+      token = answer.NextToken;
+      if (token === undefined || token === "") return kept;
+      if (pages >= MAX_PAGES) throw new ListingCut(`${operation}: still more after ${MAX_PAGES} pages`);
+    }
+  }
+
   /** A rule named in full, or every rule targeting the cluster (whose name starts with the cut-short one). */
   private async fromRules(failure: LaunchFailure, named: { name: string; truncated: boolean } | undefined, ctx: Record<string, unknown>): Promise<ScheduledRequest | undefined> {
     const events = this.events;
@@ -71,8 +116,13 @@ export class ScheduleAccess {
     if (named !== undefined && !named.truncated) {
       rules = [named.name];
     } else {
-      const listed = await this.ecs.call("ListRuleNamesByTarget", ctx, () => events.send(new ListRuleNamesByTargetCommand({ TargetArn: this.clusterArn(failure) })));
-      rules = (listed.RuleNames ?? []).filter((r) => named === undefined || r.startsWith(named.name)).slice(0, MAX_CANDIDATES);
+      const TargetArn = this.clusterArn(failure);
+      rules = await this.listAll(
+        "ListRuleNamesByTarget",
+        ctx,
+        (NextToken) => events.send(new ListRuleNamesByTargetCommand({ TargetArn, ...(NextToken ? { NextToken } : {}) })),
+        (page) => (page.RuleNames ?? []).filter((r) => named === undefined || r.startsWith(named.name)),
+      );
     }
     const found: ScheduledRequest[] = [];
     for (const rule of rules) {
@@ -88,20 +138,31 @@ export class ScheduleAccess {
     return found.length === 1 ? found[0] : undefined;
   }
 
+  /**
+   * The schedule `chronos-schedule/<name>` names, in whichever group it is. `startedBy` carries no
+   * group, and GetSchedule without GroupName reads only the `default` group (Scheduler API
+   * Reference, GetSchedule: "If you omit this, EventBridge Scheduler assumes that the schedule is
+   * associated with the default group"), while ListSchedules without GroupName lists every group
+   * (ListSchedules: GroupName "If specified, only lists the schedules whose associated schedule
+   * group matches"). So the schedules named so (or, for a name ECS cut, starting so) are listed
+   * across groups, then each is read with its own group; the target match and the single-match
+   * rule decide as for rules (two groups may hold a schedule of the same name).
+   */
   private async fromScheduler(failure: LaunchFailure, name: string, truncated: boolean, ctx: Record<string, unknown>): Promise<ScheduledRequest | undefined> {
     const scheduler = this.scheduler;
     if (scheduler === undefined) return undefined;
-    let candidates: { Name?: string; GroupName?: string }[] = [{ Name: name }];
-    if (truncated) {
-      const listed = await this.ecs.call("ListSchedules", ctx, () => scheduler.send(new ListSchedulesCommand({ NamePrefix: name })));
-      candidates = (listed.Schedules ?? []).slice(0, MAX_CANDIDATES);
-    }
+    const candidates = await this.listAll(
+      "ListSchedules",
+      ctx,
+      (NextToken) => scheduler.send(new ListSchedulesCommand({ NamePrefix: name, ...(NextToken ? { NextToken } : {}) })),
+      (page) => (page.Schedules ?? []).filter((s) => typeof s.Name === "string" && (truncated ? s.Name.startsWith(name) : s.Name === name)),
+    );
     const found: ScheduledRequest[] = [];
     for (const c of candidates) {
       const schedule = await this.ecs.call("GetSchedule", ctx, () => scheduler.send(new GetScheduleCommand({ Name: c.Name, ...(c.GroupName ? { GroupName: c.GroupName } : {}) })));
       if (!targetMatches(schedule.Target, failure.cluster, failure.taskDefinition)) continue;
       const request = requestFromTarget(schedule.Target, failure.startedBy);
-      if (request) found.push({ request, where: `schedule ${schedule.GroupName ?? "default"}/${schedule.Name ?? c.Name}` });
+      if (request) found.push({ request, where: `schedule ${schedule.GroupName ?? c.GroupName ?? "default"}/${schedule.Name ?? c.Name}` });
     }
     return found.length === 1 ? found[0] : undefined;
   }

@@ -103,6 +103,22 @@ export function programFailureReason(container: FailedContainer): string {
 }
 
 /**
+ * What an event without `stopCode` stands for. Task events from before ECS recorded a stop code
+ * (real ones from 2018 carry none: drill/events/published__julianghionoiu-dpnt-infra-events__*) are
+ * judged by what they do carry: a container that exited non-zero is a program failure, as with
+ * EssentialContainerExited; a task whose containers never ran (no exit code at all, no startedAt)
+ * failed to start, its stoppedReason judged like TaskFailedToStart's; anything else (every exit 0)
+ * is no failure. The rules never send such an event (their patterns name stopCode, README "The
+ * other two ways a job goes missing"): this is for one that arrives by another way.
+ */
+export function stopCodeOfOldEvent(detail: Record<string, unknown>): typeof STOP_CODE_FAILED_TO_START | typeof STOP_CODE_ESSENTIAL_EXITED {
+  const containers = Array.isArray(detail.containers) ? detail.containers.filter(isRecord) : [];
+  if (failingContainers(containers).length > 0) return STOP_CODE_ESSENTIAL_EXITED;
+  const ran = detail.startedAt !== undefined || containers.some((c) => typeof c.exitCode === "number");
+  return ran ? STOP_CODE_ESSENTIAL_EXITED : STOP_CODE_FAILED_TO_START;
+}
+
+/**
  * Validates an "ECS Task State Change" envelope of a stopped task and normalises it:
  * TaskFailedToStart -> failed_to_start (reason: the stoppedReason); EssentialContainerExited with a
  * non-zero exit -> program_failed. Throws InvalidEventError naming the bad field; an event whose
@@ -133,12 +149,13 @@ export function parseTaskStateChangeEvent(event: unknown): LaunchFailure {
   if (detail.lastStatus !== "STOPPED") {
     throw new InvalidEventError(`detail.lastStatus: expected "STOPPED", got ${JSON.stringify(detail.lastStatus)}`);
   }
-  const stopCode = detail.stopCode;
-  if (stopCode !== STOP_CODE_FAILED_TO_START && stopCode !== STOP_CODE_ESSENTIAL_EXITED) {
+  const recorded = detail.stopCode;
+  if (recorded !== undefined && recorded !== STOP_CODE_FAILED_TO_START && recorded !== STOP_CODE_ESSENTIAL_EXITED) {
     throw new InvalidEventError(
-      `detail.stopCode: expected "${STOP_CODE_FAILED_TO_START}" or "${STOP_CODE_ESSENTIAL_EXITED}", got ${JSON.stringify(stopCode)}`,
+      `detail.stopCode: expected "${STOP_CODE_FAILED_TO_START}" or "${STOP_CODE_ESSENTIAL_EXITED}" (or none, in an event from before ECS recorded one), got ${JSON.stringify(recorded)}`,
     );
   }
+  const stopCode = recorded ?? stopCodeOfOldEvent(detail);
   const stoppedReason = nonEmptyString(detail.stoppedReason) ? trimReason(detail.stoppedReason) : undefined;
 
   const { request, notCarriedOver } = reconstructRequest(detail);
@@ -165,6 +182,7 @@ export function parseTaskStateChangeEvent(event: unknown): LaunchFailure {
     unconfirmedTaskArns: [],
     notCarriedOver,
     ...(stoppedReason !== undefined ? { stoppedReason } : {}),
+    ...(recorded !== undefined ? { stopCode: recorded } : {}),
     taskArn,
   };
 

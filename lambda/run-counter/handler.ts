@@ -54,9 +54,16 @@ export function makeHandler(deps: { ecs: TaskDefinitionReader; write?: (line: st
     const containers: Json[] = Array.isArray(detail.containers) ? detail.containers : [];
     const ctx = { group: detail.group, startedBy: detail.startedBy, taskDefinitionArn: detail.taskDefinitionArn, taskArn: detail.taskArn, clusterArn: detail.clusterArn };
     const essential = typeof detail.taskDefinitionArn === "string" ? await essentialOf(detail.taskDefinitionArn, ctx) : undefined;
-    const counted = detail.lastStatus === "STOPPED" && countsAsSuccess(containers, essential);
+    // Only a stop ECS says came from the essential containers' own exit counts: a task stopped by a
+    // person, a deployment or a Spot interruption is no run of its job, whatever its exit codes. An
+    // event without stopCode (from before ECS recorded one) cannot say so and is not counted: a
+    // missed count raises the missed-run alarm, a false one would hide a failure. The rule's pattern
+    // asks for the same stopCode; this holds if an event comes another way.
+    const stoppedByItsContainers = detail.stopCode === "EssentialContainerExited";
+    const counted = detail.lastStatus === "STOPPED" && stoppedByItsContainers && countsAsSuccess(containers, essential);
     const verdict = {
       msg: counted ? SUCCESSFUL_RUN : "run not counted",
+      ...(detail.stopCode === undefined ? { why: "no stopCode: an event from before ECS recorded one is never counted" } : {}),
       ...Object.fromEntries(Object.entries(ctx).filter(([, v]) => v !== undefined)),
       containers: containers.map((c) => ({ name: c.name, exitCode: c.exitCode, ...(essential ? { essential: essential.has(c.name) } : {}) })),
     };

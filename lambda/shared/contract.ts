@@ -94,6 +94,8 @@ export interface LaunchFailure {
   stoppedReason?: string;
   /** Task state change only: the stopped task. */
   taskArn?: string;
+  /** Task state change only: the event's stopCode; absent in events from before ECS recorded one. */
+  stopCode?: string;
   /** program_failed only: the containers that exited non-zero. */
   containers?: FailedContainer[];
   /** program_failed only: the stopped task was itself launched by ecs-rerun (read from its tags). */
@@ -176,6 +178,8 @@ export interface Notice {
   taskArns: string[];
   notCarriedOver?: string[];
   stoppedReason?: string;
+  /** Task state change only: the stopped task's stopCode, when its event carried one. */
+  stopCode?: string;
   taskArn?: string;
   containers?: FailedContainer[];
   /** The first failing container's log stream, when derivable (program_failed). */
@@ -185,9 +189,9 @@ export interface Notice {
   logRegion?: string;
   /** Where the replayed request came from: "schedule" (with which), "cloudtrail" or "task-record". */
   requestSource?: string;
-  /** needs_human: what could not be recovered. */
+  /** needs_human: what could not be recovered; not_retryable: what the command below leaves out. */
   missing?: string[];
-  /** needs_human: a ready `aws ecs run-task` command with everything that could be. */
+  /** needs_human and not_retryable: a ready `aws ecs run-task` command with everything that could be recovered. */
   runTaskCommand?: string;
 }
 

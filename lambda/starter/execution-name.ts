@@ -1,6 +1,7 @@
 /**
  * The name of the one execution a launch failure may have. Step Functions refuses a second
- * Standard execution with a name used in the last 90 days (ExecutionAlreadyExists; the same name
+ * Standard execution with a name used in the last 90 days by default (an account may have that cut
+ * to 30 by a quota request: Step Functions Developer Guide, "Execution guarantees") (ExecutionAlreadyExists; the same name
  * and input while the first is still open just returns the first), so naming each execution after
  * the failure it handles turns EventBridge's at-least-once delivery, and CloudTrail's rare duplicate
  * records, into exactly one execution per failure.

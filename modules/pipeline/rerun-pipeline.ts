@@ -37,6 +37,7 @@ import type { FunctionPackaging } from "./pipeline-function";
 import { resolveInputs, type PipelineInputs } from "./pipeline-inputs";
 import { addRerunFunction } from "./rerun-function";
 import { rerunRoleOtherPolicies } from "./role-policy-budget";
+import { addInfrastructureRolesPolicy, checkInfrastructureRoleArns, infrastructureRolesBudget, infrastructureRolesEnvironment, infrastructureRolesPresence } from "./infrastructure-roles";
 import { addSlackNotifier } from "./slack-notifier";
 import { addStarterFunction } from "./starter-function";
 
@@ -85,6 +86,8 @@ export interface EcsRerunPipelineProps {
   readonly taskDefinitionFamilies?: readonly string[];
   /** Roles the rerun may pass to tasks (the original tasks' roles); an expression that is null means every role of the account. @default every role of the account */
   readonly passRoleArns?: readonly string[];
+  /** ECS infrastructure roles of tasks' managed EBS volumes, which the rerun may pass to `ecs.amazonaws.com` (infrastructure-roles.ts). @default [] (a rerun with such volumes is refused up front, a human told) */
+  readonly infrastructureRoleArns?: readonly string[];
   /** Days logs are kept. @default 30 */
   readonly logRetentionDays?: number;
   /** Create a CloudTrail trail logging management events (needed once per account and region). @default false */
@@ -229,7 +232,10 @@ export class EcsRerunPipeline extends Construct {
     // Rerun Lambda.
     const { taskDefinitionFamilies, passRoleArns, retryableStoppedReasons } = props;
     const pacerEnv = this.launchPacer?.environment(inputs.launchesPerSecond);
-    const environment = hubEnv.literal ? { ...pacerEnv, ...hubEnv.literal } : pacerEnv;
+    // ECS infrastructure roles of managed EBS volumes: nothing at all without them.
+    checkInfrastructureRoleArns(props.infrastructureRoleArns);
+    const infrastructure = { arns: props.infrastructureRoleArns, presence: infrastructureRolesPresence(create, props.infrastructureRoleArns) };
+    const environment = { ...(hubEnv.literal ? { ...pacerEnv, ...hubEnv.literal } : pacerEnv), ...infrastructureRolesEnvironment(infrastructure.arns) };
     const rerun = addRerunFunction(this, {
       inputs,
       clusters,
@@ -242,8 +248,12 @@ export class EcsRerunPipeline extends Construct {
       packaging: this.packaging,
       environment,
       moreEnvironment: hubEnv.computed,
-      otherInlinePolicies: rerunRoleOtherPolicies(pacerPresence, hub && { presence: hub.presence, chars: spokeAssumePolicyChars(hub, place, name) }),
+      otherInlinePolicies: [
+        ...rerunRoleOtherPolicies(pacerPresence, hub && { presence: hub.presence, chars: spokeAssumePolicyChars(hub, place, name) }),
+        ...infrastructureRolesBudget(infrastructure.presence, infrastructure.arns),
+      ],
     });
+    if (infrastructure.arns !== undefined) addInfrastructureRolesPolicy(this, { role: rerun.role, roleArns: infrastructure.arns, presence: infrastructure.presence, encoding });
     this.launchPacer?.allow(rerun.role);
     if (hub) {
       addSpokeAssumeRolePolicy(this, hub, { role: rerun.role, place, name, encoding });

@@ -11,6 +11,7 @@ import { nameKey, nearestName } from "./nearest-name";
 import { INPUT_LIMITS } from "../pipeline/rerun-pipeline";
 import { ORGANIZATION_ID_PATTERN } from "../pipeline/spoke-rule-patterns";
 import { EVENT_BUS_ARN_PATTERN, HUB_RERUN_ROLE_ARN_PATTERN } from "../spoke/spoke-policies";
+import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
 import { secretKind, showValue } from "./show-value";
 import { spokeStackProblems, SPOKE_CLUSTER_ARN, type GivenSetting } from "./spoke-settings";
 
@@ -23,6 +24,7 @@ export interface Settings {
   readonly alarmActions?: readonly string[];
   readonly slackWebhookParameter?: string;
   readonly notificationEmails?: readonly string[];
+  readonly infrastructureRoleArns?: readonly string[];
   readonly protectedClusters?: readonly string[];
   readonly spokeClusters?: readonly string[];
   readonly spokeOrganizationId?: string;
@@ -96,6 +98,14 @@ export const SETTINGS: readonly Setting[] = [
       "Store the URL once with: aws ssm put-parameter --type SecureString --name /ecs-rerun/slack-webhook --value '<webhook URL>', then set the name /ecs-rerun/slack-webhook here (or leave it unset: that is the default)",
   },
   { key: "notificationEmails", env: "ECS_RERUN_NOTIFICATION_EMAILS", list: true, meaning: "addresses subscribed to the notices", default: "none", rule: pattern(INPUT_LIMITS.emailPattern, "an email address") },
+  {
+    key: "infrastructureRoleArns",
+    env: "ECS_RERUN_INFRASTRUCTURE_ROLE_ARNS",
+    list: true,
+    meaning: "ECS infrastructure roles of tasks' managed EBS volumes, which a rerun may pass to `ecs.amazonaws.com`",
+    default: "none (such a rerun is refused, a human told)",
+    rule: pattern(ROLE_ARN_PATTERN, "an IAM role ARN, such as \"arn:aws:iam::123456789012:role/ecsInfrastructureRole\""),
+  },
   // The hub: clusters of other accounts and regions, each with a spoke there (`ecs-rerun-spoke`).
   {
     key: "spokeClusters",

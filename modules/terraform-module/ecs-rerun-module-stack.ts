@@ -8,6 +8,7 @@ import { EXPECTED_RUN_LIMITS } from "../pipeline/missed-run";
 import { attributeOf } from "../hcl/presence";
 import { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, EcsRerunPipeline, INPUT_LIMITS } from "../pipeline/rerun-pipeline";
 import { ORGANIZATION_ID_PATTERN, SPOKE_CLUSTER_ARN_PATTERN } from "../pipeline/spoke-rule-patterns";
+import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
 import { ModuleStack, eachMatches, eachRun, noneBlank, nullOrMatches, passRoleArnsChecks, required, wholeNumber, type Check } from "./module-stack-base";
 
 /** Addresses of the module's blocks; importers keep finding them here. */
@@ -182,6 +183,17 @@ export class EcsRerunModuleStack extends ModuleStack {
       { type: "list(string)", default: nothing, description: "Roles the rerun may pass to tasks (the original tasks' task and execution roles), at least one. null: any role of the account, passed to ECS tasks only." },
       ...passRoleArnsChecks,
     );
+    const infrastructureRoles = variable(
+      "infrastructure_role_arns",
+      {
+        type: "list(string)",
+        default: [],
+        nullable: false,
+        description:
+          "ECS infrastructure roles of tasks' managed EBS volumes (RunTask volumeConfigurations[].managedEBSVolume.roleArn), which the rerun may pass to ecs.amazonaws.com and nowhere else. Empty: a rerun of a task with such a volume is refused up front and a human is told.",
+      },
+      eachMatches(ROLE_ARN_PATTERN, "an IAM role ARN"),
+    );
     const logRetention = variable("log_retention_days", { type: "number", default: 30, nullable: false, description: "Days the Lambda and state machine logs are kept." }, (v) => ({
       condition: hcl`contains(${[...L.logRetentionDays]}, ${raw(v)})`,
       errorMessage: "Must be a retention CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, ... 3653).",
@@ -273,6 +285,7 @@ export class EcsRerunModuleStack extends ModuleStack {
       kmsKeyArn: kmsKey.stringValue,
       taskDefinitionFamilies: families.listValue,
       passRoleArns: passRoles.listValue,
+      infrastructureRoleArns: infrastructureRoles.listValue,
       logRetentionDays: logRetention.numberValue,
       createTrail: createTrail.booleanValue,
       createAlarms: createAlarms.booleanValue,

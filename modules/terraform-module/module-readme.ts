@@ -148,7 +148,8 @@ backoff, and publishes a notice at each step (to Slack, email or any SNS subscri
   the webhook URL from an SSM SecureString at run time (the URL never lands in Terraform state), a
   dead-letter queue, and alarms on the pipeline itself.
 - Least privilege: \`ecs:RunTask\`/\`ecs:StartTask\` only with an \`ecs:cluster\` condition naming the
-  protected clusters, \`iam:PassRole\` only to \`ecs-tasks.amazonaws.com\`, one topic, one state machine.
+  protected clusters, \`iam:PassRole\` only to \`ecs-tasks.amazonaws.com\` (and the roles of
+  \`infrastructure_role_arns\`, if any, only to \`ecs.amazonaws.com\`), one topic, one state machine.
 
 ## Usage
 

@@ -1,6 +1,16 @@
 /** Rerun core: which notice kind a decision gives, and the notice itself (what the notifier formats). */
 import type { Decision, LaunchFailure, Notice, NoticeKind } from "../../shared/contract";
-import { runTaskCommand } from "./request-source";
+import { hiddenValues, runTaskCommand } from "./request-source";
+
+/**
+ * What a by-hand command rebuilt from `failure.request` leaves out, for a not-retryable notice
+ * (whose request was not looked up at its schedule): values CloudTrail hid, or the members a task
+ * record does not carry.
+ */
+export function commandLacks(failure: LaunchFailure): string[] {
+  if (failure.source === "cloudtrail") return hiddenValues(failure.request).map((h) => `${h} (hidden by CloudTrail)`);
+  return (failure.notCarriedOver ?? []).map((m) => `${m} (not in the task record)`);
+}
 
 /** Notice kind after classify: one message per event (not_retryable and program_failed say "a human must look"). */
 export function noticeKindAfterClassify(decision: Decision): NoticeKind {
@@ -76,6 +86,9 @@ export function buildNotice(kind: NoticeKind, failure: LaunchFailure, decision: 
       ? { logGroup: firstLog.logGroup, logStream: firstLog.logStream, ...(firstLog.logRegion ? { logRegion: firstLog.logRegion } : {}) }
       : {}),
     ...(failure.requestSource !== undefined ? { requestSource: failure.requestSourceDetail ? `${failure.requestSource} (${failure.requestSourceDetail})` : failure.requestSource } : {}),
+    ...(failure.stopCode !== undefined ? { stopCode: failure.stopCode } : {}),
+    // Nothing was launched for either: a human who launches the job by hand gets the command ready.
     ...(kind === "needs_human" ? { missing: [...(failure.unrecoverable ?? [])], runTaskCommand: runTaskCommand({ ...failure.request, count: failure.remaining }, failure.region) } : {}),
+    ...(kind === "not_retryable" ? { missing: commandLacks(failure), runTaskCommand: runTaskCommand({ ...failure.request, count: failure.remaining }, failure.region) } : {}),
   };
 }

@@ -98,3 +98,10 @@ export function accountOfFunctionArn(arn: string | undefined): string | undefine
   const account = arn?.split(":")[4];
   return account !== undefined && ACCOUNT_PATTERN.test(account) ? account : undefined;
 }
+
+/** The account and region of a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME), where the function runs. */
+export function placeOfFunctionArn(arn: string | undefined): Place | undefined {
+  const account = accountOfFunctionArn(arn);
+  const region = arn?.split(":")[3];
+  return account !== undefined && region !== undefined && REGION_PATTERN.test(region) ? { account, region } : undefined;
+}

@@ -45,15 +45,24 @@ export function hiddenValues(request: unknown): string[] {
 }
 
 /**
+ * Where ECS cuts `startedBy`: StartTask takes up to 36 characters, RunTask up to 128 (ECS API
+ * Reference, StartTask and RunTask, request parameter `startedBy`: "Up to 36 letters ..." and "Up to
+ * 128 letters ..."). EventBridge-launched tasks have been seen with `startedBy` cut at exactly 36
+ * characters, so a value of exactly 36 may be the start of a longer name.
+ */
+export const STARTED_BY_CUT_LENGTH = 36;
+
+/**
  * The schedule a task's `startedBy` names. EventBridge rules start their ECS targets with
  * `events-rule/<rule name>` and EventBridge Scheduler with `chronos-schedule/<schedule name>`
- * (observed values, not documented by AWS; see shared/events/README.md). ECS keeps at most 36
- * characters of `startedBy` (ECS API reference, StartTask/RunTask `startedBy`), so a name that
- * fills them may have been cut short: `truncated` says the name is only a prefix.
+ * (observed values, not documented by AWS; see shared/events/README.md). A value of exactly
+ * STARTED_BY_CUT_LENGTH characters may have been cut short: `truncated` says the name is then only a
+ * prefix. A shorter value is whole, and so is a longer one: a cut leaves exactly 36, and RunTask
+ * itself takes up to 128, so a longer value names its rule or schedule in full.
  */
 export function scheduleOf(startedBy: string | undefined): { kind: "rule" | "schedule"; name: string; truncated: boolean } | undefined {
   if (startedBy === undefined) return undefined;
-  const truncated = startedBy.length >= 36;
+  const truncated = startedBy.length === STARTED_BY_CUT_LENGTH;
   if (startedBy.startsWith("events-rule/")) return { kind: "rule", name: startedBy.slice("events-rule/".length), truncated };
   if (startedBy.startsWith("chronos-schedule/")) return { kind: "schedule", name: startedBy.slice("chronos-schedule/".length), truncated };
   return undefined;
@@ -182,10 +191,15 @@ export function runTaskCommand(request: Json, region?: string): string {
     ["placement-constraints", "placementConstraints"],
     ["placement-strategy", "placementStrategy"],
     ["tags", "tags"],
+    ["reference-id", "referenceId"],
+    ["volume-configurations", "volumeConfigurations"],
   ];
   for (const [option, key] of options) flag(option, r[key]);
   if (r.propagateTags !== undefined) flag("propagate-tags", r.propagateTags);
   if (r.enableECSManagedTags === true) parts.push("--enable-ecs-managed-tags");
+  // The CLI's switch pair for ECS Exec (AWS CLI reference, ecs run-task/start-task:
+  // --enable-execute-command | --disable-execute-command); off is the API's default.
+  if (r.enableExecuteCommand === true) parts.push("--enable-execute-command");
   flag("region", region);
   return parts.join(" ");
 }

@@ -31,6 +31,14 @@ describe("the schedule a task names", () => {
     expect(scheduleOf("ecs-svc/123")).toBeUndefined();
     expect(scheduleOf(undefined)).toBeUndefined();
   });
+
+  test("a startedBy longer than 36 characters is no cut: RunTask takes 128, and a cut leaves exactly 36", () => {
+    const name = "nightly-report-batch-for-the-eu-warehous"; // 40 characters
+    expect(name).toHaveLength(40);
+    expect(scheduleOf(`events-rule/${name}`)).toEqual({ kind: "rule", name, truncated: false });
+    expect(scheduleOf(`chronos-schedule/${name}`)).toEqual({ kind: "schedule", name, truncated: false });
+    expect(scheduleOf("events-rule/a-very-long-rule-name-thx")).toEqual({ kind: "rule", name: "a-very-long-rule-name-thx", truncated: false }); // 37
+  });
 });
 
 describe("the request of a schedule", () => {

@@ -76,6 +76,7 @@ export function buildNotice(kind: NoticeKind, failure: LaunchFailure, decision: 
       ? { logGroup: firstLog.logGroup, logStream: firstLog.logStream, ...(firstLog.logRegion ? { logRegion: firstLog.logRegion } : {}) }
       : {}),
     ...(failure.requestSource !== undefined ? { requestSource: failure.requestSourceDetail ? `${failure.requestSource} (${failure.requestSourceDetail})` : failure.requestSource } : {}),
+    ...(failure.foundBy !== undefined ? { foundBy: failure.foundBy } : {}),
     ...(kind === "needs_human" ? { missing: [...(failure.unrecoverable ?? [])], runTaskCommand: runTaskCommand({ ...failure.request, count: failure.remaining }, failure.region) } : {}),
   };
 }

@@ -9,8 +9,8 @@
  *   record delivered up to settle + overlap (30 minutes) late is still read; a failure found twice
  *   meets its own execution's name (ExecutionAlreadyExists) and nothing more happens.
  * - A durable cursor: the end of the newest stretch read in full, kept between runs (a DynamoDB
- *   item). Stretches are read oldest first, in chunks of `chunkMs`, and the cursor moves after each
- *   chunk, so a run that runs out of time, throttling or an outage of any length leaves the cursor
+ *   item). New stretches are read oldest first, in chunks of `chunkMs`, and the cursor moves after
+ *   each chunk, so a run that runs out of time, throttling or an outage of any length leaves the cursor
  *   where reading stopped and the next run goes on from there: no stretch is skipped. Event history
  *   keeps 90 days ("the past 90 days of management events", CloudTrail User Guide, "Working with
  *   CloudTrail Event history"), so catching up never reaches further back than that.
@@ -39,18 +39,22 @@ export interface Chunk {
 }
 
 /**
- * The chunks a run at `nowMs` reads, oldest first: from the cursor less the overlap (a first run:
- * from the settled end less the look-back) up to `nowMs - settleMs`. Empty when nothing has settled
- * since the cursor.
+ * The chunks a run at `nowMs` reads: first what settled since the cursor, oldest first (a first run:
+ * from the settled end less the look-back), up to `nowMs - settleMs`; then the overlap before the
+ * cursor, read again. New stretches come first so that a run short of time still moves the cursor:
+ * the overlap was read before, and is only read again for records that arrived late.
  */
 export function chunksToRead(cursorMs: number | undefined, nowMs: number, s: WindowSettings = DEFAULT_WINDOWS): Chunk[] {
   const end = nowMs - s.settleMs;
-  const from = cursorMs === undefined ? end - s.firstLookBackMs : cursorMs;
-  if (from >= end && cursorMs !== undefined) return [];
-  const start = Math.max(from - s.overlapMs, nowMs - EVENT_HISTORY_MS);
-  const chunks: Chunk[] = [];
-  for (let t = start; t < end; t += s.chunkMs) chunks.push({ startMs: t, endMs: Math.min(t + s.chunkMs, end) });
-  return chunks;
+  const oldest = nowMs - EVENT_HISTORY_MS;
+  const from = Math.max(cursorMs === undefined ? end - s.firstLookBackMs : cursorMs, oldest);
+  const split = (a: number, b: number): Chunk[] => {
+    const out: Chunk[] = [];
+    for (let t = a; t < b; t += s.chunkMs) out.push({ startMs: t, endMs: Math.min(t + s.chunkMs, b) });
+    return out;
+  };
+  const overlapFrom = Math.max(from - s.overlapMs, oldest);
+  return [...split(from, end), ...split(overlapFrom, Math.min(from, end))];
 }
 
 /** The cursor after reading `chunk` in full: never backwards (the overlap lies behind it). */

@@ -29,12 +29,9 @@ import { cloudTrailEnvelope, taskEnvelope } from "./core/found-event";
 import { judgeLaunchRecord, LAUNCH_EVENT_NAMES, relaunchRoleArnPrefixOf } from "./core/rejected-launch";
 import { judgeStoppedTask, stoppedAtMs } from "./core/stopped-task";
 import { advance, chunksToRead, type Chunk } from "./core/windows";
+import { CURSOR_KEY_ATTRIBUTE, CURSOR_VALUE_ATTRIBUTE, FOUND_BY_RECONCILER, cursorKey } from "./core/names";
 
-/** The phrase every failure the reconciler starts itself is logged with; the pipeline's metric filter counts it. */
-export const FOUND_BY_RECONCILER = "failure found by the reconciler";
-/** Name of the cursor table's partition key, and the attribute holding a cursor (ms since the epoch). */
-export const CURSOR_KEY_ATTRIBUTE = "pk";
-export const CURSOR_VALUE_ATTRIBUTE = "coveredUntil";
+export { CURSOR_KEY_ATTRIBUTE, CURSOR_VALUE_ATTRIBUTE, FOUND_BY_RECONCILER } from "./core/names";
 /** DescribeTasks takes at most 100 tasks a call (ECS API Reference, "DescribeTasks"). */
 export const DESCRIBE_BATCH = 100;
 /** Kept free before the function's timeout: a run stops sweeping this long before it would be killed. */
@@ -227,7 +224,7 @@ export function makeHandler(config: ReconcilerConfig, deps: ReconcilerDeps): Rec
     };
 
     const sweepHistory = async (place: ReconciledPlace, readers: PlaceReaders): Promise<void> => {
-      const key = `cloudtrail#${place.account}#${place.region}`;
+      const key = cursorKey(place);
       let cursor = await deps.cursors.get(key);
       const chunks = chunksToRead(cursor, now(), config.windows);
       for (const chunk of chunks) {

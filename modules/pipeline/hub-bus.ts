@@ -141,6 +141,12 @@ export function hubEnvironment(hub: HubInputs, place: AwsPlace, name: string): {
 /** The hub grants of the policies, for the rerun role and the bus. */
 const grantsOf = (hub: HubInputs, place: AwsPlace, name: string): HubGrants => ({ partition: place.partition, name, accounts: hub.accounts, organizationId: hub.organizationId });
 
+/** The document of the policy assuming the spokes' relaunch roles: JSON text, or a Terraform expression when Terraform knows the accounts. */
+export function spokeAssumePolicyDocument(hub: HubInputs, place: AwsPlace, name: string, encoding: DocumentEncoding): string {
+  const grants = grantsOf(hub, place, name);
+  return hub.computed ? spokeAssumeRolePolicyExpression(grants) : policyDocument(spokeAssumeRoleStatements(grants), encoding);
+}
+
 /**
  * Lets the rerun role assume the spokes' relaunch roles, in an inline policy of its own, so the rerun
  * policy (and a pipeline without spokes) stays as it was. A literal list too long for IAM's

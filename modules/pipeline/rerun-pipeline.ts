@@ -198,6 +198,8 @@ export class EcsRerunPipeline extends Construct {
   public readonly spokeRule?: CloudwatchEventRule;
   /** The other hub rules ("1", "2", ...), when the account list is split (or Terraform decides). */
   public readonly moreSpokeRules?: CloudwatchEventRule;
+  /** The hub bus's rule for what it admits but no failure rule matches (to the dead-letter queue). */
+  public readonly spokeUnmatchedRule?: CloudwatchEventRule;
   /** The hub rules' patterns as data, by key; undefined without a hub or when Terraform computes them. */
   public readonly spokeEventPatterns?: Record<string, Record<string, unknown>>;
   /** The reconciler (the second path), unless `reconcileEveryMinutes` is 0. */
@@ -322,6 +324,7 @@ export class EcsRerunPipeline extends Construct {
       this.hubBusPolicy = hubBus.policy;
       this.spokeRule = hubBus.rule;
       this.moreSpokeRules = hubBus.moreRules;
+      this.spokeUnmatchedRule = hubBus.unmatchedRule;
       this.spokeEventPatterns = hubBus.eventPatterns;
       ruleArns = withHubRuleArns(ruleArns, hubBus, hub.presence !== create);
     }

@@ -39,7 +39,7 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
     expect(Object.keys(resources.aws_cloudtrail)).toEqual(["trail"]);
     expect(Object.keys(resources.aws_cloudwatch_metric_alarm).sort()).toEqual(["alarm_dead_letters", "alarm_executions_failed", "alarm_notices_failed", "alarm_rerun_errors", "launch_pacer_alarm", "missed_runs_alarm", "reconciler_alarm_errors", "reconciler_alarm_found"]);
     // Rule 0 of each split pattern keeps its address; the later rules are one for_each block beside it.
-    expect(Object.keys(resources.aws_cloudwatch_event_rule).sort()).toEqual(["launch_failures", "launch_failures_more", "missed_runs_rule", "missed_runs_rule_more", "spoke_failures", "spoke_failures_more", "task_failures", "task_failures_more"]);
+    expect(Object.keys(resources.aws_cloudwatch_event_rule).sort()).toEqual(["launch_failures", "launch_failures_more", "missed_runs_rule", "missed_runs_rule_more", "reconciler_schedule", "spoke_failures", "spoke_failures_more", "spoke_unmatched", "task_failures", "task_failures_more"]);
     for (const byName of Object.values(resources)) for (const name of Object.keys(byName)) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
     expect(moduleAddress(["pipeline", "trail", "trail"])).toBe("trail");
     expect(moduleAddress(["pipeline", "alarm-executionsFailed"])).toBe("alarm_executions_failed");

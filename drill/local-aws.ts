@@ -3,7 +3,7 @@
 /**
  * A local endpoint speaking the AWS JSON protocol for the few ECS, SSM, Step Functions and DynamoDB
  * operations the pipeline uses (RunTask, StartTask, DescribeTasks, ListTasks, TagResource,
- * ListTagsForResource, GetParameter, StartExecution, UpdateItem), so the real Lambda code and the real @aws-sdk clients can be driven
+ * ListTagsForResource, GetParameter, StartExecution, UpdateItem, CloudTrail's LookupEvents), so the real Lambda code and the real @aws-sdk clients can be driven
  * through launch failures on cue, and any operation can be made to fail (see setFaults). It also plays CloudTrail + EventBridge: every RunTask/StartTask call
  * produces the "AWS API Call via CloudTrail" envelope the production rule would receive, and every
  * placed task reports each new lastStatus as an "ECS Task State Change" event.
@@ -18,6 +18,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { listenOnLoopback, loopbackOrigin, readBody } from "./loopback";
 import { ECS_TARGET_PREFIX } from "./local-aws/ecs";
+import { CLOUDTRAIL_TARGET_PREFIX, type HistorySettings } from "./local-aws/cloudtrail-history";
 import type { EcsAnswer } from "./local-aws/ecs-script";
 import { DYNAMODB_TARGET_PREFIX, LocalDynamoDb } from "./local-aws/dynamodb";
 import { CallerIdentities, signedRegion } from "./local-aws/identity";
@@ -153,6 +154,7 @@ export class LocalAws {
     this.requestCounts.clear();
     this.callbackErrors.length = 0;
     this.places.reset();
+    this.places.historySettings = {};
     this.sts.reset();
     this.sfn.reset();
     this.dynamodb.reset();
@@ -172,6 +174,22 @@ export class LocalAws {
    */
   setEcsStorm(untilMs: number, passEvery = 0): void {
     this.storm = { untilMs, passEvery, calls: 0 };
+  }
+
+  /**
+   * How CloudTrail event history answers LookupEvents in every account and region: AWS's documented
+   * rate (`lookupsPerSecond: 2`, ThrottlingException beyond it; unset: no limit) and the delay after
+   * which a record becomes visible. Replaces the previous settings.
+   */
+  setEventHistory(settings: HistorySettings): void {
+    this.places.historySettings = { ...settings };
+  }
+
+  /** Puts a CloudTrail record (an event's `detail`) in the event history of its account and region, as if it had been recorded there. */
+  addToEventHistory(record: Record<string, unknown>): void {
+    const account = typeof record.recipientAccountId === "string" ? record.recipientAccountId : this.account;
+    const region = typeof record.awsRegion === "string" ? record.awsRegion : this.region;
+    this.places.at(account, region).history.add(record);
   }
 
   /** The DescribeTaskDefinition answers the local ECS serves. */
@@ -270,7 +288,9 @@ export class LocalAws {
     const account = caller.type === "Unknown" ? this.account : caller.accountId;
     const region = signedRegion(wire.headers.authorization) ?? this.region;
     if (isQueryRequest(wire)) return this.stsExchange(wire, caller, { account, region }, at, requestId);
-    const place: EcsPlace = prefix === ECS_TARGET_PREFIX ? this.places.at(account, region) : this.places.home;
+    // ECS and CloudTrail are per account and region: the caller's, as the signature says.
+    const perPlace = prefix === ECS_TARGET_PREFIX || prefix === CLOUDTRAIL_TARGET_PREFIX;
+    const place: EcsPlace = perPlace ? this.places.at(account, region) : this.places.home;
 
     let request: Record<string, unknown> = {};
     let reply: Reply;
@@ -278,7 +298,7 @@ export class LocalAws {
       if (wire.method !== "POST" && !rest) throw new ApiError("UnknownOperationException", `${wire.method} is not supported; AWS JSON 1.1 requests are POST /`);
       // AWS authenticates before it looks at the operation.
       if (caller.type === "Unknown") throw new ApiError("MissingAuthenticationTokenException", "Missing Authentication Token");
-      const service = prefix === ECS_TARGET_PREFIX ? place.ecs : this.services.get(prefix);
+      const service = prefix === ECS_TARGET_PREFIX ? place.ecs : prefix === CLOUDTRAIL_TARGET_PREFIX ? place.history : this.services.get(prefix);
       if (!service || !service.operations.has(op)) throw new ApiError("UnknownOperationException", `Unknown operation ${JSON.stringify(target)}`);
       request = rest ? rest.request : parseJsonObject(raw);
       if (prefix === ECS_TARGET_PREFIX && at < this.storm.untilMs) {

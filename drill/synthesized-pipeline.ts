@@ -4,6 +4,7 @@ import { DEMO_JOB } from "../jobs";
 import { buildApp, DEMO_SLACK_WEBHOOK_PARAMETER } from "../modules/app";
 import { EcsRerunStack } from "../modules/pipeline/ecs-rerun-stack";
 import { PACER_FAILURE_METRIC } from "../modules/pipeline/launch-pacer";
+import { FOUND_BY_RECONCILER_METRIC } from "../modules/pipeline/reconciler/reconciler-names";
 import type { AlarmSpec } from "./cloudwatch";
 import { synthesizeHub, type SynthesizedHub } from "./synthesized-hub";
 import type { PolicyDocument } from "./local-aws/iam-policy";
@@ -148,6 +149,8 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
   const pacerTable = synthesized(r, p.launchPacer?.table);
   const filters = Object.values(r.aws_cloudwatch_log_metric_filter ?? {});
   const isPacerFilter = (f: Record<string, unknown>) => (f.metric_transformation as { name: string }).name === PACER_FAILURE_METRIC;
+  // The reconciler's filter counts what it found, not runs of a job.
+  const isReconcilerFilter = (f: Record<string, unknown>) => (f.metric_transformation as { name: string }).name === FOUND_BY_RECONCILER_METRIC;
   const pacerFilter = filters.find(isPacerFilter);
   const launchPacer = pacerTable && pacerFilter ? { table: pacerTable.name as string, hashKey: pacerTable.hash_key as string, failurePattern: pacerFilter.pattern as string } : undefined;
   // Terraform fills the table's name in at apply; the drill names it as the table is named.
@@ -172,7 +175,7 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
     taskFailurePatterns,
     successPattern: successPatterns[0],
     successPatterns,
-    metricFilters: filters.filter((f) => !isPacerFilter(f)).map((f) => ({
+    metricFilters: filters.filter((f) => !isPacerFilter(f) && !isReconcilerFilter(f)).map((f) => ({
       pattern: f.pattern as string,
       metricName: (f.metric_transformation as { name: string }).name,
     })),

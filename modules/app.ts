@@ -67,6 +67,8 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv, inputs: AppInputs): {
       // A hub when given spokes; unset, both are undefined and the stack is as it always was.
       spokeClusters: o.spokeClusters,
       spokeOrganizationId: o.spokeOrganizationId,
+      // Unset: the construct's default (every 5 minutes); 0 turns the reconciler off.
+      ...(o.reconcileEveryMinutes !== undefined ? { reconcileEveryMinutes: Number(o.reconcileEveryMinutes) } : {}),
     }),
   );
 

@@ -175,6 +175,7 @@ describe("IAM names carry the region and fit IAM's limits", () => {
     const roles = Object.values((JSON.parse(Testing.synth(rerun)) as { resource: Resources }).resource.aws_iam_role);
     expect(roles.map((r) => [r.name, r.path]).sort()).toEqual([
       ["ecs-rerun-notifier-ap-southeast-2", undefined],
+      ["ecs-rerun-reconciler-ap-southeast-2", undefined],
       ["ecs-rerun-rerun-ap-southeast-2", "/ecs-rerun/"],
       ["ecs-rerun-run-counter-ap-southeast-2", undefined],
       ["ecs-rerun-starter-ap-southeast-2", undefined],

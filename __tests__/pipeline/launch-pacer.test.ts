@@ -21,7 +21,7 @@ describe("the launch pacer of the ecs-rerun pipeline", () => {
   const rerunEnv = () => (resourcesOf(tf, "aws_lambda_function").find((f) => String(f.function_name).endsWith("-rerun"))!.environment as { variables: Record<string, string> }).variables;
 
   test("keeps its clock in one encrypted, on-demand table keyed by a string", () => {
-    expect(resourcesOf(tf, "aws_dynamodb_table")).toHaveLength(1);
+    expect(resourcesOf(tf, "aws_dynamodb_table").filter((t) => t.name !== "ecs-rerun-reconciler")).toHaveLength(1);
     expect(table).toMatchObject({
       name: "ecs-rerun-launch-pacer",
       billing_mode: "PAY_PER_REQUEST",
@@ -32,7 +32,8 @@ describe("the launch pacer of the ecs-rerun pipeline", () => {
   });
 
   test("lets the rerun role write the clock's item with UpdateItem, and nothing else", () => {
-    const dynamo = iamStatements(tf).filter((s) => [s.Action].flat().some((a) => a.startsWith("dynamodb:")));
+    // The reconciler keeps its cursors in a table of its own (KeepCursors), not the clock's.
+    const dynamo = iamStatements(tf).filter((s) => s.Sid !== "KeepCursors" && [s.Action].flat().some((a) => a.startsWith("dynamodb:")));
     expect(dynamo).toEqual([
       {
         Sid: "ReserveLaunchSlots",
@@ -77,7 +78,7 @@ describe("the launch pacer of the ecs-rerun pipeline", () => {
 
   test("is left out with paceLaunches false: no table, no grant, no alarm, and the Lambda launches unpaced", () => {
     const off = synthPipeline({ paceLaunches: false }).tf;
-    expect(resourcesOf(off, "aws_dynamodb_table")).toEqual([]);
+    expect(resourcesOf(off, "aws_dynamodb_table").filter((t) => t.name !== "ecs-rerun-reconciler")).toEqual([]);
     expect(iamStatements(off).filter((s) => s.Sid === "ReserveLaunchSlots")).toEqual([]);
     expect(resourcesOf(off, "aws_cloudwatch_metric_alarm").map((a) => a.alarm_name)).not.toContain("ecs-rerun-launch-pacer-failures");
     const env = (resourcesOf(off, "aws_lambda_function").find((f) => String(f.function_name).endsWith("-rerun"))!.environment as { variables: Record<string, string> }).variables;

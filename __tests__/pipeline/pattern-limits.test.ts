@@ -25,7 +25,7 @@ const ARN = (name: string) => `arn:aws:ecs:ap-northeast-1:123456789012:cluster/$
 /** Every event pattern of a synthesized stack, rule by rule (a for_each block's by key), as deployed in `partition`. */
 function patternsOf(resources: Resources, partition = "aws"): { rule: string; text: string }[] {
   return Object.entries(resources.aws_cloudwatch_event_rule ?? {}).flatMap(([id, rule]) => {
-    const texts = rule.for_each ? Object.entries(rule.for_each as Record<string, string>).map(([k, t]) => [`${id}[${k}]`, t]) : [[id, rule.event_pattern as string]];
+    const texts = rule.for_each ? Object.entries(rule.for_each as Record<string, string>).map(([k, t]) => [`${id}[${k}]`, t]) : rule.event_pattern === undefined ? [] : [[id, rule.event_pattern as string]]; // a schedule (the reconciler's) has no pattern
     return texts.map(([name, text]) => ({ rule: name, text: deployed(text, "ap-northeast-1").replace(/arn:aws:iam::/g, `arn:${partition}:iam::`) }));
   });
 }

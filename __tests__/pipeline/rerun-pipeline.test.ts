@@ -250,7 +250,7 @@ describe("notices and alarms", () => {
 
   test("alarms on the rerun Lambda's errors only: a Slack hiccup heals by retry, and what does not lands in the alarmed queue", () => {
     const lambdaAlarms = resourcesOf(tf, "aws_cloudwatch_metric_alarm").filter((a) => a.namespace === "AWS/Lambda");
-    expect(lambdaAlarms.map((a) => a.alarm_name).sort()).toEqual(["ecs-rerun-rerun-errors"]);
+    expect(lambdaAlarms.map((a) => a.alarm_name).sort()).toEqual(["ecs-rerun-reconciler-errors", "ecs-rerun-rerun-errors"]);
   });
 
   test("alarms on notices that could not be published, and lets every alarm notify somewhere besides the topic", () => {
@@ -318,7 +318,9 @@ describe("least privilege", () => {
 
   test("Resource '*' appears only where AWS supports nothing narrower, each narrowed by a condition where one exists", () => {
     const starred = statements.filter((s) => asList(s.Resource).includes("*"));
-    expect(starred.map((s) => s.Sid).sort()).toEqual(["CountNoticesThatFailed", "DeliverExecutionLogs", "FindSchedulesByName", "ReadTaskDefinitionsForLogLinks", "WatchTasksOnProtectedClusters"]);
+    // ReadEventHistory: LookupEvents supports no resource-level permission (the reconciler's, lambda/reconciler).
+    expect(starred.map((s) => s.Sid).sort()).toEqual(["CountNoticesThatFailed", "DeliverExecutionLogs", "FindSchedulesByName", "ReadEventHistory", "ReadStoppedTasksOfProtectedClusters", "ReadTaskDefinitionsForLogLinks", "WatchTasksOnProtectedClusters"]);
+    expect(starred.find((s) => s.Sid === "ReadStoppedTasksOfProtectedClusters")?.Condition).toEqual({ ArnEquals: { "ecs:cluster": expect.any(Array) } });
     expect(starred.find((s) => s.Sid === "CountNoticesThatFailed")?.Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "ecs-rerun" } });
     expect(starred.find((s) => s.Sid === "WatchTasksOnProtectedClusters")?.Condition).toEqual({ ArnEquals: { "ecs:cluster": expect.any(Array) } });
   });

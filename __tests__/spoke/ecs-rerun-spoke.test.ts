@@ -85,9 +85,10 @@ describe("the relaunch role", () => {
     });
   });
 
-  test("grants nothing else: every action is one the rerun makes, no logs (the Lambda logs in the hub), no Action '*'", () => {
+  test("grants nothing else: every action is one the rerun or the hub's reconciler makes, no logs (the Lambda logs in the hub), no Action '*'", () => {
     const actions = statements.flatMap((s) => asList(s.Action as string | string[])).sort();
     expect(actions).toEqual([
+      "cloudtrail:LookupEvents",
       "ecs:DescribeTaskDefinition",
       "ecs:DescribeTasks",
       "ecs:ListTasks",

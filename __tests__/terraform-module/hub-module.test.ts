@@ -82,7 +82,7 @@ describeWithTerraform("the hub in the module, as terraform evaluates it", () => 
     expect(v.env.SPOKE_ROLE_ARN_PATTERN).toBe("arn:aws:iam::{account}:role/ecs-rerun/ecs-rerun-relaunch-{region}");
     expect(JSON.parse(v.env.SPOKE_ACCOUNTS)).toEqual(["222233334444", "333344445555"]);
     expect(v.env).not.toHaveProperty("SPOKE_ORGANIZATION_ID");
-    expect(v.sourceArns).toEqual(["<launch_failures>", "<task_failures>", "<spoke_failures>"]);
+    expect(v.sourceArns).toEqual(["<launch_failures>", "<task_failures>", "<spoke_failures>", "<spoke_unmatched>"]);
   });
 
   test("an organization alone: one rule on source and detail type, the organization in the settings", async () => {
@@ -98,7 +98,7 @@ describeWithTerraform("the hub in the module, as terraform evaluates it", () => 
     expect(v.patterns).toEqual(spokeRulePatterns({ spokeClusters }));
     expect(Object.keys(v.more).length).toBeGreaterThan(0);
     for (const text of [v.first, ...Object.values(v.more)]) expect(text.length).toBeLessThanOrEqual(EVENT_PATTERN_MAX_CHARS);
-    expect(v.sourceArns).toEqual(["<launch_failures>", "<task_failures>", "<spoke_failures>", ...Object.keys(v.more).map((k) => `<spoke_failures_more[${k}]>`)]);
+    expect(v.sourceArns).toEqual(["<launch_failures>", "<task_failures>", "<spoke_failures>", ...Object.keys(v.more).map((k) => `<spoke_failures_more[${k}]>`), "<spoke_unmatched>"]);
   });
 
   test.each([

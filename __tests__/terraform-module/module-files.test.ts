@@ -143,7 +143,7 @@ describe("Lambda packages inside the module", () => {
   const functions = resources.filter((r) => r.type === "aws_lambda_function");
 
   test("are read through ${path.module}, so the module works from wherever it is called", () => {
-    expect(functions.map((f) => f.body.filename).sort()).toEqual(["${path.module}/lambda/notifier.zip", "${path.module}/lambda/rerun.zip", "${path.module}/lambda/run-counter.zip", "${path.module}/lambda/starter.zip"]);
+    expect(functions.map((f) => f.body.filename).sort()).toEqual(["${path.module}/lambda/notifier.zip", "${path.module}/lambda/reconciler.zip", "${path.module}/lambda/rerun.zip", "${path.module}/lambda/run-counter.zip", "${path.module}/lambda/starter.zip"]);
   });
 
   test("are hashed by Terraform from the very file it uploads, so the hash changes whenever the code does", () => {

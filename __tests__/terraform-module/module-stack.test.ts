@@ -35,11 +35,11 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
   });
 
   test("gives blocks readable, stable addresses instead of hashed ids", () => {
-    expect(Object.keys(resources.aws_lambda_function).sort()).toEqual(["missed_runs_run_counter_function", "notifier_function", "rerun_function", "starter_function"]);
+    expect(Object.keys(resources.aws_lambda_function).sort()).toEqual(["missed_runs_run_counter_function", "notifier_function", "reconciler_reconciler_function", "rerun_function", "starter_function"]);
     expect(Object.keys(resources.aws_cloudtrail)).toEqual(["trail"]);
-    expect(Object.keys(resources.aws_cloudwatch_metric_alarm).sort()).toEqual(["alarm_dead_letters", "alarm_executions_failed", "alarm_notices_failed", "alarm_rerun_errors", "launch_pacer_alarm", "missed_runs_alarm"]);
+    expect(Object.keys(resources.aws_cloudwatch_metric_alarm).sort()).toEqual(["alarm_dead_letters", "alarm_executions_failed", "alarm_notices_failed", "alarm_rerun_errors", "launch_pacer_alarm", "missed_runs_alarm", "reconciler_alarm_errors", "reconciler_alarm_found"]);
     // Rule 0 of each split pattern keeps its address; the later rules are one for_each block beside it.
-    expect(Object.keys(resources.aws_cloudwatch_event_rule).sort()).toEqual(["launch_failures", "launch_failures_more", "missed_runs_rule", "missed_runs_rule_more", "spoke_failures", "spoke_failures_more", "task_failures", "task_failures_more"]);
+    expect(Object.keys(resources.aws_cloudwatch_event_rule).sort()).toEqual(["launch_failures", "launch_failures_more", "missed_runs_rule", "missed_runs_rule_more", "reconciler_schedule", "spoke_failures", "spoke_failures_more", "spoke_unmatched", "task_failures", "task_failures_more"]);
     for (const byName of Object.values(resources)) for (const name of Object.keys(byName)) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
     expect(moduleAddress(["pipeline", "trail", "trail"])).toBe("trail");
     expect(moduleAddress(["pipeline", "alarm-executionsFailed"])).toBe("alarm_executions_failed");
@@ -71,7 +71,7 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
     expect(policy).toMatch(/^\$\{jsonencode\(/);
     expect(policy).toContain(
       // The hub's rules join them, compacted again: without spokes rule "0" of the hub is off and its ARN null.
-      '"aws:SourceArn" = compact(concat(concat(compact([one(aws_cloudwatch_event_rule.launch_failures[*].arn), one(aws_cloudwatch_event_rule.task_failures[*].arn)]), [for r in aws_cloudwatch_event_rule.launch_failures_more : r.arn], [for r in aws_cloudwatch_event_rule.task_failures_more : r.arn]), [one(aws_cloudwatch_event_rule.spoke_failures[*].arn)], [for r in aws_cloudwatch_event_rule.spoke_failures_more : r.arn]))',
+      '"aws:SourceArn" = compact(concat(concat(compact([one(aws_cloudwatch_event_rule.launch_failures[*].arn), one(aws_cloudwatch_event_rule.task_failures[*].arn)]), [for r in aws_cloudwatch_event_rule.launch_failures_more : r.arn], [for r in aws_cloudwatch_event_rule.task_failures_more : r.arn]), [one(aws_cloudwatch_event_rule.spoke_failures[*].arn)], [for r in aws_cloudwatch_event_rule.spoke_failures_more : r.arn], [one(aws_cloudwatch_event_rule.spoke_unmatched[*].arn)]))',
     );
   });
 
@@ -165,7 +165,7 @@ describe("literal inputs keep the plain configuration", () => {
 
   test("both task-failure parts switched off leave no rule, and the queue policy names the launch-failure rule alone", () => {
     const off = literalStack({ catchFailedToStart: false, reportProgramFailures: false });
-    expect(Object.keys(off.resource.aws_cloudwatch_event_rule)).toHaveLength(1);
+    expect(Object.entries(off.resource.aws_cloudwatch_event_rule).filter(([, r]) => r.schedule_expression === undefined)).toHaveLength(1);
     const policy = JSON.parse(Object.values(off.resource.aws_sqs_queue_policy)[0].policy as string);
     expect(policy.Statement[0].Condition.ArnEquals["aws:SourceArn"]).toMatch(/^\$\{aws_cloudwatch_event_rule\.[^}]+\.arn\}$/);
   });

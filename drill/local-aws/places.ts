@@ -3,6 +3,7 @@
 // own service in AWS. The home place is the endpoint's own account and region (the hub's); the others
 // come into being at their first call (a spoke's, made with its relaunch role's credentials).
 import { LocalCloudTrail } from "./cloudtrail";
+import { LocalCloudTrailHistory, type HistorySettings } from "./cloudtrail-history";
 import { LocalEcs } from "./ecs";
 import type { EcsAnswer } from "./ecs-script";
 import { EcsTaskStore } from "./ecs-tasks";
@@ -16,6 +17,8 @@ export interface EcsPlace {
   readonly taskStore: EcsTaskStore;
   readonly ecs: LocalEcs;
   readonly cloudTrail: LocalCloudTrail;
+  /** Its CloudTrail event history (LookupEvents). */
+  readonly history: LocalCloudTrailHistory;
 }
 
 type CloudTrailListener = ((event: CloudTrailApiCallEvent) => void) | undefined;
@@ -27,6 +30,8 @@ export class EcsPlaces {
   private taskListener: TaskListener;
   private script?: ReadonlyArray<string | EcsAnswer>;
   private taskDefinitions: readonly Record<string, unknown>[] = [];
+  /** How every place's event history behaves (rate limit, delivery delay). */
+  historySettings: HistorySettings = {};
   readonly home: EcsPlace;
 
   constructor(
@@ -50,7 +55,8 @@ export class EcsPlaces {
       if (this.script !== undefined) ecs.setEcsScript(this.script);
       ecs.setTaskDefinitions(this.taskDefinitions);
       const cloudTrail = new LocalCloudTrail(account, region, this.callbackErrors, this.cloudTrailListener, this.options.keep !== "counts");
-      place = { account, region, taskStore, ecs, cloudTrail };
+      const history = new LocalCloudTrailHistory(cloudTrail.events, () => this.historySettings);
+      place = { account, region, taskStore, ecs, cloudTrail, history };
       this.places.set(key, place);
     }
     return place;
@@ -89,6 +95,7 @@ export class EcsPlaces {
     for (const p of this.places.values()) {
       p.ecs.reset();
       p.cloudTrail.reset();
+      p.history.reset();
       if (p !== this.home) p.taskStore.cancelTimers();
     }
     for (const [key, p] of this.places) if (p !== this.home) this.places.delete(key);

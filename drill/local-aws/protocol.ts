@@ -19,11 +19,13 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly extra: Record<string, unknown> = {},
+    /** The HTTP status, where the service's own differs from the usual (CloudTrail's ThrottlingException is a 429). */
+    private readonly httpStatus?: number,
   ) {
     super(message);
   }
   get status(): number {
-    return ERROR_STATUS[this.code] ?? 400;
+    return this.httpStatus ?? ERROR_STATUS[this.code] ?? 400;
   }
 }
 

@@ -309,6 +309,9 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
 
   // Slack allows at most 10 fields per section.
   const blocks: SlackBlock[] = [header(`${emoji} ${title}`), { type: "section", fields: fields.slice(0, 10) }];
+  // Its event never started an execution: the rerun is the reconciler's, and the event path (the rule,
+  // the trail, a spoke's forwarding) wants a look, which the FoundByReconciler alarm also says.
+  if (n.foundBy === "reconciler") blocks.push(section("*Found by the reconciler*: this failure's event never reached the pipeline, so the reconciler found it in what AWS keeps (CloudTrail event history or the cluster's stopped tasks). Check the event path: the rules, the trail, a spoke's forwarding."));
   const containers = containerLines(n, region);
   if (containers.length > 0) blocks.push(section(`*Containers*\n${containers.join("\n")}`));
   if (n.message) blocks.push(section(`*Message*\n${escapeMrkdwn(n.message)}`));

@@ -25,6 +25,7 @@ import { essentialNames, failedEssentials } from "./core/essential";
 import { infrastructureRolesRefusal } from "./core/infrastructure-roles";
 import { parseFailureEvent, programFailureReason, withLogLinks } from "./task-state";
 import { applyLaunch, applyVerification, withoutVerification } from "./verify";
+import { foundByReconciler } from "../reconciler/core/found-event";
 
 export type { EcsSender } from "./ecs-access";
 
@@ -406,7 +407,9 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
     const budgetMs = planted("no-time-budget") ? Number.POSITIVE_INFINITY : remaining === undefined ? DEFAULT_TIME_BUDGET_MS : remaining - TIME_MARGIN_MS;
     try {
       const input = parseInvocation(payload);
-      const failure = input.action === "classify" ? parseFailureEvent(input.event) : input.failure;
+      const parsed = input.action === "classify" ? parseFailureEvent(input.event) : input.failure;
+      // Found by the reconciler (its event never arrived): the notices say so.
+      const failure = input.action === "classify" && foundByReconciler(input.event) ? { ...parsed, foundBy: "reconciler" as const } : parsed;
       const clients = await clientsFor(failure, input, context);
       if (!("ecs" in clients)) return clients;
       const ecs = new EcsAccess(config, { ecs: clients.ecs, random, sleep, now, definitions: definitionsOf(clients.place) }, now() + budgetMs);

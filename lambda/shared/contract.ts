@@ -122,6 +122,11 @@ export interface LaunchFailure {
    * rerun/core/pacing.ts), kept across the Wait that leads to it so the launch never reserves twice.
    */
   launchSlot?: { attempt: number; atMs: number };
+  /**
+   * "reconciler" when the reconciler found this failure in what AWS keeps (CloudTrail event history,
+   * stopped tasks) because its event never started an execution: the event path is broken somewhere.
+   */
+  foundBy?: "reconciler";
 }
 
 /**
@@ -193,6 +198,8 @@ export interface Notice {
   missing?: string[];
   /** needs_human and not_retryable: a ready `aws ecs run-task` command with everything that could be recovered. */
   runTaskCommand?: string;
+  /** "reconciler": the failure's event never arrived; the reconciler found it (the event path needs a look). */
+  foundBy?: "reconciler";
 }
 
 export interface ClassifyInput {

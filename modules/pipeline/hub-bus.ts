@@ -14,6 +14,7 @@ import { TerraformLocal, Token, type IResolvable } from "cdktf";
 import { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus";
 import { CloudwatchEventBusPolicy } from "@cdktf/provider-aws/lib/cloudwatch-event-bus-policy";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { hcl, holdsTokens, raw } from "../hcl/hcl-expression";
@@ -35,6 +36,8 @@ import {
   spokeRoleArnPattern,
   spokeRulePatternExpression,
   spokeRulePatterns,
+  unmatchedPattern,
+  unmatchedPatternExpression,
 } from "./spoke-rule-patterns";
 
 /** A hub input the construct refuses, naming the prop it came from (the app maps it to its setting). */
@@ -141,6 +144,12 @@ export function hubEnvironment(hub: HubInputs, place: AwsPlace, name: string): {
 /** The hub grants of the policies, for the rerun role and the bus. */
 const grantsOf = (hub: HubInputs, place: AwsPlace, name: string): HubGrants => ({ partition: place.partition, name, accounts: hub.accounts, organizationId: hub.organizationId });
 
+/** The document of the policy assuming the spokes' relaunch roles: JSON text, or a Terraform expression when Terraform knows the accounts. */
+export function spokeAssumePolicyDocument(hub: HubInputs, place: AwsPlace, name: string, encoding: DocumentEncoding): string {
+  const grants = grantsOf(hub, place, name);
+  return hub.computed ? spokeAssumeRolePolicyExpression(grants) : policyDocument(spokeAssumeRoleStatements(grants), encoding);
+}
+
 /**
  * Lets the rerun role assume the spokes' relaunch roles, in an inline policy of its own, so the rerun
  * policy (and a pipeline without spokes) stays as it was. A literal list too long for IAM's
@@ -210,6 +219,8 @@ export interface HubBus {
   readonly moreRules?: CloudwatchEventRule;
   /** Every rule's pattern as data, by key; undefined when Terraform computes them. */
   readonly eventPatterns?: Record<string, Record<string, unknown>>;
+  /** The rule sending what the bus admits but no failure rule matches to the dead-letter queue. */
+  readonly unmatchedRule: CloudwatchEventRule;
   /** The rules' ARNs, for the dead-letter queue's policy: rule "0"'s, then the for_each block's as a Terraform list. */
   readonly ruleArnLists: string[][];
 }
@@ -219,11 +230,13 @@ const HINT = "too many spoke regions for one rule";
 /** The patterns of the hub rules: literal, or locals Terraform computes by the same rule (pattern-bins.ts). */
 function hubPatterns(scope: Construct, hub: HubInputs): { first: string; later?: Record<string, string> | IResolvable; data?: Record<string, Record<string, unknown>> } {
   if (!hub.computed) {
-    const literal = spokeRulePatterns({ spokeClusters: hub.spokeClusters });
+    const literal = spokeRulePatterns({ spokeClusters: hub.spokeClusters, organizationId: hub.organizationId });
     return splitPatterns(scope, "spoke-failure", { literal }, hub.presence);
   }
-  const patternOf = (list: unknown) => spokeRulePatternExpression(list as IResolvable, hub.accounts, hub.regions);
-  const matchers = new TerraformLocal(scope, "spoke-failure-account-matchers", hcl`[for a in ${hub.accounts} : jsonencode(a)]`).asList;
+  const org = hub.organizationId === undefined ? raw("null") : hub.organizationId;
+  const patternOf = (list: unknown) => spokeRulePatternExpression(list as IResolvable, hub.accounts, hub.regions, org);
+  // With an organization, one rule without accounts takes every admitted account: nothing to bin.
+  const matchers = new TerraformLocal(scope, "spoke-failure-account-matchers", hcl`${org} == null ? [for a in ${hub.accounts} : jsonencode(a)] : []`).asList;
   const binSize = new TerraformLocal(scope, "spoke-failure-bin-size", binSizeExpression(matchers, patternOf)).asNumber;
   const bins = new TerraformLocal(scope, "spoke-failure-bins", binsExpression(matchers, binSize)).asAnyMap;
   const patterns = new TerraformLocal(scope, "spoke-failure-patterns", binnedPatternsExpression(bins, patternOf)).asStringMap;
@@ -260,5 +273,19 @@ export function addHubBus(scope: Construct, hub: HubInputs, props: HubBusProps):
     addStarterTarget(scope, "spoke-failures-more", undefined, more.rules, target, more.each);
     ruleArnLists.push(arnsOf(more.rules));
   }
-  return { bus, policy, rule, moreRules, eventPatterns: patterns.data, ruleArnLists };
+  // What the bus admits but no failure rule matches goes to the dead-letter queue: counted there,
+  // alarmed by its depth, and kept for a human (hub accounts' events are otherwise dropped without a trace).
+  const org = hub.organizationId === undefined ? raw("null") : hub.organizationId;
+  const unmatched = new CloudwatchEventRule(scope, "spoke-unmatched", {
+    count,
+    name: `${name}-spoke-unmatched`,
+    description: "Events the hub bus admitted that no failure rule matches: parked in the dead-letter queue, whose alarm tells a human",
+    eventBusName: busName,
+    eventPattern: hub.computed
+      ? Token.asString(unmatchedPatternExpression(hub.accounts, hub.regions, org))
+      : JSON.stringify(unmatchedPattern({ spokeClusters: hub.spokeClusters, organizationId: hub.organizationId })),
+  });
+  new CloudwatchEventTarget(scope, "spoke-unmatched-target", { count, rule: attributeOf(unmatched, "name"), eventBusName: busName, arn: props.deadLetterQueueArn });
+  ruleArnLists.push([attributeOf(unmatched, "arn")]);
+  return { bus, policy, rule, moreRules, unmatchedRule: unmatched, eventPatterns: patterns.data, ruleArnLists };
 }

@@ -20,6 +20,7 @@ export const LAMBDA_ENTRIES = {
   notifier: "lambda/notifier/index.ts",
   starter: "lambda/starter/index.ts",
   "run-counter": "lambda/run-counter/index.ts",
+  reconciler: "lambda/reconciler/index.ts",
 } as const;
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;
 

@@ -8,6 +8,7 @@ import type { ExpectedRun } from "./missed-run";
 import type { EcsRerunPipelineProps } from "./rerun-pipeline";
 import { DEFAULT_RETRYABLE_REASONS } from "../../lambda/rerun/config";
 import { DEFAULT_LAUNCHES_PER_SECOND, LAUNCHES_PER_SECOND_LIMITS } from "../../lambda/rerun/core/pacing";
+import { RECONCILE_EVERY_MINUTES } from "./reconciler/reconciler-names";
 
 /** Default reasons worth a rerun: they describe a moment, not a configuration (the Lambda's own defaults). */
 export { DEFAULT_RETRYABLE_REASONS };
@@ -37,6 +38,7 @@ export const INPUT_LIMITS = {
   familyPattern: "^[A-Za-z0-9_-]{1,255}$",
   stateMachineLogLevel: ["ALL", "ERROR", "FATAL", "OFF"],
   launchesPerSecond: LAUNCHES_PER_SECOND_LIMITS,
+  reconcileEveryMinutes: { min: 0, max: RECONCILE_EVERY_MINUTES.max },
 } as const;
 
 /** Refuses a literal value that is not allowed; a Terraform expression is left to Terraform's validation. */
@@ -99,6 +101,8 @@ export interface PipelineInputs {
   readonly paceLaunches: Presence;
   /** Tasks launched per second by all reruns of the account and region together. */
   readonly launchesPerSecond: number;
+  /** Minutes between reconciler runs; 0: no reconciler. */
+  readonly reconcileEveryMinutes: number;
   /** How policy documents are written: JSON text, or `jsonencode(...)` when inputs are expressions. */
   readonly encoding: DocumentEncoding;
 }
@@ -163,6 +167,8 @@ export function resolveInputs(props: EcsRerunPipelineProps): PipelineInputs {
   const launchesPerSecond = props.launchesPerSecond ?? DEFAULT_LAUNCHES_PER_SECOND;
   const pace = L.launchesPerSecond;
   check(launchesPerSecond, "launchesPerSecond", (v) => v >= pace.min && v <= pace.max, `expected a number from ${pace.min} to ${pace.max} (ECS's RunTask refill rate)`);
+  const reconcileEveryMinutes = props.reconcileEveryMinutes ?? RECONCILE_EVERY_MINUTES.default;
+  check(reconcileEveryMinutes, "reconcileEveryMinutes", (v) => isInt(v, L.reconcileEveryMinutes), `expected a whole number of minutes from 1 to ${L.reconcileEveryMinutes.max}, or 0 for no reconciler`);
   // Expressions inside JSON text would break it as soon as they hold a string literal or a list.
   const encoding: DocumentEncoding = holdsTokens(props) ? "jsonencode" : "json";
   return {
@@ -190,6 +196,7 @@ export function resolveInputs(props: EcsRerunPipelineProps): PipelineInputs {
     logExecutionData,
     paceLaunches,
     launchesPerSecond,
+    reconcileEveryMinutes,
     encoding,
   };
 }

@@ -23,7 +23,7 @@ import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding
 import { regionalIamName } from "../iam-names";
 import { addDetectionRules } from "./detection-rules";
 import { concatRuleArns } from "./failure-rules";
-import { addHubBus, addSpokeAssumeRolePolicy, hubEnvironment, resolveHubInputs, spokeAssumePolicyChars, type HubBus } from "./hub-bus";
+import { addHubBus, addSpokeAssumeRolePolicy, hubEnvironment, resolveHubInputs, spokeAssumePolicyChars, spokeAssumePolicyDocument, type HubBus } from "./hub-bus";
 import { LaunchPacer } from "./launch-pacer";
 import type { LambdaName, LambdaPackage } from "./lambda-package";
 import { ManagementEventsTrail } from "./management-events-trail";
@@ -40,6 +40,8 @@ import { rerunRoleOtherPolicies } from "./role-policy-budget";
 import { addInfrastructureRolesPolicy, checkInfrastructureRoleArns, infrastructureRolesBudget, infrastructureRolesEnvironment, infrastructureRolesPresence } from "./infrastructure-roles";
 import { addSlackNotifier } from "./slack-notifier";
 import { addStarterFunction } from "./starter-function";
+import { Reconciler, reconcilerPresence } from "./reconciler/reconciler";
+import { spokeRoleArnPattern } from "./spoke-rule-patterns";
 
 /** The inputs' defaults and limits live with their checks; importers keep finding them here. */
 export { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, INPUT_LIMITS } from "./pipeline-inputs";
@@ -136,6 +138,12 @@ export interface EcsRerunPipelineProps {
   readonly spokeClusters?: readonly string[];
   /** An AWS Organizations ID whose accounts the hub admits too (bus policy `aws:PrincipalOrgID`). @default undefined (only the spoke clusters' accounts) */
   readonly spokeOrganizationId?: string;
+  /**
+   * Minutes between runs of the reconciler, which finds failed launches whose events never arrived
+   * (CloudTrail event history, stopped tasks) and hands them over under the same execution names;
+   * 0: no reconciler. @default 5
+   */
+  readonly reconcileEveryMinutes?: number;
 }
 
 /**
@@ -193,8 +201,12 @@ export class EcsRerunPipeline extends Construct {
   public readonly spokeRule?: CloudwatchEventRule;
   /** The other hub rules ("1", "2", ...), when the account list is split (or Terraform decides). */
   public readonly moreSpokeRules?: CloudwatchEventRule;
+  /** The hub bus's rule for what it admits but no failure rule matches (to the dead-letter queue). */
+  public readonly spokeUnmatchedRule?: CloudwatchEventRule;
   /** The hub rules' patterns as data, by key; undefined without a hub or when Terraform computes them. */
   public readonly spokeEventPatterns?: Record<string, Record<string, unknown>>;
+  /** The reconciler (the second path), unless `reconcileEveryMinutes` is 0. */
+  public readonly reconciler?: Reconciler;
   /** The Lambda packages, by function, to copy into `packageDirectory` when one is set. */
   public readonly packages: Partial<Record<LambdaName, LambdaPackage>> = {};
 
@@ -322,6 +334,7 @@ export class EcsRerunPipeline extends Construct {
       this.hubBusPolicy = hubBus.policy;
       this.spokeRule = hubBus.rule;
       this.moreSpokeRules = hubBus.moreRules;
+      this.spokeUnmatchedRule = hubBus.unmatchedRule;
       this.spokeEventPatterns = hubBus.eventPatterns;
       ruleArns = withHubRuleArns(ruleArns, hubBus, hub.presence !== create);
     }
@@ -345,6 +358,30 @@ export class EcsRerunPipeline extends Construct {
       const actions = Token.isUnresolved(extra) ? Token.asList(Fn.concat([[topicArn], extra as string[]])) : [topicArn, ...extra];
       const alarm = this.launchPacer.watch(attributeOf(rerun.logs, "name"), alarmsPresence === false ? undefined : { presence: allOf(alarmsPresence, pacerPresence), actions });
       if (alarm) this.alarms.launchPacerFailures = alarm;
+    }
+
+    // The second path: the reconciler, on its schedule.
+    const reconcilePresence = reconcilerPresence(create, inputs.reconcileEveryMinutes);
+    if (reconcilePresence !== false) {
+      const extra = props.alarmActions ?? [];
+      const actions = Token.isUnresolved(extra) ? Token.asList(Fn.concat([[topicArn], extra as string[]])) : [topicArn, ...extra];
+      this.reconciler = new Reconciler(this, "reconciler", {
+        name,
+        presence: reconcilePresence,
+        everyMinutes: inputs.reconcileEveryMinutes,
+        place,
+        roleName: roleName("reconciler"),
+        stateMachineArn,
+        clusters,
+        ignoreStartedBy,
+        catchFailedToStart,
+        reportProgramFailures,
+        logRetentionDays,
+        encoding,
+        packaging: this.packaging,
+        ...(hub ? { hub: { spokeClusters: hub.spokeClusters, roleArnPattern: spokeRoleArnPattern(place.partition, name), assumeStatements: spokeAssumePolicyDocument(hub, place, name, encoding) } } : {}),
+        ...(alarmsPresence !== false ? { alarms: { presence: alarmsPresence, actions } } : {}),
+      });
     }
 
     // Missed-run alarms.

@@ -51,6 +51,8 @@ export function spokeRegionsExpression(spokeClusters: readonly string[]): IResol
 export interface SpokeRulePatternInput {
   /** Full ARNs of the spoke clusters; may be empty when an organization is admitted instead. */
   readonly spokeClusters: readonly string[];
+  /** The admitted organization, if any: its members may forward from any account and region. @default undefined */
+  readonly organizationId?: string;
 }
 
 /** The pattern of one hub rule: ECS events forwarded from `accounts` in `regions`; both keys left out when there are no accounts (organization only). */
@@ -64,14 +66,16 @@ function patternOf(accounts: readonly unknown[] | undefined, regions: readonly s
 
 /**
  * The patterns of the hub bus's rules, keyed "0", "1", ...: the admitted accounts spread over as many
- * rules as EventBridge's pattern size quota asks, each with every spoke region. With no spoke cluster
- * (an organization admitted, no list) one rule takes every forwarded ECS event: the bus policy is
- * then what keeps strangers out.
+ * rules as EventBridge's pattern size quota asks, each with every spoke region. With an organization
+ * admitted (with or without a list) one rule takes every forwarded ECS event: the bus admits every
+ * member, in every region it deploys a spoke to, and what the bus admits its rules must match (an
+ * admitted event no rule matches is dropped without a trace); the bus policy is then what keeps
+ * strangers out.
  */
 export function spokeRulePatterns(input: SpokeRulePatternInput): Record<string, Record<string, unknown>> {
   const { spokeClusters } = input;
   const regions = spokeRegions(spokeClusters);
-  if (spokeClusters.length === 0) return { "0": patternOf(undefined, regions) };
+  if (spokeClusters.length === 0 || input.organizationId !== undefined) return { "0": patternOf(undefined, regions) };
   return binnedPatterns(spokeAccounts(spokeClusters), {
     patternOf: (accounts) => patternOf(accounts, regions),
     rule: "spoke-failures",
@@ -85,14 +89,41 @@ export function spokeRulePatterns(input: SpokeRulePatternInput): Record<string, 
  * and region keys are there exactly when some account is admitted, so the pattern of no matcher
  * measures the keys as a real rule will hold them.
  */
-export function spokeRulePatternExpression(matchers: RawHcl | IResolvable, allAccounts: unknown, regions: unknown): IResolvable {
+export function spokeRulePatternExpression(matchers: RawHcl | IResolvable, allAccounts: unknown, regions: unknown, organizationId: unknown): IResolvable {
   return hcl`jsonencode(merge(
-  { for k, v in { account = ${matchers}, region = ${regions} } : k => v if length(${allAccounts}) > 0 },
+  { for k, v in { account = ${matchers}, region = ${regions} } : k => v if length(${allAccounts}) > 0 && ${organizationId} == null },
   {
     source        = ["aws.ecs"]
     "detail-type" = ${[...FORWARDED_DETAIL_TYPES]}
   },
 ))`;
+}
+
+/**
+ * The pattern of the hub bus's rule for what it admits but its failure rules do not match: another
+ * source or detail type, or (without an organization) a region outside the spoke clusters'. No
+ * account branch: without an organization the bus admits only the spoke clusters' accounts, which the
+ * failure rules all match, so the list would only cost pattern size. Its target is the dead-letter queue, whose alarm tells a human, who finds the event
+ * itself there: nothing the bus admits is dropped without a trace. The failure rules split the
+ * accounts over several rules only for size; together they match exactly the admitted accounts in the
+ * spoke regions, so this one complement covers what none of them matches.
+ */
+export function unmatchedPattern(input: SpokeRulePatternInput): Record<string, unknown> {
+  const branches: Record<string, unknown>[] = [{ source: [{ "anything-but": "aws.ecs" }] }, { "detail-type": [{ "anything-but": [...FORWARDED_DETAIL_TYPES] }] }];
+  if (input.organizationId === undefined && input.spokeClusters.length > 0) {
+    branches.push({ region: [{ "anything-but": spokeRegions(input.spokeClusters) }] });
+  }
+  return { $or: branches };
+}
+
+/** {@link unmatchedPattern} as a Terraform expression (a JSON string) of values only Terraform knows. */
+export function unmatchedPatternExpression(accounts: unknown, regions: unknown, organizationId: unknown): IResolvable {
+  return hcl`jsonencode({
+  "$or" = concat(
+    [{ source = [{ "anything-but" = "aws.ecs" }] }, { "detail-type" = [{ "anything-but" = ${[...FORWARDED_DETAIL_TYPES]} }] }],
+    ${organizationId} == null && length(${accounts}) > 0 ? [{ region = [{ "anything-but" = ${regions} }] }] : [],
+  )
+})`;
 }
 
 /** The name of a spoke's relaunch role in `region` (a literal region, or the `{region}` placeholder). */

@@ -10,6 +10,7 @@ import { ConfigError, VALUE_RULES } from "../config";
 import { nameKey, nearestName } from "./nearest-name";
 import { INPUT_LIMITS } from "../pipeline/rerun-pipeline";
 import { ORGANIZATION_ID_PATTERN } from "../pipeline/spoke-rule-patterns";
+import { RECONCILE_EVERY_MINUTES } from "../pipeline/reconciler/reconciler-names";
 import { EVENT_BUS_ARN_PATTERN, HUB_RERUN_ROLE_ARN_PATTERN } from "../spoke/spoke-policies";
 import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
 import { secretKind, showValue } from "./show-value";
@@ -30,6 +31,7 @@ export interface Settings {
   readonly spokeOrganizationId?: string;
   readonly hubEventBusArn?: string;
   readonly hubRerunRoleArn?: string;
+  readonly reconcileEveryMinutes?: string;
 }
 
 /** What one value (or each item of a list) must be. */
@@ -122,6 +124,17 @@ export const SETTINGS: readonly Setting[] = [
     meaning: "the hub's bus admits every account of this AWS Organization too",
     default: "only the spoke clusters' accounts",
     rule: pattern(ORGANIZATION_ID_PATTERN, 'an AWS Organizations ID such as "o-a1b2c3d4e5" (o- and 10 to 32 lowercase letters or digits)'),
+  },
+  {
+    key: "reconcileEveryMinutes",
+    env: "ECS_RERUN_RECONCILE_EVERY_MINUTES",
+    list: false,
+    meaning: "minutes between runs of the reconciler, which finds failed launches whose events never arrived (`0`: no reconciler)",
+    default: `\`${RECONCILE_EVERY_MINUTES.default}\``,
+    rule: {
+      test: (v) => /^(0|[1-9][0-9]{0,3})$/.test(v) && Number(v) <= RECONCILE_EVERY_MINUTES.max,
+      allowed: `a whole number of minutes from ${RECONCILE_EVERY_MINUTES.min} to ${RECONCILE_EVERY_MINUTES.max}, or 0 for no reconciler`,
+    },
   },
   // A spoke: given both, the app adds the `ecs-rerun-spoke` stack for this account and region.
   {

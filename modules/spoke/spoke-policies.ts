@@ -26,7 +26,19 @@ export interface RelaunchGrants {
  */
 export function relaunchRoleStatements(g: RelaunchGrants): PolicyStatement[] {
   // No log group: the rerun Lambda writes its logs in the hub.
-  return rerunFunctionStatements(g);
+  return [
+    ...rerunFunctionStatements(g),
+    {
+      // The hub's reconciler reads this place's CloudTrail event history through this role (its
+      // stopped tasks through DescribeTasks/ListTasks above). LookupEvents supports no resource-level
+      // permission (Service Authorization Reference, "Actions, resources, and condition keys for AWS
+      // CloudTrail": no resource type), so "*"; it reads and changes nothing else.
+      Sid: "ReconcilerReadsEventHistory",
+      Effect: "Allow",
+      Action: "cloudtrail:LookupEvents",
+      Resource: "*",
+    },
+  ];
 }
 
 /** The relaunch role's trust: the hub's rerun role, exactly, may assume it. */

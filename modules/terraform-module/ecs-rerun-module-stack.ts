@@ -1,4 +1,5 @@
 /** The pipeline as a plain Terraform child module: variables in, the construct, outputs out. */
+import { RECONCILE_EVERY_MINUTES } from "../pipeline/reconciler/reconciler-names";
 import type { Construct } from "constructs";
 import { Token, ref, type TerraformVariableConfig } from "cdktf";
 import { hcl, hclString, raw } from "../hcl/hcl-expression";
@@ -150,6 +151,17 @@ export class EcsRerunModuleStack extends ModuleStack {
         errorMessage: `Must be a number from ${L.launchesPerSecond.min} to ${L.launchesPerSecond.max} (ECS's RunTask refill rate).`,
       }),
     );
+    const reconcileEvery = variable(
+      "reconcile_every_minutes",
+      {
+        type: "number",
+        default: RECONCILE_EVERY_MINUTES.default,
+        nullable: false,
+        description:
+          "Minutes between runs of the reconciler, which finds rejected launches and tasks that failed to start whose events never arrived (CloudTrail event history, stopped tasks) and reruns them under the same execution names as the event path. 0: no reconciler.",
+      },
+      wholeNumber({ min: 0, max: RECONCILE_EVERY_MINUTES.max }),
+    );
     const slackParameter = variable(
       "slack_webhook_parameter_name",
       { type: "string", default: nothing, description: "Name of the SSM SecureString parameter holding the Slack webhook URL (never the URL itself: it would land in state). null: no Slack notifier." },
@@ -279,6 +291,7 @@ export class EcsRerunModuleStack extends ModuleStack {
       verifyTimeoutSeconds: verifyTimeout.numberValue,
       paceLaunches: paceLaunches.booleanValue,
       launchesPerSecond: launchesPerSecond.numberValue,
+      reconcileEveryMinutes: reconcileEvery.numberValue,
       slackWebhookParameterName: slackParameter.stringValue,
       slackWebhookKmsKeyArn: slackKey.stringValue,
       notificationEmails: emails.listValue,
@@ -320,6 +333,7 @@ export class EcsRerunModuleStack extends ModuleStack {
     );
     output("missed_run_alarm_arns", required(p.missedRuns, "missed-run alarms").alarmArns, "ARNs of the missed-run alarms, by expected_runs name.");
     output("hub_event_bus_arn", attributeOf(required(p.hubBus, "hub bus"), "arn"), "ARN of the event bus the spokes forward to (the spoke submodule's hub_event_bus_arn); null without spoke_clusters or spoke_organization_id.");
+    output("reconciler_function_arn", attributeOf(required(p.reconciler, "reconciler").function, "arn"), "ARN of the reconciler Lambda, which finds failures whose events never arrived; null when reconcile_every_minutes is 0.");
     output("launch_pacer_table_arn", attributeOf(required(p.launchPacer, "launch pacer").table, "arn"), "ARN of the DynamoDB table holding the shared launch clock; null unless pace_launches.");
   }
 }

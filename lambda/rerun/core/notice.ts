@@ -87,6 +87,7 @@ export function buildNotice(kind: NoticeKind, failure: LaunchFailure, decision: 
       : {}),
     ...(failure.requestSource !== undefined ? { requestSource: failure.requestSourceDetail ? `${failure.requestSource} (${failure.requestSourceDetail})` : failure.requestSource } : {}),
     ...(failure.stopCode !== undefined ? { stopCode: failure.stopCode } : {}),
+    ...(failure.foundBy !== undefined ? { foundBy: failure.foundBy } : {}),
     // Nothing was launched for either: a human who launches the job by hand gets the command ready.
     ...(kind === "needs_human" ? { missing: [...(failure.unrecoverable ?? [])], runTaskCommand: runTaskCommand({ ...failure.request, count: failure.remaining }, failure.region) } : {}),
     ...(kind === "not_retryable" ? { missing: commandLacks(failure), runTaskCommand: runTaskCommand({ ...failure.request, count: failure.remaining }, failure.region) } : {}),

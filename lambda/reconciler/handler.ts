@@ -1,0 +1,305 @@
+/**
+ * Thin shell of the reconciler: on its schedule it sweeps what AWS keeps anyway, in every place the
+ * pipeline serves, and hands each failure it finds to the state machine under the execution name the
+ * starter gives the same failure (executionNameFor), so a failure whose event did arrive meets its
+ * own execution (ExecutionAlreadyExists: nothing more happens) and one whose event never arrived is
+ * handled now. Two sources:
+ * - CloudTrail event history (LookupEvents, no trail needed, 90 days): RunTask and StartTask records,
+ *   judged by the launch-failure pattern's rules (core/rejected-launch.ts), read in settled,
+ *   overlapping chunks behind a durable cursor (core/windows.ts), paced to LookupEvents' rate;
+ * - ECS: the recently stopped tasks of each protected cluster (ListTasks desiredStatus STOPPED,
+ *   DescribeTasks in batches of 100 with their tags), judged by the task-failure pattern's rules
+ *   and the owner tags (core/stopped-task.ts).
+ * A failure it starts itself is logged with FOUND_BY_RECONCILER (a metric filter counts it, an alarm
+ * watches it: the event path is broken somewhere). Normal outcomes are returned; a fault (a
+ * StartExecution refused, a place it cannot read) is thrown at the end of the run, after everything
+ * else was swept, so the function's Errors alarm means a real fault.
+ */
+import { LookupEventsCommand, type LookupEventsCommandInput, type LookupEventsCommandOutput } from "@aws-sdk/client-cloudtrail";
+import { GetItemCommand, PutItemCommand, type GetItemCommandOutput, type PutItemCommandOutput } from "@aws-sdk/client-dynamodb";
+import { DescribeTasksCommand, ListTasksCommand, type DescribeTasksCommandOutput, type ListTasksCommandOutput } from "@aws-sdk/client-ecs";
+import { StartExecutionCommand, type StartExecutionCommandOutput } from "@aws-sdk/client-sfn";
+import { describeError, logJson } from "../shared/log";
+import { executionNameFor } from "../starter/execution-name";
+import { classifyEcsError, isThrottlingError } from "../rerun/core/ecs-errors";
+import { accountOfFunctionArn, placeLabel, type Place } from "../rerun/core/place";
+import { SpokeAccessError } from "../rerun/spoke-access";
+import type { ReconciledPlace, ReconcilerConfig } from "./config";
+import { cloudTrailEnvelope, taskEnvelope } from "./core/found-event";
+import { judgeLaunchRecord, LAUNCH_EVENT_NAMES, relaunchRoleArnPrefixOf } from "./core/rejected-launch";
+import { judgeStoppedTask, stoppedAtMs } from "./core/stopped-task";
+import { advance, chunksToRead, type Chunk } from "./core/windows";
+import { CURSOR_KEY_ATTRIBUTE, CURSOR_VALUE_ATTRIBUTE, FOUND_BY_RECONCILER, cursorKey } from "./core/names";
+
+export { CURSOR_KEY_ATTRIBUTE, CURSOR_VALUE_ATTRIBUTE, FOUND_BY_RECONCILER } from "./core/names";
+/** DescribeTasks takes at most 100 tasks a call (ECS API Reference, "DescribeTasks"). */
+export const DESCRIBE_BATCH = 100;
+/** Kept free before the function's timeout: a run stops sweeping this long before it would be killed. */
+export const TIME_MARGIN_MS = 20_000;
+/** Budget without a Lambda context (tests, the drill). */
+export const DEFAULT_TIME_BUDGET_MS = 240_000 - TIME_MARGIN_MS;
+
+export interface CloudTrailSender {
+  send(command: LookupEventsCommand): Promise<LookupEventsCommandOutput>;
+}
+export interface EcsReader {
+  send(command: ListTasksCommand): Promise<ListTasksCommandOutput>;
+  send(command: DescribeTasksCommand): Promise<DescribeTasksCommandOutput>;
+}
+export interface SfnStarter {
+  send(command: StartExecutionCommand): Promise<StartExecutionCommandOutput>;
+}
+export interface CursorSender {
+  send(command: GetItemCommand): Promise<GetItemCommandOutput>;
+  send(command: PutItemCommand): Promise<PutItemCommandOutput>;
+}
+
+/** Where the cursors are kept: one per place, the end of the newest chunk of its history read in full. */
+export interface CursorStore {
+  get(key: string): Promise<number | undefined>;
+  put(key: string, coveredUntilMs: number): Promise<void>;
+}
+
+/** A DynamoDB-backed {@link CursorStore} (GetItem, PutItem on the one table). */
+export function dynamoCursors(table: string, dynamodb: CursorSender): CursorStore {
+  return {
+    async get(key) {
+      const out = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { [CURSOR_KEY_ATTRIBUTE]: { S: key } }, ConsistentRead: true }));
+      const n = out.Item?.[CURSOR_VALUE_ATTRIBUTE]?.N;
+      return n === undefined ? undefined : Number(n);
+    },
+    async put(key, coveredUntilMs) {
+      await dynamodb.send(new PutItemCommand({ TableName: table, Item: { [CURSOR_KEY_ATTRIBUTE]: { S: key }, [CURSOR_VALUE_ATTRIBUTE]: { N: String(coveredUntilMs) } } }));
+    },
+  };
+}
+
+/** The clients of one place: the function's own at home, a spoke's relaunch role's elsewhere. */
+export interface PlaceReaders {
+  readonly cloudTrail: CloudTrailSender;
+  readonly ecs: EcsReader;
+}
+
+export interface ReconcilerDeps {
+  readonly sfn: SfnStarter;
+  readonly cursors: CursorStore;
+  /** The readers of a place (throws when the place cannot be reached, e.g. its relaunch role refused). */
+  readonly readersFor: (place: Place, home: boolean) => Promise<PlaceReaders>;
+  /** ms since the epoch. @default Date.now */
+  readonly now?: () => number;
+  /** Waits between paced lookups (a simulated clock injects its own). @default a real timer */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** The home account where there is no Lambda context (tests, the drill). */
+  readonly homeAccount?: string;
+}
+
+export interface InvocationContext {
+  getRemainingTimeInMillis?: () => number;
+  invokedFunctionArn?: string;
+}
+
+/** What one run did, per place and in all. */
+export interface ReconcileSummary {
+  /** Failures found and handed over that had no execution yet: the event path missed them. */
+  readonly started: number;
+  /** Failures found that already had their execution (the event path's). */
+  readonly alreadyHandled: number;
+  /** LookupEvents calls made, and how many were throttled. */
+  readonly lookups: number;
+  readonly throttled: number;
+  /** Places whose CloudTrail history is read up to the settled end (false: the next run goes on). */
+  readonly caughtUp: Readonly<Record<string, boolean>>;
+  /** Faults met (also thrown as a ReconcileError at the end of the run). */
+  readonly faults: readonly string[];
+}
+
+/** The run met a fault: thrown after the sweep so the function's Errors metric counts it. */
+export class ReconcileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ReconcileError";
+  }
+}
+
+const realSetTimeout = setTimeout;
+const realSleep = (ms: number) => new Promise<void>((resolve) => realSetTimeout(resolve, ms));
+const errorName = (err: unknown) => (err as { name?: string } | null)?.name ?? "";
+/** Throttled, a 5xx or no answer: AWS's weather, which the next run meets again; not a fault of the pipeline. */
+const transient = (err: unknown) => (err instanceof SpokeAccessError ? err.transient : classifyEcsError(err).outcome !== "gave_up");
+
+/** Out of time: the sweep stops where it is; the cursor keeps what was read in full. */
+class OutOfTime extends Error {}
+
+export type ReconcilerHandler = (event?: unknown, context?: InvocationContext) => Promise<ReconcileSummary>;
+
+export function makeHandler(config: ReconcilerConfig, deps: ReconcilerDeps): ReconcilerHandler {
+  const now = deps.now ?? (() => Date.now());
+  const sleep = deps.sleep ?? realSleep;
+  const spacingMs = 1000 / config.lookupsPerSecond;
+
+  return async function handler(_event?: unknown, context?: InvocationContext): Promise<ReconcileSummary> {
+    const remaining = context?.getRemainingTimeInMillis?.();
+    const deadline = now() + (remaining === undefined ? DEFAULT_TIME_BUDGET_MS : remaining - TIME_MARGIN_MS);
+    const homeAccount = deps.homeAccount ?? accountOfFunctionArn(context?.invokedFunctionArn);
+    const runAt = new Date(now()).toISOString();
+    const counts = { started: 0, alreadyHandled: 0, lookups: 0, throttled: 0 };
+    const caughtUp: Record<string, boolean> = {};
+    const faults: string[] = [];
+    const inTime = () => {
+      if (now() >= deadline) throw new OutOfTime();
+    };
+
+    /** Hands a found failure to the state machine under the starter's name; false when that failed. */
+    const handOver = async (envelope: Record<string, unknown>, ctx: Record<string, unknown>): Promise<boolean> => {
+      const name = executionNameFor(envelope);
+      try {
+        const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: config.stateMachineArn, name, input: JSON.stringify(envelope) }));
+        counts.started++;
+        logJson("WARN", FOUND_BY_RECONCILER, { ...ctx, executionName: name, executionArn: out.executionArn, note: "its event never started an execution: the event path missed it" });
+        return true;
+      } catch (err) {
+        if (errorName(err) === "ExecutionAlreadyExists") {
+          counts.alreadyHandled++;
+          logJson("INFO", "found failure already has its execution", { ...ctx, executionName: name });
+          return true;
+        }
+        if (!transient(err)) faults.push(`StartExecution ${name}: ${describeError(err).errorName}`);
+        logJson(transient(err) ? "WARN" : "ERROR", "found failure not handed over", { ...ctx, executionName: name, ...describeError(err) });
+        return false;
+      }
+    };
+
+    /** One LookupEvents call, paced to the place's rate and retried when throttled, inside the time budget. */
+    const lastLookup = new Map<string, number>();
+    const lookup = async (place: Place, cloudTrail: CloudTrailSender, input: LookupEventsCommandInput): Promise<LookupEventsCommandOutput> => {
+      const key = placeLabel(place);
+      for (let wait = 1000; ; wait = Math.min(wait * 2, 8000)) {
+        const gap = (lastLookup.get(key) ?? -Infinity) + spacingMs - now();
+        if (gap > 0) await sleep(gap);
+        inTime();
+        lastLookup.set(key, now());
+        counts.lookups++;
+        try {
+          return await cloudTrail.send(new LookupEventsCommand(input));
+        } catch (err) {
+          if (!isThrottlingError(err)) throw err;
+          counts.throttled++;
+          await sleep(wait);
+        }
+      }
+    };
+
+    /** Reads one chunk of one place's history in full; false when a failure in it could not be handed over. */
+    const readChunk = async (place: ReconciledPlace, readers: PlaceReaders, chunk: Chunk): Promise<boolean> => {
+      let handed = true;
+      const rules = { clusters: place.clusters, ignoreStartedBy: config.ignoreStartedBy, relaunchRoleArnPrefix: relaunchRoleArnPrefixOf(config.partition, place.account) };
+      // LookupEvents takes one attribute: each launch action is looked up on its own.
+      for (const eventName of LAUNCH_EVENT_NAMES) {
+        let nextToken: string | undefined;
+        do {
+          const out = await lookup(place, readers.cloudTrail, {
+            LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: eventName }],
+            StartTime: new Date(chunk.startMs),
+            EndTime: new Date(chunk.endMs),
+            MaxResults: 50,
+            ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
+          });
+          for (const e of out.Events ?? []) {
+            let record: Record<string, unknown>;
+            try {
+              record = JSON.parse(e.CloudTrailEvent ?? "") as Record<string, unknown>;
+            } catch {
+              continue;
+            }
+            // Event history is per account and region; a record that says otherwise is no failure of this place.
+            if (record.recipientAccountId !== undefined && record.recipientAccountId !== place.account) continue;
+            if (!judgeLaunchRecord(record, rules).rerun) continue;
+            const ctx = { account: place.account, region: place.region, source: "cloudtrail", eventId: record.eventID, eventTime: record.eventTime, cluster: (record.requestParameters as { cluster?: unknown } | undefined)?.cluster };
+            if (!(await handOver(cloudTrailEnvelope(record, runAt), ctx))) handed = false;
+          }
+          nextToken = out.NextToken;
+        } while (nextToken !== undefined);
+      }
+      return handed;
+    };
+
+    const sweepHistory = async (place: ReconciledPlace, readers: PlaceReaders): Promise<void> => {
+      const key = cursorKey(place);
+      let cursor = await deps.cursors.get(key);
+      const chunks = chunksToRead(cursor, now(), config.windows);
+      for (const chunk of chunks) {
+        if (!(await readChunk(place, readers, chunk))) return; // the cursor stays: the next run reads it again
+        cursor = advance(cursor, chunk);
+        await deps.cursors.put(key, cursor);
+      }
+      caughtUp[placeLabel(place)] = true;
+    };
+
+    const sweepTasks = async (place: ReconciledPlace, readers: PlaceReaders): Promise<void> => {
+      const rules = { ignoreStartedBy: config.ignoreStartedBy, catchFailedToStart: config.catchFailedToStart, reportProgramFailures: config.reportProgramFailures };
+      if (!rules.catchFailedToStart && !rules.reportProgramFailures) return;
+      for (const cluster of place.clusters) {
+        const arns: string[] = [];
+        let nextToken: string | undefined;
+        do {
+          inTime();
+          const out = await readers.ecs.send(new ListTasksCommand({ cluster, desiredStatus: "STOPPED", maxResults: 100, ...(nextToken !== undefined ? { nextToken } : {}) }));
+          arns.push(...(out.taskArns ?? []));
+          nextToken = out.nextToken;
+        } while (nextToken !== undefined);
+        for (let i = 0; i < arns.length; i += DESCRIBE_BATCH) {
+          inTime();
+          const out = await readers.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + DESCRIBE_BATCH), include: ["TAGS"] }));
+          for (const task of out.tasks ?? []) {
+            const t = task as unknown as Record<string, unknown>;
+            // Its own event has had its chance first: a task that stopped moments ago is left to it.
+            const stopped = stoppedAtMs(t);
+            if (stopped !== undefined && now() - stopped < config.taskSettleMs) continue;
+            const verdict = judgeStoppedTask(t, rules);
+            if (!verdict.handOver) continue;
+            await handOver(taskEnvelope(t, place, runAt), { account: place.account, region: place.region, source: "task-state-change", cluster, taskArn: t.taskArn, failureType: verdict.kind });
+          }
+        }
+      }
+    };
+
+    const places: { place: ReconciledPlace; home: boolean }[] = [];
+    if (homeAccount === undefined) faults.push(`the function's own account is unknown (context.invokedFunctionArn ${JSON.stringify(context?.invokedFunctionArn)})`);
+    else places.push({ place: { account: homeAccount, region: config.homeRegion, clusters: config.clusters }, home: true });
+    for (const spoke of config.spokes) places.push({ place: spoke, home: false });
+
+    /** Runs one sweep of a place; false when the run is out of time. */
+    const attempt = async (place: ReconciledPlace, what: string, sweep: () => Promise<void>): Promise<boolean> => {
+      const ctx = { account: place.account, region: place.region, sweep: what };
+      try {
+        await sweep();
+      } catch (err) {
+        if (err instanceof OutOfTime) {
+          logJson("INFO", "out of time: the next run goes on from the cursor", ctx);
+          return false;
+        }
+        if (transient(err)) {
+          logJson("WARN", "not swept this time: the next run goes on from the cursor", { ...ctx, ...describeError(err) });
+          return true;
+        }
+        faults.push(`${placeLabel(place)} ${what}: ${describeError(err).errorName}: ${describeError(err).errorMessage}`);
+        logJson("ERROR", "not swept", { ...ctx, ...describeError(err) });
+      }
+      return true;
+    };
+
+    for (const { place, home } of places) {
+      caughtUp[placeLabel(place)] = false;
+      let readers: PlaceReaders | undefined;
+      if (!(await attempt(place, "access", async () => void (readers = await deps.readersFor(place, home))))) break;
+      if (readers === undefined) continue;
+      const r = readers;
+      if (!(await attempt(place, "event history", () => sweepHistory(place, r)))) break;
+      if (!(await attempt(place, "stopped tasks", () => sweepTasks(place, r)))) break;
+    }
+    const summary: ReconcileSummary = { ...counts, caughtUp, faults };
+    logJson(faults.length > 0 ? "ERROR" : "INFO", "reconciled", { ...summary });
+    if (faults.length > 0) throw new ReconcileError(`the reconciler met ${faults.length} fault(s): ${faults.join("; ")}`);
+    return summary;
+  };
+}

@@ -37,7 +37,7 @@ describeWithTerraform("the module as terraform reads it", () => {
     expect(get).toMatchObject({ code: 0, stdout: expect.stringContaining("ecs_rerun in ../..") });
     const providers = await terraform(example, ["providers", "-no-color"]);
     expect(providers.code).toBe(0);
-    expect(providers.stdout).toMatch(/module\.ecs_rerun\n\s+└── provider\[registry\.terraform\.io\/hashicorp\/aws\] >= 5\.\d+\.\d+, < 7\.0\.0/);
+    expect(providers.stdout).toMatch(/module\.ecs_rerun\n\s+└── provider\[registry\.terraform\.io\/hashicorp\/aws\] >= 6\.\d+\.\d+, < 7\.0\.0/);
   });
 
   describe("validation blocks refuse what the construct refuses", () => {
@@ -286,7 +286,7 @@ locals {
     /** References to other blocks, made comparable: `one(aws_x.y[*].arn)` and `${aws_x.hash.arn}` both become "<aws_x.arn>". */
     const place: [RegExp, string][] = [
       [/data\.aws_partition\.[A-Za-z0-9_-]+\.partition/g, "PARTITION"],
-      [/data\.aws_region\.[A-Za-z0-9_-]+\.name/g, "REGION"],
+      [/data\.aws_region\.[A-Za-z0-9_-]+\.region/g, "REGION"],
       [/data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id/g, "ACCOUNT"],
     ];
     const fromModule = (policy: unknown) =>

@@ -130,7 +130,7 @@ describeWithTerraform("modules/spoke as terraform reads it", () => {
   describe("what terraform computes is the literal construct's", () => {
     const place = { account: "222233334444", region: "eu-west-1" };
     const fill = (text: string) =>
-      text.replace(/data\.aws_partition\.[a-z_]+\.partition/g, '"aws"').replace(/data\.aws_caller_identity\.[a-z_]+\.account_id/g, `"${place.account}"`).replace(/data\.aws_region\.[a-z_]+\.name/g, `"${place.region}"`);
+      text.replace(/data\.aws_partition\.[a-z_]+\.partition/g, '"aws"').replace(/data\.aws_caller_identity\.[a-z_]+\.account_id/g, `"${place.account}"`).replace(/data\.aws_region\.[a-z_]+\.region/g, `"${place.region}"`);
     const hclOf = (v: unknown) => hclExpressionOf(v, "inline");
     const role = tf.resource.aws_iam_role.relaunch_role as { name: string; lifecycle: { precondition: { condition: string }[] } };
     const dirWith = scratchDir({
@@ -146,7 +146,7 @@ describeWithTerraform("modules/spoke as terraform reads it", () => {
       const stack = new TerraformStack(Testing.app(), "s");
       new AwsProvider(stack, "aws", { region: place.region });
       new EcsRerunSpoke(stack, "s", { region: place.region, hubEventBusArn: String(SPOKE_EXAMPLE_INPUTS.hub_event_bus_arn), hubRerunRoleArn: String(SPOKE_EXAMPLE_INPUTS.hub_rerun_role_arn), clusters: [], ...props });
-      const text = Testing.synth(stack).replace(/\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}/g, "aws").replace(/\$\{data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id\}/g, place.account).replace(/\$\{data\.aws_region\.[A-Za-z0-9_-]+\.name\}/g, place.region);
+      const text = Testing.synth(stack).replace(/\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}/g, "aws").replace(/\$\{data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id\}/g, place.account).replace(/\$\{data\.aws_region\.[A-Za-z0-9_-]+\.region\}/g, place.region);
       return JSON.parse(text) as { resource: Record<string, Record<string, Record<string, unknown>>> };
     };
     const manyClusters = Array.from({ length: 150 }, (_, i) => (i % 4 === 0 ? `arn:aws:ecs:eu-west-1:222233334444:cluster/b-${i}` : `b-${i}`));

@@ -360,7 +360,7 @@ export class EcsRerunPipeline extends Construct {
   private place(): AwsPlace {
     return {
       partition: new DataAwsPartition(this, "partition").partition,
-      region: new DataAwsRegion(this, "region").name,
+      region: new DataAwsRegion(this, "region").region,
       account: new DataAwsCallerIdentity(this, "account").accountId,
     };
   }

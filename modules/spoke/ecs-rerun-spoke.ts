@@ -100,7 +100,7 @@ export class EcsRerunSpoke extends Construct {
     const base = countOf(create);
     const place: AwsPlace = {
       partition: new DataAwsPartition(this, "partition").partition,
-      region: new DataAwsRegion(this, "region").name,
+      region: new DataAwsRegion(this, "region").region,
       account: new DataAwsCallerIdentity(this, "account").accountId,
     };
     const region = props.region ?? place.region;

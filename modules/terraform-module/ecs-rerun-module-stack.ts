@@ -25,14 +25,18 @@ export const MODULE_REPOSITORY = "terraform-aws-ecs-rerun";
 export const REQUIRED_TERRAFORM_VERSION = ">= 1.3.0";
 
 /**
- * AWS provider versions the module works with. @cdktf/provider-aws 21.x is generated from provider
- * 6.25 (`~> 6.0`), so every argument it writes exists in 6.x. Of 5.x the module needs `logging_config`
- * on Lambda functions (5.32) and the `nodejs22.x` runtime, which the provider validates against the
- * AWS SDK's list: the SDK learnt it at the runtime's launch (2024-11-22 changelog note, provider PR
- * #40277), so 5.78, the release after, is the floor; it could not be checked against a provider binary
- * here. 7.0 may remove what 6.x deprecates (`aws_region.name`, which 6.x only warns about).
+ * AWS provider versions the module works with: 6.x. The module reads its region from the `region`
+ * attribute of `data.aws_region`, which 6.0 added; 6.x deprecates `name` ("name is deprecated. Use
+ * region instead.", the data source's schema in the provider's source, internal/service/meta/
+ * region_data_source.go) and, from 6.47, `id` too (hashicorp/terraform-provider-aws#48036), so every
+ * plan on 6.x would warn about either, and 5.x has no `region` attribute: no attribute of that data
+ * source is valid and warning-free on both majors. Checked with scripts/provider-schema.ts against
+ * the schemas the bindings were generated from: @cdktf/provider-aws 21.0.0 (provider 6.0.0) and
+ * 21.22.1 (6.25.0, installed) have every type, argument and attribute the module uses; 20.0.0
+ * (5.99.1, the last 5.x) lacks `region`. terraform-aws-modules' own modules ask for 6.x too (their
+ * lambda module: `>= 6.23.0`). 7.0 may remove what 6.x deprecates, hence `< 7.0.0`.
  */
-export const AWS_PROVIDER_VERSION = ">= 5.78.0, < 7.0.0";
+export const AWS_PROVIDER_VERSION = ">= 6.0.0, < 7.0.0";
 
 /** Directory of the Lambda zips inside the module; `path.module` keeps it right wherever the module is called from. */
 export const MODULE_PACKAGE_DIRECTORY = "lambda";

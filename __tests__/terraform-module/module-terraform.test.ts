@@ -66,6 +66,10 @@ describeWithTerraform("the module as terraform reads it", () => {
       ["a family name with a slash", { rerunProgramFailureFamilies: ["nightly/report"] }, { rerun_program_failure_families: ["nightly/report"] }],
       // [] would be `"Resource": []` in the rerun role's policy, which IAM refuses at apply.
       ["an empty list of roles to pass", { passRoleArns: [] }, { pass_role_arns: [] }, "IAM refuses a statement whose Resource is empty"],
+      ["a role path without its closing slash", { rolePath: "/platform" }, { role_path: "/platform" }, 'begins and ends with "/"'],
+      // Every pipeline ignores the calls of roles under /ecs-rerun/: a user's roles there would be ignored too.
+      ["a role path under /ecs-rerun/", { rolePath: "/ecs-rerun/" }, { role_path: "/ecs-rerun/" }, "reserved for the relaunch roles"],
+      ["a boundary that is no policy ARN", { rolePermissionsBoundary: "platform-boundary" }, { role_permissions_boundary: "platform-boundary" }, "the ARN of a managed policy"],
       ...(
         [
           ["two expected runs of one name", [run({}), run({ family: "other" })], "a name no other run has"],
@@ -90,7 +94,17 @@ describeWithTerraform("the module as terraform reads it", () => {
     test("and both accept the defaults and sensible values (the check above can pass)", async () => {
       const runs = [run({}), run({ name: "quarter-hourly", family: undefined, startedBy: "events-rule/q", intervalSeconds: 900, graceSeconds: 0 }), run({ name: "weekly", intervalSeconds: 6 * 86400, graceSeconds: 86400 })];
       expect(
-        construct({ maxAttempts: 5, slackWebhookParameterName: "/ecs-rerun/slack-webhook", notificationEmails: ["ops@example.com"], verifyIntervalSeconds: 0, verifyTimeoutSeconds: 60, expectedRuns: runs, rerunProgramFailureFamilies: ["nightly-report"] }),
+        construct({
+          maxAttempts: 5,
+          slackWebhookParameterName: "/ecs-rerun/slack-webhook",
+          notificationEmails: ["ops@example.com"],
+          verifyIntervalSeconds: 0,
+          verifyTimeoutSeconds: 60,
+          expectedRuns: runs,
+          rerunProgramFailureFamilies: ["nightly-report"],
+          rolePath: "/platform/batch/",
+          rolePermissionsBoundary: "arn:aws-us-gov:iam::123456789012:policy/boundaries/platform",
+        }),
       ).not.toThrow();
       const r = await evaluate(vars, '"ok"', {
         clusters: ["batch-ec2"],
@@ -101,6 +115,8 @@ describeWithTerraform("the module as terraform reads it", () => {
         verify_timeout_seconds: 60,
         expected_runs: runs.map(runVariable),
         rerun_program_failure_families: ["nightly-report"],
+        role_path: "/platform/batch/",
+        role_permissions_boundary: "arn:aws-us-gov:iam::123456789012:policy/boundaries/platform",
       });
       expect(r).toEqual({ value: "ok", stderr: "" });
     });

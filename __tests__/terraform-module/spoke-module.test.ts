@@ -115,6 +115,8 @@ describeWithTerraform("modules/spoke as terraform reads it", () => {
       ["an empty list of roles to pass", { passRoleArns: [] }, { pass_role_arns: [] }],
       ["a name with a space", { name: "ecs rerun" }, { name: "ecs rerun" }],
       ["an alarm action that is no ARN", { alarmActions: ["ops"] }, { alarm_actions: ["ops"] }],
+      ["a role path under /ecs-rerun/, reserved for relaunch roles", { rolePath: "/ecs-rerun/mine/" }, { role_path: "/ecs-rerun/mine/" }],
+      ["a boundary that is a role, not a policy", { rolePermissionsBoundary: "arn:aws:iam::222233334444:role/boundary" }, { role_permissions_boundary: "arn:aws:iam::222233334444:role/boundary" }],
     ])("%s", async (_what, props, tfVars) => {
       expect(construct(props)).toThrow(/is invalid/);
       const r = await evaluate(vars, '"ok"', { ...SPOKE_EXAMPLE_INPUTS, ...tfVars });
@@ -124,6 +126,9 @@ describeWithTerraform("modules/spoke as terraform reads it", () => {
     test("and both accept the example's inputs (the check above can pass)", async () => {
       expect(construct({})).not.toThrow();
       expect(await evaluate(vars, '"ok"', SPOKE_EXAMPLE_INPUTS)).toEqual({ value: "ok", stderr: "" });
+      const roles = { rolePath: "/platform/", rolePermissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess" };
+      expect(construct(roles)).not.toThrow();
+      expect(await evaluate(vars, '"ok"', { ...SPOKE_EXAMPLE_INPUTS, role_path: roles.rolePath, role_permissions_boundary: roles.rolePermissionsBoundary })).toEqual({ value: "ok", stderr: "" });
     });
   });
 

@@ -6,6 +6,7 @@ import { presenceOf, type Presence } from "../hcl/presence";
 import type { DocumentEncoding } from "../iam";
 import type { ExpectedRun } from "./missed-run";
 import type { EcsRerunPipelineProps } from "./rerun-pipeline";
+import { checkRoleOptions, type RoleOptions } from "./role-options";
 import { DEFAULT_RETRYABLE_REASONS } from "../../lambda/rerun/config";
 import { DEFAULT_LAUNCHES_PER_SECOND, LAUNCHES_PER_SECOND_LIMITS } from "../../lambda/rerun/core/pacing";
 
@@ -101,6 +102,8 @@ export interface PipelineInputs {
   readonly launchesPerSecond: number;
   /** How policy documents are written: JSON text, or `jsonencode(...)` when inputs are expressions. */
   readonly encoding: DocumentEncoding;
+  /** The permissions boundary and path every role takes (role-options.ts). */
+  readonly roles: RoleOptions;
 }
 
 /** Fills in the defaults and refuses literal values that are not allowed (in the order of the props). */
@@ -163,6 +166,8 @@ export function resolveInputs(props: EcsRerunPipelineProps): PipelineInputs {
   const launchesPerSecond = props.launchesPerSecond ?? DEFAULT_LAUNCHES_PER_SECOND;
   const pace = L.launchesPerSecond;
   check(launchesPerSecond, "launchesPerSecond", (v) => v >= pace.min && v <= pace.max, `expected a number from ${pace.min} to ${pace.max} (ECS's RunTask refill rate)`);
+  const roles: RoleOptions = { permissionsBoundary: props.rolePermissionsBoundary, path: props.rolePath };
+  checkRoleOptions(roles, { construct: "EcsRerunPipeline", module: "module" });
   // Expressions inside JSON text would break it as soon as they hold a string literal or a list.
   const encoding: DocumentEncoding = holdsTokens(props) ? "jsonencode" : "json";
   return {
@@ -191,5 +196,6 @@ export function resolveInputs(props: EcsRerunPipelineProps): PipelineInputs {
     paceLaunches,
     launchesPerSecond,
     encoding,
+    roles,
   };
 }

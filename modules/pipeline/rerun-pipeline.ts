@@ -9,7 +9,7 @@ import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-m
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
@@ -36,6 +36,7 @@ import { addPipelineAlarms } from "./pipeline-alarms";
 import type { FunctionPackaging } from "./pipeline-function";
 import { resolveInputs, type PipelineInputs } from "./pipeline-inputs";
 import { addRerunFunction } from "./rerun-function";
+import { addRole } from "./role-options";
 import { rerunRoleOtherPolicies } from "./role-policy-budget";
 import { addSlackNotifier } from "./slack-notifier";
 import { addStarterFunction } from "./starter-function";
@@ -133,6 +134,10 @@ export interface EcsRerunPipelineProps {
   readonly spokeClusters?: readonly string[];
   /** An AWS Organizations ID whose accounts the hub admits too (bus policy `aws:PrincipalOrgID`). @default undefined (only the spoke clusters' accounts) */
   readonly spokeOrganizationId?: string;
+  /** ARN of the managed policy that is the permissions boundary of every role the pipeline creates. @default undefined (no boundary) */
+  readonly rolePermissionsBoundary?: string;
+  /** IAM path of every role the pipeline creates but the rerun role, which keeps `/ecs-rerun/` (its mark: see role-options.ts). @default undefined ("/") */
+  readonly rolePath?: string;
 }
 
 /**
@@ -200,7 +205,7 @@ export class EcsRerunPipeline extends Construct {
   constructor(scope: Construct, id: string, props: EcsRerunPipelineProps) {
     super(scope, id);
     const inputs = resolveInputs(props);
-    const { create, name, logRetentionDays, encoding } = inputs;
+    const { create, name, logRetentionDays, encoding, roles } = inputs;
     const { clusters } = props;
     this.packaging = { directory: props.packageDirectory, packages: this.packages };
     const base = countOf(create);
@@ -238,6 +243,7 @@ export class EcsRerunPipeline extends Construct {
       retryableStoppedReasons,
       place,
       roleName: roleName("rerun"),
+      roles,
       count: base,
       packaging: this.packaging,
       environment,
@@ -261,6 +267,7 @@ export class EcsRerunPipeline extends Construct {
         presence: notifierPresence,
         place,
         roleName: roleName("notifier"),
+        roles,
         slackWebhookParameterName: inputs.slackParameter!,
         slackWebhookKmsKeyArn: props.slackWebhookKmsKeyArn,
         topicArn,
@@ -276,7 +283,7 @@ export class EcsRerunPipeline extends Construct {
     const stateMachineArn = attributeOf(this.stateMachine, "arn");
 
     // Starter: one named execution per failure.
-    this.starterFunction = addStarterFunction(this, { name, count: base, place, roleName: roleName("starter"), stateMachineArn, deadLetterQueueArn: dlqArn, logRetentionDays, encoding, packaging: this.packaging });
+    this.starterFunction = addStarterFunction(this, { name, count: base, place, roleName: roleName("starter"), roles, stateMachineArn, deadLetterQueueArn: dlqArn, logRetentionDays, encoding, packaging: this.packaging });
 
     // Detection, and the dead-letter queue's policy naming its rules.
     const { ignoreStartedBy, catchFailedToStart, reportProgramFailures } = inputs;
@@ -350,6 +357,7 @@ export class EcsRerunPipeline extends Construct {
         presence: create,
         place,
         roleName: roleName("run-counter"),
+        roles,
         encoding,
         packaging: this.packaging,
       });
@@ -402,13 +410,9 @@ export class EcsRerunPipeline extends Construct {
 
   /** The Standard state machine that waits, reruns and notifies, with its logs and role. */
   private rerunStateMachine(inputs: PipelineInputs, place: AwsPlace, roleName: string, base: number | undefined, rerunFunctionArn: string, topicArn: string): SfnStateMachine {
-    const { name, logRetentionDays, encoding } = inputs;
+    const { name, logRetentionDays, encoding, roles } = inputs;
     const sfnLogs = new CloudwatchLogGroup(this, "state-machine-logs", { count: base, name: `/aws/vendedlogs/states/${name}`, retentionInDays: logRetentionDays });
-    const sfnRole = new IamRole(this, "state-machine-role", {
-      count: base,
-      name: roleName,
-      assumeRolePolicy: assumeRolePolicy("states.amazonaws.com", { sourceAccount: place.account }),
-    });
+    const sfnRole = addRole(this, "state-machine-role", { count: base, name: roleName, assumeRolePolicy: assumeRolePolicy("states.amazonaws.com", { sourceAccount: place.account }) }, roles);
     new IamRolePolicy(this, "state-machine-policy", {
       count: base,
       name: "rerun-and-notify",

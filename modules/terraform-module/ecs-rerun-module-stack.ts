@@ -250,6 +250,7 @@ export class EcsRerunModuleStack extends ModuleStack {
       { type: "string", default: nothing, description: "AWS Organizations ID (o-...) whose accounts the hub bus admits too, and whose relaunch roles the rerun role may assume. null: only the accounts of spoke_clusters." },
       nullOrMatches(ORGANIZATION_ID_PATTERN, "an AWS Organizations ID (o- and 10 to 32 lower-case letters or digits)"),
     );
+    const roles = this.roleOptionVariables("the rerun role");
     const tags = variable("tags", { type: "map(string)", default: {}, nullable: false, description: "Tags on every resource that takes tags." });
 
     this.pipeline = new EcsRerunPipeline(this, "pipeline", {
@@ -287,6 +288,8 @@ export class EcsRerunModuleStack extends ModuleStack {
       packageDirectory: `${Token.asString(ref("path.module"))}/${MODULE_PACKAGE_DIRECTORY}`,
       spokeClusters: spokeClusters.listValue,
       spokeOrganizationId: spokeOrganization.stringValue,
+      rolePermissionsBoundary: roles.permissionsBoundary,
+      rolePath: roles.path,
     });
 
     this.tagEverything(tags);

@@ -84,6 +84,7 @@ export class EcsRerunSpokeModuleStack extends ModuleStack {
       { type: "list(string)", default: [], nullable: false, description: "Actions of the alarms (e.g. an SNS topic ARN of this account and region): a spoke has no topic of its own." },
       eachMatches("^arn:", "an ARN"),
     );
+    const roles = this.roleOptionVariables("the relaunch role");
     const tags = this.variable("tags", { type: "map(string)", default: {}, nullable: false, description: "Tags on every resource that takes tags." });
 
     this.spoke = new EcsRerunSpoke(this, "spoke", {
@@ -100,6 +101,8 @@ export class EcsRerunSpokeModuleStack extends ModuleStack {
       createTrail: createTrail.booleanValue,
       createAlarms: createAlarms.booleanValue,
       alarmActions: alarmActions.listValue,
+      rolePermissionsBoundary: roles.permissionsBoundary,
+      rolePath: roles.path,
     });
     this.tagEverything(tags);
 

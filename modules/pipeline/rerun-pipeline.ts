@@ -90,6 +90,8 @@ export interface EcsRerunPipelineProps {
   readonly logRetentionDays?: number;
   /** Create a CloudTrail trail logging management events (needed once per account and region). @default false */
   readonly createTrail?: boolean | IResolvable;
+  /** Let a destroy delete the trail's bucket with its logs (off: a destroy stops at the non-empty bucket). Apply it before the destroy. @default false */
+  readonly trailForceDestroy?: boolean | IResolvable;
   /** Create the alarms. @default true */
   readonly createAlarms?: boolean | IResolvable;
   /** More actions of every alarm besides the topic: where an alarm still goes when the topic is broken. @default [] */
@@ -327,7 +329,7 @@ export class EcsRerunPipeline extends Construct {
     // Trail, when asked for.
     const trailPresence = allOf(create, presenceOf(props.createTrail, false));
     if (trailPresence !== false) {
-      this.trail = new ManagementEventsTrail(this, "trail", { name: `${name}-management-events`, place, presence: trailPresence });
+      this.trail = new ManagementEventsTrail(this, "trail", { name: `${name}-management-events`, place, presence: trailPresence, forceDestroy: props.trailForceDestroy });
     }
 
     // Alarms.

@@ -57,6 +57,8 @@ export interface EcsRerunSpokeProps {
   readonly passRoleArns?: readonly string[];
   /** Create a CloudTrail trail logging management events (rejected launches reach EventBridge only through one). @default false */
   readonly createTrail?: boolean | IResolvable;
+  /** Let a destroy delete the trail's bucket with its logs (off: a destroy stops at the non-empty bucket). Apply it before the destroy. @default false */
+  readonly trailForceDestroy?: boolean | IResolvable;
   /** Create the alarms (forwarding failures, dead letters). @default true */
   readonly createAlarms?: boolean | IResolvable;
   /** Actions of the alarms (e.g. an SNS topic): a spoke has no topic of its own. @default [] */
@@ -174,7 +176,7 @@ export class EcsRerunSpoke extends Construct {
     this.deadLetterQueuePolicy(base, rules.ruleArns, encoding);
 
     const trailPresence = allOf(create, inputs.createTrail);
-    if (trailPresence !== false) this.trail = new ManagementEventsTrail(this, "trail", { name: `${name}-spoke-management-events`, place, presence: trailPresence });
+    if (trailPresence !== false) this.trail = new ManagementEventsTrail(this, "trail", { name: `${name}-spoke-management-events`, place, presence: trailPresence, forceDestroy: props.trailForceDestroy });
 
     const alarmsPresence = allOf(create, inputs.createAlarms);
     if (alarmsPresence !== false) this.addAlarms(name, alarmsPresence, rules.blocks, inputs.alarmActions);

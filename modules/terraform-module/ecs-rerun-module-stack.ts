@@ -38,6 +38,10 @@ export const REQUIRED_TERRAFORM_VERSION = ">= 1.3.0";
  */
 export const AWS_PROVIDER_VERSION = ">= 6.0.0, < 7.0.0";
 
+/** `trail_force_destroy`, the same in the root module and the spoke. */
+export const TRAIL_FORCE_DESTROY_DESCRIPTION =
+  "Let terraform destroy delete the trail's S3 bucket with the logs in it (false: a destroy stops at the non-empty bucket, so the audit logs are never lost by accident). Apply it before the destroy: the provider reads it from state.";
+
 /** Directory of the Lambda zips inside the module; `path.module` keeps it right wherever the module is called from. */
 export const MODULE_PACKAGE_DIRECTORY = "lambda";
 
@@ -196,6 +200,7 @@ export class EcsRerunModuleStack extends ModuleStack {
       nullable: false,
       description: "Create a CloudTrail trail logging write management events. EventBridge sees rejected launches only through a trail; one per account and region is enough.",
     });
+    const trailForceDestroy = variable("trail_force_destroy", { type: "bool", default: false, nullable: false, description: TRAIL_FORCE_DESTROY_DESCRIPTION });
     const createAlarms = variable("create_alarms", {
       type: "bool",
       default: true,
@@ -280,6 +285,7 @@ export class EcsRerunModuleStack extends ModuleStack {
       passRoleArns: passRoles.listValue,
       logRetentionDays: logRetention.numberValue,
       createTrail: createTrail.booleanValue,
+      trailForceDestroy: trailForceDestroy.booleanValue,
       createAlarms: createAlarms.booleanValue,
       alarmActions: alarmActions.listValue,
       expectedRuns: expectedRuns.value,

@@ -82,7 +82,7 @@ export function deployed(text: string, region: string, account: string = DRILL_A
   return text
     .replace(/\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}/g, "aws")
     .replace(/\$\{data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id\}/g, account)
-    .replace(/\$\{data\.aws_region\.[A-Za-z0-9_-]+\.name\}/g, region);
+    .replace(/\$\{data\.aws_region\.[A-Za-z0-9_-]+\.region\}/g, region);
 }
 
 /** The patterns of a rule and of its later parts (a for_each block whose keys are the parts), in order, as deployed. */

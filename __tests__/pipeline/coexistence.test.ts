@@ -10,29 +10,32 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { matchesEventPattern } from "../../drill/event-pattern-matcher";
 import { LocalAws, type CloudTrailApiCallEvent } from "../../drill/local-aws";
 import { deployed } from "../../drill/synthesized-pipeline";
-import { EcsRerunPipeline } from "../../modules/pipeline/rerun-pipeline";
+import { EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipeline/rerun-pipeline";
 import { RELAUNCH_ROLE_PATH } from "../../modules/pipeline/relaunch-identity";
 
 const REGION = "ap-northeast-1";
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
-/** Pipelines of the given names protecting one cluster in one account and region: each one's launch-failure patterns (as deployed) and rerun role. */
-function pipelines(...names: string[]) {
+/** Pipelines of the given names (and props) protecting one cluster in one account and region: each one's launch-failure patterns (as deployed), rerun role and starter role. */
+function pipelines(...specs: [string, Partial<EcsRerunPipelineProps>?][]) {
   const stack = new TerraformStack(Testing.app(), "side-by-side");
   new AwsProvider(stack, "aws", { region: REGION });
-  const built = names.map((name) => new EcsRerunPipeline(stack, name, { name, clusters: ["batch-ec2"], region: REGION }));
+  const built = specs.map(([name, props]) => new EcsRerunPipeline(stack, name, { name, clusters: ["batch-ec2"], region: REGION, ...props }));
   const resources = (JSON.parse(Testing.synth(stack)) as { resource: Resources }).resource;
+  // A role as IAM keeps it: no path is the path "/".
+  const asDeployed = (role: Record<string, unknown>) => ({ name: String(role.name), path: String(role.path ?? "/") });
   return built.map((p, i) => {
     const rule = resources.aws_cloudwatch_event_rule[p.rule.friendlyUniqueId];
-    const role = resources.aws_iam_role[p.rerunRole.friendlyUniqueId];
-    return { name: names[i], pattern: JSON.parse(deployed(rule.event_pattern as string, REGION)) as Record<string, unknown>, role: { name: String(role.name), path: String(role.path) } };
+    const starter = Object.values(resources.aws_iam_role).find((r) => r.name === `${specs[i][0]}-starter-${REGION}`)!;
+    return { name: specs[i][0], pattern: JSON.parse(deployed(rule.event_pattern as string, REGION)) as Record<string, unknown>, role: asDeployed(resources.aws_iam_role[p.rerunRole.friendlyUniqueId]), starterRole: asDeployed(starter) };
   });
 }
 
 describe("pipelines side by side on one cluster", () => {
-  const [a, b] = pipelines("team-a", "team-b");
-  const keys = { a: "ASIATEAMARERUNROLE01", b: "ASIATEAMBRERUNROLE01", schedule: "ASIASCHEDULEEVENTS01", user: "AKIAOPERATORUSER0001" };
+  // Team C's account wants its roles under a path of its own and a permissions boundary (role-options.ts).
+  const [a, b, c] = pipelines(["team-a"], ["team-b"], ["team-c", { rolePath: "/platform/batch/", rolePermissionsBoundary: "arn:aws:iam::123456789012:policy/platform-boundary" }]);
+  const keys = { a: "ASIATEAMARERUNROLE01", b: "ASIATEAMBRERUNROLE01", c: "ASIATEAMCRERUNROLE01", cStarter: "ASIATEAMCSTARTER0001", schedule: "ASIASCHEDULEEVENTS01", user: "AKIAOPERATORUSER0001" };
   let aws: LocalAws;
   const events: Record<string, CloudTrailApiCallEvent> = {};
 
@@ -43,6 +46,9 @@ describe("pipelines side by side on one cluster", () => {
       identities: {
         [keys.a]: { roleName: a.role.name, path: a.role.path },
         [keys.b]: { roleName: b.role.name, path: b.role.path },
+        [keys.c]: { roleName: c.role.name, path: c.role.path },
+        // Not a role that launches; here it stands for any role of the user's path calling RunTask.
+        [keys.cStarter]: { roleName: c.starterRole.name, path: c.starterRole.path },
         [keys.schedule]: { roleName: "batch-ec2-print-date-events-ap-northeast-1", invokedBy: "events.amazonaws.com" },
         // keys.user is no role: the local endpoint takes an unknown key for an IAM user's.
       },
@@ -70,13 +76,20 @@ describe("pipelines side by side on one cluster", () => {
     expect(events.a.detail.responseElements?.failures).toEqual([expect.objectContaining({ reason: "AGENT" })]);
   });
 
+  test("a pipeline given a role path keeps its rerun role under /ecs-rerun/ and puts its other roles under the user's path", () => {
+    expect(c.role).toEqual({ name: "team-c-rerun-ap-northeast-1", path: RELAUNCH_ROLE_PATH });
+    expect(c.starterRole).toEqual({ name: "team-c-starter-ap-northeast-1", path: "/platform/batch/" });
+  });
+
   test.each([
     ["pipeline A's rejected rerun", false, "a"],
     ["pipeline B's rejected rerun", false, "b"],
+    ["pipeline C's rejected rerun (its roles have a path and a boundary of their own)", false, "c"],
+    ["a rejected launch by a role under pipeline C's role path (not a relaunch role)", true, "cStarter"],
     ["the schedule's rejected launch (an AWS service acting for its role)", true, "schedule"],
     ["an operator's rejected launch (an IAM user: no session issuer)", true, "user"],
-  ] as const)("%s: caught by both pipelines = %s", (_what, caught, who) => {
-    expect({ a: matchesEventPattern(a.pattern, events[who]), b: matchesEventPattern(b.pattern, events[who]) }).toEqual({ a: caught, b: caught });
+  ] as const)("%s: caught by every pipeline = %s", (_what, caught, who) => {
+    expect({ a: matchesEventPattern(a.pattern, events[who]), b: matchesEventPattern(b.pattern, events[who]), c: matchesEventPattern(c.pattern, events[who]) }).toEqual({ a: caught, b: caught, c: caught });
   });
 
   test("the check can fail: a pipeline that excluded only its own role by name, as before, caught the other's rerun", () => {

@@ -190,7 +190,7 @@ describeWithTerraform("one account: the module in two regions, the stacks and a 
   /** Data sources' values as the provider would read them; the region is the deployment's. */
   const deployed = (text: string, region: string) =>
     text
-      .replace(/data\.aws_region\.[a-z_]+\.name/g, JSON.stringify(region))
+      .replace(/data\.aws_region\.[a-z_]+\.region/g, JSON.stringify(region))
       .replace(/data\.aws_partition\.[a-z_]+\.partition/g, '"aws"')
       .replace(/data\.aws_caller_identity\.[a-z_]+\.account_id/g, '"123456789012"');
   /** Every named block's names as Terraform evaluates them: `count` respected, one per `for_each` instance. */

@@ -265,6 +265,12 @@ describe("notices and alarms", () => {
       event_selector: [{ include_management_events: true, read_write_type: "WriteOnly" }],
     });
   });
+
+  test("keeps the trail's bucket, logs and all, at destroy unless trailForceDestroy lets the destroy delete them", () => {
+    const forceDestroy = (props: Partial<EcsRerunPipelineProps>) => resourcesOf(synthPipeline({ createTrail: true, ...props }).tf, "aws_s3_bucket").map((b) => b.force_destroy);
+    expect(forceDestroy({})).toEqual([false]);
+    expect(forceDestroy({ trailForceDestroy: true })).toEqual([true]);
+  });
 });
 
 describe("missed-run alarms through the ecs-rerun stack", () => {

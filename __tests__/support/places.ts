@@ -10,5 +10,5 @@ export function deployedIn(text: string, place: Place): string {
   return text
     .replace(/\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}/g, place.partition ?? "aws")
     .replace(/\$\{data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id\}/g, place.account)
-    .replace(/\$\{data\.aws_region\.[A-Za-z0-9_-]+\.name\}/g, place.region);
+    .replace(/\$\{data\.aws_region\.[A-Za-z0-9_-]+\.region\}/g, place.region);
 }

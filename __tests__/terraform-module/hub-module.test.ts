@@ -23,7 +23,7 @@ describeWithTerraform("the hub in the module, as terraform evaluates it", () => 
   const built = buildIntoTemp();
   const resources = built.json.resource!;
   const variablesTf = readFileSync(join(built.outDir, "variables.tf"), "utf8");
-  const fill = (text: string) => text.replace(/data\.aws_partition\.[a-z_]+\.partition/g, '"aws"').replace(/data\.aws_caller_identity\.[a-z_]+\.account_id/g, '"123456789012"').replace(/data\.aws_region\.[a-z_]+\.name/g, '"us-east-1"');
+  const fill = (text: string) => text.replace(/data\.aws_partition\.[a-z_]+\.partition/g, '"aws"').replace(/data\.aws_caller_identity\.[a-z_]+\.account_id/g, '"123456789012"').replace(/data\.aws_region\.[a-z_]+\.region/g, '"us-east-1"');
   const hclOf = (value: unknown) => hclExpressionOf(value, "inline");
   const count = (type: string, name: string) => hclOf(resources[type][name].count);
   /** A reference to a rule's ARN as the deployed rule would give it: null when its count is 0, one per for_each key. */

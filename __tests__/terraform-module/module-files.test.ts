@@ -36,7 +36,7 @@ describe("the built module directory", () => {
     expect(versions).toMatch(/required_version\s*=\s*">= 1\.\d+\.\d+"/);
     const aws = /aws\s*=\s*\{[^}]*source\s*=\s*"hashicorp\/aws"[^}]*version\s*=\s*"([^"]+)"/.exec(versions);
     expect(aws?.[1]).toBe(AWS_PROVIDER_VERSION);
-    expect(aws?.[1]).toMatch(/^>= 5\.\d+\.\d+, < 7\.0\.0$/);
+    expect(aws?.[1]).toMatch(/^>= 6\.\d+\.\d+, < 7\.0\.0$/);
   });
 
   test("declares every variable it uses, and uses every variable it declares", () => {

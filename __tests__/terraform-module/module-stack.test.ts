@@ -6,7 +6,7 @@ import { EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipe
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
-const { json } = synthesizeModule();
+const { json, spoke } = synthesizeModule();
 const resources = json.resource as Resources;
 const countOf = (type: string, name: string) => resources[type]?.[name]?.count;
 
@@ -56,6 +56,12 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
     expect(countOf("aws_lambda_function", "starter_function")).toBe("${var.create ? 1 : 0}");
     expect(countOf("aws_sfn_state_machine", "state_machine")).toBe("${var.create ? 1 : 0}");
     expect(resources.aws_sns_topic_subscription.email).toMatchObject({ for_each: "${toset(var.create ? var.notification_emails : [])}", endpoint: "${each.value}" });
+  });
+
+  test("lets trail_force_destroy decide whether a destroy deletes the trail's bucket with its logs, in the root module and the spoke", () => {
+    expect(resources.aws_s3_bucket.trail_bucket.force_destroy).toBe("${var.trail_force_destroy}");
+    expect((spoke.resource as Resources).aws_s3_bucket.trail_bucket.force_destroy).toBe("${var.trail_force_destroy}");
+    expect([json.variable!.trail_force_destroy, spoke.variable!.trail_force_destroy].map((v) => v.default)).toEqual([false, false]);
   });
 
   test("switches the task-failures rule and its target on either of its two parts", () => {

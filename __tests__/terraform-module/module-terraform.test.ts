@@ -37,7 +37,7 @@ describeWithTerraform("the module as terraform reads it", () => {
     expect(get).toMatchObject({ code: 0, stdout: expect.stringContaining("ecs_rerun in ../..") });
     const providers = await terraform(example, ["providers", "-no-color"]);
     expect(providers.code).toBe(0);
-    expect(providers.stdout).toMatch(/module\.ecs_rerun\n\s+└── provider\[registry\.terraform\.io\/hashicorp\/aws\] >= 5\.\d+\.\d+, < 7\.0\.0/);
+    expect(providers.stdout).toMatch(/module\.ecs_rerun\n\s+└── provider\[registry\.terraform\.io\/hashicorp\/aws\] >= 6\.\d+\.\d+, < 7\.0\.0/);
   });
 
   describe("validation blocks refuse what the construct refuses", () => {
@@ -66,6 +66,10 @@ describeWithTerraform("the module as terraform reads it", () => {
       ["a family name with a slash", { rerunProgramFailureFamilies: ["nightly/report"] }, { rerun_program_failure_families: ["nightly/report"] }],
       // [] would be `"Resource": []` in the rerun role's policy, which IAM refuses at apply.
       ["an empty list of roles to pass", { passRoleArns: [] }, { pass_role_arns: [] }, "IAM refuses a statement whose Resource is empty"],
+      ["a role path without its closing slash", { rolePath: "/platform" }, { role_path: "/platform" }, 'begins and ends with "/"'],
+      // Every pipeline ignores the calls of roles under /ecs-rerun/: a user's roles there would be ignored too.
+      ["a role path under /ecs-rerun/", { rolePath: "/ecs-rerun/" }, { role_path: "/ecs-rerun/" }, "reserved for the relaunch roles"],
+      ["a boundary that is no policy ARN", { rolePermissionsBoundary: "platform-boundary" }, { role_permissions_boundary: "platform-boundary" }, "the ARN of a managed policy"],
       ...(
         [
           ["two expected runs of one name", [run({}), run({ family: "other" })], "a name no other run has"],
@@ -90,7 +94,17 @@ describeWithTerraform("the module as terraform reads it", () => {
     test("and both accept the defaults and sensible values (the check above can pass)", async () => {
       const runs = [run({}), run({ name: "quarter-hourly", family: undefined, startedBy: "events-rule/q", intervalSeconds: 900, graceSeconds: 0 }), run({ name: "weekly", intervalSeconds: 6 * 86400, graceSeconds: 86400 })];
       expect(
-        construct({ maxAttempts: 5, slackWebhookParameterName: "/ecs-rerun/slack-webhook", notificationEmails: ["ops@example.com"], verifyIntervalSeconds: 0, verifyTimeoutSeconds: 60, expectedRuns: runs, rerunProgramFailureFamilies: ["nightly-report"] }),
+        construct({
+          maxAttempts: 5,
+          slackWebhookParameterName: "/ecs-rerun/slack-webhook",
+          notificationEmails: ["ops@example.com"],
+          verifyIntervalSeconds: 0,
+          verifyTimeoutSeconds: 60,
+          expectedRuns: runs,
+          rerunProgramFailureFamilies: ["nightly-report"],
+          rolePath: "/platform/batch/",
+          rolePermissionsBoundary: "arn:aws-us-gov:iam::123456789012:policy/boundaries/platform",
+        }),
       ).not.toThrow();
       const r = await evaluate(vars, '"ok"', {
         clusters: ["batch-ec2"],
@@ -101,6 +115,8 @@ describeWithTerraform("the module as terraform reads it", () => {
         verify_timeout_seconds: 60,
         expected_runs: runs.map(runVariable),
         rerun_program_failure_families: ["nightly-report"],
+        role_path: "/platform/batch/",
+        role_permissions_boundary: "arn:aws-us-gov:iam::123456789012:policy/boundaries/platform",
       });
       expect(r).toEqual({ value: "ok", stderr: "" });
     });
@@ -286,7 +302,7 @@ locals {
     /** References to other blocks, made comparable: `one(aws_x.y[*].arn)` and `${aws_x.hash.arn}` both become "<aws_x.arn>". */
     const place: [RegExp, string][] = [
       [/data\.aws_partition\.[A-Za-z0-9_-]+\.partition/g, "PARTITION"],
-      [/data\.aws_region\.[A-Za-z0-9_-]+\.name/g, "REGION"],
+      [/data\.aws_region\.[A-Za-z0-9_-]+\.region/g, "REGION"],
       [/data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id/g, "ACCOUNT"],
     ];
     const fromModule = (policy: unknown) =>

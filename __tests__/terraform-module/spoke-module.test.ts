@@ -115,6 +115,8 @@ describeWithTerraform("modules/spoke as terraform reads it", () => {
       ["an empty list of roles to pass", { passRoleArns: [] }, { pass_role_arns: [] }],
       ["a name with a space", { name: "ecs rerun" }, { name: "ecs rerun" }],
       ["an alarm action that is no ARN", { alarmActions: ["ops"] }, { alarm_actions: ["ops"] }],
+      ["a role path under /ecs-rerun/, reserved for relaunch roles", { rolePath: "/ecs-rerun/mine/" }, { role_path: "/ecs-rerun/mine/" }],
+      ["a boundary that is a role, not a policy", { rolePermissionsBoundary: "arn:aws:iam::222233334444:role/boundary" }, { role_permissions_boundary: "arn:aws:iam::222233334444:role/boundary" }],
     ])("%s", async (_what, props, tfVars) => {
       expect(construct(props)).toThrow(/is invalid/);
       const r = await evaluate(vars, '"ok"', { ...SPOKE_EXAMPLE_INPUTS, ...tfVars });
@@ -124,13 +126,16 @@ describeWithTerraform("modules/spoke as terraform reads it", () => {
     test("and both accept the example's inputs (the check above can pass)", async () => {
       expect(construct({})).not.toThrow();
       expect(await evaluate(vars, '"ok"', SPOKE_EXAMPLE_INPUTS)).toEqual({ value: "ok", stderr: "" });
+      const roles = { rolePath: "/platform/", rolePermissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess" };
+      expect(construct(roles)).not.toThrow();
+      expect(await evaluate(vars, '"ok"', { ...SPOKE_EXAMPLE_INPUTS, role_path: roles.rolePath, role_permissions_boundary: roles.rolePermissionsBoundary })).toEqual({ value: "ok", stderr: "" });
     });
   });
 
   describe("what terraform computes is the literal construct's", () => {
     const place = { account: "222233334444", region: "eu-west-1" };
     const fill = (text: string) =>
-      text.replace(/data\.aws_partition\.[a-z_]+\.partition/g, '"aws"').replace(/data\.aws_caller_identity\.[a-z_]+\.account_id/g, `"${place.account}"`).replace(/data\.aws_region\.[a-z_]+\.name/g, `"${place.region}"`);
+      text.replace(/data\.aws_partition\.[a-z_]+\.partition/g, '"aws"').replace(/data\.aws_caller_identity\.[a-z_]+\.account_id/g, `"${place.account}"`).replace(/data\.aws_region\.[a-z_]+\.region/g, `"${place.region}"`);
     const hclOf = (v: unknown) => hclExpressionOf(v, "inline");
     const role = tf.resource.aws_iam_role.relaunch_role as { name: string; lifecycle: { precondition: { condition: string }[] } };
     const dirWith = scratchDir({
@@ -146,7 +151,7 @@ describeWithTerraform("modules/spoke as terraform reads it", () => {
       const stack = new TerraformStack(Testing.app(), "s");
       new AwsProvider(stack, "aws", { region: place.region });
       new EcsRerunSpoke(stack, "s", { region: place.region, hubEventBusArn: String(SPOKE_EXAMPLE_INPUTS.hub_event_bus_arn), hubRerunRoleArn: String(SPOKE_EXAMPLE_INPUTS.hub_rerun_role_arn), clusters: [], ...props });
-      const text = Testing.synth(stack).replace(/\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}/g, "aws").replace(/\$\{data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id\}/g, place.account).replace(/\$\{data\.aws_region\.[A-Za-z0-9_-]+\.name\}/g, place.region);
+      const text = Testing.synth(stack).replace(/\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}/g, "aws").replace(/\$\{data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id\}/g, place.account).replace(/\$\{data\.aws_region\.[A-Za-z0-9_-]+\.region\}/g, place.region);
       return JSON.parse(text) as { resource: Record<string, Record<string, Record<string, unknown>>> };
     };
     const manyClusters = Array.from({ length: 150 }, (_, i) => (i % 4 === 0 ? `arn:aws:ecs:eu-west-1:222233334444:cluster/b-${i}` : `b-${i}`));

@@ -1,6 +1,6 @@
 /** The CloudTrail trail that delivers management events to EventBridge, for accounts that have none. */
 import { Construct } from "constructs";
-import { Token } from "cdktf";
+import { Token, type IResolvable } from "cdktf";
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
@@ -18,6 +18,12 @@ export interface ManagementEventsTrailProps {
   readonly place: AwsPlace;
   /** Whether it exists: a Terraform bool expression count-switches every resource. @default true */
   readonly presence?: Presence;
+  /**
+   * Let a destroy delete the bucket with the logs in it: `true`, `false`, or a Terraform bool
+   * expression. Off, a destroy stops at the non-empty bucket, so the account's audit trail is never
+   * deleted by accident. @default false
+   */
+  readonly forceDestroy?: boolean | IResolvable;
 }
 
 /** Prefix of the bucket's name: S3 wants lower case, and leaves room for its random suffix. */
@@ -40,7 +46,9 @@ export class ManagementEventsTrail extends Construct {
     super(scope, id);
     const { place } = props;
     const count = countOf(props.presence ?? true);
-    this.bucket = new S3Bucket(this, "bucket", { count, bucketPrefix: bucketPrefix(props.name), forceDestroy: false });
+    // S3 deletes only an empty bucket. force_destroy takes effect only once applied: the provider reads
+    // it from state at destroy time (Terraform AWS provider, aws_s3_bucket, force_destroy).
+    this.bucket = new S3Bucket(this, "bucket", { count, bucketPrefix: bucketPrefix(props.name), forceDestroy: props.forceDestroy ?? false });
     const bucketId = attributeOf(this.bucket, "id");
     const bucketArn = attributeOf(this.bucket, "arn");
     new S3BucketPublicAccessBlock(this, "bucket-private", {

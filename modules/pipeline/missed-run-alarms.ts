@@ -5,7 +5,6 @@ import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
@@ -29,6 +28,7 @@ import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../iam"
 import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
 import { binnedPatterns } from "./pattern-bins";
 import { runCounterStatements, type AwsPlace } from "./pipeline-policies";
+import { addRole, type RoleOptions } from "./role-options";
 import { addLaterRules, patternSizePrecondition, splitPatterns } from "./split-rules";
 import { clusterArnMatcherTextsExpression, clusterArnMatchers } from "./task-state-pattern";
 
@@ -54,6 +54,8 @@ export interface MissedRunAlarmsProps {
   readonly place: AwsPlace;
   /** The run counter's role name: IAM names are global in an account, so it carries the region (iam-names.ts). */
   readonly roleName: string;
+  /** The user's permissions boundary and path for its role. @default {} */
+  readonly roles?: RoleOptions;
   /** How the run counter's policy document is written. */
   readonly encoding: DocumentEncoding;
   /** Where the run counter's package goes. */
@@ -141,11 +143,7 @@ export class MissedRunAlarms extends Construct {
       more = addLaterRules(this, "rule", { name: ruleName, description, later: patterns.later, hint }).rules;
       this.moreRules = more;
     }
-    const role = new IamRole(this, "run-counter-role", {
-      count,
-      name: props.roleName,
-      assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: props.place.account }),
-    });
+    const role = addRole(this, "run-counter-role", { count, name: props.roleName, assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: props.place.account }) }, props.roles ?? {});
     new IamRolePolicy(this, "run-counter-policy", {
       count,
       name: "read-task-definitions",

@@ -6,6 +6,7 @@ import { presenceOf, type Presence } from "../hcl/presence";
 import type { DocumentEncoding } from "../iam";
 import type { ExpectedRun } from "./missed-run";
 import type { EcsRerunPipelineProps } from "./rerun-pipeline";
+import { checkRoleOptions, type RoleOptions } from "./role-options";
 import { DEFAULT_RETRYABLE_REASONS } from "../../lambda/rerun/config";
 import { DEFAULT_LAUNCHES_PER_SECOND, LAUNCHES_PER_SECOND_LIMITS } from "../../lambda/rerun/core/pacing";
 import { RECONCILE_EVERY_MINUTES } from "./reconciler/reconciler-names";
@@ -105,6 +106,8 @@ export interface PipelineInputs {
   readonly reconcileEveryMinutes: number;
   /** How policy documents are written: JSON text, or `jsonencode(...)` when inputs are expressions. */
   readonly encoding: DocumentEncoding;
+  /** The permissions boundary and path every role takes (role-options.ts). */
+  readonly roles: RoleOptions;
 }
 
 /** Fills in the defaults and refuses literal values that are not allowed (in the order of the props). */
@@ -169,6 +172,8 @@ export function resolveInputs(props: EcsRerunPipelineProps): PipelineInputs {
   check(launchesPerSecond, "launchesPerSecond", (v) => v >= pace.min && v <= pace.max, `expected a number from ${pace.min} to ${pace.max} (ECS's RunTask refill rate)`);
   const reconcileEveryMinutes = props.reconcileEveryMinutes ?? RECONCILE_EVERY_MINUTES.default;
   check(reconcileEveryMinutes, "reconcileEveryMinutes", (v) => isInt(v, L.reconcileEveryMinutes), `expected a whole number of minutes from 1 to ${L.reconcileEveryMinutes.max}, or 0 for no reconciler`);
+  const roles: RoleOptions = { permissionsBoundary: props.rolePermissionsBoundary, path: props.rolePath };
+  checkRoleOptions(roles, { construct: "EcsRerunPipeline", module: "module" });
   // Expressions inside JSON text would break it as soon as they hold a string literal or a list.
   const encoding: DocumentEncoding = holdsTokens(props) ? "jsonencode" : "json";
   return {
@@ -198,5 +203,6 @@ export function resolveInputs(props: EcsRerunPipelineProps): PipelineInputs {
     launchesPerSecond,
     reconcileEveryMinutes,
     encoding,
+    roles,
   };
 }

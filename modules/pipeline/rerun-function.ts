@@ -3,7 +3,7 @@
 import type { Construct } from "constructs";
 import { Fn, Token, type IResolvable } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { hcl, holdsTokens } from "../hcl/hcl-expression";
 import { attributeOf } from "../hcl/presence";
@@ -11,7 +11,7 @@ import { assumeRolePolicy } from "../iam";
 import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
 import type { PipelineInputs } from "./pipeline-inputs";
 import { rerunFunctionStatements, type AwsPlace } from "./pipeline-policies";
-import { RELAUNCH_ROLE_PATH } from "./relaunch-identity";
+import { addRole, type RoleOptions } from "./role-options";
 import { addRelaunchPolicies } from "./cluster-policies";
 import { longestLogGroupArn, type OtherInlinePolicies } from "./role-policy-budget";
 
@@ -31,6 +31,8 @@ export interface RerunFunctionProps {
   readonly place: AwsPlace;
   /** Its role's name: IAM names are global in an account, so it carries the region (iam-names.ts). */
   readonly roleName: string;
+  /** The user's permissions boundary (the role keeps the path `/ecs-rerun/`, its mark). @default {} */
+  readonly roles?: RoleOptions;
   /** The count switching it, from `countOf`; undefined when it surely exists. @default undefined */
   readonly count?: number;
   /** Where its package goes. */
@@ -69,13 +71,8 @@ export function addRerunFunction(scope: Construct, props: RerunFunctionProps): R
   const { inputs, place, count } = props;
   const { name, logRetentionDays, encoding, maxAttempts, firstDelaySeconds, backoffRate, maxDelaySeconds, verifyIntervalSeconds, verifyTimeoutSeconds } = inputs;
   const rerunLogs = new CloudwatchLogGroup(scope, "rerun-logs", { count, name: `/aws/lambda/${name}-rerun`, retentionInDays: logRetentionDays });
-  const rerunRole = new IamRole(scope, "rerun-role", {
-    count,
-    name: props.roleName,
-    // The mark every pipeline's rules exclude, so no pipeline catches any pipeline's reruns.
-    path: RELAUNCH_ROLE_PATH,
-    assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }),
-  });
+  // A relaunch role: its path /ecs-rerun/ is the mark every pipeline's rules exclude, so no pipeline catches any pipeline's reruns.
+  const rerunRole = addRole(scope, "rerun-role", { count, name: props.roleName, assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }) }, props.roles ?? {}, "relaunch");
   const families = props.taskDefinitionFamilies ?? [];
   // The clusters the inline policy has no room for go to managed policies (cluster-policies.ts).
   addRelaunchPolicies(scope, {

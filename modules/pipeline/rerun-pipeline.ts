@@ -9,7 +9,7 @@ import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-m
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
@@ -36,6 +36,7 @@ import { addPipelineAlarms } from "./pipeline-alarms";
 import type { FunctionPackaging } from "./pipeline-function";
 import { resolveInputs, type PipelineInputs } from "./pipeline-inputs";
 import { addRerunFunction } from "./rerun-function";
+import { addRole } from "./role-options";
 import { rerunRoleOtherPolicies } from "./role-policy-budget";
 import { addInfrastructureRolesPolicy, checkInfrastructureRoleArns, infrastructureRolesBudget, infrastructureRolesEnvironment, infrastructureRolesPresence } from "./infrastructure-roles";
 import { addSlackNotifier } from "./slack-notifier";
@@ -94,6 +95,8 @@ export interface EcsRerunPipelineProps {
   readonly logRetentionDays?: number;
   /** Create a CloudTrail trail logging management events (needed once per account and region). @default false */
   readonly createTrail?: boolean | IResolvable;
+  /** Let a destroy delete the trail's bucket with its logs (off: a destroy stops at the non-empty bucket). Apply it before the destroy. @default false */
+  readonly trailForceDestroy?: boolean | IResolvable;
   /** Create the alarms. @default true */
   readonly createAlarms?: boolean | IResolvable;
   /** More actions of every alarm besides the topic: where an alarm still goes when the topic is broken. @default [] */
@@ -144,6 +147,10 @@ export interface EcsRerunPipelineProps {
    * 0: no reconciler. @default 5
    */
   readonly reconcileEveryMinutes?: number;
+  /** ARN of the managed policy that is the permissions boundary of every role the pipeline creates. @default undefined (no boundary) */
+  readonly rolePermissionsBoundary?: string;
+  /** IAM path of every role the pipeline creates but the rerun role, which keeps `/ecs-rerun/` (its mark: see role-options.ts). @default undefined ("/") */
+  readonly rolePath?: string;
 }
 
 /**
@@ -215,7 +222,7 @@ export class EcsRerunPipeline extends Construct {
   constructor(scope: Construct, id: string, props: EcsRerunPipelineProps) {
     super(scope, id);
     const inputs = resolveInputs(props);
-    const { create, name, logRetentionDays, encoding } = inputs;
+    const { create, name, logRetentionDays, encoding, roles } = inputs;
     const { clusters } = props;
     this.packaging = { directory: props.packageDirectory, packages: this.packages };
     const base = countOf(create);
@@ -256,6 +263,7 @@ export class EcsRerunPipeline extends Construct {
       retryableStoppedReasons,
       place,
       roleName: roleName("rerun"),
+      roles,
       count: base,
       packaging: this.packaging,
       environment,
@@ -283,6 +291,7 @@ export class EcsRerunPipeline extends Construct {
         presence: notifierPresence,
         place,
         roleName: roleName("notifier"),
+        roles,
         slackWebhookParameterName: inputs.slackParameter!,
         slackWebhookKmsKeyArn: props.slackWebhookKmsKeyArn,
         topicArn,
@@ -298,7 +307,7 @@ export class EcsRerunPipeline extends Construct {
     const stateMachineArn = attributeOf(this.stateMachine, "arn");
 
     // Starter: one named execution per failure.
-    this.starterFunction = addStarterFunction(this, { name, count: base, place, roleName: roleName("starter"), stateMachineArn, deadLetterQueueArn: dlqArn, logRetentionDays, encoding, packaging: this.packaging });
+    this.starterFunction = addStarterFunction(this, { name, count: base, place, roleName: roleName("starter"), roles, stateMachineArn, deadLetterQueueArn: dlqArn, logRetentionDays, encoding, packaging: this.packaging });
 
     // Detection, and the dead-letter queue's policy naming its rules.
     const { ignoreStartedBy, catchFailedToStart, reportProgramFailures } = inputs;
@@ -343,7 +352,7 @@ export class EcsRerunPipeline extends Construct {
     // Trail, when asked for.
     const trailPresence = allOf(create, presenceOf(props.createTrail, false));
     if (trailPresence !== false) {
-      this.trail = new ManagementEventsTrail(this, "trail", { name: `${name}-management-events`, place, presence: trailPresence });
+      this.trail = new ManagementEventsTrail(this, "trail", { name: `${name}-management-events`, place, presence: trailPresence, forceDestroy: props.trailForceDestroy });
     }
 
     // Alarms.
@@ -371,6 +380,7 @@ export class EcsRerunPipeline extends Construct {
         everyMinutes: inputs.reconcileEveryMinutes,
         place,
         roleName: roleName("reconciler"),
+        roles,
         stateMachineArn,
         clusters,
         ignoreStartedBy,
@@ -397,6 +407,7 @@ export class EcsRerunPipeline extends Construct {
         presence: create,
         place,
         roleName: roleName("run-counter"),
+        roles,
         encoding,
         packaging: this.packaging,
       });
@@ -407,7 +418,7 @@ export class EcsRerunPipeline extends Construct {
   private place(): AwsPlace {
     return {
       partition: new DataAwsPartition(this, "partition").partition,
-      region: new DataAwsRegion(this, "region").name,
+      region: new DataAwsRegion(this, "region").region,
       account: new DataAwsCallerIdentity(this, "account").accountId,
     };
   }
@@ -449,13 +460,9 @@ export class EcsRerunPipeline extends Construct {
 
   /** The Standard state machine that waits, reruns and notifies, with its logs and role. */
   private rerunStateMachine(inputs: PipelineInputs, place: AwsPlace, roleName: string, base: number | undefined, rerunFunctionArn: string, topicArn: string): SfnStateMachine {
-    const { name, logRetentionDays, encoding } = inputs;
+    const { name, logRetentionDays, encoding, roles } = inputs;
     const sfnLogs = new CloudwatchLogGroup(this, "state-machine-logs", { count: base, name: `/aws/vendedlogs/states/${name}`, retentionInDays: logRetentionDays });
-    const sfnRole = new IamRole(this, "state-machine-role", {
-      count: base,
-      name: roleName,
-      assumeRolePolicy: assumeRolePolicy("states.amazonaws.com", { sourceAccount: place.account }),
-    });
+    const sfnRole = addRole(this, "state-machine-role", { count: base, name: roleName, assumeRolePolicy: assumeRolePolicy("states.amazonaws.com", { sourceAccount: place.account }) }, roles);
     new IamRolePolicy(this, "state-machine-policy", {
       count: base,
       name: "rerun-and-notify",

@@ -3,7 +3,6 @@
 import type { Construct } from "constructs";
 import { Token } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
@@ -13,6 +12,7 @@ import { allOf, attributeOf, countOf, isSet, type Presence } from "../hcl/presen
 import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../iam";
 import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
 import { decryptParameterStatements, notifierFunctionStatements, type AwsPlace } from "./pipeline-policies";
+import { addRole, type RoleOptions } from "./role-options";
 
 /** Props of {@link addSlackNotifier}. */
 export interface SlackNotifierProps {
@@ -24,6 +24,8 @@ export interface SlackNotifierProps {
   readonly place: AwsPlace;
   /** Its role's name: IAM names are global in an account, so it carries the region (iam-names.ts). */
   readonly roleName: string;
+  /** The user's permissions boundary and path for its role. @default {} */
+  readonly roles?: RoleOptions;
   /** Name of the SSM SecureString holding the webhook URL (the URL itself never lands in state). */
   readonly slackWebhookParameterName: string;
   /** Customer-managed KMS key of that parameter, if it does not use `aws/ssm`. @default undefined */
@@ -48,11 +50,7 @@ export function addSlackNotifier(scope: Construct, props: SlackNotifierProps): L
   const dlqArn = props.deadLetterQueueArn;
   const count = countOf(notifierPresence);
   const notifierLogs = new CloudwatchLogGroup(scope, "notifier-logs", { count, name: `/aws/lambda/${name}-notifier`, retentionInDays: logRetentionDays });
-  const notifierRole = new IamRole(scope, "notifier-role", {
-    count,
-    name: props.roleName,
-    assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }),
-  });
+  const notifierRole = addRole(scope, "notifier-role", { count, name: props.roleName, assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }) }, props.roles ?? {});
   const notifierRoleId = attributeOf(notifierRole, "id");
   new IamRolePolicy(scope, "notifier-policy", {
     count,

@@ -5,7 +5,6 @@
  */
 import type { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
@@ -13,6 +12,7 @@ import { attributeOf } from "../hcl/presence";
 import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../iam";
 import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
 import { starterFunctionStatements, type AwsPlace } from "./pipeline-policies";
+import { addRole, type RoleOptions } from "./role-options";
 
 /** Props of {@link addStarterFunction}. */
 export interface StarterFunctionProps {
@@ -24,6 +24,8 @@ export interface StarterFunctionProps {
   readonly place: AwsPlace;
   /** Its role's name: IAM names are global in an account, so it carries the region (iam-names.ts). */
   readonly roleName: string;
+  /** The user's permissions boundary and path for its role. @default {} */
+  readonly roles?: RoleOptions;
   /** The state machine it starts. */
   readonly stateMachineArn: string;
   /** Where events it could not hand over are parked (after Lambda's async retries). */
@@ -41,11 +43,7 @@ export function addStarterFunction(scope: Construct, props: StarterFunctionProps
   const { name, count, place, stateMachineArn, logRetentionDays, encoding } = props;
   const dlqArn = props.deadLetterQueueArn;
   const logs = new CloudwatchLogGroup(scope, "starter-logs", { count, name: `/aws/lambda/${name}-starter`, retentionInDays: logRetentionDays });
-  const role = new IamRole(scope, "starter-role", {
-    count,
-    name: props.roleName,
-    assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }),
-  });
+  const role = addRole(scope, "starter-role", { count, name: props.roleName, assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }) }, props.roles ?? {});
   new IamRolePolicy(scope, "starter-policy", {
     count,
     name: "start-rerun-executions",

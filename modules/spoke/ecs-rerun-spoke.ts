@@ -13,7 +13,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
@@ -23,8 +23,8 @@ import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding
 import { IAM_NAME_LIMITS, regionalIamName } from "../iam-names";
 import { ManagementEventsTrail } from "../pipeline/management-events-trail";
 import type { AwsPlace } from "../pipeline/pipeline-policies";
-import { RELAUNCH_ROLE_PATH } from "../pipeline/relaunch-identity";
 import { addRelaunchPolicies } from "../pipeline/cluster-policies";
+import { addRole } from "../pipeline/role-options";
 import { passRoleArns } from "../pipeline/rerun-function";
 import { relaunchRoleName } from "../pipeline/spoke-rule-patterns";
 import { addForwardingRules, type ForwardingRuleBlock } from "./forwarding-rules";
@@ -57,10 +57,16 @@ export interface EcsRerunSpokeProps {
   readonly passRoleArns?: readonly string[];
   /** Create a CloudTrail trail logging management events (rejected launches reach EventBridge only through one). @default false */
   readonly createTrail?: boolean | IResolvable;
+  /** Let a destroy delete the trail's bucket with its logs (off: a destroy stops at the non-empty bucket). Apply it before the destroy. @default false */
+  readonly trailForceDestroy?: boolean | IResolvable;
   /** Create the alarms (forwarding failures, dead letters). @default true */
   readonly createAlarms?: boolean | IResolvable;
   /** Actions of the alarms (e.g. an SNS topic): a spoke has no topic of its own. @default [] */
   readonly alarmActions?: readonly string[];
+  /** ARN of the managed policy that is the permissions boundary of both roles the spoke creates. @default undefined (no boundary) */
+  readonly rolePermissionsBoundary?: string;
+  /** IAM path of the forwarding role; the relaunch role keeps `/ecs-rerun/`, its mark and the path the hub assumes it by. @default undefined ("/") */
+  readonly rolePath?: string;
 }
 
 /**
@@ -96,18 +102,19 @@ export class EcsRerunSpoke extends Construct {
   constructor(scope: Construct, id: string, props: EcsRerunSpokeProps) {
     super(scope, id);
     const inputs = resolveSpokeInputs(props);
-    const { create, name, encoding } = inputs;
+    const { create, name, encoding, roles } = inputs;
     const base = countOf(create);
     const place: AwsPlace = {
       partition: new DataAwsPartition(this, "partition").partition,
-      region: new DataAwsRegion(this, "region").name,
+      region: new DataAwsRegion(this, "region").region,
       account: new DataAwsCallerIdentity(this, "account").accountId,
     };
     const region = props.region ?? place.region;
 
     // The relaunch role: the hub assumes it by a name it computes, `<name>-relaunch-<region>`.
     const relaunchName = relaunchRoleName(name, region);
-    this.relaunchRole = new IamRole(this, "relaunch-role", { count: base, name: relaunchName, path: RELAUNCH_ROLE_PATH, assumeRolePolicy: relaunchTrustPolicy(props.hubRerunRoleArn) });
+    // A relaunch role: it keeps the path /ecs-rerun/ (role-options.ts), which the hub assumes it by and every rule excludes.
+    this.relaunchRole = addRole(this, "relaunch-role", { count: base, name: relaunchName, assumeRolePolicy: relaunchTrustPolicy(props.hubRerunRoleArn) }, roles, "relaunch");
     // What literal inputs were checked for already, Terraform checks before creating anything here.
     const preconditions = [];
     if (Token.isUnresolved(relaunchName)) {
@@ -143,11 +150,7 @@ export class EcsRerunSpoke extends Construct {
     });
 
     // The forwarding role and the dead-letter queue of what the hub bus did not take.
-    this.forwardRole = new IamRole(this, "forward-role", {
-      count: base,
-      name: regionalIamName([name, "forward"], region),
-      assumeRolePolicy: assumeRolePolicy("events.amazonaws.com", { sourceAccount: place.account }),
-    });
+    this.forwardRole = addRole(this, "forward-role", { count: base, name: regionalIamName([name, "forward"], region), assumeRolePolicy: assumeRolePolicy("events.amazonaws.com", { sourceAccount: place.account }) }, roles);
     new IamRolePolicy(this, "forward-policy", { count: base, name: "put-events-on-the-hub-bus", role: attributeOf(this.forwardRole, "id"), policy: policyDocument(forwardRoleStatements(props.hubEventBusArn), encoding) });
     this.deadLetterQueue = new SqsQueue(this, "dlq", { count: base, name: `${name}-forward-dlq`, messageRetentionSeconds: 1209600, sqsManagedSseEnabled: true });
     const dlqArn = attributeOf(this.deadLetterQueue, "arn");
@@ -173,7 +176,7 @@ export class EcsRerunSpoke extends Construct {
     this.deadLetterQueuePolicy(base, rules.ruleArns, encoding);
 
     const trailPresence = allOf(create, inputs.createTrail);
-    if (trailPresence !== false) this.trail = new ManagementEventsTrail(this, "trail", { name: `${name}-spoke-management-events`, place, presence: trailPresence });
+    if (trailPresence !== false) this.trail = new ManagementEventsTrail(this, "trail", { name: `${name}-spoke-management-events`, place, presence: trailPresence, forceDestroy: props.trailForceDestroy });
 
     const alarmsPresence = allOf(create, inputs.createAlarms);
     if (alarmsPresence !== false) this.addAlarms(name, alarmsPresence, rules.blocks, inputs.alarmActions);

@@ -9,6 +9,7 @@ import { presenceOf, type Presence } from "../hcl/presence";
 import { IAM_NAME_LIMITS } from "../iam-names";
 import type { DocumentEncoding } from "../iam";
 import { DEFAULT_IGNORE_STARTED_BY, INPUT_LIMITS } from "../pipeline/pipeline-inputs";
+import { checkRoleOptions, type RoleOptions } from "../pipeline/role-options";
 import { relaunchRoleName } from "../pipeline/spoke-rule-patterns";
 import type { EcsRerunSpokeProps } from "./ecs-rerun-spoke";
 import { EVENT_BUS_ARN_PATTERN, HUB_RERUN_ROLE_ARN_PATTERN } from "./spoke-policies";
@@ -39,6 +40,8 @@ export interface SpokeInputs {
   readonly alarmActions: readonly string[];
   /** How policy documents are written. */
   readonly encoding: DocumentEncoding;
+  /** The permissions boundary and path the roles take (role-options.ts). */
+  readonly roles: RoleOptions;
 }
 
 /** Where a value was set, for errors. */
@@ -86,6 +89,8 @@ export function resolveSpokeInputs(props: EcsRerunSpokeProps): SpokeInputs {
   for (const [a, i] of eachLiteral(alarmActions)) check(a, `alarmActions[${i}]`, where("alarmActions", "alarm_actions"), (v) => v.startsWith("arn:"), "expected an ARN (an SNS topic, for example)");
   const catchFailedToStart = presenceOf(props.catchFailedToStart, true);
   const reportProgramFailures = presenceOf(props.reportProgramFailures, true);
+  const roles: RoleOptions = { permissionsBoundary: props.rolePermissionsBoundary, path: props.rolePath };
+  checkRoleOptions(roles, { construct: "EcsRerunSpoke", module: "module spoke" });
   // Expressions inside JSON text would break it as soon as they hold a string literal or a list.
   const encoding: DocumentEncoding = holdsTokens(props) ? "jsonencode" : "json";
   return {
@@ -101,5 +106,6 @@ export function resolveSpokeInputs(props: EcsRerunSpokeProps): SpokeInputs {
     createAlarms: presenceOf(props.createAlarms, true),
     alarmActions,
     encoding,
+    roles,
   };
 }

@@ -27,14 +27,22 @@ export const MODULE_REPOSITORY = "terraform-aws-ecs-rerun";
 export const REQUIRED_TERRAFORM_VERSION = ">= 1.3.0";
 
 /**
- * AWS provider versions the module works with. @cdktf/provider-aws 21.x is generated from provider
- * 6.25 (`~> 6.0`), so every argument it writes exists in 6.x. Of 5.x the module needs `logging_config`
- * on Lambda functions (5.32) and the `nodejs22.x` runtime, which the provider validates against the
- * AWS SDK's list: the SDK learnt it at the runtime's launch (2024-11-22 changelog note, provider PR
- * #40277), so 5.78, the release after, is the floor; it could not be checked against a provider binary
- * here. 7.0 may remove what 6.x deprecates (`aws_region.name`, which 6.x only warns about).
+ * AWS provider versions the module works with: 6.x. The module reads its region from the `region`
+ * attribute of `data.aws_region`, which 6.0 added; 6.x deprecates `name` ("name is deprecated. Use
+ * region instead.", the data source's schema in the provider's source, internal/service/meta/
+ * region_data_source.go) and, from 6.47, `id` too (hashicorp/terraform-provider-aws#48036), so every
+ * plan on 6.x would warn about either, and 5.x has no `region` attribute: no attribute of that data
+ * source is valid and warning-free on both majors. Checked with scripts/provider-schema.ts against
+ * the schemas the bindings were generated from: @cdktf/provider-aws 21.0.0 (provider 6.0.0) and
+ * 21.22.1 (6.25.0, installed) have every type, argument and attribute the module uses; 20.0.0
+ * (5.99.1, the last 5.x) lacks `region`. terraform-aws-modules' own modules ask for 6.x too (their
+ * lambda module: `>= 6.23.0`). 7.0 may remove what 6.x deprecates, hence `< 7.0.0`.
  */
-export const AWS_PROVIDER_VERSION = ">= 5.78.0, < 7.0.0";
+export const AWS_PROVIDER_VERSION = ">= 6.0.0, < 7.0.0";
+
+/** `trail_force_destroy`, the same in the root module and the spoke. */
+export const TRAIL_FORCE_DESTROY_DESCRIPTION =
+  "Let terraform destroy delete the trail's S3 bucket with the logs in it (false: a destroy stops at the non-empty bucket, so the audit logs are never lost by accident). Apply it before the destroy: the provider reads it from state.";
 
 /** Directory of the Lambda zips inside the module; `path.module` keeps it right wherever the module is called from. */
 export const MODULE_PACKAGE_DIRECTORY = "lambda";
@@ -216,6 +224,7 @@ export class EcsRerunModuleStack extends ModuleStack {
       nullable: false,
       description: "Create a CloudTrail trail logging write management events. EventBridge sees rejected launches only through a trail; one per account and region is enough.",
     });
+    const trailForceDestroy = variable("trail_force_destroy", { type: "bool", default: false, nullable: false, description: TRAIL_FORCE_DESTROY_DESCRIPTION });
     const createAlarms = variable("create_alarms", {
       type: "bool",
       default: true,
@@ -270,6 +279,7 @@ export class EcsRerunModuleStack extends ModuleStack {
       { type: "string", default: nothing, description: "AWS Organizations ID (o-...) whose accounts the hub bus admits too, and whose relaunch roles the rerun role may assume. null: only the accounts of spoke_clusters." },
       nullOrMatches(ORGANIZATION_ID_PATTERN, "an AWS Organizations ID (o- and 10 to 32 lower-case letters or digits)"),
     );
+    const roles = this.roleOptionVariables("the rerun role");
     const tags = variable("tags", { type: "map(string)", default: {}, nullable: false, description: "Tags on every resource that takes tags." });
 
     this.pipeline = new EcsRerunPipeline(this, "pipeline", {
@@ -301,6 +311,7 @@ export class EcsRerunModuleStack extends ModuleStack {
       infrastructureRoleArns: infrastructureRoles.listValue,
       logRetentionDays: logRetention.numberValue,
       createTrail: createTrail.booleanValue,
+      trailForceDestroy: trailForceDestroy.booleanValue,
       createAlarms: createAlarms.booleanValue,
       alarmActions: alarmActions.listValue,
       expectedRuns: expectedRuns.value,
@@ -309,6 +320,8 @@ export class EcsRerunModuleStack extends ModuleStack {
       packageDirectory: `${Token.asString(ref("path.module"))}/${MODULE_PACKAGE_DIRECTORY}`,
       spokeClusters: spokeClusters.listValue,
       spokeOrganizationId: spokeOrganization.stringValue,
+      rolePermissionsBoundary: roles.permissionsBoundary,
+      rolePath: roles.path,
     });
 
     this.tagEverything(tags);

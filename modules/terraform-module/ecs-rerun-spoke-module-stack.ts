@@ -10,7 +10,7 @@ import { attributeOf } from "../hcl/presence";
 import { DEFAULT_IGNORE_STARTED_BY, INPUT_LIMITS } from "../pipeline/pipeline-inputs";
 import { EcsRerunSpoke } from "../spoke/ecs-rerun-spoke";
 import { EVENT_BUS_ARN_PATTERN, HUB_RERUN_ROLE_ARN_PATTERN } from "../spoke/spoke-policies";
-import { AWS_PROVIDER_VERSION, REQUIRED_TERRAFORM_VERSION } from "./ecs-rerun-module-stack";
+import { AWS_PROVIDER_VERSION, REQUIRED_TERRAFORM_VERSION, TRAIL_FORCE_DESTROY_DESCRIPTION } from "./ecs-rerun-module-stack";
 import { ModuleStack, eachMatches, passRoleArnsChecks, required } from "./module-stack-base";
 
 /** Where the submodule sits inside the module, by the terraform-aws-modules convention. */
@@ -78,12 +78,14 @@ export class EcsRerunSpokeModuleStack extends ModuleStack {
       nullable: false,
       description: "Create a CloudTrail trail logging write management events. EventBridge sees rejected launches only through a trail; one per account and region is enough.",
     });
+    const trailForceDestroy = this.variable("trail_force_destroy", { type: "bool", default: false, nullable: false, description: TRAIL_FORCE_DESTROY_DESCRIPTION });
     const createAlarms = this.variable("create_alarms", { type: "bool", default: true, nullable: false, description: "Create the alarms (a forwarding rule's failed invocations, messages in the dead-letter queue)." });
     const alarmActions = this.variable(
       "alarm_actions",
       { type: "list(string)", default: [], nullable: false, description: "Actions of the alarms (e.g. an SNS topic ARN of this account and region): a spoke has no topic of its own." },
       eachMatches("^arn:", "an ARN"),
     );
+    const roles = this.roleOptionVariables("the relaunch role");
     const tags = this.variable("tags", { type: "map(string)", default: {}, nullable: false, description: "Tags on every resource that takes tags." });
 
     this.spoke = new EcsRerunSpoke(this, "spoke", {
@@ -98,8 +100,11 @@ export class EcsRerunSpokeModuleStack extends ModuleStack {
       taskDefinitionFamilies: families.listValue,
       passRoleArns: passRoles.listValue,
       createTrail: createTrail.booleanValue,
+      trailForceDestroy: trailForceDestroy.booleanValue,
       createAlarms: createAlarms.booleanValue,
       alarmActions: alarmActions.listValue,
+      rolePermissionsBoundary: roles.permissionsBoundary,
+      rolePath: roles.path,
     });
     this.tagEverything(tags);
 

@@ -1,6 +1,7 @@
 /** The module's README: usage example and the inputs and outputs tables, generated. */
 import { alignAttributes, hclExpressionOf, hclString } from "../hcl/hcl-expression";
 import { renderVersionsTf, type TfJsonOutput, type TfJsonSettings, type TfJsonVariable } from "./hcl-file";
+import { MODULE_VERSION, versionConstraint } from "./module-version";
 
 /** What the module's documents are rendered from: its synthesized variables, outputs and settings. */
 export interface ModuleInterface {
@@ -154,10 +155,10 @@ backoff, and publishes a notice at each step (to Slack, email or any SNS subscri
 ## Usage
 
 \`\`\`hcl
-${moduleBlock(source, iface.variables, exampleInputs, "~> 1.0")}
+${moduleBlock(source, iface.variables, exampleInputs, versionConstraint())}
 \`\`\`
 
-To follow a repository instead of a registry: \`source = "git::https://github.com/<owner>/${options.repository}.git?ref=v1.0.0"\`.
+To follow a repository instead of a registry: \`source = "git::https://github.com/<owner>/${options.repository}.git?ref=v${MODULE_VERSION}"\`.
 
 Before the first apply:
 
@@ -236,19 +237,20 @@ module from the **root of its own repository**:
   required variable, or changing a resource address is a major version;
 - the repository's content is exactly this directory.
 
-From the ecs-rerun project:
+From the ecs-rerun project, whose \`package.json\` holds the version (the one place it is kept) and
+whose CHANGELOG.md has a section for it:
 
 \`\`\`sh
-npm run build:module                                                      # writes dist/${options.repository}
+npm version 1.4.0 --no-git-tag-version                                     # the version to release
 git clone git@github.com:<owner>/${options.repository}.git ../${options.repository}
-npm run publish:module -- 1.4.0 ../${options.repository}                  # sync, commit, tag v1.4.0; pushes nothing
-git -C ../${options.repository} show --stat v1.4.0                        # review
-npm run publish:module -- 1.4.0 ../${options.repository} --push           # or push yourself: git push --follow-tags
+npm run publish:module -- ../${options.repository}                         # build, sync, commit, tag v1.4.0; pushes nothing
+git -C ../${options.repository} show --stat v1.4.0                         # review
+git -C ../${options.repository} push --follow-tags                         # or publish with --push
 \`\`\`
 
-\`scripts/publish-module.sh\` replaces the checkout's files (all but \`.git\`) with this directory,
-commits, and creates an annotated tag; it refuses a dirty checkout, a version that is not semver and a
-tag that exists. Once, in the registry: sign in with GitHub, choose Publish > Module and the
+\`scripts/publish-module.sh\` builds the module (\`npm run build:module\`), replaces the checkout's files
+(all but \`.git\`) with it, commits, and creates an annotated tag; it refuses a dirty checkout, a
+version that is not semver or has no section in CHANGELOG.md, and a tag that exists. Once, in the registry: sign in with GitHub, choose Publish > Module and the
 repository; later tags are picked up by the registry's webhook.
 `;
 }

@@ -6,6 +6,7 @@
 import { Construct, type Node } from "constructs";
 import { TerraformElement, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Token, type IResolvable, type TerraformVariableConfig } from "cdktf";
 import { hcl, hclFrom, raw } from "../hcl/hcl-expression";
+import { ROLE_OPTION_LIMITS, type RoleOptions } from "../pipeline/role-options";
 
 /** A validation block, written against the variable itself. */
 export type Check = (self: string) => { condition: IResolvable; errorMessage: string };
@@ -102,6 +103,37 @@ export abstract class ModuleStack extends TerraformStack {
     for (const c of checks) v.addValidation(c(`var.${name}`));
     (this.variables as Record<string, TerraformVariable>)[name] = v;
     return v;
+  }
+
+  /**
+   * Declares `role_permissions_boundary` and `role_path` (terraform-aws-modules' names), checked as
+   * the constructs check rolePermissionsBoundary and rolePath; `relaunchRole` names the role that keeps
+   * /ecs-rerun/. Returns them as the constructs take them.
+   */
+  protected roleOptionVariables(relaunchRole: string): RoleOptions {
+    const L = ROLE_OPTION_LIMITS;
+    const boundary = this.variable(
+      "role_permissions_boundary",
+      { type: "string", default: Token.nullValue(), description: "ARN of the managed policy that is the permissions boundary of every IAM role the module creates (many organizations require one); it must allow what the roles' own policies grant. null: no boundary." },
+      nullOrMatches(L.permissionsBoundaryPattern, "the ARN of a managed policy (arn:aws:iam::ACCOUNT:policy/NAME or arn:aws:iam::aws:policy/NAME)"),
+    );
+    const path = this.variable(
+      "role_path",
+      {
+        type: "string",
+        default: Token.nullValue(),
+        description: `IAM path of every role the module creates except ${relaunchRole}, which keeps ${L.reservedPathPrefix}: every ecs-rerun pipeline ignores the calls of roles under that path, which is what keeps reruns from being rerun. null: /. Changing it replaces the roles.`,
+      },
+      (v) => ({
+        condition: hcl`${raw(v)} == null || (can(regex(${L.pathPattern}, ${raw(v)})) && try(length(${raw(v)}), 0) <= ${L.pathMaxLength})`,
+        errorMessage: `Must be null, "/" or a path that begins and ends with "/" (e.g. "/platform/batch/"), of printable ASCII without spaces, at most ${L.pathMaxLength} characters.`,
+      }),
+      (v) => ({
+        condition: hcl`${raw(v)} == null || !startswith(coalesce(${raw(v)}, "/"), ${L.reservedPathPrefix})`,
+        errorMessage: `${L.reservedPathPrefix} is reserved for the relaunch roles (every ecs-rerun pipeline ignores the calls of any role under it): choose a path outside it.`,
+      }),
+    );
+    return { permissionsBoundary: boundary.stringValue, path: path.stringValue };
   }
 
   /** Declares an output; the first one creates the outputs' scope, after the resources. */

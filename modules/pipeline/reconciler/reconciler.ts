@@ -13,7 +13,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
@@ -23,6 +23,7 @@ import { allOf, attributeOf, countOf, type Presence } from "../../hcl/presence";
 import { assumeRolePolicy, policyDocument, type DocumentEncoding, type PolicyStatement } from "../../iam";
 import { addPipelineFunction, type FunctionPackaging } from "../pipeline-function";
 import type { AwsPlace } from "../pipeline-policies";
+import { addRole, type RoleOptions } from "../role-options";
 import { CURSOR_KEY_ATTRIBUTE, FOUND_BY_RECONCILER, FOUND_BY_RECONCILER_METRIC } from "./reconciler-names";
 import { reconcilerStatements } from "./reconciler-policies";
 
@@ -38,6 +39,8 @@ export interface ReconcilerProps {
   readonly place: AwsPlace;
   /** Its role's name (region-qualified, iam-names.ts). */
   readonly roleName: string;
+  /** The user's permissions boundary and path for the role (role-options.ts). @default none */
+  readonly roles?: RoleOptions;
   /** The state machine it hands failures to. */
   readonly stateMachineArn: string;
   /** The home place's protected clusters. */
@@ -95,7 +98,7 @@ export class Reconciler extends Construct {
       serverSideEncryption: { enabled: true },
     });
     const logs = new CloudwatchLogGroup(this, "logs", { count, name: `/aws/lambda/${name}-reconciler`, retentionInDays: props.logRetentionDays });
-    this.role = new IamRole(this, "role", { count, name: props.roleName, assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }) });
+    this.role = addRole(this, "role", { count, name: props.roleName, assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", { sourceAccount: place.account }) }, props.roles ?? {});
     new IamRolePolicy(this, "policy", {
       count,
       name: "reconcile",

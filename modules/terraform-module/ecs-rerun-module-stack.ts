@@ -49,8 +49,11 @@ export const TRAIL_FORCE_DESTROY_DESCRIPTION =
 /** Directory of the Lambda zips inside the module; `path.module` keeps it right wherever the module is called from. */
 export const MODULE_PACKAGE_DIRECTORY = "lambda";
 
-/** Values the module's example sets for the variables without a default. */
-export const EXAMPLE_INPUTS: Readonly<Record<string, unknown>> = { clusters: ["batch-ec2"] };
+/**
+ * Values the module's examples set: the variables without a default, and a destination for the
+ * notices (without one every plan warns: a topic nobody reads is silence).
+ */
+export const EXAMPLE_INPUTS: Readonly<Record<string, unknown>> = { clusters: ["batch-ec2"], notification_emails: ["ops@example.com"] };
 
 const KMS_KEY_ARN_PATTERN = "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$";
 

@@ -61,14 +61,16 @@ export function renderRequirementsTable(settings: TfJsonSettings): string {
   return ["| Name | Version |", "| --- | --- |", ...rows].join("\n");
 }
 
-/** A `module` block setting exactly the required variables. */
+/** A `module` block setting the required variables, then the other variables `exampleInputs` gives (where notices go). */
 function moduleBlock(source: string, variables: ModuleInterface["variables"], exampleInputs: Readonly<Record<string, unknown>>, version?: string): string {
   const required = Object.entries(variables).filter(([, v]) => isRequired(v));
   for (const [name] of required) {
     if (!(name in exampleInputs)) throw new Error(`exampleInputs has no value for the required variable ${name}: the example could not be applied`);
   }
+  for (const name of Object.keys(exampleInputs)) if (!(name in variables)) throw new Error(`exampleInputs names ${name}, which is no variable of the module`);
   const head = [{ name: "source", value: hclString(source) }, ...(version ? [{ name: "version", value: hclString(version) }] : [])];
-  const inputs = required.map(([name]) => ({ name, value: hclExpressionOf(exampleInputs[name]) }));
+  const optional = Object.keys(exampleInputs).filter((name) => !required.some(([r]) => r === name));
+  const inputs = [...required.map(([name]) => name), ...optional].map((name) => ({ name, value: hclExpressionOf(exampleInputs[name]) }));
   return `module "ecs_rerun" {\n${alignAttributes(head, "  ")}\n${inputs.length > 0 ? `\n${alignAttributes(inputs, "  ")}\n` : ""}}`;
 }
 
@@ -81,7 +83,8 @@ export function renderBasicExample(iface: ModuleInterface, exampleInputs: Readon
     .slice(0, 2)
     .map(([name, o]) => `output ${hclString(name)} {\n${alignAttributes([{ name: "description", value: hclString(o.description ?? name) }, { name: "value", value: `module.ecs_rerun.${name}` }], "  ")}\n}`);
   return [
-    "# The least a caller sets: the clusters to protect. Everything else has a default.",
+    "# The least a caller sets: the clusters to protect, and where notices go (else every plan warns).",
+    "# Everything else has a default.",
     renderVersionsTf(iface.settings).trimEnd(),
     "",
     'provider "aws" {',

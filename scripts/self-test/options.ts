@@ -2,7 +2,7 @@
  * The self-test's command line: what `npm run self-test -- ...` accepts, its help, and the checks that
  * turn a bad argument into one message naming the option (exit code 2, never a stack trace).
  */
-import { parseArgs } from "node:util";
+import { parseOptions } from "../cli-support";
 
 /** A problem with what the user typed: reported plainly, exit code 2. */
 export class SelfTestUsageError extends Error {}
@@ -40,23 +40,18 @@ const NAME = /^[a-zA-Z0-9-]{1,40}$/;
 
 /** Parses and checks the self-test's arguments; throws SelfTestUsageError naming the option at fault. */
 export function parseSelfTestArgs(argv: readonly string[]): SelfTestCommand {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        region: { type: "string" },
-        name: { type: "string" },
-        "wait-seconds": { type: "string" },
-        local: { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }).values;
-  } catch (err) {
-    throw new SelfTestUsageError(`${(err as Error).message}\n${SELF_TEST_USAGE}`);
-  }
+  const values = parseOptions(
+    argv,
+    {
+      region: { type: "string" },
+      name: { type: "string" },
+      "wait-seconds": { type: "string" },
+      local: { type: "boolean" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    (message) => new SelfTestUsageError(`${message}\n${SELF_TEST_USAGE}`),
+  );
   const str = (k: string) => values[k] as string | undefined;
   const local = values.local === true;
   const region = str("region");

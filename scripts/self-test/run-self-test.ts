@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { selfTestEvent, type SelfTestEvent } from "../../lambda/shared/self-test";
+import { credentialsOrRegionProblem } from "../cli-support";
 import { SELF_TEST_USAGE, SelfTestUsageError, parseSelfTestArgs, type SelfTestCommand } from "./options";
 
 /** What the self-test needs from AWS (the SDK's clients, or a test's stand-ins). */
@@ -44,10 +45,8 @@ export interface SelfTestReport {
 function awsProblem(err: unknown): string | undefined {
   const e = err as { name?: string; message?: string } | null;
   const message = e?.message ?? String(err);
-  if (e?.name === "CredentialsProviderError" || /Could not load credentials/i.test(message)) {
-    return `no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (${message})`;
-  }
-  if (/Region is missing/i.test(message)) return "no AWS Region: pass --region, or set AWS_REGION";
+  const setup = credentialsOrRegionProblem(err);
+  if (setup !== undefined) return setup;
   if (e?.name === "AccessDeniedException" || e?.name === "AccessDenied") {
     return `AWS refused the call (${message}): the self-test needs lambda:InvokeFunction on the starter and states:DescribeExecution on its executions`;
   }

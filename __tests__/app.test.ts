@@ -128,7 +128,7 @@ describe("the app as a hub and as a spoke", () => {
     });
 
     test("protects the clusters ECS_RERUN_PROTECTED_CLUSTERS names", () => {
-      const { spoke: named } = build({ ...SPOKE_ENV, ECS_RERUN_PROTECTED_CLUSTERS: `reports,${EU}` });
+      const { spoke: named } = build({ ...SPOKE_ENV, ECS_RERUN_PROTECTED_CLUSTERS: `reports,${EU}`, ECS_RERUN_ALARM_ACTIONS: "arn:aws:sns:eu-west-1:222233334444:ops" });
       const launch = resourcesOf(synthJson(named!), "aws_cloudwatch_event_rule").find((r) => r.name === "ecs-rerun-forward-launch-failures")!;
       expect(JSON.parse(launch.event_pattern as string)).toMatchObject({ detail: { requestParameters: { cluster: expect.arrayContaining(["reports", EU]) } } });
     });

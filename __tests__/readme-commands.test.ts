@@ -19,6 +19,7 @@ const NOT_RUN: readonly [RegExp, string][] = [
   [/^npm run drill$/, "runs the fifteen scenarios, which scenarios.test.ts runs in-process"],
   [/^aws /, "needs an AWS account"],
   [/^npm run audit -- --since\b/, "reads an AWS account's CloudTrail event history; audit-cli.test.ts runs the audit without one"],
+  [/^npm run self-test -- --region\b/, "invokes a deployed pipeline in an AWS account; self-test.test.ts runs it without credentials, with stand-ins and through the drill"],
   [/^(\w+=\S* )*npm run cdktf -- (deploy|destroy|diff)\b/, "needs an AWS account and Terraform"],
   [/^(\/usr\/bin\/time -v )?npm run (-s )?bench:/, "benchmarks take minutes and judge this machine's load; storm.test.ts runs a small storm"],
 ];

@@ -11,7 +11,7 @@ import type { SimClock } from "./sim-clock";
 import type { SynthesizedPipeline } from "./synthesized-pipeline";
 
 /** How one event ended. */
-export type Outcome = "ignored" | "duplicate" | "unstarted" | "recovered" | "gave_up" | "not_retryable" | "needs_human" | "program_failed" | "already_handled" | "invalid_event" | "failed";
+export type Outcome = "ignored" | "duplicate" | "unstarted" | "recovered" | "gave_up" | "not_retryable" | "needs_human" | "program_failed" | "already_handled" | "invalid_event" | "self_test" | "failed";
 
 /** One line of a timeline, at a simulated time. */
 export interface TimelineEntry {
@@ -32,7 +32,8 @@ export interface DeliveryReport {
    * Where the event came from: delivered by the caller, or emitted by the local ECS endpoint as AWS
    * would (the CloudTrail record of a launch call, or an ECS Task State Change).
    */
-  readonly origin: "delivered" | "cloudtrail" | "task-event";
+  /** delivered: through the rules; invoked: handed to the starter directly, no rule (`aws lambda invoke`, the self-test). */
+  readonly origin: "delivered" | "cloudtrail" | "task-event" | "invoked";
   outcome: Outcome;
   /** Reruns made (the last decision's attempt). */
   attempts: number;
@@ -130,6 +131,11 @@ export interface RunOptions {
    * that account would), instead of being seen on their own place's default bus. @default none
    */
   readonly putOnHubBusBy?: string;
+  /**
+   * Hand the events to the starter directly, as `aws lambda invoke` does (the self-test), rather than
+   * through the rules, which never see them. @default false
+   */
+  readonly invokeStarter?: boolean;
   /** Seed of this run's jitter. @default the drill's seed */
   readonly seed?: number;
 }

@@ -14,7 +14,7 @@ import { routeEvent } from "./event-routing";
 import type { ExecutionStarter } from "./local-aws/sfn";
 
 /** How a successful execution ended, by the last decision of the Lambda. */
-const OUTCOME_OF_DECISION: Record<string, Outcome> = { recovered: "recovered", not_retryable: "not_retryable", needs_human: "needs_human", report: "program_failed" };
+const OUTCOME_OF_DECISION: Record<string, Outcome> = { recovered: "recovered", not_retryable: "not_retryable", needs_human: "needs_human", report: "program_failed", self_test: "self_test" };
 const MAX_EXECUTIONS = 50_000;
 /** The rerun Lambda's timeout (the pipeline's 90 s): an invocation learns its remaining time from it. */
 const RERUN_TIMEOUT_MS = 90_000;
@@ -149,7 +149,8 @@ export function pipelineExecution(
     const isTaskEvent = e["detail-type"] === "ECS Task State Change";
     // A long cluster list is split over several rules: the event is caught when one of them matches.
     // With spokes, an event of another place goes through its spoke's rules and the hub bus first.
-    const { matched, via } = routeEvent(pipeline, event, putOnHubBusBy);
+    // Invoked: straight to the starter (aws lambda invoke), no rule in between.
+    const { matched, via } = origin === "invoked" ? { matched: true, via: "the starter, invoked directly (no rule)" } : routeEvent(pipeline, event, putOnHubBusBy);
     const report: DeliveryReport = {
       index,
       ...(isTaskEvent && typeof (detail as { taskArn?: unknown } | undefined)?.taskArn === "string" ? { taskArn: (detail as { taskArn: string }).taskArn } : {}),
@@ -162,7 +163,7 @@ export function pipelineExecution(
       waits: [],
     };
     reports.add(report);
-    if (origin === "delivered" || matched) {
+    if (origin === "delivered" || origin === "invoked" || matched) {
       const what = isTaskEvent
         ? `task stopped (${detail?.stoppedReason?.startsWith(`${detail.stopCode}`) ? detail.stoppedReason : `${detail?.stopCode}${detail?.stoppedReason ? `: ${detail.stoppedReason}` : ""}`}) on ${detail?.clusterArn}`
         : `${origin === "cloudtrail" ? "the pipeline's own " : ""}${detail?.eventName ?? "event"} on ${detail?.requestParameters?.cluster ?? "default"}`;

@@ -218,6 +218,8 @@ export class Drill {
       };
       return makeRerunHandler(rerunConfig, {
         ecs: sender,
+        // The outcome lines go where Lambda's logs go (bare in Lambda; here the run's log sink).
+        writeOutcome: (line) => console.log(line),
         events: eventBridge,
         scheduler: schedulerClient,
         random,
@@ -313,6 +315,7 @@ export class Drill {
         const delay = at[i] ?? 0;
         // EventBridge sends a delivered task event to every rule it matches: the successful-runs rule too.
         const deliver = () => {
+          if (runOptions.invokeStarter) return start(event, "invoked");
           countRun(event);
           start(event, "delivered", runOptions.putOnHubBusBy);
         };

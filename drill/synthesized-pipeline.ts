@@ -5,6 +5,7 @@ import { buildApp, DEMO_SLACK_WEBHOOK_PARAMETER } from "../modules/app";
 import { EcsRerunStack } from "../modules/pipeline/ecs-rerun-stack";
 import { PACER_FAILURE_METRIC } from "../modules/pipeline/launch-pacer";
 import { FOUND_BY_RECONCILER_METRIC } from "../modules/pipeline/reconciler/reconciler-names";
+import { PIPELINE_METRICS } from "../modules/pipeline/dashboard/pipeline-metrics";
 import type { AlarmSpec } from "./cloudwatch";
 import { synthesizeHub, type SynthesizedHub } from "./synthesized-hub";
 import type { PolicyDocument } from "./local-aws/iam-policy";
@@ -63,6 +64,8 @@ export interface SynthesizedPipeline {
   readonly successPatterns: readonly Record<string, unknown>[];
   /** Metric filters on the successful-runs log group (the launch pacer's is `launchPacer.failurePattern`). */
   readonly metricFilters: readonly { pattern: string; metricName: string }[];
+  /** The dashboard's metric filters (dashboard/pipeline-metrics.ts), as synthesized; none when it is off. */
+  readonly dashboardFilters: readonly { pattern: string; metricName: string; value: string; namespace: string; logGroupName: string }[];
   /** The missed-run alarms. */
   readonly missedRunAlarms: readonly AlarmSpec[];
 }
@@ -149,8 +152,10 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
   const pacerTable = synthesized(r, p.launchPacer?.table);
   const filters = Object.values(r.aws_cloudwatch_log_metric_filter ?? {});
   const isPacerFilter = (f: Record<string, unknown>) => (f.metric_transformation as { name: string }).name === PACER_FAILURE_METRIC;
-  // The reconciler's filter counts what it found, not runs of a job.
+  // The reconciler's filter counts what it found, not runs of a job; the dashboard's count outcomes.
   const isReconcilerFilter = (f: Record<string, unknown>) => (f.metric_transformation as { name: string }).name === FOUND_BY_RECONCILER_METRIC;
+  const dashboardMetrics = new Set<string>(Object.values(PIPELINE_METRICS).map((m) => m.metric));
+  const isDashboardFilter = (f: Record<string, unknown>) => dashboardMetrics.has((f.metric_transformation as { name: string }).name);
   const pacerFilter = filters.find(isPacerFilter);
   const launchPacer = pacerTable && pacerFilter ? { table: pacerTable.name as string, hashKey: pacerTable.hash_key as string, failurePattern: pacerFilter.pattern as string } : undefined;
   // Terraform fills the table's name in at apply; the drill names it as the table is named.
@@ -175,10 +180,14 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
     taskFailurePatterns,
     successPattern: successPatterns[0],
     successPatterns,
-    metricFilters: filters.filter((f) => !isPacerFilter(f) && !isReconcilerFilter(f)).map((f) => ({
+    metricFilters: filters.filter((f) => !isPacerFilter(f) && !isReconcilerFilter(f) && !isDashboardFilter(f)).map((f) => ({
       pattern: f.pattern as string,
       metricName: (f.metric_transformation as { name: string }).name,
     })),
+    dashboardFilters: filters.filter(isDashboardFilter).map((f) => {
+      const t = f.metric_transformation as { name: string; value: string; namespace: string };
+      return { pattern: f.pattern as string, metricName: t.name, value: t.value, namespace: t.namespace, logGroupName: f.log_group_name as string };
+    }),
     missedRunAlarms: Object.values(r.aws_cloudwatch_metric_alarm ?? {})
       .filter((a) => String(a.alarm_name).endsWith("-missed-run"))
       .map((a) => a as unknown as AlarmSpec),

@@ -6,7 +6,7 @@
  */
 import type { App } from "cdktf";
 import { ConfigError, resolveClusterConfig, type ClusterStackConfig, type ScheduledTaskConfig } from "./config";
-import { readSettings } from "./settings/settings";
+import { NO_SLACK, readSettings, type Settings } from "./settings/settings";
 import { EcsClusterStack } from "./cluster/ecs-cluster-stack";
 import { EcsRerunStack } from "./pipeline/ecs-rerun-stack";
 import { HubInputError } from "./pipeline/hub-bus";
@@ -50,6 +50,10 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv, inputs: AppInputs): {
     expectedRuns.push(run);
   });
 
+  const slack = o.slackWebhookParameter === NO_SLACK ? undefined : (o.slackWebhookParameter ?? DEMO_SLACK_WEBHOOK_PARAMETER);
+  const spokeWanted = o.hubEventBusArn !== undefined && o.hubRerunRoleArn !== undefined;
+  requireDestinations(o, slack, spokeWanted);
+
   const cluster = new EcsClusterStack(app, "ecs-cluster", clusterConfig);
   // Protects the cluster by name, not by a cross-stack reference: the pipeline deploys on its own,
   // and protects clusters it did not create the same way.
@@ -59,8 +63,12 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv, inputs: AppInputs): {
       clusters: o.protectedClusters ?? [cluster.config.clusterName],
       // Only the parameter's name; create it once with
       // `aws ssm put-parameter --type SecureString --name /ecs-rerun/slack-webhook --value https://hooks.slack.com/...`.
-      slackWebhookParameterName: o.slackWebhookParameter ?? DEMO_SLACK_WEBHOOK_PARAMETER,
+      slackWebhookParameterName: slack,
       notificationEmails: o.notificationEmails,
+      // Every alarm of the pipeline, its missed-run alarms too, notifies these besides the topic.
+      alarmActions: o.alarmActions,
+      ...(o.allowNoDestination === "true" ? { allowNoDestination: true } : {}),
+      ...(o.createDashboard === "false" ? { createDashboard: false } : {}),
       infrastructureRoleArns: o.infrastructureRoleArns,
       // A dead man's switch per scheduled job of the cluster stack: its interval follows the schedule.
       expectedRuns,
@@ -87,9 +95,30 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv, inputs: AppInputs): {
           hubRerunRoleArn: o.hubRerunRoleArn,
           // A spoke has no topic of its own: its alarms go where the cluster's go.
           alarmActions: o.alarmActions,
+          ...(o.allowNoDestination === "true" ? { allowNoDestination: true } : {}),
         })
       : undefined;
   return { cluster, rerun, spoke };
+}
+
+/**
+ * Always a destination: refuses, naming the settings that would give one, a pipeline whose notices and
+ * alarms would reach no one (Slack turned off, no emails, no alarm actions), and a spoke stack whose
+ * alarms would (no alarm actions: a spoke has no topic), unless ECS_RERUN_ALLOW_NO_DESTINATION=true.
+ * The constructs refuse the same at synth; this says it in the settings' own words first.
+ */
+function requireDestinations(o: Settings, slack: string | undefined, spoke: boolean): void {
+  if (o.allowNoDestination === "true") return;
+  const allow = "or ECS_RERUN_ALLOW_NO_DESTINATION=true if you subscribe the notices topic yourself or want silence";
+  const hasActions = (o.alarmActions ?? []).length > 0;
+  if (slack === undefined && (o.notificationEmails ?? []).length === 0 && !hasActions) {
+    throw new ConfigError(
+      `ECS_RERUN_SLACK_WEBHOOK_PARAMETER=${NO_SLACK}: the ecs-rerun stack's notices and alarms would reach no one. Set ECS_RERUN_SLACK_WEBHOOK_PARAMETER (the name of an SSM SecureString holding a Slack webhook URL), ECS_RERUN_NOTIFICATION_EMAILS (addresses) or ECS_RERUN_ALARM_ACTIONS (SNS topic ARNs), ${allow}`,
+    );
+  }
+  if (spoke && !hasActions) {
+    throw new ConfigError(`the ecs-rerun-spoke stack's alarms (failures it could not forward to the hub) would reach no one: a spoke has no topic, so set ECS_RERUN_ALARM_ACTIONS (SNS topic ARNs of this account and region), ${allow}`);
+  }
 }
 
 /**

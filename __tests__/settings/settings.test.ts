@@ -32,6 +32,8 @@ describe("reading settings", () => {
       ECS_RERUN_SPOKE_CLUSTERS: "arn:aws:ecs:us-west-2:222233334444:cluster/batch",
       ECS_RERUN_SPOKE_ORGANIZATION_ID: "o-a1b2c3d4e5",
       ECS_RERUN_RECONCILE_EVERY_MINUTES: "10",
+      ECS_RERUN_ALLOW_NO_DESTINATION: "false",
+      ECS_RERUN_CREATE_DASHBOARD: "false",
       ECS_RERUN_HUB_EVENT_BUS_ARN: "arn:aws:events:us-east-1:111122223333:event-bus/ecs-rerun-hub",
       ECS_RERUN_HUB_RERUN_ROLE_ARN: "arn:aws:iam::111122223333:role/ecs-rerun/ecs-rerun-rerun-us-east-1",
     };
@@ -49,6 +51,8 @@ describe("reading settings", () => {
       spokeClusters: ["arn:aws:ecs:us-west-2:222233334444:cluster/batch"],
       spokeOrganizationId: "o-a1b2c3d4e5",
       reconcileEveryMinutes: "10",
+      allowNoDestination: "false",
+      createDashboard: "false",
       hubEventBusArn: "arn:aws:events:us-east-1:111122223333:event-bus/ecs-rerun-hub",
       hubRerunRoleArn: "arn:aws:iam::111122223333:role/ecs-rerun/ecs-rerun-rerun-us-east-1",
     });
@@ -86,7 +90,7 @@ describe("refusing settings", () => {
   test.each<[string, Record<string, string>, Record<string, unknown>, string]>([
     ["a misspelt variable", { ECS_RERUN_CLUSTERNAME: "x" }, {}, 'ECS_RERUN_CLUSTERNAME="x": there is no such setting; did you mean ECS_RERUN_CLUSTER_NAME?'],
     ["a variable in the wrong case", { ecs_rerun_region: "eu-west-1" }, {}, 'ecs_rerun_region="eu-west-1": there is no such setting; did you mean ECS_RERUN_REGION?'],
-    ["a variable nothing is near", { ECS_RERUN_COLOUR: "blue" }, {}, 'ECS_RERUN_COLOUR="blue": there is no such setting; the settings are ECS_RERUN_REGION, ECS_RERUN_CLUSTER_NAME, ECS_RERUN_VPC_ID, ECS_RERUN_SUBNET_IDS, ECS_RERUN_ALARM_ACTIONS, ECS_RERUN_PROTECTED_CLUSTERS, ECS_RERUN_SLACK_WEBHOOK_PARAMETER, ECS_RERUN_NOTIFICATION_EMAILS, ECS_RERUN_INFRASTRUCTURE_ROLE_ARNS, ECS_RERUN_SPOKE_CLUSTERS, ECS_RERUN_SPOKE_ORGANIZATION_ID, ECS_RERUN_RECONCILE_EVERY_MINUTES, ECS_RERUN_HUB_EVENT_BUS_ARN, ECS_RERUN_HUB_RERUN_ROLE_ARN'],
+    ["a variable nothing is near", { ECS_RERUN_COLOUR: "blue" }, {}, 'ECS_RERUN_COLOUR="blue": there is no such setting; the settings are ECS_RERUN_REGION, ECS_RERUN_CLUSTER_NAME, ECS_RERUN_VPC_ID, ECS_RERUN_SUBNET_IDS, ECS_RERUN_ALARM_ACTIONS, ECS_RERUN_PROTECTED_CLUSTERS, ECS_RERUN_SLACK_WEBHOOK_PARAMETER, ECS_RERUN_NOTIFICATION_EMAILS, ECS_RERUN_INFRASTRUCTURE_ROLE_ARNS, ECS_RERUN_SPOKE_CLUSTERS, ECS_RERUN_SPOKE_ORGANIZATION_ID, ECS_RERUN_RECONCILE_EVERY_MINUTES, ECS_RERUN_ALLOW_NO_DESTINATION, ECS_RERUN_CREATE_DASHBOARD, ECS_RERUN_HUB_EVENT_BUS_ARN, ECS_RERUN_HUB_RERUN_ROLE_ARN'],
     ["a misspelt context key", {}, { clusterNmae: "x" }, 'context key "clusterNmae" = "x": there is no such setting; did you mean "clusterName"?'],
     ["a context key written as the variable", {}, { ECS_RERUN_VPC_ID: "vpc-1" }, 'context key "ECS_RERUN_VPC_ID" = "vpc-1": there is no such setting; did you mean "vpcId"?'],
     ["a bad cluster name", { ECS_RERUN_CLUSTER_NAME: "bad name!" }, {}, 'ECS_RERUN_CLUSTER_NAME="bad name!": expected 1-255 letters, digits, - or _'],
@@ -97,7 +101,7 @@ describe("refusing settings", () => {
     ["a list where one string is wanted", {}, { clusterName: ["a", "b"] }, 'context key "clusterName" = ["a","b"]: this is a list, expected one string: 1-255 letters, digits, - or _'],
     ["a number where a string is wanted", {}, { clusterName: 5 }, 'context key "clusterName" = 5: this is a number, expected one string: 1-255 letters, digits, - or _'],
     ["NaN", {}, { region: NaN }, 'context key "region" = NaN: this is a number, expected one string: an AWS region such as "us-east-1"'],
-    ["a boolean", {}, { slackWebhookParameter: true }, 'context key "slackWebhookParameter" = true: this is a boolean, expected one string: the NAME of an SSM parameter, such as "/ecs-rerun/slack-webhook" (letters, digits and _ . / -)'],
+    ["a boolean", {}, { slackWebhookParameter: true }, 'context key "slackWebhookParameter" = true: this is a boolean, expected one string: the NAME of an SSM parameter, such as "/ecs-rerun/slack-webhook" (letters, digits and _ . / -), or none for no Slack'],
     ["a number where a list is wanted", {}, { protectedClusters: 5 }, 'context key "protectedClusters" = 5: this is a number, expected a list of strings (a JSON array, or one comma-separated string): a cluster name (1-255 letters, digits, - or _) or a cluster ARN'],
     ["a list holding a number", {}, { protectedClusters: ["a", 5] }, 'context key "protectedClusters" = ["a",5]: item 2 is a number; expected a list of strings, each a cluster name (1-255 letters, digits, - or _) or a cluster ARN'],
     ["subnets without their VPC", { ECS_RERUN_SUBNET_IDS: "subnet-01" }, {}, 'ECS_RERUN_SUBNET_IDS="subnet-01" is set but ECS_RERUN_VPC_ID (context key "vpcId") is not: instances in an existing VPC need subnets of it, and subnets are used only with their VPC; set both, or neither for a new VPC'],

@@ -25,7 +25,8 @@ describe("the built module directory", () => {
   });
 
   test("has no provider block and no backend, cloud or module block anywhere in the module", () => {
-    expect(Object.keys(tf).sort()).toEqual(["//", "data", "resource"]);
+    // check: warns at plan when the notices would reach no one (Terraform >= 1.5).
+    expect(Object.keys(tf).sort()).toEqual(["//", "check", "data", "resource"]);
     for (const [name, text] of Object.entries(configFiles)) {
       expect({ name, provider: /^\s*provider\s+"/m.test(text), backend: /^\s*(backend\s+"|cloud\s*\{)/m.test(text) }).toEqual({ name, provider: false, backend: false });
     }
@@ -197,12 +198,13 @@ describe("examples/basic", () => {
     expect(resolve(dir, "examples/basic", source!)).toBe(dir);
   });
 
-  test("is a root module with its own provider, and sets only the variables without a default", () => {
+  test("is a root module with its own provider, and sets only the variables without a default and where notices go", () => {
     expect(example).toMatch(/^provider "aws" \{/m);
     const set = [...moduleBlock.matchAll(/^\s*([a-z_]+)\s*=/gm)].map((m) => m[1]).filter((a) => a !== "source");
     const required = Object.entries(built.json.variable ?? {}).filter(([, v]) => !("default" in v)).map(([name]) => name);
-    expect(set).toEqual(required);
-    expect(required).toEqual(Object.keys(EXAMPLE_INPUTS));
+    // Without a destination every plan would warn (the notices would reach no one).
+    expect(set).toEqual([...required, "notification_emails"]);
+    expect(set).toEqual(Object.keys(EXAMPLE_INPUTS));
   });
 });
 
@@ -225,7 +227,7 @@ describe("README.md", () => {
   });
 
   test("has usage, requirements and how to publish", () => {
-    expect(readme).toMatch(/## Usage[\s\S]*module "ecs_rerun" \{[\s\S]*clusters = \["batch-ec2"\]/);
+    expect(readme).toMatch(/## Usage[\s\S]*module "ecs_rerun" \{[\s\S]*clusters += \["batch-ec2"\][\s\S]*notification_emails = \[/);
     expect(section("requirements")).toContain(AWS_PROVIDER_VERSION);
     expect(readme).toMatch(/## Publishing[\s\S]*terraform-aws-ecs-rerun[\s\S]*semantic-version git tag/);
   });

@@ -20,6 +20,7 @@ const stacks = (() => {
     ECS_RERUN_SPOKE_CLUSTERS: "arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2",
     ECS_RERUN_HUB_EVENT_BUS_ARN: "arn:aws:events:us-east-1:111122223333:event-bus/ecs-rerun-hub",
     ECS_RERUN_HUB_RERUN_ROLE_ARN: "arn:aws:iam::111122223333:role/ecs-rerun/ecs-rerun-rerun-us-east-1",
+    ECS_RERUN_ALARM_ACTIONS: "arn:aws:sns:us-east-1:111122223333:on-call",
   };
   const built = buildApp(Testing.app(), env, { jobs: [DEMO_JOB] });
   return { "ecs-cluster": Testing.synth(built.cluster), "ecs-rerun": Testing.synth(built.rerun), "ecs-rerun-spoke": Testing.synth(built.spoke!) };

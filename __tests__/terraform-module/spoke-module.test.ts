@@ -34,7 +34,8 @@ describe("modules/spoke", () => {
   });
 
   test("has no provider, backend or module block: the caller passes its provider for the spoke's account and region", () => {
-    expect(Object.keys(tf).sort()).toEqual(["//", "data", "resource"]);
+    // check: warns at plan when its alarms would reach no one (Terraform >= 1.5).
+    expect(Object.keys(tf).sort()).toEqual(["//", "check", "data", "resource"]);
     for (const [name, text] of Object.entries(configFiles)) expect({ name, provider: /^\s*provider\s+"/m.test(text), module: /^\s*module\s+"/m.test(text) }).toEqual({ name, provider: false, module: false });
   });
 
@@ -81,7 +82,9 @@ describe("the root module's documents name the submodule and the examples", () =
     expect(text).toMatch(/source {4}= "\.\.\/\.\.\/modules\/spoke"\n {2}providers = \{ aws = aws\.[a-z_0-9]+ \}/);
     expect(text).toContain("hub_event_bus_arn  = module.ecs_rerun.hub_event_bus_arn");
     expect(text).toContain("hub_rerun_role_arn = module.ecs_rerun.rerun_role_arn");
-    expect(text).toMatch(/spoke_clusters = \["arn:aws:ecs:eu-west-1:/);
+    expect(text).toMatch(/spoke_clusters += \["arn:aws:ecs:eu-west-1:/);
+    // Every alarm of the hub and of the spoke reaches someone besides the hub's topic.
+    expect(text.match(/^\s*alarm_actions\s+= \[/gm)).toHaveLength(2);
   });
 });
 

@@ -44,6 +44,7 @@ export const KIND_EMOJI: Readonly<Record<SlackKind, string>> = Object.freeze({
   not_retryable: ":no_entry:",
   program_failed: ":boom:",
   needs_human: ":raising_hand:",
+  self_test: ":test_tube:",
   alarm: ":rotating_light:",
   text: ":speech_balloon:",
 });
@@ -251,6 +252,8 @@ function noticeTitle(n: Notice, what: string): string {
       return `Program failed (exited non-zero, not rerun): ${what}`;
     case "needs_human":
       return `Not rerun, a human must launch it: ${what}`;
+    case "self_test":
+      return "ecs-rerun self-test: the notices reach this channel";
   }
 }
 
@@ -359,6 +362,24 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
   return { text: truncate(text, PLAIN_TEXT_MAX), blocks };
 }
 
+/**
+ * A self-test's message (npm run self-test): which execution carried it through the starter, the
+ * state machine, the rerun Lambda and the topic, in which account and region, and who sent it.
+ */
+function formatSelfTest(n: Notice, fallbackRegion: string): SlackMessage {
+  const region = typeof n.region === "string" && n.region !== "" ? n.region : fallbackRegion;
+  const title = `${KIND_EMOJI.self_test} ${noticeTitle(n, "")}`;
+  const fields: SlackTextObject[] = [field("Account / region", escapeMrkdwn(`${n.account || "unknown"} / ${region}`)), field("Sent", escapeMrkdwn(n.eventTime))];
+  if (n.sentBy) fields.push(field("Sent by", escapeMrkdwn(n.sentBy)));
+  const blocks: SlackBlock[] = [header(title), { type: "section", fields }];
+  if (n.message) blocks.push(section(escapeMrkdwn(n.message)));
+  if (n.executionArn) {
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: truncate(link(executionUrl(regionFromArn(n.executionArn) ?? region, n.executionArn), "Step Functions execution"), SECTION_MAX) }] });
+  }
+  const text = [title, `account ${n.account || "unknown"} region ${region}`, ...(n.message ? [n.message] : [])].join(" | ");
+  return { text: truncate(text, PLAIN_TEXT_MAX), blocks };
+}
+
 function regionFromArn(arn: string | undefined): string | undefined {
   const parts = (arn ?? "").split(":");
   return parts.length >= 6 && parts[0] === "arn" && parts[3] ? parts[3] : undefined;
@@ -421,5 +442,6 @@ export function formatSlackMessage(message: string, options: FormatOptions): Sla
   const parsed = parseMessage(message);
   if (parsed.kind === "text") return formatText(parsed.text);
   if (parsed.kind === "alarm") return formatAlarm(parsed.alarm, options.region);
+  if (parsed.kind === "self_test") return formatSelfTest(parsed.notice, options.region);
   return formatNotice(parsed.notice, options.region);
 }

@@ -3,6 +3,7 @@
  * returns every normal outcome as a decision for the state machine. Everything that decides
  * something lives in the pure modules (core/, task-state.ts, verify.ts).
  */
+import { Console } from "node:console";
 import type { Decision, LaunchFailure, RerunInput, RerunLambdaInput, RerunLambdaOutput } from "../shared/contract";
 import { describeError, logJson } from "../shared/log";
 import type { RerunConfig } from "./config";
@@ -26,6 +27,9 @@ import { infrastructureRolesRefusal } from "./core/infrastructure-roles";
 import { parseFailureEvent, programFailureReason, withLogLinks } from "./task-state";
 import { applyLaunch, applyVerification, withoutVerification } from "./verify";
 import { foundByReconciler } from "../reconciler/core/found-event";
+import { isSelfTestEvent } from "../shared/self-test";
+import { selfTestOutput } from "./core/self-test";
+import { outcomeLine } from "./core/outcome";
 
 export type { EcsSender } from "./ecs-access";
 
@@ -52,6 +56,12 @@ export interface RerunDeps {
    * account of `context.invokedFunctionArn` where there is no Lambda context (tests, the drill).
    */
   hub?: { config: HubConfig; spokes: { for(place: Place): PlaceClients }; homeAccount?: string };
+  /**
+   * Where the one bare JSON line of an ended failure goes (core/outcome.ts): the pipeline's metric
+   * filters read it as a whole log event, so in Lambda it must not get the runtime console's prefix,
+   * and index.ts passes {@link writeBareLine}. @default console.log (tests, the drill's log sink)
+   */
+  writeOutcome?: (line: string) => void;
   /**
    * TEST ONLY: known defects planted back so the fault sweep (drill/chaos) can prove it catches each
    * one. The entry point (index.ts) never sets this; see PlantedDefect.
@@ -94,6 +104,14 @@ export const QUICK_CHECK_INTERVAL_SECONDS = 5;
 export const TIME_MARGIN_MS = 15_000;
 /** Budget without a Lambda context (tests, the drill): the function's 90 s timeout less the margin. */
 export const DEFAULT_TIME_BUDGET_MS = 90_000 - TIME_MARGIN_MS;
+
+// The outcome line goes out bare, the whole log event, so that the metric filters' JSON selectors
+// can read it: the Lambda runtime's console prefixes every line with a timestamp, the request ID and
+// the level (Lambda developer guide, "Log and monitor Node.js Lambda functions"); the run counter
+// writes its verdicts the same way.
+const rawConsole = new Console({ stdout: process.stdout, stderr: process.stderr });
+/** Writes one line to stdout without the Lambda runtime's prefix (index.ts's `writeOutcome`). */
+export const writeBareLine = (line: string): void => rawConsole.log(line);
 
 // Captured at load: a timer faked later (tests, the drill's simulated clock) must not freeze the
 // default sleep; whoever fakes time injects `sleep` instead.
@@ -157,9 +175,13 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
   };
   const pacer = deps.pacing ? new LaunchPacer(deps.pacing.config, { dynamodb: deps.pacing.dynamodb, now, sleep, random }) : undefined;
 
+  const writeOutcome = deps.writeOutcome ?? ((line: string) => console.log(line));
   const output = (failure: LaunchFailure, decision: Decision, executionArn: string, after: "classify" | "rerun"): RerunLambdaOutput => {
     const kind = after === "classify" ? noticeKindAfterClassify(decision) : noticeKindAfterRerun(decision);
     const notice = buildNotice(kind, failure, decision, executionArn);
+    // An execution that ends here is counted once, by its outcome (the dashboard's metrics).
+    const line = outcomeLine(failure, decision, executionArn, now());
+    if (line !== undefined) writeOutcome(line);
     return { failure, decision, notice, noticeMessage: JSON.stringify(notice) };
   };
 
@@ -407,6 +429,11 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
     const budgetMs = planted("no-time-budget") ? Number.POSITIVE_INFINITY : remaining === undefined ? DEFAULT_TIME_BUDGET_MS : remaining - TIME_MARGIN_MS;
     try {
       const input = parseInvocation(payload);
+      // A self-test (npm run self-test): no ECS, no lookup, one notice, a successful end.
+      if (input.action === "classify" && isSelfTestEvent(input.event)) {
+        logJson("INFO", "self-test: nothing launched", { executionArn: input.executionArn, eventId: input.event.id });
+        return selfTestOutput(input.event, input.executionArn, config.maxAttempts);
+      }
       const parsed = input.action === "classify" ? parseFailureEvent(input.event) : input.failure;
       // Found by the reconciler (its event never arrived): the notices say so.
       const failure = input.action === "classify" && foundByReconciler(input.event) ? { ...parsed, foundBy: "reconciler" as const } : parsed;

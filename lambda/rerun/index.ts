@@ -9,7 +9,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { readConfig } from "./config";
-import { makeHandler } from "./handler";
+import { makeHandler, writeBareLine } from "./handler";
 import { readHubConfig } from "./hub-config";
 import { readPacingConfig } from "./pacer";
 import { makeSpokeClients } from "./spoke-access";
@@ -43,4 +43,5 @@ export const handler = makeHandler(readConfig(process.env), {
     dynamodb: new DynamoDBClient({ maxAttempts: 1, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } }),
   },
   ...(hub && spokes ? { hub: { config: hub, spokes } } : {}),
+  writeOutcome: writeBareLine,
 });

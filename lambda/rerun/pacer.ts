@@ -28,6 +28,8 @@ export { PACER_ITEM_KEY, PACER_PLACE_KEY_PREFIX } from "./core/pacing";
 export const PACER_KEY_ATTRIBUTE = "pk";
 /** The phrase every pacer failure is logged with; the pipeline's metric filter counts it. */
 export const PACER_UNAVAILABLE = "launch pacer unavailable";
+/** The phrase a launch the pacer holds back (its slot later than now) is logged with, once; a metric filter counts it. */
+export const LAUNCH_PACED = "launch held back by the pacer";
 /** Tries of a reservation that meets throttling, a 5xx or no answer, before launching unpaced. */
 export const PACER_TRIES = 3;
 
@@ -88,6 +90,7 @@ export class LaunchPacer {
   async turn(failure: LaunchFailure, attempt: number, maxAttempts: number, remainingMs: number, ctx: Record<string, unknown>, key: string = PACER_ITEM_KEY): Promise<Turn> {
     if (this.config.table === undefined || this.deps.dynamodb === undefined) return { kind: "go" };
     let slotMs = heldSlotMs(failure, attempt);
+    const fresh = slotMs === undefined;
     if (slotMs === undefined) {
       slotMs = await this.reserve(failure.remaining, ctx, key);
       if (slotMs === undefined) return { kind: "go" };
@@ -95,6 +98,8 @@ export class LaunchPacer {
     const plan = planSlot(slotMs, this.deps.now(), remainingMs);
     if (plan.kind === "go") return plan;
     const slotAt = new Date(slotMs).toISOString();
+    // Once per launch the pacer holds back (not again when its held slot comes round): a metric filter counts it.
+    if (fresh) logJson("INFO", LAUNCH_PACED, { ...ctx, slotAt });
     if (plan.kind === "wait") {
       logJson("INFO", "launch paced: waiting for its slot", { ...ctx, slotAt, waitMs: plan.ms });
       await this.deps.sleep(plan.ms);

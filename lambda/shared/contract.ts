@@ -5,8 +5,11 @@
 
 export type LaunchAction = "RunTask" | "StartTask";
 
-/** Where the failure was seen: a CloudTrail RunTask/StartTask record, or an "ECS Task State Change" event. */
-export type FailureSource = "cloudtrail" | "task-state-change";
+/**
+ * Where the failure was seen: a CloudTrail RunTask/StartTask record, an "ECS Task State Change"
+ * event, or the synthetic failure of a self-test (shared/self-test.ts: nothing is launched for it).
+ */
+export type FailureSource = "cloudtrail" | "task-state-change" | "self-test";
 
 /**
  * What went wrong:
@@ -138,9 +141,10 @@ export interface LaunchFailure {
  * - already_handled: end quietly (a task this pipeline launched, or one it must never launch);
  * - needs_human: publish, end: the original request cannot be recovered faithfully, so nothing is launched;
  * - recovered / not_retryable / report: publish, end successfully;
- * - gave_up: publish, fail the execution.
+ * - gave_up: publish, fail the execution;
+ * - self_test: publish the self-test notice, end successfully (the Route state's default); nothing launched.
  */
-export type DecisionNext = "retry" | "verify" | "later" | "recovered" | "gave_up" | "not_retryable" | "report" | "already_handled" | "needs_human";
+export type DecisionNext = "retry" | "verify" | "later" | "recovered" | "gave_up" | "not_retryable" | "report" | "already_handled" | "needs_human" | "self_test";
 
 export interface Decision {
   next: DecisionNext;
@@ -155,7 +159,7 @@ export interface Decision {
   message?: string;
 }
 
-export type NoticeKind = "detected" | "retrying" | "recovered" | "gave_up" | "not_retryable" | "program_failed" | "needs_human";
+export type NoticeKind = "detected" | "retrying" | "recovered" | "gave_up" | "not_retryable" | "program_failed" | "needs_human" | "self_test";
 
 /** Published to SNS as JSON by the state machine, consumed by the notifier. */
 export interface Notice {
@@ -200,6 +204,8 @@ export interface Notice {
   runTaskCommand?: string;
   /** "reconciler": the failure's event never arrived; the reconciler found it (the event path needs a look). */
   foundBy?: "reconciler";
+  /** self_test only: who sent it (the event's detail.sentBy). */
+  sentBy?: string;
 }
 
 export interface ClassifyInput {
@@ -234,7 +240,7 @@ export interface RerunLambdaOutput {
   noticeMessage: string;
 }
 
-export const NOTICE_KINDS: readonly NoticeKind[] = ["detected", "retrying", "recovered", "gave_up", "not_retryable", "program_failed", "needs_human"];
+export const NOTICE_KINDS: readonly NoticeKind[] = ["detected", "retrying", "recovered", "gave_up", "not_retryable", "program_failed", "needs_human", "self_test"];
 
 /**
  * Tags put on every task the pipeline launches, in the launch request itself: a tag added after the

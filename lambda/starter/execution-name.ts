@@ -8,6 +8,7 @@
  * Source: Step Functions API reference, StartExecution `name`.
  */
 import { createHash } from "node:crypto";
+import { isSelfTestEvent } from "../shared/self-test";
 
 /** Step Functions execution names: 1-80 characters; these are always safe. */
 const SAFE = /^[A-Za-z0-9_-]+$/;
@@ -28,12 +29,14 @@ function named(prefix: string, id: string): string {
  * The failure's identity:
  * - a CloudTrail record: its `detail.eventID` (one per API call; a duplicate record repeats it);
  * - an ECS Task State Change: the task's ID (a task stops once; its events share the task ARN);
+ * - a self-test (shared/self-test.ts): its `id`, as `self-test-<id>`, so it stands out in the console;
  * - anything else: the EventBridge envelope `id` (a redelivered event keeps it).
  * Undefined when the event carries none of them: the execution then gets a generated name.
  */
 export function executionNameFor(event: unknown): string | undefined {
   if (!isRecord(event)) return undefined;
   const detail = isRecord(event.detail) ? event.detail : undefined;
+  if (isSelfTestEvent(event) && typeof event.id === "string" && event.id !== "") return named("self-test", event.id);
   if (typeof detail?.eventID === "string" && detail.eventID !== "") return named("ct", detail.eventID);
   if (event["detail-type"] === "ECS Task State Change" && typeof detail?.taskArn === "string" && detail.taskArn !== "") {
     return named("task", detail.taskArn.split("/").pop() as string);

@@ -7,6 +7,10 @@ import { StartExecutionCommand, type StartExecutionCommandOutput } from "@aws-sd
 import { describeError, logJson } from "../shared/log";
 import type { StarterConfig } from "./config";
 import { executionNameFor } from "./execution-name";
+import { isSelfTestEvent } from "../shared/self-test";
+import { EXECUTION_STARTED, SELF_TEST_STARTED } from "./messages";
+
+export { EXECUTION_STARTED, SELF_TEST_STARTED } from "./messages";
 
 /** What the handler needs from Step Functions: an `SFNClient` or a stub with the same `send`. */
 export interface SfnSender {
@@ -32,7 +36,7 @@ export function makeHandler(config: StarterConfig, deps: StarterDeps): StarterHa
     const ctx = { executionName: name, eventId: (event as { id?: unknown } | null)?.id };
     try {
       const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: config.stateMachineArn, name, input: JSON.stringify(event) }));
-      logJson("INFO", "execution started", { ...ctx, executionArn: out.executionArn });
+      logJson("INFO", isSelfTestEvent(event) ? SELF_TEST_STARTED : EXECUTION_STARTED, { ...ctx, executionArn: out.executionArn });
       return { outcome: "started", name, executionArn: out.executionArn };
     } catch (err) {
       // A second delivery of a failure already being (or already) handled: the normal outcome

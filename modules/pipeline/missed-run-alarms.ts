@@ -9,6 +9,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { withTopic } from "./pipeline-alarms";
 import { hcl, holdsTokens } from "../hcl/hcl-expression";
 import {
   expectedRunObject,
@@ -46,6 +47,8 @@ export interface MissedRunAlarmsProps {
   readonly expectedRuns: readonly ExpectedRun[] | IResolvable;
   /** SNS topic the alarms notify (when they fire and when they clear). */
   readonly topicArn: string;
+  /** More actions of the alarms besides the topic (a literal list or a Terraform list expression), when they fire and when they clear. @default [] */
+  readonly alarmActions?: readonly string[];
   /** Days the logged successful runs are kept. @default 30 */
   readonly logRetentionDays?: number;
   /** Whether it exists: a Terraform bool expression count-switches every resource. @default true */
@@ -177,6 +180,7 @@ export class MissedRunAlarms extends Construct {
       new CloudwatchEventTarget(this, "more-to-run-counter", { forEach: each, rule: each.getString("name"), targetId: "run-counter", arn: counterArn });
     }
 
+    const actions = withTopic(props.topicArn, props.alarmActions);
     /** What every alarm shares: a sum of successes below one over the whole window. */
     const alarmOf = (config: Pick<CloudwatchMetricAlarmConfig, "alarmName" | "alarmDescription" | "metricName" | "period" | "evaluationPeriods" | "count" | "forEach">) => {
       const { alarmName, alarmDescription, metricName, period, evaluationPeriods, ...switched } = config;
@@ -194,8 +198,8 @@ export class MissedRunAlarms extends Construct {
         comparisonOperator: "LessThanThreshold",
         // No datapoint is exactly what a missed run looks like.
         treatMissingData: "breaching",
-        alarmActions: [props.topicArn],
-        okActions: [props.topicArn],
+        alarmActions: actions,
+        okActions: actions,
       };
     };
 

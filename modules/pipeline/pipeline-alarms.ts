@@ -27,6 +27,11 @@ export interface PipelineAlarmsProps {
   readonly rerunFunction: LambdaFunction;
 }
 
+/** The topic, then the user's other actions (a literal list, or a Terraform list expression joined by `concat`). */
+export function withTopic(topicArn: string, extra: readonly string[] = []): string[] {
+  return Token.isUnresolved(extra) ? Token.asList(Fn.concat([[topicArn], extra as string[]])) : [topicArn, ...extra];
+}
+
 /**
  * Adds the alarms to `scope` itself; returns them by role (executionsFailed, deadLetters, rerunErrors,
  * noticesFailed). The Slack notifier has no errors alarm of its own: Lambda retries it, and a notice
@@ -36,8 +41,7 @@ export interface PipelineAlarmsProps {
 export function addPipelineAlarms(scope: Construct, props: PipelineAlarmsProps): Record<string, CloudwatchMetricAlarm> {
   const { name, topicArn, stateMachineArn } = props;
   const alarmsPresence = props.presence;
-  const extra = props.alarmActions ?? [];
-  const alarmActions = Token.isUnresolved(extra) ? Token.asList(Fn.concat([[topicArn], extra as string[]])) : [topicArn, ...extra];
+  const alarmActions = withTopic(topicArn, props.alarmActions);
   const alarms: Record<string, CloudwatchMetricAlarm> = {};
   const alarm = (id: string, presence: Presence, config: Omit<CloudwatchMetricAlarmConfig, "alarmActions" | "evaluationPeriods" | "comparisonOperator" | "threshold" | "period">) => {
     alarms[id] = new CloudwatchMetricAlarm(scope, `alarm-${id}`, {

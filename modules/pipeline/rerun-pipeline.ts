@@ -43,6 +43,8 @@ import { addSlackNotifier } from "./slack-notifier";
 import { addStarterFunction } from "./starter-function";
 import { Reconciler, reconcilerPresence } from "./reconciler/reconciler";
 import { spokeRoleArnPattern } from "./spoke-rule-patterns";
+import { PipelineDashboard } from "./dashboard/pipeline-dashboard";
+import { destinationVerdict, PIPELINE_NO_DESTINATION, requireDestination } from "./notice-destinations";
 
 /** The inputs' defaults and limits live with their checks; importers keep finding them here. */
 export { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, INPUT_LIMITS } from "./pipeline-inputs";
@@ -99,8 +101,16 @@ export interface EcsRerunPipelineProps {
   readonly trailForceDestroy?: boolean | IResolvable;
   /** Create the alarms. @default true */
   readonly createAlarms?: boolean | IResolvable;
-  /** More actions of every alarm besides the topic: where an alarm still goes when the topic is broken. @default [] */
+  /** More actions of every alarm besides the topic (the missed-run alarms' too): where an alarm still goes when the topic is broken. @default [] */
   readonly alarmActions?: readonly string[];
+  /**
+   * Accept notices and alarms that reach no one this construct knows of (no Slack, no email, no alarm
+   * action, no subscription to {@link EcsRerunPipeline.topic} in this stack): the topic is subscribed
+   * elsewhere, or silence is intended. Without it such a pipeline is refused at synth. @default false
+   */
+  readonly allowNoDestination?: boolean | IResolvable;
+  /** Create a CloudWatch dashboard of what the pipeline found, how it ended, pacing, failed notices and missed runs (dashboard/). @default true */
+  readonly createDashboard?: boolean | IResolvable;
   /** Catch tasks that were accepted but stopped before starting (`TaskFailedToStart`) and rerun them. @default true */
   readonly catchFailedToStart?: boolean | IResolvable;
   /** Report tasks that started and exited non-zero (program failures; never rerun unless listed below). @default true */
@@ -214,6 +224,8 @@ export class EcsRerunPipeline extends Construct {
   public readonly spokeEventPatterns?: Record<string, Record<string, unknown>>;
   /** The reconciler (the second path), unless `reconcileEveryMinutes` is 0. */
   public readonly reconciler?: Reconciler;
+  /** The dashboard and the metric filters it draws, unless `createDashboard` is false. */
+  public readonly dashboard?: PipelineDashboard;
   /** The Lambda packages, by function, to copy into `packageDirectory` when one is set. */
   public readonly packages: Partial<Record<LambdaName, LambdaPackage>> = {};
 
@@ -405,6 +417,7 @@ export class EcsRerunPipeline extends Construct {
         topicArn,
         logRetentionDays,
         presence: create,
+        alarmActions: props.alarmActions,
         place,
         roleName: roleName("run-counter"),
         roles,
@@ -412,6 +425,34 @@ export class EcsRerunPipeline extends Construct {
         packaging: this.packaging,
       });
     }
+
+    // What it found, by which path, how each failure ended: the dashboard and the filters it draws.
+    const dashboardPresence = allOf(create, presenceOf(props.createDashboard, true));
+    if (dashboardPresence !== false) {
+      const starterLogs = this.node.findChild("starter-logs") as CloudwatchLogGroup;
+      this.dashboard = new PipelineDashboard(this, "dashboard", {
+        name,
+        region: props.region ?? place.region,
+        stateMachineArn,
+        deadLetterQueueName: attributeOf(this.deadLetterQueue, "name"),
+        presence: dashboardPresence,
+        logGroups: { starter: attributeOf(starterLogs, "name"), rerun: attributeOf(rerun.logs, "name") },
+        paced: pacerPresence,
+        missedRunAlarmArns: this.missedRuns?.alarmArns,
+        encoding,
+      });
+    }
+
+    // Always a destination (notice-destinations.ts): refused at synth, or warned at plan, unless allowed.
+    const verdict = destinationVerdict({
+      create,
+      slackParameter: inputs.slackParameter,
+      emails: inputs.notificationEmails,
+      alarmActions: props.alarmActions ?? [],
+      alarms: alarmsPresence,
+      allowNoDestination: presenceOf(props.allowNoDestination, false),
+    });
+    requireDestination(this, verdict, PIPELINE_NO_DESTINATION, this.topic);
   }
 
   /** Where the pipeline runs, read by Terraform. */

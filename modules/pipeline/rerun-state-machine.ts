@@ -72,7 +72,7 @@ export const ROUTES = {
  *
  *   Classify -> Route --retry--> NotifyAndWait -> Backoff (Wait) -> Rerun -> Route ...
  *                     --verify / later--> Backoff -> Rerun (check launched tasks, or try the same attempt again)
- *                     --recovered / report / not_retryable / needs_human--> NotifyAndEnd
+ *                     --recovered / report / not_retryable / needs_human / self_test--> NotifyAndEnd
  *                     --gave_up--> NotifyAndFail -> GaveUp (Fail: counted by ExecutionsFailed, alarmed)
  *                     --already_handled--> AlreadyHandled (a task this pipeline launched: its own execution counts it)
  *   any Notify* that fails past its retries -> ParkNotice (the notice into the dead-letter queue, whose
@@ -134,7 +134,7 @@ export function rerunStateMachineDefinition(input: RerunStateMachineInput): Reco
       [STATES.route]: {
         Type: "Choice",
         Choices: Object.entries(ROUTES).map(([next, state]) => ({ Variable: "$.decision.next", StringEquals: next, Next: state })),
-        // not_retryable, and anything unforeseen: tell a human and stop.
+        // not_retryable, a self-test (its one notice), and anything unforeseen: tell a human and stop.
         Default: STATES.notifyAndEnd,
       },
       [STATES.notifyAndWait]: notify({ Next: STATES.backoff }),

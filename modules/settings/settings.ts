@@ -16,6 +16,9 @@ import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
 import { secretKind, showValue } from "./show-value";
 import { spokeStackProblems, SPOKE_CLUSTER_ARN, type GivenSetting } from "./spoke-settings";
 
+/** The value of ECS_RERUN_SLACK_WEBHOOK_PARAMETER that turns Slack off (an empty variable counts as unset, so it cannot). */
+export const NO_SLACK = "none";
+
 /** The settings' values, after checking: environment variables win over cdktf context. */
 export interface Settings {
   readonly region?: string;
@@ -32,6 +35,8 @@ export interface Settings {
   readonly hubEventBusArn?: string;
   readonly hubRerunRoleArn?: string;
   readonly reconcileEveryMinutes?: string;
+  readonly allowNoDestination?: string;
+  readonly createDashboard?: string;
 }
 
 /** What one value (or each item of a list) must be. */
@@ -79,7 +84,14 @@ export const SETTINGS: readonly Setting[] = [
   { key: "clusterName", env: "ECS_RERUN_CLUSTER_NAME", list: false, meaning: "ECS cluster name", default: "`batch-ec2`", rule: pattern(VALUE_RULES.clusterName.pattern, VALUE_RULES.clusterName.allowed) },
   { key: "vpcId", env: "ECS_RERUN_VPC_ID", list: false, meaning: "use this VPC instead of creating one (with `subnetIds`)", default: "a new VPC", rule: pattern(VALUE_RULES.vpcId.pattern, VALUE_RULES.vpcId.allowed) },
   { key: "subnetIds", env: "ECS_RERUN_SUBNET_IDS", list: true, meaning: "subnets of that VPC (with `vpcId`)", default: "—", rule: pattern(VALUE_RULES.subnetId.pattern, VALUE_RULES.subnetId.allowed) },
-  { key: "alarmActions", env: "ECS_RERUN_ALARM_ACTIONS", list: true, meaning: "SNS topic ARNs for the cluster's alarms (and the spoke's)", default: "none", rule: pattern(VALUE_RULES.snsTopicArn.pattern, VALUE_RULES.snsTopicArn.allowed) },
+  {
+    key: "alarmActions",
+    env: "ECS_RERUN_ALARM_ACTIONS",
+    list: true,
+    meaning: "SNS topic ARNs every alarm notifies: the cluster's, the pipeline's (besides its topic) and the spoke's",
+    default: "none",
+    rule: pattern(VALUE_RULES.snsTopicArn.pattern, VALUE_RULES.snsTopicArn.allowed),
+  },
   {
     key: "protectedClusters",
     env: "ECS_RERUN_PROTECTED_CLUSTERS",
@@ -92,9 +104,9 @@ export const SETTINGS: readonly Setting[] = [
     key: "slackWebhookParameter",
     env: "ECS_RERUN_SLACK_WEBHOOK_PARAMETER",
     list: false,
-    meaning: "name of the SSM SecureString holding the Slack webhook URL",
+    meaning: `name of the SSM SecureString holding the Slack webhook URL; \`${NO_SLACK}\`: no Slack notifier (then emails or alarm actions must reach someone)`,
     default: "`/ecs-rerun/slack-webhook`",
-    rule: pattern(INPUT_LIMITS.parameterNamePattern, 'the NAME of an SSM parameter, such as "/ecs-rerun/slack-webhook" (letters, digits and _ . / -)', INPUT_LIMITS.parameterNameMaxLength),
+    rule: pattern(INPUT_LIMITS.parameterNamePattern, `the NAME of an SSM parameter, such as "/ecs-rerun/slack-webhook" (letters, digits and _ . / -), or ${NO_SLACK} for no Slack`, INPUT_LIMITS.parameterNameMaxLength),
     secretAdvice:
       "it takes the NAME of the SSM SecureString parameter that holds the webhook URL, never the URL itself (it would land in Terraform state). " +
       "Store the URL once with: aws ssm put-parameter --type SecureString --name /ecs-rerun/slack-webhook --value '<webhook URL>', then set the name /ecs-rerun/slack-webhook here (or leave it unset: that is the default)",
@@ -135,6 +147,22 @@ export const SETTINGS: readonly Setting[] = [
       test: (v) => /^(0|[1-9][0-9]{0,3})$/.test(v) && Number(v) <= RECONCILE_EVERY_MINUTES.max,
       allowed: `a whole number of minutes from ${RECONCILE_EVERY_MINUTES.min} to ${RECONCILE_EVERY_MINUTES.max}, or 0 for no reconciler`,
     },
+  },
+  {
+    key: "allowNoDestination",
+    env: "ECS_RERUN_ALLOW_NO_DESTINATION",
+    list: false,
+    meaning: "`true`: accept notices and alarms that reach no one synth knows of (no Slack, emails or alarm actions; you subscribe the topic yourself), instead of refusing",
+    default: "`false`",
+    rule: { test: (v) => v === "true" || v === "false", allowed: "true or false" },
+  },
+  {
+    key: "createDashboard",
+    env: "ECS_RERUN_CREATE_DASHBOARD",
+    list: false,
+    meaning: "`false`: no CloudWatch dashboard (and none of the metric filters it draws)",
+    default: "`true`",
+    rule: { test: (v) => v === "true" || v === "false", allowed: "true or false" },
   },
   // A spoke: given both, the app adds the `ecs-rerun-spoke` stack for this account and region.
   {

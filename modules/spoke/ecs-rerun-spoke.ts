@@ -29,6 +29,7 @@ import { passRoleArns } from "../pipeline/rerun-function";
 import { relaunchRoleName } from "../pipeline/spoke-rule-patterns";
 import { addForwardingRules, type ForwardingRuleBlock } from "./forwarding-rules";
 import { resolveSpokeInputs } from "./spoke-inputs";
+import { destinationVerdict, requireDestination, SPOKE_NO_DESTINATION } from "../pipeline/notice-destinations";
 import { forwardRoleStatements, relaunchRoleStatements, relaunchTrustPolicy } from "./spoke-policies";
 
 /** Props of {@link EcsRerunSpoke}. Every input is a plain value, or a Terraform expression (as in the spoke submodule). */
@@ -63,6 +64,8 @@ export interface EcsRerunSpokeProps {
   readonly createAlarms?: boolean | IResolvable;
   /** Actions of the alarms (e.g. an SNS topic): a spoke has no topic of its own. @default [] */
   readonly alarmActions?: readonly string[];
+  /** Accept alarms that notify no one (no alarmActions): without it such a spoke is refused at synth. @default false */
+  readonly allowNoDestination?: boolean | IResolvable;
   /** ARN of the managed policy that is the permissions boundary of both roles the spoke creates. @default undefined (no boundary) */
   readonly rolePermissionsBoundary?: string;
   /** IAM path of the forwarding role; the relaunch role keeps `/ecs-rerun/`, its mark and the path the hub assumes it by. @default undefined ("/") */
@@ -180,6 +183,9 @@ export class EcsRerunSpoke extends Construct {
 
     const alarmsPresence = allOf(create, inputs.createAlarms);
     if (alarmsPresence !== false) this.addAlarms(name, alarmsPresence, rules.blocks, inputs.alarmActions);
+    // A spoke has no topic: without an alarm action its alarms reach no one (notice-destinations.ts).
+    const verdict = destinationVerdict({ create, alarmActions: inputs.alarmActions, alarms: inputs.createAlarms, allowNoDestination: props.allowNoDestination ?? false });
+    requireDestination(this, verdict, SPOKE_NO_DESTINATION);
   }
 
   /** Lets the forwarding rules park undeliverable events in the queue, and nothing else. */

@@ -19,12 +19,14 @@ export { moduleAddress, snakeCase } from "./module-stack-base";
 export const MODULE_REPOSITORY = "terraform-aws-ecs-rerun";
 
 /**
- * Terraform versions the module works with: 1.3 brought `startswith`, the newest function it calls,
- * and defaults of `optional()` object attributes (`expected_runs`); `one` is from 0.15, `nullable`
- * from 1.1, preconditions from 1.2. Cross-variable validation would need 1.9, so the two such rules
- * (max delay >= first delay, verify timeout >= verify interval) are preconditions instead.
+ * Terraform versions the module works with: 1.5 brought `check` blocks ("Check blocks are only
+ * available in Terraform v1.5.0 and later", Terraform language documentation, Checks), which warn at
+ * plan when notices would reach no one; 1.3 `startswith` and defaults of `optional()` object
+ * attributes (`expected_runs`); `one` is from 0.15, `nullable` from 1.1, preconditions from 1.2.
+ * Cross-variable validation would need 1.9, so the two such rules (max delay >= first delay, verify
+ * timeout >= verify interval) are preconditions instead.
  */
-export const REQUIRED_TERRAFORM_VERSION = ">= 1.3.0";
+export const REQUIRED_TERRAFORM_VERSION = ">= 1.5.0";
 
 /**
  * AWS provider versions the module works with: 6.x. The module reads its region from the `region`
@@ -47,8 +49,11 @@ export const TRAIL_FORCE_DESTROY_DESCRIPTION =
 /** Directory of the Lambda zips inside the module; `path.module` keeps it right wherever the module is called from. */
 export const MODULE_PACKAGE_DIRECTORY = "lambda";
 
-/** Values the module's example sets for the variables without a default. */
-export const EXAMPLE_INPUTS: Readonly<Record<string, unknown>> = { clusters: ["batch-ec2"] };
+/**
+ * Values the module's examples set: the variables without a default, and a destination for the
+ * notices (without one every plan warns: a topic nobody reads is silence).
+ */
+export const EXAMPLE_INPUTS: Readonly<Record<string, unknown>> = { clusters: ["batch-ec2"], notification_emails: ["ops@example.com"] };
 
 const KMS_KEY_ARN_PATTERN = "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$";
 
@@ -233,9 +238,22 @@ export class EcsRerunModuleStack extends ModuleStack {
     });
     const alarmActions = variable(
       "alarm_actions",
-      { type: "list(string)", default: [], nullable: false, description: "More actions of every alarm besides the topic (e.g. another SNS topic): where an alarm still goes when the topic itself is broken." },
+      { type: "list(string)", default: [], nullable: false, description: "More actions of every alarm besides the topic, the missed-run alarms' too (e.g. another SNS topic): where an alarm still goes when the topic itself is broken." },
       eachMatches("^arn:", "an ARN"),
     );
+    const allowNoDestination = variable("allow_no_destination", {
+      type: "bool",
+      default: false,
+      nullable: false,
+      description:
+        "Accept notices and alarms that reach no one the module knows of (no slack_webhook_parameter_name, no notification_emails, no alarm_actions): true when you subscribe topic_arn yourself, or want silence. false: every plan warns (a check block) until one is set.",
+    });
+    const createDashboard = variable("create_dashboard", {
+      type: "bool",
+      default: true,
+      nullable: false,
+      description: "Create a CloudWatch dashboard <name>-<region>: failures found (by their event or by the reconciler), how they ended, time to recovery, launches paced, notices that failed, missed runs.",
+    });
     const sfnLogLevel = variable(
       "state_machine_log_level",
       { type: "string", default: "ERROR", nullable: false, description: "Which execution events the state machine logs: ALL, ERROR, FATAL or OFF." },
@@ -314,6 +332,8 @@ export class EcsRerunModuleStack extends ModuleStack {
       trailForceDestroy: trailForceDestroy.booleanValue,
       createAlarms: createAlarms.booleanValue,
       alarmActions: alarmActions.listValue,
+      allowNoDestination: allowNoDestination.booleanValue,
+      createDashboard: createDashboard.booleanValue,
       expectedRuns: expectedRuns.value,
       stateMachineLogLevel: sfnLogLevel.stringValue,
       logExecutionData: logExecutionData.booleanValue,
@@ -347,6 +367,7 @@ export class EcsRerunModuleStack extends ModuleStack {
     output("missed_run_alarm_arns", required(p.missedRuns, "missed-run alarms").alarmArns, "ARNs of the missed-run alarms, by expected_runs name.");
     output("hub_event_bus_arn", attributeOf(required(p.hubBus, "hub bus"), "arn"), "ARN of the event bus the spokes forward to (the spoke submodule's hub_event_bus_arn); null without spoke_clusters or spoke_organization_id.");
     output("reconciler_function_arn", attributeOf(required(p.reconciler, "reconciler").function, "arn"), "ARN of the reconciler Lambda, which finds failures whose events never arrived; null when reconcile_every_minutes is 0.");
+    output("dashboard_name", attributeOf(required(p.dashboard, "dashboard").dashboard, "dashboard_name"), "Name of the CloudWatch dashboard (<name>-<region>); null unless create_dashboard.");
     output("launch_pacer_table_arn", attributeOf(required(p.launchPacer, "launch pacer").table, "arn"), "ARN of the DynamoDB table holding the shared launch clock; null unless pace_launches.");
   }
 }

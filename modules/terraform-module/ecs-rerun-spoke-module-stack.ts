@@ -82,9 +82,15 @@ export class EcsRerunSpokeModuleStack extends ModuleStack {
     const createAlarms = this.variable("create_alarms", { type: "bool", default: true, nullable: false, description: "Create the alarms (a forwarding rule's failed invocations, messages in the dead-letter queue)." });
     const alarmActions = this.variable(
       "alarm_actions",
-      { type: "list(string)", default: [], nullable: false, description: "Actions of the alarms (e.g. an SNS topic ARN of this account and region): a spoke has no topic of its own." },
+      { type: "list(string)", default: [], nullable: false, description: "Actions of the alarms (e.g. an SNS topic ARN of this account and region): a spoke has no topic of its own. Empty: every plan warns (a check block) unless allow_no_destination." },
       eachMatches("^arn:", "an ARN"),
     );
+    const allowNoDestination = this.variable("allow_no_destination", {
+      type: "bool",
+      default: false,
+      nullable: false,
+      description: "Accept alarms that notify no one (no alarm_actions): false: every plan warns (a check block) until alarm_actions is set.",
+    });
     const roles = this.roleOptionVariables("the relaunch role");
     const tags = this.variable("tags", { type: "map(string)", default: {}, nullable: false, description: "Tags on every resource that takes tags." });
 
@@ -103,6 +109,7 @@ export class EcsRerunSpokeModuleStack extends ModuleStack {
       trailForceDestroy: trailForceDestroy.booleanValue,
       createAlarms: createAlarms.booleanValue,
       alarmActions: alarmActions.listValue,
+      allowNoDestination: allowNoDestination.booleanValue,
       rolePermissionsBoundary: roles.permissionsBoundary,
       rolePath: roles.path,
     });

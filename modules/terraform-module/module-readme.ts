@@ -61,14 +61,16 @@ export function renderRequirementsTable(settings: TfJsonSettings): string {
   return ["| Name | Version |", "| --- | --- |", ...rows].join("\n");
 }
 
-/** A `module` block setting exactly the required variables. */
+/** A `module` block setting the required variables, then the other variables `exampleInputs` gives (where notices go). */
 function moduleBlock(source: string, variables: ModuleInterface["variables"], exampleInputs: Readonly<Record<string, unknown>>, version?: string): string {
   const required = Object.entries(variables).filter(([, v]) => isRequired(v));
   for (const [name] of required) {
     if (!(name in exampleInputs)) throw new Error(`exampleInputs has no value for the required variable ${name}: the example could not be applied`);
   }
+  for (const name of Object.keys(exampleInputs)) if (!(name in variables)) throw new Error(`exampleInputs names ${name}, which is no variable of the module`);
   const head = [{ name: "source", value: hclString(source) }, ...(version ? [{ name: "version", value: hclString(version) }] : [])];
-  const inputs = required.map(([name]) => ({ name, value: hclExpressionOf(exampleInputs[name]) }));
+  const optional = Object.keys(exampleInputs).filter((name) => !required.some(([r]) => r === name));
+  const inputs = [...required.map(([name]) => name), ...optional].map((name) => ({ name, value: hclExpressionOf(exampleInputs[name]) }));
   return `module "ecs_rerun" {\n${alignAttributes(head, "  ")}\n${inputs.length > 0 ? `\n${alignAttributes(inputs, "  ")}\n` : ""}}`;
 }
 
@@ -81,7 +83,8 @@ export function renderBasicExample(iface: ModuleInterface, exampleInputs: Readon
     .slice(0, 2)
     .map(([name, o]) => `output ${hclString(name)} {\n${alignAttributes([{ name: "description", value: hclString(o.description ?? name) }, { name: "value", value: `module.ecs_rerun.${name}` }], "  ")}\n}`);
   return [
-    "# The least a caller sets: the clusters to protect. Everything else has a default.",
+    "# The least a caller sets: the clusters to protect, and where notices go (else every plan warns).",
+    "# Everything else has a default.",
     renderVersionsTf(iface.settings).trimEnd(),
     "",
     'provider "aws" {',
@@ -147,7 +150,12 @@ backoff, and publishes a notice at each step (to Slack, email or any SNS subscri
   never invoked).
 - An SNS topic encrypted with a customer-managed KMS key, an optional Slack notifier Lambda that reads
   the webhook URL from an SSM SecureString at run time (the URL never lands in Terraform state), a
-  dead-letter queue, and alarms on the pipeline itself.
+  dead-letter queue, and alarms on the pipeline itself, each also notifying \`alarm_actions\`.
+- Somewhere for the notices to go: with no \`slack_webhook_parameter_name\`, no \`notification_emails\`
+  and no \`alarm_actions\`, a \`check\` block warns at every plan (set \`allow_no_destination = true\`
+  when you subscribe \`topic_arn\` yourself).
+- A CloudWatch dashboard \`<name>-<region>\` (\`create_dashboard\`): failures found by their event or by
+  the reconciler, how they ended, time to recovery, launches paced, notices that failed, missed runs.
 - Least privilege: \`ecs:RunTask\`/\`ecs:StartTask\` only with an \`ecs:cluster\` condition naming the
   protected clusters, \`iam:PassRole\` only to \`ecs-tasks.amazonaws.com\` (and the roles of
   \`infrastructure_role_arns\`, if any, only to \`ecs.amazonaws.com\`), one topic, one state machine.
@@ -165,6 +173,9 @@ Before the first apply:
 - EventBridge receives \`AWS API Call via CloudTrail\` events only for calls some CloudTrail trail
   logs. If no trail logs write management events in this account and region, set
   \`create_trail = true\` (one such trail per account and region is enough).
+- To see it work once applied: \`npm run self-test -- --region <region>\` in the ecs-rerun project (or
+  \`aws lambda invoke\` of \`<name>-starter\` with a self-test event, as its README shows) sends a
+  synthetic failure through the whole pipeline, launching nothing, and posts one "self-test" message.
 - For Slack, store the webhook URL once and give the module the parameter's **name**:
   \`aws ssm put-parameter --type SecureString --name /ecs-rerun/slack-webhook --value https://hooks.slack.com/...\`,
   then \`slack_webhook_parameter_name = "/ecs-rerun/slack-webhook"\`.

@@ -41,6 +41,7 @@ module "ecs_rerun_spoke" {
   clusters           = ["batch-ec2"]
   hub_event_bus_arn  = module.ecs_rerun.hub_event_bus_arn
   hub_rerun_role_arn = module.ecs_rerun.rerun_role_arn
+  alarm_actions      = ["arn:aws:sns:eu-west-1:222233334444:on-call"] # a spoke has no topic: where its alarms go
 }
 \`\`\`
 
@@ -71,11 +72,23 @@ provider "aws" {
 
 data "aws_caller_identity" "current" {}
 
+# Where every alarm goes besides the hub's notices topic: your on-call SNS topic in each region (a
+# spoke has no topic of its own, and an alarm that notifies no one is silence). An encrypted topic's
+# key must let cloudwatch.amazonaws.com use it (kms:GenerateDataKey*, kms:Decrypt; Amazon SNS
+# Developer Guide, "Enable compatibility between event sources from AWS services and encrypted
+# topics"), which the AWS managed key aws/sns cannot. The names are placeholders for your own.
+locals {
+  on_call_us_east_1 = "arn:aws:sns:us-east-1:\${data.aws_caller_identity.current.account_id}:on-call"
+  on_call_eu_west_1 = "arn:aws:sns:eu-west-1:\${data.aws_caller_identity.current.account_id}:on-call"
+}
+
 module "ecs_rerun" {
   source = "../.."
 
-  clusters       = ["batch-ec2"]
-  spoke_clusters = ["arn:aws:ecs:eu-west-1:\${data.aws_caller_identity.current.account_id}:cluster/batch-ec2"]
+  clusters            = ["batch-ec2"]
+  spoke_clusters      = ["arn:aws:ecs:eu-west-1:\${data.aws_caller_identity.current.account_id}:cluster/batch-ec2"]
+  notification_emails = ["ops@example.com"]
+  alarm_actions       = [local.on_call_us_east_1]
 }
 
 module "ecs_rerun_spoke_eu_west_1" {
@@ -85,6 +98,7 @@ module "ecs_rerun_spoke_eu_west_1" {
   clusters           = ["batch-ec2"]
   hub_event_bus_arn  = module.ecs_rerun.hub_event_bus_arn
   hub_rerun_role_arn = module.ecs_rerun.rerun_role_arn
+  alarm_actions      = [local.on_call_eu_west_1]
 }
 
 output "hub_event_bus_arn" {
@@ -119,11 +133,16 @@ provider "aws" {
   }
 }
 
+# Where every alarm goes besides the hub's notices topic: your on-call SNS topic in each account and
+# region (a spoke has no topic of its own, and an alarm that notifies no one is silence). An encrypted
+# topic's key must let cloudwatch.amazonaws.com use it, which the AWS managed key aws/sns cannot.
 module "ecs_rerun" {
   source = "../.."
 
-  clusters       = ["central-batch"]
-  spoke_clusters = ["arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2"]
+  clusters            = ["central-batch"]
+  spoke_clusters      = ["arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2"]
+  notification_emails = ["ops@example.com"]
+  alarm_actions       = ["arn:aws:sns:us-east-1:111122223333:on-call"]
   # Or admit every account of the organization (the spoke clusters' accounts stay admitted too):
   # spoke_organization_id = "o-a1b2c3d4e5"
 }
@@ -135,6 +154,7 @@ module "ecs_rerun_spoke_workload" {
   clusters           = ["batch-ec2"]
   hub_event_bus_arn  = module.ecs_rerun.hub_event_bus_arn
   hub_rerun_role_arn = module.ecs_rerun.rerun_role_arn
+  alarm_actions      = ["arn:aws:sns:eu-west-1:222233334444:on-call"]
   create_trail       = true # only if no trail logs management events in that account and region yet
 }
 

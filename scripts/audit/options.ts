@@ -2,7 +2,7 @@
  * The audit's command line: what `npm run audit -- ...` accepts, its help, and the checks that turn
  * a bad argument into one message naming the option (exit code 2, never a stack trace).
  */
-import { parseArgs } from "node:util";
+import { parseOptions } from "../cli-support";
 import type { StateMachineRef } from "./executions";
 import { LOOKUP_MAX_DAYS } from "./lookup";
 
@@ -61,25 +61,20 @@ export function parseTime(option: string, value: string, now: Date): Date {
 
 /** Parses and checks the audit's arguments; throws AuditUsageError naming the option at fault. */
 export function parseAuditArgs(argv: readonly string[], now: Date): AuditCommand {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        since: { type: "string" },
-        until: { type: "string" },
-        region: { type: "string" },
-        clusters: { type: "string" },
-        "state-machine": { type: "string" },
-        records: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }).values;
-  } catch (err) {
-    throw new AuditUsageError(`${(err as Error).message}\n${AUDIT_USAGE}`);
-  }
+  const values = parseOptions(
+    argv,
+    {
+      since: { type: "string" },
+      until: { type: "string" },
+      region: { type: "string" },
+      clusters: { type: "string" },
+      "state-machine": { type: "string" },
+      records: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    (message) => new AuditUsageError(`${message}\n${AUDIT_USAGE}`),
+  );
   const str = (k: string) => values[k] as string | undefined;
   const offline = str("records") !== undefined;
   if (str("records") === "") throw new AuditUsageError("--records: expected a file name, or - for standard input");

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { SFNClient } from "@aws-sdk/client-sfn";
+import { credentialsOrRegionProblem } from "../cli-support";
 import { ExecutionsUnreadable, rerunOutcomes, type DescribeSender } from "./executions";
 import { lookUpLaunchRecords } from "./lookup";
 import { AUDIT_USAGE, AuditUsageError, parseAuditArgs, type AuditCommand } from "./options";
@@ -16,10 +17,8 @@ import { auditReport, formatAudit } from "./report";
 function awsProblem(err: unknown): string | undefined {
   const e = err as { name?: string; message?: string } | null;
   const message = e?.message ?? String(err);
-  if (e?.name === "CredentialsProviderError" || /Could not load credentials/i.test(message)) {
-    return `no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (${message})`;
-  }
-  if (/Region is missing/i.test(message)) return "no AWS Region: pass --region, or set AWS_REGION";
+  const setup = credentialsOrRegionProblem(err);
+  if (setup !== undefined) return setup;
   if (e?.name === "AccessDeniedException" || e?.name === "UnauthorizedOperation") {
     return `AWS refused the call (${message}): the audit needs cloudtrail:LookupEvents, and states:DescribeExecution unless --state-machine none`;
   }

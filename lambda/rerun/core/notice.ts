@@ -29,6 +29,8 @@ export function noticeKindAfterClassify(decision: Decision): NoticeKind {
     case "recovered":
     case "already_handled":
       return "detected";
+    case "self_test":
+      return "self_test";
   }
 }
 
@@ -49,6 +51,7 @@ export function noticeKindAfterRerun(decision: Decision): NoticeKind {
     case "gave_up":
     case "not_retryable":
     case "needs_human":
+    case "self_test":
       return decision.next;
   }
 }

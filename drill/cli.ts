@@ -12,7 +12,7 @@ import { SCENARIOS } from "./scenarios";
 
 /** The --json answer to an event that could not be run: the report's shape, outcome invalid_event. */
 function invalidEventReport(error: string): EventReport & { errorType: string } {
-  return { matched: false, outcome: "invalid_event", attempts: 0, launchRequests: [], notifications: [], stateTransitions: 0, simulatedSeconds: 0, deadLetters: [], tasksStarted: 0, tasksStartedByPlace: {}, executions: 0, error, errorType: "invalid_event" };
+  return { matched: false, outcome: "invalid_event", attempts: 0, launchRequests: [], notifications: [], slackPosts: 0, stateTransitions: 0, simulatedSeconds: 0, deadLetters: [], tasksStarted: 0, tasksStartedByPlace: {}, executions: 0, error, errorType: "invalid_event" };
 }
 
 async function runScenarios(): Promise<number> {

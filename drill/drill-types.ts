@@ -2,7 +2,7 @@
 // the pieces of one run share.
 
 import type { PlantedDefect } from "../lambda/rerun/handler";
-import type { Notice } from "../lambda/shared/contract";
+import type { Notice, NotifyMode } from "../lambda/shared/contract";
 import type { AlarmState } from "./cloudwatch";
 import type { EcsAnswer, OperationFault } from "./local-aws";
 import type { ScheduleStore } from "./local-aws/schedules";
@@ -162,6 +162,8 @@ export interface DrillOptions {
    * @default ["ok"]
    */
   readonly ecs?: ReadonlyArray<string | EcsAnswer>;
+  /** The pipeline's NOTIFY, as ECS_RERUN_NOTIFY deploys it. @default the app's (outcomes) */
+  readonly notify?: NotifyMode;
   /** Answers of the local Slack server; the last repeats. @default ["ok"] */
   readonly slack?: readonly SlackAnswer[];
   /** Token bucket throttling launch calls. @default none */

@@ -50,6 +50,9 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv, inputs: AppInputs): {
     expectedRuns.push(run);
   });
 
+  if (o.slackBotTokenParameter !== undefined && o.slackWebhookParameter !== undefined) {
+    throw new ConfigError("ECS_RERUN_SLACK_WEBHOOK_PARAMETER (context key \"slackWebhookParameter\") and ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER (context key \"slackBotTokenParameter\") are both set: Slack is reached one way, a webhook or a bot; set one of them");
+  }
   const cluster = new EcsClusterStack(app, "ecs-cluster", clusterConfig);
   // Protects the cluster by name, not by a cross-stack reference: the pipeline deploys on its own,
   // and protects clusters it did not create the same way.
@@ -59,7 +62,14 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv, inputs: AppInputs): {
       clusters: o.protectedClusters ?? [cluster.config.clusterName],
       // Only the parameter's name; create it once with
       // `aws ssm put-parameter --type SecureString --name /ecs-rerun/slack-webhook --value https://hooks.slack.com/...`.
-      slackWebhookParameterName: o.slackWebhookParameter ?? DEMO_SLACK_WEBHOOK_PARAMETER,
+      // A bot token instead of the webhook: then the webhook's default does not apply.
+      slackWebhookParameterName: o.slackBotTokenParameter !== undefined ? o.slackWebhookParameter : (o.slackWebhookParameter ?? DEMO_SLACK_WEBHOOK_PARAMETER),
+      slackBotTokenParameterName: o.slackBotTokenParameter,
+      slackChannelId: o.slackChannelId,
+      // Unset: the construct's defaults (outcomes, 600 s, 20 a minute).
+      ...(o.notify !== undefined ? { notify: o.notify } : {}),
+      ...(o.stillTryingAfterSeconds !== undefined ? { stillTryingAfterSeconds: Number(o.stillTryingAfterSeconds) } : {}),
+      ...(o.digestAbovePerMinute !== undefined ? { digestAbovePerMinute: Number(o.digestAbovePerMinute) } : {}),
       notificationEmails: o.notificationEmails,
       infrastructureRoleArns: o.infrastructureRoleArns,
       // A dead man's switch per scheduled job of the cluster stack: its interval follows the schedule.

@@ -13,6 +13,11 @@ export interface NotifierConfig {
 
 export const DEFAULT_SLACK_TIMEOUT_MS = 5000;
 
+/** DIGEST_ABOVE_PER_MINUTE: notices of a minute above which they fold into that minute's digest. */
+export const DIGEST_ABOVE_PER_MINUTE = { min: 1, max: 1000, default: 20 } as const;
+/** A Slack channel ID (public C..., private G..., or a DM D...), as chat.postMessage's `channel` takes it. */
+export const SLACK_CHANNEL_ID_PATTERN = "^[CGD][A-Z0-9]{8,20}$";
+
 /**
  * Reads and validates the notifier's environment; throws ConfigurationError naming the variable.
  *

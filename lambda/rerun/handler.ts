@@ -10,6 +10,7 @@ import { decide } from "./core/decision";
 import { deferDecision } from "./core/deferral";
 import { parseInvocation } from "./core/invocation";
 import { buildNotice, noticeKindAfterClassify, noticeKindAfterRerun } from "./core/notice";
+import { publication } from "./core/notify-policy";
 import { programFailureRerunAllowed } from "./core/reason-classification";
 import { rerunClientToken } from "./core/rerun-request";
 import { pacerItemKey } from "./core/pacing";
@@ -159,8 +160,11 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
 
   const output = (failure: LaunchFailure, decision: Decision, executionArn: string, after: "classify" | "rerun"): RerunLambdaOutput => {
     const kind = after === "classify" ? noticeKindAfterClassify(decision) : noticeKindAfterRerun(decision);
-    const notice = buildNotice(kind, failure, decision, executionArn);
-    return { failure, decision, notice, noticeMessage: JSON.stringify(notice) };
+    // Which steps are told (NOTIFY): decided here, routed on by the state machine (decision.publish).
+    const nowMs = now();
+    const told = publication(config, failure, decision, kind, nowMs);
+    const notice = buildNotice(told.kind, told.failure, told.decision, executionArn, nowMs);
+    return { failure: told.failure, decision: told.decision, notice, noticeMessage: JSON.stringify(notice) };
   };
 
   const gaveUp = (failure: LaunchFailure, attempt: number, message: string, executionArn: string): RerunLambdaOutput =>

@@ -39,6 +39,7 @@ import { addRerunFunction } from "./rerun-function";
 import { addRole } from "./role-options";
 import { rerunRoleOtherPolicies } from "./role-policy-budget";
 import { addInfrastructureRolesPolicy, checkInfrastructureRoleArns, infrastructureRolesBudget, infrastructureRolesEnvironment, infrastructureRolesPresence } from "./infrastructure-roles";
+import { resolveNoticeInputs, type NoticeProps } from "./notify-inputs";
 import { addSlackNotifier } from "./slack-notifier";
 import { addStarterFunction } from "./starter-function";
 import { Reconciler, reconcilerPresence } from "./reconciler/reconciler";
@@ -51,7 +52,7 @@ export { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, INPUT_LIMITS } fr
  * Props of {@link EcsRerunPipeline}. Every input is a plain value, or a Terraform expression (a cdktf
  * token such as a `TerraformVariable`'s value) when Terraform decides it, as in the Terraform module.
  */
-export interface EcsRerunPipelineProps {
+export interface EcsRerunPipelineProps extends NoticeProps {
   /** Whether to create anything: `true`, or a Terraform bool expression that count-switches every resource. @default true */
   readonly create?: boolean | IResolvable;
   /** Protected clusters: short names or ARNs, in this account and region. */
@@ -222,6 +223,7 @@ export class EcsRerunPipeline extends Construct {
   constructor(scope: Construct, id: string, props: EcsRerunPipelineProps) {
     super(scope, id);
     const inputs = resolveInputs(props);
+    const noticeInputs = resolveNoticeInputs(props);
     const { create, name, logRetentionDays, encoding, roles } = inputs;
     const { clusters } = props;
     this.packaging = { directory: props.packageDirectory, packages: this.packages };
@@ -254,7 +256,7 @@ export class EcsRerunPipeline extends Construct {
     // ECS infrastructure roles of managed EBS volumes: nothing at all without them.
     checkInfrastructureRoleArns(props.infrastructureRoleArns);
     const infrastructure = { arns: props.infrastructureRoleArns, presence: infrastructureRolesPresence(create, props.infrastructureRoleArns) };
-    const environment = { ...(hubEnv.literal ? { ...pacerEnv, ...hubEnv.literal } : pacerEnv), ...infrastructureRolesEnvironment(infrastructure.arns) };
+    const environment = { ...(hubEnv.literal ? { ...pacerEnv, ...hubEnv.literal } : pacerEnv), ...infrastructureRolesEnvironment(infrastructure.arns), ...noticeInputs.rerunEnvironment };
     const rerun = addRerunFunction(this, {
       inputs,
       clusters,
@@ -303,7 +305,7 @@ export class EcsRerunPipeline extends Construct {
     }
 
     // State machine.
-    this.stateMachine = this.rerunStateMachine(inputs, place, roleName("state-machine"), base, rerunFunctionArn, topicArn);
+    this.stateMachine = this.rerunStateMachine(inputs, place, roleName("state-machine"), base, rerunFunctionArn, topicArn, noticeInputs.quietSteps);
     const stateMachineArn = attributeOf(this.stateMachine, "arn");
 
     // Starter: one named execution per failure.
@@ -459,7 +461,7 @@ export class EcsRerunPipeline extends Construct {
   }
 
   /** The Standard state machine that waits, reruns and notifies, with its logs and role. */
-  private rerunStateMachine(inputs: PipelineInputs, place: AwsPlace, roleName: string, base: number | undefined, rerunFunctionArn: string, topicArn: string): SfnStateMachine {
+  private rerunStateMachine(inputs: PipelineInputs, place: AwsPlace, roleName: string, base: number | undefined, rerunFunctionArn: string, topicArn: string, quietSteps: boolean): SfnStateMachine {
     const { name, logRetentionDays, encoding, roles } = inputs;
     const sfnLogs = new CloudwatchLogGroup(this, "state-machine-logs", { count: base, name: `/aws/vendedlogs/states/${name}`, retentionInDays: logRetentionDays });
     const sfnRole = addRole(this, "state-machine-role", { count: base, name: roleName, assumeRolePolicy: assumeRolePolicy("states.amazonaws.com", { sourceAccount: place.account }) }, roles);
@@ -477,7 +479,7 @@ export class EcsRerunPipeline extends Construct {
       name,
       type: "STANDARD",
       roleArn: attributeOf(sfnRole, "arn"),
-      definition: JSON.stringify(rerunStateMachineDefinition({ rerunFunctionArn, topicArn, deadLetterQueueUrl: attributeOf(this.deadLetterQueue, "url"), metricDimension: name })),
+      definition: JSON.stringify(rerunStateMachineDefinition({ rerunFunctionArn, topicArn, deadLetterQueueUrl: attributeOf(this.deadLetterQueue, "url"), metricDimension: name, ...(quietSteps ? { quietSteps } : {}) })),
       loggingConfiguration: { logDestination: `${attributeOf(sfnLogs, "arn")}:*`, includeExecutionData: inputs.logExecutionData, level: inputs.stateMachineLogLevel },
     });
   }

@@ -164,6 +164,10 @@ export interface DrillOptions {
   readonly ecs?: ReadonlyArray<string | EcsAnswer>;
   /** The pipeline's NOTIFY, as ECS_RERUN_NOTIFY deploys it. @default the app's (outcomes) */
   readonly notify?: NotifyMode;
+  /** The pipeline posts with a bot token (chat.postMessage, chat.update, threads) instead of a webhook. @default false */
+  readonly slackBot?: boolean;
+  /** The pipeline's ECS_RERUN_DIGEST_ABOVE_PER_MINUTE. @default the app's (20) */
+  readonly digestAbovePerMinute?: number;
   /** Answers of the local Slack server; the last repeats. @default ["ok"] */
   readonly slack?: readonly SlackAnswer[];
   /** Token bucket throttling launch calls. @default none */

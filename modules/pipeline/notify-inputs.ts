@@ -1,6 +1,8 @@
 // Which notices a pipeline tells and where Slack gets them: the props, their limits and defaults, the
 // checks literal values must pass, and what they set in the rerun Lambda and the state machine.
-import { Token } from "cdktf";
+import { Token, conditional, type IResolvable } from "cdktf";
+import { hcl } from "../hcl/hcl-expression";
+import { allOf, anyOf, isSet, type Presence } from "../hcl/presence";
 import { NOTIFY_MODES, type NotifyMode } from "../../lambda/shared/contract";
 import { STILL_TRYING_AFTER_SECONDS } from "../../lambda/rerun/config";
 import { DIGEST_ABOVE_PER_MINUTE, SLACK_CHANNEL_ID_PATTERN } from "../../lambda/notifier/config";
@@ -82,5 +84,46 @@ export function resolveNoticeInputs(props: NoticeProps): NoticeInputs {
     digestAbovePerMinute: digest,
     quietSteps: !everyStep,
     rerunEnvironment: everyStep ? {} : { NOTIFY: notify, STILL_TRYING_AFTER_SECONDS: numberText(still) },
+  };
+}
+
+/** How the notifier reaches Slack: which parameter it reads, its environment, the checks Terraform makes. */
+export interface SlackInputs {
+  /** Whether there is a notifier: a webhook or a bot token is given. */
+  readonly presence: Presence;
+  /** The parameter the notifier reads (the webhook's, or the bot token's). */
+  readonly parameterName: string;
+  readonly environment: Record<string, string>;
+  /** For the module, whose values Terraform knows: one way to Slack, and a bot's channel. */
+  readonly preconditions: { condition: IResolvable; errorMessage: string }[];
+}
+
+/**
+ * The Slack inputs: a literal webhook keeps the notifier's environment as it always was
+ * (SLACK_WEBHOOK_PARAMETER alone); a literal bot token sets SLACK_BOT_TOKEN_PARAMETER and
+ * SLACK_CHANNEL; Terraform expressions (the module) set all three, "" for the unset ones (the
+ * notifier reads a blank variable as unset).
+ */
+export function slackInputs(create: Presence, webhook: string | undefined, bot: string | undefined, channel: string | undefined): SlackInputs | undefined {
+  const tokens = [webhook, bot, channel].some((v) => Token.isUnresolved(v));
+  if (!tokens) {
+    if (webhook !== undefined && bot !== undefined) throw new Error("slackWebhookParameterName and slackBotTokenParameterName are both set: Slack is reached one way, a webhook or a bot; set one");
+    const presence = allOf(create, webhook !== undefined || bot !== undefined);
+    if (presence === false) return undefined;
+    if (bot !== undefined) return { presence, parameterName: bot, environment: { SLACK_BOT_TOKEN_PARAMETER: bot, SLACK_CHANNEL: channel! }, preconditions: [] };
+    return { presence, parameterName: webhook!, environment: { SLACK_WEBHOOK_PARAMETER: webhook! }, preconditions: [] };
+  }
+  const orBlank = (v: string | undefined) => (v === undefined ? "" : Token.isUnresolved(v) ? Token.asString(conditional(isSet(v), v, "")) : v);
+  const presence = allOf(create, anyOf(isSet(webhook), isSet(bot)));
+  if (presence === false) return undefined;
+  const parameterName = webhook === undefined ? bot! : bot === undefined ? webhook : Token.asString(conditional(isSet(webhook), webhook, bot));
+  return {
+    presence,
+    parameterName,
+    environment: { SLACK_WEBHOOK_PARAMETER: orBlank(webhook), SLACK_BOT_TOKEN_PARAMETER: orBlank(bot), SLACK_CHANNEL: orBlank(channel) },
+    preconditions: [
+      ...(webhook !== undefined && bot !== undefined ? [{ condition: hcl`${webhook} == null || ${bot} == null`, errorMessage: "Set slack_webhook_parameter_name or slack_bot_token_parameter_name, not both: Slack is reached one way." }] : []),
+      ...(bot !== undefined ? [{ condition: hcl`${bot} == null || ${channel ?? Token.nullValue()} != null`, errorMessage: "slack_bot_token_parameter_name needs slack_channel_id: the ID of the channel the bot posts to." }] : []),
+    ],
   };
 }

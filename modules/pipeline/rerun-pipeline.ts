@@ -39,8 +39,9 @@ import { addRerunFunction } from "./rerun-function";
 import { addRole } from "./role-options";
 import { rerunRoleOtherPolicies } from "./role-policy-budget";
 import { addInfrastructureRolesPolicy, checkInfrastructureRoleArns, infrastructureRolesBudget, infrastructureRolesEnvironment, infrastructureRolesPresence } from "./infrastructure-roles";
-import { resolveNoticeInputs, type NoticeProps } from "./notify-inputs";
-import { addSlackNotifier } from "./slack-notifier";
+import { resolveNoticeInputs, slackInputs, type NoticeProps } from "./notify-inputs";
+import type { NoticeStorm } from "./notice-storm";
+import { addSlackNotifier, type SlackNotifier } from "./slack-notifier";
 import { addStarterFunction } from "./starter-function";
 import { Reconciler, reconcilerPresence } from "./reconciler/reconciler";
 import { spokeRoleArnPattern } from "./spoke-rule-patterns";
@@ -181,8 +182,10 @@ export class EcsRerunPipeline extends Construct {
   public readonly topic: SnsTopic;
   /** The topic's key (created unless one was given). */
   public readonly kmsKeyArn: string;
-  /** The Slack notifier, when a webhook parameter is configured (or may be, by a Terraform expression). */
+  /** The Slack notifier, when a webhook or bot token parameter is configured (or may be, by a Terraform expression). */
   public readonly notifierFunction?: LambdaFunction;
+  /** The notifier's storm parts (table, digest queue, schedule), with the notifier. */
+  public readonly noticeStorm?: NoticeStorm;
   /** Where undeliverable events and notices end up. */
   public readonly deadLetterQueue: SqsQueue;
   /** The alarms, by role (executionsFailed, deadLetters, rerunErrors, noticesFailed, launchPacerFailures). */
@@ -285,16 +288,18 @@ export class EcsRerunPipeline extends Construct {
     this.rerunFunction = rerun.fn;
     const rerunFunctionArn = attributeOf(this.rerunFunction, "arn");
 
-    // Slack notifier.
-    const notifierPresence = allOf(create, isSet(inputs.slackParameter));
-    if (notifierPresence !== false) {
-      this.notifierFunction = addSlackNotifier(this, {
+    // Slack notifier: a webhook, or a bot token and channel (notify-inputs.ts).
+    const slack = slackInputs(create, inputs.slackParameter, props.slackBotTokenParameterName, props.slackChannelId);
+    let notifier: SlackNotifier | undefined;
+    if (slack !== undefined) {
+      notifier = addSlackNotifier(this, {
         name,
-        presence: notifierPresence,
+        presence: slack.presence,
         place,
         roleName: roleName("notifier"),
         roles,
-        slackWebhookParameterName: inputs.slackParameter!,
+        slack,
+        digestAbovePerMinute: noticeInputs.digestAbovePerMinute,
         slackWebhookKmsKeyArn: props.slackWebhookKmsKeyArn,
         topicArn,
         deadLetterQueueArn: dlqArn,
@@ -302,6 +307,8 @@ export class EcsRerunPipeline extends Construct {
         encoding,
         packaging: this.packaging,
       });
+      this.notifierFunction = notifier.fn;
+      this.noticeStorm = notifier.storm;
     }
 
     // State machine.
@@ -363,6 +370,10 @@ export class EcsRerunPipeline extends Construct {
       const { deadLetterQueue, rerunFunction } = this;
       const alarmActions = props.alarmActions ?? [];
       Object.assign(this.alarms, addPipelineAlarms(this, { name, presence: alarmsPresence, topicArn, alarmActions, stateMachineArn, deadLetterQueue, rerunFunction }));
+      if (notifier) {
+        const actions = Token.isUnresolved(alarmActions) ? Token.asList(Fn.concat([[topicArn], alarmActions as string[]])) : [topicArn, ...alarmActions];
+        Object.assign(this.alarms, notifier.storm.alarms(notifier.logGroupName, { presence: allOf(alarmsPresence, slack!.presence), actions }));
+      }
     }
     if (this.launchPacer) {
       const extra = props.alarmActions ?? [];

@@ -59,7 +59,6 @@ export const STATES = {
   gaveUp: "GaveUp",
   invalidEvent: "InvalidEvent",
   alreadyHandled: "AlreadyHandled",
-  routeQuietly: "RouteQuietly",
   endQuietly: "EndQuietly",
 } as const;
 
@@ -148,10 +147,14 @@ export function rerunStateMachineDefinition(input: RerunStateMachineInput): Reco
         Type: "Choice",
         Choices: quiet
           ? [
-              // A step the Lambda does not tell goes where it would have gone, without the notice.
-              { And: publishIs(false), Next: STATES.routeQuietly },
               // A "still trying" notice on a verify or later round: told, then the same wait.
               { And: [...publishIs(true), { Or: nextIs("verify", "later") }], Next: STATES.notifyAndWait },
+              // A step the Lambda does not tell goes where it would have gone, without the notice (and
+              // without an extra state: a storm's many "later" rounds cost no more than before).
+              { And: [...publishIs(false), { Or: nextIs("retry", "verify", "later") }], Next: STATES.backoff },
+              { And: [...publishIs(false), ...nextIs("already_handled")], Next: STATES.alreadyHandled },
+              // Never quiet: a gave-up execution fails (and alarms) whatever the Lambda says of its notice.
+              { And: [...publishIs(false), { Not: nextIs("gave_up")[0] }], Next: STATES.endQuietly },
               ...routes,
             ]
           : routes,
@@ -215,16 +218,6 @@ export function rerunStateMachineDefinition(input: RerunStateMachineInput): Reco
     ...definition,
     States: {
       ...definition.States,
-      [STATES.routeQuietly]: {
-        Type: "Choice",
-        Choices: [
-          { Or: nextIs("retry", "verify", "later"), Next: STATES.backoff },
-          // Never quiet: a gave-up execution fails (and alarms) whatever the Lambda says of its notice.
-          { Variable: "$.decision.next", StringEquals: "gave_up", Next: STATES.notifyAndFail },
-          { Variable: "$.decision.next", StringEquals: "already_handled", Next: STATES.alreadyHandled },
-        ],
-        Default: STATES.endQuietly,
-      },
       [STATES.endQuietly]: { Type: "Succeed", Comment: "An outcome NOTIFY does not tell (a recovery in problems mode): nothing published." },
     },
   };

@@ -166,6 +166,8 @@ export interface DrillOptions {
   readonly notify?: NotifyMode;
   /** The pipeline posts with a bot token (chat.postMessage, chat.update, threads) instead of a webhook. @default false */
   readonly slackBot?: boolean;
+  /** The pipeline's ECS_RERUN_STILL_TRYING_AFTER_SECONDS. @default the app's (600) */
+  readonly stillTryingAfterSeconds?: number;
   /** The pipeline's ECS_RERUN_DIGEST_ABOVE_PER_MINUTE. @default the app's (20) */
   readonly digestAbovePerMinute?: number;
   /** Answers of the local Slack server; the last repeats. @default ["ok"] */

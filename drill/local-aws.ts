@@ -311,7 +311,9 @@ export class LocalAws {
         const n = ++this.storm.calls;
         if (this.storm.passEvery < 2 || n % this.storm.passEvery !== 0) throw new ApiError("ThrottlingException", "Rate exceeded");
       }
-      const fault = this.faults.get(op)?.shift();
+      // A fault may name one table ("UpdateItem:<table>"): the launch pacer's clock, not the notifier's.
+      const tableFault = typeof request.TableName === "string" ? this.faults.get(`${op}:${request.TableName}`)?.shift() : undefined;
+      const fault = tableFault ?? this.faults.get(op)?.shift();
       if (fault === "5xx") throw new ApiError("ServerException", `Scripted fault on ${op}`);
       if (fault === "throttle") throw new ApiError("ThrottlingException", "Rate exceeded");
       reply = fault === "drop" ? { status: 0, body: {}, answer: "error", errorCode: "NoAnswer", afterEffect: "drop" } : service.answer(op, request, at);

@@ -87,6 +87,7 @@ export class Drill {
         ...(options.notify ? { ECS_RERUN_NOTIFY: options.notify } : {}),
         ...(options.slackBot ? { ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER: DRILL_BOT_TOKEN_PARAMETER, ECS_RERUN_SLACK_CHANNEL_ID: DRILL_SLACK_CHANNEL } : {}),
         ...(options.digestAbovePerMinute !== undefined ? { ECS_RERUN_DIGEST_ABOVE_PER_MINUTE: String(options.digestAbovePerMinute) } : {}),
+        ...(options.stillTryingAfterSeconds !== undefined ? { ECS_RERUN_STILL_TRYING_AFTER_SECONDS: String(options.stillTryingAfterSeconds) } : {}),
       },
     });
     const keep = options.keep === "summary" ? "counts" : "all";

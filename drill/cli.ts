@@ -65,6 +65,8 @@ async function runEvent(command: Extract<DrillCommand, { kind: "event" }>): Prom
     ecs: command.ecs,
     slack: command.slack,
     clusters: command.clusters,
+    ...(command.notify ? { notify: command.notify } : {}),
+    slackBot: command.slackBot,
     // The hub runs where the drill's account's events happen; an event of another account happened
     // in a spoke's place, and the hub stays in the drill's default region (so the spoke is another
     // account and another region: both are crossed).

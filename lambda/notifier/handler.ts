@@ -212,7 +212,7 @@ export function makeHandler(config: NotifierConfig, deps: NotifierDeps): Notifie
     await api.post(payload, { ...ctx, threadTs: thread.ts }, thread.ts);
   }
 
-  async function notice(message: string, messageId: string | undefined): Promise<void> {
+  async function notice(message: string, messageId: string | undefined, remaining: () => number): Promise<void> {
     const parsed = parseMessage(message);
     const ctx = { ...correlation(parsed), snsMessageId: messageId };
     const foldable = isNotice(parsed) && queue !== undefined;
@@ -230,8 +230,8 @@ export function makeHandler(config: NotifierConfig, deps: NotifierDeps): Notifie
     const away = await awaitSlot(ctx);
     if (away > 0) {
       if (foldable) return fold(message, ctx, `its Slack slot is ${Math.ceil(away / 1000)} s away`);
-      // An alarm is never folded: it waits its turn.
-      await sleep(away);
+      // An alarm is never folded: it waits its turn, as long as the invocation has time to post after it.
+      await sleep(Math.max(0, Math.min(away, remaining() - 15_000)));
     }
     try {
       await deliver(api, parsed, payload, ctx);
@@ -292,7 +292,7 @@ export function makeHandler(config: NotifierConfig, deps: NotifierDeps): Notifie
     const records = Array.isArray((event as SNSEvent)?.Records) ? (event as SNSEvent).Records : [];
     for (const record of records) {
       const message = typeof record?.Sns?.Message === "string" ? record.Sns.Message : JSON.stringify(record?.Sns?.Message ?? null);
-      await notice(message, record?.Sns?.MessageId);
+      await notice(message, record?.Sns?.MessageId, remainingMs);
     }
   };
 }

@@ -20,7 +20,10 @@ export interface Folded {
   readonly receiptHandle: string;
 }
 
-/** SQS limits: ReceiveMessage and DeleteMessageBatch take at most 10 messages a call (SQS API Reference). */
+/**
+ * SQS limits: ReceiveMessage's MaxNumberOfMessages "Valid values: 1 to 10"; DeleteMessageBatch
+ * "Deletes up to ten messages" (SQS API Reference, ReceiveMessage and DeleteMessageBatch).
+ */
 const BATCH = 10;
 
 export class DigestQueue {

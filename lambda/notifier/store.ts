@@ -23,7 +23,12 @@ export const SLACK_CLOCK_KEY = "slack-clock";
 export const DIGEST_GATE_KEY = "digest-gate";
 /** A failure's thread lives as long as its execution can: the longest waits add up to hours, not days. */
 export const THREAD_TTL_SECONDS = 7 * 24 * 3600;
-/** Window counters outlive their minute by a day (TTL deletes them, typically within days). */
+/**
+ * Window counters outlive their minute by a day. TTL takes epoch seconds, and "DynamoDB typically
+ * deletes expired items within two days of expiration" (DynamoDB API Reference, UpdateTimeToLive):
+ * an expired item may still be read meanwhile, which no key here minds (a window is only ever read
+ * in its own minute; a thread a week old is still that failure's).
+ */
 const WINDOW_TTL_SECONDS = 24 * 3600;
 /** The phrase every store failure is logged with; the pipeline's metric filter counts it. */
 export const NOTICE_STORE_UNAVAILABLE = "notice store unavailable";

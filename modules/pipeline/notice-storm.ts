@@ -80,7 +80,8 @@ export class NoticeStorm extends Construct {
       billingMode: "PAY_PER_REQUEST",
       hashKey: SLOT_CLOCK_KEY_ATTRIBUTE,
       attribute: [{ name: SLOT_CLOCK_KEY_ATTRIBUTE, type: "S" }],
-      // Counters and threads expire by themselves (TTL deletes them, typically within days of expiresAt).
+      // Counters and threads expire by themselves: TTL on expiresAt (epoch seconds), deleted "typically
+      // within two days of expiration" (DynamoDB API Reference, UpdateTimeToLive).
       ttl: { attributeName: "expiresAt", enabled: true },
       // Encrypted at rest with the AWS managed key aws/dynamodb: it holds counts, times and Slack
       // message timestamps, no notice, token or URL.
@@ -157,6 +158,8 @@ export class NoticeStorm extends Construct {
         ...common,
         alarmName: `${this.props.name}-digest-delayed`,
         alarmDescription: `Notices folded in a storm have waited more than ${DIGEST_DELAY_ALARM_SECONDS} s for their digest (Slack refusing, the notifier failing, its schedule off): they move to the dead-letter queue after ${DIGEST_MAX_RECEIVES} tries.`,
+        // "The approximate age of the oldest non-deleted message in the queue", seconds, dimension
+        // QueueName (SQS Developer Guide, "Available CloudWatch metrics for Amazon SQS").
         namespace: "AWS/SQS",
         metricName: "ApproximateAgeOfOldestMessage",
         dimensions: { QueueName: attributeOf(this.queue, "name") },

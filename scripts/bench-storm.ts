@@ -1,4 +1,4 @@
-// npm run bench:storm -- --events N [--burst B] [--refill R] [--rate L] [--background S] [--seed X] [--unpaced] [--json]
+// npm run bench:storm -- --events N [--burst B] [--refill R] [--rate L] [--background S] [--seed X] [--unpaced] [--notify MODE] [--json]
 // A storm: N rejected launches at once (an agent fleet reconnecting at the top of the hour), rerun by
 // the synthesized pipeline in the drill against an ECS endpoint whose launch calls share one token
 // bucket (burst B, refill R per second) with a steady background of the schedules' own RunTask
@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { Drill } from "../drill/runner";
 import { agentEvent } from "../drill/scenarios";
 import { noticesInPost } from "../drill/slack-tally";
-import type { NotifyMode } from "../lambda/shared/contract";
+import { NOTIFY_MODES, type NotifyMode } from "../lambda/shared/contract";
 
 /** The JSON the bench prints with --json (the issue's fields, in its order). */
 export interface StormFigures {
@@ -144,6 +144,11 @@ export function goals(f: StormFigures, firstDelaySeconds: number): { name: strin
   ];
 }
 
+function notifyMode(raw: string): NotifyMode {
+  if (!(NOTIFY_MODES as readonly string[]).includes(raw)) throw new Error(`--notify ${raw}: expected one of ${NOTIFY_MODES.join(", ")}`);
+  return raw as NotifyMode;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -153,6 +158,7 @@ async function main(): Promise<void> {
       rate: { type: "string" },
       background: { type: "string", default: "1" },
       unpaced: { type: "boolean", default: false },
+      notify: { type: "string" },
       seed: { type: "string", default: "1" },
       json: { type: "boolean", default: false },
     },
@@ -173,6 +179,7 @@ async function main(): Promise<void> {
     launchesPerSecond: number("rate", values.rate, 0.1),
     backgroundEverySeconds: number("background", values.background, 0.1),
     pace: !values.unpaced,
+    ...(values.notify !== undefined ? { notify: notifyMode(values.notify) } : {}),
     seed: number("seed", values.seed, 0)!,
   });
   const checked = goals(f, firstDelaySeconds);

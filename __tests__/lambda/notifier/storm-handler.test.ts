@@ -25,6 +25,14 @@ function slackAnswering(...statuses: number[]) {
   return { fetch, posts };
 }
 
+/** A notifier whose Slack answers `statuses` in turn, with `dynamodb` as its table and a queue that keeps what is folded. */
+function notifier(dynamodb: (command: { input: Record<string, any> }) => Promise<unknown>, ...statuses: number[]) {
+  const { fetch, posts } = slackAnswering(...statuses);
+  const folded: unknown[] = [];
+  const deps: NotifierDeps = { ssm, fetch, sleep: async () => undefined, dynamodb: { send: dynamodb } as never, sqs: { send: async (c: unknown) => folded.push(c) } as never };
+  return { handler: makeHandler(CONFIG, deps), posts, folded };
+}
+
 let logs: ReturnType<typeof captureLogs>;
 beforeEach(() => (logs = captureLogs()));
 afterEach(() => {
@@ -33,33 +41,16 @@ afterEach(() => {
 });
 
 test("a table that fails never stops a notice: it is posted unpaced and unfolded, and the failure is logged for its alarm", async () => {
-  const { fetch, posts } = slackAnswering(200);
-  const folded: unknown[] = [];
-  const deps: NotifierDeps = {
-    ssm,
-    fetch,
-    sleep: async () => undefined,
-    dynamodb: { send: async () => Promise.reject(Object.assign(new Error("denied"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 }, $fault: "client" })) } as never,
-    sqs: { send: async (c: unknown) => folded.push(c) } as never,
-  };
-  await makeHandler(CONFIG, deps)(sns(NOTICE));
+  const { handler, posts, folded } = notifier(async () => Promise.reject(Object.assign(new Error("denied"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 }, $fault: "client" })), 200);
+  await handler(sns(NOTICE));
   expect(posts).toHaveLength(1);
   expect(folded).toEqual([]);
   expect(logs.lines.filter((l) => l.includes(NOTICE_STORE_UNAVAILABLE))).toHaveLength(2); // not counted, then not paced
 });
 
 test("an alarm is never folded into a digest, however many notices came this minute", async () => {
-  const { fetch, posts } = slackAnswering(200);
-  const folded: unknown[] = [];
-  const deps: NotifierDeps = {
-    ssm,
-    fetch,
-    sleep: async () => undefined,
-    // Every count says "the 99th of this minute"; the clock is idle.
-    dynamodb: { send: async (c: { input: { Key: { pk: { S: string } } } }) => ({ Attributes: c.input.Key.pk.S.startsWith("window#") ? { n: { N: "99" } } : { tat: { N: String(Date.now() + 1000) } } }) } as never,
-    sqs: { send: async (c: unknown) => folded.push(c) } as never,
-  };
-  const handler = makeHandler(CONFIG, deps);
+  // Every count says "the 99th of this minute"; the clock is idle.
+  const { handler, posts, folded } = notifier(async (c) => ({ Attributes: String(c.input.Key.pk.S).startsWith("window#") ? { n: { N: "99" } } : { tat: { N: String(Date.now() + 1000) } } }), 200);
   await handler(sns(NOTICE));
   expect(folded).toHaveLength(1);
   expect(posts).toHaveLength(0);
@@ -69,21 +60,12 @@ test("an alarm is never folded into a digest, however many notices came this min
 });
 
 test("an alarm Slack rate-limits goes back to Lambda's retries with Slack's Retry-After, and the clock is held that long", async () => {
-  const { fetch } = slackAnswering(429);
   const writes: { input: Record<string, any> }[] = [];
-  const deps: NotifierDeps = {
-    ssm,
-    fetch,
-    sleep: async () => undefined,
-    dynamodb: {
-      send: async (c: { input: Record<string, any> }) => {
-        writes.push(c);
-        return { Attributes: { tat: { N: String(Date.now() + 1000) } } };
-      },
-    } as never,
-    sqs: { send: async () => ({}) } as never,
-  };
-  const err = await makeHandler(CONFIG, deps)(sns(ALARM)).catch((e: unknown) => e);
+  const { handler } = notifier(async (c) => {
+    writes.push(c);
+    return { Attributes: { tat: { N: String(Date.now() + 1000) } } };
+  }, 429);
+  const err = await handler(sns(ALARM)).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(SlackRateLimitedError);
   expect((err as SlackRateLimitedError).retryAfterSeconds).toBe(7);
   const hold = writes.find((w) => w.input.UpdateExpression === "SET #tat = :until")!;

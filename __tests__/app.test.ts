@@ -41,6 +41,18 @@ describe("the app", () => {
     expect(() => buildApp(Testing.app({ context: { clustername: "x" } }), {}, { jobs: [DEMO_JOB] })).toThrow(SettingsError);
   });
 
+  test("Slack is reached one way: a bot token replaces the default webhook, and both at once are refused naming both settings", () => {
+    const bot = { ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER: "/team/slack-bot", ECS_RERUN_SLACK_CHANNEL_ID: "C0123456789" };
+    const { rerun } = buildApp(Testing.app(), bot, { jobs: [DEMO_JOB] });
+    const env = (JSON.parse(Testing.synth(rerun)) as { resource: { aws_lambda_function: Record<string, { function_name: string; environment: { variables: Record<string, string> } }> } }).resource.aws_lambda_function;
+    const notifier = Object.values(env).find((f) => f.function_name === "ecs-rerun-notifier")!;
+    expect(notifier.environment.variables).toMatchObject({ SLACK_BOT_TOKEN_PARAMETER: "/team/slack-bot", SLACK_CHANNEL: "C0123456789" });
+    expect(notifier.environment.variables.SLACK_WEBHOOK_PARAMETER).toBeUndefined();
+    const both = () => buildApp(Testing.app(), { ...bot, ECS_RERUN_SLACK_WEBHOOK_PARAMETER: "/team/slack" }, { jobs: [DEMO_JOB] });
+    expect(both).toThrow(ConfigError);
+    expect(both).toThrow(/ECS_RERUN_SLACK_WEBHOOK_PARAMETER .* and ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER .* are both set/);
+  });
+
   test("a job whose missed-run alarm cannot work is a ConfigError naming the job", () => {
     const monthly = { ...DEMO_JOB, name: "monthly", schedule: "rate(30 days)" };
     const build = () => buildApp(Testing.app(), {}, { jobs: [DEMO_JOB, monthly], jobsLabel: "JOBS (jobs.ts)" });

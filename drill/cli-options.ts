@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { INPUT_LIMITS } from "../modules/pipeline/rerun-pipeline";
 import { parseEcsScript, type EcsAnswer } from "./local-aws";
 import { parseSlackScript, type SlackAnswer } from "./local-slack";
+import { NOTIFY_MODES, type NotifyMode } from "../lambda/shared/contract";
 import { EVENT_MAX_BYTES } from "./event-file";
 
 /** A problem with what the user typed: reported plainly, exit code 2. */
@@ -65,7 +66,9 @@ export const OPTIONS = {
     arg: "N",
     help: ["deliver the event N times (1-10) over the first simulated minute, as", "EventBridge's at-least-once delivery may. Default: 1"],
   },
-  slack: { type: "string", arg: "SCRIPT", help: ["answers of the Slack webhook: ok, 500, timeout; the last repeats. Default: ok"] },
+  slack: { type: "string", arg: "SCRIPT", help: ["answers of Slack: ok, 500, timeout, 429 (Retry-After 1 s);", "the last repeats. Default: ok"] },
+  notify: { type: "string", arg: "MODE", help: ["which steps are told (ECS_RERUN_NOTIFY): outcomes, problems, every-step.", "Default: outcomes"] },
+  "slack-bot": { type: "boolean", arg: "", help: ["post with a bot token (chat.postMessage, chat.update, threads)", "instead of the webhook"] },
   json: { type: "boolean", arg: "", help: ["print exactly one JSON object instead of the timeline", '(an error too: {"error": ...}, exit code 2)'] },
   help: { type: "boolean", arg: "", short: "h", help: ["print this help"] },
 } as const;
@@ -75,7 +78,8 @@ export function usage(scenarios: number): string {
   const lines = [
     "usage: npm run drill                 run the shipped scenarios, each as a timeline",
     "       npm run drill -- --event FILE [--ecs SCRIPT] [--clusters LIST] [--slack SCRIPT]",
-    "                          [--schedule FILE] [--task-definition FILE] [--deliver N] [--json]",
+    "                          [--schedule FILE] [--task-definition FILE] [--deliver N]",
+    "                          [--notify MODE] [--slack-bot] [--json]",
     `  (no option)      the ${scenarios} scenarios: event -> matched -> classified -> waits -> launches`,
     "                   -> Slack -> outcome",
   ];
@@ -103,13 +107,17 @@ export type DrillCommand =
       /** The --task-definition file's path, if given. */
       readonly taskDefinition?: string;
       readonly json: boolean;
+      /** --notify, if given. */
+      readonly notify?: NotifyMode;
+      /** --slack-bot: a bot token instead of the webhook. */
+      readonly slackBot: boolean;
     };
 
 const CLUSTER = new RegExp(INPUT_LIMITS.clusterPattern);
 
 /** Parses and checks the drill's arguments; throws UsageError naming the option at fault. */
 export function parseDrillArgs(argv: readonly string[]): DrillCommand {
-  let values: { event?: string; ecs?: string; clusters?: string; slack?: string; deliver?: string; schedule?: string; "task-definition"?: string; json?: boolean; help?: boolean };
+  let values: { event?: string; ecs?: string; clusters?: string; slack?: string; deliver?: string; schedule?: string; "task-definition"?: string; json?: boolean; help?: boolean; notify?: string; "slack-bot"?: boolean };
   try {
     const options: ParseArgsConfig["options"] = Object.fromEntries(Object.entries(OPTIONS).map(([k, o]) => [k, { type: o.type, ...("short" in o ? { short: o.short } : {}) }]));
     values = parseArgs({ args: [...argv], options, strict: true }).values as typeof values;
@@ -118,7 +126,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
   }
   if (values.help) return { kind: "help" };
   if (values.event === undefined) {
-    const extra = (["ecs", "clusters", "slack", "deliver", "schedule", "task-definition", "json"] as const).filter((k) => values[k] !== undefined).map((k) => `--${k}`);
+    const extra = (["ecs", "clusters", "slack", "deliver", "schedule", "task-definition", "json", "notify", "slack-bot"] as const).filter((k) => values[k] !== undefined).map((k) => `--${k}`);
     if (extra.length > 0) throw new UsageError(`${extra.join(", ")} go${extra.length === 1 ? "es" : ""} with --event FILE`);
     return { kind: "scenarios" };
   }
@@ -138,8 +146,13 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
   }
   const deliver = values.deliver === undefined ? 1 : Number(values.deliver);
   if (!/^\d+$/.test(values.deliver ?? "1") || deliver < 1 || deliver > 10) throw new UsageError(`--deliver ${JSON.stringify(values.deliver)}: expected a whole number from 1 to 10`);
+  if (values.notify !== undefined && !(NOTIFY_MODES as readonly string[]).includes(values.notify)) {
+    throw new UsageError(`--notify ${JSON.stringify(values.notify)}: expected one of ${NOTIFY_MODES.join(", ")}`);
+  }
   return {
     kind: "event",
+    ...(values.notify !== undefined ? { notify: values.notify as NotifyMode } : {}),
+    slackBot: values["slack-bot"] ?? false,
     file: values.event,
     deliver,
     ...(values.schedule !== undefined ? { schedule: values.schedule } : {}),

@@ -12,7 +12,7 @@ import { SCENARIOS } from "./scenarios";
 
 /** The --json answer to an event that could not be run: the report's shape, outcome invalid_event. */
 function invalidEventReport(error: string): EventReport & { errorType: string } {
-  return { matched: false, outcome: "invalid_event", attempts: 0, launchRequests: [], notifications: [], stateTransitions: 0, simulatedSeconds: 0, deadLetters: [], tasksStarted: 0, tasksStartedByPlace: {}, executions: 0, error, errorType: "invalid_event" };
+  return { matched: false, outcome: "invalid_event", attempts: 0, launchRequests: [], notifications: [], slackPosts: 0, stateTransitions: 0, simulatedSeconds: 0, deadLetters: [], tasksStarted: 0, tasksStartedByPlace: {}, executions: 0, error, errorType: "invalid_event" };
 }
 
 async function runScenarios(): Promise<number> {
@@ -65,6 +65,8 @@ async function runEvent(command: Extract<DrillCommand, { kind: "event" }>): Prom
     ecs: command.ecs,
     slack: command.slack,
     clusters: command.clusters,
+    ...(command.notify ? { notify: command.notify } : {}),
+    slackBot: command.slackBot,
     // The hub runs where the drill's account's events happen; an event of another account happened
     // in a spoke's place, and the hub stays in the drill's default region (so the spoke is another
     // account and another region: both are crossed).

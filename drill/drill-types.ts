@@ -2,7 +2,7 @@
 // the pieces of one run share.
 
 import type { PlantedDefect } from "../lambda/rerun/handler";
-import type { Notice } from "../lambda/shared/contract";
+import type { Notice, NotifyMode } from "../lambda/shared/contract";
 import type { AlarmState } from "./cloudwatch";
 import type { EcsAnswer, OperationFault } from "./local-aws";
 import type { ScheduleStore } from "./local-aws/schedules";
@@ -168,6 +168,14 @@ export interface DrillOptions {
    * @default ["ok"]
    */
   readonly ecs?: ReadonlyArray<string | EcsAnswer>;
+  /** The pipeline's NOTIFY, as ECS_RERUN_NOTIFY deploys it. @default the app's (outcomes) */
+  readonly notify?: NotifyMode;
+  /** The pipeline posts with a bot token (chat.postMessage, chat.update, threads) instead of a webhook. @default false */
+  readonly slackBot?: boolean;
+  /** The pipeline's ECS_RERUN_STILL_TRYING_AFTER_SECONDS. @default the app's (600) */
+  readonly stillTryingAfterSeconds?: number;
+  /** The pipeline's ECS_RERUN_DIGEST_ABOVE_PER_MINUTE. @default the app's (20) */
+  readonly digestAbovePerMinute?: number;
   /** Answers of the local Slack server; the last repeats. @default ["ok"] */
   readonly slack?: readonly SlackAnswer[];
   /** Token bucket throttling launch calls. @default none */

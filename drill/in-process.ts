@@ -74,7 +74,7 @@ export function inProcessFetch(slack: LocalSlack): typeof fetch {
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
     const headers = new Headers(init?.headers);
-    const answer = slack.exchange(init?.method ?? "GET", url.pathname, headers.get("content-type") ?? "", typeof init?.body === "string" ? init.body : "");
+    const answer = slack.exchange(init?.method ?? "GET", url.pathname, headers.get("content-type") ?? "", typeof init?.body === "string" ? init.body : "", headers.get("authorization") ?? undefined);
     if (answer === undefined) {
       const signal = init?.signal;
       return new Promise<Response>((_, reject) => {
@@ -82,6 +82,6 @@ export function inProcessFetch(slack: LocalSlack): typeof fetch {
         signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
       });
     }
-    return new Response(answer.text, { status: answer.status, headers: { "content-type": "text/html" } });
+    return new Response(answer.text, { status: answer.status, headers: { "content-type": "text/html", ...answer.headers } });
   }) as typeof fetch;
 }

@@ -29,6 +29,7 @@ import type { CloudTrailApiCallEvent, Identity, LocalAwsOptions, RecordedRequest
 import { LocalSfn, SFN_TARGET_PREFIX, type ExecutionStarter } from "./local-aws/sfn";
 import { EVENTS_TARGET_PREFIX, LocalEventRules, LocalScheduler, SCHEDULER_PREFIX, schedulerRequest, type ScheduleStore } from "./local-aws/schedules";
 import { LocalSsm, SSM_TARGET_PREFIX } from "./local-aws/ssm";
+import { LocalSqs, SQS_TARGET_PREFIX } from "./local-aws/sqs";
 import type { EcsTask, EcsTaskStateChangeEvent } from "./task-lifecycle";
 
 export type { EcsContainer, EcsStopCode, EcsTag, EcsTask, EcsTaskStateChangeDetail, EcsTaskStateChangeEvent, EcsTaskStatus } from "./task-lifecycle";
@@ -84,6 +85,8 @@ export class LocalAws {
   private scheduleStore: ScheduleStore = { rules: {}, schedules: [] };
   /** The local DynamoDB endpoint (UpdateItem: the launch pacer's clock). */
   readonly dynamodb: LocalDynamoDb;
+  /** The local SQS endpoint (the notifier's digest queue). */
+  readonly sqs: LocalSqs;
   /** Operation name -> faults its next calls meet, in order (then none). */
   private faults = new Map<string, OperationFault[]>();
   /** A throttling storm: ECS calls before `untilMs` are throttled, but every `passEvery`-th (0: none) goes through. */
@@ -99,6 +102,7 @@ export class LocalAws {
     this.ssm = new LocalSsm(this.region, this.account, options.parameters);
     this.sfn = new LocalSfn(this.region, this.account);
     this.dynamodb = new LocalDynamoDb(options.tables);
+    this.sqs = new LocalSqs(options.queues);
     this.identities = new CallerIdentities(this.account, options.identities);
     this.sts = new LocalSts(this.identities);
     this.services = new Map<string, LocalService>([
@@ -108,6 +112,7 @@ export class LocalAws {
       [EVENTS_TARGET_PREFIX, new LocalEventRules(() => this.scheduleStore)],
       [SCHEDULER_PREFIX, new LocalScheduler(() => this.scheduleStore)],
       [DYNAMODB_TARGET_PREFIX, this.dynamodb],
+      [SQS_TARGET_PREFIX, this.sqs],
     ]);
     this.events = this.places.home.cloudTrail.events;
     this.taskStateChanges = this.places.home.taskStore.taskStateChanges;
@@ -158,6 +163,7 @@ export class LocalAws {
     this.sts.reset();
     this.sfn.reset();
     this.dynamodb.reset();
+    this.sqs.reset();
     this.identities.reset();
     this.faults.clear();
     this.storm = { untilMs: 0, passEvery: 0, calls: 0 };
@@ -305,7 +311,9 @@ export class LocalAws {
         const n = ++this.storm.calls;
         if (this.storm.passEvery < 2 || n % this.storm.passEvery !== 0) throw new ApiError("ThrottlingException", "Rate exceeded");
       }
-      const fault = this.faults.get(op)?.shift();
+      // A fault may name one table ("UpdateItem:<table>"): the launch pacer's clock, not the notifier's.
+      const tableFault = typeof request.TableName === "string" ? this.faults.get(`${op}:${request.TableName}`)?.shift() : undefined;
+      const fault = tableFault ?? this.faults.get(op)?.shift();
       if (fault === "5xx") throw new ApiError("ServerException", `Scripted fault on ${op}`);
       if (fault === "throttle") throw new ApiError("ThrottlingException", "Rate exceeded");
       reply = fault === "drop" ? { status: 0, body: {}, answer: "error", errorCode: "NoAnswer", afterEffect: "drop" } : service.answer(op, request, at);

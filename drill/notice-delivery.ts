@@ -55,3 +55,38 @@ export function noticeDelivery(
   };
   return { deliverNotice, publishedCount: () => published };
 }
+
+const scheduled = new WeakMap<RunScope, { ticking: boolean }>();
+
+/**
+ * The notifier's digest schedule (rate(1 minute), notice-storm.ts) on the simulated clock: from the
+ * first folded notice, at each whole minute the notifier gets the scheduled event (an async
+ * invocation: Lambda's retries, then the on-failure queue), until the digest queue is empty. It runs
+ * only while notices wait: a real schedule fires every minute, but one that finds nothing posts
+ * nothing, and a drill that ticks for nothing would end a minute late.
+ */
+export function digestSchedule(scope: RunScope, notifier: NotifierHandler, waiting: () => number, maxRetries: number, deadLetters: { notice: unknown; error: string }[]): void {
+  const state = scheduled.get(scope) ?? { ticking: false };
+  scheduled.set(scope, state);
+  if (state.ticking) return;
+  state.ticking = true;
+  const { clock, note } = scope;
+  scope.track(
+    (async () => {
+      try {
+        while (waiting() > 0) {
+          await clock.sleep(60_000 - (Date.now() % 60_000));
+          await invokeAsync(clock, LAMBDA_ASYNC_RETRY_DELAYS_S.slice(0, maxRetries), () => notifier({ "detail-type": "Scheduled Event", source: "aws.events" }), {
+            onRetry: (error, delay) => note(0, `digest: the scheduled flush failed (${error}); Lambda retries in ${delay} s`),
+            onDeadLetter: (error) => {
+              deadLetters.push({ notice: { kind: "digest-flush" }, error });
+              note(0, `digest: the scheduled flush failed for good (${error}); its record is in the dead-letter queue, the notices wait in the digest queue`);
+            },
+          });
+        }
+      } finally {
+        state.ticking = false;
+      }
+    })(),
+  );
+}

@@ -9,6 +9,8 @@ export interface EventReport {
   /** Launch calls the pipeline made, with where their request came from (schedule, cloudtrail, task-record). */
   launchRequests: { action: "RunTask" | "StartTask"; account: string; region: string; request: Record<string, unknown>; source?: string }[];
   notifications: unknown[];
+  /** HTTP posts the local Slack received (webhook and Web API calls, answered or not): ground truth, not the notifier's count. */
+  slackPosts: number;
   stateTransitions: number;
   simulatedSeconds: number;
   deadLetters: unknown[];
@@ -34,6 +36,7 @@ export function eventReport(r: DrillResult): EventReport {
     attempts: Math.max(0, ...originals.map((d) => d.attempts)),
     launchRequests: r.launchRequests.map(({ action, account, region, request }) => ({ action, account, region, request, ...(first?.requestSource ? { source: first.requestSource } : {}) })),
     notifications: r.notifications,
+    slackPosts: r.slackAttempts,
     stateTransitions: originals.reduce((n, d) => n + d.stateTransitions, 0),
     simulatedSeconds: r.simulatedSeconds,
     deadLetters: r.deadLetters,

@@ -6,6 +6,7 @@ import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SFNClient } from "@aws-sdk/client-sfn";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { makeHandler as makeRerunHandler, type EcsSender, type PlantedDefect } from "../lambda/rerun/handler";
 import { makeHandler as makeStarterHandler } from "../lambda/starter/handler";
@@ -24,7 +25,7 @@ import { inProcessFetch, inProcessRequestHandler } from "./in-process";
 import { LocalAws, type CloudTrailApiCallEvent } from "./local-aws";
 import { LocalSlack } from "./local-slack";
 import { missedRunAlarms, taskEventListener } from "./missed-run-watch";
-import { noticeDelivery } from "./notice-delivery";
+import { digestSchedule, noticeDelivery } from "./notice-delivery";
 import { pipelineExecution, ReportSink } from "./pipeline-execution";
 import { seededRandom } from "./seeded-random";
 import { SimClock } from "./sim-clock";
@@ -38,6 +39,9 @@ const SCHEDULER_ACCESS_KEY = "ASIADRILLEVENTSROLE1";
 const NOTIFIER_ACCESS_KEY = "ASIADRILLNOTIFIER001";
 const STARTER_ACCESS_KEY = "ASIADRILLSTARTER0001";
 const DRILL_START = Date.parse("2026-01-01T03:00:00Z");
+/** The bot token's parameter and channel a drill with `slackBot` deploys. */
+export const DRILL_BOT_TOKEN_PARAMETER = "/ecs-rerun/slack-bot-token";
+export const DRILL_SLACK_CHANNEL = "C0DRILL0001";
 
 const RERUN_DEFECTS: readonly PlantedDefect[] = ["no-start-lookup", "lose-launch-on-check-failure", "tag-after-launch", "no-time-budget", "throw-normal-outcomes", "relaunch-at-home"];
 
@@ -78,17 +82,31 @@ export class Drill {
     const region = options.region ?? "ap-northeast-1";
     // Cluster ARNs of another account or region are the hub's spokes, each deployed as a spoke there.
     const clusters = splitClusters(options.clusters ?? ["batch-ec2"], { account: DRILL_ACCOUNT, region });
-    const pipeline = synthesizePipeline({ clusters: clusters.home.length > 0 ? clusters.home : ["batch-ec2"], spokeClusters: clusters.spokes, env: { ECS_RERUN_REGION: region } });
+    const pipeline = synthesizePipeline({ clusters: clusters.home.length > 0 ? clusters.home : ["batch-ec2"], spokeClusters: clusters.spokes, env: {
+        ECS_RERUN_REGION: region,
+        ...(options.notify ? { ECS_RERUN_NOTIFY: options.notify } : {}),
+        ...(options.slackBot ? { ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER: DRILL_BOT_TOKEN_PARAMETER, ECS_RERUN_SLACK_CHANNEL_ID: DRILL_SLACK_CHANNEL } : {}),
+        ...(options.digestAbovePerMinute !== undefined ? { ECS_RERUN_DIGEST_ABOVE_PER_MINUTE: String(options.digestAbovePerMinute) } : {}),
+        ...(options.stillTryingAfterSeconds !== undefined ? { ECS_RERUN_STILL_TRYING_AFTER_SECONDS: String(options.stillTryingAfterSeconds) } : {}),
+      },
+    });
     const keep = options.keep === "summary" ? "counts" : "all";
     const slack = new LocalSlack({ script: options.slack ?? ["ok"], keep });
     const { url } = await slack.start();
     const parameters: Record<string, string> = {};
-    if (pipeline.notifierEnvironment) parameters[pipeline.notifierEnvironment.SLACK_WEBHOOK_PARAMETER] = `${url}/services/T000/B000/drill`;
+    const notifierEnv = pipeline.notifierEnvironment;
+    if (notifierEnv?.SLACK_WEBHOOK_PARAMETER) parameters[notifierEnv.SLACK_WEBHOOK_PARAMETER] = `${url}/services/T000/B000/drill`;
+    if (notifierEnv?.SLACK_BOT_TOKEN_PARAMETER) parameters[notifierEnv.SLACK_BOT_TOKEN_PARAMETER] = slack.token;
+    const storm = pipeline.noticeStorm;
     const aws = new LocalAws({
       region: pipeline.region,
       ecsScript: rerunAnswers(options.ecs ?? ["ok"]),
       parameters,
-      tables: pipeline.launchPacer ? { [pipeline.launchPacer.table]: { hashKey: pipeline.launchPacer.hashKey } } : {},
+      tables: {
+        ...(pipeline.launchPacer ? { [pipeline.launchPacer.table]: { hashKey: pipeline.launchPacer.hashKey } } : {}),
+        ...(storm ? { [storm.table]: { hashKey: storm.hashKey } } : {}),
+      },
+      queues: storm ? { [storm.queueUrl]: { maxReceiveCount: storm.maxReceiveCount } } : {},
       throttle: options.throttle,
       keep,
       identities: {
@@ -235,14 +253,28 @@ export class Drill {
       { sfn, plantedDefects: planted.has("no-execution-names") ? new Set(["no-execution-names" as const]) : undefined },
     );
     let notifier: NotifierHandler | undefined;
+    let notifierDynamo: DynamoDBClient | undefined;
+    let notifierSqs: SQSClient | undefined;
     if (this.pipeline.notifierEnvironment) {
       const ssm = new SSMClient(client(NOTIFIER_ACCESS_KEY));
       const config = readNotifierConfig({
         ...this.pipeline.notifierEnvironment,
         AWS_REGION: this.pipeline.region,
         SLACK_TIMEOUT_MS: String(this.options.slackTimeoutMs ?? 300),
+        // The local Slack's Web API, where a deployment reaches https://slack.com/api.
+        SLACK_API_URL: this.slack.apiUrl,
       });
-      notifier = makeNotifierHandler(config, { ssm, ...(inProcess ? { fetch: inProcessFetch(this.slack) } : {}) });
+      notifierDynamo = new DynamoDBClient(client(NOTIFIER_ACCESS_KEY));
+      notifierSqs = new SQSClient(client(NOTIFIER_ACCESS_KEY));
+      notifier = makeNotifierHandler(config, {
+        ssm,
+        dynamodb: notifierDynamo,
+        sqs: notifierSqs,
+        random,
+        // A post waiting for its Slack slot is simulated time, not work in flight.
+        sleep: (ms) => clock.idleSleep(ms),
+        ...(inProcess ? { fetch: inProcessFetch(this.slack) } : {}),
+      });
     }
 
     let uncaught: unknown;
@@ -258,6 +290,10 @@ export class Drill {
     const scope: RunScope = { pipeline: this.pipeline, clock, note, running, metrics, track };
 
     const { deliverNotice, publishedCount } = noticeDelivery(scope, notifier, deadLetters);
+    // The digest queue's redrive: a folded notice no digest could post moves to the dead-letter queue.
+    this.aws.sqs.onDeadLetter = (_queue, body) => deadLetters.push({ notice: JSON.parse(body), error: "folded into the digest queue, received its maxReceiveCount times without a digest posted" });
+    const storm = this.pipeline.noticeStorm;
+    if (notifier && storm) this.aws.sqs.onSend = () => digestSchedule(scope, notifier!, () => this.aws.sqs.depth(storm.queueUrl), this.pipeline.notifierMaxRetries, deadLetters);
     const faults = runOptions.faults ?? {};
     const { deliver, runExecution, executions } = pipelineExecution(scope, {
       starter,
@@ -298,9 +334,11 @@ export class Drill {
     const realLog = console.log;
     // The pacer's metric filter, on the lines the Lambdas log (only the rerun Lambda logs its phrase).
     const pacerFailure = this.pipeline.launchPacer ? phraseMatcher(this.pipeline.launchPacer.failurePattern) : undefined;
+    const storeFailure = this.pipeline.noticeStorm?.storeFailurePattern ? phraseMatcher(this.pipeline.noticeStorm.storeFailurePattern) : undefined;
     console.log = (...args: unknown[]) => {
       const line = args.map(String).join(" ");
       if (pacerFailure?.(line)) metrics.launchPacerFailures = (metrics.launchPacerFailures ?? 0) + 1;
+      if (storeFailure?.(line)) metrics.noticeStoreFailures = (metrics.noticeStoreFailures ?? 0) + 1;
       this.options.onLambdaLog?.(line);
     };
     Math.random = random;
@@ -370,6 +408,9 @@ export class Drill {
       this.aws.setExecutionStarter(previousStarter);
       this.aws.setFaults({});
       this.aws.setEcsStorm(0);
+      this.aws.sqs.onSend = undefined;
+      notifierDynamo?.destroy();
+      notifierSqs?.destroy();
       ecs.destroy();
       dynamodb.destroy();
       sfn.destroy();

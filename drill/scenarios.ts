@@ -73,7 +73,22 @@ export const SCENARIOS: readonly Scenario[] = [
       expect(first?.outcome === "recovered", `outcome ${first?.outcome}, expected recovered`);
       expect(first?.attempts === 1, `recovered on attempt ${first?.attempts}, expected 1`);
       expect(r.launchRequests.length === 1, `${r.launchRequests.length} launch calls, expected 1`);
+      // One message for a failure that heals (NOTIFY outcomes, the default): counted as Slack received it.
+      expect(deliveredKinds(r).join() === "recovered", `notices ${deliveredKinds(r).join()}, expected recovered`);
+      expect(r.slackAttempts === 1, `${r.slackAttempts} Slack posts, expected 1`);
+      return problems;
+    },
+  },
+  {
+    name: "AGENT then ok, every step",
+    story: "The same failure with NOTIFY every-step: detected, then recovered, as before notify modes.",
+    options: { ecs: ["AGENT", "ok"], notify: "every-step" },
+    events: () => [agentEvent()],
+    check: (r) => {
+      const { problems, first, expect } = expectations(r);
+      expect(first?.outcome === "recovered", `outcome ${first?.outcome}, expected recovered`);
       expect(deliveredKinds(r).join() === "detected,recovered", `notices ${deliveredKinds(r).join()}, expected detected,recovered`);
+      expect(r.slackAttempts === 2, `${r.slackAttempts} Slack posts, expected 2`);
       return problems;
     },
   },
@@ -231,6 +246,11 @@ export const SCENARIOS: readonly Scenario[] = [
       expect(first?.outcome === "needs_human", `outcome ${first?.outcome}, expected needs_human`);
       expect(r.tasksStarted === 0, `${r.tasksStarted} tasks started, expected 0`);
       expect(deliveredKinds(r).join() === "needs_human", `notices ${deliveredKinds(r).join()}, expected needs_human`);
+      // One post, before any wait: the execution waited nowhere and Slack had it at once.
+      expect(r.slackAttempts === 1, `${r.slackAttempts} Slack posts, expected 1`);
+      expect((first?.waits.length ?? 0) === 0, `the execution waited ${first?.waits.join(", ")} s before telling a human`);
+      const told = r.timeline.find((e) => e.text.startsWith('slack: "needs_human" delivered'));
+      expect(told?.t === 0, `the needs-a-human notice reached Slack at ${told?.t} s, expected at once`);
       return problems;
     },
   },

@@ -4,6 +4,7 @@ import { DEMO_JOB } from "../jobs";
 import { buildApp, DEMO_SLACK_WEBHOOK_PARAMETER } from "../modules/app";
 import { EcsRerunStack } from "../modules/pipeline/ecs-rerun-stack";
 import { PACER_FAILURE_METRIC } from "../modules/pipeline/launch-pacer";
+import { NOTICE_STORE_FAILURE_METRIC } from "../modules/pipeline/notice-storm";
 import { FOUND_BY_RECONCILER_METRIC } from "../modules/pipeline/reconciler/reconciler-names";
 import { PIPELINE_METRICS } from "../modules/pipeline/dashboard/pipeline-metrics";
 import type { AlarmSpec } from "./cloudwatch";
@@ -33,6 +34,8 @@ export interface SynthesizedPipeline {
   readonly launchPacer?: { readonly table: string; readonly hashKey: string; readonly failurePattern: string };
   /** Environment of the notifier Lambda, as synthesized (absent without a Slack parameter). */
   readonly notifierEnvironment?: Record<string, string>;
+  /** The notifier's table and digest queue (as Terraform would name them), when there is a notifier. */
+  readonly noticeStorm?: { readonly table: string; readonly hashKey: string; readonly queueUrl: string; readonly maxReceiveCount: number; readonly schedule: string; readonly storeFailurePattern: string };
   /** How many times Lambda retries a failed notifier invocation before the on-failure destination. */
   readonly notifierMaxRetries: number;
   /** Name of the rerun Lambda's role: the identity its ECS calls carry. */
@@ -156,10 +159,27 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
   const isReconcilerFilter = (f: Record<string, unknown>) => (f.metric_transformation as { name: string }).name === FOUND_BY_RECONCILER_METRIC;
   const dashboardMetrics = new Set<string>(Object.values(PIPELINE_METRICS).map((m) => m.metric));
   const isDashboardFilter = (f: Record<string, unknown>) => dashboardMetrics.has((f.metric_transformation as { name: string }).name);
+  // The notifier's store failures: counted by the drill from the notifier's log lines, like the pacer's.
+  const isStoreFilter = (f: Record<string, unknown>) => (f.metric_transformation as { name: string }).name === NOTICE_STORE_FAILURE_METRIC;
   const pacerFilter = filters.find(isPacerFilter);
   const launchPacer = pacerTable && pacerFilter ? { table: pacerTable.name as string, hashKey: pacerTable.hash_key as string, failurePattern: pacerFilter.pattern as string } : undefined;
   // Terraform fills the table's name in at apply; the drill names it as the table is named.
   const rerunEnvironment = { ...envOf(rerunFn), ...(launchPacer ? { PACER_TABLE: launchPacer.table } : {}) };
+  // The notifier's storm parts: Terraform fills in the table's name and the queue's URL at apply.
+  const stormTable = synthesized(r, p.noticeStorm?.table);
+  const stormQueue = synthesized(r, p.noticeStorm?.queue);
+  const stormSchedule = synthesized(r, p.noticeStorm?.schedule);
+  const noticeStorm =
+    stormTable && stormQueue && stormSchedule
+      ? {
+          table: stormTable.name as string,
+          hashKey: stormTable.hash_key as string,
+          queueUrl: `https://sqs.${region}.amazonaws.com/${DRILL_ACCOUNT}/${stormQueue.name as string}`,
+          maxReceiveCount: (JSON.parse(stormQueue.redrive_policy as string) as { maxReceiveCount: number }).maxReceiveCount,
+          schedule: stormSchedule.schedule_expression as string,
+          storeFailurePattern: (filters.find(isStoreFilter)?.pattern as string | undefined) ?? "",
+        }
+      : undefined;
   const rerunRoleArn = `arn:aws:iam::${DRILL_ACCOUNT}:role${(rerunRole.path as string | undefined) ?? "/"}${rerunRole.name as string}`;
   const hub =
     spokeClusters.length === 0
@@ -180,7 +200,7 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
     taskFailurePatterns,
     successPattern: successPatterns[0],
     successPatterns,
-    metricFilters: filters.filter((f) => !isPacerFilter(f) && !isReconcilerFilter(f) && !isDashboardFilter(f)).map((f) => ({
+    metricFilters: filters.filter((f) => !isPacerFilter(f) && !isReconcilerFilter(f) && !isDashboardFilter(f) && !isStoreFilter(f)).map((f) => ({
       pattern: f.pattern as string,
       metricName: (f.metric_transformation as { name: string }).name,
     })),
@@ -196,7 +216,8 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
     definition: JSON.parse(machine.definition as string),
     rerunEnvironment,
     launchPacer,
-    notifierEnvironment: notifierFn ? envOf(notifierFn) : undefined,
+    noticeStorm,
+    notifierEnvironment: notifierFn ? { ...envOf(notifierFn), ...(noticeStorm ? { NOTICE_TABLE: noticeStorm.table, DIGEST_QUEUE_URL: noticeStorm.queueUrl } : {}) } : undefined,
     notifierMaxRetries: (invokeConfig?.maximum_retry_attempts as number | undefined) ?? 2,
     rerunRoleName: rerunRole.name as string,
     roles: { rerun: roleOf(rerunRole), starter: required(roleNamed(starterFn), "starter role"), notifier: roleNamed(notifierFn) },

@@ -50,9 +50,14 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv, inputs: AppInputs): {
     expectedRuns.push(run);
   });
 
-  const slack = o.slackWebhookParameter === NO_SLACK ? undefined : (o.slackWebhookParameter ?? DEMO_SLACK_WEBHOOK_PARAMETER);
+  if (o.slackBotTokenParameter !== undefined && o.slackWebhookParameter !== undefined && o.slackWebhookParameter !== NO_SLACK) {
+    throw new ConfigError("ECS_RERUN_SLACK_WEBHOOK_PARAMETER (context key \"slackWebhookParameter\") and ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER (context key \"slackBotTokenParameter\") are both set: Slack is reached one way, a webhook or a bot; set one of them");
+  }
+  // The webhook's default applies unless Slack is turned off (none) or reached through a bot token.
+  const webhook = o.slackWebhookParameter === NO_SLACK ? undefined : o.slackWebhookParameter;
+  const slack = o.slackBotTokenParameter !== undefined || o.slackWebhookParameter === NO_SLACK ? webhook : (webhook ?? DEMO_SLACK_WEBHOOK_PARAMETER);
   const spokeWanted = o.hubEventBusArn !== undefined && o.hubRerunRoleArn !== undefined;
-  requireDestinations(o, slack, spokeWanted);
+  requireDestinations(o, slack ?? o.slackBotTokenParameter, spokeWanted);
 
   const cluster = new EcsClusterStack(app, "ecs-cluster", clusterConfig);
   // Protects the cluster by name, not by a cross-stack reference: the pipeline deploys on its own,
@@ -64,6 +69,12 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv, inputs: AppInputs): {
       // Only the parameter's name; create it once with
       // `aws ssm put-parameter --type SecureString --name /ecs-rerun/slack-webhook --value https://hooks.slack.com/...`.
       slackWebhookParameterName: slack,
+      slackBotTokenParameterName: o.slackBotTokenParameter,
+      slackChannelId: o.slackChannelId,
+      // Unset: the construct's defaults (outcomes, 600 s, 20 a minute).
+      ...(o.notify !== undefined ? { notify: o.notify } : {}),
+      ...(o.stillTryingAfterSeconds !== undefined ? { stillTryingAfterSeconds: Number(o.stillTryingAfterSeconds) } : {}),
+      ...(o.digestAbovePerMinute !== undefined ? { digestAbovePerMinute: Number(o.digestAbovePerMinute) } : {}),
       notificationEmails: o.notificationEmails,
       // Every alarm of the pipeline, its missed-run alarms too, notifies these besides the topic.
       alarmActions: o.alarmActions,

@@ -1,4 +1,4 @@
-// npm run bench:storm -- --events N [--burst B] [--refill R] [--rate L] [--background S] [--seed X] [--unpaced] [--json]
+// npm run bench:storm -- --events N [--burst B] [--refill R] [--rate L] [--background S] [--seed X] [--unpaced] [--notify MODE] [--json]
 // A storm: N rejected launches at once (an agent fleet reconnecting at the top of the hour), rerun by
 // the synthesized pipeline in the drill against an ECS endpoint whose launch calls share one token
 // bucket (burst B, refill R per second) with a steady background of the schedules' own RunTask
@@ -13,6 +13,8 @@ import "../drill/quiet";
 import { parseArgs } from "node:util";
 import { Drill } from "../drill/runner";
 import { agentEvent } from "../drill/scenarios";
+import { noticesInPost } from "../drill/slack-tally";
+import { NOTIFY_MODES, type NotifyMode } from "../lambda/shared/contract";
 
 /** The JSON the bench prints with --json (the issue's fields, in its order). */
 export interface StormFigures {
@@ -32,6 +34,12 @@ export interface StormFigures {
   readonly lowerBoundSeconds: number;
   /** The schedules' own RunTask calls that ECS throttled during the storm. */
   readonly backgroundThrottled: number;
+  /** HTTP posts the local Slack received (ground truth: counted by the server, not the notifier). */
+  readonly slackPosts: number;
+  /** The most posts Slack received in any one second of simulated time. */
+  readonly slackPostsPeakPerSecond: number;
+  /** Notices the accepted posts tell of, read from their payloads (a failure's message 1, a digest its count). */
+  readonly noticesAccountedFor: number;
   readonly wallSeconds: number;
 }
 
@@ -46,6 +54,8 @@ export interface StormOptions {
   /** false: the pipeline as deployed with pace_launches = false, for comparison. @default true */
   readonly pace?: boolean;
   readonly seed: number;
+  /** The pipeline's NOTIFY. @default the app's (outcomes) */
+  readonly notify?: NotifyMode;
 }
 
 /** Job i's rejected launch: its own CloudTrail event ID and schedule. */
@@ -67,7 +77,11 @@ export async function runStorm(options: StormOptions): Promise<{ figures: StormF
     transport: "in-process",
     launchesPerSecond,
     pace: options.pace,
+    ...(options.notify ? { notify: options.notify } : {}),
   });
+  // Read at the server, post by post: a storm keeps no payload.
+  let accounted = 0;
+  drill.slack.onPost = (delivery) => (accounted += noticesInPost(delivery));
   try {
     const template = agentEvent();
     // Made as they are delivered: the bench keeps no event, only the pipeline's executions do.
@@ -101,6 +115,9 @@ export async function runStorm(options: StormOptions): Promise<{ figures: StormF
       simulatedSecondsToLastRecovery: lastRecoveredAt,
       lowerBoundSeconds: options.events / options.refillPerSecond,
       backgroundThrottled: drill.aws.countOf("RunTask", "throttled", "batch-ec2-print-date-events"),
+      slackPosts: [...drill.slack.postsBySecond.values()].reduce((a, b) => a + b, 0),
+      slackPostsPeakPerSecond: drill.slack.peakPerSecond(),
+      noticesAccountedFor: accounted,
       wallSeconds: Number(process.hrtime.bigint() - started) / 1e9,
     };
     return { figures, launchesPerSecond, firstDelaySeconds: Number(drill.pipeline.rerunEnvironment.FIRST_DELAY_SECONDS), backgroundCalls: drill.aws.countOf("RunTask", undefined, "batch-ec2-print-date-events") };
@@ -120,8 +137,16 @@ export function goals(f: StormFigures, firstDelaySeconds: number): { name: strin
     { name: "state transitions per recovery", value: f.transitionsPerRecovery.toFixed(2), goal: "<= 10", ok: f.transitionsPerRecovery <= 10 },
     { name: "simulated s to the last recovery", value: f.simulatedSecondsToLastRecovery.toFixed(0), goal: `<= 1.3 x ${f.lowerBoundSeconds.toFixed(0)} + ${firstDelaySeconds} = ${deadline.toFixed(0)}`, ok: f.simulatedSecondsToLastRecovery <= deadline },
     { name: "schedules' calls throttled", value: String(f.backgroundThrottled), goal: "0", ok: f.backgroundThrottled === 0 },
+    { name: "notices accounted for in Slack", value: String(f.noticesAccountedFor), goal: `= ${f.events}`, ok: f.noticesAccountedFor === f.events },
+    { name: "Slack posts", value: String(f.slackPosts), goal: "<= 60", ok: f.slackPosts <= 60 },
+    { name: "Slack posts in the busiest second", value: String(f.slackPostsPeakPerSecond), goal: "<= 2", ok: f.slackPostsPeakPerSecond <= 2 },
     { name: "wall seconds", value: f.wallSeconds.toFixed(1), goal: `< ${wallGoal.toFixed(0)}`, ok: f.wallSeconds < wallGoal },
   ];
+}
+
+function notifyMode(raw: string): NotifyMode {
+  if (!(NOTIFY_MODES as readonly string[]).includes(raw)) throw new Error(`--notify ${raw}: expected one of ${NOTIFY_MODES.join(", ")}`);
+  return raw as NotifyMode;
 }
 
 async function main(): Promise<void> {
@@ -133,6 +158,7 @@ async function main(): Promise<void> {
       rate: { type: "string" },
       background: { type: "string", default: "1" },
       unpaced: { type: "boolean", default: false },
+      notify: { type: "string" },
       seed: { type: "string", default: "1" },
       json: { type: "boolean", default: false },
     },
@@ -153,6 +179,7 @@ async function main(): Promise<void> {
     launchesPerSecond: number("rate", values.rate, 0.1),
     backgroundEverySeconds: number("background", values.background, 0.1),
     pace: !values.unpaced,
+    ...(values.notify !== undefined ? { notify: notifyMode(values.notify) } : {}),
     seed: number("seed", values.seed, 0)!,
   });
   const checked = goals(f, firstDelaySeconds);

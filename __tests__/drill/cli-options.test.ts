@@ -26,8 +26,10 @@ describe("parseDrillArgs", () => {
       clusters: ["a", "arn:aws:ecs:us-east-1:123456789012:cluster/b"],
       deliver: 1,
       json: true,
+      slackBot: false,
     });
     expect(parseDrillArgs(["--event", "e.json", "--deliver", "3"])).toMatchObject({ kind: "event", deliver: 3 });
+    expect(parseDrillArgs(["--event", "e.json", "--notify", "every-step", "--slack-bot"])).toMatchObject({ kind: "event", notify: "every-step", slackBot: true });
   });
 
   test.each([
@@ -40,6 +42,7 @@ describe("parseDrillArgs", () => {
     [["--event", "e.json", "--deliver", "two"], '--deliver "two": expected a whole number from 1 to 10'],
     [["--json", "--slack", "ok"], "--slack, --json go with --event FILE"],
     [["--jsn"], /Unknown option '--jsn'/],
+    [["--event", "e.json", "--notify", "all"], '--notify "all": expected one of outcomes, problems, every-step'],
     [["--event"], /--event/],
   ])("refuses %p as a usage error", (argv, message) => {
     expect(() => parseDrillArgs(argv)).toThrow(UsageError);
@@ -60,8 +63,8 @@ describe("the help", () => {
       expect(() => parseEcsScript(word)).not.toThrow();
     }
     expect(text).toMatch(/ok, a failure reason\s+\(AGENT, RESOURCE:MEMORY, \.\.\.\), partial:N, throttle, error:NAME, drop \(no answer\),\s+5xx-after \/ drop-after/);
-    expect(parseSlackScript("ok,500,timeout")).toEqual(["ok", "500", "timeout"]);
-    expect(text).toContain("ok, 500, timeout");
+    expect(parseSlackScript("ok,500,timeout,429")).toEqual(["ok", "500", "timeout", "429"]);
+    expect(text).toContain("ok, 500, timeout, 429");
   });
 
   test("names the detail-type of every shipped event, which --event runs", () => {

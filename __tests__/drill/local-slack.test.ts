@@ -50,7 +50,7 @@ describe("LocalSlack", () => {
 
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("ok");
-    expect(slack.received).toEqual([{ payload, answeredWith: "ok", path: "/services/T00000000/B00000000/drill" }]);
+    expect(slack.received).toEqual([{ payload, answeredWith: "ok", path: "/services/T00000000/B00000000/drill", method: "webhook", at: expect.any(Number) }]);
     expect(slack.delivered()).toEqual([payload]);
   });
 
@@ -123,5 +123,43 @@ describe("LocalSlack", () => {
     expect(performance.now() - started).toBeLessThan(500);
     // undici's errors come from another realm than jest's, so compare by name rather than instanceof.
     expect(await pending).toMatchObject({ name: "TypeError", message: "fetch failed" });
+  });
+});
+
+describe("LocalSlack's Web API and rate limit (what the notifier's bot token and Retry-After handling talk to)", () => {
+  const api = (base: string, method: string, body: unknown, token = "xoxb-drill-token") =>
+    fetch(`${base}/${method}`, { method: "POST", headers: { "Content-Type": "application/json; charset=utf-8", Authorization: `Bearer ${token}` }, body: JSON.stringify(body), signal: AbortSignal.timeout(200) });
+
+  it("posts with chat.postMessage, answers its ts, updates it with chat.update and keeps replies in its thread", async () => {
+    const { slack } = await startSlack();
+    const first = (await (await api(slack.apiUrl, "chat.postMessage", { channel: "C0DRILL0001", text: "detected" })).json()) as { ok: boolean; channel: string; ts: string };
+    expect(first).toMatchObject({ ok: true, channel: "C0DRILL0001", ts: expect.stringMatching(/^\d+\.\d{6}$/) });
+    expect(await (await api(slack.apiUrl, "chat.update", { channel: "C0DRILL0001", ts: first.ts, text: "recovered" })).json()).toMatchObject({ ok: true, ts: first.ts });
+    expect(await (await api(slack.apiUrl, "chat.postMessage", { channel: "C0DRILL0001", thread_ts: first.ts, text: "recovered" })).json()).toMatchObject({ ok: true });
+    const message = slack.messages.get(first.ts)!;
+    expect(message).toMatchObject({ payload: { text: "recovered" }, updates: 1, replies: [{ text: "recovered" }] });
+    expect(slack.received.map((r) => r.method)).toEqual(["chat.postMessage", "chat.update", "chat.postMessage"]);
+  });
+
+  it("answers as Slack does when something is wrong: ok false with the error, at HTTP 200", async () => {
+    const { slack } = await startSlack();
+    expect(await (await api(slack.apiUrl, "chat.postMessage", { channel: "C0DRILL0001", text: "x" }, "xoxb-other")).json()).toEqual({ ok: false, error: "invalid_auth" });
+    const missing = await api(slack.apiUrl, "chat.update", { channel: "C0DRILL0001", ts: "1.000001", text: "x" });
+    expect(missing.status).toBe(200);
+    expect(await missing.json()).toEqual({ ok: false, error: "message_not_found" });
+    expect(slack.delivered()).toEqual([]);
+  });
+
+  it("answers 429 with Retry-After, to a webhook and to the Web API alike, and counts every post in its second", async () => {
+    const { slack, url } = await startSlack({ script: ["429", "429", "ok"], retryAfterSeconds: 3 });
+    const hook = await post(url, { text: "x" });
+    expect(hook.status).toBe(429);
+    expect(hook.headers.get("retry-after")).toBe("3");
+    const web = await api(slack.apiUrl, "chat.postMessage", { channel: "C0DRILL0001", text: "x" });
+    expect(web.status).toBe(429);
+    expect(await web.json()).toEqual({ ok: false, error: "ratelimited" });
+    expect((await post(url, { text: "y" })).status).toBe(200);
+    expect([...slack.postsBySecond.values()].reduce((a, b) => a + b, 0)).toBe(3);
+    expect(slack.peakPerSecond()).toBeGreaterThanOrEqual(1);
   });
 });

@@ -43,7 +43,7 @@ describe("drill scenarios, end to end on the synthesized pipeline", () => {
   });
 
   test("every notice of a run reaches Slack as a Block Kit message", async () => {
-    const drill = await Drill.start({ ecs: ["AGENT", "ok"] });
+    const drill = await Drill.start({ ecs: ["AGENT", "ok"], notify: "every-step" });
     try {
       const r = await drill.run([agentEvent()]);
       expect(r.notices.map((n) => n.kind)).toEqual(["detected", "recovered"]);

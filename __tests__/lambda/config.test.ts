@@ -28,6 +28,8 @@ describe("rerun readConfig", () => {
       throttleRetries: 6,
       quickCheckSeconds: 20,
       infrastructureRoleArns: [],
+      notify: "every-step",
+      stillTryingAfterSeconds: 600,
     });
     expect(readConfig({}).retryableReasons).toEqual([...DEFAULT_RETRYABLE_REASONS]);
     expect(readConfig({}).retryableStoppedReasons).toEqual([...DEFAULT_RETRYABLE_STOPPED_REASONS]);
@@ -53,6 +55,8 @@ describe("rerun readConfig", () => {
         THROTTLE_RETRIES: "0",
         QUICK_CHECK_SECONDS: "0",
         INFRASTRUCTURE_ROLE_ARNS: '["arn:aws:iam::123456789012:role/ecsInfrastructureRole"]',
+        NOTIFY: "problems",
+        STILL_TRYING_AFTER_SECONDS: "120",
       }),
     ).toEqual({
       retryableReasons: ["AGENT", "RESOURCE:MEMORY"],
@@ -68,6 +72,8 @@ describe("rerun readConfig", () => {
       throttleRetries: 0,
       quickCheckSeconds: 0,
       infrastructureRoleArns: ["arn:aws:iam::123456789012:role/ecsInfrastructureRole"],
+      notify: "problems",
+      stillTryingAfterSeconds: 120,
     });
   });
 
@@ -97,6 +103,8 @@ describe("rerun readConfig", () => {
     [{ VERIFY_INTERVAL_SECONDS: "1200" }, /VERIFY_TIMEOUT_SECONDS=900 \(default\) is invalid: expected a value >= VERIFY_INTERVAL_SECONDS=1200/],
     [{ THROTTLE_RETRIES: "11" }, /^THROTTLE_RETRIES="11" .*0 to 10/],
     [{ THROTTLE_RETRIES: "two" }, /^THROTTLE_RETRIES="two"/],
+    [{ NOTIFY: "outcome" }, /^NOTIFY="outcome" .*one of "outcomes", "problems", "every-step"/],
+    [{ STILL_TRYING_AFTER_SECONDS: "59" }, /^STILL_TRYING_AFTER_SECONDS="59" .*60 to 86400/],
   ])("rejects %j with a message naming variable, value and what is allowed", (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigurationError);
     expect(() => readConfig(env)).toThrow(message);
@@ -104,9 +112,20 @@ describe("rerun readConfig", () => {
 });
 
 describe("notifier readConfig", () => {
-  it("requires SLACK_WEBHOOK_PARAMETER and names it", () => {
+  it("requires SLACK_WEBHOOK_PARAMETER or SLACK_BOT_TOKEN_PARAMETER and names both", () => {
     expect(() => readNotifierConfig({})).toThrow(ConfigurationError);
-    expect(() => readNotifierConfig({})).toThrow(/^SLACK_WEBHOOK_PARAMETER is required/);
+    expect(() => readNotifierConfig({})).toThrow(/^SLACK_WEBHOOK_PARAMETER or SLACK_BOT_TOKEN_PARAMETER is required/);
+  });
+
+  it("takes a bot token's parameter with a channel ID, and refuses one without, or a token in its place", () => {
+    expect(readNotifierConfig({ SLACK_BOT_TOKEN_PARAMETER: "/ecs-rerun/slack-bot-token", SLACK_CHANNEL: "C0123456789" })).toMatchObject({
+      slackBotTokenParameter: "/ecs-rerun/slack-bot-token",
+      slackChannel: "C0123456789",
+      slackApiUrl: "https://slack.com/api",
+    });
+    expect(() => readNotifierConfig({ SLACK_BOT_TOKEN_PARAMETER: "/p" })).toThrow(/^SLACK_CHANNEL="" is invalid: a bot token needs the ID/);
+    expect(() => readNotifierConfig({ SLACK_BOT_TOKEN_PARAMETER: "xoxb-1234-SeCrEt", SLACK_CHANNEL: "C0123456789" })).toThrow(/looks like a token/);
+    expect(() => readNotifierConfig({ SLACK_BOT_TOKEN_PARAMETER: "/p", SLACK_WEBHOOK_PARAMETER: "/q", SLACK_CHANNEL: "C0123456789" })).toThrow(/both set/);
   });
 
   it("refuses a webhook URL in place of the parameter name without echoing it", () => {
@@ -122,8 +141,11 @@ describe("notifier readConfig", () => {
   it("defaults the timeout to 5000 ms and the link region to AWS_REGION", () => {
     expect(readNotifierConfig({ SLACK_WEBHOOK_PARAMETER: "/ecs-rerun/slack-webhook", AWS_REGION: "eu-west-1" })).toEqual({
       slackWebhookParameter: "/ecs-rerun/slack-webhook",
+      slackApiUrl: "https://slack.com/api",
       slackTimeoutMs: 5000,
       region: "eu-west-1",
+      digestAbovePerMinute: 20,
+      slackPostsPerSecond: 1,
     });
   });
 

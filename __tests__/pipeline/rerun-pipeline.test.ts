@@ -85,8 +85,8 @@ describe("detection: the synthesized rule's event pattern", () => {
   });
 });
 
-describe("orchestration: the synthesized state machine", () => {
-  const { raw, tf } = synthPipeline();
+describe("orchestration: the synthesized state machine (NOTIFY every-step: the definition as it was before notify modes)", () => {
+  const { raw, tf } = synthPipeline({ notify: "every-step" });
   const asl = definition(tf);
 
   test("is a Standard state machine logging errors to CloudWatch Logs, without execution data (overrides may hold secrets)", () => {
@@ -173,6 +173,44 @@ describe("orchestration: the synthesized state machine", () => {
       expect.objectContaining({ StringEquals: "retry", Next: "Backoff" }),
       expect.objectContaining({ StringEquals: "gave_up", Next: "GaveUp" }),
     ]);
+  });
+});
+
+describe("orchestration with NOTIFY outcomes (the default): the Lambda says which step is told", () => {
+  const asl = definition(synthPipeline().tf);
+
+  test("passes asl-validator", () => {
+    expect(validateAsl(structuredClone(asl))).toMatchObject({ isValid: true, errors: [] });
+  });
+
+  test("a step not told goes where it would have gone without its notice; gave-up is never quiet", () => {
+    const choices = asl.States.Route.Choices as Record<string, any>[];
+    const quietly = choices.filter((c) => JSON.stringify(c.And ?? []).includes('"BooleanEquals":false'));
+    expect(quietly.map((c) => c.Next)).toEqual(["Backoff", "AlreadyHandled", "EndQuietly"]);
+    expect(JSON.stringify(quietly[0])).toContain('"retry"');
+    // The quiet end excludes gave_up, which goes on to NotifyAndFail and the failed execution.
+    expect(quietly[2].And).toContainEqual({ Not: { Variable: "$.decision.next", StringEquals: "gave_up" } });
+    expect(asl.States.EndQuietly.Type).toBe("Succeed");
+    // A step the Lambda says nothing of (a Lambda of before notify modes) takes the every-step routes.
+    expect(choices.slice(4)).toEqual(definition(synthPipeline({ notify: "every-step" }).tf).States.Route.Choices);
+  });
+
+  test("a still-trying notice on a verify or later round is told, then the same wait; if it is lost, the wait still comes", () => {
+    const first = (asl.States.Route.Choices as Record<string, any>[])[0];
+    expect(first.Next).toBe("NotifyAndWait");
+    expect(JSON.stringify(first)).toContain('"BooleanEquals":true');
+    expect(asl.States.AfterNotice.Choices[0]).toEqual({ Or: ["retry", "verify", "later"].map((v) => ({ Variable: "$.decision.next", StringEquals: v })), Next: "Backoff" });
+  });
+
+  test("sets NOTIFY and STILL_TRYING_AFTER_SECONDS for the rerun Lambda; every-step sets neither (the Lambda's default)", () => {
+    expect(synthPipeline({ notify: "problems", stillTryingAfterSeconds: 900 }).raw).toHaveResourceWithProperties(LambdaFunction, {
+      function_name: "ecs-rerun-rerun",
+      environment: { variables: expect.objectContaining({ NOTIFY: "problems", STILL_TRYING_AFTER_SECONDS: "900" }) },
+    });
+    const everyStep = synthPipeline({ notify: "every-step" }).raw;
+    expect(everyStep).not.toContain('"NOTIFY"');
+    expect(() => synthPipeline({ notify: "outcome" })).toThrow('notify = "outcome" is invalid: expected one of "outcomes", "problems", "every-step"');
+    expect(() => synthPipeline({ stillTryingAfterSeconds: 30 })).toThrow("stillTryingAfterSeconds = 30 is invalid");
   });
 });
 

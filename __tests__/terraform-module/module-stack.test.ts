@@ -37,9 +37,9 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
   test("gives blocks readable, stable addresses instead of hashed ids", () => {
     expect(Object.keys(resources.aws_lambda_function).sort()).toEqual(["missed_runs_run_counter_function", "notifier_function", "reconciler_reconciler_function", "rerun_function", "starter_function"]);
     expect(Object.keys(resources.aws_cloudtrail)).toEqual(["trail"]);
-    expect(Object.keys(resources.aws_cloudwatch_metric_alarm).sort()).toEqual(["alarm_dead_letters", "alarm_executions_failed", "alarm_notices_failed", "alarm_rerun_errors", "launch_pacer_alarm", "missed_runs_alarm", "reconciler_alarm_errors", "reconciler_alarm_found"]);
+    expect(Object.keys(resources.aws_cloudwatch_metric_alarm).sort()).toEqual(["alarm_dead_letters", "alarm_executions_failed", "alarm_notices_failed", "alarm_rerun_errors", "launch_pacer_alarm", "missed_runs_alarm", "notice_storm_delay_alarm", "notice_storm_store_alarm", "reconciler_alarm_errors", "reconciler_alarm_found"]);
     // Rule 0 of each split pattern keeps its address; the later rules are one for_each block beside it.
-    expect(Object.keys(resources.aws_cloudwatch_event_rule).sort()).toEqual(["launch_failures", "launch_failures_more", "missed_runs_rule", "missed_runs_rule_more", "reconciler_schedule", "spoke_failures", "spoke_failures_more", "spoke_unmatched", "task_failures", "task_failures_more"]);
+    expect(Object.keys(resources.aws_cloudwatch_event_rule).sort()).toEqual(["launch_failures", "launch_failures_more", "missed_runs_rule", "missed_runs_rule_more", "notice_storm_schedule", "reconciler_schedule", "spoke_failures", "spoke_failures_more", "spoke_unmatched", "task_failures", "task_failures_more"]);
     for (const byName of Object.values(resources)) for (const name of Object.keys(byName)) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
     expect(moduleAddress(["pipeline", "trail", "trail"])).toBe("trail");
     expect(moduleAddress(["pipeline", "alarm-executionsFailed"])).toBe("alarm_executions_failed");
@@ -48,8 +48,12 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
 
   test("switches each optional part with its variable, and everything with create", () => {
     expect(countOf("aws_kms_key", "key")).toBe("${(var.create && (var.kms_key_arn == null)) ? 1 : 0}");
-    expect(countOf("aws_lambda_function", "notifier_function")).toBe("${(var.create && (var.slack_webhook_parameter_name != null)) ? 1 : 0}");
-    expect(countOf("aws_iam_role_policy", "notifier_key_policy")).toBe("${((var.create && (var.slack_webhook_parameter_name != null)) && (var.slack_webhook_kms_key_arn != null)) ? 1 : 0}");
+    // A notifier with a webhook or a bot token, its storm parts with it.
+    const slack = "(var.create && ((var.slack_webhook_parameter_name != null) || (var.slack_bot_token_parameter_name != null)))";
+    expect(countOf("aws_lambda_function", "notifier_function")).toBe(`\${${slack} ? 1 : 0}`);
+    expect(countOf("aws_dynamodb_table", "notice_storm_table")).toBe(`\${${slack} ? 1 : 0}`);
+    expect(countOf("aws_sqs_queue", "notice_storm_queue")).toBe(`\${${slack} ? 1 : 0}`);
+    expect(countOf("aws_iam_role_policy", "notifier_key_policy")).toBe(`\${(${slack} && (var.slack_webhook_kms_key_arn != null)) ? 1 : 0}`);
     expect(countOf("aws_cloudtrail", "trail")).toBe("${(var.create && var.create_trail) ? 1 : 0}");
     expect(countOf("aws_cloudwatch_metric_alarm", "alarm_rerun_errors")).toBe("${(var.create && var.create_alarms) ? 1 : 0}");
     expect(countOf("aws_cloudwatch_metric_alarm", "alarm_notices_failed")).toBe("${(var.create && var.create_alarms) ? 1 : 0}");
@@ -130,7 +134,21 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
     })) {
       expect(variables).toContain(`"${key}" = ${value},`);
     }
-    expect(resources.aws_lambda_function.notifier_function.environment).toEqual({ variables: expect.objectContaining({ SLACK_WEBHOOK_PARAMETER: "${var.slack_webhook_parameter_name}" }) });
+    // Unset ones are "" (the notifier reads a blank variable as unset): Lambda takes no null value.
+    expect(resources.aws_lambda_function.notifier_function.environment).toEqual({
+      variables: expect.objectContaining({
+        SLACK_WEBHOOK_PARAMETER: '${(var.slack_webhook_parameter_name != null) ? var.slack_webhook_parameter_name : ""}',
+        SLACK_BOT_TOKEN_PARAMETER: '${(var.slack_bot_token_parameter_name != null) ? var.slack_bot_token_parameter_name : ""}',
+        SLACK_CHANNEL: '${(var.slack_channel_id != null) ? var.slack_channel_id : ""}',
+        DIGEST_ABOVE_PER_MINUTE: "${var.digest_above_per_minute}",
+      }),
+    });
+    expect(resources.aws_lambda_function.notifier_function.lifecycle).toEqual({
+      precondition: [
+        { condition: "${var.slack_webhook_parameter_name == null || var.slack_bot_token_parameter_name == null}", error_message: expect.stringContaining("not both") },
+        { condition: "${var.slack_bot_token_parameter_name == null || var.slack_channel_id != null}", error_message: expect.stringContaining("slack_channel_id") },
+      ],
+    });
   });
 
   test("checks the cross-variable rules (max delay >= first delay, verify timeout >= interval) with preconditions", () => {

@@ -8,7 +8,7 @@ export const INVARIANTS: readonly Invariant[] = ["I1", "I2", "I3", "I4", "I5"];
 
 export const INVARIANT_NAMES: Readonly<Record<Invariant, string>> = {
   I1: "no duplicate: tasks started for one failed launch <= its shortfall",
-  I2: "no silence: a shortfall not started, or a program failure, reaches a human",
+  I2: "no silence: a shortfall not started, or a program failure, reaches a human (its own Slack message, named in a storm digest, the dead-letter queue, or an alarm)",
   I3: "never launches what it must not (service tasks, program failures, unprotected clusters, hidden requests), nor anywhere but the failure's own account and region",
   I4: "bounded: tasks launched <= max attempts x shortfall, executions <= deliveries",
   I5: "quiet when healthy: no alarm when every fault healed within its retry budget",
@@ -20,7 +20,7 @@ export interface Observation {
   readonly tasks: readonly { readonly ran: boolean }[];
   /** Of those, the tasks placed in another account or region than the failure's. */
   readonly misplacedTasks: number;
-  /** Kinds of the notices Slack accepted (read from the messages it received). */
+  /** Kinds of the notices Slack accepted (read from the messages it received; a digest adds "digest" and the kind of each problem it names). */
   readonly slackKinds: readonly string[];
   /** Kinds of the notices that landed in the dead-letter queue. */
   readonly deadLetterKinds: readonly string[];
@@ -48,7 +48,8 @@ function alarmReachesHuman(s: Scenario, o: Observation): boolean {
 
 /**
  * Whether every injected fault was one the pipeline heals within its retry budget: no invocation
- * died, no publish refused, at most two Slack failures (each notice gets three tries), two
+ * died, no publish refused, at most two Slack failures or 429s (each notice gets three tries; a 429
+ * folds it into the next minute's digest, which gets its own), two
  * StartExecution failures (the starter gets three) and two pacer writes failed (a reservation gets
  * three tries), and the job ended where it should: the shortfall started, or nothing to launch.
  */

@@ -104,7 +104,8 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
     sns: fc.array(fc.constantFrom<"ok" | "throttle" | "fail">("ok", "throttle", "fail"), { maxLength: 3 }),
     // Slack's 500 only: to the pipeline a hung Slack is the same failure (the notifier throws and
     // Lambda retries), but it costs the notifier's real timeout; the drill's scenarios cover it.
-    slack: fc.array(fc.constantFrom<SlackAnswer>("ok", "500"), { minLength: 1, maxLength: 4 }),
+    // 429: Slack rate-limits the post; the notifier folds the notice into the minute's digest.
+    slack: fc.array(fc.constantFrom<SlackAnswer>("ok", "500", "429"), { minLength: 1, maxLength: 4 }),
     lambda: fc.array(fc.constantFrom<"ok" | "die">("ok", "die"), { maxLength: 3 }),
     // 1 call in 7 passing is the nastiest storm: each call spends all its in-handler retries and
     // then succeeds, so an invocation making several calls runs long.

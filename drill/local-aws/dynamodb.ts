@@ -1,4 +1,4 @@
-// The local DynamoDB endpoint: UpdateItem, the one operation the launch pacer uses, on in-memory
+// The local DynamoDB endpoint: UpdateItem (the launch pacer's and the notifier's) and GetItem (the notifier's threads), on in-memory
 // tables, with the subset of update and condition expressions DynamoDB documents that the pacer
 // writes: SET with + and - and if_not_exists, conditions with comparisons, AND, OR, NOT, parentheses,
 // attribute_exists and attribute_not_exists. Anything outside the subset is refused with a
@@ -25,7 +25,7 @@ function validation(message: string): ApiError {
 }
 
 export class LocalDynamoDb implements LocalService {
-  readonly operations = new Set<string | undefined>(["UpdateItem"]);
+  readonly operations = new Set<string | undefined>(["UpdateItem", "GetItem"]);
   private readonly tables = new Map<string, Table>();
 
   /** `tables`: table name -> its partition key attribute. */
@@ -52,6 +52,10 @@ export class LocalDynamoDb implements LocalService {
     const keyAttribute = isObject(key) && Object.keys(key).length === 1 ? key[table.hashKey] : undefined;
     if (!isObject(keyAttribute) || typeof keyAttribute.S !== "string") throw validation("The provided key element does not match the schema");
     const keyValue = keyAttribute.S;
+    if (_op === "GetItem") {
+      const found = table.items.get(keyValue);
+      return { status: 200, answer: "ok", body: found === undefined ? {} : { Item: structuredClone(found) } };
+    }
     const names = isObject(request.ExpressionAttributeNames) ? (request.ExpressionAttributeNames as Record<string, string>) : {};
     const values = isObject(request.ExpressionAttributeValues) ? (request.ExpressionAttributeValues as Record<string, AttributeValue>) : {};
     const used = new Set<string>();

@@ -117,6 +117,8 @@ export interface LocalAwsOptions {
   parameters?: Record<string, string>;
   /** DynamoDB tables (name -> partition key attribute), empty at the start. */
   tables?: Record<string, { hashKey: string }>;
+  /** SQS queues (URL -> the redrive policy's maxReceiveCount), empty at the start. */
+  queues?: Record<string, { maxReceiveCount: number }>;
   /** accessKeyId -> role the key belongs to; unknown keys are treated as IAM users. */
   identities?: Record<string, IdentitySpec>;
   /** Token bucket in front of RunTask/StartTask, like ECS's per-account API rate limit. */

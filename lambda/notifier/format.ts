@@ -39,6 +39,7 @@ export const MISSED_RUN_SUFFIX = "-missed-run";
 export const KIND_EMOJI: Readonly<Record<SlackKind, string>> = Object.freeze({
   detected: ":mag:",
   retrying: ":repeat:",
+  still_trying: ":hourglass_flowing_sand:",
   recovered: ":white_check_mark:",
   gave_up: ":x:",
   not_retryable: ":no_entry:",
@@ -220,6 +221,7 @@ function aboutARerun(n: Notice): boolean {
     case "detected":
       return typeof n.nextDelaySeconds === "number";
     case "retrying":
+    case "still_trying":
       return true;
     case "recovered":
     case "gave_up":
@@ -234,7 +236,19 @@ function stopCodeText(n: Notice): string {
   return n.stopCode ?? "none recorded (an event from before ECS recorded stop codes)";
 }
 
+/** "42 s", "12 min", "3 h 5 min": how long a failure has been open. */
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 120) return `${s} s`;
+  const minutes = Math.round(s / 60);
+  if (minutes < 120) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h${minutes % 60 === 0 ? "" : ` ${minutes % 60} min`}`;
+}
+
+const reruns = (n: number) => `${n} rerun${n === 1 ? "" : "s"}`;
+
 function noticeTitle(n: Notice, what: string): string {
+  const open = typeof n.openSeconds === "number" ? n.openSeconds : undefined;
   switch (n.kind) {
     case "detected":
       if (n.failureType === "program_failed") return `Program failed, rerun (opted in): ${what}`;
@@ -242,8 +256,11 @@ function noticeTitle(n: Notice, what: string): string {
       return `ECS ${n.action} rejected: ${what}`;
     case "retrying":
       return `Rerun ${n.attempt}/${n.maxAttempts} still short, retrying: ${what}`;
+    case "still_trying":
+      return `Still trying${open === undefined ? "" : ` after ${duration(open)}`} (rerun ${n.attempt}/${n.maxAttempts}): ${what}`;
     case "recovered":
-      return `Recovered: ${what}`;
+      // The one message of a failure that heals: what it took and how long.
+      return open === undefined ? `Recovered: ${what}` : `Recovered after ${reruns(n.attempt)}, ${duration(open)}: ${what}`;
     case "gave_up":
       return `Gave up: ${what}`;
     case "not_retryable":
@@ -302,6 +319,8 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
   if (showStopCode) fields.push(field("Stop code", escapeMrkdwn(stopCodeText(n))));
   if (n.stoppedReason) fields.push(field("Stopped reason", escapeMrkdwn(n.stoppedReason)));
   if (showReasons) fields.push(field("Reasons", escapeMrkdwn(reasons)));
+  // A recovery's own reasons are none: what the failure was comes from its first observation.
+  if (Array.isArray(n.firstReasons) && n.firstReasons.length > 0 && !reasonIsStoppedReason) fields.push(field("Failed with", escapeMrkdwn(n.firstReasons.join(", "))));
   if (!programFailed) {
     fields.push(field("Attempt", `${n.attempt}/${n.maxAttempts}`));
     fields.push(field("Placed", `${n.placed}/${n.requested}`));

@@ -1,14 +1,27 @@
 /**
- * Thin shell of the notifier Lambda: SNS records in, Slack posts out.
- * The webhook URL is a secret: it is read from SSM at run time, cached for 5 minutes, and never
- * logged or put in an error message.
+ * Thin shell of the notifier Lambda: SNS records in, Slack posts out, and once a minute (a schedule)
+ * the storm digest.
+ *
+ * Each notice of a failure is counted in its minute (store.ts). Up to DIGEST_ABOVE_PER_MINUTE a
+ * minute it is posted on its own, at once unless the Slack clock (one post a second) gives it a later
+ * slot; above that, or when its slot is more than MAX_SLOT_WAIT_MS away, or when Slack answers 429,
+ * it is folded into the digest queue, and the next flush posts it in that minute's digest. Alarms and
+ * other messages are never folded. The secret (webhook URL or bot token) is read from SSM at run
+ * time, cached for 5 minutes, and never logged or put in an error message.
  */
 import { GetParameterCommand, type GetParameterCommandOutput } from "@aws-sdk/client-ssm";
 import type { SNSEvent } from "aws-lambda";
-import { ConfigurationError, SlackDeliveryError } from "../shared/errors";
+import { NOTICE_KINDS, type Notice, type NoticeKind } from "../shared/contract";
+import { ConfigurationError, SlackDeliveryError, SlackRateLimitedError } from "../shared/errors";
 import { describeError, logJson } from "../shared/log";
-import type { NotifierConfig } from "./config";
-import { formatSlackMessage, parseMessage, type ParsedMessage } from "./format";
+import { DEFAULT_SLACK_API_URL, DIGEST_ABOVE_PER_MINUTE, SLACK_POSTS_PER_SECOND, type NotifierConfig } from "./config";
+import { folds, formatDigest, windowKey } from "./core/digest";
+import { DigestQueue, type DigestQueueSender } from "./digest-queue";
+import { formatSlackMessage, parseMessage, type ParsedMessage, type SlackMessage } from "./format";
+import { SlackApi, type SlackTarget } from "./slack-api";
+import { NOTICE_STORE_UNAVAILABLE, NoticeStore, type NoticeStoreSender } from "./store";
+
+export { redact } from "./slack-api";
 
 export interface SsmSender {
   send(command: GetParameterCommand): Promise<GetParameterCommandOutput>;
@@ -19,28 +32,40 @@ export interface NotifierDeps {
   ssm: SsmSender;
   /** Global fetch by default. */
   fetch?: typeof fetch;
-  /** Clock for the webhook cache, ms since epoch; default Date.now. */
+  /** Clock, ms since epoch; default Date.now. */
   now?: () => number;
+  /** Waits for a Slack slot (a simulated clock injects its own); default a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** [0, 1) for the store's retry jitter; default Math.random. */
+  random?: () => number;
+  /** DynamoDB for NOTICE_TABLE (created only when it is set). */
+  dynamodb?: NoticeStoreSender;
+  /** SQS for DIGEST_QUEUE_URL (created only when it is set). */
+  sqs?: DigestQueueSender;
 }
 
-export type NotifierHandler = (event: SNSEvent) => Promise<void>;
+/** The scheduled event that asks for the minute's digest (an EventBridge schedule). */
+export interface FlushEvent {
+  readonly "detail-type": "Scheduled Event";
+  readonly source?: string;
+}
+
+export type NotifierHandler = (event: SNSEvent | FlushEvent, context?: { getRemainingTimeInMillis?: () => number }) => Promise<void>;
 
 export const WEBHOOK_CACHE_TTL_MS = 5 * 60 * 1000;
+/** Longest wait for a slot on the Slack clock; a notice whose slot is farther goes to the digest. */
+export const MAX_SLOT_WAIT_MS = 10_000;
+/** The digest goes out at most once in this long (a schedule asks once a minute; invocations may be late or doubled). */
+export const DIGEST_MIN_GAP_MS = 55_000;
+/** Notices one digest counts at most; the rest wait for the next. */
+export const DIGEST_MAX_NOTICES = 10_000;
+/** How long a notice taken for a digest stays hidden: longer than a flush may take (the function's 60 s timeout). */
+export const DIGEST_VISIBILITY_SECONDS = 120;
+/** Without a Lambda context (tests, the drill): the function's 60 s timeout. */
+const DEFAULT_BUDGET_MS = 60_000;
 
-const REDACTED = "[redacted]";
-
-/** Removes the webhook URL (and its path, the secret part) from any text that might echo it. */
-export function redact(text: string, url: string | undefined): string {
-  if (!url) return text;
-  let out = text.split(url).join(REDACTED);
-  try {
-    const { pathname } = new URL(url);
-    if (pathname.length > 1) out = out.split(pathname).join(REDACTED);
-  } catch {
-    /* not a URL: nothing more to remove */
-  }
-  return out;
-}
+const realSetTimeout = setTimeout;
+const realSleep = (ms: number) => new Promise<void>((resolve) => realSetTimeout(resolve, ms));
 
 function correlation(parsed: ParsedMessage): Record<string, unknown> {
   if (parsed.kind === "text") return { kind: "text" };
@@ -60,114 +85,217 @@ function correlation(parsed: ParsedMessage): Record<string, unknown> {
   };
 }
 
-/** A short, URL-free name for a fetch failure: TimeoutError, AbortError, ECONNREFUSED, ... */
-function errorCode(err: unknown): string {
-  const e = err as { name?: unknown; code?: unknown; cause?: { code?: unknown; name?: unknown } } | undefined;
-  if (e?.name === "TimeoutError" || e?.name === "AbortError") return e.name;
-  for (const candidate of [e?.cause?.code, e?.code, e?.cause?.name, e?.name]) {
-    if (typeof candidate === "string" && candidate !== "") return candidate;
-  }
-  return "unknown error";
-}
+const isNotice = (parsed: ParsedMessage): parsed is { kind: NoticeKind; notice: Notice } => (NOTICE_KINDS as readonly string[]).includes(parsed.kind);
 
 export function makeHandler(config: NotifierConfig, deps: NotifierDeps): NotifierHandler {
   const doFetch = deps.fetch ?? fetch;
-  const now = deps.now ?? Date.now;
+  // Read at each call: a clock faked after the handler was made (the drill's) must be the one it reads.
+  const now = deps.now ?? (() => Date.now());
+  const sleep = deps.sleep ?? realSleep;
+  const bot = config.slackBotTokenParameter !== undefined;
+  const parameter = (bot ? config.slackBotTokenParameter : config.slackWebhookParameter) as string;
+  const variable = bot ? "SLACK_BOT_TOKEN_PARAMETER" : "SLACK_WEBHOOK_PARAMETER";
+  const store = config.noticeTable && deps.dynamodb ? new NoticeStore(config.noticeTable, deps.dynamodb, { now, sleep, random: deps.random ?? Math.random }) : undefined;
+  const queue = config.digestQueueUrl && deps.sqs ? new DigestQueue(config.digestQueueUrl, deps.sqs) : undefined;
+  const threshold = config.digestAbovePerMinute ?? DIGEST_ABOVE_PER_MINUTE.default;
+  const perSecond = config.slackPostsPerSecond ?? SLACK_POSTS_PER_SECOND.default;
   // Lives as long as the handler, i.e. the execution environment when built in index.ts.
-  let cached: { url: string; expiresAt: number } | undefined;
-
-  // One read at a time: notices that arrive while the parameter is being read share that read
-  // (Lambda runs one invocation per environment at a time, but a handler serving many at once, as
-  // in the drill, would otherwise send one GetParameter per waiting notice).
+  let cached: { secret: string; expiresAt: number } | undefined;
+  // One read at a time: notices that arrive while the parameter is being read share that read.
   let reading: Promise<string> | undefined;
 
-  function webhookUrl(): Promise<string> {
-    if (cached && now() < cached.expiresAt) return Promise.resolve(cached.url);
-    reading ??= readWebhookUrl().finally(() => (reading = undefined));
+  function secret(): Promise<string> {
+    if (cached && now() < cached.expiresAt) return Promise.resolve(cached.secret);
+    reading ??= readSecret().finally(() => (reading = undefined));
     return reading;
   }
 
-  async function readWebhookUrl(): Promise<string> {
-    const name = config.slackWebhookParameter;
+  async function readSecret(): Promise<string> {
     let out: GetParameterCommandOutput;
     try {
-      out = await deps.ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+      out = await deps.ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
     } catch (err) {
       const { errorName } = describeError(err);
       if (errorName === "ParameterNotFound" || errorName === "ParameterVersionNotFound") {
-        throw new ConfigurationError(`SSM parameter ${name} (SLACK_WEBHOOK_PARAMETER) was not found: create it as a SecureString holding the Slack webhook URL`);
+        throw new ConfigurationError(`SSM parameter ${parameter} (${variable}) was not found: create it as a SecureString holding the Slack ${bot ? "bot token" : "webhook URL"}`);
       }
       if (errorName === "AccessDeniedException") {
-        throw new ConfigurationError(`not allowed to read SSM parameter ${name} (SLACK_WEBHOOK_PARAMETER): grant ssm:GetParameter and kms:Decrypt`);
+        throw new ConfigurationError(`not allowed to read SSM parameter ${parameter} (${variable}): grant ssm:GetParameter and kms:Decrypt`);
       }
       throw err;
     }
-    const url = out.Parameter?.Value?.trim();
-    if (!url) throw new ConfigurationError(`SSM parameter ${name} (SLACK_WEBHOOK_PARAMETER) is empty`);
-    let protocol: string;
-    try {
-      protocol = new URL(url).protocol;
-    } catch {
-      protocol = "";
+    const value = out.Parameter?.Value?.trim();
+    if (!value) throw new ConfigurationError(`SSM parameter ${parameter} (${variable}) is empty`);
+    if (bot) {
+      if (/\s/.test(value)) throw new ConfigurationError(`SSM parameter ${parameter} (${variable}) does not hold a bot token`);
+    } else {
+      let protocol: string;
+      try {
+        protocol = new URL(value).protocol;
+      } catch {
+        protocol = "";
+      }
+      if (protocol !== "https:" && protocol !== "http:") throw new ConfigurationError(`SSM parameter ${parameter} (${variable}) does not hold an http(s) URL`);
     }
-    if (protocol !== "https:" && protocol !== "http:") {
-      throw new ConfigurationError(`SSM parameter ${name} (SLACK_WEBHOOK_PARAMETER) does not hold an http(s) URL`);
-    }
-    cached = { url, expiresAt: now() + WEBHOOK_CACHE_TTL_MS };
-    return url;
+    cached = { secret: value, expiresAt: now() + WEBHOOK_CACHE_TTL_MS };
+    return value;
   }
 
-  async function post(url: string, body: string, ctx: Record<string, unknown>): Promise<void> {
-    const timeoutMs = config.slackTimeoutMs;
-    let response: Response;
+  async function slack(): Promise<SlackApi> {
+    const value = await secret();
+    const target: SlackTarget = bot ? { kind: "bot", apiUrl: config.slackApiUrl ?? DEFAULT_SLACK_API_URL, token: value, channel: config.slackChannel as string } : { kind: "webhook", url: value };
+    return new SlackApi(target, doFetch, config.slackTimeoutMs);
+  }
+
+  /** A store failure never stops a notice: it is posted as it would be without the store, and counted (an alarm watches the phrase). */
+  const storeUnavailable = (err: unknown, ctx: Record<string, unknown>, what: string) =>
+    logJson("ERROR", `${NOTICE_STORE_UNAVAILABLE}: ${what}`, { ...ctx, table: config.noticeTable, ...describeError(err) });
+
+  /** Waits for this post's slot on the Slack clock; how many ms it is away when more than MAX_SLOT_WAIT_MS (then it did not wait). */
+  async function awaitSlot(ctx: Record<string, unknown>): Promise<number> {
+    if (!store) return 0;
+    let slot: number;
     try {
-      response = await doFetch(url, {
-        method: "POST",
-        // A fresh connection per post: a pooled keep-alive socket can go stale while the Lambda
-        // environment is frozen between invocations, and a POST on it fails without a retry.
-        headers: { "content-type": "application/json; charset=utf-8", connection: "close" },
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      slot = await store.reserveSlackSlot(perSecond);
     } catch (err) {
-      const code = errorCode(err);
-      const timedOut = code === "TimeoutError" || code === "AbortError";
-      const message = timedOut
-        ? `Slack did not answer within ${timeoutMs} ms`
-        : `Slack request failed (${redact(code, url)})`;
-      logJson("ERROR", "slack delivery failed", { ...ctx, reason: timedOut ? "timeout" : "network", errorCode: redact(code, url) });
-      throw new SlackDeliveryError(message);
+      storeUnavailable(err, ctx, "posting unpaced");
+      return 0;
     }
-    if (response.ok) {
-      await response.body?.cancel().catch(() => undefined);
-      logJson("INFO", "slack posted", { ...ctx, httpStatus: response.status });
+    const wait = slot - now();
+    if (wait > MAX_SLOT_WAIT_MS) return wait;
+    if (wait > 0) await sleep(wait);
+    return 0;
+  }
+
+  async function fold(message: string, ctx: Record<string, unknown>, why: string): Promise<void> {
+    await queue!.fold(message);
+    logJson("INFO", "notice folded into the digest", { ...ctx, why });
+  }
+
+  /** Slack said 429: hold the pipeline's clock until Retry-After has passed. */
+  async function rateLimited(err: SlackRateLimitedError, ctx: Record<string, unknown>): Promise<void> {
+    try {
+      await store?.holdSlackUntil(now() + err.retryAfterSeconds * 1000);
+    } catch (storeErr) {
+      storeUnavailable(storeErr, ctx, "Retry-After not kept");
+    }
+  }
+
+  /** Posts one message; with a bot token a failure's later steps update its first message and reply in its thread. */
+  async function deliver(api: SlackApi, parsed: ParsedMessage, payload: SlackMessage, ctx: Record<string, unknown>): Promise<void> {
+    const executionArn = isNotice(parsed) ? parsed.notice.executionArn : undefined;
+    if (!bot || !store || !executionArn) {
+      await api.post(payload, ctx);
       return;
     }
-    let snippet = "";
+    let thread: { channel: string; ts: string } | undefined;
     try {
-      snippet = redact((await response.text()).slice(0, 200), url).replace(/\s+/g, " ").trim();
-    } catch {
-      /* body unreadable: the status says enough */
+      thread = await store.thread(executionArn);
+    } catch (err) {
+      storeUnavailable(err, ctx, "posting a new message instead of a reply");
     }
-    logJson("ERROR", "slack delivery failed", { ...ctx, reason: "http", httpStatus: response.status, body: snippet });
-    throw new SlackDeliveryError(`Slack answered HTTP ${response.status}${snippet ? `: ${snippet}` : ""}`);
+    if (thread === undefined) {
+      const posted = await api.post(payload, ctx);
+      if (posted.channel && posted.ts) {
+        // Posted already: a failure to keep its ts costs the thread, never a second post.
+        await store.keepThread(executionArn, posted.channel, posted.ts).catch((err: unknown) => storeUnavailable(err, ctx, "thread not kept"));
+      }
+      return;
+    }
+    // The first message shows where the failure stands now; the thread keeps every step.
+    try {
+      await api.update(thread.channel, thread.ts, payload, { ...ctx, threadTs: thread.ts });
+    } catch (err) {
+      if (err instanceof SlackRateLimitedError) throw err;
+      logJson("WARN", "first message not updated; the step still goes to its thread", { ...ctx, ...describeError(err) });
+    }
+    await api.post(payload, { ...ctx, threadTs: thread.ts }, thread.ts);
   }
 
-  return async function handler(event: SNSEvent): Promise<void> {
-    const records = Array.isArray(event?.Records) ? event.Records : [];
+  async function notice(message: string, messageId: string | undefined, remaining: () => number): Promise<void> {
+    const parsed = parseMessage(message);
+    const ctx = { ...correlation(parsed), snsMessageId: messageId };
+    // A self-test is posted on its own whatever the storm: it is the message its sender waits for.
+    const foldable = isNotice(parsed) && parsed.kind !== "self_test" && queue !== undefined;
+    if (foldable && store) {
+      let count: number | undefined;
+      try {
+        count = await store.countNotice(windowKey(now()));
+      } catch (err) {
+        storeUnavailable(err, ctx, "not counted for the storm threshold");
+      }
+      if (count !== undefined && folds(count, threshold)) return fold(message, { ...ctx, countThisMinute: count }, `more than ${threshold} notices this minute`);
+    }
+    const payload = formatSlackMessage(message, { region: config.region });
+    const api = await slack();
+    const away = await awaitSlot(ctx);
+    if (away > 0) {
+      if (foldable) return fold(message, ctx, `its Slack slot is ${Math.ceil(away / 1000)} s away`);
+      // An alarm is never folded: it waits its turn, as long as the invocation has time to post after it.
+      await sleep(Math.max(0, Math.min(away, remaining() - 15_000)));
+    }
+    try {
+      await deliver(api, parsed, payload, ctx);
+    } catch (err) {
+      if (err instanceof SlackRateLimitedError) {
+        await rateLimited(err, ctx);
+        // Slack posted nothing: the digest counts it once Slack has room.
+        if (foldable) return fold(message, ctx, `Slack answered 429 (Retry-After ${err.retryAfterSeconds} s)`);
+      }
+      // The secret may have been rotated or revoked: read it again on the next attempt.
+      if (!(err instanceof SlackRateLimitedError)) cached = undefined;
+      throw err;
+    }
+  }
+
+  /** The minute's digest: every folded notice waiting, posted once; deleted only once posted. */
+  async function flush(remainingMs: () => number): Promise<void> {
+    if (!store || !queue) return;
+    if (!(await store.claimDigest(DIGEST_MIN_GAP_MS))) {
+      logJson("INFO", "digest skipped: one went out less than a minute ago", {});
+      return;
+    }
+    const taken = await queue.takeAll(DIGEST_MAX_NOTICES, DIGEST_VISIBILITY_SECONDS, () => remainingMs() > 30_000);
+    if (taken.length === 0) return;
+    const notices = taken.map((t) => parseMessage(t.body)).filter(isNotice).map((p) => p.notice);
+    const times = notices.map((n) => Date.parse(n.eventTime)).filter(Number.isFinite);
+    const digest = formatDigest(notices, { region: config.region, fromMs: Math.min(now(), ...times), toMs: now() });
+    const ctx = { kind: "digest", notices: notices.length };
+    const api = await slack();
+    const away = await awaitSlot(ctx);
+    // A digest waits its turn too; farther than the budget allows, the next flush posts it.
+    if (away > 0) {
+      if (away > remainingMs() - 15_000) {
+        logJson("INFO", "digest deferred: Slack clock busy", { ...ctx, awayMs: away });
+        return;
+      }
+      await sleep(away);
+    }
+    try {
+      await api.post(digest, ctx);
+    } catch (err) {
+      if (err instanceof SlackRateLimitedError) {
+        // Not deleted: the notices come back after their visibility timeout and a later digest counts them.
+        await rateLimited(err, ctx);
+        return;
+      }
+      cached = undefined;
+      throw err;
+    }
+    const notDeleted = await queue.remove(taken);
+    logJson(notDeleted > 0 ? "WARN" : "INFO", "digest posted", { ...ctx, notDeleted });
+  }
+
+  return async function handler(event, context): Promise<void> {
+    const started = now();
+    const remainingMs = () => context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS - (now() - started);
+    if ((event as FlushEvent)["detail-type"] === "Scheduled Event") return flush(remainingMs);
+    const records = Array.isArray((event as SNSEvent)?.Records) ? (event as SNSEvent).Records : [];
     for (const record of records) {
       const message = typeof record?.Sns?.Message === "string" ? record.Sns.Message : JSON.stringify(record?.Sns?.Message ?? null);
-      const parsed = parseMessage(message);
-      const ctx = { ...correlation(parsed), snsMessageId: record?.Sns?.MessageId };
-      const payload = formatSlackMessage(message, { region: config.region });
-      const url = await webhookUrl();
-      try {
-        await post(url, JSON.stringify(payload), ctx);
-      } catch (err) {
-        // The webhook may have been rotated or revoked: read it again on the next attempt.
-        cached = undefined;
-        throw err;
-      }
+      await notice(message, record?.Sns?.MessageId, remainingMs);
     }
   };
 }
+
+export { SlackDeliveryError };

@@ -1,4 +1,5 @@
 /** The rerun Lambda's settings and defaults, read and validated once from its environment at cold start. */
+import { NOTIFY_MODES, type NotifyMode } from "../shared/contract";
 import { ConfigurationError } from "../shared/errors";
 import { type Env, envValue, intInRange, jsonStringArray, numberInRange, oneOf } from "../shared/env";
 
@@ -34,7 +35,14 @@ export interface RerunConfig extends BackoffPolicy {
   quickCheckSeconds: number;
   /** ECS infrastructure roles of managed EBS volumes the rerun role may pass to ecs.amazonaws.com (core/infrastructure-roles.ts). */
   infrastructureRoleArns: string[];
+  /** Which steps are told (core/notify-policy.ts). */
+  notify: NotifyMode;
+  /** Seconds a failure may stay open before its one "still trying" notice (outcomes, problems). */
+  stillTryingAfterSeconds: number;
 }
+
+/** Range of STILL_TRYING_AFTER_SECONDS (construct `stillTryingAfterSeconds`, module `still_trying_after_seconds`). */
+export const STILL_TRYING_AFTER_SECONDS = { min: 60, max: 86400, default: 600 } as const;
 
 export const DEFAULT_RETRYABLE_REASONS: readonly string[] = Object.freeze([
   "AGENT",
@@ -77,6 +85,10 @@ export const DEFAULT_RERUN_CONFIG: Readonly<RerunConfig> = Object.freeze({
   throttleRetries: 6,
   quickCheckSeconds: 20,
   infrastructureRoleArns: [],
+  // Unset, the Lambda tells every step, as before: a state machine synthesized without the quiet route
+  // publishes whatever it reaches, and the pipeline sets NOTIFY whenever it deploys that route.
+  notify: "every-step" as NotifyMode,
+  stillTryingAfterSeconds: STILL_TRYING_AFTER_SECONDS.default,
 });
 
 /**
@@ -97,6 +109,8 @@ export const DEFAULT_RERUN_CONFIG: Readonly<RerunConfig> = Object.freeze({
  * THROTTLE_RETRIES               integer 0..10           default 6
  * QUICK_CHECK_SECONDS            integer 0..60           default 20 (0: leave every check to the state machine)
  * INFRASTRUCTURE_ROLE_ARNS       JSON array of role ARNs default [] (a rerun with managed EBS volumes needs a human)
+ * NOTIFY                         "outcomes" | "problems" | "every-step"   default "every-step" (the pipeline sets it)
+ * STILL_TRYING_AFTER_SECONDS     integer 60..86400       default 600
  */
 export function readConfig(env: Env): RerunConfig {
   const d = DEFAULT_RERUN_CONFIG;
@@ -114,6 +128,8 @@ export function readConfig(env: Env): RerunConfig {
     throttleRetries: intInRange(env, "THROTTLE_RETRIES", 0, 10, d.throttleRetries),
     quickCheckSeconds: intInRange(env, "QUICK_CHECK_SECONDS", 0, 60, d.quickCheckSeconds),
     infrastructureRoleArns: jsonStringArray(env, "INFRASTRUCTURE_ROLE_ARNS", d.infrastructureRoleArns),
+    notify: oneOf<NotifyMode>(env, "NOTIFY", NOTIFY_MODES, d.notify),
+    stillTryingAfterSeconds: intInRange(env, "STILL_TRYING_AFTER_SECONDS", STILL_TRYING_AFTER_SECONDS.min, STILL_TRYING_AFTER_SECONDS.max, d.stillTryingAfterSeconds),
   };
   if (config.maxDelaySeconds < config.firstDelaySeconds) {
     const maxSource = envValue(env, "MAX_DELAY_SECONDS") === undefined ? " (default)" : "";

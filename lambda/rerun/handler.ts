@@ -11,6 +11,7 @@ import { decide } from "./core/decision";
 import { deferDecision } from "./core/deferral";
 import { parseInvocation } from "./core/invocation";
 import { buildNotice, noticeKindAfterClassify, noticeKindAfterRerun } from "./core/notice";
+import { publication } from "./core/notify-policy";
 import { programFailureRerunAllowed } from "./core/reason-classification";
 import { rerunClientToken } from "./core/rerun-request";
 import { pacerItemKey } from "./core/pacing";
@@ -178,11 +179,14 @@ export function makeHandler(config: RerunConfig, deps: RerunDeps): RerunHandler 
   const writeOutcome = deps.writeOutcome ?? ((line: string) => console.log(line));
   const output = (failure: LaunchFailure, decision: Decision, executionArn: string, after: "classify" | "rerun"): RerunLambdaOutput => {
     const kind = after === "classify" ? noticeKindAfterClassify(decision) : noticeKindAfterRerun(decision);
-    const notice = buildNotice(kind, failure, decision, executionArn);
+    // Which steps are told (NOTIFY): decided here, routed on by the state machine (decision.publish).
+    const nowMs = now();
+    const told = publication(config, failure, decision, kind, nowMs);
+    const notice = buildNotice(told.kind, told.failure, told.decision, executionArn, nowMs);
     // An execution that ends here is counted once, by its outcome (the dashboard's metrics).
-    const line = outcomeLine(failure, decision, executionArn, now());
+    const line = outcomeLine(told.failure, told.decision, executionArn, nowMs);
     if (line !== undefined) writeOutcome(line);
-    return { failure, decision, notice, noticeMessage: JSON.stringify(notice) };
+    return { failure: told.failure, decision: told.decision, notice, noticeMessage: JSON.stringify(notice) };
   };
 
   const gaveUp = (failure: LaunchFailure, attempt: number, message: string, executionArn: string): RerunLambdaOutput =>

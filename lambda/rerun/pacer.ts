@@ -7,7 +7,7 @@
  * ECS throttling is still handled as before (retried, never an attempt used up), and the failure is
  * logged with PACER_UNAVAILABLE, which a metric filter counts and an alarm watches.
  */
-import { UpdateItemCommand, type UpdateItemCommandOutput } from "@aws-sdk/client-dynamodb";
+import { SLOT_CLOCK_KEY_ATTRIBUTE, reserveSlot, type SlotClockSender } from "../shared/slot-clock";
 import type { LaunchFailure, Decision } from "../shared/contract";
 import { type Env, envValue, numberInRange } from "../shared/env";
 import { describeError, logJson } from "../shared/log";
@@ -15,9 +15,7 @@ import { classifyEcsError } from "./core/ecs-errors";
 import { DEFAULT_LAUNCHES_PER_SECOND, LAUNCHES_PER_SECOND_LIMITS, PACER_ITEM_KEY, heldSlotMs, pacedLater, planSlot, slotIntervalMs } from "./core/pacing";
 
 /** What the pacer needs from DynamoDB: a `DynamoDBClient` (created with `maxAttempts: 1`: the pacer retries itself) or a stub. */
-export interface DynamoSender {
-  send(command: UpdateItemCommand): Promise<UpdateItemCommandOutput>;
-}
+export type DynamoSender = SlotClockSender;
 
 /**
  * Partition key value of the item holding the home place's clock; a hub keeps one more item per
@@ -25,7 +23,7 @@ export interface DynamoSender {
  */
 export { PACER_ITEM_KEY, PACER_PLACE_KEY_PREFIX } from "./core/pacing";
 /** Name of the table's partition key. */
-export const PACER_KEY_ATTRIBUTE = "pk";
+export const PACER_KEY_ATTRIBUTE = SLOT_CLOCK_KEY_ATTRIBUTE;
 /** The phrase every pacer failure is logged with; the pipeline's metric filter counts it. */
 export const PACER_UNAVAILABLE = "launch pacer unavailable";
 /** The phrase a launch the pacer holds back (its slot later than now) is logged with, once; a metric filter counts it. */
@@ -74,8 +72,6 @@ export interface PacerDeps {
 /** Go now (slot come, or pacing off or failed), or the hand-back that waits for the slot in Step Functions. */
 export type Turn = { kind: "go" } | { kind: "later"; failure: LaunchFailure; decision: Decision };
 
-const isConditionFailure = (err: unknown) => (err as { name?: unknown } | null)?.name === "ConditionalCheckFailedException";
-
 export class LaunchPacer {
   constructor(
     readonly config: PacingConfig,
@@ -110,52 +106,20 @@ export class LaunchPacer {
   }
 
   /**
-   * Reserves the slot of a launch of `cost` tasks: ms since the epoch, or undefined when the pacer
-   * failed (logged with PACER_UNAVAILABLE). Two conditional writes, each atomic, stand for GCRA's
-   * tat = max(tat, now) + interval, which no single update expression can compute:
-   *   storm: SET tat = tat + interval IF tat > now           (slot: the old tat)
-   *   idle:  SET tat = now + interval IF tat is absent or <= now   (slot: now)
-   * The storm write is tried first, so a storm pays one write per launch and a lone failure two.
-   * A write whose condition fails changed nothing; when both fail (another launch moved the clock
-   * past now in between) the pair is tried again.
+   * Reserves the slot of a launch of `cost` tasks on the place's clock (shared/slot-clock.ts): ms
+   * since the epoch, or undefined when the pacer failed (logged with PACER_UNAVAILABLE).
    */
   async reserve(cost: number, ctx: Record<string, unknown>, key: string = PACER_ITEM_KEY): Promise<number | undefined> {
     const { table, launchesPerSecond } = this.config;
-    const interval = slotIntervalMs(cost, launchesPerSecond);
-    const update = (nowMs: number, storm: boolean) =>
-      this.deps.dynamodb!.send(
-        new UpdateItemCommand({
-          TableName: table,
-          Key: { [PACER_KEY_ATTRIBUTE]: { S: key } },
-          UpdateExpression: storm ? "SET #tat = #tat + :interval" : "SET #tat = :next",
-          ConditionExpression: storm ? "#tat > :now" : "attribute_not_exists(#tat) OR #tat <= :now",
-          ExpressionAttributeNames: { "#tat": "tat" },
-          ExpressionAttributeValues: storm
-            ? { ":interval": { N: String(interval) }, ":now": { N: String(nowMs) } }
-            : { ":next": { N: String(nowMs + interval) }, ":now": { N: String(nowMs) } },
-          ReturnValues: "UPDATED_NEW",
-        }),
-      );
-    let failures = 0;
-    for (let round = 1; round <= 2 * PACER_TRIES; round++) {
-      for (const storm of [true, false]) {
-        const nowMs = this.deps.now();
-        try {
-          const out = await update(nowMs, storm);
-          if (!storm) return nowMs;
-          const tat = Number(out.Attributes?.tat?.N);
-          if (!Number.isFinite(tat)) throw Object.assign(new Error("UpdateItem answered without the clock's new value"), { name: "PacerAnswerInvalid" });
-          return tat - interval;
-        } catch (err) {
-          if (isConditionFailure(err)) continue;
-          // Throttled, a 5xx or no answer: try again shortly; anything else will not heal now.
-          const outcome = classifyEcsError(err).outcome;
-          if (outcome === "gave_up" || ++failures >= PACER_TRIES) return this.unavailable(err, ctx);
-          await this.deps.sleep(Math.floor(this.deps.random() * 50 * 2 ** failures));
-        }
-      }
+    try {
+      return await reserveSlot(this.deps.dynamodb!, table!, key, slotIntervalMs(cost, launchesPerSecond), this.deps, {
+        tries: PACER_TRIES,
+        // Throttled, a 5xx or no answer: try again shortly; anything else will not heal now.
+        transient: (err) => classifyEcsError(err).outcome !== "gave_up",
+      });
+    } catch (err) {
+      return this.unavailable(err, ctx);
     }
-    return this.unavailable(Object.assign(new Error("the clock kept moving between the two writes"), { name: "PacerContention" }), ctx);
   }
 
   private unavailable(err: unknown, ctx: Record<string, unknown>): undefined {

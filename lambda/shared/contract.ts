@@ -130,7 +130,28 @@ export interface LaunchFailure {
    * stopped tasks) because its event never started an execution: the event path is broken somewhere.
    */
   foundBy?: "reconciler";
+  /**
+   * When the pipeline first classified this failure (ISO): what "still open after
+   * STILL_TRYING_AFTER_SECONDS" and "recovered after N s" are measured from (a failure the reconciler
+   * found late is not "still trying" the moment it is found).
+   */
+  detectedAt?: string;
+  /** The reasons of the first observation (the original failure's), kept for the one message of a failure that heals. */
+  firstReasons?: string[];
+  /** A "still trying" notice was handed to the topic for this failure (at most one is). */
+  stillTryingSent?: boolean;
 }
+
+/**
+ * Which notices reach the topic (NOTIFY; construct `notify`, module `notify_on`):
+ * - outcomes: one message per failure: when it ends (recovered, gave up, not retryable, a program
+ *   failure, needs a human: the last four at once), plus one "still trying" while it is open past
+ *   STILL_TRYING_AFTER_SECONDS;
+ * - problems: as outcomes, without recoveries (a recovery is still told when a "still trying" was);
+ * - every-step: every step, as before (detected, each retry, the outcome).
+ */
+export type NotifyMode = "outcomes" | "problems" | "every-step";
+export const NOTIFY_MODES: readonly NotifyMode[] = ["outcomes", "problems", "every-step"];
 
 /**
  * What the state machine does next:
@@ -157,9 +178,16 @@ export interface Decision {
   delaySeconds: number;
   retryable: boolean;
   message?: string;
+  /**
+   * Whether this step's notice goes to the topic. Absent (NOTIFY every-step): every notice the state
+   * machine publishes goes, as before. false: the state machine of a quieter NOTIFY mode skips it
+   * (its RouteQuietly state); true on a verify or later round: a "still trying" notice is published
+   * before the wait.
+   */
+  publish?: boolean;
 }
 
-export type NoticeKind = "detected" | "retrying" | "recovered" | "gave_up" | "not_retryable" | "program_failed" | "needs_human" | "self_test";
+export type NoticeKind = "detected" | "retrying" | "still_trying" | "recovered" | "gave_up" | "not_retryable" | "program_failed" | "needs_human" | "self_test";
 
 /** Published to SNS as JSON by the state machine, consumed by the notifier. */
 export interface Notice {
@@ -206,6 +234,10 @@ export interface Notice {
   foundBy?: "reconciler";
   /** self_test only: who sent it (the event's detail.sentBy). */
   sentBy?: string;
+  /** Seconds since the pipeline first classified the failure (recovered, still_trying and the other outcomes). */
+  openSeconds?: number;
+  /** The reasons of the original failure, when the latest observation has other ones (or none: a recovery). */
+  firstReasons?: string[];
 }
 
 export interface ClassifyInput {
@@ -240,7 +272,7 @@ export interface RerunLambdaOutput {
   noticeMessage: string;
 }
 
-export const NOTICE_KINDS: readonly NoticeKind[] = ["detected", "retrying", "recovered", "gave_up", "not_retryable", "program_failed", "needs_human", "self_test"];
+export const NOTICE_KINDS: readonly NoticeKind[] = ["detected", "retrying", "still_trying", "recovered", "gave_up", "not_retryable", "program_failed", "needs_human", "self_test"];
 
 /**
  * Tags put on every task the pipeline launches, in the launch request itself: a tag added after the

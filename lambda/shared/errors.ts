@@ -27,3 +27,19 @@ export class SlackDeliveryError extends Error {
     this.name = "SlackDeliveryError";
   }
 }
+
+/**
+ * Slack answered 429 (rate limited) with a Retry-After of `retryAfterSeconds`: nothing was posted.
+ * Slack: "If you go over these limits when using our HTTP based APIs, including Incoming Webhooks,
+ * Slack will start returning a HTTP 429 Too Many Requests error ... and a Retry-After header
+ * containing the number of seconds until you can retry" (Slack API, "Rate limits").
+ */
+export class SlackRateLimitedError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = "SlackRateLimitedError";
+  }
+}

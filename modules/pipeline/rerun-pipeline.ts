@@ -39,7 +39,9 @@ import { addRerunFunction } from "./rerun-function";
 import { addRole } from "./role-options";
 import { rerunRoleOtherPolicies } from "./role-policy-budget";
 import { addInfrastructureRolesPolicy, checkInfrastructureRoleArns, infrastructureRolesBudget, infrastructureRolesEnvironment, infrastructureRolesPresence } from "./infrastructure-roles";
-import { addSlackNotifier } from "./slack-notifier";
+import { resolveNoticeInputs, slackInputs, type NoticeProps } from "./notify-inputs";
+import type { NoticeStorm } from "./notice-storm";
+import { addSlackNotifier, type SlackNotifier } from "./slack-notifier";
 import { addStarterFunction } from "./starter-function";
 import { Reconciler, reconcilerPresence } from "./reconciler/reconciler";
 import { spokeRoleArnPattern } from "./spoke-rule-patterns";
@@ -53,7 +55,7 @@ export { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, INPUT_LIMITS } fr
  * Props of {@link EcsRerunPipeline}. Every input is a plain value, or a Terraform expression (a cdktf
  * token such as a `TerraformVariable`'s value) when Terraform decides it, as in the Terraform module.
  */
-export interface EcsRerunPipelineProps {
+export interface EcsRerunPipelineProps extends NoticeProps {
   /** Whether to create anything: `true`, or a Terraform bool expression that count-switches every resource. @default true */
   readonly create?: boolean | IResolvable;
   /** Protected clusters: short names or ARNs, in this account and region. */
@@ -190,8 +192,10 @@ export class EcsRerunPipeline extends Construct {
   public readonly topic: SnsTopic;
   /** The topic's key (created unless one was given). */
   public readonly kmsKeyArn: string;
-  /** The Slack notifier, when a webhook parameter is configured (or may be, by a Terraform expression). */
+  /** The Slack notifier, when a webhook or bot token parameter is configured (or may be, by a Terraform expression). */
   public readonly notifierFunction?: LambdaFunction;
+  /** The notifier's storm parts (table, digest queue, schedule), with the notifier. */
+  public readonly noticeStorm?: NoticeStorm;
   /** Where undeliverable events and notices end up. */
   public readonly deadLetterQueue: SqsQueue;
   /** The alarms, by role (executionsFailed, deadLetters, rerunErrors, noticesFailed, launchPacerFailures). */
@@ -234,6 +238,7 @@ export class EcsRerunPipeline extends Construct {
   constructor(scope: Construct, id: string, props: EcsRerunPipelineProps) {
     super(scope, id);
     const inputs = resolveInputs(props);
+    const noticeInputs = resolveNoticeInputs(props);
     const { create, name, logRetentionDays, encoding, roles } = inputs;
     const { clusters } = props;
     this.packaging = { directory: props.packageDirectory, packages: this.packages };
@@ -266,7 +271,7 @@ export class EcsRerunPipeline extends Construct {
     // ECS infrastructure roles of managed EBS volumes: nothing at all without them.
     checkInfrastructureRoleArns(props.infrastructureRoleArns);
     const infrastructure = { arns: props.infrastructureRoleArns, presence: infrastructureRolesPresence(create, props.infrastructureRoleArns) };
-    const environment = { ...(hubEnv.literal ? { ...pacerEnv, ...hubEnv.literal } : pacerEnv), ...infrastructureRolesEnvironment(infrastructure.arns) };
+    const environment = { ...(hubEnv.literal ? { ...pacerEnv, ...hubEnv.literal } : pacerEnv), ...infrastructureRolesEnvironment(infrastructure.arns), ...noticeInputs.rerunEnvironment };
     const rerun = addRerunFunction(this, {
       inputs,
       clusters,
@@ -295,16 +300,18 @@ export class EcsRerunPipeline extends Construct {
     this.rerunFunction = rerun.fn;
     const rerunFunctionArn = attributeOf(this.rerunFunction, "arn");
 
-    // Slack notifier.
-    const notifierPresence = allOf(create, isSet(inputs.slackParameter));
-    if (notifierPresence !== false) {
-      this.notifierFunction = addSlackNotifier(this, {
+    // Slack notifier: a webhook, or a bot token and channel (notify-inputs.ts).
+    const slack = slackInputs(create, inputs.slackParameter, props.slackBotTokenParameterName, props.slackChannelId);
+    let notifier: SlackNotifier | undefined;
+    if (slack !== undefined) {
+      notifier = addSlackNotifier(this, {
         name,
-        presence: notifierPresence,
+        presence: slack.presence,
         place,
         roleName: roleName("notifier"),
         roles,
-        slackWebhookParameterName: inputs.slackParameter!,
+        slack,
+        digestAbovePerMinute: noticeInputs.digestAbovePerMinute,
         slackWebhookKmsKeyArn: props.slackWebhookKmsKeyArn,
         topicArn,
         deadLetterQueueArn: dlqArn,
@@ -312,10 +319,12 @@ export class EcsRerunPipeline extends Construct {
         encoding,
         packaging: this.packaging,
       });
+      this.notifierFunction = notifier.fn;
+      this.noticeStorm = notifier.storm;
     }
 
     // State machine.
-    this.stateMachine = this.rerunStateMachine(inputs, place, roleName("state-machine"), base, rerunFunctionArn, topicArn);
+    this.stateMachine = this.rerunStateMachine(inputs, place, roleName("state-machine"), base, rerunFunctionArn, topicArn, noticeInputs.quietSteps);
     const stateMachineArn = attributeOf(this.stateMachine, "arn");
 
     // Starter: one named execution per failure.
@@ -373,6 +382,10 @@ export class EcsRerunPipeline extends Construct {
       const { deadLetterQueue, rerunFunction } = this;
       const alarmActions = props.alarmActions ?? [];
       Object.assign(this.alarms, addPipelineAlarms(this, { name, presence: alarmsPresence, topicArn, alarmActions, stateMachineArn, deadLetterQueue, rerunFunction }));
+      if (notifier) {
+        const actions = Token.isUnresolved(alarmActions) ? Token.asList(Fn.concat([[topicArn], alarmActions as string[]])) : [topicArn, ...alarmActions];
+        Object.assign(this.alarms, notifier.storm.alarms(notifier.logGroupName, { presence: allOf(alarmsPresence, slack!.presence), actions }));
+      }
     }
     if (this.launchPacer) {
       const extra = props.alarmActions ?? [];
@@ -500,7 +513,7 @@ export class EcsRerunPipeline extends Construct {
   }
 
   /** The Standard state machine that waits, reruns and notifies, with its logs and role. */
-  private rerunStateMachine(inputs: PipelineInputs, place: AwsPlace, roleName: string, base: number | undefined, rerunFunctionArn: string, topicArn: string): SfnStateMachine {
+  private rerunStateMachine(inputs: PipelineInputs, place: AwsPlace, roleName: string, base: number | undefined, rerunFunctionArn: string, topicArn: string, quietSteps: boolean): SfnStateMachine {
     const { name, logRetentionDays, encoding, roles } = inputs;
     const sfnLogs = new CloudwatchLogGroup(this, "state-machine-logs", { count: base, name: `/aws/vendedlogs/states/${name}`, retentionInDays: logRetentionDays });
     const sfnRole = addRole(this, "state-machine-role", { count: base, name: roleName, assumeRolePolicy: assumeRolePolicy("states.amazonaws.com", { sourceAccount: place.account }) }, roles);
@@ -518,7 +531,7 @@ export class EcsRerunPipeline extends Construct {
       name,
       type: "STANDARD",
       roleArn: attributeOf(sfnRole, "arn"),
-      definition: JSON.stringify(rerunStateMachineDefinition({ rerunFunctionArn, topicArn, deadLetterQueueUrl: attributeOf(this.deadLetterQueue, "url"), metricDimension: name })),
+      definition: JSON.stringify(rerunStateMachineDefinition({ rerunFunctionArn, topicArn, deadLetterQueueUrl: attributeOf(this.deadLetterQueue, "url"), metricDimension: name, ...(quietSteps ? { quietSteps } : {}) })),
       loggingConfiguration: { logDestination: `${attributeOf(sfnLogs, "arn")}:*`, includeExecutionData: inputs.logExecutionData, level: inputs.stateMachineLogLevel },
     });
   }

@@ -15,6 +15,12 @@ export interface RerunStateMachineInput {
   readonly metricDimension: string;
   /** Seconds before Step Functions gives up on one Lambda invocation. @default 120 */
   readonly lambdaTimeoutSeconds?: number;
+  /**
+   * Route on the Lambda's `decision.publish` (NOTIFY outcomes or problems): a step it says not to tell
+   * is not published. false: every notice state reached publishes, the definition of NOTIFY
+   * every-step, byte for byte the one before notify modes existed. @default false
+   */
+  readonly quietSteps?: boolean;
 }
 
 /** Errors of the Lambda service itself: the function did not run or its answer was lost. */
@@ -53,6 +59,7 @@ export const STATES = {
   gaveUp: "GaveUp",
   invalidEvent: "InvalidEvent",
   alreadyHandled: "AlreadyHandled",
+  endQuietly: "EndQuietly",
 } as const;
 
 /** The Lambda's `decision.next` values and where each one goes. */
@@ -121,7 +128,12 @@ export function rerunStateMachineDefinition(input: RerunStateMachineInput): Reco
     Catch: noticeCatch,
     ...next,
   });
-  return {
+  const routes = Object.entries(ROUTES).map(([next, state]) => ({ Variable: "$.decision.next", StringEquals: next, Next: state }));
+  const nextIs = (...values: string[]) => values.map((v) => ({ Variable: "$.decision.next", StringEquals: v }));
+  // Absent (a Lambda of before notify modes): publish, as every-step does.
+  const publishIs = (value: boolean) => [{ Variable: "$.decision.publish", IsPresent: true }, { Variable: "$.decision.publish", BooleanEquals: value }];
+  const quiet = input.quietSteps === true;
+  const definition = {
     Comment: "ecs-rerun: rerun ECS tasks whose launch was rejected or never started, with their original request",
     StartAt: STATES.classify,
     States: {
@@ -133,7 +145,19 @@ export function rerunStateMachineDefinition(input: RerunStateMachineInput): Reco
       },
       [STATES.route]: {
         Type: "Choice",
-        Choices: Object.entries(ROUTES).map(([next, state]) => ({ Variable: "$.decision.next", StringEquals: next, Next: state })),
+        Choices: quiet
+          ? [
+              // A "still trying" notice on a verify or later round: told, then the same wait.
+              { And: [...publishIs(true), { Or: nextIs("verify", "later") }], Next: STATES.notifyAndWait },
+              // A step the Lambda does not tell goes where it would have gone, without the notice (and
+              // without an extra state: a storm's many "later" rounds cost no more than before).
+              { And: [...publishIs(false), { Or: nextIs("retry", "verify", "later") }], Next: STATES.backoff },
+              { And: [...publishIs(false), ...nextIs("already_handled")], Next: STATES.alreadyHandled },
+              // Never quiet: a gave-up execution fails (and alarms) whatever the Lambda says of its notice.
+              { And: [...publishIs(false), { Not: nextIs("gave_up")[0] }], Next: STATES.endQuietly },
+              ...routes,
+            ]
+          : routes,
         // not_retryable, a self-test (its one notice), and anything unforeseen: tell a human and stop.
         Default: STATES.notifyAndEnd,
       },
@@ -176,7 +200,8 @@ export function rerunStateMachineDefinition(input: RerunStateMachineInput): Reco
       [STATES.afterNotice]: {
         Type: "Choice",
         Choices: [
-          { Variable: "$.decision.next", StringEquals: "retry", Next: STATES.backoff },
+          // A lost "still trying" notice of a verify or later round must not end the execution either.
+          ...(quiet ? [{ Or: nextIs("retry", "verify", "later"), Next: STATES.backoff }] : [{ Variable: "$.decision.next", StringEquals: "retry", Next: STATES.backoff }]),
           { Variable: "$.decision.next", StringEquals: "gave_up", Next: STATES.gaveUp },
         ],
         Default: STATES.noticeLost,
@@ -186,6 +211,14 @@ export function rerunStateMachineDefinition(input: RerunStateMachineInput): Reco
       // The Lambda's message says which field was missing or malformed.
       [STATES.invalidEvent]: { Type: "Fail", Error: "InvalidEvent", CausePath: "$.error.Cause" },
       [STATES.alreadyHandled]: { Type: "Succeed", Comment: "A task this pipeline launched: counted as a failed attempt by the execution that launched it." },
+    },
+  };
+  if (!quiet) return definition;
+  return {
+    ...definition,
+    States: {
+      ...definition.States,
+      [STATES.endQuietly]: { Type: "Succeed", Comment: "An outcome NOTIFY does not tell (a recovery in problems mode): nothing published." },
     },
   };
 }

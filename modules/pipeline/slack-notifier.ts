@@ -13,6 +13,8 @@ import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../iam"
 import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
 import { decryptParameterStatements, notifierFunctionStatements, type AwsPlace } from "./pipeline-policies";
 import { addRole, type RoleOptions } from "./role-options";
+import { NoticeStorm } from "./notice-storm";
+import type { SlackInputs } from "./notify-inputs";
 
 /** Props of {@link addSlackNotifier}. */
 export interface SlackNotifierProps {
@@ -26,8 +28,10 @@ export interface SlackNotifierProps {
   readonly roleName: string;
   /** The user's permissions boundary and path for its role. @default {} */
   readonly roles?: RoleOptions;
-  /** Name of the SSM SecureString holding the webhook URL (the URL itself never lands in state). */
-  readonly slackWebhookParameterName: string;
+  /** How it reaches Slack: the parameter it reads (a webhook URL or a bot token, never in state) and its environment (notify-inputs.ts). */
+  readonly slack: SlackInputs;
+  /** Notices of a minute above which they fold into the digest (notice-storm.ts). */
+  readonly digestAbovePerMinute: number;
   /** Customer-managed KMS key of that parameter, if it does not use `aws/ssm`. @default undefined */
   readonly slackWebhookKmsKeyArn?: string;
   /** The notices topic the function subscribes to. */
@@ -42,11 +46,20 @@ export interface SlackNotifierProps {
   readonly packaging: FunctionPackaging;
 }
 
-/** Adds the notifier's log group, role, function, retries and subscription to `scope` itself; returns the function. */
-export function addSlackNotifier(scope: Construct, props: SlackNotifierProps): LambdaFunction {
+/** What {@link addSlackNotifier} made that the pipeline wires further. */
+export interface SlackNotifier {
+  readonly fn: LambdaFunction;
+  /** The storm parts: table, digest queue, schedule (call `alarms` to alarm on them). */
+  readonly storm: NoticeStorm;
+  /** The function's log group (the storm's store-failure filter reads it). */
+  readonly logGroupName: string;
+}
+
+/** Adds the notifier's log group, role, function, retries, subscription and storm parts to `scope` itself. */
+export function addSlackNotifier(scope: Construct, props: SlackNotifierProps): SlackNotifier {
   const { name, place, topicArn, logRetentionDays, encoding } = props;
   const notifierPresence = props.presence;
-  const slackParameter = props.slackWebhookParameterName;
+  const slackParameter = props.slack.parameterName;
   const dlqArn = props.deadLetterQueueArn;
   const count = countOf(notifierPresence);
   const notifierLogs = new CloudwatchLogGroup(scope, "notifier-logs", { count, name: `/aws/lambda/${name}-notifier`, retentionInDays: logRetentionDays });
@@ -76,7 +89,9 @@ export function addSlackNotifier(scope: Construct, props: SlackNotifierProps): L
       policy: policyDocument(decryptParameterStatements(place, props.slackWebhookKmsKeyArn!), encoding),
     });
   }
-  // The parameter's NAME only: the URL is read at run time and never lands in state.
+  // Folding and pacing in a storm (notice-storm.ts): created with the notifier, in the pipeline's scope.
+  const storm = new NoticeStorm(scope, "notice-storm", { name, presence: notifierPresence, deadLetterQueueArn: dlqArn, encoding });
+  // The parameter's NAME only: the URL or token is read at run time and never lands in state.
   const notifier = addPipelineFunction(scope, {
     kind: "notifier",
     functionName: `${name}-notifier`,
@@ -84,11 +99,17 @@ export function addSlackNotifier(scope: Construct, props: SlackNotifierProps): L
     roleArn: attributeOf(notifierRole, "arn"),
     logs: notifierLogs,
     environment: {
-      SLACK_WEBHOOK_PARAMETER: slackParameter,
+      ...props.slack.environment,
       SLACK_TIMEOUT_MS: "5000",
+      ...storm.environment(props.digestAbovePerMinute),
     },
+    // A post may wait for its slot on the Slack clock (up to 10 s), a digest reads and deletes up to
+    // 10,000 folded notices: 60 s, of which the handler keeps a margin.
+    timeoutSeconds: 60,
     packaging: props.packaging,
   });
+  if (props.slack.preconditions.length > 0) notifier.lifecycle = { precondition: props.slack.preconditions };
+  storm.wire(notifier, notifierRoleId);
   const notifierName = attributeOf(notifier, "function_name");
   // Slack down or slow: Lambda retries the SNS event twice, then parks it in the queue.
   new LambdaFunctionEventInvokeConfig(scope, "notifier-retries", {
@@ -114,5 +135,5 @@ export function addSlackNotifier(scope: Construct, props: SlackNotifierProps): L
     // If SNS itself cannot invoke the function, the notice is parked rather than dropped.
     redrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn }),
   });
-  return notifier;
+  return { fn: notifier, storm, logGroupName: attributeOf(notifierLogs, "name") };
 }

@@ -14,6 +14,7 @@ import { RECONCILE_EVERY_MINUTES } from "../pipeline/reconciler/reconciler-names
 import { EVENT_BUS_ARN_PATTERN, HUB_RERUN_ROLE_ARN_PATTERN } from "../spoke/spoke-policies";
 import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
 import { secretKind, showValue } from "./show-value";
+import { DEFAULT_NOTIFY, NOTICE_LIMITS } from "../pipeline/notify-inputs";
 import { spokeStackProblems, SPOKE_CLUSTER_ARN, type GivenSetting } from "./spoke-settings";
 
 /** The value of ECS_RERUN_SLACK_WEBHOOK_PARAMETER that turns Slack off (an empty variable counts as unset, so it cannot). */
@@ -37,6 +38,11 @@ export interface Settings {
   readonly reconcileEveryMinutes?: string;
   readonly allowNoDestination?: string;
   readonly createDashboard?: string;
+  readonly notify?: string;
+  readonly stillTryingAfterSeconds?: string;
+  readonly digestAbovePerMinute?: string;
+  readonly slackBotTokenParameter?: string;
+  readonly slackChannelId?: string;
 }
 
 /** What one value (or each item of a list) must be. */
@@ -64,6 +70,12 @@ export interface Setting {
   /** What to say instead when the value looks like a secret (the setting wants a name, not the secret). */
   readonly secretAdvice?: string;
 }
+
+/** A whole number within a range, as a variable or context value spells it. */
+const wholeNumber = (limit: { readonly min: number; readonly max: number }, unit: string): Rule => ({
+  test: (v) => /^[0-9]{1,6}$/.test(v) && Number(v) >= limit.min && Number(v) <= limit.max,
+  allowed: `a whole number of ${unit} from ${limit.min} to ${limit.max}`,
+});
 
 const pattern = (re: RegExp | string, allowed: string, maxLength = Infinity): Rule => {
   const r = typeof re === "string" ? new RegExp(re) : re;
@@ -164,6 +176,50 @@ export const SETTINGS: readonly Setting[] = [
     default: "`true`",
     rule: { test: (v) => v === "true" || v === "false", allowed: "true or false" },
   },
+  // Which notices are told, and how Slack gets them (notify-inputs.ts).
+  {
+    key: "notify",
+    env: "ECS_RERUN_NOTIFY",
+    list: false,
+    meaning: "which steps of a failure are told: `outcomes` (one message when it ends, one \"still trying\" past `stillTryingAfterSeconds`; problems at once), `problems` (no message for recoveries) or `every-step`",
+    default: `\`${DEFAULT_NOTIFY}\``,
+    rule: { test: (v) => (NOTICE_LIMITS.notify as readonly string[]).includes(v), allowed: `one of ${NOTICE_LIMITS.notify.join(", ")}` },
+  },
+  {
+    key: "stillTryingAfterSeconds",
+    env: "ECS_RERUN_STILL_TRYING_AFTER_SECONDS",
+    list: false,
+    meaning: "seconds a failure may stay open before its one \"still trying\" message",
+    default: `\`${NOTICE_LIMITS.stillTryingAfterSeconds.default}\``,
+    rule: wholeNumber(NOTICE_LIMITS.stillTryingAfterSeconds, "seconds"),
+  },
+  {
+    key: "digestAbovePerMinute",
+    env: "ECS_RERUN_DIGEST_ABOVE_PER_MINUTE",
+    list: false,
+    meaning: "notices in a minute above which they fold into one digest a minute",
+    default: `\`${NOTICE_LIMITS.digestAbovePerMinute.default}\``,
+    rule: wholeNumber(NOTICE_LIMITS.digestAbovePerMinute, "notices"),
+  },
+  {
+    key: "slackBotTokenParameter",
+    env: "ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER",
+    list: false,
+    meaning: "name of an SSM SecureString holding a Slack bot token, instead of the webhook: a failure's first message is updated in place and threaded (with `slackChannelId`)",
+    default: "none (the webhook)",
+    rule: pattern(INPUT_LIMITS.parameterNamePattern, 'the NAME of an SSM parameter, such as "/ecs-rerun/slack-bot-token" (letters, digits and _ . / -)', INPUT_LIMITS.parameterNameMaxLength),
+    secretAdvice:
+      "it takes the NAME of the SSM SecureString parameter that holds the bot token, never the token itself (it would land in Terraform state). " +
+      "Store the token once with: aws ssm put-parameter --type SecureString --name /ecs-rerun/slack-bot-token --value '<xoxb-... token>', then set the name here",
+  },
+  {
+    key: "slackChannelId",
+    env: "ECS_RERUN_SLACK_CHANNEL_ID",
+    list: false,
+    meaning: "ID of the channel the bot posts to (with `slackBotTokenParameter`)",
+    default: "none",
+    rule: pattern(NOTICE_LIMITS.slackChannelIdPattern, 'a Slack channel ID such as "C0123456789" (in Slack: the channel\'s details, at the bottom)'),
+  },
   // A spoke: given both, the app adds the `ecs-rerun-spoke` stack for this account and region.
   {
     key: "hubEventBusArn",
@@ -186,6 +242,7 @@ export const SETTINGS: readonly Setting[] = [
 /** Settings that only make sense together: set both or neither. */
 const TOGETHER: readonly { readonly keys: readonly [keyof Settings, keyof Settings]; readonly why: string }[] = [
   { keys: ["vpcId", "subnetIds"], why: "instances in an existing VPC need subnets of it, and subnets are used only with their VPC; set both, or neither for a new VPC" },
+  { keys: ["slackBotTokenParameter", "slackChannelId"], why: "a bot posts to one channel with one token; set both, or neither for the webhook" },
   { keys: ["hubEventBusArn", "hubRerunRoleArn"], why: "a spoke forwards to the hub's bus and lets the hub's rerun role relaunch here; set both (the hub's outputs hub_event_bus_arn and rerun_role_arn), or neither for no ecs-rerun-spoke stack" },
 ];
 

@@ -10,6 +10,7 @@ import { attributeOf } from "../hcl/presence";
 import { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, EcsRerunPipeline, INPUT_LIMITS } from "../pipeline/rerun-pipeline";
 import { ORGANIZATION_ID_PATTERN, SPOKE_CLUSTER_ARN_PATTERN } from "../pipeline/spoke-rule-patterns";
 import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
+import { DEFAULT_NOTIFY, NOTICE_LIMITS } from "../pipeline/notify-inputs";
 import { ModuleStack, eachMatches, eachRun, noneBlank, nullOrMatches, passRoleArnsChecks, required, wholeNumber, type Check } from "./module-stack-base";
 
 /** Addresses of the module's blocks; importers keep finding them here. */
@@ -188,6 +189,36 @@ export class EcsRerunModuleStack extends ModuleStack {
       { type: "string", default: nothing, description: "ARN of the customer-managed KMS key of that parameter. null: it uses the aws/ssm key." },
       nullOrMatches(KMS_KEY_ARN_PATTERN, "a KMS key ARN"),
     );
+    // Which notices are told and how Slack gets them (notify-inputs.ts).
+    const N = NOTICE_LIMITS;
+    const notifyOn = variable(
+      "notify_on",
+      { type: "string", default: DEFAULT_NOTIFY, nullable: false, description: "Which steps of a failure are told: outcomes (one message when it ends, one \"still trying\" when it stays open past still_trying_after_seconds; problems at once), problems (as outcomes, without recoveries) or every-step (detected, each retry, the outcome)." },
+      (v) => ({ condition: hcl`contains(${[...N.notify]}, ${raw(v)})`, errorMessage: `Must be one of ${N.notify.join(", ")}.` }),
+    );
+    const stillTrying = variable(
+      "still_trying_after_seconds",
+      { type: "number", default: N.stillTryingAfterSeconds.default, nullable: false, description: "Seconds a failure may stay open before its one \"still trying\" message (notify_on outcomes or problems)." },
+      wholeNumber(N.stillTryingAfterSeconds),
+    );
+    const digestAbove = variable(
+      "digest_above_per_minute",
+      { type: "number", default: N.digestAbovePerMinute.default, nullable: false, description: "Notices of the pipeline in one minute above which the rest of that minute's notices fold into a digest posted at most once a minute (counts by outcome, cluster and reason; problems by name)." },
+      wholeNumber(N.digestAbovePerMinute),
+    );
+    const slackBotToken = variable(
+      "slack_bot_token_parameter_name",
+      { type: "string", default: nothing, description: "Name of an SSM SecureString holding a Slack bot token (xoxb-...), instead of slack_webhook_parameter_name: a failure's first message is posted with chat.postMessage, updated in place (chat.update) and later steps go to its thread. With slack_channel_id. null: the webhook, if any." },
+      (v) => ({
+        condition: hcl`${raw(v)} == null || (can(regex(${L.parameterNamePattern}, ${raw(v)})) && !startswith(coalesce(${raw(v)}, "-"), "xox"))`,
+        errorMessage: "Must be null or the name of an SSM parameter (never the token itself).",
+      }),
+    );
+    const slackChannel = variable(
+      "slack_channel_id",
+      { type: "string", default: nothing, description: "ID of the Slack channel the bot posts to (C0123456789), with slack_bot_token_parameter_name." },
+      nullOrMatches(N.slackChannelIdPattern, "a Slack channel ID such as C0123456789"),
+    );
     const emails = variable(
       "notification_emails",
       { type: "list(string)", default: [], nullable: false, description: "Email addresses subscribed to the notices (each must confirm its subscription)." },
@@ -322,6 +353,11 @@ export class EcsRerunModuleStack extends ModuleStack {
       reconcileEveryMinutes: reconcileEvery.numberValue,
       slackWebhookParameterName: slackParameter.stringValue,
       slackWebhookKmsKeyArn: slackKey.stringValue,
+      slackBotTokenParameterName: slackBotToken.stringValue,
+      slackChannelId: slackChannel.stringValue,
+      notify: notifyOn.stringValue,
+      stillTryingAfterSeconds: stillTrying.numberValue,
+      digestAbovePerMinute: digestAbove.numberValue,
       notificationEmails: emails.listValue,
       kmsKeyArn: kmsKey.stringValue,
       taskDefinitionFamilies: families.listValue,
@@ -355,7 +391,7 @@ export class EcsRerunModuleStack extends ModuleStack {
     output("rerun_function_arn", attributeOf(p.rerunFunction, "arn"), "ARN of the Lambda that classifies failures and reruns tasks.");
     output("starter_function_arn", attributeOf(p.starterFunction, "arn"), "ARN of the Lambda the rules invoke: it starts one execution per failure, named after it.");
     output("rerun_role_arn", attributeOf(p.rerunRole, "arn"), "ARN of the rerun Lambda's role. Its IAM path /ecs-rerun/ marks it as a relaunch role, whose calls no ecs-rerun pipeline's rules catch, so reruns never loop and pipelines sharing a cluster leave each other's reruns alone.");
-    output("notifier_function_arn", attributeOf(required(p.notifierFunction, "notifier"), "arn"), "ARN of the Slack notifier Lambda; null without slack_webhook_parameter_name.");
+    output("notifier_function_arn", attributeOf(required(p.notifierFunction, "notifier"), "arn"), "ARN of the Slack notifier Lambda; null without slack_webhook_parameter_name or slack_bot_token_parameter_name.");
     output("dead_letter_queue_url", attributeOf(p.deadLetterQueue, "url"), "URL of the dead-letter queue of undeliverable events and notices.");
     output("dead_letter_queue_arn", attributeOf(p.deadLetterQueue, "arn"), "ARN of the dead-letter queue of undeliverable events and notices.");
     output("trail_arn", attributeOf(required(p.trail, "trail").trail, "arn"), "ARN of the management-events trail; null unless create_trail.");
@@ -369,5 +405,7 @@ export class EcsRerunModuleStack extends ModuleStack {
     output("reconciler_function_arn", attributeOf(required(p.reconciler, "reconciler").function, "arn"), "ARN of the reconciler Lambda, which finds failures whose events never arrived; null when reconcile_every_minutes is 0.");
     output("dashboard_name", attributeOf(required(p.dashboard, "dashboard").dashboard, "dashboard_name"), "Name of the CloudWatch dashboard (<name>-<region>); null unless create_dashboard.");
     output("launch_pacer_table_arn", attributeOf(required(p.launchPacer, "launch pacer").table, "arn"), "ARN of the DynamoDB table holding the shared launch clock; null unless pace_launches.");
+    output("notices_table_arn", attributeOf(required(p.noticeStorm, "notice storm").table, "arn"), "ARN of the notifier's DynamoDB table (notices per minute, the Slack clock, a bot's threads); null without a Slack notifier.");
+    output("digest_queue_url", attributeOf(required(p.noticeStorm, "notice storm").queue, "url"), "URL of the SQS queue where notices folded in a storm wait for the minute's digest; null without a Slack notifier.");
   }
 }

@@ -2,6 +2,8 @@
 // stays quiet on one that does not. Observations are written by hand: the judge is the unit.
 import { healedWithinBudget, judge, type Observation } from "../../../drill/chaos/invariants";
 import { shortfallOf, type Scenario } from "../../../drill/chaos/scenario";
+import { slackKinds } from "../../../drill/chaos/run-scenario";
+import { formatDigest } from "../../../lambda/notifier/core/digest";
 
 const base: Scenario = {
   source: "runtask-rejected",
@@ -84,5 +86,43 @@ describe("the sweep's invariants", () => {
   test("I3: a task launched in another account or region than the failure's, whatever the count", () => {
     expect(invariantsOf({ ...base, place: "spoke" }, { ...quiet, misplacedTasks: 1 })).toContain("I3");
     expect(invariantsOf({ ...base, place: "spoke" }, quiet)).not.toContain("I3");
+  });
+});
+
+describe("what a person reads in Slack (the sweep's observation)", () => {
+  const notice = (kind: "gave_up" | "recovered") => ({
+    kind,
+    source: "cloudtrail" as const,
+    failureType: "rejected" as const,
+    cluster: "batch-ec2",
+    clusterName: "batch-ec2",
+    taskDefinition: "nightly-report:1",
+    action: "RunTask" as const,
+    reasons: ["AGENT"],
+    attempt: 3,
+    maxAttempts: 3,
+    requested: 1,
+    placed: 0,
+    remaining: 1,
+    eventId: "e-1",
+    executionArn: "arn:aws:states:ap-northeast-1:123456789012:execution:ecs-rerun:ct-e-1",
+    region: "ap-northeast-1",
+    account: "123456789012",
+    eventTime: "2026-01-01T03:00:00Z",
+    taskArns: [],
+  });
+  const window = { region: "ap-northeast-1", fromMs: 0, toMs: 60_000 };
+
+  test("a gave-up notice folded into a storm digest still counts as told (I2), named there", () => {
+    const digest = formatDigest([notice("recovered"), notice("gave_up")], window);
+    expect(slackKinds(digest)).toEqual(["digest", "gave_up"]);
+    const short: Observation = { tasks: [], misplacedTasks: 0, slackKinds: slackKinds(digest), deadLetterKinds: [], alarms: [], executions: 1 };
+    expect(judge(base, short, 3).map((v) => v.invariant)).not.toContain("I2");
+  });
+
+  test("a digest that names no problem does not (the check can fail)", () => {
+    const digest = formatDigest([notice("recovered")], window);
+    const short: Observation = { tasks: [], misplacedTasks: 0, slackKinds: slackKinds(digest), deadLetterKinds: [], alarms: [], executions: 1 };
+    expect(judge(base, short, 3).map((v) => v.invariant)).toContain("I2");
   });
 });

@@ -1,5 +1,6 @@
 /** Rerun core: which notice kind a decision gives, and the notice itself (what the notifier formats). */
 import type { Decision, LaunchFailure, Notice, NoticeKind } from "../../shared/contract";
+import { openSeconds } from "./notify-policy";
 import { hiddenValues, runTaskCommand } from "./request-source";
 
 /**
@@ -56,7 +57,17 @@ export function noticeKindAfterRerun(decision: Decision): NoticeKind {
   }
 }
 
-export function buildNotice(kind: NoticeKind, failure: LaunchFailure, decision: Decision, executionArn: string): Notice {
+/** Kinds that report where a failure stands after a while: they say how long it has been open. */
+const TIMED_KINDS: ReadonlySet<NoticeKind> = new Set(["still_trying", "recovered", "gave_up", "not_retryable", "program_failed", "needs_human"]);
+
+/**
+ * The notice of one step. `nowMs` (the step's time) gives outcome notices `openSeconds`, the time
+ * since the failure was detected; without it, or before detection was recorded, there is none.
+ */
+export function buildNotice(kind: NoticeKind, failure: LaunchFailure, decision: Decision, executionArn: string, nowMs?: number): Notice {
+  const timed = nowMs !== undefined && failure.detectedAt !== undefined && TIMED_KINDS.has(kind);
+  const first = failure.firstReasons;
+  const firstDiffers = first !== undefined && first.length > 0 && first.join("\n") !== failure.reasons.join("\n");
   const firstLog = (failure.containers ?? []).find((c) => c.logGroup !== undefined && c.logStream !== undefined);
   return {
     kind,
@@ -91,6 +102,8 @@ export function buildNotice(kind: NoticeKind, failure: LaunchFailure, decision: 
     ...(failure.requestSource !== undefined ? { requestSource: failure.requestSourceDetail ? `${failure.requestSource} (${failure.requestSourceDetail})` : failure.requestSource } : {}),
     ...(failure.stopCode !== undefined ? { stopCode: failure.stopCode } : {}),
     ...(failure.foundBy !== undefined ? { foundBy: failure.foundBy } : {}),
+    ...(timed ? { openSeconds: openSeconds(failure, nowMs) } : {}),
+    ...(firstDiffers ? { firstReasons: [...first] } : {}),
     // Nothing was launched for either: a human who launches the job by hand gets the command ready.
     ...(kind === "needs_human" ? { missing: [...(failure.unrecoverable ?? [])], runTaskCommand: runTaskCommand({ ...failure.request, count: failure.remaining }, failure.region) } : {}),
     ...(kind === "not_retryable" ? { missing: commandLacks(failure), runTaskCommand: runTaskCommand({ ...failure.request, count: failure.remaining }, failure.region) } : {}),

@@ -23,7 +23,7 @@ import { describeError, logJson } from "../shared/log";
 import { executionNameFor } from "../starter/execution-name";
 import { classifyEcsError, isThrottlingError } from "../rerun/core/ecs-errors";
 import { accountOfFunctionArn, placeLabel, type Place } from "../rerun/core/place";
-import { SpokeAccessError } from "../rerun/spoke-access";
+import { SpokeAccessError } from "../rerun/role-credentials";
 import type { ReconciledPlace, ReconcilerConfig } from "./config";
 import { cloudTrailEnvelope, taskEnvelope } from "./core/found-event";
 import { judgeLaunchRecord, LAUNCH_EVENT_NAMES, relaunchRoleArnPrefixOf } from "./core/rejected-launch";

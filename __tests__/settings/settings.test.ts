@@ -34,6 +34,7 @@ describe("reading settings", () => {
       ECS_RERUN_RECONCILE_EVERY_MINUTES: "10",
       ECS_RERUN_HUB_EVENT_BUS_ARN: "arn:aws:events:us-east-1:111122223333:event-bus/ecs-rerun-hub",
       ECS_RERUN_HUB_RERUN_ROLE_ARN: "arn:aws:iam::111122223333:role/ecs-rerun/ecs-rerun-rerun-us-east-1",
+      ECS_RERUN_HUB_RECONCILER_ROLE_ARN: "arn:aws:iam::111122223333:role/ecs-rerun-reconciler-us-east-1",
     };
     expect(Object.keys(values).sort()).toEqual(SETTINGS.map((s) => s.env).sort());
     expect(readSettings(values, {})).toEqual({
@@ -51,6 +52,7 @@ describe("reading settings", () => {
       reconcileEveryMinutes: "10",
       hubEventBusArn: "arn:aws:events:us-east-1:111122223333:event-bus/ecs-rerun-hub",
       hubRerunRoleArn: "arn:aws:iam::111122223333:role/ecs-rerun/ecs-rerun-rerun-us-east-1",
+      hubReconcilerRoleArn: "arn:aws:iam::111122223333:role/ecs-rerun-reconciler-us-east-1",
     });
   });
 
@@ -86,7 +88,7 @@ describe("refusing settings", () => {
   test.each<[string, Record<string, string>, Record<string, unknown>, string]>([
     ["a misspelt variable", { ECS_RERUN_CLUSTERNAME: "x" }, {}, 'ECS_RERUN_CLUSTERNAME="x": there is no such setting; did you mean ECS_RERUN_CLUSTER_NAME?'],
     ["a variable in the wrong case", { ecs_rerun_region: "eu-west-1" }, {}, 'ecs_rerun_region="eu-west-1": there is no such setting; did you mean ECS_RERUN_REGION?'],
-    ["a variable nothing is near", { ECS_RERUN_COLOUR: "blue" }, {}, 'ECS_RERUN_COLOUR="blue": there is no such setting; the settings are ECS_RERUN_REGION, ECS_RERUN_CLUSTER_NAME, ECS_RERUN_VPC_ID, ECS_RERUN_SUBNET_IDS, ECS_RERUN_ALARM_ACTIONS, ECS_RERUN_PROTECTED_CLUSTERS, ECS_RERUN_SLACK_WEBHOOK_PARAMETER, ECS_RERUN_NOTIFICATION_EMAILS, ECS_RERUN_INFRASTRUCTURE_ROLE_ARNS, ECS_RERUN_SPOKE_CLUSTERS, ECS_RERUN_SPOKE_ORGANIZATION_ID, ECS_RERUN_RECONCILE_EVERY_MINUTES, ECS_RERUN_HUB_EVENT_BUS_ARN, ECS_RERUN_HUB_RERUN_ROLE_ARN'],
+    ["a variable nothing is near", { ECS_RERUN_COLOUR: "blue" }, {}, 'ECS_RERUN_COLOUR="blue": there is no such setting; the settings are ECS_RERUN_REGION, ECS_RERUN_CLUSTER_NAME, ECS_RERUN_VPC_ID, ECS_RERUN_SUBNET_IDS, ECS_RERUN_ALARM_ACTIONS, ECS_RERUN_PROTECTED_CLUSTERS, ECS_RERUN_SLACK_WEBHOOK_PARAMETER, ECS_RERUN_NOTIFICATION_EMAILS, ECS_RERUN_INFRASTRUCTURE_ROLE_ARNS, ECS_RERUN_SPOKE_CLUSTERS, ECS_RERUN_SPOKE_ORGANIZATION_ID, ECS_RERUN_RECONCILE_EVERY_MINUTES, ECS_RERUN_HUB_EVENT_BUS_ARN, ECS_RERUN_HUB_RERUN_ROLE_ARN, ECS_RERUN_HUB_RECONCILER_ROLE_ARN'],
     ["a misspelt context key", {}, { clusterNmae: "x" }, 'context key "clusterNmae" = "x": there is no such setting; did you mean "clusterName"?'],
     ["a context key written as the variable", {}, { ECS_RERUN_VPC_ID: "vpc-1" }, 'context key "ECS_RERUN_VPC_ID" = "vpc-1": there is no such setting; did you mean "vpcId"?'],
     ["a bad cluster name", { ECS_RERUN_CLUSTER_NAME: "bad name!" }, {}, 'ECS_RERUN_CLUSTER_NAME="bad name!": expected 1-255 letters, digits, - or _'],

@@ -47,7 +47,7 @@ describe("modules/spoke", () => {
   });
 
   test("outputs the roles, the queue and the rules", () => {
-    expect(outputs).toEqual(["relaunch_role_arn", "forward_role_arn", "dead_letter_queue_arn", "rule_arn", "task_failures_rule_arn", "trail_arn"]);
+    expect(outputs).toEqual(["relaunch_role_arn", "sweep_role_arn", "forward_role_arn", "dead_letter_queue_arn", "rule_arn", "task_failures_rule_arn", "trail_arn"]);
   });
 
   test("creates nothing when create is false, and tags everything that takes tags", () => {

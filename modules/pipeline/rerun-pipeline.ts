@@ -23,7 +23,7 @@ import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding
 import { regionalIamName } from "../iam-names";
 import { addDetectionRules } from "./detection-rules";
 import { concatRuleArns } from "./failure-rules";
-import { addHubBus, addSpokeAssumeRolePolicy, hubEnvironment, resolveHubInputs, spokeAssumePolicyChars, spokeAssumePolicyDocument, type HubBus } from "./hub-bus";
+import { addHubBus, addSpokeAssumeRolePolicy, hubEnvironment, resolveHubInputs, spokeAssumePolicyChars, sweepAssumePolicy, type HubBus } from "./hub-bus";
 import { LaunchPacer } from "./launch-pacer";
 import type { LambdaName, LambdaPackage } from "./lambda-package";
 import { ManagementEventsTrail } from "./management-events-trail";
@@ -42,7 +42,7 @@ import { addInfrastructureRolesPolicy, checkInfrastructureRoleArns, infrastructu
 import { addSlackNotifier } from "./slack-notifier";
 import { addStarterFunction } from "./starter-function";
 import { Reconciler, reconcilerPresence } from "./reconciler/reconciler";
-import { spokeRoleArnPattern } from "./spoke-rule-patterns";
+import { sweepRoleArnPattern } from "./spoke-rule-patterns";
 
 /** The inputs' defaults and limits live with their checks; importers keep finding them here. */
 export { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, INPUT_LIMITS } from "./pipeline-inputs";
@@ -389,7 +389,7 @@ export class EcsRerunPipeline extends Construct {
         logRetentionDays,
         encoding,
         packaging: this.packaging,
-        ...(hub ? { hub: { spokeClusters: hub.spokeClusters, roleArnPattern: spokeRoleArnPattern(place.partition, name), assumeStatements: spokeAssumePolicyDocument(hub, place, name, encoding) } } : {}),
+        ...(hub ? { hub: { spokeClusters: hub.spokeClusters, roleArnPattern: sweepRoleArnPattern(place.partition, name), assumePolicy: sweepAssumePolicy(hub, place, name, encoding) } } : {}),
         ...(alarmsPresence !== false ? { alarms: { presence: alarmsPresence, actions } } : {}),
       });
     }

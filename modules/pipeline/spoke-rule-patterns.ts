@@ -144,3 +144,21 @@ export function spokeRoleArnPattern(partition: string, name: string): string {
 export function spokeRoleArnsOf(partition: string, account: string, name: string): string {
   return `arn:${partition}:iam::${account}:role${RELAUNCH_ROLE_PATH}${relaunchRoleName(name, "*")}`;
 }
+
+/**
+ * The name of a spoke's sweep role in `region`: the read-only role the hub's reconciler assumes there.
+ * "sweep" is shorter than "relaunch", so a name the relaunch role's length check admits fits here too.
+ */
+export function sweepRoleName(name: string, region: string): string {
+  return `${name}-sweep-${region}`;
+}
+
+/** The ARN of a spoke's sweep role with `{account}` and `{region}` (the reconciler's SPOKE_ROLE_ARN_PATTERN). */
+export function sweepRoleArnPattern(partition: string, name: string): string {
+  return `arn:${partition}:iam::{account}:role${RELAUNCH_ROLE_PATH}${sweepRoleName(name, "{region}")}`;
+}
+
+/** The ARNs the hub's reconciler role may assume in one account: every region's sweep role of this pipeline name. */
+export function sweepRoleArnsOf(partition: string, account: string, name: string): string {
+  return `arn:${partition}:iam::${account}:role${RELAUNCH_ROLE_PATH}${sweepRoleName(name, "*")}`;
+}

@@ -347,6 +347,11 @@ export class EcsRerunModuleStack extends ModuleStack {
     output("missed_run_alarm_arns", required(p.missedRuns, "missed-run alarms").alarmArns, "ARNs of the missed-run alarms, by expected_runs name.");
     output("hub_event_bus_arn", attributeOf(required(p.hubBus, "hub bus"), "arn"), "ARN of the event bus the spokes forward to (the spoke submodule's hub_event_bus_arn); null without spoke_clusters or spoke_organization_id.");
     output("reconciler_function_arn", attributeOf(required(p.reconciler, "reconciler").function, "arn"), "ARN of the reconciler Lambda, which finds failures whose events never arrived; null when reconcile_every_minutes is 0.");
+    output(
+      "reconciler_role_arn",
+      attributeOf(required(p.reconciler, "reconciler").role, "arn"),
+      "ARN of the reconciler Lambda's role: give it to each spoke (the spoke submodule's hub_reconciler_role_arn), whose sweep role it alone may assume; null when reconcile_every_minutes is 0.",
+    );
     output("launch_pacer_table_arn", attributeOf(required(p.launchPacer, "launch pacer").table, "arn"), "ARN of the DynamoDB table holding the shared launch clock; null unless pace_launches.");
   }
 }

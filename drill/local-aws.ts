@@ -192,6 +192,19 @@ export class LocalAws {
     this.places.at(account, region).history.add(record);
   }
 
+  /**
+   * Records a task its ECS ran before the drill began, from an "ECS Task State Change" event's
+   * `detail` (its account and region are its ARN's), so ListTasks and DescribeTasks show it as ECS
+   * still would (stopped tasks stay listed for a while): the task a delivered task event is about.
+   * It is no task placed here: tasks(), tasksByPlace() and launchedTasks() leave it out.
+   */
+  addRecordedTask(detail: Record<string, unknown>): void {
+    const arn = String(detail.taskArn ?? "");
+    const m = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):task\//.exec(arn);
+    if (m === null) throw new Error(`a recorded task needs a task ARN, got ${JSON.stringify(detail.taskArn)}`);
+    this.places.at(m[2], m[1]).taskStore.record(taskOfEventDetail(detail));
+  }
+
   /** The DescribeTaskDefinition answers the local ECS serves. */
   setTaskDefinitions(answers: readonly Record<string, unknown>[]): void {
     this.places.setTaskDefinitions(answers);
@@ -358,6 +371,17 @@ export class LocalAws {
     if (reply.body === undefined) res.destroy();
     else sendText(res, reply.status, reply.body, reply.requestId, reply.contentType);
   }
+}
+
+/** Timestamps an ECS Task State Change carries as ISO strings, and the ECS API as epoch seconds. */
+const TASK_TIMESTAMPS = ["createdAt", "startedAt", "stoppingAt", "executionStoppedAt", "stoppedAt", "pullStartedAt", "pullStoppedAt", "connectivityAt"];
+
+/** A task state change's `detail` as the ECS API shows the task: epoch-second timestamps, no `updatedAt` (events only). */
+function taskOfEventDetail(detail: Record<string, unknown>): EcsTask {
+  const task: Record<string, unknown> = structuredClone(detail);
+  delete task.updatedAt;
+  for (const key of TASK_TIMESTAMPS) if (typeof task[key] === "string") task[key] = Date.parse(task[key] as string) / 1000;
+  return task as unknown as EcsTask;
 }
 
 /** An AWS Query protocol request (STS): a form-encoded POST with an Action, and no X-Amz-Target. */

@@ -63,7 +63,11 @@ export const OPTIONS = {
   deliver: {
     type: "string",
     arg: "N",
-    help: ["deliver the event N times (1-10) over the first simulated minute, as", "EventBridge's at-least-once delivery may. Default: 1"],
+    help: [
+      "deliver the event N times (0-10) over the first simulated minute, as",
+      "EventBridge's at-least-once delivery may; 0: it never arrives (its delivery",
+      "is best effort) and the reconciler must find it. Default: 1",
+    ],
   },
   slack: { type: "string", arg: "SCRIPT", help: ["answers of the Slack webhook: ok, 500, timeout; the last repeats. Default: ok"] },
   json: { type: "boolean", arg: "", help: ["print exactly one JSON object instead of the timeline", '(an error too: {"error": ...}, exit code 2)'] },
@@ -137,7 +141,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
     if (bad !== undefined) throw new UsageError(`--clusters: ${JSON.stringify(bad)} is not a cluster name (1-255 letters, digits, - or _) or a cluster ARN`);
   }
   const deliver = values.deliver === undefined ? 1 : Number(values.deliver);
-  if (!/^\d+$/.test(values.deliver ?? "1") || deliver < 1 || deliver > 10) throw new UsageError(`--deliver ${JSON.stringify(values.deliver)}: expected a whole number from 1 to 10`);
+  if (!/^\d+$/.test(values.deliver ?? "1") || deliver > 10) throw new UsageError(`--deliver ${JSON.stringify(values.deliver)}: expected a whole number from 0 to 10`);
   return {
     kind: "event",
     file: values.event,

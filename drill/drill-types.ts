@@ -5,6 +5,8 @@ import type { PlantedDefect } from "../lambda/rerun/handler";
 import type { Notice } from "../lambda/shared/contract";
 import type { AlarmState } from "./cloudwatch";
 import type { EcsAnswer, OperationFault } from "./local-aws";
+import type { HistorySettings } from "./local-aws/cloudtrail-history";
+import type { ReconcileOptions } from "./reconciler-schedule";
 import type { ScheduleStore } from "./local-aws/schedules";
 import type { SlackAnswer } from "./local-slack";
 import type { SimClock } from "./sim-clock";
@@ -29,10 +31,11 @@ export interface DeliveryReport {
   /** Whether the rule's pattern matched (no execution otherwise). */
   readonly matched: boolean;
   /**
-   * Where the event came from: delivered by the caller, or emitted by the local ECS endpoint as AWS
-   * would (the CloudTrail record of a launch call, or an ECS Task State Change).
+   * Where the event came from: delivered by the caller, emitted by the local ECS endpoint as AWS
+   * would (the CloudTrail record of a launch call, or an ECS Task State Change), or found by the
+   * reconciler (an execution it started itself: no delivery had started one).
    */
-  readonly origin: "delivered" | "cloudtrail" | "task-event";
+  readonly origin: "delivered" | "cloudtrail" | "task-event" | "reconciler";
   outcome: Outcome;
   /** Reruns made (the last decision's attempt). */
   attempts: number;
@@ -106,6 +109,10 @@ export interface DrillResult {
   readonly countedAsSuccess: Record<string, boolean>;
   /** Missed-run alarm state changes, as CloudWatch would publish them to the topic. */
   readonly alarmChanges: { t: number; alarmName: string; from: AlarmState; to: AlarmState }[];
+  /** With RunOptions.failure: whether the synthesized rules match it (what a delivery would have started). */
+  readonly failureMatched?: boolean;
+  /** With RunOptions.reconcile: the reconciler's invocations (each one's summary; undefined: it failed or died). */
+  readonly reconcilerRuns?: number;
 }
 
 /** Settings of one run. */
@@ -132,6 +139,15 @@ export interface RunOptions {
   readonly putOnHubBusBy?: string;
   /** Seed of this run's jitter. @default the drill's seed */
   readonly seed?: number;
+  /**
+   * The failure itself (an event as EventBridge would deliver it), recorded where AWS keeps it whether
+   * or not its event is ever delivered: a CloudTrail record in its place's event history, a stopped
+   * task among its place's tasks. The run's simulated clock starts at its time (the record's
+   * eventTime, the task's stoppedAt). Its deliveries are `events`, which may be none. @default none
+   */
+  readonly failure?: Record<string, unknown>;
+  /** Run the synthesized reconciler on its schedule (reconciler-schedule.ts). @default not run */
+  readonly reconcile?: ReconcileOptions;
 }
 
 /** Faults a run injects into the pipeline's dependencies (launch answers are the ECS script's). */
@@ -148,6 +164,10 @@ export interface DrillFaults {
   readonly operations?: Readonly<Record<string, readonly OperationFault[]>>;
   /** A throttling storm over the run's first seconds: every ECS call throttled, but every `passEvery`-th (0: none). @default none */
   readonly ecsStorm?: { readonly seconds: number; readonly passEvery: number };
+  /** The failure rules are disabled for the run's first seconds: no event that comes meanwhile is delivered. @default 0 */
+  readonly rulesDisabledSeconds?: number;
+  /** How CloudTrail event history answers (rate limit, delivery delay). @default AWS's rate of 2 lookups a second, no delay */
+  readonly eventHistory?: HistorySettings;
 }
 
 /** Settings of a drill. */
@@ -197,8 +217,12 @@ export interface DrillOptions {
   readonly plant?: readonly ChaosDefect[];
 }
 
-/** The defects the fault sweep's own test plants back: the rerun Lambda's, the starter's and the state machine's. */
-export type ChaosDefect = PlantedDefect | "no-execution-names" | "notice-stops-rerun";
+/**
+ * The defects the fault sweep's own test plants back: the rerun Lambda's, the starter's, the state
+ * machine's, and the reconciler's (planted by the drill through the deps it builds the handler with:
+ * "reconciler-skips-a-window" moves its first cursor an hour further than it read).
+ */
+export type ChaosDefect = PlantedDefect | "no-execution-names" | "notice-stops-rerun" | "reconciler-skips-a-window";
 
 /** What the pieces of one run share: the pipeline, the simulated clock, the timeline and the work in flight. */
 export interface RunScope {

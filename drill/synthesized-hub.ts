@@ -25,6 +25,8 @@ export interface SynthesizedSpoke {
   readonly taskPatterns: readonly Record<string, unknown>[];
   /** The relaunch role the hub assumes there, with its trust policy as deployed. */
   readonly relaunchRole: AssumableRole;
+  /** The sweep role the hub's reconciler assumes there (deployed with the hub's reconciler role), with its trust policy. */
+  readonly sweepRole?: AssumableRole;
   /** The role its forwarding rules put events on the hub bus with. */
   readonly forwardRoleArn: string;
 }
@@ -72,7 +74,7 @@ export function splitClusters(clusters: readonly string[], home: DrillPlace): { 
 export function synthesizeHub(
   pipeline: EcsRerunPipeline,
   resources: Resources,
-  hub: { place: DrillPlace; spokeClusters: readonly string[]; rerunRoleArn: string },
+  hub: { place: DrillPlace; spokeClusters: readonly string[]; rerunRoleArn: string; reconcilerRoleArn?: string },
   read: { deployed: Deployed; patternsOf: PatternsOf },
 ): SynthesizedHub {
   const { place } = hub;
@@ -93,33 +95,51 @@ export function synthesizeHub(
   }
   // The bus is `<name>-hub`, and a spoke must be deployed with the hub's name (CONTRACT-hub.md).
   const name = (bus.name as string).replace(/-hub$/, "");
-  const spokes = [...byPlace.values()].map(({ place: at, clusters }) => synthesizeSpoke(at, clusters, busArn, { rerunRoleArn: hub.rerunRoleArn, name }, read));
+  const spokes = [...byPlace.values()].map(({ place: at, clusters }) => synthesizeSpoke(at, clusters, busArn, { rerunRoleArn: hub.rerunRoleArn, reconcilerRoleArn: hub.reconcilerRoleArn, name }, read));
   return { busArn, busPolicy, rulePatterns, spokes };
 }
 
-function synthesizeSpoke(place: DrillPlace, clusters: readonly string[], hubEventBusArn: string, hub: { rerunRoleArn: string; name: string }, read: { deployed: Deployed; patternsOf: PatternsOf }): SynthesizedSpoke {
+function synthesizeSpoke(
+  place: DrillPlace,
+  clusters: readonly string[],
+  hubEventBusArn: string,
+  hub: { rerunRoleArn: string; reconcilerRoleArn?: string; name: string },
+  read: { deployed: Deployed; patternsOf: PatternsOf },
+): SynthesizedSpoke {
   const app = Testing.app();
   const stack = new TerraformStack(app, `ecs-rerun-spoke-${place.account}-${place.region}`);
   new AwsProvider(stack, "aws", { region: place.region });
-  const spoke = new EcsRerunSpoke(stack, "spoke", { clusters, hubEventBusArn, hubRerunRoleArn: hub.rerunRoleArn, name: hub.name, region: place.region });
+  // Deployed as the README says: with the hub's reconciler role, so the hub's reconciler can sweep it.
+  const spoke = new EcsRerunSpoke(stack, "spoke", {
+    clusters,
+    hubEventBusArn,
+    hubRerunRoleArn: hub.rerunRoleArn,
+    ...(hub.reconcilerRoleArn !== undefined ? { hubReconcilerRoleArn: hub.reconcilerRoleArn } : {}),
+    name: hub.name,
+    region: place.region,
+  });
   const r = (JSON.parse(Testing.synth(stack)) as { resource: Resources }).resource;
   const role = synthesized(r, spoke.relaunchRole);
   const forward = synthesized(r, spoke.forwardRole);
   if (role === undefined || forward === undefined) throw new Error(`the synthesized spoke of ${place.account}/${place.region} has no relaunch or forwarding role`);
-  const name = role.name as string;
-  const path = (role.path as string | undefined) ?? "/";
+  const assumable = (r: Record<string, unknown>): AssumableRole => {
+    const path = (r.path as string | undefined) ?? "/";
+    return {
+      arn: `arn:aws:iam::${place.account}:role${path}${r.name as string}`,
+      account: place.account,
+      name: r.name as string,
+      path,
+      trustPolicy: JSON.parse(read.deployed(r.assume_role_policy as string, place.region, place.account)) as PolicyDocument,
+    };
+  };
+  const sweep = synthesized(r, spoke.sweepRole);
   return {
     place,
     clusters,
     launchPatterns: read.patternsOf(synthesized(r, spoke.rule), synthesized(r, spoke.moreRules), place.region, place.account),
     taskPatterns: read.patternsOf(synthesized(r, spoke.taskStateRule), synthesized(r, spoke.moreTaskStateRules), place.region, place.account),
-    relaunchRole: {
-      arn: `arn:aws:iam::${place.account}:role${path}${name}`,
-      account: place.account,
-      name,
-      path,
-      trustPolicy: JSON.parse(read.deployed(role.assume_role_policy as string, place.region, place.account)) as PolicyDocument,
-    },
+    relaunchRole: assumable(role),
+    ...(sweep ? { sweepRole: assumable(sweep) } : {}),
     forwardRoleArn: `arn:aws:iam::${place.account}:role${(forward.path as string | undefined) ?? "/"}${forward.name as string}`,
   };
 }

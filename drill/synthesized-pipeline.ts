@@ -65,6 +65,27 @@ export interface SynthesizedPipeline {
   readonly metricFilters: readonly { pattern: string; metricName: string }[];
   /** The missed-run alarms. */
   readonly missedRunAlarms: readonly AlarmSpec[];
+  /** The reconciler, unless reconcile_every_minutes is 0. */
+  readonly reconciler?: SynthesizedReconciler;
+}
+
+/** What the drill runs of the synthesized reconciler. */
+export interface SynthesizedReconciler {
+  /** Its Lambda's environment, as deployed (the state machine's ARN and the cursor table's name filled in), with AWS_REGION. */
+  readonly environment: Record<string, string>;
+  /** The cursor table and its partition key. */
+  readonly cursorTable: { readonly name: string; readonly hashKey: string };
+  /** Minutes between runs, from its schedule's rate expression. */
+  readonly everyMinutes: number;
+  /** Its Lambda's name and timeout. */
+  readonly functionName: string;
+  readonly timeoutSeconds: number;
+  /** Its role, its ARN and its inline policies as deployed (what the local STS checks an AssumeRole of it against). */
+  readonly role: SynthesizedRole;
+  readonly roleArn: string;
+  readonly rolePolicies: readonly PolicyDocument[];
+  /** The pattern of its FoundByReconciler metric filter. */
+  readonly foundPattern: string;
 }
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
@@ -156,15 +177,20 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
   // Terraform fills the table's name in at apply; the drill names it as the table is named.
   const rerunEnvironment = { ...envOf(rerunFn), ...(launchPacer ? { PACER_TABLE: launchPacer.table } : {}) };
   const rerunRoleArn = `arn:aws:iam::${DRILL_ACCOUNT}:role${(rerunRole.path as string | undefined) ?? "/"}${rerunRole.name as string}`;
+  const stateMachineArn = `arn:aws:states:${region}:${DRILL_ACCOUNT}:stateMachine:${machine.name as string}`;
+  // A role's inline policies: those whose `role` is "${aws_iam_role.<the role>.id|name}".
+  const policiesOf = (role: { friendlyUniqueId: string }) => {
+    const ref = new RegExp(`^\\$\\{aws_iam_role\\.${role.friendlyUniqueId}\\.(id|name)\\}$`);
+    return Object.values(r.aws_iam_role_policy ?? {})
+      .filter((policy) => ref.test(String(policy.role)))
+      .map((policy) => JSON.parse(deployed(policy.policy as string, region)) as PolicyDocument);
+  };
+  const rerunRolePolicies = policiesOf(p.rerunRole);
+  const reconciler = p.reconciler && synthesizedReconciler(p.reconciler, r, { region, stateMachineArn, envOf, roleOf, policiesOf });
   const hub =
     spokeClusters.length === 0
       ? undefined
-      : synthesizeHub(p, r, { place: { account: DRILL_ACCOUNT, region }, spokeClusters, rerunRoleArn }, { deployed, patternsOf });
-  // The rerun role's inline policies: those whose `role` is "${aws_iam_role.<the rerun role>.id|name}".
-  const rerunRoleRef = new RegExp(`^\\$\\{aws_iam_role\\.${p.rerunRole.friendlyUniqueId}\\.(id|name)\\}$`);
-  const rerunRolePolicies = Object.values(r.aws_iam_role_policy ?? {})
-    .filter((policy) => rerunRoleRef.test(String(policy.role)))
-    .map((policy) => JSON.parse(deployed(policy.policy as string, region)) as PolicyDocument);
+      : synthesizeHub(p, r, { place: { account: DRILL_ACCOUNT, region }, spokeClusters, rerunRoleArn, reconcilerRoleArn: reconciler?.roleArn }, { deployed, patternsOf });
   return {
     hub,
     rerunRoleArn,
@@ -192,8 +218,42 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
     rerunRoleName: rerunRole.name as string,
     roles: { rerun: roleOf(rerunRole), starter: required(roleNamed(starterFn), "starter role"), notifier: roleNamed(notifierFn) },
     // Terraform fills the ARN in at apply; the drill names it as AWS would.
-    stateMachineArn: `arn:aws:states:${region}:${DRILL_ACCOUNT}:stateMachine:${machine.name as string}`,
+    stateMachineArn,
+    ...(reconciler ? { reconciler } : {}),
     starterEnvironment: envOf(starterFn),
     region,
+  };
+}
+
+/** Reads back the synthesized reconciler as Terraform would deploy it in the drill's account. */
+function synthesizedReconciler(
+  rc: NonNullable<EcsRerunStack["pipeline"]["reconciler"]>,
+  r: Resources,
+  at: {
+    region: string;
+    stateMachineArn: string;
+    envOf: (fn: Record<string, unknown>) => Record<string, string>;
+    roleOf: (role: Record<string, unknown>) => SynthesizedRole;
+    policiesOf: (role: { friendlyUniqueId: string }) => PolicyDocument[];
+  },
+): SynthesizedReconciler {
+  const fn = required(synthesized(r, rc.function), "reconciler Lambda");
+  const table = required(synthesized(r, rc.cursorTable), "reconciler cursor table");
+  const schedule = required(synthesized(r, rc.schedule), "reconciler schedule");
+  const role = at.roleOf(required(synthesized(r, rc.role), "reconciler role"));
+  const rate = /^rate\((\d+) minutes?\)$/.exec(String(schedule.schedule_expression));
+  if (rate === null) throw new Error(`the reconciler's schedule ${JSON.stringify(schedule.schedule_expression)} is no rate the drill reads`);
+  const found = Object.values(r.aws_cloudwatch_log_metric_filter ?? {}).find((f) => (f.metric_transformation as { name: string }).name === FOUND_BY_RECONCILER_METRIC);
+  return {
+    // Terraform fills the references in at apply (the state machine's ARN, the table's name); Lambda sets AWS_REGION.
+    environment: { ...at.envOf(fn), STATE_MACHINE_ARN: at.stateMachineArn, CURSOR_TABLE: table.name as string, AWS_REGION: at.region },
+    cursorTable: { name: table.name as string, hashKey: table.hash_key as string },
+    everyMinutes: Number(rate[1]),
+    functionName: fn.function_name as string,
+    timeoutSeconds: fn.timeout as number,
+    role,
+    roleArn: `arn:aws:iam::${DRILL_ACCOUNT}:role${role.path}${role.name}`,
+    rolePolicies: at.policiesOf(rc.role),
+    foundPattern: required(found, "FoundByReconciler metric filter").pattern as string,
   };
 }

@@ -42,10 +42,11 @@ export interface SweepResult {
 /**
  * The drill the sweep runs on: synthesized once, its endpoints reset for every scenario. A hub that
  * protects its own batch-ec2 and a spoke's (222233334444, eu-west-1), so a scenario may happen in
- * either place.
+ * either place. In-process: the SDK clients reach the same endpoints' code without a socket (the
+ * drill's scenarios and tests use sockets); a socket costs more than the pipeline here.
  */
 export function startSweepDrill(plant: readonly ChaosDefect[] = [], timeline = false): Promise<Drill> {
-  return Drill.start({ timeline, slackTimeoutMs: 100, plant, clusters: ["batch-ec2", SPOKE_CLUSTER] });
+  return Drill.start({ timeline, slackTimeoutMs: 100, plant, clusters: ["batch-ec2", SPOKE_CLUSTER], transport: "in-process" });
 }
 
 /** The scenario a seed draws (what `--runs 1 --seed S` runs). */

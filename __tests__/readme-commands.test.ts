@@ -18,6 +18,7 @@ const NOT_RUN: readonly [RegExp, string][] = [
   [/^npm test$/, "is this very test run"],
   [/^npm run drill$/, "runs the fifteen scenarios, which scenarios.test.ts runs in-process"],
   [/^aws /, "needs an AWS account"],
+  [/^npm run drill -- --event \S+ .*--deliver \d .*--json$/, "the drill with the reconciler: reconciler-drill.test.ts runs these very commands in-process"],
   [/^npm run audit -- --since\b/, "reads an AWS account's CloudTrail event history; audit-cli.test.ts runs the audit without one"],
   [/^(\w+=\S* )*npm run cdktf -- (deploy|destroy|diff)\b/, "needs an AWS account and Terraform"],
   [/^(\/usr\/bin\/time -v )?npm run (-s )?bench:/, "benchmarks take minutes and judge this machine's load; storm.test.ts runs a small storm"],

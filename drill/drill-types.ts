@@ -174,6 +174,13 @@ export interface DrillFaults {
 export interface DrillOptions {
   /** Protected clusters. @default ["batch-ec2"] */
   readonly clusters?: readonly string[];
+  /**
+   * The hub admits this AWS Organization (spokeOrganizationId); every account of the drill is then a
+   * member of it. @default none
+   */
+  readonly spokeOrganizationId?: string;
+  /** Cluster ARNs of organization accounts with a spoke deployed that `clusters` does not list (they forward, the hub does not sweep them). @default none */
+  readonly organizationClusters?: readonly string[];
   /** Region the pipeline is synthesized for (that of the events). @default "ap-northeast-1" */
   readonly region?: string;
   /**

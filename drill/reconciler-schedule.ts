@@ -145,7 +145,8 @@ export async function runReconciler(deps: ReconcilerRunDeps, options: ReconcileO
           : `reconciler: ${summary.lookups} lookup(s) (${summary.throttled} throttled), ${summary.started} started, ${summary.alreadyHandled} already had their execution${summary.notHandedOver > 0 ? `, ${summary.notHandedOver} not handed over` : ""}${clean ? "" : "; the next run goes on"}`,
       );
       // Past that point it finds nothing new of the failure: the pipeline's own reruns are no failures of it.
-      if ((clean && Date.now() >= settledAt) || Date.now() + every > endAt) break;
+      // (The run reads up to its own start less the settle time: its start must be past the point.)
+      if ((clean && startedAt >= settledAt) || Date.now() + every > endAt) break;
       await clock.sleep(every);
     }
   } finally {

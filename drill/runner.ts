@@ -83,7 +83,12 @@ export class Drill {
     const region = options.region ?? "ap-northeast-1";
     // Cluster ARNs of another account or region are the hub's spokes, each deployed as a spoke there.
     const clusters = splitClusters(options.clusters ?? ["batch-ec2"], { account: DRILL_ACCOUNT, region });
-    const pipeline = synthesizePipeline({ clusters: clusters.home.length > 0 ? clusters.home : ["batch-ec2"], spokeClusters: clusters.spokes, env: { ECS_RERUN_REGION: region } });
+    const pipeline = synthesizePipeline({
+      clusters: clusters.home.length > 0 ? clusters.home : ["batch-ec2"],
+      spokeClusters: clusters.spokes,
+      ...(options.spokeOrganizationId !== undefined ? { spokeOrganizationId: options.spokeOrganizationId, organizationClusters: options.organizationClusters } : {}),
+      env: { ECS_RERUN_REGION: region },
+    });
     const keep = options.keep === "summary" ? "counts" : "all";
     const slack = new LocalSlack({ script: options.slack ?? ["ok"], keep });
     const { url } = await slack.start();

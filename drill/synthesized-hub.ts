@@ -29,6 +29,8 @@ export interface SynthesizedSpoke {
   readonly sweepRole?: AssumableRole;
   /** The role its forwarding rules put events on the hub bus with. */
   readonly forwardRoleArn: string;
+  /** The AWS Organization its account belongs to (the drill's, when the hub admits one). */
+  readonly organizationId?: string;
 }
 
 /** What the drill runs of the hub part of the pipeline. */
@@ -39,6 +41,8 @@ export interface SynthesizedHub {
   /** The patterns of the hub's rules on its bus. */
   readonly rulePatterns: readonly Record<string, unknown>[];
   readonly spokes: readonly SynthesizedSpoke[];
+  /** The organization the hub admits, whose accounts (every account of the drill, then) carry its ID. */
+  readonly organizationId?: string;
 }
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
@@ -74,7 +78,14 @@ export function splitClusters(clusters: readonly string[], home: DrillPlace): { 
 export function synthesizeHub(
   pipeline: EcsRerunPipeline,
   resources: Resources,
-  hub: { place: DrillPlace; spokeClusters: readonly string[]; rerunRoleArn: string; reconcilerRoleArn?: string },
+  hub: {
+    place: DrillPlace;
+    spokeClusters: readonly string[];
+    rerunRoleArn: string;
+    reconcilerRoleArn?: string;
+    /** The organization the hub admits, and clusters of its accounts whose spokes spokeClusters does not list. */
+    organization?: { id: string; clusters: readonly string[] };
+  },
   read: { deployed: Deployed; patternsOf: PatternsOf },
 ): SynthesizedHub {
   const { place } = hub;
@@ -87,7 +98,8 @@ export function synthesizeHub(
   const rulePatterns = read.patternsOf(synthesized(resources, pipeline.spokeRule), synthesized(resources, pipeline.moreSpokeRules), place.region, place.account);
 
   const byPlace = new Map<string, { place: DrillPlace; clusters: string[] }>();
-  for (const cluster of hub.spokeClusters) {
+  // A spoke forwards its own clusters, listed in spokeClusters or not (an organization's member).
+  for (const cluster of [...hub.spokeClusters, ...(hub.organization?.clusters ?? [])]) {
     const p = placeOfCluster(cluster)!;
     const key = `${p.account}/${p.region}`;
     if (!byPlace.has(key)) byPlace.set(key, { place: p, clusters: [] });
@@ -95,8 +107,14 @@ export function synthesizeHub(
   }
   // The bus is `<name>-hub`, and a spoke must be deployed with the hub's name (CONTRACT-hub.md).
   const name = (bus.name as string).replace(/-hub$/, "");
-  const spokes = [...byPlace.values()].map(({ place: at, clusters }) => synthesizeSpoke(at, clusters, busArn, { rerunRoleArn: hub.rerunRoleArn, reconcilerRoleArn: hub.reconcilerRoleArn, name }, read));
-  return { busArn, busPolicy, rulePatterns, spokes };
+  const organizationId = hub.organization?.id;
+  const spokes = [...byPlace.values()].map(({ place: at, clusters }) => {
+    const spoke = synthesizeSpoke(at, clusters, busArn, { rerunRoleArn: hub.rerunRoleArn, reconcilerRoleArn: hub.reconcilerRoleArn, name }, read);
+    if (organizationId === undefined) return spoke;
+    const member = <T extends AssumableRole | undefined>(role: T): T => (role === undefined ? role : ({ ...role, organizationId } as T));
+    return { ...spoke, organizationId, relaunchRole: member(spoke.relaunchRole), sweepRole: member(spoke.sweepRole) };
+  });
+  return { busArn, busPolicy, rulePatterns, spokes, ...(organizationId !== undefined ? { organizationId } : {}) };
 }
 
 function synthesizeSpoke(

@@ -125,7 +125,17 @@ function required<T>(value: T | undefined, what: string): T {
  * Terraform would deploy. It deploys the demo job (jobs.ts), whatever JOBS holds: the scenarios
  * (a missed run of print-date) are about the demo, and a user's own jobs must not change them.
  */
-export function synthesizePipeline(options: { clusters?: readonly string[]; spokeClusters?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): SynthesizedPipeline {
+export function synthesizePipeline(
+  options: {
+    clusters?: readonly string[];
+    spokeClusters?: readonly string[];
+    /** The hub admits this AWS Organization too (spokeOrganizationId). */
+    spokeOrganizationId?: string;
+    /** Clusters of the organization's accounts with a spoke deployed, which spokeClusters does not list. */
+    organizationClusters?: readonly string[];
+    env?: NodeJS.ProcessEnv;
+  } = {},
+): SynthesizedPipeline {
   const env: NodeJS.ProcessEnv = { ...(options.env ?? {}) };
   if (options.clusters) env.ECS_RERUN_PROTECTED_CLUSTERS = options.clusters.join(",");
   const app = Testing.app();
@@ -133,15 +143,17 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
   // The app's settings have no spoke clusters (a hub is a construct and module feature): a hub drill
   // deploys the pipeline stack itself, as buildApp does but with spokeClusters (and without the
   // demo job's missed-run alarm, which watches the home cluster stack the hub drill does not run).
-  const rerun =
-    spokeClusters.length === 0
-      ? buildApp(app, env, { jobs: [DEMO_JOB] }).rerun
-      : new EcsRerunStack(app, "ecs-rerun", {
-          region: env.ECS_RERUN_REGION ?? "ap-northeast-1",
-          clusters: options.clusters ?? ["batch-ec2"],
-          slackWebhookParameterName: DEMO_SLACK_WEBHOOK_PARAMETER,
-          spokeClusters,
-        });
+  const org = options.spokeOrganizationId;
+  const isHub = spokeClusters.length > 0 || org !== undefined;
+  const rerun = !isHub
+    ? buildApp(app, env, { jobs: [DEMO_JOB] }).rerun
+    : new EcsRerunStack(app, "ecs-rerun", {
+        region: env.ECS_RERUN_REGION ?? "ap-northeast-1",
+        clusters: options.clusters ?? ["batch-ec2"],
+        slackWebhookParameterName: DEMO_SLACK_WEBHOOK_PARAMETER,
+        spokeClusters,
+        ...(org !== undefined ? { spokeOrganizationId: org } : {}),
+      });
   const tf = JSON.parse(Testing.synth(rerun)) as { resource: Resources; provider: { aws: { region: string }[] } };
   const r = tf.resource;
   const p = rerun.pipeline;
@@ -187,10 +199,20 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
   };
   const rerunRolePolicies = policiesOf(p.rerunRole);
   const reconciler = p.reconciler && synthesizedReconciler(p.reconciler, r, { region, stateMachineArn, envOf, roleOf, policiesOf });
-  const hub =
-    spokeClusters.length === 0
-      ? undefined
-      : synthesizeHub(p, r, { place: { account: DRILL_ACCOUNT, region }, spokeClusters, rerunRoleArn, reconcilerRoleArn: reconciler?.roleArn }, { deployed, patternsOf });
+  const hub = !isHub
+    ? undefined
+    : synthesizeHub(
+        p,
+        r,
+        {
+          place: { account: DRILL_ACCOUNT, region },
+          spokeClusters,
+          rerunRoleArn,
+          reconcilerRoleArn: reconciler?.roleArn,
+          ...(org !== undefined ? { organization: { id: org, clusters: options.organizationClusters ?? [] } } : {}),
+        },
+        { deployed, patternsOf },
+      );
   return {
     hub,
     rerunRoleArn,

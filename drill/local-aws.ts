@@ -25,7 +25,7 @@ import { CallerIdentities, signedRegion } from "./local-aws/identity";
 import { EcsPlaces, type EcsPlace } from "./local-aws/places";
 import { LocalSts } from "./local-aws/sts";
 import { ApiError, errorReply, headerValue, parseJsonObject, send, sendText, type LocalService, type Reply, type WireReply, type WireRequest } from "./local-aws/protocol";
-import type { CloudTrailApiCallEvent, Identity, LocalAwsOptions, RecordedRequest } from "./local-aws/shapes";
+import type { CloudTrailApiCallEvent, Identity, IdentitySpec, LocalAwsOptions, RecordedRequest } from "./local-aws/shapes";
 import { LocalSfn, SFN_TARGET_PREFIX, type ExecutionStarter } from "./local-aws/sfn";
 import { EVENTS_TARGET_PREFIX, LocalEventRules, LocalScheduler, SCHEDULER_PREFIX, schedulerRequest, type ScheduleStore } from "./local-aws/schedules";
 import { LocalSsm, SSM_TARGET_PREFIX } from "./local-aws/ssm";
@@ -203,6 +203,11 @@ export class LocalAws {
     const m = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):task\//.exec(arn);
     if (m === null) throw new Error(`a recorded task needs a task ARN, got ${JSON.stringify(detail.taskArn)}`);
     this.places.at(m[2], m[1]).taskStore.record(taskOfEventDetail(detail));
+  }
+
+  /** A caller the drill did not deploy (a person running the audit, say), by the access key it signs with. */
+  addIdentity(accessKeyId: string, spec: IdentitySpec): void {
+    this.identities.register(accessKeyId, spec);
   }
 
   /** The DescribeTaskDefinition answers the local ECS serves. */

@@ -16,7 +16,7 @@ const text = readFileSync(README, "utf8");
 const NOT_RUN: readonly [RegExp, string][] = [
   [/^npm ci$/, "reinstalls node_modules; .ci/run does it from scratch"],
   [/^npm test$/, "is this very test run"],
-  [/^npm run drill$/, "runs the fifteen scenarios, which scenarios.test.ts runs in-process"],
+  [/^npm run drill$/, "runs the nineteen scenarios, which scenarios.test.ts runs in-process"],
   [/^aws /, "needs an AWS account"],
   [/^npm run drill -- --event \S+ .*--deliver \d .*--json$/, "the drill with the reconciler: reconciler-drill.test.ts runs these very commands in-process"],
   [/^npm run audit -- --since\b/, "reads an AWS account's CloudTrail event history; audit-cli.test.ts runs the audit without one"],

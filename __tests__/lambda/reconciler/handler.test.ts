@@ -37,7 +37,11 @@ function record(atMs: number, id: string, change: (d: Record<string, any>) => vo
 }
 
 const running: { aws: LocalAws; clients: { destroy(): void }[] }[] = [];
+// The handler's structured log lines, kept off the test's output and read where they matter.
+let logs: ReturnType<typeof captureLogs>;
+beforeEach(() => (logs = captureLogs()));
 afterEach(async () => {
+  logs.restore();
   for (const { aws, clients } of running.splice(0)) {
     clients.forEach((c) => c.destroy());
     await aws.stop();
@@ -78,13 +82,8 @@ describe("the reconciler's handler against the local endpoints", () => {
     const { aws, handler, cursor } = await setUp(T + 16 * MIN);
     const lost = record(T, "11111111-1111-4111-8111-111111111111");
     aws.addToEventHistory(lost);
-    const logs = captureLogs();
-    try {
-      const summary = await handler();
-      expect(summary).toMatchObject({ started: 1, alreadyHandled: 0, faults: [], caughtUp: { [`${ACCOUNT}/${REGION}`]: true } });
-    } finally {
-      logs.restore();
-    }
+    const summary = await handler();
+    expect(summary).toMatchObject({ started: 1, alreadyHandled: 0, faults: [], caughtUp: { [`${ACCOUNT}/${REGION}`]: true } });
     // Ground truth: the execution Step Functions started, named as the starter names the event.
     const event = { ...agentEvent(), detail: lost };
     expect(aws.sfn.startedNames()).toEqual([executionNameFor(event)]);
@@ -101,12 +100,7 @@ describe("the reconciler's handler against the local endpoints", () => {
     aws.addToEventHistory(handled);
     const event = { ...agentEvent(), detail: handled };
     await clients.sfn.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name: executionNameFor(event), input: JSON.stringify(event) }));
-    const logs = captureLogs();
-    try {
-      expect(await handler()).toMatchObject({ started: 0, alreadyHandled: 1, faults: [] });
-    } finally {
-      logs.restore();
-    }
+    expect(await handler()).toMatchObject({ started: 0, alreadyHandled: 1, faults: [] });
     expect(aws.sfn.startedNames()).toEqual(["ct-22222222-2222-4222-8222-222222222222"]);
     expect(logs.lines.filter((l) => l.includes(FOUND_BY_RECONCILER))).toEqual([]);
   });
@@ -197,12 +191,7 @@ describe("the reconciler's handler against the local endpoints", () => {
         throw new SpokeAccessError("arn:aws:iam::222233334444:role/ecs-rerun/ecs-rerun-sweep-eu-west-1", place, false, "AccessDenied: not trusted");
       },
     };
-    const logs = captureLogs();
-    try {
-      await expect(makeHandler(config, refused)({}, { invokedFunctionArn: FUNCTION_ARN })).rejects.toThrow(/222233334444\/eu-west-1 access: SpokeAccessError/);
-    } finally {
-      logs.restore();
-    }
+    await expect(makeHandler(config, refused)({}, { invokedFunctionArn: FUNCTION_ARN })).rejects.toThrow(/222233334444\/eu-west-1 access: SpokeAccessError/);
     expect(aws.sfn.startedNames()).toEqual(["ct-99999999-9999-4999-8999-999999999999"]);
   });
 });

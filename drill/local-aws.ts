@@ -3,7 +3,8 @@
 /**
  * A local endpoint speaking the AWS JSON protocol for the few ECS, SSM, Step Functions and DynamoDB
  * operations the pipeline uses (RunTask, StartTask, DescribeTasks, ListTasks, TagResource,
- * ListTagsForResource, GetParameter, StartExecution, UpdateItem, CloudTrail's LookupEvents), so the real Lambda code and the real @aws-sdk clients can be driven
+ * ListTagsForResource, GetParameter, StartExecution, DescribeExecution, UpdateItem, GetItem, PutItem,
+ * CloudTrail's LookupEvents, STS's AssumeRole), so the real Lambda code and the real @aws-sdk clients can be driven
  * through launch failures on cue, and any operation can be made to fail (see setFaults). It also plays CloudTrail + EventBridge: every RunTask/StartTask call
  * produces the "AWS API Call via CloudTrail" envelope the production rule would receive, and every
  * placed task reports each new lastStatus as an "ECS Task State Change" event.

@@ -74,7 +74,7 @@ export function dynamoCursors(table: string, dynamodb: CursorSender): CursorStor
   };
 }
 
-/** The clients of one place: the function's own at home, a spoke's relaunch role's elsewhere. */
+/** The clients of one place: the function's own at home, a spoke's sweep role's elsewhere. */
 export interface PlaceReaders {
   readonly cloudTrail: CloudTrailSender;
   readonly ecs: EcsReader;
@@ -83,7 +83,7 @@ export interface PlaceReaders {
 export interface ReconcilerDeps {
   readonly sfn: SfnStarter;
   readonly cursors: CursorStore;
-  /** The readers of a place (throws when the place cannot be reached, e.g. its relaunch role refused). */
+  /** The readers of a place (throws when the place cannot be reached, e.g. its sweep role refused). */
   readonly readersFor: (place: Place, home: boolean) => Promise<PlaceReaders>;
   /** ms since the epoch. @default Date.now */
   readonly now?: () => number;

@@ -16,8 +16,9 @@ const text = readFileSync(README, "utf8");
 const NOT_RUN: readonly [RegExp, string][] = [
   [/^npm ci$/, "reinstalls node_modules; .ci/run does it from scratch"],
   [/^npm test$/, "is this very test run"],
-  [/^npm run drill$/, "runs the fifteen scenarios, which scenarios.test.ts runs in-process"],
+  [/^npm run drill$/, "runs the twenty scenarios, which scenarios.test.ts runs in-process"],
   [/^aws /, "needs an AWS account"],
+  [/^npm run drill -- --event \S+ .*--deliver \d .*--json$/, "the drill with the reconciler: reconciler-drill.test.ts runs these very commands in-process"],
   [/^npm run audit -- --since\b/, "reads an AWS account's CloudTrail event history; audit-cli.test.ts runs the audit without one"],
   [/^npm run self-test -- --region\b/, "invokes a deployed pipeline in an AWS account; self-test.test.ts runs it without credentials, with stand-ins and through the drill"],
   [/^(\w+=\S* )*npm run cdktf -- (deploy|destroy|diff)\b/, "needs an AWS account and Terraform"],

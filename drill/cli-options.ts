@@ -64,7 +64,11 @@ export const OPTIONS = {
   deliver: {
     type: "string",
     arg: "N",
-    help: ["deliver the event N times (1-10) over the first simulated minute, as", "EventBridge's at-least-once delivery may. Default: 1"],
+    help: [
+      "deliver the event N times (0-10) over the first simulated minute, as",
+      "EventBridge's at-least-once delivery may; 0: it never arrives (its delivery",
+      "is best effort) and the reconciler must find it. Default: 1",
+    ],
   },
   slack: { type: "string", arg: "SCRIPT", help: ["answers of Slack: ok, 500, timeout, 429 (Retry-After 1 s);", "the last repeats. Default: ok"] },
   notify: { type: "string", arg: "MODE", help: ["which steps are told (ECS_RERUN_NOTIFY): outcomes, problems, every-step.", "Default: outcomes"] },
@@ -145,7 +149,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
     if (bad !== undefined) throw new UsageError(`--clusters: ${JSON.stringify(bad)} is not a cluster name (1-255 letters, digits, - or _) or a cluster ARN`);
   }
   const deliver = values.deliver === undefined ? 1 : Number(values.deliver);
-  if (!/^\d+$/.test(values.deliver ?? "1") || deliver < 1 || deliver > 10) throw new UsageError(`--deliver ${JSON.stringify(values.deliver)}: expected a whole number from 1 to 10`);
+  if (!/^\d+$/.test(values.deliver ?? "1") || deliver > 10) throw new UsageError(`--deliver ${JSON.stringify(values.deliver)}: expected a whole number from 0 to 10`);
   if (values.notify !== undefined && !(NOTIFY_MODES as readonly string[]).includes(values.notify)) {
     throw new UsageError(`--notify ${JSON.stringify(values.notify)}: expected one of ${NOTIFY_MODES.join(", ")}`);
   }

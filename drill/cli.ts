@@ -5,9 +5,9 @@
 import "./quiet";
 import { parseDrillArgs, usage, UsageError, type DrillCommand } from "./cli-options";
 import { EventFileUnreadable, InvalidEventError, readEventFile, readScheduleFile, readTaskDefinitionFile } from "./event-file";
-import { eventReport, formatSummary, formatTimeline, type EventReport } from "./report";
+import { runEventDrill } from "./event-command";
+import { formatSummary, formatTimeline, type EventReport } from "./report";
 import { Drill } from "./runner";
-import { DRILL_ACCOUNT } from "./synthesized-pipeline";
 import { SCENARIOS } from "./scenarios";
 
 /** The --json answer to an event that could not be run: the report's shape, outcome invalid_event. */
@@ -59,33 +59,23 @@ async function runEvent(command: Extract<DrillCommand, { kind: "event" }>): Prom
   } catch (err) {
     throw new UsageError(`--task-definition: ${(err as Error).message}`);
   }
-  const drill = await Drill.start({
+  const { result, report } = await runEventDrill({
+    event,
     schedules,
     taskDefinitions,
     ecs: command.ecs,
     slack: command.slack,
     clusters: command.clusters,
+    deliver: command.deliver,
     ...(command.notify ? { notify: command.notify } : {}),
     slackBot: command.slackBot,
-    // The hub runs where the drill's account's events happen; an event of another account happened
-    // in a spoke's place, and the hub stays in the drill's default region (so the spoke is another
-    // account and another region: both are crossed).
-    region: typeof event.region === "string" && (event.account === undefined || event.account === DRILL_ACCOUNT) ? event.region : undefined,
   });
-  try {
-    // Copies spread over the first simulated minute: EventBridge delivers at least once.
-    const copies = Array.from({ length: command.deliver }, () => structuredClone(event));
-    const result = await drill.run(copies, { deliverAtSeconds: copies.map((_, i) => Math.round((60 * i) / command.deliver)) });
-    const report = eventReport(result);
-    if (command.json) console.log(JSON.stringify(report));
-    else {
-      console.log(formatTimeline(result));
-      console.log(`  => ${formatSummary(result)}`);
-    }
-    return report.outcome === "invalid_event" ? 2 : 0;
-  } finally {
-    await drill.stop();
+  if (command.json) console.log(JSON.stringify(report));
+  else {
+    console.log(formatTimeline(result));
+    console.log(`  => ${formatSummary(result)}`);
   }
+  return report.outcome === "invalid_event" ? 2 : 0;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -5,6 +5,8 @@ import type { PlantedDefect } from "../lambda/rerun/handler";
 import type { Notice, NotifyMode } from "../lambda/shared/contract";
 import type { AlarmState } from "./cloudwatch";
 import type { EcsAnswer, OperationFault } from "./local-aws";
+import type { HistorySettings } from "./local-aws/cloudtrail-history";
+import type { ReconcileOptions } from "./reconciler-schedule";
 import type { ScheduleStore } from "./local-aws/schedules";
 import type { SlackAnswer } from "./local-slack";
 import type { SimClock } from "./sim-clock";
@@ -29,11 +31,12 @@ export interface DeliveryReport {
   /** Whether the rule's pattern matched (no execution otherwise). */
   readonly matched: boolean;
   /**
-   * Where the event came from: delivered by the caller, or emitted by the local ECS endpoint as AWS
-   * would (the CloudTrail record of a launch call, or an ECS Task State Change).
+   * Where the event came from: delivered by the caller, emitted by the local ECS endpoint as AWS
+   * would (the CloudTrail record of a launch call, or an ECS Task State Change), or found by the
+   * reconciler (an execution it started itself: no delivery had started one).
    */
-  /** delivered: through the rules; invoked: handed to the starter directly, no rule (`aws lambda invoke`, the self-test). */
-  readonly origin: "delivered" | "cloudtrail" | "task-event" | "invoked";
+  /** delivered: through the rules; invoked: handed to the starter directly, no rule (`aws lambda invoke`, the self-test); reconciler: started by the reconciler. */
+  readonly origin: "delivered" | "cloudtrail" | "task-event" | "invoked" | "reconciler";
   outcome: Outcome;
   /** Reruns made (the last decision's attempt). */
   attempts: number;
@@ -107,6 +110,10 @@ export interface DrillResult {
   readonly countedAsSuccess: Record<string, boolean>;
   /** Missed-run alarm state changes, as CloudWatch would publish them to the topic. */
   readonly alarmChanges: { t: number; alarmName: string; from: AlarmState; to: AlarmState }[];
+  /** With RunOptions.failure: whether the synthesized rules match it (what a delivery would have started). */
+  readonly failureMatched?: boolean;
+  /** With RunOptions.reconcile: the reconciler's invocations (each one's summary; undefined: it failed or died). */
+  readonly reconcilerRuns?: number;
 }
 
 /** Settings of one run. */
@@ -138,6 +145,15 @@ export interface RunOptions {
   readonly invokeStarter?: boolean;
   /** Seed of this run's jitter. @default the drill's seed */
   readonly seed?: number;
+  /**
+   * The failure itself (an event as EventBridge would deliver it), recorded where AWS keeps it whether
+   * or not its event is ever delivered: a CloudTrail record in its place's event history, a stopped
+   * task among its place's tasks. The run's simulated clock starts at its time (the record's
+   * eventTime, the task's stoppedAt). Its deliveries are `events`, which may be none. @default none
+   */
+  readonly failure?: Record<string, unknown>;
+  /** Run the synthesized reconciler on its schedule (reconciler-schedule.ts). @default not run */
+  readonly reconcile?: ReconcileOptions;
 }
 
 /** Faults a run injects into the pipeline's dependencies (launch answers are the ECS script's). */
@@ -154,12 +170,23 @@ export interface DrillFaults {
   readonly operations?: Readonly<Record<string, readonly OperationFault[]>>;
   /** A throttling storm over the run's first seconds: every ECS call throttled, but every `passEvery`-th (0: none). @default none */
   readonly ecsStorm?: { readonly seconds: number; readonly passEvery: number };
+  /** The failure rules are disabled for the run's first seconds: no event that comes meanwhile is delivered. @default 0 */
+  readonly rulesDisabledSeconds?: number;
+  /** How CloudTrail event history answers (rate limit, delivery delay). @default AWS's rate of 2 lookups a second, no delay */
+  readonly eventHistory?: HistorySettings;
 }
 
 /** Settings of a drill. */
 export interface DrillOptions {
   /** Protected clusters. @default ["batch-ec2"] */
   readonly clusters?: readonly string[];
+  /**
+   * The hub admits this AWS Organization (spokeOrganizationId); every account of the drill is then a
+   * member of it. @default none
+   */
+  readonly spokeOrganizationId?: string;
+  /** Cluster ARNs of organization accounts with a spoke deployed that `clusters` does not list (they forward, the hub does not sweep them). @default none */
+  readonly organizationClusters?: readonly string[];
   /** Region the pipeline is synthesized for (that of the events). @default "ap-northeast-1" */
   readonly region?: string;
   /**
@@ -211,8 +238,12 @@ export interface DrillOptions {
   readonly plant?: readonly ChaosDefect[];
 }
 
-/** The defects the fault sweep's own test plants back: the rerun Lambda's, the starter's and the state machine's. */
-export type ChaosDefect = PlantedDefect | "no-execution-names" | "notice-stops-rerun";
+/**
+ * The defects the fault sweep's own test plants back: the rerun Lambda's, the starter's, the state
+ * machine's, and the reconciler's (planted by the drill through the deps it builds the handler with:
+ * "reconciler-skips-a-window" moves its first cursor an hour further than it read).
+ */
+export type ChaosDefect = PlantedDefect | "no-execution-names" | "notice-stops-rerun" | "reconciler-skips-a-window";
 
 /** What the pieces of one run share: the pipeline, the simulated clock, the timeline and the work in flight. */
 export interface RunScope {

@@ -30,8 +30,8 @@ export function routeEvent(pipeline: SynthesizedPipeline, event: unknown, putOnH
   // No hub: the one pipeline sees every event it is given (what the drill always did).
   if (hub === undefined) return { matched: matchesAny(homePatterns, event), via: "rule" };
 
-  const viaHubBus = (sender: string, forwardRoleArn: string, from: string): Route => {
-    const caller = { arns: [forwardRoleArn], account: sender };
+  const viaHubBus = (sender: string, forwardRoleArn: string, from: string, organizationId?: string): Route => {
+    const caller = { arns: [forwardRoleArn], account: sender, ...(organizationId !== undefined ? { organizationId } : {}) };
     if (!resourcePolicyAllows(hub.busPolicy, "events:PutEvents", caller)) {
       return { matched: false, via: `${from} -> hub bus: its policy refuses PutEvents from account ${sender}: dropped` };
     }
@@ -48,5 +48,5 @@ export function routeEvent(pipeline: SynthesizedPipeline, event: unknown, putOnH
   if (!matchesAny(isTaskEvent ? spoke.taskPatterns : spoke.launchPatterns, event)) {
     return { matched: false, via: `spoke ${account}/${region}: its forwarding rules did not match` };
   }
-  return viaHubBus(account, spoke.forwardRoleArn, `spoke ${account}/${region} forwarding rule`);
+  return viaHubBus(account, spoke.forwardRoleArn, `spoke ${account}/${region} forwarding rule`, spoke.organizationId);
 }

@@ -3,7 +3,8 @@
 /**
  * A local endpoint speaking the AWS JSON protocol for the few ECS, SSM, Step Functions and DynamoDB
  * operations the pipeline uses (RunTask, StartTask, DescribeTasks, ListTasks, TagResource,
- * ListTagsForResource, GetParameter, StartExecution, UpdateItem, CloudTrail's LookupEvents), so the real Lambda code and the real @aws-sdk clients can be driven
+ * ListTagsForResource, GetParameter, StartExecution, DescribeExecution, UpdateItem, GetItem, PutItem,
+ * CloudTrail's LookupEvents, STS's AssumeRole), so the real Lambda code and the real @aws-sdk clients can be driven
  * through launch failures on cue, and any operation can be made to fail (see setFaults). It also plays CloudTrail + EventBridge: every RunTask/StartTask call
  * produces the "AWS API Call via CloudTrail" envelope the production rule would receive, and every
  * placed task reports each new lastStatus as an "ECS Task State Change" event.
@@ -25,7 +26,7 @@ import { CallerIdentities, signedRegion } from "./local-aws/identity";
 import { EcsPlaces, type EcsPlace } from "./local-aws/places";
 import { LocalSts } from "./local-aws/sts";
 import { ApiError, errorReply, headerValue, parseJsonObject, send, sendText, type LocalService, type Reply, type WireReply, type WireRequest } from "./local-aws/protocol";
-import type { CloudTrailApiCallEvent, Identity, LocalAwsOptions, RecordedRequest } from "./local-aws/shapes";
+import type { CloudTrailApiCallEvent, Identity, IdentitySpec, LocalAwsOptions, RecordedRequest } from "./local-aws/shapes";
 import { LocalSfn, SFN_TARGET_PREFIX, type ExecutionStarter } from "./local-aws/sfn";
 import { EVENTS_TARGET_PREFIX, LocalEventRules, LocalScheduler, SCHEDULER_PREFIX, schedulerRequest, type ScheduleStore } from "./local-aws/schedules";
 import { LocalSsm, SSM_TARGET_PREFIX } from "./local-aws/ssm";
@@ -198,6 +199,24 @@ export class LocalAws {
     this.places.at(account, region).history.add(record);
   }
 
+  /**
+   * Records a task its ECS ran before the drill began, from an "ECS Task State Change" event's
+   * `detail` (its account and region are its ARN's), so ListTasks and DescribeTasks show it as ECS
+   * still would (stopped tasks stay listed for a while): the task a delivered task event is about.
+   * It is no task placed here: tasks(), tasksByPlace() and launchedTasks() leave it out.
+   */
+  addRecordedTask(detail: Record<string, unknown>): void {
+    const arn = String(detail.taskArn ?? "");
+    const m = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):task\//.exec(arn);
+    if (m === null) throw new Error(`a recorded task needs a task ARN, got ${JSON.stringify(detail.taskArn)}`);
+    this.places.at(m[2], m[1]).taskStore.record(taskOfEventDetail(detail));
+  }
+
+  /** A caller the drill did not deploy (a person running the audit, say), by the access key it signs with. */
+  addIdentity(accessKeyId: string, spec: IdentitySpec): void {
+    this.identities.register(accessKeyId, spec);
+  }
+
   /** The DescribeTaskDefinition answers the local ECS serves. */
   setTaskDefinitions(answers: readonly Record<string, unknown>[]): void {
     this.places.setTaskDefinitions(answers);
@@ -366,6 +385,17 @@ export class LocalAws {
     if (reply.body === undefined) res.destroy();
     else sendText(res, reply.status, reply.body, reply.requestId, reply.contentType);
   }
+}
+
+/** Timestamps an ECS Task State Change carries as ISO strings, and the ECS API as epoch seconds. */
+const TASK_TIMESTAMPS = ["createdAt", "startedAt", "stoppingAt", "executionStoppedAt", "stoppedAt", "pullStartedAt", "pullStoppedAt", "connectivityAt"];
+
+/** A task state change's `detail` as the ECS API shows the task: epoch-second timestamps, no `updatedAt` (events only). */
+function taskOfEventDetail(detail: Record<string, unknown>): EcsTask {
+  const task: Record<string, unknown> = structuredClone(detail);
+  delete task.updatedAt;
+  for (const key of TASK_TIMESTAMPS) if (typeof task[key] === "string") task[key] = Date.parse(task[key] as string) / 1000;
+  return task as unknown as EcsTask;
 }
 
 /** An AWS Query protocol request (STS): a form-encoded POST with an Action, and no X-Amz-Target. */

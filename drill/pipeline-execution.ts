@@ -12,6 +12,7 @@ import { invokeAsync, LAMBDA_ASYNC_RETRY_DELAYS_S } from "./async-invoke";
 import type { DeliveryReport, DeliverySummary, DrillFaults, Outcome, RunScope } from "./drill-types";
 import { routeEvent } from "./event-routing";
 import type { ExecutionStarter } from "./local-aws/sfn";
+import { foundByReconciler } from "../lambda/reconciler/core/found-event";
 
 /** How a successful execution ended, by the last decision of the Lambda. */
 const OUTCOME_OF_DECISION: Record<string, Outcome> = { recovered: "recovered", not_retryable: "not_retryable", needs_human: "needs_human", report: "program_failed", self_test: "self_test" };
@@ -202,12 +203,32 @@ export function pipelineExecution(
     }
   };
 
+  /** The report of an execution the reconciler started itself: a failure no delivery had started one for. */
+  const foundReport = (input: unknown): DeliveryReport => {
+    const e = input as { id?: string; "detail-type"?: string; detail?: { eventID?: string; taskArn?: string } };
+    const report: DeliveryReport = {
+      index: reports.next(),
+      eventId: e.detail?.eventID ?? e.id ?? "(none)",
+      ...(e["detail-type"] === "ECS Task State Change" && typeof e.detail?.taskArn === "string" ? { taskArn: e.detail.taskArn } : {}),
+      matched: true,
+      origin: "reconciler",
+      outcome: "failed",
+      attempts: 0,
+      stateTransitions: 0,
+      waits: [],
+    };
+    reports.add(report);
+    note(report.index, `found by the reconciler (no execution yet): ${e["detail-type"] ?? "event"} ${report.taskArn ?? report.eventId}`);
+    return report;
+  };
+
   const runExecution: ExecutionStarter = async ({ executionArn, name, input }) => {
     const key = JSON.stringify(input);
     const queue = waiting.get(key);
-    const report = queue?.shift();
-    if (report === undefined) throw new Error(`the drill started execution ${name} for an event nobody delivered`);
-    if (queue!.length === 0) waiting.delete(key);
+    const delivered = queue?.shift();
+    if (delivered === undefined && !foundByReconciler(input)) throw new Error(`the drill started execution ${name} for an event nobody delivered`);
+    if (queue?.length === 0) waiting.delete(key);
+    const report = delivered ?? foundReport(input);
     const index = report.index;
     if (++executions > MAX_EXECUTIONS) throw new Error(`more than ${MAX_EXECUTIONS} executions: the pipeline is looping`);
     note(index, `execution ${name} started`);
@@ -285,6 +306,7 @@ export function pipelineExecution(
       context: { Execution: { Id: executionArn, Name: name, StartTime: new Date().toISOString(), Input: input as never } },
     });
     let failure: { Error: string; Cause: unknown } | undefined;
+    let output: unknown;
     const logs = (async () => {
       for await (const e of execution.eventLogs) {
         if (e.type === "StateEntered") {
@@ -305,7 +327,7 @@ export function pipelineExecution(
       }
     })();
     try {
-      await execution.result;
+      output = await execution.result;
     } catch {
       // The failure is read from the event log, which says which Fail state or error ended it.
     }
@@ -320,6 +342,10 @@ export function pipelineExecution(
     }
     note(index, `execution ended: ${report.outcome}${report.error ? ` (${report.error})` : ""} after ${report.stateTransitions} state transitions`);
     reports.ended(report);
+    // What Step Functions keeps of it (DescribeExecution).
+    return failure
+      ? { status: "FAILED" as const, error: failure.Error, cause: typeof failure.Cause === "string" ? failure.Cause : JSON.stringify(failure.Cause) }
+      : { status: "SUCCEEDED" as const, output };
   };
   return { deliver, runExecution, executions: () => executions };
 }

@@ -20,6 +20,14 @@ export interface EventReport {
   tasksStartedByPlace: Record<string, number>;
   /** Executions Step Functions started for the delivered event (one per failure, however often delivered). */
   executions: number;
+  /**
+   * Which path started the failure's execution: "event" (a delivery of the event), "reconciler" (it
+   * found the failure in CloudTrail event history or among the stopped tasks, no delivery having
+   * started one); absent when neither did.
+   */
+  foundBy?: "event" | "reconciler";
+  /** Simulated seconds from the failure (the run's start) to its recovery, when it was recovered. */
+  secondsToRecovery?: number;
   /** Task events only: whether the event counts as a successful run of its job for the missed-run watch. */
   countedAsSuccess?: boolean;
   error?: string;
@@ -28,21 +36,28 @@ export interface EventReport {
 /** Sums up what became of the delivered event(s), leaving out the pipeline's own calls fed back. */
 export function eventReport(r: DrillResult): EventReport {
   const originals = r.deliveries.filter((d) => d.origin === "delivered");
-  // The delivery that got the execution speaks for the event; its copies only say "duplicate".
-  const first = originals.find((d) => d.executionArn !== undefined) ?? originals[0];
+  // The reconciler finds only failures (never the pipeline's own reruns): what it started is the event's.
+  const found = r.deliveries.filter((d) => d.origin === "reconciler");
+  // The delivery (or the reconciler's find) that got the execution speaks for the event; copies only say "duplicate".
+  const byEvent = originals.find((d) => d.executionArn !== undefined);
+  const byReconciler = found.find((d) => d.executionArn !== undefined);
+  const first = byEvent ?? byReconciler ?? originals[0];
   return {
-    matched: originals.some((d) => d.matched),
+    // Never delivered: whether the rules would have matched it.
+    matched: originals.length > 0 ? originals.some((d) => d.matched) : r.failureMatched === true,
     outcome: first?.outcome ?? "ignored",
-    attempts: Math.max(0, ...originals.map((d) => d.attempts)),
+    attempts: Math.max(0, ...[...originals, ...found].map((d) => d.attempts)),
     launchRequests: r.launchRequests.map(({ action, account, region, request }) => ({ action, account, region, request, ...(first?.requestSource ? { source: first.requestSource } : {}) })),
     notifications: r.notifications,
     slackPosts: r.slackAttempts,
-    stateTransitions: originals.reduce((n, d) => n + d.stateTransitions, 0),
+    stateTransitions: [...originals, ...found].reduce((n, d) => n + d.stateTransitions, 0),
     simulatedSeconds: r.simulatedSeconds,
     deadLetters: r.deadLetters,
     tasksStarted: r.tasksStarted,
     tasksStartedByPlace: r.tasksStartedByPlace,
-    executions: originals.filter((d) => d.executionArn !== undefined).length,
+    executions: [...originals, ...found].filter((d) => d.executionArn !== undefined).length,
+    ...(byEvent ? { foundBy: "event" as const } : byReconciler ? { foundBy: "reconciler" as const } : {}),
+    ...(first?.outcome === "recovered" && first.endedAt !== undefined ? { secondsToRecovery: Math.round(first.endedAt * 10) / 10 } : {}),
     ...(first?.taskArn !== undefined ? { countedAsSuccess: r.countedAsSuccess[first.taskArn] === true } : {}),
     ...(first?.error ? { error: first.error } : {}),
   };
@@ -61,7 +76,7 @@ export function formatTimeline(r: DrillResult): string {
 export function formatSummary(r: DrillResult): string {
   const e = eventReport(r);
   return [
-    `outcome ${r.deliveries.filter((d) => d.origin === "delivered").map((d) => d.outcome).join(" + ") || "(no event delivered)"}`,
+    `outcome ${r.deliveries.filter((d) => d.origin === "delivered" || d.origin === "reconciler").map((d) => (d.origin === "reconciler" ? `${d.outcome} (found by the reconciler)` : d.outcome)).join(" + ") || "(no event delivered)"}`,
     `${e.launchRequests.length} launch call(s)`,
     `${r.tasksStarted} task(s) started`,
     `${r.notifications.length}/${r.published} message(s) in Slack`,

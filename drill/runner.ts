@@ -31,6 +31,10 @@ import { seededRandom } from "./seeded-random";
 import { SimClock } from "./sim-clock";
 import { DRILL_ACCOUNT, synthesizePipeline, type SynthesizedPipeline } from "./synthesized-pipeline";
 import { splitClusters } from "./synthesized-hub";
+import { failureTimeOf, recordFailure } from "./recorded-failure";
+import { runReconciler } from "./reconciler-schedule";
+import { skipAWindow } from "./planted-reconciler";
+import { routeEvent } from "./event-routing";
 
 export type { DeliveryReport, DrillOptions, DrillResult, Outcome, RunOptions, TimelineEntry } from "./drill-types";
 
@@ -38,6 +42,7 @@ const RERUN_ACCESS_KEY = "ASIADRILLRERUNROLE01";
 const SCHEDULER_ACCESS_KEY = "ASIADRILLEVENTSROLE1";
 const NOTIFIER_ACCESS_KEY = "ASIADRILLNOTIFIER001";
 const STARTER_ACCESS_KEY = "ASIADRILLSTARTER0001";
+const RECONCILER_ACCESS_KEY = "ASIADRILLRECONCILER1";
 const DRILL_START = Date.parse("2026-01-01T03:00:00Z");
 /** The bot token's parameter and channel a drill with `slackBot` deploys. */
 export const DRILL_BOT_TOKEN_PARAMETER = "/ecs-rerun/slack-bot-token";
@@ -82,7 +87,11 @@ export class Drill {
     const region = options.region ?? "ap-northeast-1";
     // Cluster ARNs of another account or region are the hub's spokes, each deployed as a spoke there.
     const clusters = splitClusters(options.clusters ?? ["batch-ec2"], { account: DRILL_ACCOUNT, region });
-    const pipeline = synthesizePipeline({ clusters: clusters.home.length > 0 ? clusters.home : ["batch-ec2"], spokeClusters: clusters.spokes, env: {
+    const pipeline = synthesizePipeline({
+      clusters: clusters.home.length > 0 ? clusters.home : ["batch-ec2"],
+      spokeClusters: clusters.spokes,
+      ...(options.spokeOrganizationId !== undefined ? { spokeOrganizationId: options.spokeOrganizationId, organizationClusters: options.organizationClusters } : {}),
+      env: {
         ECS_RERUN_REGION: region,
         ...(options.notify ? { ECS_RERUN_NOTIFY: options.notify } : {}),
         ...(options.slackBot ? { ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER: DRILL_BOT_TOKEN_PARAMETER, ECS_RERUN_SLACK_CHANNEL_ID: DRILL_SLACK_CHANNEL } : {}),
@@ -105,6 +114,7 @@ export class Drill {
       tables: {
         ...(pipeline.launchPacer ? { [pipeline.launchPacer.table]: { hashKey: pipeline.launchPacer.hashKey } } : {}),
         ...(storm ? { [storm.table]: { hashKey: storm.hashKey } } : {}),
+        ...(pipeline.reconciler ? { [pipeline.reconciler.cursorTable.name]: { hashKey: pipeline.reconciler.cursorTable.hashKey } } : {}),
       },
       queues: storm ? { [storm.queueUrl]: { maxReceiveCount: storm.maxReceiveCount } } : {},
       throttle: options.throttle,
@@ -115,12 +125,16 @@ export class Drill {
         ...(pipeline.roles.notifier ? { [NOTIFIER_ACCESS_KEY]: { roleName: pipeline.roles.notifier.name, path: pipeline.roles.notifier.path } } : {}),
         [STARTER_ACCESS_KEY]: { roleName: pipeline.roles.starter.name, path: pipeline.roles.starter.path },
         [SCHEDULER_ACCESS_KEY]: { roleName: "batch-ec2-print-date-events", invokedBy: "events.amazonaws.com" },
+        ...(pipeline.reconciler ? { [RECONCILER_ACCESS_KEY]: { roleName: pipeline.reconciler.role.name, path: pipeline.reconciler.role.path } } : {}),
       },
     });
-    // The roles STS lets assume: the spokes' relaunch roles, with the trust each was synthesized with.
-    aws.sts.setRoles(pipeline.hub?.spokes.map((s) => s.relaunchRole) ?? []);
-    // And the rerun role may assume only what its synthesized inline policies allow.
-    aws.sts.setIdentityPolicies({ [pipeline.rerunRoleArn]: pipeline.rerunRolePolicies });
+    // The roles STS lets assume: the spokes' relaunch and sweep roles, with the trust each was synthesized with.
+    aws.sts.setRoles(pipeline.hub?.spokes.flatMap((s) => [s.relaunchRole, ...(s.sweepRole ? [s.sweepRole] : [])]) ?? []);
+    // And the rerun and reconciler roles may assume only what their synthesized inline policies allow.
+    aws.sts.setIdentityPolicies({
+      [pipeline.rerunRoleArn]: pipeline.rerunRolePolicies,
+      ...(pipeline.reconciler ? { [pipeline.reconciler.roleArn]: pipeline.reconciler.rolePolicies } : {}),
+    });
     aws.setSchedules(options.schedules ?? { rules: {}, schedules: [] });
     aws.setTaskDefinitions(options.taskDefinitions ?? []);
     await aws.start();
@@ -152,6 +166,11 @@ export class Drill {
     const notices: Notice[] | undefined = keepAll ? [] : undefined;
     const deadLetters: { notice: unknown; error: string }[] = [];
     const running = new Set<Promise<void>>();
+    // The failure where AWS keeps it whether or not its event is ever delivered: a CloudTrail record
+    // in its place's event history, a stopped task among its place's tasks. The run starts at its time.
+    const failure = runOptions.failure;
+    if (failure) recordFailure(this.aws, failure);
+    const startMs = (failure && failureTimeOf(failure)) ?? DRILL_START;
     const requestsBefore = this.aws.requests.length;
     const receivedBefore = this.slack.received.length;
     const tasksBefore = new Map(Object.entries(this.aws.tasksByPlace()).map(([place, tasks]) => [place, tasks.length]));
@@ -305,10 +324,17 @@ export class Drill {
       faults,
       definition: planted.has("notice-stops-rerun") ? withoutNoticeCatch(this.pipeline.definition) : this.pipeline.definition,
     });
-    const start = (event: unknown, origin: DeliveryReport["origin"], putOnHubBusBy?: string) => track(deliver(event, origin, putOnHubBusBy));
+    const start = (event: unknown, origin: DeliveryReport["origin"], putOnHubBusBy?: string) => {
+      // The failure rules disabled (and enabled again later): what comes meanwhile is never delivered.
+      if (clock.elapsedSeconds() < (faults.rulesDisabledSeconds ?? 0)) {
+        if (origin === "delivered") note(0, "the failure rules are disabled: the event is not delivered");
+        return;
+      }
+      track(deliver(event, origin, putOnHubBusBy));
+    };
     const previousStarter = this.aws.setExecutionStarter((execution) => {
       const run = runExecution(execution);
-      track(run);
+      track(run.then(() => undefined));
       return run;
     });
     this.aws.setFaults(faults.operations ?? {});
@@ -335,17 +361,47 @@ export class Drill {
     // The pacer's metric filter, on the lines the Lambdas log (only the rerun Lambda logs its phrase).
     const pacerFailure = this.pipeline.launchPacer ? phraseMatcher(this.pipeline.launchPacer.failurePattern) : undefined;
     const storeFailure = this.pipeline.noticeStorm?.storeFailurePattern ? phraseMatcher(this.pipeline.noticeStorm.storeFailurePattern) : undefined;
+    // The reconciler's FoundByReconciler filter likewise (only the reconciler logs its phrase).
+    const foundByReconciler = this.pipeline.reconciler ? phraseMatcher(this.pipeline.reconciler.foundPattern) : undefined;
     console.log = (...args: unknown[]) => {
       const line = args.map(String).join(" ");
       if (pacerFailure?.(line)) metrics.launchPacerFailures = (metrics.launchPacerFailures ?? 0) + 1;
       if (storeFailure?.(line)) metrics.noticeStoreFailures = (metrics.noticeStoreFailures ?? 0) + 1;
+      if (foundByReconciler?.(line)) metrics.foundByReconciler = (metrics.foundByReconciler ?? 0) + 1;
       this.options.onLambdaLog?.(line);
     };
     Math.random = random;
-    clock.install(DRILL_START);
-    this.aws.setEcsStorm(faults.ecsStorm ? DRILL_START + faults.ecsStorm.seconds * 1000 : 0, faults.ecsStorm?.passEvery);
+    clock.install(startMs);
+    this.aws.setEcsStorm(faults.ecsStorm ? startMs + faults.ecsStorm.seconds * 1000 : 0, faults.ecsStorm?.passEvery);
+    // CloudTrail event history answers at AWS's documented rate (2 lookups a second per account and region).
+    this.aws.setEventHistory(faults.eventHistory ?? { lookupsPerSecond: 2 });
+    let reconcilerRuns: number | undefined;
     try {
       if (runOptions.watchMissedRuns) watchAlarms();
+      const reconciler = this.pipeline.reconciler;
+      if (runOptions.reconcile && reconciler) {
+        // The second path, on its schedule, with the reconciler role's keys; a hub's spokes through the local STS.
+        let work: Promise<void> | undefined;
+        const loop = runReconciler(
+          {
+            scope,
+            reconciler,
+            startMs,
+            account: this.pipeline.account,
+            clientConfig: { ...client(RECONCILER_ACCESS_KEY), endpoint: this.aws.endpoint },
+            stsClientConfig: { region: this.pipeline.region, endpoint: this.aws.endpoint, maxAttempts: 1, ...(inProcess ? { requestHandler: inProcessRequestHandler(this.aws) } : {}) },
+            historyDelaySeconds: faults.eventHistory?.delaySeconds ?? 0,
+            ...(planted.has("reconciler-skips-a-window") ? { plant: skipAWindow } : {}),
+          },
+          runOptions.reconcile,
+        );
+        work = loop.then(
+          (runs) => void (reconcilerRuns = runs.length),
+          (err: unknown) => void (uncaught ??= err),
+        );
+        running.add(work);
+        void work.finally(() => running.delete(work!));
+      }
       const at = runOptions.deliverAtSeconds ?? [];
       let delivered = 0;
       for (const event of events) {
@@ -411,6 +467,7 @@ export class Drill {
       this.aws.sqs.onSend = undefined;
       notifierDynamo?.destroy();
       notifierSqs?.destroy();
+      this.aws.setEventHistory({});
       ecs.destroy();
       dynamodb.destroy();
       sfn.destroy();
@@ -446,9 +503,11 @@ export class Drill {
         .sort(),
       unstartedEvents: Object.entries(reports.summary.outcomes).reduce((n, [key, count]) => n + (key.endsWith(" unstarted") ? count : 0), 0),
       throttledCalls: launchesAfter.throttled - launchesBefore.throttled,
-      successfulRuns: Object.fromEntries(Object.entries(successfulRuns).map(([k, v]) => [k, v.map((t) => (t - DRILL_START) / 1000)])),
+      successfulRuns: Object.fromEntries(Object.entries(successfulRuns).map(([k, v]) => [k, v.map((t) => (t - startMs) / 1000)])),
       alarmChanges,
       countedAsSuccess,
+      ...(failure ? { failureMatched: routeEvent(this.pipeline, failure).matched } : {}),
+      ...(reconcilerRuns !== undefined ? { reconcilerRuns } : {}),
     };
   }
 }

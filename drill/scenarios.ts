@@ -346,6 +346,22 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: "AGENT, never delivered",
+    story: "EventBridge never delivers the record (best effort): the reconciler finds it in event history once it settled, 15 minutes on.",
+    options: { ecs: ["AGENT", "ok"] },
+    events: () => [],
+    run: { failure: agentEvent(), reconcile: {} },
+    check: (r) => {
+      const { problems, expect } = expectations(r);
+      const found = r.deliveries.find((d) => d.origin === "reconciler");
+      expect(found?.outcome === "recovered", `found by the reconciler: ${found?.outcome ?? "not found"}, expected recovered`);
+      expect(r.tasksStarted === 1, `${r.tasksStarted} tasks started, expected 1`);
+      expect((found?.endedAt ?? 0) >= 900, `recovered at ${found?.endedAt} s, before the record's 15 minutes to settle`);
+      expect(r.alarms.includes("foundByReconciler"), "the FoundByReconciler alarm did not fire: nobody learns the event path missed it");
+      return problems;
+    },
+  },
+  {
     name: "a malformed event",
     story: "A matching record without a task definition: a clear error, no launch call.",
     options: { ecs: ["AGENT", "ok"] },

@@ -25,8 +25,12 @@ export interface SynthesizedSpoke {
   readonly taskPatterns: readonly Record<string, unknown>[];
   /** The relaunch role the hub assumes there, with its trust policy as deployed. */
   readonly relaunchRole: AssumableRole;
+  /** The sweep role the hub's reconciler assumes there (deployed with the hub's reconciler role), with its trust policy. */
+  readonly sweepRole?: AssumableRole;
   /** The role its forwarding rules put events on the hub bus with. */
   readonly forwardRoleArn: string;
+  /** The AWS Organization its account belongs to (the drill's, when the hub admits one). */
+  readonly organizationId?: string;
 }
 
 /** What the drill runs of the hub part of the pipeline. */
@@ -37,6 +41,8 @@ export interface SynthesizedHub {
   /** The patterns of the hub's rules on its bus. */
   readonly rulePatterns: readonly Record<string, unknown>[];
   readonly spokes: readonly SynthesizedSpoke[];
+  /** The organization the hub admits, whose accounts (every account of the drill, then) carry its ID. */
+  readonly organizationId?: string;
 }
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
@@ -72,7 +78,14 @@ export function splitClusters(clusters: readonly string[], home: DrillPlace): { 
 export function synthesizeHub(
   pipeline: EcsRerunPipeline,
   resources: Resources,
-  hub: { place: DrillPlace; spokeClusters: readonly string[]; rerunRoleArn: string },
+  hub: {
+    place: DrillPlace;
+    spokeClusters: readonly string[];
+    rerunRoleArn: string;
+    reconcilerRoleArn?: string;
+    /** The organization the hub admits, and clusters of its accounts whose spokes spokeClusters does not list. */
+    organization?: { id: string; clusters: readonly string[] };
+  },
   read: { deployed: Deployed; patternsOf: PatternsOf },
 ): SynthesizedHub {
   const { place } = hub;
@@ -85,7 +98,8 @@ export function synthesizeHub(
   const rulePatterns = read.patternsOf(synthesized(resources, pipeline.spokeRule), synthesized(resources, pipeline.moreSpokeRules), place.region, place.account);
 
   const byPlace = new Map<string, { place: DrillPlace; clusters: string[] }>();
-  for (const cluster of hub.spokeClusters) {
+  // A spoke forwards its own clusters, listed in spokeClusters or not (an organization's member).
+  for (const cluster of [...hub.spokeClusters, ...(hub.organization?.clusters ?? [])]) {
     const p = placeOfCluster(cluster)!;
     const key = `${p.account}/${p.region}`;
     if (!byPlace.has(key)) byPlace.set(key, { place: p, clusters: [] });
@@ -93,33 +107,57 @@ export function synthesizeHub(
   }
   // The bus is `<name>-hub`, and a spoke must be deployed with the hub's name (CONTRACT-hub.md).
   const name = (bus.name as string).replace(/-hub$/, "");
-  const spokes = [...byPlace.values()].map(({ place: at, clusters }) => synthesizeSpoke(at, clusters, busArn, { rerunRoleArn: hub.rerunRoleArn, name }, read));
-  return { busArn, busPolicy, rulePatterns, spokes };
+  const organizationId = hub.organization?.id;
+  const spokes = [...byPlace.values()].map(({ place: at, clusters }) => {
+    const spoke = synthesizeSpoke(at, clusters, busArn, { rerunRoleArn: hub.rerunRoleArn, reconcilerRoleArn: hub.reconcilerRoleArn, name }, read);
+    if (organizationId === undefined) return spoke;
+    const member = <T extends AssumableRole | undefined>(role: T): T => (role === undefined ? role : ({ ...role, organizationId } as T));
+    return { ...spoke, organizationId, relaunchRole: member(spoke.relaunchRole), sweepRole: member(spoke.sweepRole) };
+  });
+  return { busArn, busPolicy, rulePatterns, spokes, ...(organizationId !== undefined ? { organizationId } : {}) };
 }
 
-function synthesizeSpoke(place: DrillPlace, clusters: readonly string[], hubEventBusArn: string, hub: { rerunRoleArn: string; name: string }, read: { deployed: Deployed; patternsOf: PatternsOf }): SynthesizedSpoke {
+function synthesizeSpoke(
+  place: DrillPlace,
+  clusters: readonly string[],
+  hubEventBusArn: string,
+  hub: { rerunRoleArn: string; reconcilerRoleArn?: string; name: string },
+  read: { deployed: Deployed; patternsOf: PatternsOf },
+): SynthesizedSpoke {
   const app = Testing.app();
   const stack = new TerraformStack(app, `ecs-rerun-spoke-${place.account}-${place.region}`);
   new AwsProvider(stack, "aws", { region: place.region });
-  const spoke = new EcsRerunSpoke(stack, "spoke", { clusters, hubEventBusArn, hubRerunRoleArn: hub.rerunRoleArn, name: hub.name, region: place.region });
+  // Deployed as the README says: with the hub's reconciler role, so the hub's reconciler can sweep it.
+  const spoke = new EcsRerunSpoke(stack, "spoke", {
+    clusters,
+    hubEventBusArn,
+    hubRerunRoleArn: hub.rerunRoleArn,
+    ...(hub.reconcilerRoleArn !== undefined ? { hubReconcilerRoleArn: hub.reconcilerRoleArn } : {}),
+    name: hub.name,
+    region: place.region,
+  });
   const r = (JSON.parse(Testing.synth(stack)) as { resource: Resources }).resource;
   const role = synthesized(r, spoke.relaunchRole);
   const forward = synthesized(r, spoke.forwardRole);
   if (role === undefined || forward === undefined) throw new Error(`the synthesized spoke of ${place.account}/${place.region} has no relaunch or forwarding role`);
-  const name = role.name as string;
-  const path = (role.path as string | undefined) ?? "/";
+  const assumable = (r: Record<string, unknown>): AssumableRole => {
+    const path = (r.path as string | undefined) ?? "/";
+    return {
+      arn: `arn:aws:iam::${place.account}:role${path}${r.name as string}`,
+      account: place.account,
+      name: r.name as string,
+      path,
+      trustPolicy: JSON.parse(read.deployed(r.assume_role_policy as string, place.region, place.account)) as PolicyDocument,
+    };
+  };
+  const sweep = synthesized(r, spoke.sweepRole);
   return {
     place,
     clusters,
     launchPatterns: read.patternsOf(synthesized(r, spoke.rule), synthesized(r, spoke.moreRules), place.region, place.account),
     taskPatterns: read.patternsOf(synthesized(r, spoke.taskStateRule), synthesized(r, spoke.moreTaskStateRules), place.region, place.account),
-    relaunchRole: {
-      arn: `arn:aws:iam::${place.account}:role${path}${name}`,
-      account: place.account,
-      name,
-      path,
-      trustPolicy: JSON.parse(read.deployed(role.assume_role_policy as string, place.region, place.account)) as PolicyDocument,
-    },
+    relaunchRole: assumable(role),
+    ...(sweep ? { sweepRole: assumable(sweep) } : {}),
     forwardRoleArn: `arn:aws:iam::${place.account}:role${(forward.path as string | undefined) ?? "/"}${forward.name as string}`,
   };
 }

@@ -71,6 +71,27 @@ export interface SynthesizedPipeline {
   readonly dashboardFilters: readonly { pattern: string; metricName: string; value: string; namespace: string; logGroupName: string }[];
   /** The missed-run alarms. */
   readonly missedRunAlarms: readonly AlarmSpec[];
+  /** The reconciler, unless reconcile_every_minutes is 0. */
+  readonly reconciler?: SynthesizedReconciler;
+}
+
+/** What the drill runs of the synthesized reconciler. */
+export interface SynthesizedReconciler {
+  /** Its Lambda's environment, as deployed (the state machine's ARN and the cursor table's name filled in), with AWS_REGION. */
+  readonly environment: Record<string, string>;
+  /** The cursor table and its partition key. */
+  readonly cursorTable: { readonly name: string; readonly hashKey: string };
+  /** Minutes between runs, from its schedule's rate expression. */
+  readonly everyMinutes: number;
+  /** Its Lambda's name and timeout. */
+  readonly functionName: string;
+  readonly timeoutSeconds: number;
+  /** Its role, its ARN and its inline policies as deployed (what the local STS checks an AssumeRole of it against). */
+  readonly role: SynthesizedRole;
+  readonly roleArn: string;
+  readonly rolePolicies: readonly PolicyDocument[];
+  /** The pattern of its FoundByReconciler metric filter. */
+  readonly foundPattern: string;
 }
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
@@ -110,7 +131,17 @@ function required<T>(value: T | undefined, what: string): T {
  * Terraform would deploy. It deploys the demo job (jobs.ts), whatever JOBS holds: the scenarios
  * (a missed run of print-date) are about the demo, and a user's own jobs must not change them.
  */
-export function synthesizePipeline(options: { clusters?: readonly string[]; spokeClusters?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): SynthesizedPipeline {
+export function synthesizePipeline(
+  options: {
+    clusters?: readonly string[];
+    spokeClusters?: readonly string[];
+    /** The hub admits this AWS Organization too (spokeOrganizationId). */
+    spokeOrganizationId?: string;
+    /** Clusters of the organization's accounts with a spoke deployed, which spokeClusters does not list. */
+    organizationClusters?: readonly string[];
+    env?: NodeJS.ProcessEnv;
+  } = {},
+): SynthesizedPipeline {
   const env: NodeJS.ProcessEnv = { ...(options.env ?? {}) };
   if (options.clusters) env.ECS_RERUN_PROTECTED_CLUSTERS = options.clusters.join(",");
   const app = Testing.app();
@@ -118,15 +149,17 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
   // The app's settings have no spoke clusters (a hub is a construct and module feature): a hub drill
   // deploys the pipeline stack itself, as buildApp does but with spokeClusters (and without the
   // demo job's missed-run alarm, which watches the home cluster stack the hub drill does not run).
-  const rerun =
-    spokeClusters.length === 0
-      ? buildApp(app, env, { jobs: [DEMO_JOB] }).rerun
-      : new EcsRerunStack(app, "ecs-rerun", {
-          region: env.ECS_RERUN_REGION ?? "ap-northeast-1",
-          clusters: options.clusters ?? ["batch-ec2"],
-          slackWebhookParameterName: DEMO_SLACK_WEBHOOK_PARAMETER,
-          spokeClusters,
-        });
+  const org = options.spokeOrganizationId;
+  const isHub = spokeClusters.length > 0 || org !== undefined;
+  const rerun = !isHub
+    ? buildApp(app, env, { jobs: [DEMO_JOB] }).rerun
+    : new EcsRerunStack(app, "ecs-rerun", {
+        region: env.ECS_RERUN_REGION ?? "ap-northeast-1",
+        clusters: options.clusters ?? ["batch-ec2"],
+        slackWebhookParameterName: DEMO_SLACK_WEBHOOK_PARAMETER,
+        spokeClusters,
+        ...(org !== undefined ? { spokeOrganizationId: org } : {}),
+      });
   const tf = JSON.parse(Testing.synth(rerun)) as { resource: Resources; provider: { aws: { region: string }[] } };
   const r = tf.resource;
   const p = rerun.pipeline;
@@ -181,15 +214,30 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
         }
       : undefined;
   const rerunRoleArn = `arn:aws:iam::${DRILL_ACCOUNT}:role${(rerunRole.path as string | undefined) ?? "/"}${rerunRole.name as string}`;
-  const hub =
-    spokeClusters.length === 0
-      ? undefined
-      : synthesizeHub(p, r, { place: { account: DRILL_ACCOUNT, region }, spokeClusters, rerunRoleArn }, { deployed, patternsOf });
-  // The rerun role's inline policies: those whose `role` is "${aws_iam_role.<the rerun role>.id|name}".
-  const rerunRoleRef = new RegExp(`^\\$\\{aws_iam_role\\.${p.rerunRole.friendlyUniqueId}\\.(id|name)\\}$`);
-  const rerunRolePolicies = Object.values(r.aws_iam_role_policy ?? {})
-    .filter((policy) => rerunRoleRef.test(String(policy.role)))
-    .map((policy) => JSON.parse(deployed(policy.policy as string, region)) as PolicyDocument);
+  const stateMachineArn = `arn:aws:states:${region}:${DRILL_ACCOUNT}:stateMachine:${machine.name as string}`;
+  // A role's inline policies: those whose `role` is "${aws_iam_role.<the role>.id|name}".
+  const policiesOf = (role: { friendlyUniqueId: string }) => {
+    const ref = new RegExp(`^\\$\\{aws_iam_role\\.${role.friendlyUniqueId}\\.(id|name)\\}$`);
+    return Object.values(r.aws_iam_role_policy ?? {})
+      .filter((policy) => ref.test(String(policy.role)))
+      .map((policy) => JSON.parse(deployed(policy.policy as string, region)) as PolicyDocument);
+  };
+  const rerunRolePolicies = policiesOf(p.rerunRole);
+  const reconciler = p.reconciler && synthesizedReconciler(p.reconciler, r, { region, stateMachineArn, envOf, roleOf, policiesOf });
+  const hub = !isHub
+    ? undefined
+    : synthesizeHub(
+        p,
+        r,
+        {
+          place: { account: DRILL_ACCOUNT, region },
+          spokeClusters,
+          rerunRoleArn,
+          reconcilerRoleArn: reconciler?.roleArn,
+          ...(org !== undefined ? { organization: { id: org, clusters: options.organizationClusters ?? [] } } : {}),
+        },
+        { deployed, patternsOf },
+      );
   return {
     hub,
     rerunRoleArn,
@@ -222,8 +270,42 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
     rerunRoleName: rerunRole.name as string,
     roles: { rerun: roleOf(rerunRole), starter: required(roleNamed(starterFn), "starter role"), notifier: roleNamed(notifierFn) },
     // Terraform fills the ARN in at apply; the drill names it as AWS would.
-    stateMachineArn: `arn:aws:states:${region}:${DRILL_ACCOUNT}:stateMachine:${machine.name as string}`,
+    stateMachineArn,
+    ...(reconciler ? { reconciler } : {}),
     starterEnvironment: envOf(starterFn),
     region,
+  };
+}
+
+/** Reads back the synthesized reconciler as Terraform would deploy it in the drill's account. */
+function synthesizedReconciler(
+  rc: NonNullable<EcsRerunStack["pipeline"]["reconciler"]>,
+  r: Resources,
+  at: {
+    region: string;
+    stateMachineArn: string;
+    envOf: (fn: Record<string, unknown>) => Record<string, string>;
+    roleOf: (role: Record<string, unknown>) => SynthesizedRole;
+    policiesOf: (role: { friendlyUniqueId: string }) => PolicyDocument[];
+  },
+): SynthesizedReconciler {
+  const fn = required(synthesized(r, rc.function), "reconciler Lambda");
+  const table = required(synthesized(r, rc.cursorTable), "reconciler cursor table");
+  const schedule = required(synthesized(r, rc.schedule), "reconciler schedule");
+  const role = at.roleOf(required(synthesized(r, rc.role), "reconciler role"));
+  const rate = /^rate\((\d+) minutes?\)$/.exec(String(schedule.schedule_expression));
+  if (rate === null) throw new Error(`the reconciler's schedule ${JSON.stringify(schedule.schedule_expression)} is no rate the drill reads`);
+  const found = Object.values(r.aws_cloudwatch_log_metric_filter ?? {}).find((f) => (f.metric_transformation as { name: string }).name === FOUND_BY_RECONCILER_METRIC);
+  return {
+    // Terraform fills the references in at apply (the state machine's ARN, the table's name); Lambda sets AWS_REGION.
+    environment: { ...at.envOf(fn), STATE_MACHINE_ARN: at.stateMachineArn, CURSOR_TABLE: table.name as string, AWS_REGION: at.region },
+    cursorTable: { name: table.name as string, hashKey: table.hash_key as string },
+    everyMinutes: Number(rate[1]),
+    functionName: fn.function_name as string,
+    timeoutSeconds: fn.timeout as number,
+    role,
+    roleArn: `arn:aws:iam::${DRILL_ACCOUNT}:role${role.path}${role.name}`,
+    rolePolicies: at.policiesOf(rc.role),
+    foundPattern: required(found, "FoundByReconciler metric filter").pattern as string,
   };
 }

@@ -104,6 +104,7 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv, inputs: AppInputs): {
           clusters: o.protectedClusters ?? [cluster.config.clusterName],
           hubEventBusArn: o.hubEventBusArn,
           hubRerunRoleArn: o.hubRerunRoleArn,
+          ...(o.hubReconcilerRoleArn !== undefined ? { hubReconcilerRoleArn: o.hubReconcilerRoleArn } : {}),
           // A spoke has no topic of its own: its alarms go where the cluster's go.
           alarmActions: o.alarmActions,
           ...(o.allowNoDestination === "true" ? { allowNoDestination: true } : {}),

@@ -30,6 +30,8 @@ describe("parseDrillArgs", () => {
     });
     expect(parseDrillArgs(["--event", "e.json", "--deliver", "3"])).toMatchObject({ kind: "event", deliver: 3 });
     expect(parseDrillArgs(["--event", "e.json", "--notify", "every-step", "--slack-bot"])).toMatchObject({ kind: "event", notify: "every-step", slackBot: true });
+    // Never delivered: the reconciler must find it.
+    expect(parseDrillArgs(["--event", "e.json", "--deliver", "0"])).toMatchObject({ kind: "event", deliver: 0 });
   });
 
   test.each([
@@ -38,8 +40,8 @@ describe("parseDrillArgs", () => {
     [["--event", "e.json", "--ecs", "AGENT,okk"], /^--ecs: ECS script "AGENT,okk", entry 2: Invalid ECS script entry "okk"/],
     [["--event", "e.json", "--slack", "404"], /^--slack: Slack script "404", entry 1: invalid entry "404"/],
     [["--ecs", "ok"], "--ecs goes with --event FILE"],
-    [["--event", "e.json", "--deliver", "0"], '--deliver "0": expected a whole number from 1 to 10'],
-    [["--event", "e.json", "--deliver", "two"], '--deliver "two": expected a whole number from 1 to 10'],
+    [["--event", "e.json", "--deliver", "11"], '--deliver "11": expected a whole number from 0 to 10'],
+    [["--event", "e.json", "--deliver", "two"], '--deliver "two": expected a whole number from 0 to 10'],
     [["--json", "--slack", "ok"], "--slack, --json go with --event FILE"],
     [["--jsn"], /Unknown option '--jsn'/],
     [["--event", "e.json", "--notify", "all"], '--notify "all": expected one of outcomes, problems, every-step'],

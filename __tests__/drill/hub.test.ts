@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { DrillResult } from "../../drill/drill-types";
 import { Drill } from "../../drill/runner";
 import { EVENTS_DIR } from "../../drill/scenarios";
+import { resourcePolicyAllows } from "../../drill/local-aws/iam-policy";
 
 const ROOT = join(__dirname, "..", "..");
 const HUB = "123456789012/ap-northeast-1";
@@ -131,6 +132,64 @@ describe("the drill as a hub with a spoke in 222233334444/eu-west-1", () => {
         `the spoke's place ${SPOKE} got 0 task(s), not the 1 it was short`,
         `the hub's place ${HUB} got 1 task(s): a spoke's job ran in the wrong account and region`,
       ]);
+    });
+  });
+});
+
+describe("the hub's reconciler and its spoke (issue 18, items 1 and 4)", () => {
+  const SWEEP_ROLE = "arn:aws:iam::222233334444:role/ecs-rerun/ecs-rerun-sweep-eu-west-1";
+  const sweptBy = (drill: Drill) => drill.aws.sts.calls.filter((c) => c.roleArn === SWEEP_ROLE);
+
+  it("finds a spoke's failure whose event never arrived, through the spoke's sweep role, and it is relaunched in the spoke", async () => {
+    await withDrill({}, async (drill) => {
+      const r = await drill.run([], { failure: event(SPOKE_EVENT_FILE), reconcile: {} });
+      expect(spokeRelaunchProblems(drill)).toEqual([]);
+      expect(r.deliveries.filter((d) => d.origin === "reconciler").map((d) => d.outcome)).toEqual(["recovered"]);
+      // The reconciler read the spoke as its sweep role, which STS let the reconciler's role (and only it) assume.
+      expect(sweptBy(drill).length).toBeGreaterThan(0);
+      expect(sweptBy(drill).every((c) => c.granted && c.caller.includes(":assumed-role/ecs-rerun-reconciler-ap-northeast-1/"))).toBe(true);
+      const lookups = drill.aws.requestsFor("LookupEvents").filter((l) => l.account === "222233334444");
+      expect(lookups.length).toBeGreaterThan(0);
+      expect(lookups.every((l) => l.caller.type === "AssumedRole" && l.caller.sessionContext.sessionIssuer.arn === SWEEP_ROLE && l.region === "eu-west-1")).toBe(true);
+      // The relaunch itself went through the relaunch role, as the rerun role.
+      expect(drill.aws.launchRequests().find((l) => l.account === "222233334444")?.caller).toMatchObject({ sessionContext: { sessionIssuer: { arn: RELAUNCH_ROLE } } });
+      expect(r.alarms).toContain("foundByReconciler");
+    });
+  });
+
+  it("could not have read the spoke through its relaunch role: that role trusts the hub's rerun role alone", async () => {
+    await withDrill({}, async (drill) => {
+      const [spoke] = drill.pipeline.hub!.spokes;
+      const reconciler = { arns: [drill.pipeline.reconciler!.roleArn], account: "123456789012" };
+      expect(resourcePolicyAllows(spoke.relaunchRole.trustPolicy, "sts:AssumeRole", reconciler)).toBe(false);
+      expect(resourcePolicyAllows(spoke.sweepRole!.trustPolicy, "sts:AssumeRole", reconciler)).toBe(true);
+      expect(resourcePolicyAllows(spoke.sweepRole!.trustPolicy, "sts:AssumeRole", { arns: [drill.pipeline.rerunRoleArn], account: "123456789012" })).toBe(false);
+    });
+  });
+
+  it("a spoke deployed without the hub's reconciler role: STS refuses the sweep role, the reconciler's errors alarm fires, nothing is launched", async () => {
+    await withDrill({}, async (drill) => {
+      drill.aws.sts.setRoles(drill.pipeline.hub!.spokes.map((s) => s.relaunchRole));
+      const r = await drill.run([], { failure: event(SPOKE_EVENT_FILE), reconcile: { maxSeconds: 1800 } });
+      expect(Object.values(tasksPlaced(drill)).reduce((a, b) => a + b, 0)).toBe(0);
+      expect(sweptBy(drill).map((c) => [c.granted, c.errorCode])).toContainEqual([false, "AccessDenied"]);
+      expect(r.alarms).toContain("reconcilerErrors");
+    });
+  });
+
+  // The review's case of item 2: spoke_clusters names one spoke and spoke_organization_id admits the
+  // organization; a member of it not in spoke_clusters deployed a spoke, whose forwarded failure the
+  // bus admitted and, before the fix, no hub rule matched: lost without an alarm.
+  it("recovers the forwarded failure of an organization member that spoke_clusters does not list", async () => {
+    const MEMBER = "555566667777";
+    const memberCluster = `arn:aws:ecs:eu-west-1:${MEMBER}:cluster/batch-ec2`;
+    await withDrill({ spokeOrganizationId: "o-a1b2c3d4e5", organizationClusters: [memberCluster] }, async (drill) => {
+      const failure = JSON.parse(readFileSync(SPOKE_EVENT_FILE, "utf8").replaceAll("222233334444", MEMBER)) as Record<string, unknown>;
+      const r = await drill.run([failure]);
+      expect(r.deliveries[0]).toMatchObject({ origin: "delivered", matched: true, outcome: "recovered" });
+      expect(tasksPlaced(drill)).toMatchObject({ [`${MEMBER}/eu-west-1`]: 1, [HUB]: 0 });
+      expect(drill.aws.sts.calls).toContainEqual({ roleArn: `arn:aws:iam::${MEMBER}:role/ecs-rerun/ecs-rerun-relaunch-eu-west-1`, caller: expect.stringContaining(":assumed-role/ecs-rerun-rerun-ap-northeast-1/"), granted: true });
+      expect(r.timeline.map((t) => t.text).join("\n")).toContain(`spoke ${MEMBER}/eu-west-1 forwarding rule -> hub bus -> hub rules matched`);
     });
   });
 });

@@ -10,6 +10,9 @@ const ENV_KEYS = [
   "AWS_REGION",
   "SPOKE_ROLE_ARN_PATTERN",
   "SPOKE_ACCOUNTS",
+  "STATE_MACHINE_ARN",
+  "CLUSTERS",
+  "CURSOR_TABLE",
   // The SDK warns on Node < 22 when a client is built; the Lambda runtime is nodejs22.x.
   "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED",
 ] as const;
@@ -71,5 +74,38 @@ describe("notifier entry point", () => {
     expect(() => loadWithEnv("../../lambda/notifier/index", { AWS_REGION: "ap-northeast-1" })).toThrow(
       expect.objectContaining({ name: "ConfigurationError", message: expect.stringContaining("SLACK_WEBHOOK_PARAMETER") }),
     );
+  });
+});
+
+describe("reconciler entry point", () => {
+  const RECONCILER = "../../lambda/reconciler/index";
+  const ENV = {
+    AWS_REGION: "ap-northeast-1",
+    STATE_MACHINE_ARN: "arn:aws:states:ap-northeast-1:123456789012:stateMachine:ecs-rerun",
+    CLUSTERS: '["batch-ec2"]',
+    CURSOR_TABLE: "ecs-rerun-reconciler",
+  };
+
+  it("exports a handler when the environment is valid", () => {
+    expect(typeof loadWithEnv(RECONCILER, ENV).handler).toBe("function");
+  });
+
+  // The reconciler reaches a hub's spokes through STS, like the rerun function, but reads only
+  // CloudTrail and ECS there: its bundle must not carry the rerun function's EventBridge and
+  // Scheduler clients (loaded at init for nothing).
+  it("bundles only the SDK clients it uses", () => {
+    const esbuild = require("esbuild") as typeof import("esbuild");
+    const { metafile } = esbuild.buildSync({
+      entryPoints: [require.resolve(RECONCILER)],
+      bundle: true,
+      platform: "node",
+      target: "node22",
+      format: "cjs",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
+    const clients = new Set(Object.keys(metafile!.inputs).map((p) => /@aws-sdk\/(client-[a-z0-9-]+)\//.exec(p)?.[1]).filter((c): c is string => c !== undefined));
+    expect([...clients].sort()).toEqual(["client-cloudtrail", "client-dynamodb", "client-ecs", "client-sfn"]);
   });
 });

@@ -93,6 +93,19 @@ describe("a hub of two spokes in two accounts", () => {
     expect(env).not.toHaveProperty("SPOKE_ORGANIZATION_ID");
   });
 
+  // Not through the relaunch roles: those trust the rerun role alone (and may launch); the reconciler
+  // only reads, through each spoke's sweep role, which trusts the reconciler's role alone.
+  test("the reconciler's role may assume the spokes' sweep roles of this name in those accounts, and no relaunch role", () => {
+    const policy = byId(deployed, "aws_iam_role_policy", "reconciler_spoke-policy");
+    expect(policy).toMatchObject({ name: "assume-spoke-sweep-roles", role: expect.stringMatching(/aws_iam_role\.pipeline_reconciler_role_/) });
+    expect(doc(policy.policy).Statement).toEqual([
+      { Sid: "AssumeSpokeSweepRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: ["arn:aws:iam::222233334444:role/ecs-rerun/ecs-rerun-sweep-*", "arn:aws:iam::333344445555:role/ecs-rerun/ecs-rerun-sweep-*"] },
+    ]);
+    const env = JSON.parse(deployedIn(JSON.stringify((byId(tf, "aws_lambda_function", "reconciler_reconciler-function").environment as { variables: Record<string, string> }).variables), HUB)) as Record<string, string>;
+    expect(env.SPOKE_ROLE_ARN_PATTERN).toBe("arn:aws:iam::{account}:role/ecs-rerun/ecs-rerun-sweep-{region}");
+    expect(JSON.parse(env.SPOKE_CLUSTERS)).toEqual([EU, US]);
+  });
+
   test("the synthesized hub rule matches a failure forwarded from an admitted account and region, not one from another account", () => {
     const pattern = JSON.parse(byId(deployed, "aws_cloudwatch_event_rule", "spoke-failures").event_pattern as string);
     const event = loadEvent(AGENT_EVENT);
@@ -122,6 +135,8 @@ describe("a hub admitting an organization", () => {
     expect(pattern).toEqual({ source: ["aws.ecs"], "detail-type": ["AWS API Call via CloudTrail", "ECS Task State Change"] });
     expect(rerunEnv(tf).SPOKE_ORGANIZATION_ID).toBe("o-a1b2c3d4e5");
     expect(rerunEnv(tf).SPOKE_ACCOUNTS).toBe("[]");
+    // No spoke cluster: nothing for the reconciler to sweep elsewhere, so no right to assume anything.
+    expect(resourcesOf(tf, "aws_iam_role_policy").map((p) => p.name)).not.toContain("assume-spoke-sweep-roles");
   });
 });
 

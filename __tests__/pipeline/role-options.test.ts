@@ -130,14 +130,14 @@ describe("every role the constructs create takes the user's boundary and path", 
     expect(() => spokeRoles({ rolePermissionsBoundary: "boundary" })).toThrow(/\(EcsRerunSpoke prop rolePermissionsBoundary; module spoke: role_permissions_boundary\)/);
   });
 
-  test("the module and its spoke: every role reads var.role_permissions_boundary, every role but the relaunch roles var.role_path", () => {
+  test("the module and its spoke: every role reads var.role_permissions_boundary, every role but the relaunch and sweep roles (which the hub finds by name and path) var.role_path", () => {
     const { json, spoke } = synthesizeModule();
-    for (const [which, config, relaunch] of [["module", json, "rerun_role"], ["modules/spoke", spoke, "relaunch_role"]] as const) {
+    for (const [which, config, fixed] of [["module", json, ["rerun_role"]], ["modules/spoke", spoke, ["relaunch_role", "sweep_role"]]] as const) {
       const roles = config.resource!.aws_iam_role;
       expect({ which, boundaries: Object.values(roles).map((r) => r.permissions_boundary) }).toEqual({ which, boundaries: Object.values(roles).map(() => "${var.role_permissions_boundary}") });
       expect({ which, paths: Object.fromEntries(Object.entries(roles).map(([a, r]) => [a, r.path])) }).toEqual({
         which,
-        paths: Object.fromEntries(Object.keys(roles).map((a) => [a, a === relaunch ? RELAUNCH_ROLE_PATH : "${var.role_path}"])),
+        paths: Object.fromEntries(Object.keys(roles).map((a) => [a, (fixed as readonly string[]).includes(a) ? RELAUNCH_ROLE_PATH : "${var.role_path}"])),
       });
     }
   });

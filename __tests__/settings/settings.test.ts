@@ -41,6 +41,7 @@ describe("reading settings", () => {
       ECS_RERUN_SLACK_CHANNEL_ID: "C0123456789",
       ECS_RERUN_HUB_EVENT_BUS_ARN: "arn:aws:events:us-east-1:111122223333:event-bus/ecs-rerun-hub",
       ECS_RERUN_HUB_RERUN_ROLE_ARN: "arn:aws:iam::111122223333:role/ecs-rerun/ecs-rerun-rerun-us-east-1",
+      ECS_RERUN_HUB_RECONCILER_ROLE_ARN: "arn:aws:iam::111122223333:role/ecs-rerun-reconciler-us-east-1",
     };
     expect(Object.keys(values).sort()).toEqual(SETTINGS.map((s) => s.env).sort());
     expect(readSettings(values, {})).toEqual({
@@ -65,6 +66,7 @@ describe("reading settings", () => {
       slackChannelId: "C0123456789",
       hubEventBusArn: "arn:aws:events:us-east-1:111122223333:event-bus/ecs-rerun-hub",
       hubRerunRoleArn: "arn:aws:iam::111122223333:role/ecs-rerun/ecs-rerun-rerun-us-east-1",
+      hubReconcilerRoleArn: "arn:aws:iam::111122223333:role/ecs-rerun-reconciler-us-east-1",
     });
   });
 
@@ -100,7 +102,7 @@ describe("refusing settings", () => {
   test.each<[string, Record<string, string>, Record<string, unknown>, string]>([
     ["a misspelt variable", { ECS_RERUN_CLUSTERNAME: "x" }, {}, 'ECS_RERUN_CLUSTERNAME="x": there is no such setting; did you mean ECS_RERUN_CLUSTER_NAME?'],
     ["a variable in the wrong case", { ecs_rerun_region: "eu-west-1" }, {}, 'ecs_rerun_region="eu-west-1": there is no such setting; did you mean ECS_RERUN_REGION?'],
-    ["a variable nothing is near", { ECS_RERUN_COLOUR: "blue" }, {}, 'ECS_RERUN_COLOUR="blue": there is no such setting; the settings are ECS_RERUN_REGION, ECS_RERUN_CLUSTER_NAME, ECS_RERUN_VPC_ID, ECS_RERUN_SUBNET_IDS, ECS_RERUN_ALARM_ACTIONS, ECS_RERUN_PROTECTED_CLUSTERS, ECS_RERUN_SLACK_WEBHOOK_PARAMETER, ECS_RERUN_NOTIFICATION_EMAILS, ECS_RERUN_INFRASTRUCTURE_ROLE_ARNS, ECS_RERUN_SPOKE_CLUSTERS, ECS_RERUN_SPOKE_ORGANIZATION_ID, ECS_RERUN_RECONCILE_EVERY_MINUTES, ECS_RERUN_ALLOW_NO_DESTINATION, ECS_RERUN_CREATE_DASHBOARD, ECS_RERUN_NOTIFY, ECS_RERUN_STILL_TRYING_AFTER_SECONDS, ECS_RERUN_DIGEST_ABOVE_PER_MINUTE, ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER, ECS_RERUN_SLACK_CHANNEL_ID, ECS_RERUN_HUB_EVENT_BUS_ARN, ECS_RERUN_HUB_RERUN_ROLE_ARN'],
+    ["a variable nothing is near", { ECS_RERUN_COLOUR: "blue" }, {}, 'ECS_RERUN_COLOUR="blue": there is no such setting; the settings are ECS_RERUN_REGION, ECS_RERUN_CLUSTER_NAME, ECS_RERUN_VPC_ID, ECS_RERUN_SUBNET_IDS, ECS_RERUN_ALARM_ACTIONS, ECS_RERUN_PROTECTED_CLUSTERS, ECS_RERUN_SLACK_WEBHOOK_PARAMETER, ECS_RERUN_NOTIFICATION_EMAILS, ECS_RERUN_INFRASTRUCTURE_ROLE_ARNS, ECS_RERUN_SPOKE_CLUSTERS, ECS_RERUN_SPOKE_ORGANIZATION_ID, ECS_RERUN_RECONCILE_EVERY_MINUTES, ECS_RERUN_ALLOW_NO_DESTINATION, ECS_RERUN_CREATE_DASHBOARD, ECS_RERUN_NOTIFY, ECS_RERUN_STILL_TRYING_AFTER_SECONDS, ECS_RERUN_DIGEST_ABOVE_PER_MINUTE, ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER, ECS_RERUN_SLACK_CHANNEL_ID, ECS_RERUN_HUB_EVENT_BUS_ARN, ECS_RERUN_HUB_RERUN_ROLE_ARN, ECS_RERUN_HUB_RECONCILER_ROLE_ARN'],
     ["a notify mode that is none", { ECS_RERUN_NOTIFY: "outcome" }, {}, 'ECS_RERUN_NOTIFY="outcome": expected one of outcomes, problems, every-step'],
     ["a still-trying threshold under a minute", {}, { stillTryingAfterSeconds: "30" }, 'context key "stillTryingAfterSeconds" = "30": expected a whole number of seconds from 60 to 86400'],
     ["a bot token without its channel", { ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER: "/team/slack-bot" }, {}, 'ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER="/team/slack-bot" is set but ECS_RERUN_SLACK_CHANNEL_ID (context key "slackChannelId") is not: a bot posts to one channel with one token; set both, or neither for the webhook'],

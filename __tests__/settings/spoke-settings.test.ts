@@ -52,6 +52,11 @@ describe("the spoke stack's settings", () => {
     expect(readSettings({}, { hubEventBusArn: BUS, hubRerunRoleArn: ROLE })).toEqual({ hubEventBusArn: BUS, hubRerunRoleArn: ROLE });
   });
 
+  test("take the hub's reconciler role, for the spoke's sweep role", () => {
+    const RECONCILER = "arn:aws:iam::111122223333:role/ecs-rerun-reconciler-us-east-1";
+    expect(readSettings({ ...SPOKE, ECS_RERUN_HUB_RECONCILER_ROLE_ARN: RECONCILER }, {})).toEqual({ hubEventBusArn: BUS, hubRerunRoleArn: ROLE, hubReconcilerRoleArn: RECONCILER });
+  });
+
   test("take clusters of the spoke's region, by name or ARN", () => {
     expect(problems({ ...SPOKE, ECS_RERUN_REGION: "eu-west-1", ECS_RERUN_PROTECTED_CLUSTERS: `batch,${EU}` })).toEqual([]);
     expect(problems({ ...SPOKE, AWS_REGION: "eu-west-1", ECS_RERUN_PROTECTED_CLUSTERS: EU })).toEqual([]);
@@ -87,6 +92,18 @@ describe("the spoke stack's settings", () => {
       { ...SPOKE, ECS_RERUN_HUB_RERUN_ROLE_ARN: "arn:aws:iam::111122223333:role/ecs-rerun/prod-rerun-us-east-1" },
       {},
       'ECS_RERUN_HUB_RERUN_ROLE_ARN="arn:aws:iam::111122223333:role/ecs-rerun/prod-rerun-us-east-1": expected the rerun role of a hub named "ecs-rerun" (ecs-rerun-rerun-<region>): the hub finds a spoke\'s relaunch role by its own name, and this app\'s spoke is named "ecs-rerun"; for a hub with another name, use the Terraform module\'s spoke (modules/spoke) with that name',
+    ],
+    [
+      "the hub's reconciler role without a spoke stack",
+      { ECS_RERUN_HUB_RECONCILER_ROLE_ARN: "arn:aws:iam::111122223333:role/ecs-rerun-reconciler-us-east-1" },
+      {},
+      'ECS_RERUN_HUB_RECONCILER_ROLE_ARN="arn:aws:iam::111122223333:role/ecs-rerun-reconciler-us-east-1" is used only with the ecs-rerun-spoke stack: set hubEventBusArn and hubRerunRoleArn too (the hub\'s outputs hub_event_bus_arn and rerun_role_arn), or leave it unset',
+    ],
+    [
+      "the reconciler role of another account than the bus's",
+      { ...SPOKE, ECS_RERUN_HUB_RECONCILER_ROLE_ARN: "arn:aws:iam::999922223333:role/ecs-rerun-reconciler-us-east-1" },
+      {},
+      `ECS_RERUN_HUB_RECONCILER_ROLE_ARN="arn:aws:iam::999922223333:role/ecs-rerun-reconciler-us-east-1" and ECS_RERUN_HUB_EVENT_BUS_ARN="${BUS}" are of different accounts (999922223333, 111122223333): both are outputs of the same hub (reconciler_role_arn, hub_event_bus_arn)`,
     ],
     [
       "a cluster of another region than the spoke's",

@@ -85,10 +85,9 @@ describe("the relaunch role", () => {
     });
   });
 
-  test("grants nothing else: every action is one the rerun or the hub's reconciler makes, no logs (the Lambda logs in the hub), no Action '*'", () => {
+  test("grants nothing else: every action is one the rerun makes, no logs (the Lambda logs in the hub), no event history (the sweep role's), no Action '*'", () => {
     const actions = statements.flatMap((s) => asList(s.Action as string | string[])).sort();
     expect(actions).toEqual([
-      "cloudtrail:LookupEvents",
       "ecs:DescribeTaskDefinition",
       "ecs:DescribeTasks",
       "ecs:ListTasks",
@@ -102,6 +101,55 @@ describe("the relaunch role", () => {
       "scheduler:GetSchedule",
       "scheduler:ListSchedules",
     ]);
+  });
+});
+
+describe("the sweep role (what the hub's reconciler reads here)", () => {
+  const HUB_RECONCILER = "arn:aws:iam::111122223333:role/platform/ecs-rerun-reconciler-us-east-1";
+  const { raw, deployed, spoke } = synthSpoke({ clusters: ["batch-ec2", "reports"], hubReconcilerRoleArn: HUB_RECONCILER });
+  const role = byId(deployed, "aws_iam_role", "sweep-role");
+
+  test("is <name>-sweep-<region> under /ecs-rerun/, the name the hub's reconciler computes", () => {
+    expect(raw).toHaveResourceWithProperties(IamRole, { name: "ecs-rerun-sweep-eu-west-1", path: "/ecs-rerun/" });
+    expect(spoke.sweepRole).toBeDefined();
+  });
+
+  test("trusts exactly the hub's reconciler role: not the rerun role, nothing else", () => {
+    expect(JSON.parse(role.assume_role_policy as string)).toEqual({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "TheHubReconcilerRoleOnly", Effect: "Allow", Principal: { AWS: HUB_RECONCILER }, Action: "sts:AssumeRole" }],
+    });
+  });
+
+  test("may read the event history and the spoke's clusters' tasks, and nothing else: no launch, tag or pass", () => {
+    expect(statementsOf(byId(deployed, "aws_iam_role_policy", "sweep-policy").policy)).toEqual([
+      { Sid: "ReadEventHistory", Effect: "Allow", Action: "cloudtrail:LookupEvents", Resource: "*" },
+      {
+        Sid: "ReadStoppedTasksOfProtectedClusters",
+        Effect: "Allow",
+        Action: ["ecs:ListTasks", "ecs:DescribeTasks"],
+        Resource: "*",
+        Condition: { ArnEquals: { "ecs:cluster": ["arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2", "arn:aws:ecs:eu-west-1:222233334444:cluster/reports"] } },
+      },
+    ]);
+  });
+
+  test("is not created without the hub's reconciler role", () => {
+    const without = synthSpoke();
+    expect(without.spoke.sweepRole).toBeUndefined();
+    expect(Object.keys(without.deployed.resource!.aws_iam_role)).not.toContainEqual(expect.stringContaining("sweep"));
+  });
+
+  test("refuses a value that is no role ARN, naming the prop and the module variable", () => {
+    expect(() => synthSpoke({ hubReconcilerRoleArn: "ecs-rerun-reconciler-us-east-1" })).toThrow(
+      'hubReconcilerRoleArn = "ecs-rerun-reconciler-us-east-1" is invalid (EcsRerunSpoke prop hubReconcilerRoleArn; module spoke: hub_reconciler_role_arn): expected the ARN of the hub\'s reconciler role (the hub\'s output reconciler_role_arn)',
+    );
+  });
+
+  test("refuses more clusters than its one inline policy can name (IAM's 10,240 characters)", () => {
+    const clusters = Array.from({ length: 150 }, (_, i) => `cluster-${String(i).padStart(3, "0")}`);
+    expect(() => synthSpoke({ clusters, hubReconcilerRoleArn: HUB_RECONCILER })).toThrow(/^clusters names 150 clusters .*longer than IAM's 10240 characters/);
+    expect(() => synthSpoke({ clusters: clusters.slice(0, 100), hubReconcilerRoleArn: HUB_RECONCILER })).not.toThrow();
   });
 });
 

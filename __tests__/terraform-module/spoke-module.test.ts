@@ -44,11 +44,11 @@ describe("modules/spoke", () => {
     expect([...used].filter((v) => !declared.includes(v))).toEqual([]);
     expect(declared.filter((v) => !used.has(v))).toEqual([]);
     expect([declared[0], declared[declared.length - 1]]).toEqual(["create", "tags"]);
-    expect(declared).toEqual(expect.arrayContaining(["clusters", "hub_event_bus_arn", "hub_rerun_role_arn", "name", "pass_role_arns", "create_trail", "alarm_actions"]));
+    expect(declared).toEqual(expect.arrayContaining(["clusters", "hub_event_bus_arn", "hub_rerun_role_arn", "hub_reconciler_role_arn", "name", "pass_role_arns", "create_trail", "alarm_actions"]));
   });
 
   test("outputs the roles, the queue and the rules", () => {
-    expect(outputs).toEqual(["relaunch_role_arn", "forward_role_arn", "dead_letter_queue_arn", "rule_arn", "task_failures_rule_arn", "trail_arn"]);
+    expect(outputs).toEqual(["relaunch_role_arn", "sweep_role_arn", "forward_role_arn", "dead_letter_queue_arn", "rule_arn", "task_failures_rule_arn", "trail_arn"]);
   });
 
   test("creates nothing when create is false, and tags everything that takes tags", () => {
@@ -80,8 +80,10 @@ describe("the root module's documents name the submodule and the examples", () =
     const text = readFileSync(join(root, "examples", example, "main.tf"), "utf8");
     expect(text).toMatch(/module "ecs_rerun" \{\n {2}source = "\.\.\/\.\."/);
     expect(text).toMatch(/source {4}= "\.\.\/\.\.\/modules\/spoke"\n {2}providers = \{ aws = aws\.[a-z_0-9]+ \}/);
-    expect(text).toContain("hub_event_bus_arn  = module.ecs_rerun.hub_event_bus_arn");
-    expect(text).toContain("hub_rerun_role_arn = module.ecs_rerun.rerun_role_arn");
+    expect(text).toMatch(/hub_event_bus_arn += module\.ecs_rerun\.hub_event_bus_arn/);
+    expect(text).toMatch(/hub_rerun_role_arn += module\.ecs_rerun\.rerun_role_arn/);
+    // The spoke's sweep role, for the hub's reconciler.
+    expect(text).toMatch(/hub_reconciler_role_arn = module\.ecs_rerun\.reconciler_role_arn/);
     expect(text).toMatch(/spoke_clusters += \["arn:aws:ecs:eu-west-1:/);
     // Every alarm of the hub and of the spoke reaches someone besides the hub's topic.
     expect(text.match(/^\s*alarm_actions\s+= \[/gm)).toHaveLength(2);

@@ -10,7 +10,7 @@ export const INVARIANT_NAMES: Readonly<Record<Invariant, string>> = {
   I1: "no duplicate: tasks started for one failed launch <= its shortfall",
   I2: "no silence: a shortfall not started, or a program failure, reaches a human (its own Slack message, named in a storm digest, the dead-letter queue, or an alarm)",
   I3: "never launches what it must not (service tasks, program failures, unprotected clusters, hidden requests), nor anywhere but the failure's own account and region",
-  I4: "bounded: tasks launched <= max attempts x shortfall, executions <= deliveries",
+  I4: "bounded: tasks launched <= max attempts x shortfall, executions <= deliveries (one when none)",
   I5: "quiet when healthy: no alarm when every fault healed within its retry budget",
 };
 
@@ -39,11 +39,13 @@ export interface Violation {
 const NEEDS_HUMAN = ["gave_up", "not_retryable", "needs_human", "unstarted-event"];
 
 /**
- * Whether an alarm reaches a human: its only action is the notices topic, which a scenario whose
- * publishes are refused (KMS access denied on the topic's key) has broken for the alarm too.
+ * Whether an alarm that says something is lost reaches a human: its only action is the notices topic,
+ * which a scenario whose publishes are refused (KMS access denied on the topic's key) has broken for
+ * the alarm too. FoundByReconciler is left out: it says the reconciler handed a failure over (the
+ * event path missed it), not that the job is lost, so it tells no one a shortfall went unstarted.
  */
 function alarmReachesHuman(s: Scenario, o: Observation): boolean {
-  return o.alarms.length > 0 && !s.sns.includes("fail");
+  return o.alarms.some((a) => a !== "foundByReconciler") && !s.sns.includes("fail");
 }
 
 /**
@@ -57,6 +59,10 @@ export function healedWithinBudget(s: Scenario, o: Observation): boolean {
   const ran = o.tasks.filter((t) => t.ran).length;
   const failures = (list: readonly string[]) => list.filter((f) => f !== "ok").length;
   return (
+    // A lost event is the event path's fault that FoundByReconciler exists to report; a dead
+    // reconciler invocation is the reconciler's Errors.
+    s.delivery === "delivered" &&
+    !(s.reconcile && s.reconcilerDeaths.some((d) => d > 0)) &&
     !s.lambda.includes("die") &&
     !s.sns.includes("fail") &&
     failures(s.slack) <= 2 &&
@@ -84,7 +90,8 @@ export function judge(s: Scenario, o: Observation, maxAttempts: number): Violati
   if (o.tasks.length > maxAttempts * shortfall && !mustNotLaunch(s)) {
     violations.push({ invariant: "I4", detail: `${o.tasks.length} task(s) launched for a shortfall of ${shortfall} with ${maxAttempts} attempts` });
   }
-  if (o.executions > s.deliverAt.length) violations.push({ invariant: "I4", detail: `${o.executions} executions for ${s.deliverAt.length} deliveries` });
+  const deliveries = s.delivery === "never" ? 0 : s.deliverAt.length;
+  if (o.executions > Math.max(1, deliveries)) violations.push({ invariant: "I4", detail: `${o.executions} executions for ${deliveries} deliveries` });
   if (healedWithinBudget(s, o) && o.alarms.length > 0) violations.push({ invariant: "I5", detail: `alarm(s) ${o.alarms.join(", ")} in a run whose faults all healed` });
   return violations;
 }

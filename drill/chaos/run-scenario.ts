@@ -104,8 +104,8 @@ export function observe(r: DrillResult, tasks: Readonly<Record<string, readonly 
     // The queue holds notices, and events the starter could not hand to Step Functions: the failure itself.
     deadLetterKinds: [...r.deadLetters.map((d) => String((d.notice as { kind?: unknown } | null)?.kind ?? "unknown")), ...Array.from({ length: r.unstartedEvents }, () => "unstarted-event")],
     alarms: r.alarms,
-    // Executions of the delivered failure; its reruns' own task events start executions of their own.
-    executions: r.deliveries.filter((d) => d.origin === "delivered" && d.executionArn !== undefined).length,
+    // Executions of the failure, delivered or found by the reconciler; its reruns' own task events start executions of their own.
+    executions: r.deliveries.filter((d) => (d.origin === "delivered" || d.origin === "reconciler") && d.executionArn !== undefined).length,
   };
 }
 
@@ -115,16 +115,21 @@ export async function runScenario(drill: Drill, s: Scenario, seed: number): Prom
   drill.slack.reset();
   drill.aws.setEcsScript([...s.ecs]);
   drill.slack.setScript([...s.slack]);
-  const result = await drill.run(deliveries(s), {
+  const result = await drill.run(s.delivery === "never" ? [] : deliveries(s), {
     seed,
     deliverAtSeconds: s.deliverAt,
+    // The failure happened, delivered or not: its record is in event history, its task among the stopped ones.
+    failure: failureEvent(s),
+    ...(s.reconcile ? { reconcile: { firstAfterSeconds: s.reconcilerPhaseSeconds, deaths: s.reconcilerDeaths } } : {}),
     // Long enough for every placed task to start (or not) after the last execution ended.
     holdSeconds: 120,
     faults: {
       lambda: s.lambda,
       sns: s.sns,
-      operations: { DescribeTasks: s.describeTasks, ListTasks: s.listTasks, TagResource: s.tagResource, StartExecution: s.startExecution, [`UpdateItem:${drill.pipeline.launchPacer!.table}`]: s.updateItem },
+      operations: { DescribeTasks: s.describeTasks, ListTasks: s.listTasks, TagResource: s.tagResource, StartExecution: s.startExecution, [`UpdateItem:${drill.pipeline.launchPacer!.table}`]: s.updateItem, LookupEvents: s.lookupEvents },
       ecsStorm: s.storm,
+      rulesDisabledSeconds: s.delivery === "rules-off-an-hour" ? 3600 : 0,
+      eventHistory: { lookupsPerSecond: 2, delaySeconds: s.historyDelaySeconds },
     },
   });
   return { result, observation: observe(result, drill.aws.tasksByPlace(), s.place === "spoke" ? SPOKE_PLACE : HOME_PLACE) };

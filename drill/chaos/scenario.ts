@@ -46,6 +46,13 @@ export const LAUNCH_ANSWERS = [
  */
 export type Place = "home" | "spoke";
 
+/**
+ * How the failure's event reaches the rules (AWS delivers service events best effort): its copies
+ * delivered; never ("record never delivered" for a CloudTrail record, "task event never delivered"
+ * for a task's); or not while the failure rules are disabled, for the first hour.
+ */
+export type Delivery = "delivered" | "never" | "rules-off-an-hour";
+
 export interface Scenario {
   readonly source: Source;
   readonly place: Place;
@@ -75,6 +82,18 @@ export interface Scenario {
   readonly lambda: readonly ("ok" | "die")[];
   /** A throttling storm over the first `seconds` (0: none): every ECS call throttled but every `passEvery`-th (0: none passes). */
   readonly storm: { readonly seconds: number; readonly passEvery: number };
+  /** How the event is delivered. */
+  readonly delivery: Delivery;
+  /** Whether the reconciler runs on its schedule (always when the event is lost; it is deployed by default). */
+  readonly reconcile: boolean;
+  /** Seconds after the start of the reconciler's first invocation (the schedule's phase). */
+  readonly reconcilerPhaseSeconds: number;
+  /** Per reconciler invocation: 0 runs, N > 0 dies once N of its calls took effect ("reconciler invocation dies"). */
+  readonly reconcilerDeaths: readonly number[];
+  /** Faults of LookupEvents, per call in order ("LookupEvents throttled", or a 5xx or no answer). */
+  readonly lookupEvents: readonly OperationFault[];
+  /** Seconds after its call the CloudTrail record appears in event history (CloudTrail's delivery delay). */
+  readonly historyDelaySeconds: number;
 }
 
 const faults = (max: number) => fc.array(fc.constantFrom<OperationFault>("ok", "5xx", "throttle", "drop"), { maxLength: max });
@@ -116,12 +135,24 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
     // Drawn last, so every other field of a seed's scenario is what it was before spokes existed;
     // it shrinks towards the hub's own place.
     place: fc.oneof({ weight: 3, arbitrary: fc.constant<Place>("home") }, { weight: 1, arbitrary: fc.constant<Place>("spoke") }),
+    // The second path, drawn after everything else (so each seed's event-path scenario is as it was):
+    // an event lost in one scenario in four, and the reconciler beside a delivered one in one in four.
+    delivery: fc.oneof(
+      { weight: 9, arbitrary: fc.constant<Delivery>("delivered") },
+      { weight: 2, arbitrary: fc.constant<Delivery>("never") },
+      { weight: 1, arbitrary: fc.constant<Delivery>("rules-off-an-hour") },
+    ),
+    reconcileDelivered: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    reconcilerPhaseSeconds: fc.integer({ min: 1, max: 300 }),
+    reconcilerDeaths: fc.array(fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 12 }) }), { maxLength: 3 }),
+    lookupEvents: fc.array(fc.constantFrom<OperationFault>("ok", "throttle", "throttle", "throttle", "5xx", "drop"), { maxLength: 6 }),
+    historyDelaySeconds: fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 1200 }) }),
   })
-  .map(({ placedFraction, ...s }) => {
+  .map(({ placedFraction, reconcileDelivered, ...s }) => {
     // A partial placement needs a shortfall: at least two asked, fewer placed.
     const count = s.source === "partial" ? Math.max(2, s.count) : s.source === "starttask-rejected" ? 2 : s.count;
     const placed = s.source === "partial" ? Math.min(count - 1, placedFraction) : s.source === "starttask-rejected" ? 1 : 0;
-    return { ...s, count, placed };
+    return { ...s, count, placed, reconcile: s.delivery !== "delivered" || reconcileDelivered };
   });
 
 /** The tasks the failure left owed, by the scenario's own definition (never by the pipeline's count). */
@@ -155,5 +186,14 @@ export function describeScenario(s: Scenario): string {
   parts.push(...listed("DescribeTasks", s.describeTasks), ...listed("ListTasks", s.listTasks), ...listed("TagResource", s.tagResource));
   parts.push(...listed("StartExecution", s.startExecution), ...listed("UpdateItem", s.updateItem), ...listed("sns", s.sns), ...listed("slack", s.slack), ...listed("lambda", s.lambda));
   if (s.storm.seconds > 0) parts.push(`ECS throttled for ${s.storm.seconds} s${s.storm.passEvery > 1 ? ` (1 call in ${s.storm.passEvery} passes)` : ""}`);
+  const taskSource = s.source === "failed-to-start" || s.source === "program-failure" || s.source === "service-task";
+  if (s.delivery === "never") parts.push(taskSource ? "task event never delivered" : "record never delivered");
+  if (s.delivery === "rules-off-an-hour") parts.push("rules disabled for an hour");
+  if (s.reconcile) {
+    parts.push(`reconciler from ${s.reconcilerPhaseSeconds} s`);
+    if (s.reconcilerDeaths.some((d) => d > 0)) parts.push(`reconciler invocations die after ${s.reconcilerDeaths.join(",")} calls (0: none)`);
+    parts.push(...listed("LookupEvents", s.lookupEvents));
+    if (s.historyDelaySeconds > 0) parts.push(`records appear in event history after ${s.historyDelaySeconds} s`);
+  }
   return parts.join("; ");
 }

@@ -42,10 +42,11 @@ export interface SweepResult {
 /**
  * The drill the sweep runs on: synthesized once, its endpoints reset for every scenario. A hub that
  * protects its own batch-ec2 and a spoke's (222233334444, eu-west-1), so a scenario may happen in
- * either place.
+ * either place. In-process: the SDK clients reach the same endpoints' code without a socket (the
+ * drill's scenarios and tests use sockets); a socket costs more than the pipeline here.
  */
 export function startSweepDrill(plant: readonly ChaosDefect[] = [], timeline = false): Promise<Drill> {
-  return Drill.start({ timeline, slackTimeoutMs: 100, plant, clusters: ["batch-ec2", SPOKE_CLUSTER] });
+  return Drill.start({ timeline, slackTimeoutMs: 100, plant, clusters: ["batch-ec2", SPOKE_CLUSTER], transport: "in-process" });
 }
 
 /** The scenario a seed draws (what `--runs 1 --seed S` runs). */
@@ -110,10 +111,14 @@ export async function sweep(options: SweepOptions, drill?: Drill): Promise<Sweep
   return { runs: options.runs, violations, byInvariant, examples, wallSeconds: Math.round((Date.now() - started) / 100) / 10 };
 }
 
-/** The first scenario from `seed` on (at most `runs` of them) that violates `invariant`, if any. */
-export async function firstViolation(drill: Drill, invariant: Invariant, seed: number, runs: number): Promise<{ seed: number; scenario: Scenario; violation: Violation } | undefined> {
+/**
+ * The first scenario from `seed` on (at most `runs` of them) that violates `invariant`, if any, drawn
+ * from `scenarios` (by default every scenario the sweep draws; a test may narrow it to the family a
+ * defect can show in).
+ */
+export async function firstViolation(drill: Drill, invariant: Invariant, seed: number, runs: number, scenarios: fc.Arbitrary<Scenario> = scenarioArb): Promise<{ seed: number; scenario: Scenario; violation: Violation } | undefined> {
   for (let i = 0; i < runs; i++) {
-    const scenario = scenarioOf(seed + i);
+    const scenario = fc.sample(scenarios, { seed: seed + i, numRuns: 1 })[0];
     const violation = (await judgeScenario(drill, scenario, seed + i)).violations.find((v) => v.invariant === invariant);
     if (violation) return { seed: seed + i, scenario, violation };
   }

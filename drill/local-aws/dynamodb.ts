@@ -1,5 +1,5 @@
-// The local DynamoDB endpoint: UpdateItem (the launch pacer's and the notifier's) and GetItem (the notifier's threads), on in-memory
-// tables, with the subset of update and condition expressions DynamoDB documents that the pacer
+// The local DynamoDB endpoint: UpdateItem (the launch pacer's and the notifier's), GetItem (the notifier's threads, the reconciler's cursors) and PutItem (the reconciler's cursors), on in-memory
+// tables; UpdateItem with the subset of update and condition expressions DynamoDB documents that the pacer
 // writes: SET with + and - and if_not_exists, conditions with comparisons, AND, OR, NOT, parentheses,
 // attribute_exists and attribute_not_exists. Anything outside the subset is refused with a
 // ValidationException naming it, so the drill never evaluates an expression it does not understand.
@@ -25,7 +25,7 @@ function validation(message: string): ApiError {
 }
 
 export class LocalDynamoDb implements LocalService {
-  readonly operations = new Set<string | undefined>(["UpdateItem", "GetItem"]);
+  readonly operations = new Set<string | undefined>(["UpdateItem", "GetItem", "PutItem"]);
   private readonly tables = new Map<string, Table>();
 
   /** `tables`: table name -> its partition key attribute. */
@@ -44,17 +44,17 @@ export class LocalDynamoDb implements LocalService {
     return found === undefined ? undefined : structuredClone(found);
   }
 
-  answer(_op: string, request: Record<string, unknown>): Reply {
+  answer(op: string, request: Record<string, unknown>): Reply {
     const name = request.TableName;
     const table = typeof name === "string" ? this.tables.get(name) : undefined;
     if (table === undefined) throw new ApiError(`${ERROR_NAMESPACE}ResourceNotFoundException`, "Requested resource not found");
-    const key = request.Key;
-    const keyAttribute = isObject(key) && Object.keys(key).length === 1 ? key[table.hashKey] : undefined;
-    if (!isObject(keyAttribute) || typeof keyAttribute.S !== "string") throw validation("The provided key element does not match the schema");
-    const keyValue = keyAttribute.S;
-    if (_op === "GetItem") {
-      const found = table.items.get(keyValue);
-      return { status: 200, answer: "ok", body: found === undefined ? {} : { Item: structuredClone(found) } };
+    if (op === "PutItem") return this.putItem(table, request);
+    const keyValue = keyOf(table, request.Key);
+    // GetItem: the item, or no Item at all when there is none (DynamoDB API Reference, "GetItem").
+    // Every read here is as consistent as ConsistentRead asks: one copy, no replicas.
+    if (op === "GetItem") {
+      const item = table.items.get(keyValue);
+      return { status: 200, answer: "ok", body: item === undefined ? {} : { Item: structuredClone(item) } };
     }
     const names = isObject(request.ExpressionAttributeNames) ? (request.ExpressionAttributeNames as Record<string, string>) : {};
     const values = isObject(request.ExpressionAttributeValues) ? (request.ExpressionAttributeValues as Record<string, AttributeValue>) : {};
@@ -95,6 +95,26 @@ export class LocalDynamoDb implements LocalService {
     else if (returnValues !== "NONE") throw validation(`ReturnValues ${JSON.stringify(returnValues)} is not one of NONE, ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW`);
     return { status: 200, answer: "ok", body: attributes && Object.keys(attributes).length > 0 ? { Attributes: structuredClone(attributes) } : {} };
   }
+
+  /** PutItem without a condition (the reconciler's cursor): the item replaces any of the same key. */
+  private putItem(table: Table, request: Record<string, unknown>): Reply {
+    const item = request.Item;
+    if (!isObject(item)) throw validation("Item is required");
+    const keyValue = keyOf(table, { [table.hashKey]: item[table.hashKey] });
+    if (request.ConditionExpression !== undefined) throw validation("ConditionExpression on PutItem is not supported by this local endpoint");
+    for (const [attribute, value] of Object.entries(item)) {
+      if (!isObject(value) || Object.keys(value).length !== 1) throw validation(`Supplied AttributeValue of ${attribute} is empty or has more than one datatype`);
+    }
+    table.items.set(keyValue, structuredClone(item) as Item);
+    return { status: 200, answer: "ok", body: {} };
+  }
+}
+
+/** The partition key value a request's Key names; ValidationException unless it is exactly the table's string key. */
+function keyOf(table: Table, key: unknown): string {
+  const keyAttribute = isObject(key) && Object.keys(key).length === 1 ? key[table.hashKey] : undefined;
+  if (!isObject(keyAttribute) || typeof keyAttribute.S !== "string") throw validation("The provided key element does not match the schema");
+  return keyAttribute.S;
 }
 
 // ---------------------------------------------------------------------------------------------

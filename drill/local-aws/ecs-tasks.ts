@@ -11,6 +11,11 @@ export class EcsTaskStore {
   /** Cancels for the default scheduler's pending timers. */
   private readonly timers = new Set<() => void>();
   private readonly taskStore = new Map<string, SimulatedTask>();
+  /**
+   * Tasks this ECS ran before the drill began (the stopped task of a delivered "ECS Task State
+   * Change", as ECS still lists it), by ARN: listed and described as they were, never placed or moved.
+   */
+  private readonly recorded = new Map<string, EcsTask>();
   /** Keep every event in `taskStateChanges` (false: hand them to the listener only). */
   private readonly keep: boolean;
 
@@ -30,6 +35,7 @@ export class EcsTaskStore {
   reset(): void {
     this.taskStateChanges.length = 0;
     this.taskStore.clear();
+    this.recorded.clear();
     this.cancelTimers();
   }
 
@@ -42,6 +48,26 @@ export class EcsTaskStore {
 
   get(taskArn: string): SimulatedTask | undefined {
     return this.taskStore.get(taskArn);
+  }
+
+  /** Keeps a task this ECS ran before (ECS's own form: timestamps in epoch seconds), to be listed and described. */
+  record(task: EcsTask): void {
+    this.recorded.set(task.taskArn, structuredClone(task));
+  }
+
+  /** A recorded task as DescribeTasks shows it (with its tags, none, when asked for). */
+  recordedTask(taskArn: string, withTags: boolean): EcsTask | undefined {
+    const task = this.recorded.get(taskArn);
+    if (task === undefined) return undefined;
+    const copy = structuredClone(task);
+    if (withTags) copy.tags ??= [];
+    else delete copy.tags;
+    return copy;
+  }
+
+  /** The recorded tasks, in the order they were recorded. */
+  recordedTasks(): EcsTask[] {
+    return [...this.recorded.values()].map((t) => structuredClone(t));
   }
 
   add(task: SimulatedTask): void {

@@ -205,9 +205,14 @@ export class LocalEcs implements LocalService {
     if (desired !== "RUNNING" && desired !== "STOPPED" && desired !== "PENDING") throw new ApiError("InvalidParameterException", "desiredStatus must be RUNNING, PENDING or STOPPED");
     const clusterArn = `${this.arnPrefix()}:cluster/${clusterName}`;
     const taskArns: string[] = [];
-    for (const task of this.taskStore.all()) {
-      this.taskStore.advance(task, at);
-      const t = task.snapshot({ tags: false });
+    const tasks = [
+      ...this.taskStore.recordedTasks(),
+      ...this.taskStore.all().map((task) => {
+        this.taskStore.advance(task, at);
+        return task.snapshot({ tags: false });
+      }),
+    ];
+    for (const t of tasks) {
       if (t.clusterArn !== clusterArn) continue;
       if (instance !== undefined && t.containerInstanceArn?.split("/").pop() !== instance.split("/").pop()) continue;
       if ((t.desiredStatus === "STOPPED") !== (desired === "STOPPED")) continue;
@@ -233,6 +238,11 @@ export class LocalEcs implements LocalService {
       // An ID is only meaningful within the cluster named in the request; an ARN names its own.
       const arn = ref.startsWith("arn:") ? ref : `${this.arnPrefix()}:task/${clusterName}/${ref}`;
       const task = this.taskStore.get(arn);
+      const recorded = task ? undefined : this.taskStore.recordedTask(arn, withTags);
+      if (recorded) {
+        tasks.push(recorded);
+        continue;
+      }
       if (!task) {
         failures.push({ arn: ref, reason: "MISSING" });
         continue;

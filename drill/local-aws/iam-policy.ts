@@ -25,6 +25,8 @@ export interface Caller {
   readonly arns: readonly string[];
   readonly account: string;
   readonly organizationId?: string;
+  /** The organization of the resource acted on (aws:ResourceOrgID), when it belongs to one. */
+  readonly resourceOrganizationId?: string;
 }
 
 const list = <T>(v: T | readonly T[] | undefined): readonly T[] => (v === undefined ? [] : Array.isArray(v) ? (v as readonly T[]) : [v as T]);
@@ -58,6 +60,8 @@ function contextValue(key: string, caller: Caller): string | undefined {
       return caller.account;
     case "aws:principalorgid":
       return caller.organizationId;
+    case "aws:resourceorgid":
+      return caller.resourceOrganizationId;
     case "aws:principalarn":
       return caller.arns[0];
     default:
@@ -86,8 +90,8 @@ function conditionsHold(statement: PolicyStatement, caller: Caller): boolean {
 
 /**
  * Whether the caller's identity `policies` let it do `action` on `resource`: some Allow statement's
- * Action and Resource match and its conditions hold, and no such Deny does. Condition keys about the
- * resource's organization (aws:ResourceOrgID) are unknown here: the drill has no organization.
+ * Action and Resource match and its conditions hold, and no such Deny does. aws:ResourceOrgID is the
+ * caller's `resourceOrganizationId` (the organization of the role assumed), unknown outside one.
  */
 export function identityPoliciesAllow(policies: readonly PolicyDocument[], action: string, resource: string, caller: Caller): boolean {
   const statements = policies.flatMap((p) => list(p.Statement));

@@ -22,6 +22,8 @@ export interface AssumableRole {
   /** IAM path, "/ecs-rerun/" for the relaunch roles. */
   readonly path: string;
   readonly trustPolicy: PolicyDocument;
+  /** The AWS Organization its account belongs to, if any (what aws:ResourceOrgID and aws:PrincipalOrgID see). */
+  readonly organizationId?: string;
 }
 
 /** An STS answer: HTTP status and XML body. */
@@ -107,7 +109,7 @@ export class LocalSts {
     const role = this.roles.get(roleArn);
     const callerArns = caller.type === "AssumedRole" ? [caller.sessionContext.sessionIssuer.arn, caller.arn] : [caller.arn];
     const own = this.identityPolicies.get(callerArns[0]);
-    if (own !== undefined && !identityPoliciesAllow(own, "sts:AssumeRole", roleArn, { arns: callerArns, account: caller.accountId })) {
+    if (own !== undefined && !identityPoliciesAllow(own, "sts:AssumeRole", roleArn, { arns: callerArns, account: caller.accountId, resourceOrganizationId: role?.organizationId })) {
       return refuse(403, "AccessDenied", `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn} because no identity-based policy allows the sts:AssumeRole action`);
     }
     // A role that does not exist and one whose trust refuses the caller answer alike: AccessDenied.

@@ -33,7 +33,7 @@ export interface ReconcilerConfig {
   readonly homeRegion: string;
   /** A hub's other places: each spoke's account and region with its clusters. */
   readonly spokes: readonly ReconciledPlace[];
-  /** A hub: the relaunch role of a place, with {account} and {region} (the rerun Lambda's SPOKE_ROLE_ARN_PATTERN). */
+  /** A hub: the sweep role of a place (read-only, trusting this function's role), with {account} and {region}. */
   readonly spokeRoleArnPattern?: string;
 }
 
@@ -79,7 +79,7 @@ export function readConfig(env: Env): ReconcilerConfig {
   const badSpoke = spokeClusters.find((c) => !new RegExp(SPOKE_CLUSTER_ARN_PATTERN).test(c));
   if (badSpoke !== undefined) throw new ConfigurationError(`SPOKE_CLUSTERS holds ${JSON.stringify(badSpoke)}: expected full cluster ARNs`);
   const spokeRoleArnPattern = envValue(env, "SPOKE_ROLE_ARN_PATTERN");
-  if (spokeClusters.length > 0 && spokeRoleArnPattern === undefined) throw new ConfigurationError("SPOKE_ROLE_ARN_PATTERN is required (the relaunch role of a spoke) when SPOKE_CLUSTERS is set, but is not set");
+  if (spokeClusters.length > 0 && spokeRoleArnPattern === undefined) throw new ConfigurationError("SPOKE_ROLE_ARN_PATTERN is required (the sweep role of a spoke) when SPOKE_CLUSTERS is set, but is not set");
   const homeRegion = requiredString(env, "AWS_REGION", "the function's own region; Lambda sets it");
   if (!REGION_PATTERN.test(homeRegion)) throw new ConfigurationError(`AWS_REGION=${JSON.stringify(homeRegion)} is invalid: expected a region code`);
   const spokes = placesOf(spokeClusters).filter((p) => ACCOUNT_PATTERN.test(p.account));

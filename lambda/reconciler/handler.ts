@@ -23,12 +23,12 @@ import { describeError, logJson } from "../shared/log";
 import { executionNameFor } from "../starter/execution-name";
 import { classifyEcsError, isThrottlingError } from "../rerun/core/ecs-errors";
 import { accountOfFunctionArn, placeLabel, type Place } from "../rerun/core/place";
-import { SpokeAccessError } from "../rerun/spoke-access";
+import { SpokeAccessError } from "../rerun/role-credentials";
 import type { ReconciledPlace, ReconcilerConfig } from "./config";
 import { cloudTrailEnvelope, taskEnvelope } from "./core/found-event";
 import { judgeLaunchRecord, LAUNCH_EVENT_NAMES, relaunchRoleArnPrefixOf } from "./core/rejected-launch";
 import { judgeStoppedTask, stoppedAtMs } from "./core/stopped-task";
-import { advance, chunksToRead, type Chunk } from "./core/windows";
+import { advance, chunksToRead, retreat, type Chunk } from "./core/windows";
 import { CURSOR_KEY_ATTRIBUTE, CURSOR_VALUE_ATTRIBUTE, FOUND_BY_RECONCILER, cursorKey } from "./core/names";
 
 export { CURSOR_KEY_ATTRIBUTE, CURSOR_VALUE_ATTRIBUTE, FOUND_BY_RECONCILER } from "./core/names";
@@ -74,7 +74,7 @@ export function dynamoCursors(table: string, dynamodb: CursorSender): CursorStor
   };
 }
 
-/** The clients of one place: the function's own at home, a spoke's relaunch role's elsewhere. */
+/** The clients of one place: the function's own at home, a spoke's sweep role's elsewhere. */
 export interface PlaceReaders {
   readonly cloudTrail: CloudTrailSender;
   readonly ecs: EcsReader;
@@ -83,7 +83,7 @@ export interface PlaceReaders {
 export interface ReconcilerDeps {
   readonly sfn: SfnStarter;
   readonly cursors: CursorStore;
-  /** The readers of a place (throws when the place cannot be reached, e.g. its relaunch role refused). */
+  /** The readers of a place (throws when the place cannot be reached, e.g. its sweep role refused). */
   readonly readersFor: (place: Place, home: boolean) => Promise<PlaceReaders>;
   /** ms since the epoch. @default Date.now */
   readonly now?: () => number;
@@ -109,6 +109,10 @@ export interface ReconcileSummary {
   readonly throttled: number;
   /** Places whose CloudTrail history is read up to the settled end (false: the next run goes on). */
   readonly caughtUp: Readonly<Record<string, boolean>>;
+  /** Places whose stopped tasks were all read (false: the next run reads them again). */
+  readonly tasksSwept: Readonly<Record<string, boolean>>;
+  /** Failures found that could not be handed over (the next run finds them again). */
+  readonly notHandedOver: number;
   /** Faults met (also thrown as a ReconcileError at the end of the run). */
   readonly faults: readonly string[];
 }
@@ -142,8 +146,9 @@ export function makeHandler(config: ReconcilerConfig, deps: ReconcilerDeps): Rec
     const deadline = now() + (remaining === undefined ? DEFAULT_TIME_BUDGET_MS : remaining - TIME_MARGIN_MS);
     const homeAccount = deps.homeAccount ?? accountOfFunctionArn(context?.invokedFunctionArn);
     const runAt = new Date(now()).toISOString();
-    const counts = { started: 0, alreadyHandled: 0, lookups: 0, throttled: 0 };
+    const counts = { started: 0, alreadyHandled: 0, lookups: 0, throttled: 0, notHandedOver: 0 };
     const caughtUp: Record<string, boolean> = {};
+    const tasksSwept: Record<string, boolean> = {};
     const faults: string[] = [];
     const inTime = () => {
       if (now() >= deadline) throw new OutOfTime();
@@ -163,6 +168,7 @@ export function makeHandler(config: ReconcilerConfig, deps: ReconcilerDeps): Rec
           logJson("INFO", "found failure already has its execution", { ...ctx, executionName: name });
           return true;
         }
+        counts.notHandedOver++;
         if (!transient(err)) faults.push(`StartExecution ${name}: ${describeError(err).errorName}`);
         logJson(transient(err) ? "WARN" : "ERROR", "found failure not handed over", { ...ctx, executionName: name, ...describeError(err) });
         return false;
@@ -227,17 +233,36 @@ export function makeHandler(config: ReconcilerConfig, deps: ReconcilerDeps): Rec
       const key = cursorKey(place);
       let cursor = await deps.cursors.get(key);
       const chunks = chunksToRead(cursor, now(), config.windows);
+      // Not read in full: the next run reads the chunk again, as new (windows.ts, retreat).
+      const again = async (chunk: Chunk) => {
+        const back = retreat(cursor, chunk);
+        if (back !== cursor) await deps.cursors.put(key, back);
+      };
       for (const chunk of chunks) {
-        if (!(await readChunk(place, readers, chunk))) return; // the cursor stays: the next run reads it again
-        cursor = advance(cursor, chunk);
-        await deps.cursors.put(key, cursor);
+        let read: boolean;
+        try {
+          read = await readChunk(place, readers, chunk);
+        } catch (err) {
+          // Out of time, the overlap is left for later runs: retreating then could make every short
+          // run read the same stretches again and never catch up.
+          if (!(err instanceof OutOfTime)) await again(chunk);
+          throw err;
+        }
+        if (!read) {
+          await again(chunk);
+          return;
+        }
+        const moved = advance(cursor, chunk);
+        // The overlap lies behind the cursor: reading it again moves nothing, so nothing is written.
+        if (moved !== cursor) await deps.cursors.put(key, moved);
+        cursor = moved;
       }
       caughtUp[placeLabel(place)] = true;
     };
 
     const sweepTasks = async (place: ReconciledPlace, readers: PlaceReaders): Promise<void> => {
       const rules = { ignoreStartedBy: config.ignoreStartedBy, catchFailedToStart: config.catchFailedToStart, reportProgramFailures: config.reportProgramFailures };
-      if (!rules.catchFailedToStart && !rules.reportProgramFailures) return;
+      if (!rules.catchFailedToStart && !rules.reportProgramFailures) return void (tasksSwept[placeLabel(place)] = true);
       for (const cluster of place.clusters) {
         const arns: string[] = [];
         let nextToken: string | undefined;
@@ -261,6 +286,7 @@ export function makeHandler(config: ReconcilerConfig, deps: ReconcilerDeps): Rec
           }
         }
       }
+      tasksSwept[placeLabel(place)] = true;
     };
 
     const places: { place: ReconciledPlace; home: boolean }[] = [];
@@ -290,6 +316,7 @@ export function makeHandler(config: ReconcilerConfig, deps: ReconcilerDeps): Rec
 
     for (const { place, home } of places) {
       caughtUp[placeLabel(place)] = false;
+      tasksSwept[placeLabel(place)] = false;
       let readers: PlaceReaders | undefined;
       if (!(await attempt(place, "access", async () => void (readers = await deps.readersFor(place, home))))) break;
       if (readers === undefined) continue;
@@ -297,7 +324,7 @@ export function makeHandler(config: ReconcilerConfig, deps: ReconcilerDeps): Rec
       if (!(await attempt(place, "event history", () => sweepHistory(place, r)))) break;
       if (!(await attempt(place, "stopped tasks", () => sweepTasks(place, r)))) break;
     }
-    const summary: ReconcileSummary = { ...counts, caughtUp, faults };
+    const summary: ReconcileSummary = { ...counts, caughtUp, tasksSwept, faults };
     logJson(faults.length > 0 ? "ERROR" : "INFO", "reconciled", { ...summary });
     if (faults.length > 0) throw new ReconcileError(`the reconciler met ${faults.length} fault(s): ${faults.join("; ")}`);
     return summary;

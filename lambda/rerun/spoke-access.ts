@@ -4,49 +4,23 @@
  * signed with credentials of the spoke's relaunch role, got from STS AssumeRole. One set of
  * clients and one set of credentials per account+region, kept for the life of the Lambda container
  * (the map lives at module scope in index.ts), so a storm in one spoke costs one AssumeRole per
- * credential lifetime, not one per invocation.
- *
- * Credentials: AssumeRole returns them with an `Expiration`; the SDK's clients re-resolve a
- * provider's identity when it is within five minutes of expiring. This cache refreshes on the same
- * margin and shares one AssumeRole between the three clients of a place (each client alone would
- * assume the role for itself), and it forgets a failure at once: a role that was refused is asked
- * again by the next invocation (it may have been deployed since), never cached as refused.
+ * credential lifetime, not one per invocation. The credentials themselves (one AssumeRole shared
+ * by a place's three clients, renewed before they expire, failures typed and never kept) are
+ * role-credentials.ts's.
  */
 import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { fromTemporaryCredentials, type FromTemporaryCredentialsOptions } from "@aws-sdk/credential-providers";
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import { describeError, logJson } from "../shared/log";
-import { classifyEcsError } from "./core/ecs-errors";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { placeLabel, spokeRoleArn, type Place } from "./core/place";
+import { sharedRoleCredentials, SPOKE_SESSION_NAME } from "./role-credentials";
 import type { EcsSender } from "./ecs-access";
 import type { HubConfig } from "./hub-config";
 import type { EventsSender, SchedulerSender } from "./schedule-access";
 
-/** Session name of the hub's sessions in a spoke: what the spoke's CloudTrail shows as the caller's session. */
-export const SPOKE_SESSION_NAME = "ecs-rerun-hub";
-/** Credentials are renewed this long before they expire (the SDK's own margin for a provider's identity). */
-export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
-
-/**
- * The hub could not get credentials for a place: AssumeRole of `roleArn` failed. `transient`
- * (throttled, a 5xx, no answer) is worth another round later; otherwise (AccessDenied: the spoke
- * is not deployed there, its trust names another role, the account is outside the organization;
- * RegionDisabledException) a human must look, and nothing is launched.
- */
-export class SpokeAccessError extends Error {
-  constructor(
-    readonly roleArn: string,
-    readonly place: Place,
-    readonly transient: boolean,
-    readonly why: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`AssumeRole of ${roleArn} for account ${place.account} region ${place.region} failed: ${why}`, options);
-    this.name = "SpokeAccessError";
-  }
-}
+// The credentials part has no SDK client of its own: the reconciler shares it without loading these.
+export { REFRESH_BEFORE_EXPIRY_MS, SPOKE_SESSION_NAME, SpokeAccessError, sharedRoleCredentials } from "./role-credentials";
 
 /** The clients of one place, and a way to make sure its credentials can be had before anything is called. */
 export interface PlaceClients {
@@ -64,37 +38,6 @@ export interface PlaceClients {
 export type PlaceClientFactory = (place: Place, credentials: AwsCredentialIdentityProvider) => Pick<PlaceClients, "ecs" | "events" | "scheduler">;
 /** A credential provider for `roleArn` (fromTemporaryCredentials in production, a local STS in the drill). */
 export type RoleCredentials = (roleArn: string, place: Place) => AwsCredentialIdentityProvider;
-
-/**
- * One provider of `roleArn`'s credentials for all of a place's clients: held until five minutes
- * before they expire, one AssumeRole in flight at a time, failures typed and never kept.
- */
-export function sharedRoleCredentials(provider: AwsCredentialIdentityProvider, roleArn: string, place: Place, now: () => number = () => Date.now()): AwsCredentialIdentityProvider {
-  let held: { identity: AwsCredentialIdentity; expiresMs: number } | undefined;
-  let pending: Promise<AwsCredentialIdentity> | undefined;
-  return () => {
-    if (held !== undefined && held.expiresMs - now() > REFRESH_BEFORE_EXPIRY_MS) return Promise.resolve(held.identity);
-    pending ??= provider()
-      .then(
-        (identity) => {
-          held = { identity, expiresMs: identity.expiration?.getTime() ?? Number.POSITIVE_INFINITY };
-          logJson("INFO", "spoke role assumed", { account: place.account, region: place.region, roleArn, expiration: identity.expiration?.toISOString() });
-          return identity;
-        },
-        (err: unknown) => {
-          held = undefined;
-          // The STS client's errors carry $metadata and $fault like ECS's: throttling, a 5xx or no answer pass.
-          const transient = classifyEcsError(err).outcome !== "gave_up";
-          const { errorName, errorMessage } = describeError(err);
-          throw new SpokeAccessError(roleArn, place, transient, `${errorName}: ${errorMessage}`, { cause: err });
-        },
-      )
-      .finally(() => {
-        pending = undefined;
-      });
-    return pending;
-  };
-}
 
 /** The clients of every place the hub acts in, made on first use and kept. */
 export class SpokeClients {

@@ -32,11 +32,12 @@ export class EcsRerunStack extends TerraformStack {
     new TerraformOutput(this, "rule_arn", { value: p.rule.arn, description: "ARN of the launch-failure rule" });
     new TerraformOutput(this, "rerun_function_arn", { value: p.rerunFunction.arn, description: "ARN of the rerun Lambda" });
     new TerraformOutput(this, "dead_letter_queue_url", { value: p.deadLetterQueue.url, description: "URL of the dead-letter queue" });
-    // What each spoke needs (ECS_RERUN_HUB_EVENT_BUS_ARN, ECS_RERUN_HUB_RERUN_ROLE_ARN); only on a hub,
+    // What each spoke needs (ECS_RERUN_HUB_EVENT_BUS_ARN, ECS_RERUN_HUB_RERUN_ROLE_ARN, ECS_RERUN_HUB_RECONCILER_ROLE_ARN); only on a hub,
     // so a pipeline without spokes synthesizes exactly as before.
     if (p.hubBus) {
       new TerraformOutput(this, "hub_event_bus_arn", { value: p.hubBus.arn, description: "ARN of the bus the spokes forward to" });
       new TerraformOutput(this, "rerun_role_arn", { value: p.rerunRole.arn, description: "ARN of the rerun role, the one principal the spokes' relaunch roles trust" });
+      if (p.reconciler) new TerraformOutput(this, "reconciler_role_arn", { value: p.reconciler.role.arn, description: "ARN of the reconciler's role, the one principal the spokes' sweep roles trust" });
     }
   }
 }

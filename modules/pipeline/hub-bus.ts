@@ -21,7 +21,7 @@ import { hcl, holdsTokens, raw } from "../hcl/hcl-expression";
 import { allOf, attributeOf, countOf, type Presence } from "../hcl/presence";
 import { encodeDocument, policyDocument, type DocumentEncoding } from "../iam";
 import { addStarterTarget, arnsOf, type StarterTargetProps } from "./detection-rules";
-import { hubBusPolicyExpression, hubBusStatements, spokeAssumeRolePolicyExpression, spokeAssumeRoleStatements, type HubGrants } from "./hub-policies";
+import { hubBusPolicyExpression, hubBusStatements, spokeAssumeRolePolicyExpression, spokeAssumeRoleStatements, sweepAssumeRolePolicyExpression, sweepAssumeRoleStatements, type HubGrants } from "./hub-policies";
 import { binnedPatternsExpression, binsExpression, binSizeExpression, laterPatterns } from "./pattern-bins";
 import type { AwsPlace } from "./pipeline-policies";
 import { LONGEST_PLACE } from "./relaunch-identity";
@@ -144,10 +144,17 @@ export function hubEnvironment(hub: HubInputs, place: AwsPlace, name: string): {
 /** The hub grants of the policies, for the rerun role and the bus. */
 const grantsOf = (hub: HubInputs, place: AwsPlace, name: string): HubGrants => ({ partition: place.partition, name, accounts: hub.accounts, organizationId: hub.organizationId });
 
-/** The document of the policy assuming the spokes' relaunch roles: JSON text, or a Terraform expression when Terraform knows the accounts. */
-export function spokeAssumePolicyDocument(hub: HubInputs, place: AwsPlace, name: string, encoding: DocumentEncoding): string {
-  const grants = grantsOf(hub, place, name);
-  return hub.computed ? spokeAssumeRolePolicyExpression(grants) : policyDocument(spokeAssumeRoleStatements(grants), encoding);
+/**
+ * The reconciler role's policy assuming the spokes' sweep roles, and when it exists: only with spoke
+ * accounts (an organization alone gives the reconciler no place to sweep); undefined when literal
+ * inputs name none. About as long as the rerun role's relaunch-role policy (shorter role names, no
+ * organization statement), which SPOKE_ASSUME_POLICY_MAX_CHARS already bounds.
+ */
+export function sweepAssumePolicy(hub: HubInputs, place: AwsPlace, name: string, encoding: DocumentEncoding): { readonly document: string; readonly presence: Presence } | undefined {
+  const grants = { partition: place.partition, name, accounts: hub.accounts };
+  if (hub.computed) return { document: sweepAssumeRolePolicyExpression(grants), presence: hcl`length(${hub.accounts}) > 0` as IResolvable };
+  const statements = sweepAssumeRoleStatements(grants);
+  return statements.length === 0 ? undefined : { document: policyDocument(statements, encoding), presence: true };
 }
 
 /**

@@ -8,7 +8,7 @@ import { Token } from "cdktf";
 import { hcl, raw } from "../hcl/hcl-expression";
 import type { PolicyStatement } from "../iam";
 import { RELAUNCH_ROLE_PATH } from "./relaunch-identity";
-import { relaunchRoleName, spokeRoleArnsOf } from "./spoke-rule-patterns";
+import { relaunchRoleName, spokeRoleArnsOf, sweepRoleArnsOf, sweepRoleName } from "./spoke-rule-patterns";
 
 /** Who the hub admits, and the names of what it reaches. Values may be Terraform expressions. */
 export interface HubGrants {
@@ -28,6 +28,7 @@ export const HUB_SIDS = {
   organizationPutEvents: "OrganizationPutEvents",
   assumeAccountRoles: "AssumeSpokeRelaunchRoles",
   assumeOrganizationRoles: "AssumeOrganizationRelaunchRoles",
+  assumeSweepRoles: "AssumeSpokeSweepRoles",
 } as const;
 
 /**
@@ -131,5 +132,30 @@ export function spokeAssumeRolePolicyExpression(g: HubGrants): string {
       Condition = { StringEquals = { "aws:ResourceOrgID" = ${org} } }
     }] : s if ${org} != null],
   )
+})`);
+}
+
+/**
+ * The reconciler role's statement assuming the spokes' sweep roles: every region's sweep role of this
+ * pipeline's name in each spoke account. Only the spoke clusters' accounts: the reconciler sweeps the
+ * places `spoke_clusters` names and no other (an organization's members cannot be enumerated), so an
+ * organization needs no grant here. Empty without spoke accounts.
+ */
+export function sweepAssumeRoleStatements(g: Pick<HubGrants, "partition" | "name" | "accounts">): PolicyStatement[] {
+  if (g.accounts.length === 0) return [];
+  return [{ Sid: HUB_SIDS.assumeSweepRoles, Effect: "Allow", Action: "sts:AssumeRole", Resource: g.accounts.map((a) => sweepRoleArnsOf(g.partition, a, g.name)) }];
+}
+
+/** {@link sweepAssumeRoleStatements} as a Terraform `jsonencode` expression of the whole document (used only when there are accounts). */
+export function sweepAssumeRolePolicyExpression(g: Pick<HubGrants, "partition" | "name" | "accounts">): string {
+  const role = sweepRoleName(g.name, "*");
+  return Token.asString(hcl`jsonencode({
+  Version = "2012-10-17"
+  Statement = [{
+    Sid      = ${HUB_SIDS.assumeSweepRoles}
+    Effect   = "Allow"
+    Action   = "sts:AssumeRole"
+    Resource = [for a in ${g.accounts} : "arn:${g.partition}:iam::\${a}:role${RELAUNCH_ROLE_PATH}${role}"]
+  }]
 })`);
 }

@@ -23,7 +23,7 @@ import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding
 import { regionalIamName } from "../iam-names";
 import { addDetectionRules } from "./detection-rules";
 import { concatRuleArns } from "./failure-rules";
-import { addHubBus, addSpokeAssumeRolePolicy, hubEnvironment, resolveHubInputs, spokeAssumePolicyChars, spokeAssumePolicyDocument, type HubBus } from "./hub-bus";
+import { addHubBus, addSpokeAssumeRolePolicy, hubEnvironment, resolveHubInputs, spokeAssumePolicyChars, sweepAssumePolicy, type HubBus } from "./hub-bus";
 import { LaunchPacer } from "./launch-pacer";
 import type { LambdaName, LambdaPackage } from "./lambda-package";
 import { ManagementEventsTrail } from "./management-events-trail";
@@ -44,7 +44,7 @@ import type { NoticeStorm } from "./notice-storm";
 import { addSlackNotifier, type SlackNotifier } from "./slack-notifier";
 import { addStarterFunction } from "./starter-function";
 import { Reconciler, reconcilerPresence } from "./reconciler/reconciler";
-import { spokeRoleArnPattern } from "./spoke-rule-patterns";
+import { sweepRoleArnPattern } from "./spoke-rule-patterns";
 import { PipelineDashboard } from "./dashboard/pipeline-dashboard";
 import { destinationVerdict, PIPELINE_NO_DESTINATION, requireDestination } from "./notice-destinations";
 
@@ -414,7 +414,7 @@ export class EcsRerunPipeline extends Construct {
         logRetentionDays,
         encoding,
         packaging: this.packaging,
-        ...(hub ? { hub: { spokeClusters: hub.spokeClusters, roleArnPattern: spokeRoleArnPattern(place.partition, name), assumeStatements: spokeAssumePolicyDocument(hub, place, name, encoding) } } : {}),
+        ...(hub ? { hub: { spokeClusters: hub.spokeClusters, roleArnPattern: sweepRoleArnPattern(place.partition, name), assumePolicy: sweepAssumePolicy(hub, place, name, encoding) } } : {}),
         ...(alarmsPresence !== false ? { alarms: { presence: alarmsPresence, actions } } : {}),
       });
     }

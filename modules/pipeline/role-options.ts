@@ -32,8 +32,13 @@ export interface RoleOptions {
   readonly path?: string;
 }
 
-/** Which roles take the user's path: "relaunch" roles keep {@link RELAUNCH_ROLE_PATH}, the others take the user's. */
-export type RoleKind = "service" | "relaunch";
+/**
+ * Which roles take the user's path: "relaunch" roles keep {@link RELAUNCH_ROLE_PATH} (their mark),
+ * and so does a spoke's "sweep" role, which the hub's reconciler assumes by a name and path it
+ * computes (the path only names it: the role launches nothing, so the mark hides no call); the
+ * others take the user's.
+ */
+export type RoleKind = "service" | "relaunch" | "sweep";
 
 /** What the options may be; valid in JavaScript and in Terraform's RE2 alike (the module's validation uses them). */
 export const ROLE_OPTION_LIMITS = {
@@ -78,12 +83,12 @@ export function checkRoleOptions(options: RoleOptions, origin: RoleOptionsOrigin
 }
 
 /**
- * The path and boundary one role takes: a relaunch role keeps `/ecs-rerun/`, another role the user's
+ * The path and boundary one role takes: a relaunch (or sweep) role keeps `/ecs-rerun/`, another role the user's
  * path; every role the boundary. An option not given adds no field, so a role synthesizes exactly as
  * it did before the options existed.
  */
 export function roleSettings(options: RoleOptions, kind: RoleKind): Pick<IamRoleConfig, "path" | "permissionsBoundary"> {
-  const path = kind === "relaunch" ? RELAUNCH_ROLE_PATH : options.path;
+  const path = kind === "service" ? options.path : RELAUNCH_ROLE_PATH;
   return {
     ...(path !== undefined ? { path } : {}),
     ...(options.permissionsBoundary !== undefined ? { permissionsBoundary: options.permissionsBoundary } : {}),

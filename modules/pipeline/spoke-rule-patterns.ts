@@ -126,6 +126,9 @@ export function unmatchedPatternExpression(accounts: unknown, regions: unknown, 
 })`;
 }
 
+/** The ARN of a role under `/ecs-rerun/` in `account` (or `{account}`, `*`), named `roleName`. */
+const hubReachedRoleArn = (partition: string, account: string, roleName: string) => `arn:${partition}:iam::${account}:role${RELAUNCH_ROLE_PATH}${roleName}`;
+
 /** The name of a spoke's relaunch role in `region` (a literal region, or the `{region}` placeholder). */
 export function relaunchRoleName(name: string, region: string): string {
   return `${name}-relaunch-${region}`;
@@ -137,10 +140,28 @@ export function relaunchRoleName(name: string, region: string): string {
  * be shortened (over IAM's 64 characters), so the plain form is always the real one.
  */
 export function spokeRoleArnPattern(partition: string, name: string): string {
-  return `arn:${partition}:iam::{account}:role${RELAUNCH_ROLE_PATH}${relaunchRoleName(name, "{region}")}`;
+  return hubReachedRoleArn(partition, "{account}", relaunchRoleName(name, "{region}"));
 }
 
 /** The ARNs the hub's rerun role may assume in one account: every region's relaunch role of this pipeline name. */
 export function spokeRoleArnsOf(partition: string, account: string, name: string): string {
-  return `arn:${partition}:iam::${account}:role${RELAUNCH_ROLE_PATH}${relaunchRoleName(name, "*")}`;
+  return hubReachedRoleArn(partition, account, relaunchRoleName(name, "*"));
+}
+
+/**
+ * The name of a spoke's sweep role in `region`: the read-only role the hub's reconciler assumes there.
+ * "sweep" is shorter than "relaunch", so a name the relaunch role's length check admits fits here too.
+ */
+export function sweepRoleName(name: string, region: string): string {
+  return `${name}-sweep-${region}`;
+}
+
+/** The ARN of a spoke's sweep role with `{account}` and `{region}` (the reconciler's SPOKE_ROLE_ARN_PATTERN). */
+export function sweepRoleArnPattern(partition: string, name: string): string {
+  return hubReachedRoleArn(partition, "{account}", sweepRoleName(name, "{region}"));
+}
+
+/** The ARNs the hub's reconciler role may assume in one account: every region's sweep role of this pipeline name. */
+export function sweepRoleArnsOf(partition: string, account: string, name: string): string {
+  return hubReachedRoleArn(partition, account, sweepRoleName(name, "*"));
 }

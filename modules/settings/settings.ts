@@ -35,6 +35,7 @@ export interface Settings {
   readonly spokeOrganizationId?: string;
   readonly hubEventBusArn?: string;
   readonly hubRerunRoleArn?: string;
+  readonly hubReconcilerRoleArn?: string;
   readonly reconcileEveryMinutes?: string;
   readonly allowNoDestination?: string;
   readonly createDashboard?: string;
@@ -236,6 +237,14 @@ export const SETTINGS: readonly Setting[] = [
     meaning: "the hub's rerun role, the only principal the spoke's relaunch role trusts (the hub's output `rerun_role_arn`; with `hubEventBusArn`)",
     default: "no spoke stack",
     rule: pattern(HUB_RERUN_ROLE_ARN_PATTERN, 'the ARN of the hub\'s rerun role, under the path /ecs-rerun/, such as "arn:aws:iam::111122223333:role/ecs-rerun/ecs-rerun-rerun-us-east-1" (the ecs-rerun stack\'s output rerun_role_arn)'),
+  },
+  {
+    key: "hubReconcilerRoleArn",
+    env: "ECS_RERUN_HUB_RECONCILER_ROLE_ARN",
+    list: false,
+    meaning: "the hub's reconciler role, the only principal the spoke's read-only sweep role trusts (the hub's output `reconciler_role_arn`; with the two above)",
+    default: "no sweep role: the hub's reconciler cannot sweep this place",
+    rule: pattern(ROLE_ARN_PATTERN, 'the ARN of the hub\'s reconciler role, such as "arn:aws:iam::111122223333:role/ecs-rerun-reconciler-us-east-1" (the ecs-rerun stack\'s output reconciler_role_arn)'),
   },
 ];
 

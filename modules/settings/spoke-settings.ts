@@ -39,9 +39,15 @@ const accountOf = (arn: string) => arn.split(":")[4];
  * user set; [] without a spoke stack. Called only once every value is well-formed.
  */
 export function spokeStackProblems(o: Settings, given: Readonly<Record<string, GivenSetting>>): string[] {
-  if (o.hubEventBusArn === undefined || o.hubRerunRoleArn === undefined) return [];
   const said = (key: keyof Settings) => given[key].source.said(given[key].raw);
+  if (o.hubEventBusArn === undefined || o.hubRerunRoleArn === undefined) {
+    // Without a spoke stack there is no sweep role to make: a value here would be ignored.
+    return o.hubReconcilerRoleArn === undefined ? [] : [`${said("hubReconcilerRoleArn")} is used only with the ecs-rerun-spoke stack: set hubEventBusArn and hubRerunRoleArn too (the hub's outputs hub_event_bus_arn and rerun_role_arn), or leave it unset`];
+  }
   const problems: string[] = [];
+  if (o.hubReconcilerRoleArn !== undefined && accountOf(o.hubReconcilerRoleArn) !== accountOf(o.hubEventBusArn)) {
+    problems.push(`${said("hubReconcilerRoleArn")} and ${said("hubEventBusArn")} are of different accounts (${accountOf(o.hubReconcilerRoleArn)}, ${accountOf(o.hubEventBusArn)}): both are outputs of the same hub (reconciler_role_arn, hub_event_bus_arn)`);
+  }
   if (accountOf(o.hubEventBusArn) !== accountOf(o.hubRerunRoleArn)) {
     problems.push(
       `${said("hubEventBusArn")} and ${said("hubRerunRoleArn")} are of different accounts (${accountOf(o.hubEventBusArn)}, ${accountOf(o.hubRerunRoleArn)}): both are outputs of the same hub (hub_event_bus_arn, rerun_role_arn)`,

@@ -1,7 +1,8 @@
 /**
  * The app's optional third stack, `ecs-rerun-spoke`: one spoke (EcsRerunSpoke) for the account and
  * region it is deployed to, forwarding its clusters' failures to a hub's bus and holding the relaunch
- * role that hub assumes. Deployable on its own, after the hub.
+ * role that hub assumes (and, given the hub's reconciler role, the sweep role its reconciler reads
+ * through). Deployable on its own, after the hub.
  */
 import { resolve } from "node:path";
 import { Construct } from "constructs";
@@ -37,6 +38,7 @@ export class EcsRerunSpokeStack extends TerraformStack {
     this.spoke = new EcsRerunSpoke(this, "spoke", { ...spokeProps, region });
     const s = this.spoke;
     new TerraformOutput(this, "relaunch_role_arn", { value: s.relaunchRole.arn, description: "ARN of the relaunch role the hub's rerun role assumes" });
+    if (s.sweepRole) new TerraformOutput(this, "sweep_role_arn", { value: s.sweepRole.arn, description: "ARN of the read-only role the hub's reconciler assumes" });
     new TerraformOutput(this, "forward_rule_arn", { value: s.rule.arn, description: "ARN of the rule forwarding rejected launches to the hub's bus" });
     new TerraformOutput(this, "dead_letter_queue_url", { value: s.deadLetterQueue.url, description: "URL of the queue of events the hub's bus did not take" });
   }

@@ -1,7 +1,9 @@
 /**
  * A spoke of the rerun pipeline: deployed in each other account and region whose clusters a hub
  * (an `EcsRerunPipeline` with `spokeClusters`) protects. It forwards the failures of its clusters to
- * the hub's bus, and holds the relaunch role the hub's rerun Lambda assumes to rerun them here.
+ * the hub's bus, holds the relaunch role the hub's rerun Lambda assumes to rerun them here, and, given
+ * the hub's reconciler role, the read-only sweep role the hub's reconciler assumes to find what was
+ * never forwarded.
  *
  * With literal inputs every part is plainly created or not; with Terraform expressions (the spoke
  * submodule) optional parts are count-switched, as in the pipeline.
@@ -25,12 +27,13 @@ import { ManagementEventsTrail } from "../pipeline/management-events-trail";
 import type { AwsPlace } from "../pipeline/pipeline-policies";
 import { addRelaunchPolicies } from "../pipeline/cluster-policies";
 import { addRole } from "../pipeline/role-options";
+import { measuringPlace, ROLE_INLINE_POLICIES_MAX_CHARS } from "../pipeline/role-policy-budget";
 import { passRoleArns } from "../pipeline/rerun-function";
-import { relaunchRoleName } from "../pipeline/spoke-rule-patterns";
+import { relaunchRoleName, sweepRoleName } from "../pipeline/spoke-rule-patterns";
 import { addForwardingRules, type ForwardingRuleBlock } from "./forwarding-rules";
 import { resolveSpokeInputs } from "./spoke-inputs";
 import { destinationVerdict, requireDestination, SPOKE_NO_DESTINATION } from "../pipeline/notice-destinations";
-import { forwardRoleStatements, relaunchRoleStatements, relaunchTrustPolicy } from "./spoke-policies";
+import { forwardRoleStatements, relaunchRoleStatements, relaunchTrustPolicy, sweepRoleStatements, sweepTrustPolicy } from "./spoke-policies";
 
 /** Props of {@link EcsRerunSpoke}. Every input is a plain value, or a Terraform expression (as in the spoke submodule). */
 export interface EcsRerunSpokeProps {
@@ -42,6 +45,12 @@ export interface EcsRerunSpokeProps {
   readonly hubEventBusArn: string;
   /** ARN of the hub's rerun role (the pipeline's `rerunRole`, the module's output `rerun_role_arn`): the only principal the relaunch role trusts. */
   readonly hubRerunRoleArn: string;
+  /**
+   * ARN of the hub's reconciler role (the pipeline's `reconciler.role`, the module's output
+   * `reconciler_role_arn`): the only principal the sweep role trusts. Unset: no sweep role, and the
+   * hub's reconciler cannot sweep this place (its errors alarm says so). @default undefined
+   */
+  readonly hubReconcilerRoleArn?: string;
   /** Prefix of every resource name: the hub's name, which the hub uses to find the relaunch role. @default "ecs-rerun" */
   readonly name?: string;
   /** The region the spoke deploys to, when known at synth (IAM names carry it). @default the provider's region */
@@ -75,12 +84,18 @@ export interface EcsRerunSpokeProps {
 /**
  * The spoke: forwarding rules on the default bus for its clusters' rejected launches and failed tasks
  * (the pipeline's own patterns) to the hub's bus, their role and dead-letter queue, the relaunch role
- * `<name>-relaunch-<region>` (path `/ecs-rerun/`) trusting only the hub's rerun role, alarms, and
- * optionally a management-events trail.
+ * `<name>-relaunch-<region>` (path `/ecs-rerun/`) trusting only the hub's rerun role, the sweep role
+ * `<name>-sweep-<region>` (same path) trusting only the hub's reconciler role when that is given,
+ * alarms, and optionally a management-events trail.
  */
 export class EcsRerunSpoke extends Construct {
   /** The role the hub's rerun Lambda assumes to relaunch here; its path marks its calls as reruns. */
   public readonly relaunchRole: IamRole;
+  /**
+   * The role the hub's reconciler assumes to read this place's CloudTrail event history and its
+   * clusters' stopped tasks (`<name>-sweep-<region>`, path `/ecs-rerun/`), when `hubReconcilerRoleArn` is given.
+   */
+  public readonly sweepRole?: IamRole;
   /** The role EventBridge forwards with: `events:PutEvents` on the hub bus only. */
   public readonly forwardRole: IamRole;
   /** The rule forwarding rejected launches (rule "0" of its split). */
@@ -151,6 +166,26 @@ export class EcsRerunSpoke extends Construct {
       hint: "protect fewer clusters with this spoke (clusters), or split them over spokes of hubs of different names; fewer taskDefinitionFamilies and passRoleArns (module: task_definition_families, pass_role_arns) also make room",
       encoding,
     });
+
+    // The sweep role: what the hub's reconciler reads here, trusting that role alone. Its own role,
+    // not the relaunch role's: the reconciler only reads, and the relaunch role trusts the rerun role only.
+    const sweepPresence = inputs.hubReconcilerRoleArn === undefined ? false : Token.isUnresolved(inputs.hubReconcilerRoleArn) ? allOf(create, hcl`${inputs.hubReconcilerRoleArn} != null` as IResolvable) : create;
+    if (sweepPresence !== false) {
+      const sweepCount = countOf(sweepPresence);
+      this.sweepRole = addRole(this, "sweep-role", { count: sweepCount, name: sweepRoleName(name, region), assumeRolePolicy: sweepTrustPolicy(inputs.hubReconcilerRoleArn as string) }, roles, "sweep");
+      const policy = policyDocument(sweepRoleStatements({ place, clusters: inputs.clusters }), encoding);
+      const sweepPolicy = new IamRolePolicy(this, "sweep-policy", { count: sweepCount, name: "read-event-history-and-stopped-tasks", role: attributeOf(this.sweepRole, "id"), policy });
+      // One inline policy naming every cluster once: about 120 clusters fit IAM's 10,240 characters.
+      const max = ROLE_INLINE_POLICIES_MAX_CHARS;
+      const tooMany = `the sweep role's policy naming every cluster of this spoke is longer than IAM's ${max} characters for a role's inline policies (IAM User Guide, "IAM and AWS STS quotas")`;
+      const advice = "protect fewer clusters with this spoke (clusters), or split them over spokes of hubs of different names";
+      if (Token.isUnresolved(inputs.clusters)) {
+        sweepPolicy.lifecycle = { precondition: [{ condition: hcl`length(${policy}) <= ${max}`, errorMessage: `${tooMany}: ${advice}.` }] };
+      } else {
+        const measured = policyDocument(sweepRoleStatements({ place: measuringPlace(), clusters: inputs.clusters })).length;
+        if (measured > max) throw new Error(`clusters names ${inputs.clusters.length} clusters (EcsRerunSpoke prop clusters; module spoke: clusters): ${tooMany} (${measured} in the longest place): ${advice}`);
+      }
+    }
 
     // The forwarding role and the dead-letter queue of what the hub bus did not take.
     this.forwardRole = addRole(this, "forward-role", { count: base, name: regionalIamName([name, "forward"], region), assumeRolePolicy: assumeRolePolicy("events.amazonaws.com", { sourceAccount: place.account }) }, roles);

@@ -9,6 +9,7 @@ import { presenceOf, type Presence } from "../hcl/presence";
 import { IAM_NAME_LIMITS } from "../iam-names";
 import type { DocumentEncoding } from "../iam";
 import { DEFAULT_IGNORE_STARTED_BY, INPUT_LIMITS } from "../pipeline/pipeline-inputs";
+import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
 import { checkRoleOptions, type RoleOptions } from "../pipeline/role-options";
 import { relaunchRoleName } from "../pipeline/spoke-rule-patterns";
 import type { EcsRerunSpokeProps } from "./ecs-rerun-spoke";
@@ -42,6 +43,8 @@ export interface SpokeInputs {
   readonly encoding: DocumentEncoding;
   /** The permissions boundary and path the roles take (role-options.ts). */
   readonly roles: RoleOptions;
+  /** The hub's reconciler role, which the sweep role trusts; undefined: no sweep role. */
+  readonly hubReconcilerRoleArn?: string;
 }
 
 /** Where a value was set, for errors. */
@@ -78,6 +81,9 @@ export function resolveSpokeInputs(props: EcsRerunSpokeProps): SpokeInputs {
   }
   check(props.hubEventBusArn, "hubEventBusArn", where("hubEventBusArn", "hub_event_bus_arn"), (v) => new RegExp(EVENT_BUS_ARN_PATTERN).test(v), "expected the ARN of the hub's event bus (the hub's output hub_event_bus_arn)");
   check(props.hubRerunRoleArn, "hubRerunRoleArn", where("hubRerunRoleArn", "hub_rerun_role_arn"), (v) => new RegExp(HUB_RERUN_ROLE_ARN_PATTERN).test(v), "expected the ARN of the hub's rerun role, under the path /ecs-rerun/ (the hub's output rerun_role_arn)");
+  if (props.hubReconcilerRoleArn !== undefined) {
+    check(props.hubReconcilerRoleArn, "hubReconcilerRoleArn", where("hubReconcilerRoleArn", "hub_reconciler_role_arn"), (v) => new RegExp(ROLE_ARN_PATTERN).test(v), "expected the ARN of the hub's reconciler role (the hub's output reconciler_role_arn)");
+  }
   const ignoreStartedBy = props.ignoreStartedBy ?? DEFAULT_IGNORE_STARTED_BY;
   const taskDefinitionFamilies = props.taskDefinitionFamilies ?? [];
   for (const [f, i] of eachLiteral(taskDefinitionFamilies)) check(f, `taskDefinitionFamilies[${i}]`, where("taskDefinitionFamilies", "task_definition_families"), (v) => new RegExp(L.familyPattern).test(v), "expected a task definition family name");
@@ -107,5 +113,6 @@ export function resolveSpokeInputs(props: EcsRerunSpokeProps): SpokeInputs {
     alarmActions,
     encoding,
     roles,
+    ...(props.hubReconcilerRoleArn !== undefined ? { hubReconcilerRoleArn: props.hubReconcilerRoleArn } : {}),
   };
 }

@@ -1,10 +1,13 @@
 /**
  * The spoke's IAM documents, as pure functions: the relaunch role the hub's rerun Lambda assumes
- * (trusting that one role, allowed what the rerun does on the spoke's clusters and nothing else), and
- * the forwarding role EventBridge sends to the hub bus with (`events:PutEvents` on that bus only).
+ * (trusting that one role, allowed what the rerun does on the spoke's clusters and nothing else), the
+ * sweep role the hub's reconciler assumes (trusting that one role, allowed to read the place's
+ * CloudTrail event history and its clusters' tasks, nothing else), and the forwarding role
+ * EventBridge sends to the hub bus with (`events:PutEvents` on that bus only).
  */
 import type { PolicyStatement } from "../iam";
 import { rerunFunctionStatements, type AwsPlace } from "../pipeline/pipeline-policies";
+import { reconcileReadStatements } from "../pipeline/reconciler/reconciler-policies";
 
 /** Inputs of {@link relaunchRoleStatements}. */
 export interface RelaunchGrants {
@@ -26,19 +29,23 @@ export interface RelaunchGrants {
  */
 export function relaunchRoleStatements(g: RelaunchGrants): PolicyStatement[] {
   // No log group: the rerun Lambda writes its logs in the hub.
-  return [
-    ...rerunFunctionStatements(g),
-    {
-      // The hub's reconciler reads this place's CloudTrail event history through this role (its
-      // stopped tasks through DescribeTasks/ListTasks above). LookupEvents supports no resource-level
-      // permission (Service Authorization Reference, "Actions, resources, and condition keys for AWS
-      // CloudTrail": no resource type), so "*"; it reads and changes nothing else.
-      Sid: "ReconcilerReadsEventHistory",
-      Effect: "Allow",
-      Action: "cloudtrail:LookupEvents",
-      Resource: "*",
-    },
-  ];
+  return rerunFunctionStatements(g);
+}
+
+/**
+ * What the hub's reconciler reads in the spoke through the sweep role: the place's CloudTrail event
+ * history and the stopped tasks of its protected clusters; it launches, tags and passes nothing.
+ */
+export function sweepRoleStatements(g: Pick<RelaunchGrants, "place" | "clusters">): PolicyStatement[] {
+  return reconcileReadStatements(g.place, g.clusters);
+}
+
+/** The sweep role's trust: the hub's reconciler role, exactly, may assume it. */
+export function sweepTrustPolicy(hubReconcilerRoleArn: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Sid: "TheHubReconcilerRoleOnly", Effect: "Allow", Principal: { AWS: hubReconcilerRoleArn }, Action: "sts:AssumeRole" }],
+  });
 }
 
 /** The relaunch role's trust: the hub's rerun role, exactly, may assume it. */

@@ -404,6 +404,11 @@ export class EcsRerunModuleStack extends ModuleStack {
     output("hub_event_bus_arn", attributeOf(required(p.hubBus, "hub bus"), "arn"), "ARN of the event bus the spokes forward to (the spoke submodule's hub_event_bus_arn); null without spoke_clusters or spoke_organization_id.");
     output("reconciler_function_arn", attributeOf(required(p.reconciler, "reconciler").function, "arn"), "ARN of the reconciler Lambda, which finds failures whose events never arrived; null when reconcile_every_minutes is 0.");
     output("dashboard_name", attributeOf(required(p.dashboard, "dashboard").dashboard, "dashboard_name"), "Name of the CloudWatch dashboard (<name>-<region>); null unless create_dashboard.");
+    output(
+      "reconciler_role_arn",
+      attributeOf(required(p.reconciler, "reconciler").role, "arn"),
+      "ARN of the reconciler Lambda's role: give it to each spoke (the spoke submodule's hub_reconciler_role_arn), whose sweep role it alone may assume; null when reconcile_every_minutes is 0.",
+    );
     output("launch_pacer_table_arn", attributeOf(required(p.launchPacer, "launch pacer").table, "arn"), "ARN of the DynamoDB table holding the shared launch clock; null unless pace_launches.");
     output("notices_table_arn", attributeOf(required(p.noticeStorm, "notice storm").table, "arn"), "ARN of the notifier's DynamoDB table (notices per minute, the Slack clock, a bot's threads); null without a Slack notifier.");
     output("digest_queue_url", attributeOf(required(p.noticeStorm, "notice storm").queue, "url"), "URL of the SQS queue where notices folded in a storm wait for the minute's digest; null without a Slack notifier.");

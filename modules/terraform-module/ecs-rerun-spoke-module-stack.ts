@@ -9,6 +9,7 @@ import { hcl, raw } from "../hcl/hcl-expression";
 import { attributeOf } from "../hcl/presence";
 import { DEFAULT_IGNORE_STARTED_BY, INPUT_LIMITS } from "../pipeline/pipeline-inputs";
 import { EcsRerunSpoke } from "../spoke/ecs-rerun-spoke";
+import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
 import { EVENT_BUS_ARN_PATTERN, HUB_RERUN_ROLE_ARN_PATTERN } from "../spoke/spoke-policies";
 import { AWS_PROVIDER_VERSION, REQUIRED_TERRAFORM_VERSION, TRAIL_FORCE_DESTROY_DESCRIPTION } from "./ecs-rerun-module-stack";
 import { ModuleStack, eachMatches, passRoleArnsChecks, required } from "./module-stack-base";
@@ -48,6 +49,16 @@ export class EcsRerunSpokeModuleStack extends ModuleStack {
       "hub_rerun_role_arn",
       { type: "string", nullable: false, description: "ARN of the hub's rerun role (the hub module's output rerun_role_arn): the only principal the relaunch role trusts. The role must exist before this module is applied." },
       (v) => ({ condition: hcl`can(regex(${HUB_RERUN_ROLE_ARN_PATTERN}, ${raw(v)}))`, errorMessage: "Must be the ARN of a role under the path /ecs-rerun/ (the hub's rerun_role_arn)." }),
+    );
+    const hubReconcilerRole = this.variable(
+      "hub_reconciler_role_arn",
+      {
+        type: "string",
+        default: nothing,
+        description:
+          "ARN of the hub's reconciler role (the hub module's output reconciler_role_arn): the only principal the sweep role <name>-sweep-<region> trusts, through which the hub's reconciler reads this place's CloudTrail event history and its clusters' stopped tasks (read-only). null: no sweep role, and the hub's reconciler cannot sweep this place (its errors alarm says so).",
+      },
+      (v) => ({ condition: hcl`${raw(v)} == null || can(regex(${ROLE_ARN_PATTERN}, ${raw(v)}))`, errorMessage: "Must be null or the ARN of a role (the hub's reconciler_role_arn)." }),
     );
     const name = this.variable(
       "name",
@@ -99,6 +110,7 @@ export class EcsRerunSpokeModuleStack extends ModuleStack {
       clusters: clusters.listValue,
       hubEventBusArn: bus.stringValue,
       hubRerunRoleArn: hubRole.stringValue,
+      hubReconcilerRoleArn: hubReconcilerRole.stringValue,
       name: name.stringValue,
       ignoreStartedBy: ignoreStartedBy.listValue,
       catchFailedToStart: catchFailedToStart.booleanValue,
@@ -117,6 +129,7 @@ export class EcsRerunSpokeModuleStack extends ModuleStack {
 
     const s = this.spoke;
     this.output("relaunch_role_arn", attributeOf(s.relaunchRole, "arn"), "ARN of the relaunch role the hub's rerun Lambda assumes here (<name>-relaunch-<region>, path /ecs-rerun/).");
+    this.output("sweep_role_arn", attributeOf(required(s.sweepRole, "sweep role"), "arn"), "ARN of the read-only role the hub's reconciler assumes here (<name>-sweep-<region>, path /ecs-rerun/); null when hub_reconciler_role_arn is null.");
     this.output("forward_role_arn", attributeOf(s.forwardRole, "arn"), "ARN of the role EventBridge forwards failures to the hub bus with.");
     this.output("dead_letter_queue_arn", attributeOf(s.deadLetterQueue, "arn"), "ARN of the dead-letter queue of failures the hub bus did not take.");
     this.output("rule_arn", attributeOf(s.rule, "arn"), "ARN of the rule forwarding rejected launches (the first one: a long clusters list adds rules named <name>-forward-launch-failures-N).");

@@ -25,6 +25,10 @@ protects.
   spoke's clusters, \`ecs:DescribeTasks\`/\`ecs:ListTasks\` under the same condition, \`ecs:TagResource\` only at launch,
   \`iam:PassRole\` only to \`ecs-tasks.amazonaws.com\`, and the reads the rerun makes (task
   definitions, the rules and schedules that launched a task).
+- Given \`hub_reconciler_role_arn\`, the read-only sweep role \`<name>-sweep-<region>\` (same path),
+  trusting only the hub's reconciler role: \`cloudtrail:LookupEvents\` and
+  \`ecs:ListTasks\`/\`ecs:DescribeTasks\` of this spoke's clusters, so the hub's reconciler finds a
+  failure here whose event never reached the hub.
 - Optionally a CloudTrail trail logging write management events (\`create_trail\`): EventBridge sees
   rejected launches only through one.
 
@@ -38,10 +42,11 @@ module "ecs_rerun_spoke" {
   source    = "<namespace>/ecs-rerun/aws//modules/spoke"
   providers = { aws = aws.spoke }
 
-  clusters           = ["batch-ec2"]
-  hub_event_bus_arn  = module.ecs_rerun.hub_event_bus_arn
-  hub_rerun_role_arn = module.ecs_rerun.rerun_role_arn
-  alarm_actions      = ["arn:aws:sns:eu-west-1:222233334444:on-call"] # a spoke has no topic: where its alarms go
+  clusters                = ["batch-ec2"]
+  hub_event_bus_arn       = module.ecs_rerun.hub_event_bus_arn
+  hub_rerun_role_arn      = module.ecs_rerun.rerun_role_arn
+  hub_reconciler_role_arn = module.ecs_rerun.reconciler_role_arn
+  alarm_actions           = ["arn:aws:sns:eu-west-1:222233334444:on-call"] # a spoke has no topic: where its alarms go
 }
 \`\`\`
 
@@ -95,10 +100,11 @@ module "ecs_rerun_spoke_eu_west_1" {
   source    = "../../modules/spoke"
   providers = { aws = aws.eu_west_1 }
 
-  clusters           = ["batch-ec2"]
-  hub_event_bus_arn  = module.ecs_rerun.hub_event_bus_arn
-  hub_rerun_role_arn = module.ecs_rerun.rerun_role_arn
-  alarm_actions      = [local.on_call_eu_west_1]
+  clusters                = ["batch-ec2"]
+  hub_event_bus_arn       = module.ecs_rerun.hub_event_bus_arn
+  hub_rerun_role_arn      = module.ecs_rerun.rerun_role_arn
+  hub_reconciler_role_arn = module.ecs_rerun.reconciler_role_arn
+  alarm_actions           = [local.on_call_eu_west_1]
 }
 
 output "hub_event_bus_arn" {
@@ -151,11 +157,12 @@ module "ecs_rerun_spoke_workload" {
   source    = "../../modules/spoke"
   providers = { aws = aws.workload_eu_west_1 }
 
-  clusters           = ["batch-ec2"]
-  hub_event_bus_arn  = module.ecs_rerun.hub_event_bus_arn
-  hub_rerun_role_arn = module.ecs_rerun.rerun_role_arn
-  alarm_actions      = ["arn:aws:sns:eu-west-1:222233334444:on-call"]
-  create_trail       = true # only if no trail logs management events in that account and region yet
+  clusters                = ["batch-ec2"]
+  hub_event_bus_arn       = module.ecs_rerun.hub_event_bus_arn
+  hub_rerun_role_arn      = module.ecs_rerun.rerun_role_arn
+  hub_reconciler_role_arn = module.ecs_rerun.reconciler_role_arn
+  alarm_actions           = ["arn:aws:sns:eu-west-1:222233334444:on-call"]
+  create_trail            = true # only if no trail logs management events in that account and region yet
 }
 
 output "spoke_relaunch_role_arn" {

@@ -21,6 +21,12 @@ const base: Scenario = {
   slack: ["ok"],
   lambda: [],
   storm: { seconds: 0, passEvery: 0 },
+  delivery: "delivered",
+  reconcile: false,
+  reconcilerPhaseSeconds: 300,
+  reconcilerDeaths: [],
+  lookupEvents: [],
+  historyDelaySeconds: 0,
 };
 const quiet: Observation = { tasks: [{ ran: true }], misplacedTasks: 0, slackKinds: ["detected", "recovered"], deadLetterKinds: [], alarms: [], executions: 1 };
 const invariantsOf = (s: Scenario, o: Observation) => judge(s, o, 3).map((v) => v.invariant);
@@ -86,6 +92,28 @@ describe("the sweep's invariants", () => {
   test("I3: a task launched in another account or region than the failure's, whatever the count", () => {
     expect(invariantsOf({ ...base, place: "spoke" }, { ...quiet, misplacedTasks: 1 })).toContain("I3");
     expect(invariantsOf({ ...base, place: "spoke" }, quiet)).not.toContain("I3");
+  });
+
+  test("I2: FoundByReconciler tells no one a job is lost (it says a failure was handed over); another alarm does", () => {
+    const lost: Observation = { ...quiet, tasks: [], slackKinds: ["detected"] };
+    const never: Scenario = { ...base, delivery: "never", reconcile: true };
+    expect(invariantsOf(never, { ...lost, alarms: ["foundByReconciler"] })).toContain("I2");
+    expect(invariantsOf(never, { ...lost, alarms: ["foundByReconciler", "executionsFailed"] })).not.toContain("I2");
+  });
+
+  test("I4: one execution at most for a failure never delivered; no more than its deliveries otherwise", () => {
+    expect(invariantsOf({ ...base, delivery: "never", reconcile: true }, { ...quiet, executions: 1, alarms: ["foundByReconciler"] })).toEqual([]);
+    expect(invariantsOf({ ...base, delivery: "never", reconcile: true }, { ...quiet, executions: 2 })).toContain("I4");
+    expect(invariantsOf({ ...base, deliverAt: [0, 30], reconcile: true }, { ...quiet, executions: 2 })).not.toContain("I4");
+  });
+
+  test("I5: a lost event or a dead reconciler invocation is no fault healed within budget; the reconciler's alarm beside a delivered event is", () => {
+    expect(healedWithinBudget({ ...base, delivery: "never", reconcile: true }, quiet)).toBe(false);
+    expect(healedWithinBudget({ ...base, delivery: "rules-off-an-hour", reconcile: true }, quiet)).toBe(false);
+    expect(healedWithinBudget({ ...base, reconcile: true, reconcilerDeaths: [0, 3] }, quiet)).toBe(false);
+    expect(healedWithinBudget({ ...base, reconcile: true, lookupEvents: ["throttle", "5xx"] }, quiet)).toBe(true);
+    // The event path had it: the reconciler starting it as well would be a false alarm.
+    expect(invariantsOf({ ...base, reconcile: true }, { ...quiet, alarms: ["foundByReconciler"] })).toEqual(["I5"]);
   });
 });
 

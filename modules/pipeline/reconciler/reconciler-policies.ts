@@ -17,11 +17,11 @@ export interface ReconcilerGrants {
 }
 
 /**
- * Read the account's CloudTrail event history and the protected clusters' stopped tasks, keep its
- * cursors, start executions of one state machine, write its own logs. A hub's right to assume the
- * spokes' relaunch roles is the rerun role's statement, added beside these (hub-policies.ts).
+ * What the reconciler reads in one place: its CloudTrail event history and the stopped tasks of its
+ * protected clusters. The reconciler's own role has it at home; a spoke's sweep role has it there
+ * (modules/spoke/spoke-policies.ts).
  */
-export function reconcilerStatements(g: ReconcilerGrants): PolicyStatement[] {
+export function reconcileReadStatements(place: AwsPlace, clusters: readonly string[]): PolicyStatement[] {
   return [
     {
       // LookupEvents supports no resource-level permission: the Service Authorization Reference
@@ -41,8 +41,19 @@ export function reconcilerStatements(g: ReconcilerGrants): PolicyStatement[] {
       Effect: "Allow",
       Action: ["ecs:ListTasks", "ecs:DescribeTasks"],
       Resource: "*",
-      Condition: { ArnEquals: { "ecs:cluster": clusterArns(g.place, g.clusters) } },
+      Condition: { ArnEquals: { "ecs:cluster": clusterArns(place, clusters) } },
     },
+  ];
+}
+
+/**
+ * Read the account's CloudTrail event history and the protected clusters' stopped tasks, keep its
+ * cursors, start executions of one state machine, write its own logs. A hub's right to assume the
+ * spokes' sweep roles is a policy of its own beside these (hub-policies.ts).
+ */
+export function reconcilerStatements(g: ReconcilerGrants): PolicyStatement[] {
+  return [
+    ...reconcileReadStatements(g.place, g.clusters),
     { Sid: "HandFailuresToTheRerunStateMachine", Effect: "Allow", Action: "states:StartExecution", Resource: g.stateMachineArn },
     {
       // Its cursors only: one item per place, keyed "cloudtrail#<account>#<region>".

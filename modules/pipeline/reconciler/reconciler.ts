@@ -20,7 +20,7 @@ import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { hcl } from "../../hcl/hcl-expression";
 import { allOf, attributeOf, countOf, type Presence } from "../../hcl/presence";
-import { assumeRolePolicy, policyDocument, type DocumentEncoding, type PolicyStatement } from "../../iam";
+import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../../iam";
 import { addPipelineFunction, type FunctionPackaging } from "../pipeline-function";
 import type { AwsPlace } from "../pipeline-policies";
 import { addRole, type RoleOptions } from "../role-options";
@@ -58,10 +58,11 @@ export interface ReconcilerProps {
   /** Where its package goes. */
   readonly packaging: FunctionPackaging;
   /**
-   * A hub's spokes: their cluster ARNs, the relaunch-role pattern the rerun Lambda fills in, and the
-   * statements letting a role assume those roles (the rerun role's, hub-policies.ts). @default no spokes
+   * A hub's spokes: their cluster ARNs, the pattern of their sweep roles' ARNs (with {account} and
+   * {region}), and the policy letting the reconciler's role assume those roles, with when it exists
+   * (hub-bus.ts sweepAssumePolicy; none without spoke accounts). @default no spokes
    */
-  readonly hub?: { readonly spokeClusters: readonly string[]; readonly roleArnPattern: string; readonly assumeStatements: PolicyStatement[] | string };
+  readonly hub?: { readonly spokeClusters: readonly string[]; readonly roleArnPattern: string; readonly assumePolicy?: { readonly document: string; readonly presence: Presence } };
   /** Its alarms (failures it found, its errors) and where they go; undefined: no alarms. @default undefined */
   readonly alarms?: { readonly presence: Presence; readonly actions: readonly string[] };
 }
@@ -108,10 +109,11 @@ export class Reconciler extends Construct {
         encoding,
       ),
     });
-    if (props.hub) {
-      // A hub reads each spoke's history and stopped tasks through the relaunch role it already assumes there.
-      const assume = props.hub.assumeStatements;
-      new IamRolePolicy(this, "spoke-policy", { count, name: "assume-spoke-relaunch-roles", role: attributeOf(this.role, "id"), policy: typeof assume === "string" ? assume : policyDocument(assume, encoding) });
+    const assume = props.hub?.assumePolicy;
+    if (assume) {
+      // A hub reads each spoke's history and stopped tasks through the spoke's sweep role (read-only,
+      // trusting this role alone): the relaunch roles trust the rerun role only, and may launch.
+      new IamRolePolicy(this, "spoke-policy", { count: countOf(allOf(props.presence, assume.presence)), name: "assume-spoke-sweep-roles", role: attributeOf(this.role, "id"), policy: assume.document });
     }
     const every = props.everyMinutes;
     // The run stops sweeping 20 s before its timeout; a run never outlasts the next one's start by much.

@@ -120,7 +120,7 @@ export function synthesizePipeline(options: { clusters?: readonly string[]; spok
   // demo job's missed-run alarm, which watches the home cluster stack the hub drill does not run).
   const rerun =
     spokeClusters.length === 0
-      ? buildApp(app, env, { jobs: [DEMO_JOB] }).rerun
+      ? buildApp(app, env, { jobs: [DEMO_JOB], demoJob: DEMO_JOB }).rerun!
       : new EcsRerunStack(app, "ecs-rerun", {
           region: env.ECS_RERUN_REGION ?? "ap-northeast-1",
           clusters: options.clusters ?? ["batch-ec2"],

@@ -6,14 +6,22 @@ import { join } from "node:path";
 import { renderSettingsTable } from "../modules/settings/settings";
 import { moduleInterface, synthesizeModule } from "../modules/terraform-module/module-files";
 import { renderInputsTable, renderOutputsTable } from "../modules/terraform-module/module-readme";
+import { hclExpressionOf } from "../modules/hcl/hcl-expression";
+import type { TfJsonVariable } from "../modules/terraform-module/hcl-file";
+
+/** Each variable's default as the module's README writes it (none for a required one). */
+function moduleDefaults(variables: Readonly<Record<string, TfJsonVariable>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(variables).filter(([, v]) => "default" in v).map(([name, v]) => [name, hclExpressionOf(v.default, "inline")]));
+}
 
 export const README = join(__dirname, "..", "README.md");
 
 /** The body of each generated section, by name. */
 export function generatedSections(): Record<string, string> {
-  const iface = moduleInterface(synthesizeModule().json);
+  const built = synthesizeModule();
+  const iface = moduleInterface(built.json);
   return {
-    settings: renderSettingsTable(),
+    settings: renderSettingsTable(moduleDefaults({ ...moduleInterface(built.spoke).variables, ...iface.variables })),
     "module-inputs": renderInputsTable(iface.variables),
     "module-outputs": renderOutputsTable(iface.outputs),
   };

@@ -214,6 +214,19 @@ export interface DrillOptions {
 /** The defects the fault sweep's own test plants back: the rerun Lambda's, the starter's and the state machine's. */
 export type ChaosDefect = PlantedDefect | "no-execution-names" | "notice-stops-rerun";
 
+/** Every defect `--plant` takes (a Record, so the compiler holds it to ChaosDefect). */
+const CHAOS_DEFECT_SET: Readonly<Record<ChaosDefect, true>> = {
+  "no-start-lookup": true,
+  "lose-launch-on-check-failure": true,
+  "tag-after-launch": true,
+  "no-time-budget": true,
+  "throw-normal-outcomes": true,
+  "relaunch-at-home": true,
+  "no-execution-names": true,
+  "notice-stops-rerun": true,
+};
+export const CHAOS_DEFECTS = Object.keys(CHAOS_DEFECT_SET) as readonly ChaosDefect[];
+
 /** What the pieces of one run share: the pipeline, the simulated clock, the timeline and the work in flight. */
 export interface RunScope {
   readonly pipeline: SynthesizedPipeline;

@@ -3,6 +3,9 @@
 // Also reads the README's code blocks and shell commands, for the test that runs them.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Testing } from "cdktf";
+import { DEMO_JOB } from "../jobs";
+import { buildApp } from "../modules/app";
 import { renderSettingsTable } from "../modules/settings/settings";
 import { moduleInterface, synthesizeModule } from "../modules/terraform-module/module-files";
 import { renderInputsTable, renderOutputsTable } from "../modules/terraform-module/module-readme";
@@ -16,15 +19,35 @@ function moduleDefaults(variables: Readonly<Record<string, TfJsonVariable>>): Re
 
 export const README = join(__dirname, "..", "README.md");
 
-/** The body of each generated section, by name. */
+/**
+ * What `npm run synth` deploys with no settings: each stack's resources by type, counted in the
+ * synthesized JSON of the app as main.ts builds it (the demo job of jobs.ts, every default).
+ */
+export function renderDefaultDeployTable(): string {
+  const app = Testing.app();
+  const built = buildApp(app, {}, { jobs: [DEMO_JOB], demoJob: DEMO_JOB });
+  const rows = [built.cluster, built.rerun].map((stack) => {
+    const tf = JSON.parse(Testing.synth(stack!)) as { resource?: Record<string, Record<string, unknown>> };
+    const types = Object.entries(tf.resource ?? {}).map(([type, blocks]) => [type, Object.keys(blocks).length] as const);
+    const total = types.reduce((n, [, c]) => n + c, 0);
+    return `| \`${stack!.node.id}\` | ${total} | ${types.map(([type, c]) => `\`${type}\`${c > 1 ? ` ×${c}` : ""}`).join(", ")} |`;
+  });
+  return ["| stack | resources | of which |", "| --- | ---: | --- |", ...rows].join("\n");
+}
+
+let sections: Record<string, string> | undefined;
+
+/** The body of each generated section, by name (built once a process: it synthesizes the module and the app). */
 export function generatedSections(): Record<string, string> {
+  if (sections) return sections;
   const built = synthesizeModule();
   const iface = moduleInterface(built.json);
-  return {
+  return (sections = {
+    "default-deploy": renderDefaultDeployTable(),
     settings: renderSettingsTable(moduleDefaults({ ...moduleInterface(built.spoke).variables, ...iface.variables })),
     "module-inputs": renderInputsTable(iface.variables),
     "module-outputs": renderOutputsTable(iface.outputs),
-  };
+  });
 }
 
 /** README text with every generated section replaced by its current rendering. */

@@ -116,6 +116,9 @@ export interface ResolvedClusterStackConfig {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** The region the stacks deploy to when none is set. */
+export const DEFAULT_REGION = "us-east-1";
+
 /** Thrown at synth time for a config value AWS would reject or that cannot work. */
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -189,7 +192,7 @@ function wholeNumber(path: string, value: number, min: number, max: number): num
  * names the list in errors as the user wrote it (main.ts passes "JOBS (jobs.ts)"-style labels).
  */
 export function resolveClusterConfig(config: ClusterStackConfig, where: { scheduledTasks?: string } = {}): ResolvedClusterStackConfig {
-  const region = config.region ?? "us-east-1";
+  const region = config.region ?? DEFAULT_REGION;
   if (!VALUE_RULES.region.pattern.test(region)) fail("region", region, `expected ${VALUE_RULES.region.allowed}`);
   const unknown = regionProblem(region);
   if (unknown !== undefined) throw new ConfigError(`region: ${unknown}`);
@@ -240,11 +243,11 @@ export function resolveClusterConfig(config: ClusterStackConfig, where: { schedu
       fail(`${at}.memory`, memory, `expected whole MiB, at least ${MIN_CONTAINER_MEMORY_MIB} (the least ECS gives a container)`);
     }
     if (capacity && memory > capacity.memory) {
-      fail(`${at}.memory`, memory, `a ${instanceType} offers tasks at most ${capacity.memory} MiB; use a larger instanceType`);
+      fail(`${at}.memory`, memory, `a ${instanceType} offers tasks at most ${capacity.memory} MiB; use a larger instanceType (the app's ECS_RERUN_INSTANCE_TYPE, or instanceType in settings.ts)`);
     }
     const cpu = t.cpu ?? 256;
     if (!Number.isInteger(cpu) || cpu < 0 || cpu > 10240) fail(`${at}.cpu`, cpu, "expected whole CPU units from 0 to 10240");
-    if (capacity && cpu > capacity.cpu) fail(`${at}.cpu`, cpu, `a ${instanceType} offers at most ${capacity.cpu} CPU units`);
+    if (capacity && cpu > capacity.cpu) fail(`${at}.cpu`, cpu, `a ${instanceType} offers at most ${capacity.cpu} CPU units; use a larger instanceType (the app's ECS_RERUN_INSTANCE_TYPE, or instanceType in settings.ts)`);
     const count = wholeNumber(`${at}.count`, t.count ?? 1, 1, 10);
     const logRetentionDays = t.logRetentionDays ?? 30;
     if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {

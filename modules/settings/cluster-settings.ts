@@ -4,14 +4,14 @@
  * typed config's (config.ts: VALUE_RULES, CLUSTER_LIMITS), so a setting is refused exactly where
  * `resolveClusterConfig` would refuse the same value.
  */
-import { CLUSTER_LIMITS, VALUE_RULES } from "../config";
+import { CLUSTER_LIMITS, DEFAULT_REGION, VALUE_RULES } from "../config";
 import { regionProblem } from "../regions";
 import { cidrProblem } from "./cidr";
 import { setting } from "./setting-spec";
 import { flag, list, number, pattern, stringMap, text, type Rule, type ValueType } from "./setting-types";
 
 /** The region the stacks deploy to when none is set (ClusterStackConfig's default). */
-export const DEFAULT_REGION = "us-east-1";
+export { DEFAULT_REGION };
 
 /** A region: the form first, then whether the AWS SDK's partition data knows it (regions.ts). */
 function region(): ValueType<string> {
@@ -27,7 +27,13 @@ function region(): ValueType<string> {
   };
 }
 
-/** A tag's key and value, as AWS allows them on every resource that takes tags (a key may not begin with `aws:`). */
+/**
+ * A tag's key and value as AWS allows them across its services: a key of 1 to 128 characters, a
+ * value of up to 256, letters, digits, spaces and + - = . _ : / @, no `aws:` prefix (reserved), at
+ * most 50 tags a resource (Amazon ECS API Reference, "Tag"; AWS Batch User Guide, "Tag
+ * restrictions"), of which the stacks' default tags take three (Project, Stack, ManagedBy).
+ */
+const MAX_USER_TAGS = 50 - 3;
 const TAG_KEY: Rule = { test: (k) => /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(k) && !k.toLowerCase().startsWith("aws:"), allowed: "1-128 letters, digits, spaces and _ . : / = + - @, not beginning with aws:" };
 const TAG_VALUE: Rule = { test: (v) => /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u.test(v), allowed: "0-256 letters, digits, spaces and _ . : / = + - @" };
 
@@ -41,6 +47,8 @@ export const CLUSTER_SETTINGS = {
     default: `\`${DEFAULT_REGION}\``,
     example: "eu-west-1",
   }),
+  // The AWS provider's `allowed_account_ids`: "List of allowed AWS account IDs to prevent you from
+  // mistakenly using an incorrect one" (Terraform AWS provider documentation, provider arguments).
   accountId: setting({
     env: "ECS_RERUN_ACCOUNT_ID",
     type: text(pattern(/^[0-9]{12}$/, "a 12-digit AWS account ID")),
@@ -75,7 +83,7 @@ export const CLUSTER_SETTINGS = {
   }),
   tags: setting({
     env: "ECS_RERUN_TAGS",
-    type: stringMap(TAG_KEY, TAG_VALUE),
+    type: stringMap(TAG_KEY, TAG_VALUE, MAX_USER_TAGS),
     meaning: "tags on every resource of every stack, beside `Project`, `Stack` and `ManagedBy`",
     default: "none",
     module: "tags",

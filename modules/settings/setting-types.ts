@@ -146,7 +146,7 @@ export function oneOf<T extends string>(values: readonly T[]): ValueType<T> {
 }
 
 /** A map of strings (tags): `Key=Value,Key2=Value2` or a JSON object in a variable, an object in context or the file. */
-export function stringMap(key: Rule, value: Rule): ValueType<Readonly<Record<string, string>>> {
+export function stringMap(key: Rule, value: Rule, maxEntries = Infinity): ValueType<Readonly<Record<string, string>>> {
   const allowed = `keys ${key.allowed}, values ${value.allowed}`;
   return {
     allowed,
@@ -165,6 +165,7 @@ export function stringMap(key: Rule, value: Rule): ValueType<Readonly<Record<str
       else return { problem: `this is ${typeOf(raw)}, expected an object of strings: ${allowed}` };
       const secret = secretIn(Object.fromEntries(entries));
       if (secret !== undefined) return { secret };
+      if (entries.length > maxEntries) return { problem: `holds ${entries.length} entries, expected at most ${maxEntries}` };
       for (const [k, v] of entries) {
         if (!key.test(k)) return { problem: `key ${showValue(k)} is not ${key.allowed}` };
         if (typeof v !== "string") return { problem: `${showValue(k)} is ${typeOf(v)}, expected a string: ${value.allowed}` };

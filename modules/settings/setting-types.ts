@@ -66,7 +66,7 @@ export function list(rule: Rule, options: { readonly min?: number } = {}): Value
     spelling: "comma-separated",
     read: (raw, kind) => {
       let items: string[];
-      if (typeof raw === "string" && raw.trim().startsWith("[")) {
+      if (typeof raw === "string" && kind !== "file" && raw.trim().startsWith("[")) {
         const parsed = parseJson(raw);
         if (parsed === undefined || !Array.isArray(parsed)) return { problem: `expected a comma-separated list or a JSON array of strings, each ${rule.allowed}` };
         raw = parsed;

@@ -5,7 +5,12 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Testing } from "cdktf";
 import { hubBusStatements } from "../modules/pipeline/hub-policies";
+import { buildApp } from "../modules/app";
+import { deployOrder } from "../modules/synth-report";
+import { DEMO_JOB } from "../jobs";
+import { shellCommands } from "../scripts/readme";
 
 const README = readFileSync(join(__dirname, "..", "README.md"), "utf8");
 const section = (heading: string) => README.slice(README.indexOf(heading), README.indexOf("\n#", README.indexOf(heading) + heading.length));
@@ -21,4 +26,15 @@ test("What is guaranteed names CloudTrail's best-effort delivery, and the storms
   expect(section("### What is guaranteed")).toMatch(/best[- ]effort/);
   expect(section("### Storms")).not.toMatch(/`ExecuteCommand` and the agents' own updates/);
   expect(section("### Storms")).toMatch(/above 20 does not recover faster/);
+});
+
+test("every deploy command of the README names the stacks synth's hint names for the same settings", () => {
+  const deploys = shellCommands(README).map((c) => /^((?:[A-Z_]+=\S+\s+)*)npm run cdktf -- deploy (.+)$/.exec(c.command)).filter((m) => m !== null);
+  expect(deploys.length).toBeGreaterThanOrEqual(3);
+  for (const [, assignments, stacks] of deploys) {
+    const env = Object.fromEntries(assignments.trim().split(/\s+/).filter((a) => a !== "").map((a) => [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]));
+    const app = Testing.app();
+    buildApp(app, env, { jobs: [DEMO_JOB], demoJob: DEMO_JOB });
+    expect({ env, stacks: stacks.trim().split(/\s+/) }).toEqual({ env, stacks: deployOrder(app.node.children.map((c) => c.node.id)) });
+  }
 });

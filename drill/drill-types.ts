@@ -245,6 +245,20 @@ export interface DrillOptions {
  */
 export type ChaosDefect = PlantedDefect | "no-execution-names" | "notice-stops-rerun" | "reconciler-skips-a-window";
 
+/** Every defect `--plant` takes (a Record, so the compiler holds it to ChaosDefect). */
+const CHAOS_DEFECT_SET: Readonly<Record<ChaosDefect, true>> = {
+  "no-start-lookup": true,
+  "lose-launch-on-check-failure": true,
+  "tag-after-launch": true,
+  "no-time-budget": true,
+  "throw-normal-outcomes": true,
+  "relaunch-at-home": true,
+  "no-execution-names": true,
+  "notice-stops-rerun": true,
+  "reconciler-skips-a-window": true,
+};
+export const CHAOS_DEFECTS = Object.keys(CHAOS_DEFECT_SET) as readonly ChaosDefect[];
+
 /** What the pieces of one run share: the pipeline, the simulated clock, the timeline and the work in flight. */
 export interface RunScope {
   readonly pipeline: SynthesizedPipeline;

@@ -152,7 +152,7 @@ export function synthesizePipeline(
   const org = options.spokeOrganizationId;
   const isHub = spokeClusters.length > 0 || org !== undefined;
   const rerun = !isHub
-    ? buildApp(app, env, { jobs: [DEMO_JOB] }).rerun
+    ? buildApp(app, env, { jobs: [DEMO_JOB], demoJob: DEMO_JOB }).rerun!
     : new EcsRerunStack(app, "ecs-rerun", {
         region: env.ECS_RERUN_REGION ?? "ap-northeast-1",
         clusters: options.clusters ?? ["batch-ec2"],

@@ -5,6 +5,8 @@
 import { cidrProblem } from "./settings/cidr";
 import { parseSchedule, scheduleIntervalSeconds } from "./schedule";
 import { showValue } from "./settings/show-value";
+import { MANAGED_POLICIES_PER_ROLE } from "./iam-names";
+import { regionProblem } from "./regions";
 
 /** A batch job that EventBridge starts on a schedule. */
 export interface ScheduledTaskConfig {
@@ -22,6 +24,19 @@ export interface ScheduledTaskConfig {
   readonly memory?: number;
   /** Plain environment variables (no secrets: they land in Terraform state). @default {} */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Secrets the container gets as environment variables, by variable name: each the full ARN of an SSM
+   * parameter (`arn:aws:ssm:REGION:ACCOUNT:parameter/NAME`) or of a Secrets Manager secret (with its
+   * six-character suffix, optionally `:json-key:version-stage:version-id` after it), never the value:
+   * ECS reads it when the task starts, with the execution role, which may read exactly these. @default {}
+   */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** Customer-managed KMS keys of those secrets, which the execution role may decrypt with (none for the default aws/ssm and aws/secretsmanager keys). @default [] */
+  readonly secretsKmsKeyArns?: readonly string[];
+  /** An existing role the job's code runs as, instead of the role with no permissions the stack creates. @default a new role */
+  readonly taskRoleArn?: string;
+  /** Managed policies attached to the job's own task role (not with taskRoleArn). @default [] */
+  readonly taskRolePolicyArns?: readonly string[];
   /** Tasks started per run. @default 1 */
   readonly count?: number;
   /** Whether the schedule is on. @default true */
@@ -37,8 +52,8 @@ export interface ScheduledTaskConfig {
 }
 
 /** A scheduled task with every default applied. */
-export type ResolvedScheduledTask = Required<Omit<ScheduledTaskConfig, "command" | "expectedIntervalSeconds">> &
-  Pick<ScheduledTaskConfig, "command"> & {
+export type ResolvedScheduledTask = Required<Omit<ScheduledTaskConfig, "command" | "expectedIntervalSeconds" | "taskRoleArn">> &
+  Pick<ScheduledTaskConfig, "command" | "taskRoleArn"> & {
     /** Longest normal gap between two runs: the rate's interval, or expectedIntervalSeconds for a cron. */
     readonly intervalSeconds?: number;
   };
@@ -64,6 +79,8 @@ export type NetworkConfig =
 export interface ClusterStackConfig {
   /** AWS region. @default "us-east-1" */
   readonly region?: string;
+  /** The account the stack deploys to: the provider refuses other credentials, and the state file is named by it. @default any (the credentials') */
+  readonly accountId?: string;
   /** ECS cluster name. @default "batch-ec2" */
   readonly clusterName?: string;
   /** Network. @default a new VPC */
@@ -87,6 +104,7 @@ export interface ClusterStackConfig {
 /** The cluster stack's config with every default applied. */
 export interface ResolvedClusterStackConfig {
   readonly region: string;
+  readonly accountId?: string;
   readonly clusterName: string;
   readonly network: NetworkConfig;
   readonly instanceType: string;
@@ -97,6 +115,9 @@ export interface ResolvedClusterStackConfig {
   readonly scheduledTasks: readonly ResolvedScheduledTask[];
   readonly tags: Readonly<Record<string, string>>;
 }
+
+/** The region the stacks deploy to when none is set. */
+export const DEFAULT_REGION = "us-east-1";
 
 /** Thrown at synth time for a config value AWS would reject or that cannot work. */
 export class ConfigError extends Error {
@@ -134,6 +155,14 @@ export interface ValueRule {
 
 /** Rules shared by the typed config and the environment/context settings, so both refuse the same values. */
 export const VALUE_RULES = {
+  /** An SSM parameter's full ARN, or a Secrets Manager secret's (a json key, version stage and version ID may follow). */
+  secretArn: {
+    pattern: /^arn:aws[a-z-]*:(ssm:[a-z0-9-]+:[0-9]{12}:parameter\/[A-Za-z0-9_.\/-]+|secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9\/_+=.@-]+-[A-Za-z0-9]{6}(:[^:]*:[^:]*:[^:]*)?)$/,
+    allowed: 'the full ARN of an SSM parameter ("arn:aws:ssm:us-east-1:123456789012:parameter/db-password") or of a Secrets Manager secret with its six-character suffix ("arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbC123"), never the secret itself',
+  },
+  iamRoleArn: { pattern: /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_\/-]{1,512}$/, allowed: 'an IAM role ARN such as "arn:aws:iam::123456789012:role/report-job"' },
+  managedPolicyArn: { pattern: /^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy\/[!-~]+$/, allowed: 'a managed policy ARN such as "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"' },
+  kmsKeyArn: { pattern: /^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[A-Za-z0-9-]+$/, allowed: "a KMS key ARN" },
   region: { pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, allowed: 'an AWS region such as "us-east-1"' },
   clusterName: { pattern: /^[A-Za-z0-9_-]{1,255}$/, allowed: "1-255 letters, digits, - or _" },
   vpcId: { pattern: /^vpc-[0-9a-f]+$/, allowed: 'a VPC ID such as "vpc-0abc123"' },
@@ -143,6 +172,15 @@ export const VALUE_RULES = {
 
 /** Smallest and largest prefix of a new VPC: its two subnets are /+4 of it, and AWS's smallest subnet is a /28. */
 const VPC_PREFIX = { min: 16, max: 24 } as const;
+
+/** What the cluster stack's numbers and names may be; the settings refuse the same values. */
+export const CLUSTER_LIMITS = {
+  instanceType: { pattern: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, allowed: 'an EC2 instance type such as "t3.small"' },
+  minInstances: { min: 0, max: 100 },
+  maxInstances: { min: 1, max: 100 },
+  rootVolumeGiB: { min: 30, max: 16384 },
+  vpcPrefix: VPC_PREFIX,
+} as const;
 
 function wholeNumber(path: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) fail(path, value, `expected a whole number from ${min} to ${max}`);
@@ -154,8 +192,11 @@ function wholeNumber(path: string, value: number, min: number, max: number): num
  * names the list in errors as the user wrote it (main.ts passes "JOBS (jobs.ts)"-style labels).
  */
 export function resolveClusterConfig(config: ClusterStackConfig, where: { scheduledTasks?: string } = {}): ResolvedClusterStackConfig {
-  const region = config.region ?? "us-east-1";
+  const region = config.region ?? DEFAULT_REGION;
   if (!VALUE_RULES.region.pattern.test(region)) fail("region", region, `expected ${VALUE_RULES.region.allowed}`);
+  const unknown = regionProblem(region);
+  if (unknown !== undefined) throw new ConfigError(`region: ${unknown}`);
+  if (config.accountId !== undefined && !/^[0-9]{12}$/.test(config.accountId)) fail("accountId", config.accountId, "expected a 12-digit AWS account ID");
   const clusterName = config.clusterName ?? "batch-ec2";
   if (!VALUE_RULES.clusterName.pattern.test(clusterName)) fail("clusterName", clusterName, `expected ${VALUE_RULES.clusterName.allowed}`);
 
@@ -173,11 +214,12 @@ export function resolveClusterConfig(config: ClusterStackConfig, where: { schedu
   }
 
   const instanceType = config.instanceType ?? "t3.small";
-  if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceType)) fail("instanceType", instanceType, 'expected an EC2 instance type such as "t3.small"');
-  const minInstances = wholeNumber("minInstances", config.minInstances ?? 0, 0, 100);
-  const maxInstances = wholeNumber("maxInstances", config.maxInstances ?? 2, 1, 100);
+  const C = CLUSTER_LIMITS;
+  if (!C.instanceType.pattern.test(instanceType)) fail("instanceType", instanceType, `expected ${C.instanceType.allowed}`);
+  const minInstances = wholeNumber("minInstances", config.minInstances ?? 0, C.minInstances.min, C.minInstances.max);
+  const maxInstances = wholeNumber("maxInstances", config.maxInstances ?? 2, C.maxInstances.min, C.maxInstances.max);
   if (maxInstances < minInstances) fail("maxInstances", maxInstances, `expected at least minInstances (${minInstances})`);
-  const rootVolumeGiB = wholeNumber("rootVolumeGiB", config.rootVolumeGiB ?? 30, 30, 16384);
+  const rootVolumeGiB = wholeNumber("rootVolumeGiB", config.rootVolumeGiB ?? 30, C.rootVolumeGiB.min, C.rootVolumeGiB.max);
   const alarmActions = config.alarmActions ?? [];
   for (const [i, a] of alarmActions.entries()) {
     if (!VALUE_RULES.snsTopicArn.pattern.test(a)) fail(`alarmActions[${i}]`, a, `expected ${VALUE_RULES.snsTopicArn.allowed}`);
@@ -201,11 +243,11 @@ export function resolveClusterConfig(config: ClusterStackConfig, where: { schedu
       fail(`${at}.memory`, memory, `expected whole MiB, at least ${MIN_CONTAINER_MEMORY_MIB} (the least ECS gives a container)`);
     }
     if (capacity && memory > capacity.memory) {
-      fail(`${at}.memory`, memory, `a ${instanceType} offers tasks at most ${capacity.memory} MiB; use a larger instanceType`);
+      fail(`${at}.memory`, memory, `a ${instanceType} offers tasks at most ${capacity.memory} MiB; use a larger instanceType (the app's ECS_RERUN_INSTANCE_TYPE, or instanceType in settings.ts)`);
     }
     const cpu = t.cpu ?? 256;
     if (!Number.isInteger(cpu) || cpu < 0 || cpu > 10240) fail(`${at}.cpu`, cpu, "expected whole CPU units from 0 to 10240");
-    if (capacity && cpu > capacity.cpu) fail(`${at}.cpu`, cpu, `a ${instanceType} offers at most ${capacity.cpu} CPU units`);
+    if (capacity && cpu > capacity.cpu) fail(`${at}.cpu`, cpu, `a ${instanceType} offers at most ${capacity.cpu} CPU units; use a larger instanceType (the app's ECS_RERUN_INSTANCE_TYPE, or instanceType in settings.ts)`);
     const count = wholeNumber(`${at}.count`, t.count ?? 1, 1, 10);
     const logRetentionDays = t.logRetentionDays ?? 30;
     if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
@@ -224,6 +266,19 @@ export function resolveClusterConfig(config: ClusterStackConfig, where: { schedu
     for (const key of Object.keys(t.environment ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) fail(`${at}.environment`, key, "expected variable names of letters, digits and _");
     }
+    const secrets = t.secrets ?? {};
+    for (const [key, arn] of Object.entries(secrets)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) fail(`${at}.secrets`, key, "expected variable names of letters, digits and _");
+      if (key in (t.environment ?? {})) fail(`${at}.secrets.${key}`, arn, "expected a variable that environment does not set too");
+      if (!VALUE_RULES.secretArn.pattern.test(arn)) fail(`${at}.secrets.${key}`, arn, `expected ${VALUE_RULES.secretArn.allowed}`);
+    }
+    const secretsKmsKeyArns = t.secretsKmsKeyArns ?? [];
+    for (const [j, k] of secretsKmsKeyArns.entries()) if (!VALUE_RULES.kmsKeyArn.pattern.test(k)) fail(`${at}.secretsKmsKeyArns[${j}]`, k, `expected ${VALUE_RULES.kmsKeyArn.allowed}`);
+    if (t.taskRoleArn !== undefined && !VALUE_RULES.iamRoleArn.pattern.test(t.taskRoleArn)) fail(`${at}.taskRoleArn`, t.taskRoleArn, `expected ${VALUE_RULES.iamRoleArn.allowed}`);
+    const taskRolePolicyArns = t.taskRolePolicyArns ?? [];
+    if (t.taskRoleArn !== undefined && taskRolePolicyArns.length > 0) fail(`${at}.taskRolePolicyArns`, taskRolePolicyArns, "expected none with taskRoleArn: policies are attached to the role the stack creates; attach them to your own role yourself");
+    if (taskRolePolicyArns.length > MANAGED_POLICIES_PER_ROLE) fail(`${at}.taskRolePolicyArns`, taskRolePolicyArns, `expected at most ${MANAGED_POLICIES_PER_ROLE} (the managed policies IAM attaches to a role by default)`);
+    for (const [j, p] of taskRolePolicyArns.entries()) if (!VALUE_RULES.managedPolicyArn.pattern.test(p)) fail(`${at}.taskRolePolicyArns[${j}]`, p, `expected ${VALUE_RULES.managedPolicyArn.allowed}`);
     return {
       name: t.name,
       schedule: t.schedule,
@@ -232,6 +287,10 @@ export function resolveClusterConfig(config: ClusterStackConfig, where: { schedu
       cpu,
       memory,
       environment: t.environment ?? {},
+      secrets,
+      secretsKmsKeyArns,
+      taskRoleArn: t.taskRoleArn,
+      taskRolePolicyArns,
       count,
       enabled,
       logRetentionDays,
@@ -243,6 +302,7 @@ export function resolveClusterConfig(config: ClusterStackConfig, where: { schedu
 
   return {
     region,
+    ...(config.accountId !== undefined ? { accountId: config.accountId } : {}),
     clusterName,
     network,
     instanceType,

@@ -12,6 +12,9 @@ import { hcl } from "./hcl/hcl-expression";
 /** IAM's length limits (IAM User Guide, "IAM and AWS STS quotas", "IAM object character limits"). */
 export const IAM_NAME_LIMITS = { roleName: 64, instanceProfileName: 128, path: 512 } as const;
 
+/** Managed policies a role may have attached by default (IAM User Guide, "IAM and AWS STS quotas"; adjustable to 20, but not assumed). */
+export const MANAGED_POLICIES_PER_ROLE = 10;
+
 /** Characters of the SHA-1 (hex) of the full name that end a shortened one. */
 const HASH_CHARS = 8;
 

@@ -1,6 +1,6 @@
 /** `npm run build:module`: writes the Terraform module to dist/ and formats it with terraform fmt when available. */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { MODULE_REPOSITORY } from "../modules/terraform-module/ecs-rerun-module-stack";
 import { renderModuleFiles, synthesizeModule, type ModuleJson } from "../modules/terraform-module/module-files";
@@ -37,19 +37,36 @@ export function terraformEnv(): NodeJS.ProcessEnv {
   return { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
 }
 
-/** Refuses to replace a directory that is not an earlier build: a mistyped path must not lose work. */
-function prepare(outDir: string): void {
-  if (existsSync(outDir)) {
-    const entries = readdirSync(outDir);
-    if (entries.length > 0 && !entries.includes("versions.tf")) throw new Error(`${outDir} is not empty and holds no versions.tf: not an earlier module build, so it is left alone`);
-    rmSync(outDir, { recursive: true, force: true });
+/** A place the module cannot be built into, refused before anything is written (the command exits 2). */
+export class OutDirError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OutDirError";
   }
+}
+
+/** Refuses a directory that is not an earlier build (a mistyped path must not lose work), or a file. */
+function checkOutDir(outDir: string): void {
+  if (!existsSync(outDir)) return;
+  if (!statSync(outDir).isDirectory()) throw new OutDirError(`${outDir} is a file, not a directory: give a directory to build the module into`);
+  const entries = readdirSync(outDir);
+  if (entries.length > 0 && !entries.includes("versions.tf")) {
+    throw new OutDirError(`${outDir} is not empty and holds no versions.tf: not an earlier module build, so it is left alone; give an empty or new directory (or an earlier build's, which is replaced)`);
+  }
+}
+
+/** Replaces an earlier build (checked by {@link checkOutDir}) with an empty directory. */
+function prepare(outDir: string): void {
+  checkOutDir(outDir);
+  rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
 }
 
 /** Builds the Terraform module: synthesizes the module stack, renders its files and copies the Lambda zips in. */
 export function buildModule(options: BuildModuleOptions = {}): BuiltModule {
   const outDir = resolve(options.outDir ?? join(PROJECT_ROOT, "dist", MODULE_REPOSITORY));
+  // Before the synth, which takes seconds: a wrong directory is said at once.
+  checkOutDir(outDir);
   const { json, packages, spoke } = synthesizeModule();
   const texts = renderModuleFiles(json, spoke);
   prepare(outDir);
@@ -70,7 +87,14 @@ export function buildModule(options: BuildModuleOptions = {}): BuiltModule {
 }
 
 if (require.main === module) {
-  const built = buildModule({ outDir: process.argv[2] });
-  console.log(`wrote ${built.outDir}${built.formatted ? " (terraform fmt applied)" : " (terraform not found: fmt skipped)"}`);
-  for (const f of built.files) console.log(`  ${f}`);
+  try {
+    const built = buildModule({ outDir: process.argv[2] });
+    console.log(`wrote ${built.outDir}${built.formatted ? " (terraform fmt applied)" : " (terraform not found: fmt skipped)"}`);
+    for (const f of built.files) console.log(`  ${f}`);
+  } catch (err) {
+    // A directory the user chose that cannot take the module: one line, exit 2. Anything else is a bug, with its stack.
+    if (!(err instanceof OutDirError)) throw err;
+    console.error(`build:module: ${err.message}`);
+    process.exitCode = 2;
+  }
 }

@@ -3,20 +3,51 @@
 // Also reads the README's code blocks and shell commands, for the test that runs them.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Testing } from "cdktf";
+import { DEMO_JOB } from "../jobs";
+import { buildApp } from "../modules/app";
 import { renderSettingsTable } from "../modules/settings/settings";
 import { moduleInterface, synthesizeModule } from "../modules/terraform-module/module-files";
 import { renderInputsTable, renderOutputsTable } from "../modules/terraform-module/module-readme";
+import { hclExpressionOf } from "../modules/hcl/hcl-expression";
+import type { TfJsonVariable } from "../modules/terraform-module/hcl-file";
+
+/** Each variable's default as the module's README writes it (none for a required one). */
+function moduleDefaults(variables: Readonly<Record<string, TfJsonVariable>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(variables).filter(([, v]) => "default" in v).map(([name, v]) => [name, hclExpressionOf(v.default, "inline")]));
+}
 
 export const README = join(__dirname, "..", "README.md");
 
-/** The body of each generated section, by name. */
+/**
+ * What `npm run synth` deploys with no settings: each stack's resources by type, counted in the
+ * synthesized JSON of the app as main.ts builds it (the demo job of jobs.ts, every default).
+ */
+export function renderDefaultDeployTable(): string {
+  const app = Testing.app();
+  const built = buildApp(app, {}, { jobs: [DEMO_JOB], demoJob: DEMO_JOB });
+  const rows = [built.cluster, built.rerun].map((stack) => {
+    const tf = JSON.parse(Testing.synth(stack!)) as { resource?: Record<string, Record<string, unknown>> };
+    const types = Object.entries(tf.resource ?? {}).map(([type, blocks]) => [type, Object.keys(blocks).length] as const);
+    const total = types.reduce((n, [, c]) => n + c, 0);
+    return `| \`${stack!.node.id}\` | ${total} | ${types.map(([type, c]) => `\`${type}\`${c > 1 ? ` ×${c}` : ""}`).join(", ")} |`;
+  });
+  return ["| stack | resources | of which |", "| --- | ---: | --- |", ...rows].join("\n");
+}
+
+let sections: Record<string, string> | undefined;
+
+/** The body of each generated section, by name (built once a process: it synthesizes the module and the app). */
 export function generatedSections(): Record<string, string> {
-  const iface = moduleInterface(synthesizeModule().json);
-  return {
-    settings: renderSettingsTable(),
+  if (sections) return sections;
+  const built = synthesizeModule();
+  const iface = moduleInterface(built.json);
+  return (sections = {
+    "default-deploy": renderDefaultDeployTable(),
+    settings: renderSettingsTable(moduleDefaults({ ...moduleInterface(built.spoke).variables, ...iface.variables })),
     "module-inputs": renderInputsTable(iface.variables),
     "module-outputs": renderOutputsTable(iface.outputs),
-  };
+  });
 }
 
 /** README text with every generated section replaced by its current rendering. */

@@ -75,7 +75,7 @@ describe("the outcome line the rerun Lambda logs", () => {
 });
 
 describe("in the stack", () => {
-  const build = (env: Record<string, string> = {}) => synthJson(buildApp(Testing.app(), env, { jobs: [DEMO_JOB] }).rerun);
+  const build = (env: Record<string, string> = {}) => synthJson(buildApp(Testing.app(), env, { jobs: [DEMO_JOB] }).rerun!);
   const tf = build();
 
   test("on by default: one dashboard named for the pipeline and its region, the demo job's missed-run alarm on it", () => {
@@ -184,7 +184,7 @@ describe("the dashboard's filters count lines the real Lambdas log in the drill"
     } finally {
       spy.mockRestore();
     }
-    const tf = synthJson(buildApp(Testing.app(), {}, { jobs: [DEMO_JOB] }).rerun);
+    const tf = synthJson(buildApp(Testing.app(), {}, { jobs: [DEMO_JOB] }).rerun!);
     const filter = resourcesOf(tf, "aws_cloudwatch_log_metric_filter").find((f) => (f.metric_transformation as { name: string }).name === "FoundByReconciler")!;
     expect(logged.filter(phraseMatcher(filter.pattern as string)).length).toBeGreaterThan(0);
   });

@@ -114,7 +114,7 @@ function collisions(named: readonly Named[]): string[] {
 /** The `ecs-cluster` and `ecs-rerun` stacks with their defaults, deployed to `region`. */
 function appNames(region: string): Named[] {
   const { cluster, rerun } = buildApp(Testing.app(), { ECS_RERUN_REGION: region }, { jobs: [DEMO_JOB] });
-  const resourcesOf = (stack: typeof cluster | typeof rerun) => (JSON.parse(Testing.synth(stack)) as { resource: Resources }).resource;
+  const resourcesOf = (stack: typeof cluster | typeof rerun) => (JSON.parse(Testing.synth(stack!)) as { resource: Resources }).resource;
   const named = [...stackNames(resourcesOf(cluster), region, `ecs-cluster stack@${region}`), ...stackNames(resourcesOf(rerun), region, `ecs-rerun stack@${region}`)];
   // The stacks know their region: every name is a literal, nothing is left to Terraform.
   for (const n of named) expect({ type: n.type, name: n.name, literal: !n.name.includes("${") }).toEqual({ type: n.type, name: n.name, literal: true });
@@ -164,7 +164,7 @@ describe("IAM names carry the region and fit IAM's limits", () => {
 
   test("the stacks' IAM names are literal, region-qualified and within IAM's limits; the relaunch role has the /ecs-rerun/ path", () => {
     const { cluster, rerun } = buildApp(Testing.app(), { ECS_RERUN_REGION: "ap-southeast-2", ECS_RERUN_CLUSTER_NAME: "c".repeat(255) }, { jobs: [DEMO_JOB] });
-    for (const stack of [cluster, rerun]) {
+    for (const stack of [cluster!, rerun!]) {
       const resources = (JSON.parse(Testing.synth(stack)) as { resource: Resources }).resource;
       for (const role of Object.values(resources.aws_iam_role ?? {})) {
         expect(String(role.name).length).toBeLessThanOrEqual(IAM_NAME_LIMITS.roleName);
@@ -172,7 +172,7 @@ describe("IAM names carry the region and fit IAM's limits", () => {
       }
       for (const profile of Object.values(resources.aws_iam_instance_profile ?? {})) expect(String(profile.name).length).toBeLessThanOrEqual(IAM_NAME_LIMITS.instanceProfileName);
     }
-    const roles = Object.values((JSON.parse(Testing.synth(rerun)) as { resource: Resources }).resource.aws_iam_role);
+    const roles = Object.values((JSON.parse(Testing.synth(rerun!)) as { resource: Resources }).resource.aws_iam_role);
     expect(roles.map((r) => [r.name, r.path]).sort()).toEqual([
       ["ecs-rerun-notifier-ap-southeast-2", undefined],
       ["ecs-rerun-reconciler-ap-southeast-2", undefined],

@@ -15,7 +15,7 @@ type Tf = { resource: Record<string, Record<string, Record<string, unknown>>> };
 function hubRules(env: Record<string, string>) {
   const app = Testing.app();
   const { rerun } = buildApp(app, { ECS_RERUN_REGION: "us-east-1", ...env }, { jobs: [DEMO_JOB] });
-  const tf = JSON.parse(Testing.synth(rerun)) as Tf;
+  const tf = JSON.parse(Testing.synth(rerun!)) as Tf;
   const rules = Object.values(tf.resource.aws_cloudwatch_event_rule);
   const onHubBus = rules.filter((r) => r.event_bus_name !== undefined);
   const pattern = (r: Record<string, unknown>) => JSON.parse(deployed(String(r.event_pattern), "us-east-1")) as Record<string, unknown>;

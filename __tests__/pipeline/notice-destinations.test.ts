@@ -86,7 +86,7 @@ describe("the app", () => {
 
   test("an email-only team gets no Slack notifier (nothing failing into the dead-letter queue)", () => {
     const { rerun } = build({ ECS_RERUN_SLACK_WEBHOOK_PARAMETER: "none", ECS_RERUN_NOTIFICATION_EMAILS: "ops@example.com" })();
-    const tf = synthJson(rerun);
+    const tf = synthJson(rerun!);
     expect(resourcesOf(tf, "aws_lambda_function").map((f) => f.function_name)).not.toContain("ecs-rerun-notifier");
     expect(resourcesOf(tf, "aws_sns_topic_subscription").map((s) => s.protocol)).toEqual(["email"]);
   });
@@ -102,7 +102,7 @@ describe("the app", () => {
 
   test("with ECS_RERUN_ALARM_ACTIONS set, every aws_cloudwatch_metric_alarm of every stack lists it", () => {
     const built = build({ ...HUB, ECS_RERUN_REGION: "eu-west-1", ECS_RERUN_ALARM_ACTIONS: ON_CALL, ECS_RERUN_SPOKE_CLUSTERS: "arn:aws:ecs:ap-northeast-1:222233334444:cluster/batch-ec2" })();
-    const stacks = [built.cluster, built.rerun, built.spoke!];
+    const stacks = [built.cluster!, built.rerun!, built.spoke!];
     const alarms = stacks.flatMap((stack) => resourcesOf(synthJson(stack), "aws_cloudwatch_metric_alarm").map((a) => ({ stack: stack.node.id, name: a.alarm_name, actions: a.alarm_actions as string[] })));
     // The pipeline's (topic too), its missed-run and reconciler alarms, the cluster's and the spoke's.
     expect(alarms.map((a) => a.name)).toEqual(expect.arrayContaining(["ecs-rerun-gave-up", "ecs-rerun-print-date-missed-run", "ecs-rerun-found-by-reconciler", "ecs-rerun-launch-pacer-failures", "batch-ec2-schedule-dlq-not-empty", "ecs-rerun-forward-dead-letters"]));

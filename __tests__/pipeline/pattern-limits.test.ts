@@ -31,8 +31,8 @@ function patternsOf(resources: Resources, partition = "aws"): { rule: string; te
 }
 
 describe("200 protected clusters (the ecs-rerun stack, with every job watched)", () => {
-  const { rerun } = buildApp(Testing.app(), { ECS_RERUN_REGION: "ap-northeast-1", ECS_RERUN_PROTECTED_CLUSTERS: CLUSTERS.join(",") }, { jobs: [DEMO_JOB] });
-  const resources = (JSON.parse(Testing.synth(rerun)) as { resource: Resources }).resource;
+  const { rerun } = buildApp(Testing.app(), { ECS_RERUN_REGION: "ap-northeast-1", ECS_RERUN_PROTECTED_CLUSTERS: CLUSTERS.join(",") }, { jobs: [DEMO_JOB], demoJob: DEMO_JOB, settingsFile: { expectedRuns: [{ name: "print-date", family: "print-date", intervalSeconds: 86400 }] } });
+  const resources = (JSON.parse(Testing.synth(rerun!)) as { resource: Resources }).resource;
 
   test("every synthesized event pattern is at most 2,048 characters, in the longest partition too", () => {
     for (const partition of ["aws", "aws-us-gov"]) {

@@ -2,12 +2,12 @@
 // unknown names refused with a suggestion, settings that go together checked together.
 import { ConfigError } from "../../modules/config";
 import { editDistance, nearestName } from "../../modules/settings/nearest-name";
-import { SETTINGS, SettingsError, readSettings } from "../../modules/settings/settings";
+import { SETTINGS_LIST, SETTING_SCHEMA, SettingsError, readSettings, type SettingKey } from "../../modules/settings/settings";
 
 /** The problems readSettings reports, or [] when it accepts. */
-function problems(env: Record<string, string>, context: Record<string, unknown> = {}): readonly string[] {
+function problems(env: Record<string, string>, context: Record<string, unknown> = {}, file: Record<string, unknown> = {}): readonly string[] {
   try {
-    readSettings(env, context);
+    readSettings(env, context, file);
     return [];
   } catch (e) {
     if (e instanceof SettingsError) return e.problems;
@@ -18,56 +18,51 @@ function problems(env: Record<string, string>, context: Record<string, unknown> 
 const WEBHOOK = ["https://hooks.slack.com", "services", "T00000000", "B00000000", "abcdefghijklmnopqrstuvwx"].join("/");
 
 describe("reading settings", () => {
-  test("every setting is read from its environment variable", () => {
-    const values: Record<string, string> = {
-      ECS_RERUN_REGION: "eu-west-1",
-      ECS_RERUN_CLUSTER_NAME: "batch",
-      ECS_RERUN_VPC_ID: "vpc-0abc",
-      ECS_RERUN_SUBNET_IDS: "subnet-01,subnet-02",
-      ECS_RERUN_ALARM_ACTIONS: "arn:aws:sns:eu-west-1:123456789012:ops",
-      ECS_RERUN_PROTECTED_CLUSTERS: "a,b",
-      ECS_RERUN_SLACK_WEBHOOK_PARAMETER: "/team/slack",
-      ECS_RERUN_NOTIFICATION_EMAILS: "ops@example.com",
-      ECS_RERUN_INFRASTRUCTURE_ROLE_ARNS: "arn:aws:iam::123456789012:role/ecsInfrastructureRole",
-      ECS_RERUN_SPOKE_CLUSTERS: "arn:aws:ecs:us-west-2:222233334444:cluster/batch",
-      ECS_RERUN_SPOKE_ORGANIZATION_ID: "o-a1b2c3d4e5",
-      ECS_RERUN_RECONCILE_EVERY_MINUTES: "10",
-      ECS_RERUN_ALLOW_NO_DESTINATION: "false",
-      ECS_RERUN_CREATE_DASHBOARD: "false",
-      ECS_RERUN_NOTIFY: "problems",
-      ECS_RERUN_STILL_TRYING_AFTER_SECONDS: "900",
-      ECS_RERUN_DIGEST_ABOVE_PER_MINUTE: "30",
-      ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER: "/team/slack-bot",
-      ECS_RERUN_SLACK_CHANNEL_ID: "C0123456789",
-      ECS_RERUN_HUB_EVENT_BUS_ARN: "arn:aws:events:us-east-1:111122223333:event-bus/ecs-rerun-hub",
-      ECS_RERUN_HUB_RERUN_ROLE_ARN: "arn:aws:iam::111122223333:role/ecs-rerun/ecs-rerun-rerun-us-east-1",
-      ECS_RERUN_HUB_RECONCILER_ROLE_ARN: "arn:aws:iam::111122223333:role/ecs-rerun-reconciler-us-east-1",
-    };
-    expect(Object.keys(values).sort()).toEqual(SETTINGS.map((s) => s.env).sort());
-    expect(readSettings(values, {})).toEqual({
-      region: "eu-west-1",
-      clusterName: "batch",
-      vpcId: "vpc-0abc",
-      subnetIds: ["subnet-01", "subnet-02"],
-      alarmActions: ["arn:aws:sns:eu-west-1:123456789012:ops"],
-      protectedClusters: ["a", "b"],
-      slackWebhookParameter: "/team/slack",
-      notificationEmails: ["ops@example.com"],
-      infrastructureRoleArns: ["arn:aws:iam::123456789012:role/ecsInfrastructureRole"],
-      spokeClusters: ["arn:aws:ecs:us-west-2:222233334444:cluster/batch"],
-      spokeOrganizationId: "o-a1b2c3d4e5",
-      reconcileEveryMinutes: "10",
-      allowNoDestination: "false",
-      createDashboard: "false",
-      notify: "problems",
-      stillTryingAfterSeconds: "900",
-      digestAbovePerMinute: "30",
-      slackBotTokenParameter: "/team/slack-bot",
-      slackChannelId: "C0123456789",
-      hubEventBusArn: "arn:aws:events:us-east-1:111122223333:event-bus/ecs-rerun-hub",
-      hubRerunRoleArn: "arn:aws:iam::111122223333:role/ecs-rerun/ecs-rerun-rerun-us-east-1",
-      hubReconcilerRoleArn: "arn:aws:iam::111122223333:role/ecs-rerun-reconciler-us-east-1",
+  /** What a setting needs beside it to be read alone (settings that go together, or need another). */
+  const PARTNERS: Partial<Record<SettingKey, Record<string, unknown>>> = {
+    vpcId: { subnetIds: ["subnet-01"] },
+    subnetIds: { vpcId: "vpc-0abc" },
+    assignPublicIp: { vpcId: "vpc-0abc", subnetIds: ["subnet-01"] },
+    slackBotTokenParameter: { slackChannelId: "C0123456789" },
+    slackChannelId: { slackBotTokenParameter: "/team/slack-bot" },
+    hubEventBusArn: { hubRerunRoleArn: "arn:aws:iam::111122223333:role/ecs-rerun/ecs-rerun-rerun-us-east-1" },
+    hubRerunRoleArn: { hubEventBusArn: "arn:aws:events:us-east-1:111122223333:event-bus/ecs-rerun-hub" },
+    hubReconcilerRoleArn: { hubEventBusArn: "arn:aws:events:us-east-1:111122223333:event-bus/ecs-rerun-hub", hubRerunRoleArn: "arn:aws:iam::111122223333:role/ecs-rerun/ecs-rerun-rerun-us-east-1" },
+    protectedClusters: {},
+  };
+  /** A value as a variable spells it: a list comma-separated, an object as JSON, the rest as text. */
+  const spelled = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === "string") ? v.join(",") : typeof v === "object" ? JSON.stringify(v) : String(v));
+  const envOf = (values: Record<string, unknown>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [SETTING_SCHEMA[k as SettingKey].env, spelled(v)]));
+
+  test.each(SETTINGS_LIST.map((s) => [s.env, s] as const))("%s is read from its variable, settings.ts and context alike", (_env, s) => {
+    const given = { [s.key]: s.example, ...PARTNERS[s.key] };
+    const expected = { [s.key]: s.example, ...PARTNERS[s.key] };
+    expect(readSettings(envOf(given), {})).toEqual(expected);
+    expect(readSettings({}, {}, given)).toEqual(expected);
+    expect(readSettings({}, given)).toEqual(expected);
+  });
+
+  test("each variable is ECS_RERUN_ and its key in SNAKE_CASE; each module variable its key in snake_case, but the four older names", () => {
+    const snake = (k: string) => k.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+    // Letter for letter (rootVolumeGiB is ROOT_VOLUME_GIB, not ..._GI_B).
+    for (const s of SETTINGS_LIST) expect(s.env.replace(/^ECS_RERUN_/, "").replace(/_/g, "").toLowerCase()).toBe(s.key.toLowerCase());
+    const renamed = SETTINGS_LIST.filter((s) => s.module !== undefined && s.module !== snake(s.key)).map((s) => `${s.key}:${s.module}`);
+    expect(renamed).toEqual(["protectedClusters:clusters", "slackWebhookParameter:slack_webhook_parameter_name", "slackBotTokenParameter:slack_bot_token_parameter_name", "notify:notify_on"]);
+  });
+
+  test("values take their own types: numbers, true and false, lists, maps and objects", () => {
+    const env = { ECS_RERUN_MAX_ATTEMPTS: "5", ECS_RERUN_BACKOFF_RATE: "1.5", ECS_RERUN_CREATE_TRAIL: "true", ECS_RERUN_TAGS: "Team=batch, CostCenter=42", ECS_RERUN_IGNORE_STARTED_BY: "[]" };
+    expect(readSettings(env, {})).toEqual({ maxAttempts: 5, backoffRate: 1.5, createTrail: true, tags: { Team: "batch", CostCenter: "42" }, ignoreStartedBy: [] });
+    expect(readSettings({}, { maxAttempts: "5", createTrail: "true", tags: { Team: "batch" } })).toEqual({ maxAttempts: 5, createTrail: true, tags: { Team: "batch" } });
+    expect(readSettings({ ECS_RERUN_EXPECTED_RUNS: '[{"name":"nightly","startedBy":"events-rule/nightly","intervalSeconds":86400}]' }, {})).toEqual({
+      expectedRuns: [{ name: "nightly", startedBy: "events-rule/nightly", intervalSeconds: 86400 }],
     });
+  });
+
+  test("a variable wins over settings.ts, which wins over context; each is checked", () => {
+    expect(readSettings({ ECS_RERUN_MAX_ATTEMPTS: "5" }, { maxAttempts: 2 }, { maxAttempts: 4 }).maxAttempts).toBe(5);
+    expect(readSettings({}, { maxAttempts: 2 }, { maxAttempts: 4 }).maxAttempts).toBe(4);
+    expect(problems({ ECS_RERUN_MAX_ATTEMPTS: "5" }, {}, { maxAttempts: 40 })).toEqual(["settings.ts: maxAttempts = 40: expected a whole number of reruns from 1 to 10"]);
   });
 
   test("environment variables win over cdktf context, which wins over AWS_REGION", () => {
@@ -102,7 +97,6 @@ describe("refusing settings", () => {
   test.each<[string, Record<string, string>, Record<string, unknown>, string]>([
     ["a misspelt variable", { ECS_RERUN_CLUSTERNAME: "x" }, {}, 'ECS_RERUN_CLUSTERNAME="x": there is no such setting; did you mean ECS_RERUN_CLUSTER_NAME?'],
     ["a variable in the wrong case", { ecs_rerun_region: "eu-west-1" }, {}, 'ecs_rerun_region="eu-west-1": there is no such setting; did you mean ECS_RERUN_REGION?'],
-    ["a variable nothing is near", { ECS_RERUN_COLOUR: "blue" }, {}, 'ECS_RERUN_COLOUR="blue": there is no such setting; the settings are ECS_RERUN_REGION, ECS_RERUN_CLUSTER_NAME, ECS_RERUN_VPC_ID, ECS_RERUN_SUBNET_IDS, ECS_RERUN_ALARM_ACTIONS, ECS_RERUN_PROTECTED_CLUSTERS, ECS_RERUN_SLACK_WEBHOOK_PARAMETER, ECS_RERUN_NOTIFICATION_EMAILS, ECS_RERUN_INFRASTRUCTURE_ROLE_ARNS, ECS_RERUN_SPOKE_CLUSTERS, ECS_RERUN_SPOKE_ORGANIZATION_ID, ECS_RERUN_RECONCILE_EVERY_MINUTES, ECS_RERUN_ALLOW_NO_DESTINATION, ECS_RERUN_CREATE_DASHBOARD, ECS_RERUN_NOTIFY, ECS_RERUN_STILL_TRYING_AFTER_SECONDS, ECS_RERUN_DIGEST_ABOVE_PER_MINUTE, ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER, ECS_RERUN_SLACK_CHANNEL_ID, ECS_RERUN_HUB_EVENT_BUS_ARN, ECS_RERUN_HUB_RERUN_ROLE_ARN, ECS_RERUN_HUB_RECONCILER_ROLE_ARN'],
     ["a notify mode that is none", { ECS_RERUN_NOTIFY: "outcome" }, {}, 'ECS_RERUN_NOTIFY="outcome": expected one of outcomes, problems, every-step'],
     ["a still-trying threshold under a minute", {}, { stillTryingAfterSeconds: "30" }, 'context key "stillTryingAfterSeconds" = "30": expected a whole number of seconds from 60 to 86400'],
     ["a bot token without its channel", { ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER: "/team/slack-bot" }, {}, 'ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER="/team/slack-bot" is set but ECS_RERUN_SLACK_CHANNEL_ID (context key "slackChannelId") is not: a bot posts to one channel with one token; set both, or neither for the webhook'],
@@ -123,6 +117,33 @@ describe("refusing settings", () => {
     ["a VPC without subnets", {}, { vpcId: "vpc-1" }, 'context key "vpcId" = "vpc-1" is set but ECS_RERUN_SUBNET_IDS (context key "subnetIds") is not: instances in an existing VPC need subnets of it, and subnets are used only with their VPC; set both, or neither for a new VPC'],
   ])("%s", (_name, env, context, problem) => {
     expect(problems(env, context)).toEqual([problem]);
+  });
+
+  test("a variable nothing is near lists every setting", () => {
+    const [problem] = problems({ ECS_RERUN_COLOUR: "blue" });
+    expect(problem).toMatch(/^ECS_RERUN_COLOUR="blue": there is no such setting; the settings are ECS_RERUN_REGION, ECS_RERUN_ACCOUNT_ID, /);
+    for (const s of SETTINGS_LIST) expect(problem).toContain(s.env);
+  });
+
+  test.each<[string, Record<string, string>, Record<string, unknown>, Record<string, unknown>, string]>([
+    ["an unknown region", { ECS_RERUN_REGION: "xx-nowhere-9" }, {}, {}, /^ECS_RERUN_REGION="xx-nowhere-9": this is no AWS region the AWS SDK knows \(\d+ regions in the partition data of @aws-sdk\/core [\d.]+\), such as us-east-1, eu-west-1 or ap-northeast-1$/.source],
+    ["a region one letter off", { ECS_RERUN_REGION: "eu-wset-1" }, {}, {}, /did you mean eu-west-1\?$/.source],
+    ["only commas for the clusters", { ECS_RERUN_PROTECTED_CLUSTERS: ",," }, {}, {}, /^ECS_RERUN_PROTECTED_CLUSTERS=",,": names nothing \(only commas and spaces\); expected a list of strings, each a cluster name/.source],
+    ["an empty list of clusters in settings.ts", {}, {}, { protectedClusters: [] }, /^settings\.ts: protectedClusters = \[\]: expected at least 1 item, each a cluster name/.source],
+    ["a string for true in settings.ts", {}, {}, { createTrail: "true" }, /^settings\.ts: createTrail = "true": this is a string, expected true or false$/.source],
+    ["a misspelt key in settings.ts", {}, {}, { creatTrail: true }, /^settings\.ts: creatTrail = true: there is no such setting; did you mean createTrail\?$/.source],
+    ["a fraction where a whole number is wanted", { ECS_RERUN_MAX_ATTEMPTS: "2.5" }, {}, {}, /^ECS_RERUN_MAX_ATTEMPTS="2.5": expected a whole number of reruns from 1 to 10$/.source],
+    ["a log retention CloudWatch does not offer", {}, { logRetentionDays: 31 }, {}, /^context key "logRetentionDays" = 31: expected one of 1, 3, 5, 7, 14, 30, /.source],
+    ["the relaunch roles' path", { ECS_RERUN_ROLE_PATH: "/ecs-rerun/mine/" }, {}, {}, /^ECS_RERUN_ROLE_PATH="\/ecs-rerun\/mine\/": expected "\/" or a path .* outside \/ecs-rerun\//.source],
+    ["an expected run with a misspelt field", { ECS_RERUN_EXPECTED_RUNS: '[{"name":"n","family":"f","intervalSecond":600}]' }, {}, {}, /^ECS_RERUN_EXPECTED_RUNS=.*: item 1: there is no field intervalSecond; did you mean intervalSeconds\?$/.source],
+    ["an expected run with both family and startedBy", {}, {}, { expectedRuns: [{ name: "n", family: "f", startedBy: "s", intervalSeconds: 600 }] }, /^settings\.ts: expectedRuns = .*: item 1: expectedRuns "n" is invalid: give exactly one of family and startedBy$/.source],
+    ["a tag key AWS reserves", { ECS_RERUN_TAGS: "aws:owner=me" }, {}, {}, /^ECS_RERUN_TAGS="aws:owner=me": key "aws:owner" is not 1-128 letters/.source],
+    ["a new VPC's block with an existing VPC", { ECS_RERUN_VPC_CIDR: "10.1.0.0/16", ECS_RERUN_VPC_ID: "vpc-1", ECS_RERUN_SUBNET_IDS: "subnet-1" }, {}, {}, /^ECS_RERUN_VPC_CIDR="10\.1\.0\.0\/16" and ECS_RERUN_VPC_ID \(context key "vpcId"\) are both set: /.source],
+    ["a public IP without a VPC of one's own", { ECS_RERUN_ASSIGN_PUBLIC_IP: "true" }, {}, {}, /^ECS_RERUN_ASSIGN_PUBLIC_IP="true" needs ECS_RERUN_VPC_ID \(context key "vpcId"\): /.source],
+  ])("refuses %s", (_name, env, context, file, problem) => {
+    const found = problems(env, context, file);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(new RegExp(problem));
   });
 
   test("a value a variable overrides is still checked", () => {

@@ -91,7 +91,13 @@ describe("the spoke stack's settings", () => {
       "the rerun role of a hub with another name",
       { ...SPOKE, ECS_RERUN_HUB_RERUN_ROLE_ARN: "arn:aws:iam::111122223333:role/ecs-rerun/prod-rerun-us-east-1" },
       {},
-      'ECS_RERUN_HUB_RERUN_ROLE_ARN="arn:aws:iam::111122223333:role/ecs-rerun/prod-rerun-us-east-1": expected the rerun role of a hub named "ecs-rerun" (ecs-rerun-rerun-<region>): the hub finds a spoke\'s relaunch role by its own name, and this app\'s spoke is named "ecs-rerun"; for a hub with another name, use the Terraform module\'s spoke (modules/spoke) with that name',
+      'ECS_RERUN_HUB_RERUN_ROLE_ARN="arn:aws:iam::111122223333:role/ecs-rerun/prod-rerun-us-east-1": expected the rerun role of a hub named "ecs-rerun" (ecs-rerun-rerun-<region>): the hub finds a spoke\'s relaunch role by its own name, which the spoke shares (ECS_RERUN_NAME, context key "name", unset: ecs-rerun)',
+    ],
+    [
+      "the rerun role of a hub of another name than the spoke's",
+      { ...SPOKE, ECS_RERUN_NAME: "prod" },
+      {},
+      `ECS_RERUN_HUB_RERUN_ROLE_ARN="${ROLE}": expected the rerun role of a hub named "prod" (prod-rerun-<region>): the hub finds a spoke's relaunch role by its own name, which the spoke shares (ECS_RERUN_NAME, context key "name", set to "prod")`,
     ],
     [
       "the hub's reconciler role without a spoke stack",
@@ -109,19 +115,29 @@ describe("the spoke stack's settings", () => {
       "a cluster of another region than the spoke's",
       { ...SPOKE, ECS_RERUN_REGION: "us-west-2", ECS_RERUN_PROTECTED_CLUSTERS: `batch,${EU}` },
       {},
-      `ECS_RERUN_PROTECTED_CLUSTERS="batch,${EU}": "${EU}" is a cluster of eu-west-1, but the ecs-rerun-spoke stack deploys to us-west-2 (ECS_RERUN_REGION): a spoke forwards only its own region's events; deploy one spoke per region`,
+      `ECS_RERUN_PROTECTED_CLUSTERS="batch,${EU}": "${EU}" is a cluster of eu-west-1, but the ecs-rerun-spoke stack deploys to us-west-2 (ECS_RERUN_REGION): its rules would see none of that cluster's events, and would match a cluster of that name in us-west-2; a spoke forwards only its own region's and account's events; deploy one spoke per account and region`,
     ],
     [
       "a cluster of another region than the default",
       SPOKE,
       { protectedClusters: [EU] },
-      `context key "protectedClusters" = ["${EU}"]: "${EU}" is a cluster of eu-west-1, but the ecs-rerun-spoke stack deploys to us-east-1 (the default region): a spoke forwards only its own region's events; deploy one spoke per region`,
+      `context key "protectedClusters" = ["${EU}"]: "${EU}" is a cluster of eu-west-1, but the ecs-rerun-spoke stack deploys to us-east-1 (the default region): its rules would see none of that cluster's events, and would match a cluster of that name in us-east-1; a spoke forwards only its own region's and account's events; deploy one spoke per account and region`,
     ],
   ])("refuses %s", (_name, env, context, problem) => {
     expect(problems(env, context)).toEqual([problem]);
   });
 
-  test("without the spoke settings, clusters of any region are the pipeline's business as before", () => {
-    expect(problems({ ECS_RERUN_PROTECTED_CLUSTERS: EU })).toEqual([]);
+  test("without the spoke settings, the pipeline refuses a cluster of another region too: its rule would match a same-named cluster here", () => {
+    expect(problems({ ECS_RERUN_PROTECTED_CLUSTERS: EU })).toEqual([
+      `ECS_RERUN_PROTECTED_CLUSTERS="${EU}": "${EU}" is a cluster of eu-west-1, but the ecs-rerun stack deploys to us-east-1 (the default region): its rules would see none of that cluster's events, and would match a cluster of that name in us-east-1; protect it from a pipeline there, or make this pipeline a hub of it (ECS_RERUN_SPOKE_CLUSTERS) with a spoke there`,
+    ]);
+    expect(problems({ ECS_RERUN_PROTECTED_CLUSTERS: EU, ECS_RERUN_REGION: "eu-west-1" })).toEqual([]);
+  });
+
+  test("given the account, a cluster of another account is refused; without it, only the region is known", () => {
+    expect(problems({ ECS_RERUN_PROTECTED_CLUSTERS: EU, ECS_RERUN_REGION: "eu-west-1", ECS_RERUN_ACCOUNT_ID: "999988887777" })).toEqual([
+      `ECS_RERUN_PROTECTED_CLUSTERS="${EU}": "${EU}" is a cluster of account 222233334444, but the ecs-rerun stack deploys to account 999988887777 (ECS_RERUN_ACCOUNT_ID): its rules would see none of that cluster's events; protect it from a pipeline there, or make this pipeline a hub of it (ECS_RERUN_SPOKE_CLUSTERS) with a spoke there`,
+    ]);
+    expect(problems({ ECS_RERUN_PROTECTED_CLUSTERS: EU, ECS_RERUN_REGION: "eu-west-1", ECS_RERUN_ACCOUNT_ID: "222233334444" })).toEqual([]);
   });
 });

@@ -151,11 +151,16 @@ describe("the module stack feeds Terraform variables to the same EcsRerunPipelin
     });
   });
 
-  test("checks the cross-variable rules (max delay >= first delay, verify timeout >= interval) with preconditions", () => {
+  test("checks the cross-variable rules (max delay >= first delay, verify timeout >= interval, clusters of the provider's place) with preconditions", () => {
     expect(resources.aws_lambda_function.rerun_function.lifecycle).toEqual({
       precondition: [
         expect.objectContaining({ condition: "${var.max_delay_seconds >= var.first_delay_seconds}" }),
         expect.objectContaining({ condition: "${var.verify_timeout_seconds >= var.verify_interval_seconds}", error_message: expect.stringContaining("${var.verify_timeout_seconds} s") }),
+        // A cluster ARN of another account or region: its rule would match a same-named cluster here.
+        {
+          condition: '${alltrue([for c in var.clusters : !startswith(c, "arn:") || (try(split(":", c)[3], "") == data.aws_region.region.region && try(split(":", c)[4], "") == data.aws_caller_identity.account.account_id)])}',
+          error_message: expect.stringMatching(/^Every cluster ARN must be of this account and region: .* make this pipeline its hub \(spoke_clusters\) with a spoke there\.$/),
+        },
       ],
     });
   });

@@ -23,7 +23,7 @@ const stacks = (() => {
     ECS_RERUN_ALARM_ACTIONS: "arn:aws:sns:us-east-1:111122223333:on-call",
   };
   const built = buildApp(Testing.app(), env, { jobs: [DEMO_JOB] });
-  return { "ecs-cluster": Testing.synth(built.cluster), "ecs-rerun": Testing.synth(built.rerun), "ecs-rerun-spoke": Testing.synth(built.spoke!) };
+  return { "ecs-cluster": Testing.synth(built.cluster!), "ecs-rerun": Testing.synth(built.rerun!), "ecs-rerun-spoke": Testing.synth(built.spoke!) };
 })();
 
 /**

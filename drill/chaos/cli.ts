@@ -3,7 +3,7 @@
 // Exit codes: 0 no violation, 1 a violation, 2 a usage error. --plant is for the sweep's own test.
 import "../quiet";
 import { formatTimeline } from "../report";
-import type { ChaosDefect } from "../drill-types";
+import { CHAOS_DEFECTS, type ChaosDefect } from "../drill-types";
 import { INVARIANT_NAMES } from "./invariants";
 import { describeScenario } from "./scenario";
 import { replay, startSweepDrill, sweep } from "./sweep";
@@ -26,8 +26,17 @@ function parse(argv: readonly string[]): { runs: number; seed: number; json: boo
     if (arg === "--runs") out.runs = whole(value(), 1);
     else if (arg === "--seed") out.seed = whole(value(), 0);
     else if (arg === "--json") out.json = true;
-    else if (arg === "--replay") out.replay = value();
-    else if (arg === "--plant") out.plant = value().split(",") as ChaosDefect[];
+    else if (arg === "--replay") {
+      // SEED:PATH as the sweep prints it: fast-check's seed, then the shrink path (numbers separated by colons).
+      const v = value();
+      if (!/^-?\d+(:\d+)*$/.test(v)) throw new Error(`--replay ${JSON.stringify(v)}: expected SEED:PATH as the sweep printed it, a whole number and then whole numbers separated by colons (e.g. 1042:3:0:1)`);
+      out.replay = v;
+    } else if (arg === "--plant") {
+      const v = value().split(",");
+      const unknown = v.filter((d) => !(CHAOS_DEFECTS as readonly string[]).includes(d));
+      if (unknown.length > 0) throw new Error(`--plant ${JSON.stringify(unknown.join(","))}: no such defect; the defects are ${CHAOS_DEFECTS.join(", ")}`);
+      out.plant = v as ChaosDefect[];
+    }
     else if (arg === "--help" || arg === "-h") throw new Error(USAGE);
     else throw new Error(`unknown option ${JSON.stringify(arg)}; ${USAGE}`);
   }

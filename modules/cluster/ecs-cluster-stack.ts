@@ -9,6 +9,7 @@ import { EcsEc2Cluster } from "./ecs-ec2-cluster";
 import { Network } from "./network";
 import { ScheduleDeadLetterQueue } from "./schedule-dead-letter-queue";
 import { ScheduledTask } from "./scheduled-task";
+import { addLocalState } from "../state-file";
 
 /** The "left side": an ECS-on-EC2 cluster and the scheduled batch jobs it runs. */
 export class EcsClusterStack extends TerraformStack {
@@ -30,8 +31,10 @@ export class EcsClusterStack extends TerraformStack {
 
     new AwsProvider(this, "aws", {
       region: c.region,
+      ...(c.accountId !== undefined ? { allowedAccountIds: [c.accountId] } : {}),
       defaultTags: [{ tags: { Project: "ecs-rerun", Stack: id, ManagedBy: "cdktf", ...c.tags } }],
     });
+    addLocalState(this, id, c.region, c.accountId);
     const account = new DataAwsCallerIdentity(this, "account");
     const partition = new DataAwsPartition(this, "partition");
 

@@ -6,6 +6,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { ResolvedScheduledTask } from "../config";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../iam";
 import { regionalIamName } from "../iam-names";
@@ -44,8 +45,8 @@ export class ScheduledTask extends Construct {
   public readonly target: CloudwatchEventTarget;
   /** The role ECS uses to pull the image and write logs. */
   public readonly executionRole: IamRole;
-  /** The role the job's code runs as (no permissions: grant what the job needs). */
-  public readonly taskRole: IamRole;
+  /** The role the job's code runs as (no permissions but the job's `taskRolePolicyArns`); none with the job's own `taskRoleArn`. */
+  public readonly taskRole?: IamRole;
   /** The role EventBridge uses to start the job. */
   public readonly eventsRole: IamRole;
   /** The job's log group. */
@@ -80,9 +81,15 @@ export class ScheduledTask extends Construct {
       policy: policyDocument([
         { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${this.logGroup.arn}:*` },
         ...ecrPullStatements(task.image, partition),
+        ...secretReadStatements(Object.values(task.secrets), task.secretsKmsKeyArns),
       ]),
     });
-    this.taskRole = new IamRole(this, "task-role", { name: regionalIamName([prefix, "task"], region), assumeRolePolicy: ecsTasksTrust });
+    if (task.taskRoleArn === undefined) {
+      const role = new IamRole(this, "task-role", { name: regionalIamName([prefix, "task"], region), assumeRolePolicy: ecsTasksTrust });
+      task.taskRolePolicyArns.forEach((policyArn, i) => new IamRolePolicyAttachment(this, `task-role-policy-${i}`, { role: role.name, policyArn }));
+      this.taskRole = role;
+    }
+    const taskRoleArn = this.taskRole?.arn ?? task.taskRoleArn!;
 
     this.taskDefinition = new EcsTaskDefinition(this, "task-definition", {
       family: task.name,
@@ -91,7 +98,7 @@ export class ScheduledTask extends Construct {
       // (awsvpc tasks on EC2 never get a public IP).
       networkMode: "bridge",
       executionRoleArn: this.executionRole.arn,
-      taskRoleArn: this.taskRole.arn,
+      taskRoleArn,
       containerDefinitions: JSON.stringify([
         {
           name: "app",
@@ -101,6 +108,8 @@ export class ScheduledTask extends Construct {
           memory: task.memory,
           ...(task.command ? { command: task.command } : {}),
           environment: Object.entries(task.environment).map(([name, value]) => ({ name, value })),
+          // Read by ECS when the task starts (with the execution role): only their ARNs are in the definition.
+          ...(Object.keys(task.secrets).length > 0 ? { secrets: Object.entries(task.secrets).map(([name, valueFrom]) => ({ name, valueFrom })) } : {}),
           logConfiguration: {
             logDriver: "awslogs",
             options: { "awslogs-group": this.logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": "app" },
@@ -136,7 +145,7 @@ export class ScheduledTask extends Construct {
           Sid: "PassOnlyThisTasksRoles",
           Effect: "Allow",
           Action: "iam:PassRole",
-          Resource: [this.executionRole.arn, this.taskRole.arn],
+          Resource: [this.executionRole.arn, taskRoleArn],
           Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
         },
       ] satisfies PolicyStatement[]),
@@ -181,5 +190,22 @@ export function ecrPullStatements(image: string, partition: string): PolicyState
       Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
       Resource: `arn:${partition}:ecr:${region}:${account}:repository/${repository}`,
     },
+  ];
+}
+
+/**
+ * What the execution role needs to hand the container its secrets ("Required IAM permissions for
+ * Amazon ECS secrets", Amazon ECS Developer Guide): `ssm:GetParameters` on each SSM parameter,
+ * `secretsmanager:GetSecretValue` on each secret (its ARN without the json key and version that may
+ * follow), and `kms:Decrypt` only on customer-managed keys (the default keys need no grant). None
+ * without secrets, so a job without them synthesizes as before.
+ */
+export function secretReadStatements(arns: readonly string[], kmsKeyArns: readonly string[]): PolicyStatement[] {
+  const parameters = [...new Set(arns.filter((a) => a.split(":")[2] === "ssm"))];
+  const secrets = [...new Set(arns.filter((a) => a.split(":")[2] === "secretsmanager").map((a) => a.split(":").slice(0, 7).join(":")))];
+  return [
+    ...(parameters.length > 0 ? [{ Sid: "ReadItsParameters", Effect: "Allow" as const, Action: "ssm:GetParameters", Resource: parameters }] : []),
+    ...(secrets.length > 0 ? [{ Sid: "ReadItsSecrets", Effect: "Allow" as const, Action: "secretsmanager:GetSecretValue", Resource: secrets }] : []),
+    ...(kmsKeyArns.length > 0 ? [{ Sid: "DecryptItsSecrets", Effect: "Allow" as const, Action: "kms:Decrypt", Resource: [...kmsKeyArns] }] : []),
   ];
 }

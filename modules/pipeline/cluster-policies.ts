@@ -27,14 +27,16 @@ import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { hcl, holdsTokens, raw } from "../hcl/hcl-expression";
 import { attributeOf, type Presence } from "../hcl/presence";
 import { policyDocument, type DocumentEncoding, type PolicyStatement } from "../iam";
+import { InputError } from "../input-error";
+import { MANAGED_POLICIES_PER_ROLE } from "../iam-names";
 import { clusterArns, protectedClusterStatements, type AwsPlace } from "./pipeline-policies";
 import { measuringPlace, othersChars, ROLE_INLINE_POLICIES_MAX_CHARS, type OtherInlinePolicies } from "./role-policy-budget";
 
 /** IAM's quota on one customer-managed policy (IAM User Guide, "IAM and AWS STS quotas"). */
 export const MANAGED_POLICY_MAX_CHARS = 6144;
 
-/** Managed policies a role may have attached by default (same page; adjustable to 20, but not assumed). */
-export const MANAGED_POLICIES_PER_ROLE = 10;
+/** Managed policies a role may have attached by default (iam-names.ts). */
+export { MANAGED_POLICIES_PER_ROLE };
 
 /** What a role's cluster policies are made of. */
 export interface ClusterPoliciesProps {
@@ -84,7 +86,7 @@ export function clusterParts(scope: Construct, id: string, p: ClusterPoliciesPro
     const inline = Math.floor((ROLE_INLINE_POLICIES_MAX_CHARS - others - inlineBase.length) / perCluster);
     const managed = Math.floor((MANAGED_POLICY_MAX_CHARS - managedBase.length) / perCluster);
     const n = p.clusters.length;
-    if (inline < 1 || (n > inline && (managed < 1 || n - inline > MANAGED_POLICIES_PER_ROLE * managed))) throw new Error(refusal(p, n, others + inlineBase.length, perCluster, Math.max(inline, 0), Math.max(managed, 0)));
+    if (inline < 1 || (n > inline && (managed < 1 || n - inline > MANAGED_POLICIES_PER_ROLE * managed))) throw new InputError("clusters", refusal(p, n, others + inlineBase.length, perCluster, Math.max(inline, 0), Math.max(managed, 0)));
     const later: Record<string, string[]> = {};
     for (let i = inline, key = 1; i < n; i += managed, key++) later[String(key)] = p.clusters.slice(i, i + managed);
     return { first: p.clusters.slice(0, inline), later };

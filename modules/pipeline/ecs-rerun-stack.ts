@@ -3,11 +3,14 @@ import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EcsRerunPipeline, type EcsRerunPipelineProps } from "./rerun-pipeline";
+import { addLocalState } from "../state-file";
 
 /** Props of {@link EcsRerunStack}. */
 export interface EcsRerunStackProps extends EcsRerunPipelineProps {
   /** AWS region of the protected clusters. */
   readonly region: string;
+  /** The account the stack deploys to: the provider refuses other credentials, and the state file is named by it. @default any (the credentials') */
+  readonly accountId?: string;
   /** Tags on every resource. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -19,11 +22,13 @@ export class EcsRerunStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: EcsRerunStackProps) {
     super(scope, id);
-    const { region, tags, ...pipelineProps } = props;
+    const { region, accountId, tags, ...pipelineProps } = props;
     new AwsProvider(this, "aws", {
       region,
+      ...(accountId !== undefined ? { allowedAccountIds: [accountId] } : {}),
       defaultTags: [{ tags: { Project: "ecs-rerun", Stack: id, ManagedBy: "cdktf", ...tags } }],
     });
+    addLocalState(this, id, region, accountId);
     // The region is known here, so the pipeline's IAM names carry it literally.
     this.pipeline = new EcsRerunPipeline(this, "pipeline", { ...pipelineProps, region });
     const p = this.pipeline;

@@ -11,6 +11,7 @@
  */
 import type { Construct } from "constructs";
 import { TerraformLocal, Token, type IResolvable } from "cdktf";
+import { InputError } from "../input-error";
 import { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus";
 import { CloudwatchEventBusPolicy } from "@cdktf/provider-aws/lib/cloudwatch-event-bus-policy";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
@@ -41,13 +42,13 @@ import {
 } from "./spoke-rule-patterns";
 
 /** A hub input the construct refuses, naming the prop it came from (the app maps it to its setting). */
-export class HubInputError extends Error {
+export class HubInputError extends InputError {
   constructor(
     /** The EcsRerunPipeline prop the refused value was given in. */
-    readonly prop: "spokeClusters" | "spokeOrganizationId",
+    override readonly prop: "spokeClusters" | "spokeOrganizationId",
     message: string,
   ) {
-    super(message);
+    super(prop, message);
     this.name = "HubInputError";
   }
 }

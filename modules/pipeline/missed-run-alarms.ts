@@ -26,6 +26,7 @@ import {
 } from "./missed-run";
 import { allOf, attributeOf, countOf, type Presence } from "../hcl/presence";
 import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../iam";
+import { InputError } from "../input-error";
 import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
 import { binnedPatterns } from "./pattern-bins";
 import { runCounterStatements, type AwsPlace } from "./pipeline-policies";
@@ -101,13 +102,13 @@ export class MissedRunAlarms extends Construct {
     const presence = props.presence ?? true;
     const given = props.expectedRuns;
     if (!Token.isUnresolved(given) && (given as readonly ExpectedRun[]).length === 0) {
-      throw new Error("expectedRuns = [] is invalid: expected at least one job to watch");
+      throw new InputError("expectedRuns", "expectedRuns = [] is invalid: expected at least one job to watch");
     }
     // Literal runs, checked now; undefined when Terraform knows them (or some of their values).
     const runs = holdsTokens(given) ? undefined : (given as readonly ExpectedRun[]).map(resolveExpectedRun);
     const names = new Set<string>();
     for (const r of runs ?? []) {
-      if (names.has(r.name)) throw new Error(`expectedRuns name = "${r.name}" is invalid: expected a name no other expected run has`);
+      if (names.has(r.name)) throw new InputError("expectedRuns", `expectedRuns name = "${r.name}" is invalid: expected a name no other expected run has`);
       names.add(r.name);
     }
     // A Terraform list of runs; a literal list holding expressions becomes one too.

@@ -1,6 +1,7 @@
 /** Pure pieces of the missed-run watch: expected runs, alarm shapes and the successful-run pattern. */
 import type { IResolvable } from "cdktf";
 import { hcl, type RawHcl } from "../hcl/hcl-expression";
+import { InputError } from "../input-error";
 
 /** A job that must succeed at least once per interval: the dead man's switch watches for its absence. */
 export interface ExpectedRun {
@@ -17,9 +18,9 @@ export interface ExpectedRun {
 }
 
 /** Thrown for an expected run CloudWatch cannot alarm on. */
-export class ExpectedRunError extends Error {
+export class ExpectedRunError extends InputError {
   constructor(message: string) {
-    super(message);
+    super("expectedRuns", message);
     this.name = "ExpectedRunError";
   }
 }

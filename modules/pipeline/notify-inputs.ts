@@ -2,6 +2,7 @@
 // checks literal values must pass, and what they set in the rerun Lambda and the state machine.
 import { Token, conditional, type IResolvable } from "cdktf";
 import { hcl } from "../hcl/hcl-expression";
+import { InputError } from "../input-error";
 import { allOf, anyOf, isSet, type Presence } from "../hcl/presence";
 import { NOTIFY_MODES, type NotifyMode } from "../../lambda/shared/contract";
 import { STILL_TRYING_AFTER_SECONDS } from "../../lambda/rerun/config";
@@ -58,7 +59,7 @@ export interface NoticeInputs {
 const numberText = (v: number) => (Token.isUnresolved(v) ? Token.asString(v) : String(v));
 
 function check<T>(value: T, name: string, ok: (v: T) => boolean, allowed: string): void {
-  if (!Token.isUnresolved(value) && !ok(value)) throw new Error(`${name} = ${JSON.stringify(value)} is invalid: ${allowed}`);
+  if (!Token.isUnresolved(value) && !ok(value)) throw new InputError(name, `${name} = ${JSON.stringify(value)} is invalid: ${allowed}`);
 }
 
 /** Fills in the defaults of the notice props and refuses literal values that are not allowed. */
@@ -75,7 +76,7 @@ export function resolveNoticeInputs(props: NoticeProps): NoticeInputs {
   const literalBot = bot !== undefined && !Token.isUnresolved(bot);
   const literalChannel = props.slackChannelId !== undefined && !Token.isUnresolved(props.slackChannelId);
   if (literalBot !== literalChannel && !Token.isUnresolved(bot) && !Token.isUnresolved(props.slackChannelId)) {
-    throw new Error(`${literalBot ? "slackBotTokenParameterName" : "slackChannelId"} is set but ${literalBot ? "slackChannelId" : "slackBotTokenParameterName"} is not: a bot posts to one channel with one token; set both, or neither for the webhook`);
+    throw new InputError(literalBot ? "slackChannelId" : "slackBotTokenParameterName", `${literalBot ? "slackBotTokenParameterName" : "slackChannelId"} is set but ${literalBot ? "slackChannelId" : "slackBotTokenParameterName"} is not: a bot posts to one channel with one token; set both, or neither for the webhook`);
   }
   const everyStep = notify === "every-step";
   return {
@@ -107,7 +108,7 @@ export interface SlackInputs {
 export function slackInputs(create: Presence, webhook: string | undefined, bot: string | undefined, channel: string | undefined): SlackInputs | undefined {
   const tokens = [webhook, bot, channel].some((v) => Token.isUnresolved(v));
   if (!tokens) {
-    if (webhook !== undefined && bot !== undefined) throw new Error("slackWebhookParameterName and slackBotTokenParameterName are both set: Slack is reached one way, a webhook or a bot; set one");
+    if (webhook !== undefined && bot !== undefined) throw new InputError("slackBotTokenParameterName", "slackWebhookParameterName and slackBotTokenParameterName are both set: Slack is reached one way, a webhook or a bot; set one");
     const presence = allOf(create, webhook !== undefined || bot !== undefined);
     if (presence === false) return undefined;
     if (bot !== undefined) return { presence, parameterName: bot, environment: { SLACK_BOT_TOKEN_PARAMETER: bot, SLACK_CHANNEL: channel! }, preconditions: [] };

@@ -7,6 +7,8 @@ import type { DocumentEncoding } from "../iam";
 import type { ExpectedRun } from "./missed-run";
 import type { EcsRerunPipelineProps } from "./rerun-pipeline";
 import { checkRoleOptions, type RoleOptions } from "./role-options";
+import { InputError, propOf } from "../input-error";
+import { checkClusterRegions } from "./cluster-place";
 import { DEFAULT_RETRYABLE_REASONS } from "../../lambda/rerun/config";
 import { DEFAULT_LAUNCHES_PER_SECOND, LAUNCHES_PER_SECOND_LIMITS } from "../../lambda/rerun/core/pacing";
 import { RECONCILE_EVERY_MINUTES } from "./reconciler/reconciler-names";
@@ -40,11 +42,15 @@ export const INPUT_LIMITS = {
   stateMachineLogLevel: ["ALL", "ERROR", "FATAL", "OFF"],
   launchesPerSecond: LAUNCHES_PER_SECOND_LIMITS,
   reconcileEveryMinutes: { min: 0, max: RECONCILE_EVERY_MINUTES.max },
+  /** A customer-managed KMS key (the topic's, the Slack parameter's). */
+  kmsKeyArnPattern: "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$",
+  /** A role the rerun may pass to tasks. */
+  passRoleArnPattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/",
 } as const;
 
 /** Refuses a literal value that is not allowed; a Terraform expression is left to Terraform's validation. */
 function check<T>(value: T, name: string, ok: (v: T) => boolean, allowed: string): void {
-  if (!Token.isUnresolved(value) && !ok(value)) throw new Error(`${name} = ${JSON.stringify(value)} is invalid: ${allowed}`);
+  if (!Token.isUnresolved(value) && !ok(value)) throw new InputError(propOf(name), `${name} = ${JSON.stringify(value)} is invalid: ${allowed}`);
 }
 
 /** Literal list elements, each checked on its own (a Terraform list as a whole is not). */
@@ -114,11 +120,12 @@ export interface PipelineInputs {
 export function resolveInputs(props: EcsRerunPipelineProps): PipelineInputs {
   const L = INPUT_LIMITS;
   const create = presenceOf(props.create, true);
-  if (create === false) throw new Error("create = false is invalid: expected true or a Terraform expression (to create nothing, leave the construct out)");
+  if (create === false) throw new InputError("create", "create = false is invalid: expected true or a Terraform expression (to create nothing, leave the construct out)");
   const name = props.name ?? "ecs-rerun";
   check(name, "name", (v) => new RegExp(L.namePattern).test(v), "expected 1-40 letters, digits or dashes");
   check(props.clusters, "clusters", (v) => v.length > 0, "expected at least one cluster name or ARN");
   for (const c of literalItems(props.clusters)) check(c, "clusters[]", (v) => new RegExp(L.clusterPattern).test(v), "expected a cluster name or cluster ARN");
+  checkClusterRegions(props.clusters, props.region, { where: "(EcsRerunPipeline prop clusters; module: clusters)", fix: "protect it from a pipeline in its region, or give it to this pipeline's spokeClusters with a spoke there" });
   const retryableReasons = props.retryableReasons ?? DEFAULT_RETRYABLE_REASONS;
   for (const r of literalItems(retryableReasons)) check(r, "retryableReasons[]", (v) => v.trim() !== "", "expected a non-empty reason");
   const maxAttempts = props.maxAttempts ?? 3;

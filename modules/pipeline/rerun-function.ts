@@ -14,6 +14,10 @@ import { rerunFunctionStatements, type AwsPlace } from "./pipeline-policies";
 import { addRole, type RoleOptions } from "./role-options";
 import { addRelaunchPolicies } from "./cluster-policies";
 import { longestLogGroupArn, type OtherInlinePolicies } from "./role-policy-budget";
+import { clusterPlacePrecondition } from "./cluster-place";
+
+/** What to do with a cluster of another account or region, as the pipeline's refusals say it. */
+export const FOREIGN_CLUSTER_FIX = "Protect it from a pipeline in its own account and region, or make this pipeline its hub (spoke_clusters) with a spoke there.";
 
 /** Props of {@link addRerunFunction}. */
 export interface RerunFunctionProps {
@@ -29,6 +33,8 @@ export interface RerunFunctionProps {
   readonly retryableStoppedReasons?: readonly string[];
   /** Account, region and partition (for the role's trust and the policy's ARNs). */
   readonly place: AwsPlace;
+  /** The region when known at synth, for the check that every cluster ARN is of this place. @default the provider's (place.region) */
+  readonly region?: string;
   /** Its role's name: IAM names are global in an account, so it carries the region (iam-names.ts). */
   readonly roleName: string;
   /** The user's permissions boundary (the role keeps the path `/ecs-rerun/`, its mark). @default {} */
@@ -139,6 +145,8 @@ export function addRerunFunction(scope: Construct, props: RerunFunctionProps): R
           },
         ]),
   ];
+  const foreign = clusterPlacePrecondition(props.clusters, props.region ?? props.place.region, props.place.account, FOREIGN_CLUSTER_FIX);
+  if (foreign) preconditions.push(foreign);
   if (preconditions.length > 0) rerunFunction.lifecycle = { precondition: preconditions };
   return { role: rerunRole, fn: rerunFunction, logs: rerunLogs };
 }

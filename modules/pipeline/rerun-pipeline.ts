@@ -279,6 +279,7 @@ export class EcsRerunPipeline extends Construct {
       passRoleArns,
       retryableStoppedReasons,
       place,
+      region: props.region,
       roleName: roleName("rerun"),
       roles,
       count: base,

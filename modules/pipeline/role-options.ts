@@ -22,6 +22,7 @@ import type { Construct } from "constructs";
 import { Token } from "cdktf";
 import { IamRole, type IamRoleConfig } from "@cdktf/provider-aws/lib/iam-role";
 import { IAM_NAME_LIMITS } from "../iam-names";
+import { InputError } from "../input-error";
 import { RELAUNCH_ROLE_PATH } from "./relaunch-identity";
 
 /** What the user gives every role. Values may be Terraform expressions (the module's variables), null meaning unset. */
@@ -69,15 +70,15 @@ export function checkRoleOptions(options: RoleOptions, origin: RoleOptionsOrigin
   const at = (prop: string, variable: string) => `(${origin.construct} prop ${prop}; ${origin.module}: ${variable})`;
   const { permissionsBoundary: boundary, path } = options;
   if (boundary !== undefined && !Token.isUnresolved(boundary) && !new RegExp(L.permissionsBoundaryPattern).test(boundary)) {
-    throw new Error(`rolePermissionsBoundary = ${JSON.stringify(boundary)} is invalid ${at("rolePermissionsBoundary", "role_permissions_boundary")}: expected the ARN of a managed policy (arn:aws:iam::ACCOUNT:policy/NAME, or arn:aws:iam::aws:policy/NAME)`);
+    throw new InputError("rolePermissionsBoundary", `rolePermissionsBoundary = ${JSON.stringify(boundary)} is invalid ${at("rolePermissionsBoundary", "role_permissions_boundary")}: expected the ARN of a managed policy (arn:aws:iam::ACCOUNT:policy/NAME, or arn:aws:iam::aws:policy/NAME)`);
   }
   if (path !== undefined && !Token.isUnresolved(path)) {
     const where = at("rolePath", "role_path");
     if (!new RegExp(L.pathPattern).test(path) || path.length > L.pathMaxLength) {
-      throw new Error(`rolePath = ${JSON.stringify(path)} is invalid ${where}: expected "/" or a path that begins and ends with "/" (e.g. "/platform/batch/"), of printable ASCII without spaces, at most ${L.pathMaxLength} characters`);
+      throw new InputError("rolePath", `rolePath = ${JSON.stringify(path)} is invalid ${where}: expected "/" or a path that begins and ends with "/" (e.g. "/platform/batch/"), of printable ASCII without spaces, at most ${L.pathMaxLength} characters`);
     }
     if (path.startsWith(L.reservedPathPrefix)) {
-      throw new Error(`rolePath = ${JSON.stringify(path)} is invalid ${where}: ${L.reservedPathPrefix} is reserved for the relaunch roles (every ecs-rerun pipeline ignores the calls of any role under it); choose a path outside it`);
+      throw new InputError("rolePath", `rolePath = ${JSON.stringify(path)} is invalid ${where}: ${L.reservedPathPrefix} is reserved for the relaunch roles (every ecs-rerun pipeline ignores the calls of any role under it); choose a path outside it`);
     }
   }
 }

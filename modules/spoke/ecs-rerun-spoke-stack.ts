@@ -4,9 +4,9 @@
  * role that hub assumes (and, given the hub's reconciler role, the sweep role its reconciler reads
  * through). Deployable on its own, after the hub.
  */
-import { resolve } from "node:path";
 import { Construct } from "constructs";
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { addLocalState } from "../state-file";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EcsRerunSpoke, type EcsRerunSpokeProps } from "./ecs-rerun-spoke";
 
@@ -14,6 +14,8 @@ import { EcsRerunSpoke, type EcsRerunSpokeProps } from "./ecs-rerun-spoke";
 export interface EcsRerunSpokeStackProps extends Omit<EcsRerunSpokeProps, "create" | "region"> {
   /** AWS region of the spoke: its clusters' region (a rule sees only its own region's events). */
   readonly region: string;
+  /** The account the spoke deploys to: the provider refuses other credentials, and the state file is named by it. @default any (the credentials') */
+  readonly accountId?: string;
   /** Tags on every resource. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -25,15 +27,15 @@ export class EcsRerunSpokeStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: EcsRerunSpokeStackProps) {
     super(scope, id);
-    const { region, tags, ...spokeProps } = props;
+    const { region, accountId, tags, ...spokeProps } = props;
     new AwsProvider(this, "aws", {
       region,
+      ...(accountId !== undefined ? { allowedAccountIds: [accountId] } : {}),
       defaultTags: [{ tags: { Project: "ecs-rerun", Stack: id, ManagedBy: "cdktf", ...tags } }],
     });
-    // A hub has one spoke per account and region, often deployed from one checkout: cdktf's default
-    // state file (terraform.<stack>.tfstate) would make the spoke of the next region replace the
-    // last one's. The region in the name keeps them apart; the directory is where cdktf puts its own.
-    new LocalBackend(this, { path: resolve(`terraform.${id}.${region}.tfstate`) });
+    // A hub has one spoke per account and region, often deployed from one checkout: the place in the
+    // state file's name keeps them apart (state-file.ts).
+    addLocalState(this, id, region, accountId);
     // The region is known here, so IAM names carry it literally and cluster ARNs are checked against it.
     this.spoke = new EcsRerunSpoke(this, "spoke", { ...spokeProps, region });
     const s = this.spoke;

@@ -23,6 +23,7 @@ import { hcl } from "../hcl/hcl-expression";
 import { allOf, attributeOf, countOf, type Presence } from "../hcl/presence";
 import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding } from "../iam";
 import { IAM_NAME_LIMITS, regionalIamName } from "../iam-names";
+import { clusterPlacePrecondition } from "../pipeline/cluster-place";
 import { ManagementEventsTrail } from "../pipeline/management-events-trail";
 import type { AwsPlace } from "../pipeline/pipeline-policies";
 import { addRelaunchPolicies } from "../pipeline/cluster-policies";
@@ -139,11 +140,9 @@ export class EcsRerunSpoke extends Construct {
       // The hub computes the plain name; IAM would refuse a longer one at apply.
       preconditions.push({ condition: hcl`length(${relaunchName}) <= ${IAM_NAME_LIMITS.roleName}`, errorMessage: `The relaunch role's name ${relaunchName} is longer than IAM's ${IAM_NAME_LIMITS.roleName} characters: use a shorter name on the hub and every spoke.` });
     }
-    if (Token.isUnresolved(inputs.clusters) || Token.isUnresolved(region)) {
-      // A rule sees only its own region's events: a cluster of another region would never be forwarded.
-      // Terraform's || evaluates both sides, so a name (no fourth field) must not be indexed bare.
-      preconditions.push({ condition: hcl`alltrue([for c in ${inputs.clusters} : !startswith(c, "arn:") || try(split(":", c)[3], "") == ${region}])`, errorMessage: `Every cluster ARN must be of this spoke's region (${region}): deploy one spoke per region.` });
-    }
+    // A rule sees only its own account's and region's events: a cluster of another place would never be forwarded.
+    const foreign = clusterPlacePrecondition(inputs.clusters, region, place.account, "Deploy one spoke per account and region.");
+    if (foreign) preconditions.push(foreign);
     if (preconditions.length > 0) this.relaunchRole.lifecycle = { precondition: preconditions };
     // Its inline policy names the first clusters, managed policies the rest (cluster-policies.ts).
     addRelaunchPolicies(this, {

@@ -7,6 +7,7 @@ import { Token } from "cdktf";
 import { holdsTokens } from "../hcl/hcl-expression";
 import { presenceOf, type Presence } from "../hcl/presence";
 import { IAM_NAME_LIMITS } from "../iam-names";
+import { InputError, propOf } from "../input-error";
 import type { DocumentEncoding } from "../iam";
 import { DEFAULT_IGNORE_STARTED_BY, INPUT_LIMITS } from "../pipeline/pipeline-inputs";
 import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
@@ -52,7 +53,7 @@ const where = (prop: string, variable: string) => `(EcsRerunSpoke prop ${prop}; 
 
 /** Refuses a literal value that is not allowed. */
 function check<T>(value: T, label: string, setIn: string, ok: (v: T) => boolean, allowed: string): void {
-  if (!Token.isUnresolved(value) && !ok(value)) throw new Error(`${label} = ${JSON.stringify(value)} is invalid ${setIn}: ${allowed}`);
+  if (!Token.isUnresolved(value) && !ok(value)) throw new InputError(/^\(EcsRerunSpoke prop (\w+)/.exec(setIn)?.[1] ?? propOf(label), `${label} = ${JSON.stringify(value)} is invalid ${setIn}: ${allowed}`);
 }
 
 /** Each literal element of a literal list, with its index. */
@@ -62,7 +63,7 @@ const eachLiteral = <T>(list: readonly T[]): [T, number][] => (Token.isUnresolve
 export function resolveSpokeInputs(props: EcsRerunSpokeProps): SpokeInputs {
   const L = INPUT_LIMITS;
   const create = presenceOf(props.create, true);
-  if (create === false) throw new Error(`create = false is invalid ${where("create", "create")}: expected true or a Terraform expression (to create nothing, leave the construct out)`);
+  if (create === false) throw new InputError("create", `create = false is invalid ${where("create", "create")}: expected true or a Terraform expression (to create nothing, leave the construct out)`);
   const name = props.name ?? "ecs-rerun";
   check(name, "name", where("name", "name"), (v) => new RegExp(L.namePattern).test(v), "expected 1-40 letters, digits or dashes, the same name as the hub's");
   if (!Token.isUnresolved(name) && props.region !== undefined && !Token.isUnresolved(props.region)) {

@@ -7,7 +7,7 @@ import { DEFAULT_RETRYABLE_STOPPED_REASONS } from "../../lambda/rerun/config";
 import { DEFAULT_LAUNCHES_PER_SECOND } from "../../lambda/rerun/core/pacing";
 import { EXPECTED_RUN_LIMITS } from "../pipeline/missed-run";
 import { attributeOf } from "../hcl/presence";
-import { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, EcsRerunPipeline, INPUT_LIMITS } from "../pipeline/rerun-pipeline";
+import { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, EcsRerunPipeline, INPUT_LIMITS, type EcsRerunPipelineProps } from "../pipeline/rerun-pipeline";
 import { ORGANIZATION_ID_PATTERN, SPOKE_CLUSTER_ARN_PATTERN } from "../pipeline/spoke-rule-patterns";
 import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
 import { DEFAULT_NOTIFY, NOTICE_LIMITS } from "../pipeline/notify-inputs";
@@ -56,8 +56,6 @@ export const MODULE_PACKAGE_DIRECTORY = "lambda";
  */
 export const EXAMPLE_INPUTS: Readonly<Record<string, unknown>> = { clusters: ["batch-ec2"], notification_emails: ["ops@example.com"] };
 
-const KMS_KEY_ARN_PATTERN = "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$";
-
 /**
  * The rerun pipeline as a Terraform child module: the same {@link EcsRerunPipeline} as the `ecs-rerun`
  * stack, fed with Terraform variables instead of literals, with outputs, tags on every resource, and
@@ -67,6 +65,8 @@ const KMS_KEY_ARN_PATTERN = "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-
 export class EcsRerunModuleStack extends ModuleStack {
   /** The pipeline. */
   public readonly pipeline: EcsRerunPipeline;
+  /** What the pipeline was given: each prop a variable (the app's settings test reads which is which). */
+  public readonly pipelineProps: EcsRerunPipelineProps;
 
   constructor(scope: Construct, id: string) {
     super(scope, id, { terraform: REQUIRED_TERRAFORM_VERSION, aws: AWS_PROVIDER_VERSION });
@@ -187,7 +187,7 @@ export class EcsRerunModuleStack extends ModuleStack {
     const slackKey = variable(
       "slack_webhook_kms_key_arn",
       { type: "string", default: nothing, description: "ARN of the customer-managed KMS key of that parameter. null: it uses the aws/ssm key." },
-      nullOrMatches(KMS_KEY_ARN_PATTERN, "a KMS key ARN"),
+      nullOrMatches(L.kmsKeyArnPattern, "a KMS key ARN"),
     );
     // Which notices are told and how Slack gets them (notify-inputs.ts).
     const N = NOTICE_LIMITS;
@@ -227,7 +227,7 @@ export class EcsRerunModuleStack extends ModuleStack {
     const kmsKey = variable(
       "kms_key_arn",
       { type: "string", default: nothing, description: "ARN of the KMS key encrypting the topic; its policy must let CloudWatch alarms use it. null: the module creates one." },
-      nullOrMatches(KMS_KEY_ARN_PATTERN, "a KMS key ARN"),
+      nullOrMatches(L.kmsKeyArnPattern, "a KMS key ARN"),
     );
     const families = variable(
       "task_definition_families",
@@ -331,7 +331,7 @@ export class EcsRerunModuleStack extends ModuleStack {
     const roles = this.roleOptionVariables("the rerun role");
     const tags = variable("tags", { type: "map(string)", default: {}, nullable: false, description: "Tags on every resource that takes tags." });
 
-    this.pipeline = new EcsRerunPipeline(this, "pipeline", {
+    this.pipelineProps = {
       create: create.booleanValue,
       clusters: clusters.listValue,
       name: name.stringValue,
@@ -378,7 +378,8 @@ export class EcsRerunModuleStack extends ModuleStack {
       spokeOrganizationId: spokeOrganization.stringValue,
       rolePermissionsBoundary: roles.permissionsBoundary,
       rolePath: roles.path,
-    });
+    };
+    this.pipeline = new EcsRerunPipeline(this, "pipeline", this.pipelineProps);
 
     this.tagEverything(tags);
 

@@ -8,7 +8,7 @@ import { Token } from "cdktf";
 import { hcl, raw } from "../hcl/hcl-expression";
 import { attributeOf } from "../hcl/presence";
 import { DEFAULT_IGNORE_STARTED_BY, INPUT_LIMITS } from "../pipeline/pipeline-inputs";
-import { EcsRerunSpoke } from "../spoke/ecs-rerun-spoke";
+import { EcsRerunSpoke, type EcsRerunSpokeProps } from "../spoke/ecs-rerun-spoke";
 import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
 import { EVENT_BUS_ARN_PATTERN, HUB_RERUN_ROLE_ARN_PATTERN } from "../spoke/spoke-policies";
 import { AWS_PROVIDER_VERSION, REQUIRED_TERRAFORM_VERSION, TRAIL_FORCE_DESTROY_DESCRIPTION } from "./ecs-rerun-module-stack";
@@ -28,6 +28,8 @@ export const SPOKE_EXAMPLE_INPUTS: Readonly<Record<string, unknown>> = {
 export class EcsRerunSpokeModuleStack extends ModuleStack {
   /** The spoke. */
   public readonly spoke: EcsRerunSpoke;
+  /** What the spoke was given: each prop a variable (the app's settings test reads which is which). */
+  public readonly spokeProps: EcsRerunSpokeProps;
 
   constructor(scope: Construct, id: string) {
     super(scope, id, { terraform: REQUIRED_TERRAFORM_VERSION, aws: AWS_PROVIDER_VERSION });
@@ -105,7 +107,7 @@ export class EcsRerunSpokeModuleStack extends ModuleStack {
     const roles = this.roleOptionVariables("the relaunch role");
     const tags = this.variable("tags", { type: "map(string)", default: {}, nullable: false, description: "Tags on every resource that takes tags." });
 
-    this.spoke = new EcsRerunSpoke(this, "spoke", {
+    this.spokeProps = {
       create: create.booleanValue,
       clusters: clusters.listValue,
       hubEventBusArn: bus.stringValue,
@@ -124,7 +126,8 @@ export class EcsRerunSpokeModuleStack extends ModuleStack {
       allowNoDestination: allowNoDestination.booleanValue,
       rolePermissionsBoundary: roles.permissionsBoundary,
       rolePath: roles.path,
-    });
+    };
+    this.spoke = new EcsRerunSpoke(this, "spoke", this.spokeProps);
     this.tagEverything(tags);
 
     const s = this.spoke;

@@ -7,6 +7,7 @@ import { Construct, type Node } from "constructs";
 import { TerraformElement, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Token, type IResolvable, type TerraformVariableConfig } from "cdktf";
 import { hcl, hclFrom, raw } from "../hcl/hcl-expression";
 import { ROLE_OPTION_LIMITS, type RoleOptions } from "../pipeline/role-options";
+import { INPUT_LIMITS } from "../pipeline/pipeline-inputs";
 
 /** A validation block, written against the variable itself. */
 export type Check = (self: string) => { condition: IResolvable; errorMessage: string };
@@ -45,7 +46,7 @@ export const nullOrMatches =
  * rerun that may pass no role cannot launch a task that has one.
  */
 export const passRoleArnsChecks: readonly Check[] = [
-  (v) => ({ condition: hcl`${raw(v)} == null || alltrue([for r in coalesce(${raw(v)}, []) : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", r))])`, errorMessage: "Must be null or role ARNs." }),
+  (v) => ({ condition: hcl`${raw(v)} == null || alltrue([for r in coalesce(${raw(v)}, []) : can(regex(${INPUT_LIMITS.passRoleArnPattern}, r))])`, errorMessage: "Must be null or role ARNs." }),
   (v) => ({ condition: hcl`${raw(v)} == null || length(coalesce(${raw(v)}, ["null"])) > 0`, errorMessage: "Must be null (any role of the account) or name at least one role: [] would grant nothing, and IAM refuses a statement whose Resource is empty." }),
 ];
 

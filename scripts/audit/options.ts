@@ -2,6 +2,7 @@
  * The audit's command line: what `npm run audit -- ...` accepts, its help, and the checks that turn
  * a bad argument into one message naming the option (exit code 2, never a stack trace).
  */
+import { regionProblem } from "../../modules/regions";
 import { parseOptions } from "../cli-support";
 import type { StateMachineRef } from "./executions";
 import { LOOKUP_MAX_DAYS } from "./lookup";
@@ -86,6 +87,8 @@ export function parseAuditArgs(argv: readonly string[], now: Date): AuditCommand
   }
   const region = str("region");
   if (region !== undefined && !REGION.test(region)) throw new AuditUsageError(`--region ${JSON.stringify(region)}: expected a Region code such as us-east-1`);
+  const unknownRegion = region === undefined ? undefined : regionProblem(region);
+  if (unknownRegion !== undefined) throw new AuditUsageError(`--region ${unknownRegion}`);
   let clusters: string[] | undefined;
   if (str("clusters") !== undefined) {
     clusters = str("clusters")!.split(",").map((c) => c.trim()).filter((c) => c !== "");

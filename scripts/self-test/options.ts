@@ -2,6 +2,7 @@
  * The self-test's command line: what `npm run self-test -- ...` accepts, its help, and the checks that
  * turn a bad argument into one message naming the option (exit code 2, never a stack trace).
  */
+import { regionProblem } from "../../modules/regions";
 import { parseOptions } from "../cli-support";
 
 /** A problem with what the user typed: reported plainly, exit code 2. */
@@ -56,6 +57,8 @@ export function parseSelfTestArgs(argv: readonly string[]): SelfTestCommand {
   const local = values.local === true;
   const region = str("region");
   if (region !== undefined && !REGION.test(region)) throw new SelfTestUsageError(`--region ${JSON.stringify(region)}: expected a Region code such as us-east-1`);
+  const unknownRegion = region === undefined ? undefined : regionProblem(region);
+  if (unknownRegion !== undefined) throw new SelfTestUsageError(`--region ${unknownRegion}`);
   const name = str("name") ?? "ecs-rerun";
   if (!NAME.test(name)) throw new SelfTestUsageError(`--name ${JSON.stringify(name)}: expected the pipeline's name, 1-40 letters, digits or dashes`);
   const wait = str("wait-seconds") ?? String(DEFAULT_WAIT_SECONDS);

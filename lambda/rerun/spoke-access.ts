@@ -13,9 +13,7 @@
  * again by the next invocation (it may have been deployed since), never cached as refused.
  */
 import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { SchedulerClient } from "@aws-sdk/client-scheduler";
-import { fromTemporaryCredentials, type FromTemporaryCredentialsOptions } from "@aws-sdk/credential-providers";
+import type { FromTemporaryCredentialsOptions } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { describeError, logJson } from "../shared/log";
 import { classifyEcsError } from "./core/ecs-errors";
@@ -23,6 +21,12 @@ import { placeLabel, spokeRoleArn, type Place } from "./core/place";
 import type { EcsSender } from "./ecs-access";
 import type { HubConfig } from "./hub-config";
 import type { EventsSender, SchedulerSender } from "./schedule-access";
+
+// A hub's other packages are loaded when it first acts in a spoke's place, not at the Lambda's init
+// (lambda/shared/lazy-client.ts says why); a pipeline that is no hub never loads them.
+const credentialProvidersSdk = (): typeof import("../shared/sdk/role-credentials") => require("../shared/sdk/role-credentials");
+const eventBridgeSdk = (): typeof import("../shared/sdk/eventbridge") => require("../shared/sdk/eventbridge");
+const schedulerSdk = (): typeof import("../shared/sdk/scheduler") => require("../shared/sdk/scheduler");
 
 /** Session name of the hub's sessions in a spoke: what the spoke's CloudTrail shows as the caller's session. */
 export const SPOKE_SESSION_NAME = "ecs-rerun-hub";
@@ -148,14 +152,14 @@ export function makeSpokeClients(hub: Pick<HubConfig, "roleArnPattern">, access:
   return new SpokeClients(
     hub,
     (roleArn) =>
-      fromTemporaryCredentials({
+      credentialProvidersSdk().fromTemporaryCredentials({
         params: { RoleArn: roleArn, RoleSessionName: SPOKE_SESSION_NAME, DurationSeconds: 900 },
         masterCredentials: access.masterCredentials,
         clientConfig: access.stsClientConfig,
       }),
     (place, credentials) => {
       const config = { ...access.clientConfig, region: place.region, credentials };
-      const made = { ecs: new ECSClient(config), events: new EventBridgeClient(config), scheduler: new SchedulerClient(config) };
+      const made = { ecs: new ECSClient(config), events: new (eventBridgeSdk().EventBridgeClient)(config), scheduler: new (schedulerSdk().SchedulerClient)(config) };
       for (const c of [made.ecs, made.events, made.scheduler]) access.onClient?.(c);
       return made;
     },

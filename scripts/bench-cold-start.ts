@@ -12,10 +12,11 @@
 // functions set in NODE_OPTIONS (pipeline-function.ts), so the source map's load is counted.
 // Run it on Node 22, the runtime's major: `npm run bench:cold-start` does so through npx.
 //
-//   npm run bench:cold-start [-- --runs N] [--all] [--json]
+//   npm run bench:cold-start [-- --runs N] [--all] [--json] [--no-source-maps]
 //
-// --all also times the other bundles against their own main client. Exits 1 when the rerun bundle
-// loads at more than MAX_RATIO times the baseline in any profile.
+// --all also times the other bundles against their own main client; --no-source-maps loads them
+// without --enable-source-maps (what the map costs). Exits 1 when the rerun bundle loads at more
+// than MAX_RATIO times the baseline in any profile.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -73,10 +74,10 @@ const PROFILES: readonly Profile[] = [
 /** A child that times one require and prints its CPU in microseconds. */
 const PROBE = "const t=process.cpuUsage();require(process.argv[1]);const d=process.cpuUsage(t);process.stdout.write(String(d.user+d.system))";
 
-function loadCpuMs(target: string, env: Record<string, string>): number {
+function loadCpuMs(target: string, env: Record<string, string>, sourceMaps: boolean): number {
   // Only what Lambda would set: no NODE_OPTIONS or AWS settings of this machine leak in.
   const childEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env };
-  const r = spawnSync(process.execPath, ["--enable-source-maps", "-e", PROBE, target], { env: childEnv, cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [...(sourceMaps ? ["--enable-source-maps"] : []), "-e", PROBE, target], { env: childEnv, cwd: ROOT, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`loading ${target} failed (exit ${r.status}): ${r.stderr.trim()}`);
   return Number(r.stdout) / 1000;
 }
@@ -95,7 +96,10 @@ interface PackageSize {
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { runs: { type: "string", default: "11" }, all: { type: "boolean", default: false }, json: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    options: { runs: { type: "string", default: "11" }, all: { type: "boolean", default: false }, json: { type: "boolean", default: false }, "no-source-maps": { type: "boolean", default: false } },
+  });
+  const sourceMaps = !values["no-source-maps"];
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs ${values.runs}: expected a positive integer`);
   const nodeMajor = Number(process.versions.node.split(".")[0]);
@@ -121,20 +125,20 @@ function main(): void {
       const baseline: number[] = [];
       const baselinePath = require.resolve(p.baseline, { paths: [ROOT] });
       // One warm-up pair: the first process reads the files from disk, the rest from the page cache.
-      loadCpuMs(baselinePath, p.env);
-      loadCpuMs(entries[p.fn] as string, p.env);
+      loadCpuMs(baselinePath, p.env, sourceMaps);
+      loadCpuMs(entries[p.fn] as string, p.env, sourceMaps);
       for (let i = 0; i < runs; i++) {
-        baseline.push(loadCpuMs(baselinePath, p.env));
-        bundle.push(loadCpuMs(entries[p.fn] as string, p.env));
+        baseline.push(loadCpuMs(baselinePath, p.env, sourceMaps));
+        bundle.push(loadCpuMs(entries[p.fn] as string, p.env, sourceMaps));
       }
       return { profile: p.label, baseline: p.baseline, gated: p.gated, bundleMs: median(bundle), baselineMs: median(baseline), ratio: median(bundle) / median(baseline), bundleRuns: bundle, baselineRuns: baseline };
     });
 
     const failed = results.filter((r) => r.gated && r.ratio > MAX_RATIO);
     if (values.json) {
-      console.log(JSON.stringify({ node: process.versions.node, runs, sizes, results }, null, 2));
+      console.log(JSON.stringify({ node: process.versions.node, runs, sourceMaps, sizes, results }, null, 2));
     } else {
-      console.log(`Node ${process.versions.node}, --enable-source-maps, ${runs} alternating runs each (median; CPU = user + system of the require)`);
+      console.log(`Node ${process.versions.node}, ${sourceMaps ? "--enable-source-maps" : "no source maps"}, ${runs} alternating runs each (median; CPU = user + system of the require)`);
       if (nodeMajor !== 22) console.log(`note: the Lambdas run on nodejs22.x; this is Node ${nodeMajor} (npm run bench:cold-start runs Node 22)`);
       console.log("\npackage       files in the zip (bytes)                           zip (bytes)");
       for (const s of sizes) {

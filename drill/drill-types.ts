@@ -1,7 +1,7 @@
 // The drill's option and result types (what a run is told and what it observed), and the scope
 // the pieces of one run share.
 
-import type { PlantedDefect } from "../lambda/rerun/handler";
+import type { ChaosDefect } from "./chaos/defects";
 import type { Notice, NotifyMode } from "../lambda/shared/contract";
 import type { AlarmState } from "./cloudwatch";
 import type { EcsAnswer, OperationFault } from "./local-aws";
@@ -234,30 +234,11 @@ export interface DrillOptions {
   readonly taskDefinitions?: readonly Record<string, unknown>[];
   /** The rules (name -> targets, as ListTargetsByRule returns them) and Scheduler schedules the local endpoints serve. @default none */
   readonly schedules?: ScheduleStore;
-  /** TEST ONLY: known defects planted back, to prove the fault sweep catches them. @default none */
+  /** Known defects planted back around the real handlers and definition (chaos/defects.ts), to prove the fault sweep catches them. @default none */
   readonly plant?: readonly ChaosDefect[];
 }
 
-/**
- * The defects the fault sweep's own test plants back: the rerun Lambda's, the starter's, the state
- * machine's, and the reconciler's (planted by the drill through the deps it builds the handler with:
- * "reconciler-skips-a-window" moves its first cursor an hour further than it read).
- */
-export type ChaosDefect = PlantedDefect | "no-execution-names" | "notice-stops-rerun" | "reconciler-skips-a-window";
-
-/** Every defect `--plant` takes (a Record, so the compiler holds it to ChaosDefect). */
-const CHAOS_DEFECT_SET: Readonly<Record<ChaosDefect, true>> = {
-  "no-start-lookup": true,
-  "lose-launch-on-check-failure": true,
-  "tag-after-launch": true,
-  "no-time-budget": true,
-  "throw-normal-outcomes": true,
-  "relaunch-at-home": true,
-  "no-execution-names": true,
-  "notice-stops-rerun": true,
-  "reconciler-skips-a-window": true,
-};
-export const CHAOS_DEFECTS = Object.keys(CHAOS_DEFECT_SET) as readonly ChaosDefect[];
+export type { ChaosDefect } from "./chaos/defects";
 
 /** What the pieces of one run share: the pipeline, the simulated clock, the timeline and the work in flight. */
 export interface RunScope {

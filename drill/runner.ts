@@ -8,7 +8,7 @@ import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { makeHandler as makeRerunHandler, type EcsSender, type PlantedDefect } from "../lambda/rerun/handler";
+import type { EcsSender } from "../lambda/rerun/handler";
 import { makeHandler as makeStarterHandler } from "../lambda/starter/handler";
 import { makeHandler as makeRunCounterHandler } from "../lambda/run-counter/handler";
 import { readConfig as readRerunConfig } from "../lambda/rerun/config";
@@ -18,7 +18,7 @@ import { makeSpokeClients, type PlaceClients } from "../lambda/rerun/spoke-acces
 import { makeHandler as makeNotifierHandler, type NotifierHandler } from "../lambda/notifier/handler";
 import { readConfig as readNotifierConfig } from "../lambda/notifier/config";
 import type { Notice } from "../lambda/shared/contract";
-import { STATES } from "../modules/pipeline/rerun-state-machine";
+import { plantedDefinition, plantedRerunHandler, plantedSfn, skipAWindow } from "./chaos/defects";
 import { phraseMatcher } from "./cloudwatch";
 import type { DeliveryReport, DrillOptions, DrillResult, RunOptions, RunScope, TimelineEntry } from "./drill-types";
 import { inProcessFetch, inProcessRequestHandler } from "./in-process";
@@ -33,7 +33,6 @@ import { DRILL_ACCOUNT, synthesizePipeline, type SynthesizedPipeline } from "./s
 import { splitClusters } from "./synthesized-hub";
 import { failureTimeOf, recordFailure } from "./recorded-failure";
 import { runReconciler } from "./reconciler-schedule";
-import { skipAWindow } from "./planted-reconciler";
 import { routeEvent } from "./event-routing";
 
 export type { DeliveryReport, DrillOptions, DrillResult, Outcome, RunOptions, TimelineEntry } from "./drill-types";
@@ -47,16 +46,6 @@ const DRILL_START = Date.parse("2026-01-01T03:00:00Z");
 /** The bot token's parameter and channel a drill with `slackBot` deploys. */
 export const DRILL_BOT_TOKEN_PARAMETER = "/ecs-rerun/slack-bot-token";
 export const DRILL_SLACK_CHANNEL = "C0DRILL0001";
-
-const RERUN_DEFECTS: readonly PlantedDefect[] = ["no-start-lookup", "lose-launch-on-check-failure", "tag-after-launch", "no-time-budget", "throw-normal-outcomes", "relaunch-at-home"];
-
-/** The definition as it was before notices were caught (TEST ONLY, for the planted-defect sweep): a failed notice fails the execution. */
-function withoutNoticeCatch(definition: Record<string, unknown>): Record<string, unknown> {
-  const copy = structuredClone(definition) as { States: Record<string, { Resource?: string; Catch?: unknown }> };
-  for (const state of Object.values(copy.States)) if (state.Resource === "arn:aws:states:::sns:publish") delete state.Catch;
-  for (const unreachable of [STATES.noticeFailed, STATES.countLostNotice, STATES.afterNotice, STATES.noticeLost]) delete copy.States[unreachable];
-  return copy;
-}
 
 /** The answers reruns get: all but the first (the original call's), unless it is the only one. */
 export function rerunAnswers<T>(script: readonly T[]): T[] {
@@ -219,8 +208,8 @@ export class Drill {
       });
     // One handler per invocation, so that an invocation can die: after its first ECS call has taken
     // effect, every later call fails and its answer is lost, as when Lambda kills it at its timeout.
+    // Defects the sweep's own test plants back go around the real handlers (chaos/defects.ts); with none, these are the handlers as made.
     const planted = new Set(this.options.plant ?? []);
-    const rerunDefects = new Set([...planted].filter((d): d is PlantedDefect => RERUN_DEFECTS.includes(d as PlantedDefect)));
     const rerunFor = ({ dies, onDeath, deadline }: { dies: boolean; onDeath: () => void; deadline: number }) => {
       let calls = 0;
       let dead = false;
@@ -253,7 +242,7 @@ export class Drill {
           return dynamodb.send(command);
         },
       };
-      return makeRerunHandler(rerunConfig, {
+      return plantedRerunHandler(rerunConfig, {
         ecs: sender,
         // The outcome lines go where Lambda's logs go (bare in Lambda; here the run's log sink).
         writeOutcome: (line) => console.log(line),
@@ -261,15 +250,14 @@ export class Drill {
         scheduler: schedulerClient,
         random,
         sleep: (ms) => clock.idleSleep(ms),
-        plantedDefects: rerunDefects,
         pacing: { config: pacingConfig, dynamodb: pacer },
         ...(hub ? { hub } : {}),
-      });
+      }, planted);
     };
     const sfn = new SFNClient(client(STARTER_ACCESS_KEY));
     const starter = makeStarterHandler(
       { stateMachineArn: this.pipeline.stateMachineArn },
-      { sfn, plantedDefects: planted.has("no-execution-names") ? new Set(["no-execution-names" as const]) : undefined },
+      { sfn: plantedSfn(sfn, planted) },
     );
     let notifier: NotifierHandler | undefined;
     let notifierDynamo: DynamoDBClient | undefined;
@@ -322,7 +310,7 @@ export class Drill {
       deliverNotice,
       park: (message, error) => deadLetters.push({ notice: JSON.parse(message), error }),
       faults,
-      definition: planted.has("notice-stops-rerun") ? withoutNoticeCatch(this.pipeline.definition) : this.pipeline.definition,
+      definition: plantedDefinition(this.pipeline.definition, planted),
     });
     const start = (event: unknown, origin: DeliveryReport["origin"], putOnHubBusBy?: string) => {
       // The failure rules disabled (and enabled again later): what comes meanwhile is never delivered.

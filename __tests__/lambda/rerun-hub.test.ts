@@ -5,6 +5,7 @@
 import type { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { DEFAULT_RERUN_CONFIG, type RerunConfig } from "../../lambda/rerun/config";
 import { makeHandler, type RerunDeps } from "../../lambda/rerun/handler";
+import { plantedRerunHandler } from "../../drill/chaos/defects";
 import type { HubConfig } from "../../lambda/rerun/hub-config";
 import type { DynamoSender } from "../../lambda/rerun/pacer";
 import { REFRESH_BEFORE_EXPIRY_MS, SpokeAccessError, SpokeClients, sharedRoleCredentials } from "../../lambda/rerun/spoke-access";
@@ -143,7 +144,7 @@ describe("the hub's rerun Lambda", () => {
 
   it("planted defect relaunch-at-home: the spoke's task goes to the hub's own ECS (what the drill's test must catch)", async () => {
     const h = hub(credentials);
-    await classifyAndRerun(makeHandler(CONFIG, h.deps({ plantedDefects: new Set(["relaunch-at-home"]) })), loadFixture(SPOKE_EVENT));
+    await classifyAndRerun(plantedRerunHandler(CONFIG, h.deps(), new Set(["relaunch-at-home"])), loadFixture(SPOKE_EVENT));
     expect(h.home.launches()).toHaveLength(1);
     expect(h.spokes.size).toBe(0);
   });

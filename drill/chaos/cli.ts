@@ -3,7 +3,7 @@
 // Exit codes: 0 no violation, 1 a violation, 2 a usage error. --plant is for the sweep's own test.
 import "../quiet";
 import { formatTimeline } from "../report";
-import { CHAOS_DEFECTS, type ChaosDefect } from "../drill-types";
+import { CHAOS_DEFECTS, type ChaosDefect } from "./defects";
 import { INVARIANT_NAMES } from "./invariants";
 import { describeScenario } from "./scenario";
 import { replay, startSweepDrill, sweep } from "./sweep";

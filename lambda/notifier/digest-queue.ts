@@ -5,7 +5,10 @@
  * visibility timeout and is counted by a later digest, and after the queue's maxReceiveCount it
  * moves to the pipeline's dead-letter queue (alarmed): none is lost.
  */
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, type DeleteMessageBatchCommandOutput, type ReceiveMessageCommandOutput, type SendMessageCommandOutput } from "@aws-sdk/client-sqs";
+import type { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, DeleteMessageBatchCommandOutput, ReceiveMessageCommandOutput, SendMessageCommandOutput } from "@aws-sdk/client-sqs";
+
+// Loaded at the queue's first call, not at the Lambda's init (lambda/shared/lazy-client.ts says why).
+const sqsSdk = (): typeof import("../shared/sdk/sqs") => require("../shared/sdk/sqs");
 
 /** What the queue needs from SQS: an `SQSClient` or a stub. */
 export interface DigestQueueSender {
@@ -34,7 +37,7 @@ export class DigestQueue {
 
   /** Parks one notice for the digest. */
   async fold(message: string): Promise<void> {
-    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: message }));
+    await this.sqs.send(new (sqsSdk().SendMessageCommand)({ QueueUrl: this.queueUrl, MessageBody: message }));
   }
 
   /**
@@ -45,7 +48,7 @@ export class DigestQueue {
     const taken: Folded[] = [];
     while (taken.length < max && budgetLeft()) {
       const out = await this.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: Math.min(BATCH, max - taken.length), VisibilityTimeout: visibilitySeconds, WaitTimeSeconds: 0 }),
+        new (sqsSdk().ReceiveMessageCommand)({ QueueUrl: this.queueUrl, MaxNumberOfMessages: Math.min(BATCH, max - taken.length), VisibilityTimeout: visibilitySeconds, WaitTimeSeconds: 0 }),
       );
       const messages = out.Messages ?? [];
       for (const m of messages) if (m.Body !== undefined && m.ReceiptHandle !== undefined) taken.push({ body: m.Body, receiptHandle: m.ReceiptHandle });
@@ -61,7 +64,7 @@ export class DigestQueue {
     let failed = 0;
     for (let i = 0; i < folded.length; i += BATCH) {
       const batch = folded.slice(i, i + BATCH);
-      const out = await this.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch.map((f, j) => ({ Id: String(j), ReceiptHandle: f.receiptHandle })) }));
+      const out = await this.sqs.send(new (sqsSdk().DeleteMessageBatchCommand)({ QueueUrl: this.queueUrl, Entries: batch.map((f, j) => ({ Id: String(j), ReceiptHandle: f.receiptHandle })) }));
       failed += out.Failed?.length ?? 0;
     }
     return failed;

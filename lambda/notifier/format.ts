@@ -291,46 +291,72 @@ function containerLines(n: Notice, region: string): string[] {
   });
 }
 
-function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
+/** What a notice's message shows, derived once from the notice. */
+interface NoticeView {
+  readonly region: string;
+  readonly clusterName: string;
+  readonly tdLabel: string;
+  readonly reasons: string;
+  readonly title: string;
+  readonly programFailed: boolean;
+  readonly reasonIsStoppedReason: boolean;
+  readonly showReasons: boolean;
+  readonly showStopCode: boolean;
+}
+
+function noticeView(n: Notice, fallbackRegion: string): NoticeView {
   const region = typeof n.region === "string" && n.region !== "" ? n.region : fallbackRegion;
   const clusterName = n.clusterName || n.cluster.slice(n.cluster.lastIndexOf("/") + 1) || n.cluster;
   const { family, revision } = parseTaskDefinition(n.taskDefinition);
   const tdLabel = revision === undefined ? family : `${family}:${revision}`;
   const reasonList = Array.isArray(n.reasons) ? n.reasons : [];
-  const reasons = reasonList.join(", ");
-  const emoji = KIND_EMOJI[n.kind];
-  const title = noticeTitle(n, `${tdLabel} on ${clusterName}`);
   const programFailed = n.kind === "program_failed";
   // For a task that failed to start, the reason IS the stopped reason: show it once, by that name.
   const reasonIsStoppedReason = n.stoppedReason !== undefined && reasonList.length === 1 && reasonList[0] === n.stoppedReason;
-  // No reason now (a rerun that placed everything): "none" would read as if the failure had none.
-  // A task event's own cause is its stop code and stopped reason; a rejected launch's are in its
-  // earlier notice and the CloudTrail event linked below.
-  const showReasons = !programFailed && !reasonIsStoppedReason && reasonList.length > 0;
-  const showStopCode = isTaskState(n) && !programFailed && reasonList.length === 0;
+  return {
+    region,
+    clusterName,
+    tdLabel,
+    reasons: reasonList.join(", "),
+    title: noticeTitle(n, `${tdLabel} on ${clusterName}`),
+    programFailed,
+    reasonIsStoppedReason,
+    // No reason now (a rerun that placed everything): "none" would read as if the failure had none.
+    // A task event's own cause is its stop code and stopped reason; a rejected launch's are in its
+    // earlier notice and the CloudTrail event linked below.
+    showReasons: !programFailed && !reasonIsStoppedReason && reasonList.length > 0,
+    showStopCode: isTaskState(n) && !programFailed && reasonList.length === 0,
+  };
+}
 
+/** The notice's fields section: where, what, how far along. */
+function noticeFields(n: Notice, v: NoticeView): SlackTextObject[] {
   const fields: SlackTextObject[] = [
-    field("Cluster", link(clusterUrl(region, clusterName), clusterName)),
-    field("Task definition", link(taskDefinitionUrl(region, n.taskDefinition), tdLabel)),
+    field("Cluster", link(clusterUrl(v.region, v.clusterName), v.clusterName)),
+    field("Task definition", link(taskDefinitionUrl(v.region, n.taskDefinition), v.tdLabel)),
     // A hub handles failures of many accounts and regions: where it happened leads every notice.
-    field("Account / region", escapeMrkdwn(`${n.account || "unknown"} / ${region}`)),
+    field("Account / region", escapeMrkdwn(`${n.account || "unknown"} / ${v.region}`)),
   ];
-  if (n.taskArn) fields.push(field("Task", link(taskUrl(region, clusterName, n.taskArn), n.taskArn.slice(n.taskArn.lastIndexOf("/") + 1))));
-  if (showStopCode) fields.push(field("Stop code", escapeMrkdwn(stopCodeText(n))));
+  if (n.taskArn) fields.push(field("Task", link(taskUrl(v.region, v.clusterName, n.taskArn), n.taskArn.slice(n.taskArn.lastIndexOf("/") + 1))));
+  if (v.showStopCode) fields.push(field("Stop code", escapeMrkdwn(stopCodeText(n))));
   if (n.stoppedReason) fields.push(field("Stopped reason", escapeMrkdwn(n.stoppedReason)));
-  if (showReasons) fields.push(field("Reasons", escapeMrkdwn(reasons)));
+  if (v.showReasons) fields.push(field("Reasons", escapeMrkdwn(v.reasons)));
   // A recovery's own reasons are none: what the failure was comes from its first observation.
-  if (Array.isArray(n.firstReasons) && n.firstReasons.length > 0 && !reasonIsStoppedReason) fields.push(field("Failed with", escapeMrkdwn(n.firstReasons.join(", "))));
-  if (!programFailed) {
+  if (Array.isArray(n.firstReasons) && n.firstReasons.length > 0 && !v.reasonIsStoppedReason) fields.push(field("Failed with", escapeMrkdwn(n.firstReasons.join(", "))));
+  if (!v.programFailed) {
     fields.push(field("Attempt", `${n.attempt}/${n.maxAttempts}`));
     fields.push(field("Placed", `${n.placed}/${n.requested}`));
   }
   if (typeof n.nextDelaySeconds === "number") fields.push(field("Next retry", `in ${n.nextDelaySeconds}s`));
   if (n.startedBy) fields.push(field("Started by", escapeMrkdwn(n.startedBy)));
   if (n.requestSource) fields.push(field("Request from", escapeMrkdwn(n.requestSource)));
-
   // Slack allows at most 10 fields per section.
-  const blocks: SlackBlock[] = [header(`${emoji} ${title}`), { type: "section", fields: fields.slice(0, 10) }];
+  return fields.slice(0, 10);
+}
+
+/** What a human needs beyond the fields: how it was found, the containers, the message, what a rerun lacks, a command to run. */
+function noticeSections(n: Notice, region: string): SlackBlock[] {
+  const blocks: SlackBlock[] = [];
   // Its event never started an execution: the rerun is the reconciler's, and the event path (the rule,
   // the trail, a spoke's forwarding) wants a look, which the FoundByReconciler alarm also says.
   if (n.foundBy === "reconciler") blocks.push(section("*Found by the reconciler*: this failure's event never reached the pipeline, so the reconciler found it in what AWS keeps (CloudTrail event history or the cluster's stopped tasks). Check the event path: the rules, the trail, a spoke's forwarding."));
@@ -356,29 +382,43 @@ function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
   if (aboutARerun(n) && Array.isArray(n.notCarriedOver) && n.notCarriedOver.length > 0) {
     blocks.push(section(`*Not carried over to the rerun* (the stopped task does not record them)\n${escapeMrkdwn(n.notCarriedOver.join(", "))}`));
   }
+  return blocks;
+}
+
+/** The links line: the execution, the CloudTrail event, where and when. */
+function noticeContext(n: Notice, region: string): SlackBlock {
   const links: string[] = [];
   // The execution runs where the pipeline (a hub) is, which need not be where the task failed.
   if (n.executionArn) links.push(link(executionUrl(regionFromArn(n.executionArn) ?? region, n.executionArn), "Step Functions execution"));
   // A task state change's id is an EventBridge event id, which CloudTrail does not know.
   if (!isTaskState(n)) links.push(link(cloudTrailEventUrl(region, n.eventId), "CloudTrail event"));
-  blocks.push({
+  return {
     type: "context",
     elements: [{ type: "mrkdwn", text: truncate(`${[...links, escapeMrkdwn(`${n.account} ${region} ${n.eventTime}`)].join(" · ")}`, SECTION_MAX) }],
-  });
+  };
+}
 
+/** The plain-text fallback (notifications, clients without blocks). */
+function noticeText(n: Notice, v: NoticeView): string {
   const failedContainers = (Array.isArray(n.containers) ? n.containers : []).map((c) => `${c.name} exited ${c.exitCode}`);
   const text = [
-    `${emoji} ${title}`,
-    `account ${n.account || "unknown"} region ${region}`,
-    ...(n.stoppedReason && !programFailed ? [`stopped reason: ${n.stoppedReason}`] : []),
-    ...(showStopCode ? [`stop code: ${stopCodeText(n)}`] : []),
-    ...(showReasons ? [`reasons: ${reasons}`] : []),
+    `${KIND_EMOJI[n.kind]} ${v.title}`,
+    `account ${n.account || "unknown"} region ${v.region}`,
+    ...(n.stoppedReason && !v.programFailed ? [`stopped reason: ${n.stoppedReason}`] : []),
+    ...(v.showStopCode ? [`stop code: ${stopCodeText(n)}`] : []),
+    ...(v.showReasons ? [`reasons: ${v.reasons}`] : []),
     ...(failedContainers.length > 0 ? [failedContainers.join(", ")] : []),
-    ...(!programFailed ? [`attempt ${n.attempt}/${n.maxAttempts}`, `placed ${n.placed}/${n.requested}`] : []),
+    ...(!v.programFailed ? [`attempt ${n.attempt}/${n.maxAttempts}`, `placed ${n.placed}/${n.requested}`] : []),
     ...(typeof n.nextDelaySeconds === "number" ? [`next retry in ${n.nextDelaySeconds}s`] : []),
     ...(n.message ? [n.message] : []),
   ].join(" | ");
-  return { text: truncate(text, PLAIN_TEXT_MAX), blocks };
+  return truncate(text, PLAIN_TEXT_MAX);
+}
+
+function formatNotice(n: Notice, fallbackRegion: string): SlackMessage {
+  const v = noticeView(n, fallbackRegion);
+  const blocks: SlackBlock[] = [header(`${KIND_EMOJI[n.kind]} ${v.title}`), { type: "section", fields: noticeFields(n, v) }, ...noticeSections(n, v.region), noticeContext(n, v.region)];
+  return { text: noticeText(n, v), blocks };
 }
 
 /**

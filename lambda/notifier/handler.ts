@@ -9,23 +9,21 @@
  * other messages are never folded. The secret (webhook URL or bot token) is read from SSM at run
  * time, cached for 5 minutes, and never logged or put in an error message.
  */
-import { GetParameterCommand, type GetParameterCommandOutput } from "@aws-sdk/client-ssm";
 import type { SNSEvent } from "aws-lambda";
 import { NOTICE_KINDS, type Notice, type NoticeKind } from "../shared/contract";
-import { ConfigurationError, SlackDeliveryError, SlackRateLimitedError } from "../shared/errors";
+import { SlackDeliveryError, SlackRateLimitedError } from "../shared/errors";
 import { describeError, logJson } from "../shared/log";
 import { DEFAULT_SLACK_API_URL, DIGEST_ABOVE_PER_MINUTE, SLACK_POSTS_PER_SECOND, type NotifierConfig } from "./config";
 import { folds, formatDigest, windowKey } from "./core/digest";
 import { DigestQueue, type DigestQueueSender } from "./digest-queue";
 import { formatSlackMessage, parseMessage, type ParsedMessage, type SlackMessage } from "./format";
 import { SlackApi, type SlackTarget } from "./slack-api";
+import { SlackSecret, type SsmSender } from "./secret";
 import { NOTICE_STORE_UNAVAILABLE, NoticeStore, type NoticeStoreSender } from "./store";
 
 export { redact } from "./slack-api";
 
-export interface SsmSender {
-  send(command: GetParameterCommand): Promise<GetParameterCommandOutput>;
-}
+export { WEBHOOK_CACHE_TTL_MS, type SsmSender } from "./secret";
 
 export interface NotifierDeps {
   /** SSMClient or a stub with the same `send`. */
@@ -52,7 +50,6 @@ export interface FlushEvent {
 
 export type NotifierHandler = (event: SNSEvent | FlushEvent, context?: { getRemainingTimeInMillis?: () => number }) => Promise<void>;
 
-export const WEBHOOK_CACHE_TTL_MS = 5 * 60 * 1000;
 /** Longest wait for a slot on the Slack clock; a notice whose slot is farther goes to the digest. */
 export const MAX_SLOT_WAIT_MS = 10_000;
 /** The digest goes out at most once in this long (a schedule asks once a minute; invocations may be late or doubled). */
@@ -88,103 +85,96 @@ function correlation(parsed: ParsedMessage): Record<string, unknown> {
 const isNotice = (parsed: ParsedMessage): parsed is { kind: NoticeKind; notice: Notice } => (NOTICE_KINDS as readonly string[]).includes(parsed.kind);
 
 export function makeHandler(config: NotifierConfig, deps: NotifierDeps): NotifierHandler {
-  const doFetch = deps.fetch ?? fetch;
+  const notifier = new Notifier(config, deps);
   // Read at each call: a clock faked after the handler was made (the drill's) must be the one it reads.
   const now = deps.now ?? (() => Date.now());
-  const sleep = deps.sleep ?? realSleep;
-  const bot = config.slackBotTokenParameter !== undefined;
-  const parameter = (bot ? config.slackBotTokenParameter : config.slackWebhookParameter) as string;
-  const variable = bot ? "SLACK_BOT_TOKEN_PARAMETER" : "SLACK_WEBHOOK_PARAMETER";
-  const store = config.noticeTable && deps.dynamodb ? new NoticeStore(config.noticeTable, deps.dynamodb, { now, sleep, random: deps.random ?? Math.random }) : undefined;
-  const queue = config.digestQueueUrl && deps.sqs ? new DigestQueue(config.digestQueueUrl, deps.sqs) : undefined;
-  const threshold = config.digestAbovePerMinute ?? DIGEST_ABOVE_PER_MINUTE.default;
-  const perSecond = config.slackPostsPerSecond ?? SLACK_POSTS_PER_SECOND.default;
-  // Lives as long as the handler, i.e. the execution environment when built in index.ts.
-  let cached: { secret: string; expiresAt: number } | undefined;
-  // One read at a time: notices that arrive while the parameter is being read share that read.
-  let reading: Promise<string> | undefined;
+  return async function handler(event, context): Promise<void> {
+    const started = now();
+    const remainingMs = () => context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS - (now() - started);
+    if ((event as FlushEvent)["detail-type"] === "Scheduled Event") return notifier.flush(remainingMs);
+    const records = Array.isArray((event as SNSEvent)?.Records) ? (event as SNSEvent).Records : [];
+    for (const record of records) {
+      const message = typeof record?.Sns?.Message === "string" ? record.Sns.Message : JSON.stringify(record?.Sns?.Message ?? null);
+      await notifier.notice(message, record?.Sns?.MessageId, remainingMs);
+    }
+  };
+}
 
-  function secret(): Promise<string> {
-    if (cached && now() < cached.expiresAt) return Promise.resolve(cached.secret);
-    reading ??= readSecret().finally(() => (reading = undefined));
-    return reading;
+/** What one handler keeps between invocations (the secret, the store, the queue) and its two jobs: a notice, the digest. */
+class Notifier {
+  private readonly fetch: typeof fetch;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly bot: boolean;
+  private readonly secret: SlackSecret;
+  private readonly store?: NoticeStore;
+  private readonly queue?: DigestQueue;
+  private readonly threshold: number;
+  private readonly perSecond: number;
+
+  constructor(
+    private readonly config: NotifierConfig,
+    deps: NotifierDeps,
+  ) {
+    this.fetch = deps.fetch ?? fetch;
+    // Read at each call: a clock faked after the handler was made (the drill's) must be the one it reads.
+    this.now = deps.now ?? (() => Date.now());
+    this.sleep = deps.sleep ?? realSleep;
+    this.bot = config.slackBotTokenParameter !== undefined;
+    const parameter = (this.bot ? config.slackBotTokenParameter : config.slackWebhookParameter) as string;
+    this.secret = new SlackSecret({ parameter, variable: this.bot ? "SLACK_BOT_TOKEN_PARAMETER" : "SLACK_WEBHOOK_PARAMETER", bot: this.bot }, deps.ssm, this.now);
+    if (config.noticeTable && deps.dynamodb) this.store = new NoticeStore(config.noticeTable, deps.dynamodb, { now: this.now, sleep: this.sleep, random: deps.random ?? Math.random });
+    if (config.digestQueueUrl && deps.sqs) this.queue = new DigestQueue(config.digestQueueUrl, deps.sqs);
+    this.threshold = config.digestAbovePerMinute ?? DIGEST_ABOVE_PER_MINUTE.default;
+    this.perSecond = config.slackPostsPerSecond ?? SLACK_POSTS_PER_SECOND.default;
   }
 
-  async function readSecret(): Promise<string> {
-    let out: GetParameterCommandOutput;
-    try {
-      out = await deps.ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
-    } catch (err) {
-      const { errorName } = describeError(err);
-      if (errorName === "ParameterNotFound" || errorName === "ParameterVersionNotFound") {
-        throw new ConfigurationError(`SSM parameter ${parameter} (${variable}) was not found: create it as a SecureString holding the Slack ${bot ? "bot token" : "webhook URL"}`);
-      }
-      if (errorName === "AccessDeniedException") {
-        throw new ConfigurationError(`not allowed to read SSM parameter ${parameter} (${variable}): grant ssm:GetParameter and kms:Decrypt`);
-      }
-      throw err;
-    }
-    const value = out.Parameter?.Value?.trim();
-    if (!value) throw new ConfigurationError(`SSM parameter ${parameter} (${variable}) is empty`);
-    if (bot) {
-      if (/\s/.test(value)) throw new ConfigurationError(`SSM parameter ${parameter} (${variable}) does not hold a bot token`);
-    } else {
-      let protocol: string;
-      try {
-        protocol = new URL(value).protocol;
-      } catch {
-        protocol = "";
-      }
-      if (protocol !== "https:" && protocol !== "http:") throw new ConfigurationError(`SSM parameter ${parameter} (${variable}) does not hold an http(s) URL`);
-    }
-    cached = { secret: value, expiresAt: now() + WEBHOOK_CACHE_TTL_MS };
-    return value;
-  }
-
-  async function slack(): Promise<SlackApi> {
-    const value = await secret();
-    const target: SlackTarget = bot ? { kind: "bot", apiUrl: config.slackApiUrl ?? DEFAULT_SLACK_API_URL, token: value, channel: config.slackChannel as string } : { kind: "webhook", url: value };
-    return new SlackApi(target, doFetch, config.slackTimeoutMs);
+  private async slack(): Promise<SlackApi> {
+    const value = await this.secret.get();
+    const target: SlackTarget = this.bot ? { kind: "bot", apiUrl: this.config.slackApiUrl ?? DEFAULT_SLACK_API_URL, token: value, channel: this.config.slackChannel as string } : { kind: "webhook", url: value };
+    return new SlackApi(target, this.fetch, this.config.slackTimeoutMs);
   }
 
   /** A store failure never stops a notice: it is posted as it would be without the store, and counted (an alarm watches the phrase). */
-  const storeUnavailable = (err: unknown, ctx: Record<string, unknown>, what: string) =>
-    logJson("ERROR", `${NOTICE_STORE_UNAVAILABLE}: ${what}`, { ...ctx, table: config.noticeTable, ...describeError(err) });
+  private storeUnavailable(err: unknown, ctx: Record<string, unknown>, what: string): void {
+    logJson("ERROR", `${NOTICE_STORE_UNAVAILABLE}: ${what}`, { ...ctx, table: this.config.noticeTable, ...describeError(err) });
+  }
 
   /** Waits for this post's slot on the Slack clock; how many ms it is away when more than MAX_SLOT_WAIT_MS (then it did not wait). */
-  async function awaitSlot(ctx: Record<string, unknown>): Promise<number> {
-    if (!store) return 0;
+  private async awaitSlot(ctx: Record<string, unknown>): Promise<number> {
+    if (!this.store) return 0;
     let slot: number;
     try {
-      slot = await store.reserveSlackSlot(perSecond);
+      slot = await this.store.reserveSlackSlot(this.perSecond);
     } catch (err) {
-      storeUnavailable(err, ctx, "posting unpaced");
+      this.storeUnavailable(err, ctx, "posting unpaced");
       return 0;
     }
-    const wait = slot - now();
+    const wait = slot - this.now();
     if (wait > MAX_SLOT_WAIT_MS) return wait;
-    if (wait > 0) await sleep(wait);
+    if (wait > 0) await this.sleep(wait);
     return 0;
   }
 
-  async function fold(message: string, ctx: Record<string, unknown>, why: string): Promise<void> {
-    await queue!.fold(message);
+  private async fold(message: string, ctx: Record<string, unknown>, why: string): Promise<void> {
+    await this.queue!.fold(message);
     logJson("INFO", "notice folded into the digest", { ...ctx, why });
   }
 
   /** Slack said 429: hold the pipeline's clock until Retry-After has passed. */
-  async function rateLimited(err: SlackRateLimitedError, ctx: Record<string, unknown>): Promise<void> {
+  private async rateLimited(err: SlackRateLimitedError, ctx: Record<string, unknown>): Promise<void> {
     try {
-      await store?.holdSlackUntil(now() + err.retryAfterSeconds * 1000);
+      await this.store?.holdSlackUntil(this.now() + err.retryAfterSeconds * 1000);
     } catch (storeErr) {
-      storeUnavailable(storeErr, ctx, "Retry-After not kept");
+      this.storeUnavailable(storeErr, ctx, "Retry-After not kept");
     }
   }
 
   /** Posts one message; with a bot token a failure's later steps update its first message and reply in its thread. */
-  async function deliver(api: SlackApi, parsed: ParsedMessage, payload: SlackMessage, ctx: Record<string, unknown>): Promise<void> {
+  private async deliver(api: SlackApi, parsed: ParsedMessage, payload: SlackMessage, ctx: Record<string, unknown>): Promise<void> {
     const executionArn = isNotice(parsed) ? parsed.notice.executionArn : undefined;
-    if (!bot || !store || !executionArn) {
+    const store = this.store;
+    if (!this.bot || !store || !executionArn) {
       await api.post(payload, ctx);
       return;
     }
@@ -192,13 +182,13 @@ export function makeHandler(config: NotifierConfig, deps: NotifierDeps): Notifie
     try {
       thread = await store.thread(executionArn);
     } catch (err) {
-      storeUnavailable(err, ctx, "posting a new message instead of a reply");
+      this.storeUnavailable(err, ctx, "posting a new message instead of a reply");
     }
     if (thread === undefined) {
       const posted = await api.post(payload, ctx);
       if (posted.channel && posted.ts) {
         // Posted already: a failure to keep its ts costs the thread, never a second post.
-        await store.keepThread(executionArn, posted.channel, posted.ts).catch((err: unknown) => storeUnavailable(err, ctx, "thread not kept"));
+        await store.keepThread(executionArn, posted.channel, posted.ts).catch((err: unknown) => this.storeUnavailable(err, ctx, "thread not kept"));
       }
       return;
     }
@@ -212,44 +202,46 @@ export function makeHandler(config: NotifierConfig, deps: NotifierDeps): Notifie
     await api.post(payload, { ...ctx, threadTs: thread.ts }, thread.ts);
   }
 
-  async function notice(message: string, messageId: string | undefined, remaining: () => number): Promise<void> {
+  /** One SNS message: counted in its minute, then posted (waiting for its Slack slot) or folded into the digest. */
+  async notice(message: string, messageId: string | undefined, remaining: () => number): Promise<void> {
     const parsed = parseMessage(message);
     const ctx = { ...correlation(parsed), snsMessageId: messageId };
     // A self-test is posted on its own whatever the storm: it is the message its sender waits for.
-    const foldable = isNotice(parsed) && parsed.kind !== "self_test" && queue !== undefined;
-    if (foldable && store) {
+    const foldable = isNotice(parsed) && parsed.kind !== "self_test" && this.queue !== undefined;
+    if (foldable && this.store) {
       let count: number | undefined;
       try {
-        count = await store.countNotice(windowKey(now()));
+        count = await this.store.countNotice(windowKey(this.now()));
       } catch (err) {
-        storeUnavailable(err, ctx, "not counted for the storm threshold");
+        this.storeUnavailable(err, ctx, "not counted for the storm threshold");
       }
-      if (count !== undefined && folds(count, threshold)) return fold(message, { ...ctx, countThisMinute: count }, `more than ${threshold} notices this minute`);
+      if (count !== undefined && folds(count, this.threshold)) return this.fold(message, { ...ctx, countThisMinute: count }, `more than ${this.threshold} notices this minute`);
     }
-    const payload = formatSlackMessage(message, { region: config.region });
-    const api = await slack();
-    const away = await awaitSlot(ctx);
+    const payload = formatSlackMessage(message, { region: this.config.region });
+    const api = await this.slack();
+    const away = await this.awaitSlot(ctx);
     if (away > 0) {
-      if (foldable) return fold(message, ctx, `its Slack slot is ${Math.ceil(away / 1000)} s away`);
+      if (foldable) return this.fold(message, ctx, `its Slack slot is ${Math.ceil(away / 1000)} s away`);
       // An alarm is never folded: it waits its turn, as long as the invocation has time to post after it.
-      await sleep(Math.max(0, Math.min(away, remaining() - 15_000)));
+      await this.sleep(Math.max(0, Math.min(away, remaining() - 15_000)));
     }
     try {
-      await deliver(api, parsed, payload, ctx);
+      await this.deliver(api, parsed, payload, ctx);
     } catch (err) {
       if (err instanceof SlackRateLimitedError) {
-        await rateLimited(err, ctx);
+        await this.rateLimited(err, ctx);
         // Slack posted nothing: the digest counts it once Slack has room.
-        if (foldable) return fold(message, ctx, `Slack answered 429 (Retry-After ${err.retryAfterSeconds} s)`);
+        if (foldable) return this.fold(message, ctx, `Slack answered 429 (Retry-After ${err.retryAfterSeconds} s)`);
       }
       // The secret may have been rotated or revoked: read it again on the next attempt.
-      if (!(err instanceof SlackRateLimitedError)) cached = undefined;
+      if (!(err instanceof SlackRateLimitedError)) this.secret.forget();
       throw err;
     }
   }
 
   /** The minute's digest: every folded notice waiting, posted once; deleted only once posted. */
-  async function flush(remainingMs: () => number): Promise<void> {
+  async flush(remainingMs: () => number): Promise<void> {
+    const { store, queue } = this;
     if (!store || !queue) return;
     if (!(await store.claimDigest(DIGEST_MIN_GAP_MS))) {
       logJson("INFO", "digest skipped: one went out less than a minute ago", {});
@@ -259,43 +251,32 @@ export function makeHandler(config: NotifierConfig, deps: NotifierDeps): Notifie
     if (taken.length === 0) return;
     const notices = taken.map((t) => parseMessage(t.body)).filter(isNotice).map((p) => p.notice);
     const times = notices.map((n) => Date.parse(n.eventTime)).filter(Number.isFinite);
-    const digest = formatDigest(notices, { region: config.region, fromMs: Math.min(now(), ...times), toMs: now() });
+    const digest = formatDigest(notices, { region: this.config.region, fromMs: Math.min(this.now(), ...times), toMs: this.now() });
     const ctx = { kind: "digest", notices: notices.length };
-    const api = await slack();
-    const away = await awaitSlot(ctx);
+    const api = await this.slack();
+    const away = await this.awaitSlot(ctx);
     // A digest waits its turn too; farther than the budget allows, the next flush posts it.
     if (away > 0) {
       if (away > remainingMs() - 15_000) {
         logJson("INFO", "digest deferred: Slack clock busy", { ...ctx, awayMs: away });
         return;
       }
-      await sleep(away);
+      await this.sleep(away);
     }
     try {
       await api.post(digest, ctx);
     } catch (err) {
       if (err instanceof SlackRateLimitedError) {
         // Not deleted: the notices come back after their visibility timeout and a later digest counts them.
-        await rateLimited(err, ctx);
+        await this.rateLimited(err, ctx);
         return;
       }
-      cached = undefined;
+      this.secret.forget();
       throw err;
     }
     const notDeleted = await queue.remove(taken);
     logJson(notDeleted > 0 ? "WARN" : "INFO", "digest posted", { ...ctx, notDeleted });
   }
-
-  return async function handler(event, context): Promise<void> {
-    const started = now();
-    const remainingMs = () => context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS - (now() - started);
-    if ((event as FlushEvent)["detail-type"] === "Scheduled Event") return flush(remainingMs);
-    const records = Array.isArray((event as SNSEvent)?.Records) ? (event as SNSEvent).Records : [];
-    for (const record of records) {
-      const message = typeof record?.Sns?.Message === "string" ? record.Sns.Message : JSON.stringify(record?.Sns?.Message ?? null);
-      await notice(message, record?.Sns?.MessageId, remainingMs);
-    }
-  };
 }
 
 export { SlackDeliveryError };

@@ -9,9 +9,12 @@
  *   so later steps update it and reply in its thread, expiring after THREAD_TTL_SECONDS.
  * It holds no notice, no token and no URL: counts, times and message timestamps.
  */
-import { GetItemCommand, UpdateItemCommand, type GetItemCommandOutput, type UpdateItemCommandOutput } from "@aws-sdk/client-dynamodb";
+import type { GetItemCommand, UpdateItemCommand, GetItemCommandOutput, UpdateItemCommandOutput } from "@aws-sdk/client-dynamodb";
 import { classifyEcsError } from "../rerun/core/ecs-errors";
 import { SLOT_CLOCK_KEY_ATTRIBUTE, reserveSlot, type SlotClockDeps } from "../shared/slot-clock";
+
+// Loaded at the store's first call, not at the Lambda's init (lambda/shared/lazy-client.ts says why).
+const dynamodbSdk = (): typeof import("../shared/sdk/dynamodb") => require("../shared/sdk/dynamodb");
 
 /** What the store needs from DynamoDB: a `DynamoDBClient` (with `maxAttempts: 1`: the clock retries itself) or a stub. */
 export interface NoticeStoreSender {
@@ -47,7 +50,7 @@ export class NoticeStore {
   /** Counts one more notice in the window `windowKey` and returns the count, this one included. */
   async countNotice(windowKey: string): Promise<number> {
     const out = await this.dynamodb.send(
-      new UpdateItemCommand({
+      new (dynamodbSdk().UpdateItemCommand)({
         TableName: this.table,
         Key: key(windowKey),
         UpdateExpression: "SET #n = if_not_exists(#n, :zero) + :one, #ttl = :ttl",
@@ -76,7 +79,7 @@ export class NoticeStore {
   async holdSlackUntil(untilMs: number): Promise<void> {
     try {
       await this.dynamodb.send(
-        new UpdateItemCommand({
+        new (dynamodbSdk().UpdateItemCommand)({
           TableName: this.table,
           Key: key(SLACK_CLOCK_KEY),
           UpdateExpression: "SET #tat = :until",
@@ -95,7 +98,7 @@ export class NoticeStore {
     const now = this.deps.now();
     try {
       await this.dynamodb.send(
-        new UpdateItemCommand({
+        new (dynamodbSdk().UpdateItemCommand)({
           TableName: this.table,
           Key: key(DIGEST_GATE_KEY),
           UpdateExpression: "SET #at = :now",
@@ -113,7 +116,7 @@ export class NoticeStore {
 
   /** The first message of a failure's thread, if one was posted. */
   async thread(executionArn: string): Promise<{ channel: string; ts: string } | undefined> {
-    const out = await this.dynamodb.send(new GetItemCommand({ TableName: this.table, Key: key(`thread#${executionArn}`), ConsistentRead: true }));
+    const out = await this.dynamodb.send(new (dynamodbSdk().GetItemCommand)({ TableName: this.table, Key: key(`thread#${executionArn}`), ConsistentRead: true }));
     const channel = out.Item?.channel?.S;
     const ts = out.Item?.ts?.S;
     return channel && ts ? { channel, ts } : undefined;
@@ -123,7 +126,7 @@ export class NoticeStore {
   async keepThread(executionArn: string, channel: string, ts: string): Promise<void> {
     try {
       await this.dynamodb.send(
-        new UpdateItemCommand({
+        new (dynamodbSdk().UpdateItemCommand)({
           TableName: this.table,
           Key: key(`thread#${executionArn}`),
           UpdateExpression: "SET #channel = :channel, #ts = :ts, #ttl = :ttl",

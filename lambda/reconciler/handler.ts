@@ -139,194 +139,215 @@ export type ReconcilerHandler = (event?: unknown, context?: InvocationContext) =
 export function makeHandler(config: ReconcilerConfig, deps: ReconcilerDeps): ReconcilerHandler {
   const now = deps.now ?? (() => Date.now());
   const sleep = deps.sleep ?? realSleep;
-  const spacingMs = 1000 / config.lookupsPerSecond;
-
   return async function handler(_event?: unknown, context?: InvocationContext): Promise<ReconcileSummary> {
     const remaining = context?.getRemainingTimeInMillis?.();
     const deadline = now() + (remaining === undefined ? DEFAULT_TIME_BUDGET_MS : remaining - TIME_MARGIN_MS);
-    const homeAccount = deps.homeAccount ?? accountOfFunctionArn(context?.invokedFunctionArn);
-    const runAt = new Date(now()).toISOString();
-    const counts = { started: 0, alreadyHandled: 0, lookups: 0, throttled: 0, notHandedOver: 0 };
-    const caughtUp: Record<string, boolean> = {};
-    const tasksSwept: Record<string, boolean> = {};
-    const faults: string[] = [];
-    const inTime = () => {
-      if (now() >= deadline) throw new OutOfTime();
-    };
+    return new ReconcilerRun(config, deps, { now, sleep, deadline }).sweep(context);
+  };
+}
 
-    /** Hands a found failure to the state machine under the starter's name; false when that failed. */
-    const handOver = async (envelope: Record<string, unknown>, ctx: Record<string, unknown>): Promise<boolean> => {
-      const name = executionNameFor(envelope);
-      try {
-        const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: config.stateMachineArn, name, input: JSON.stringify(envelope) }));
-        counts.started++;
-        logJson("WARN", FOUND_BY_RECONCILER, { ...ctx, executionName: name, executionArn: out.executionArn, note: "its event never started an execution: the event path missed it" });
-        return true;
-      } catch (err) {
-        if (errorName(err) === "ExecutionAlreadyExists") {
-          counts.alreadyHandled++;
-          logJson("INFO", "found failure already has its execution", { ...ctx, executionName: name });
-          return true;
-        }
-        counts.notHandedOver++;
-        if (!transient(err)) faults.push(`StartExecution ${name}: ${describeError(err).errorName}`);
-        logJson(transient(err) ? "WARN" : "ERROR", "found failure not handed over", { ...ctx, executionName: name, ...describeError(err) });
-        return false;
-      }
-    };
+/** One run of the reconciler: every place's sweeps in turn, inside the run's time budget, and what they found. */
+class ReconcilerRun {
+  private readonly counts = { started: 0, alreadyHandled: 0, lookups: 0, throttled: 0, notHandedOver: 0 };
+  private readonly caughtUp: Record<string, boolean> = {};
+  private readonly tasksSwept: Record<string, boolean> = {};
+  private readonly faults: string[] = [];
+  /** When each place's last LookupEvents went out (the pacing). */
+  private readonly lastLookup = new Map<string, number>();
+  private readonly now: () => number;
+  private readonly runAt: string;
 
-    /** One LookupEvents call, paced to the place's rate and retried when throttled, inside the time budget. */
-    const lastLookup = new Map<string, number>();
-    const lookup = async (place: Place, cloudTrail: CloudTrailSender, input: LookupEventsCommandInput): Promise<LookupEventsCommandOutput> => {
-      const key = placeLabel(place);
-      for (let wait = 1000; ; wait = Math.min(wait * 2, 8000)) {
-        const gap = (lastLookup.get(key) ?? -Infinity) + spacingMs - now();
-        if (gap > 0) await sleep(gap);
-        inTime();
-        lastLookup.set(key, now());
-        counts.lookups++;
-        try {
-          return await cloudTrail.send(new LookupEventsCommand(input));
-        } catch (err) {
-          if (!isThrottlingError(err)) throw err;
-          counts.throttled++;
-          await sleep(wait);
-        }
-      }
-    };
+  constructor(
+    private readonly config: ReconcilerConfig,
+    private readonly deps: ReconcilerDeps,
+    private readonly clock: { readonly now: () => number; readonly sleep: (ms: number) => Promise<void>; readonly deadline: number },
+  ) {
+    this.now = clock.now;
+    this.runAt = new Date(this.now()).toISOString();
+  }
 
-    /** Reads one chunk of one place's history in full; false when a failure in it could not be handed over. */
-    const readChunk = async (place: ReconciledPlace, readers: PlaceReaders, chunk: Chunk): Promise<boolean> => {
-      let handed = true;
-      const rules = { clusters: place.clusters, ignoreStartedBy: config.ignoreStartedBy, relaunchRoleArnPrefix: relaunchRoleArnPrefixOf(config.partition, place.account) };
-      // LookupEvents takes one attribute: each launch action is looked up on its own.
-      for (const eventName of LAUNCH_EVENT_NAMES) {
-        let nextToken: string | undefined;
-        do {
-          const out = await lookup(place, readers.cloudTrail, {
-            LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: eventName }],
-            StartTime: new Date(chunk.startMs),
-            EndTime: new Date(chunk.endMs),
-            MaxResults: 50,
-            ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
-          });
-          for (const e of out.Events ?? []) {
-            let record: Record<string, unknown>;
-            try {
-              record = JSON.parse(e.CloudTrailEvent ?? "") as Record<string, unknown>;
-            } catch {
-              continue;
-            }
-            // Event history is per account and region; a record that says otherwise is no failure of this place.
-            if (record.recipientAccountId !== undefined && record.recipientAccountId !== place.account) continue;
-            if (!judgeLaunchRecord(record, rules).rerun) continue;
-            const ctx = { account: place.account, region: place.region, source: "cloudtrail", eventId: record.eventID, eventTime: record.eventTime, cluster: (record.requestParameters as { cluster?: unknown } | undefined)?.cluster };
-            if (!(await handOver(cloudTrailEnvelope(record, runAt), ctx))) handed = false;
-          }
-          nextToken = out.NextToken;
-        } while (nextToken !== undefined);
-      }
-      return handed;
-    };
-
-    const sweepHistory = async (place: ReconciledPlace, readers: PlaceReaders): Promise<void> => {
-      const key = cursorKey(place);
-      let cursor = await deps.cursors.get(key);
-      const chunks = chunksToRead(cursor, now(), config.windows);
-      // Not read in full: the next run reads the chunk again, as new (windows.ts, retreat).
-      const again = async (chunk: Chunk) => {
-        const back = retreat(cursor, chunk);
-        if (back !== cursor) await deps.cursors.put(key, back);
-      };
-      for (const chunk of chunks) {
-        let read: boolean;
-        try {
-          read = await readChunk(place, readers, chunk);
-        } catch (err) {
-          // Out of time, the overlap is left for later runs: retreating then could make every short
-          // run read the same stretches again and never catch up.
-          if (!(err instanceof OutOfTime)) await again(chunk);
-          throw err;
-        }
-        if (!read) {
-          await again(chunk);
-          return;
-        }
-        const moved = advance(cursor, chunk);
-        // The overlap lies behind the cursor: reading it again moves nothing, so nothing is written.
-        if (moved !== cursor) await deps.cursors.put(key, moved);
-        cursor = moved;
-      }
-      caughtUp[placeLabel(place)] = true;
-    };
-
-    const sweepTasks = async (place: ReconciledPlace, readers: PlaceReaders): Promise<void> => {
-      const rules = { ignoreStartedBy: config.ignoreStartedBy, catchFailedToStart: config.catchFailedToStart, reportProgramFailures: config.reportProgramFailures };
-      if (!rules.catchFailedToStart && !rules.reportProgramFailures) return void (tasksSwept[placeLabel(place)] = true);
-      for (const cluster of place.clusters) {
-        const arns: string[] = [];
-        let nextToken: string | undefined;
-        do {
-          inTime();
-          const out = await readers.ecs.send(new ListTasksCommand({ cluster, desiredStatus: "STOPPED", maxResults: 100, ...(nextToken !== undefined ? { nextToken } : {}) }));
-          arns.push(...(out.taskArns ?? []));
-          nextToken = out.nextToken;
-        } while (nextToken !== undefined);
-        for (let i = 0; i < arns.length; i += DESCRIBE_BATCH) {
-          inTime();
-          const out = await readers.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + DESCRIBE_BATCH), include: ["TAGS"] }));
-          for (const task of out.tasks ?? []) {
-            const t = task as unknown as Record<string, unknown>;
-            // Its own event has had its chance first: a task that stopped moments ago is left to it.
-            const stopped = stoppedAtMs(t);
-            if (stopped !== undefined && now() - stopped < config.taskSettleMs) continue;
-            const verdict = judgeStoppedTask(t, rules);
-            if (!verdict.handOver) continue;
-            await handOver(taskEnvelope(t, place, runAt), { account: place.account, region: place.region, source: "task-state-change", cluster, taskArn: t.taskArn, failureType: verdict.kind });
-          }
-        }
-      }
-      tasksSwept[placeLabel(place)] = true;
-    };
-
+  /** Sweeps every place (home first, then the spokes); throws ReconcileError after the sweep when it met a fault. */
+  async sweep(context: InvocationContext | undefined): Promise<ReconcileSummary> {
+    const homeAccount = this.deps.homeAccount ?? accountOfFunctionArn(context?.invokedFunctionArn);
     const places: { place: ReconciledPlace; home: boolean }[] = [];
-    if (homeAccount === undefined) faults.push(`the function's own account is unknown (context.invokedFunctionArn ${JSON.stringify(context?.invokedFunctionArn)})`);
-    else places.push({ place: { account: homeAccount, region: config.homeRegion, clusters: config.clusters }, home: true });
-    for (const spoke of config.spokes) places.push({ place: spoke, home: false });
-
-    /** Runs one sweep of a place; false when the run is out of time. */
-    const attempt = async (place: ReconciledPlace, what: string, sweep: () => Promise<void>): Promise<boolean> => {
-      const ctx = { account: place.account, region: place.region, sweep: what };
-      try {
-        await sweep();
-      } catch (err) {
-        if (err instanceof OutOfTime) {
-          logJson("INFO", "out of time: the next run goes on from the cursor", ctx);
-          return false;
-        }
-        if (transient(err)) {
-          logJson("WARN", "not swept this time: the next run goes on from the cursor", { ...ctx, ...describeError(err) });
-          return true;
-        }
-        faults.push(`${placeLabel(place)} ${what}: ${describeError(err).errorName}: ${describeError(err).errorMessage}`);
-        logJson("ERROR", "not swept", { ...ctx, ...describeError(err) });
-      }
-      return true;
-    };
+    if (homeAccount === undefined) this.faults.push(`the function's own account is unknown (context.invokedFunctionArn ${JSON.stringify(context?.invokedFunctionArn)})`);
+    else places.push({ place: { account: homeAccount, region: this.config.homeRegion, clusters: this.config.clusters }, home: true });
+    for (const spoke of this.config.spokes) places.push({ place: spoke, home: false });
 
     for (const { place, home } of places) {
-      caughtUp[placeLabel(place)] = false;
-      tasksSwept[placeLabel(place)] = false;
+      this.caughtUp[placeLabel(place)] = false;
+      this.tasksSwept[placeLabel(place)] = false;
       let readers: PlaceReaders | undefined;
-      if (!(await attempt(place, "access", async () => void (readers = await deps.readersFor(place, home))))) break;
+      if (!(await this.attempt(place, "access", async () => void (readers = await this.deps.readersFor(place, home))))) break;
       if (readers === undefined) continue;
       const r = readers;
-      if (!(await attempt(place, "event history", () => sweepHistory(place, r)))) break;
-      if (!(await attempt(place, "stopped tasks", () => sweepTasks(place, r)))) break;
+      if (!(await this.attempt(place, "event history", () => this.sweepHistory(place, r)))) break;
+      if (!(await this.attempt(place, "stopped tasks", () => this.sweepTasks(place, r)))) break;
     }
-    const summary: ReconcileSummary = { ...counts, caughtUp, tasksSwept, faults };
-    logJson(faults.length > 0 ? "ERROR" : "INFO", "reconciled", { ...summary });
-    if (faults.length > 0) throw new ReconcileError(`the reconciler met ${faults.length} fault(s): ${faults.join("; ")}`);
+    const summary: ReconcileSummary = { ...this.counts, caughtUp: this.caughtUp, tasksSwept: this.tasksSwept, faults: this.faults };
+    logJson(this.faults.length > 0 ? "ERROR" : "INFO", "reconciled", { ...summary });
+    if (this.faults.length > 0) throw new ReconcileError(`the reconciler met ${this.faults.length} fault(s): ${this.faults.join("; ")}`);
     return summary;
-  };
+  }
+
+  private inTime(): void {
+    if (this.now() >= this.clock.deadline) throw new OutOfTime();
+  }
+
+  /** Runs one sweep of a place; false when the run is out of time. */
+  private async attempt(place: ReconciledPlace, what: string, sweep: () => Promise<void>): Promise<boolean> {
+    const ctx = { account: place.account, region: place.region, sweep: what };
+    try {
+      await sweep();
+    } catch (err) {
+      if (err instanceof OutOfTime) {
+        logJson("INFO", "out of time: the next run goes on from the cursor", ctx);
+        return false;
+      }
+      if (transient(err)) {
+        logJson("WARN", "not swept this time: the next run goes on from the cursor", { ...ctx, ...describeError(err) });
+        return true;
+      }
+      this.faults.push(`${placeLabel(place)} ${what}: ${describeError(err).errorName}: ${describeError(err).errorMessage}`);
+      logJson("ERROR", "not swept", { ...ctx, ...describeError(err) });
+    }
+    return true;
+  }
+
+  /** Hands a found failure to the state machine under the starter's name; false when that failed. */
+  private async handOver(envelope: Record<string, unknown>, ctx: Record<string, unknown>): Promise<boolean> {
+    const name = executionNameFor(envelope);
+    try {
+      const out = await this.deps.sfn.send(new StartExecutionCommand({ stateMachineArn: this.config.stateMachineArn, name, input: JSON.stringify(envelope) }));
+      this.counts.started++;
+      logJson("WARN", FOUND_BY_RECONCILER, { ...ctx, executionName: name, executionArn: out.executionArn, note: "its event never started an execution: the event path missed it" });
+      return true;
+    } catch (err) {
+      if (errorName(err) === "ExecutionAlreadyExists") {
+        this.counts.alreadyHandled++;
+        logJson("INFO", "found failure already has its execution", { ...ctx, executionName: name });
+        return true;
+      }
+      this.counts.notHandedOver++;
+      if (!transient(err)) this.faults.push(`StartExecution ${name}: ${describeError(err).errorName}`);
+      logJson(transient(err) ? "WARN" : "ERROR", "found failure not handed over", { ...ctx, executionName: name, ...describeError(err) });
+      return false;
+    }
+  }
+
+  /** One LookupEvents call, paced to the place's rate and retried when throttled, inside the time budget. */
+  private async lookup(place: Place, cloudTrail: CloudTrailSender, input: LookupEventsCommandInput): Promise<LookupEventsCommandOutput> {
+    const key = placeLabel(place);
+    const spacingMs = 1000 / this.config.lookupsPerSecond;
+    for (let wait = 1000; ; wait = Math.min(wait * 2, 8000)) {
+      const gap = (this.lastLookup.get(key) ?? -Infinity) + spacingMs - this.now();
+      if (gap > 0) await this.clock.sleep(gap);
+      this.inTime();
+      this.lastLookup.set(key, this.now());
+      this.counts.lookups++;
+      try {
+        return await cloudTrail.send(new LookupEventsCommand(input));
+      } catch (err) {
+        if (!isThrottlingError(err)) throw err;
+        this.counts.throttled++;
+        await this.clock.sleep(wait);
+      }
+    }
+  }
+
+  /** Reads one chunk of one place's history in full; false when a failure in it could not be handed over. */
+  private async readChunk(place: ReconciledPlace, readers: PlaceReaders, chunk: Chunk): Promise<boolean> {
+    let handed = true;
+    const rules = { clusters: place.clusters, ignoreStartedBy: this.config.ignoreStartedBy, relaunchRoleArnPrefix: relaunchRoleArnPrefixOf(this.config.partition, place.account) };
+    // LookupEvents takes one attribute: each launch action is looked up on its own.
+    for (const eventName of LAUNCH_EVENT_NAMES) {
+      let nextToken: string | undefined;
+      do {
+        const out = await this.lookup(place, readers.cloudTrail, {
+          LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: eventName }],
+          StartTime: new Date(chunk.startMs),
+          EndTime: new Date(chunk.endMs),
+          MaxResults: 50,
+          ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
+        });
+        for (const e of out.Events ?? []) {
+          let record: Record<string, unknown>;
+          try {
+            record = JSON.parse(e.CloudTrailEvent ?? "") as Record<string, unknown>;
+          } catch {
+            continue;
+          }
+          // Event history is per account and region; a record that says otherwise is no failure of this place.
+          if (record.recipientAccountId !== undefined && record.recipientAccountId !== place.account) continue;
+          if (!judgeLaunchRecord(record, rules).rerun) continue;
+          const ctx = { account: place.account, region: place.region, source: "cloudtrail", eventId: record.eventID, eventTime: record.eventTime, cluster: (record.requestParameters as { cluster?: unknown } | undefined)?.cluster };
+          if (!(await this.handOver(cloudTrailEnvelope(record, this.runAt), ctx))) handed = false;
+        }
+        nextToken = out.NextToken;
+      } while (nextToken !== undefined);
+    }
+    return handed;
+  }
+
+  /** The place's CloudTrail history from its cursor, chunk by chunk, the cursor moved past each chunk read in full. */
+  private async sweepHistory(place: ReconciledPlace, readers: PlaceReaders): Promise<void> {
+    const key = cursorKey(place);
+    let cursor = await this.deps.cursors.get(key);
+    const chunks = chunksToRead(cursor, this.now(), this.config.windows);
+    // Not read in full: the next run reads the chunk again, as new (windows.ts, retreat).
+    const again = async (chunk: Chunk) => {
+      const back = retreat(cursor, chunk);
+      if (back !== cursor) await this.deps.cursors.put(key, back);
+    };
+    for (const chunk of chunks) {
+      let read: boolean;
+      try {
+        read = await this.readChunk(place, readers, chunk);
+      } catch (err) {
+        // Out of time, the overlap is left for later runs: retreating then could make every short
+        // run read the same stretches again and never catch up.
+        if (!(err instanceof OutOfTime)) await again(chunk);
+        throw err;
+      }
+      if (!read) {
+        await again(chunk);
+        return;
+      }
+      const moved = advance(cursor, chunk);
+      // The overlap lies behind the cursor: reading it again moves nothing, so nothing is written.
+      if (moved !== cursor) await this.deps.cursors.put(key, moved);
+      cursor = moved;
+    }
+    this.caughtUp[placeLabel(place)] = true;
+  }
+
+  /** The recently stopped tasks of each of the place's clusters. */
+  private async sweepTasks(place: ReconciledPlace, readers: PlaceReaders): Promise<void> {
+    const rules = { ignoreStartedBy: this.config.ignoreStartedBy, catchFailedToStart: this.config.catchFailedToStart, reportProgramFailures: this.config.reportProgramFailures };
+    if (!rules.catchFailedToStart && !rules.reportProgramFailures) return void (this.tasksSwept[placeLabel(place)] = true);
+    for (const cluster of place.clusters) {
+      const arns: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        this.inTime();
+        const out = await readers.ecs.send(new ListTasksCommand({ cluster, desiredStatus: "STOPPED", maxResults: 100, ...(nextToken !== undefined ? { nextToken } : {}) }));
+        arns.push(...(out.taskArns ?? []));
+        nextToken = out.nextToken;
+      } while (nextToken !== undefined);
+      for (let i = 0; i < arns.length; i += DESCRIBE_BATCH) {
+        this.inTime();
+        const out = await readers.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + DESCRIBE_BATCH), include: ["TAGS"] }));
+        for (const task of out.tasks ?? []) {
+          const t = task as unknown as Record<string, unknown>;
+          // Its own event has had its chance first: a task that stopped moments ago is left to it.
+          const stopped = stoppedAtMs(t);
+          if (stopped !== undefined && this.now() - stopped < this.config.taskSettleMs) continue;
+          const verdict = judgeStoppedTask(t, rules);
+          if (!verdict.handOver) continue;
+          await this.handOver(taskEnvelope(t, place, this.runAt), { account: place.account, region: place.region, source: "task-state-change", cluster, taskArn: t.taskArn, failureType: verdict.kind });
+        }
+      }
+    }
+    this.tasksSwept[placeLabel(place)] = true;
+  }
 }

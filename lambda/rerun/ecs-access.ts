@@ -10,7 +10,6 @@ import {
   ListTasksCommand,
   RunTaskCommand,
   StartTaskCommand,
-  TagResourceCommand,
   type DescribeTaskDefinitionCommandOutput,
   type DescribeTasksCommandOutput,
   type ListTasksCommandOutput,
@@ -18,9 +17,8 @@ import {
   type RunTaskCommandOutput,
   type StartTaskCommandInput,
   type StartTaskCommandOutput,
-  type TagResourceCommandOutput,
 } from "@aws-sdk/client-ecs";
-import { OWNER_TAG_ATTEMPT, OWNER_TAG_EVENT_ID, type LaunchFailure } from "../shared/contract";
+import type { LaunchFailure } from "../shared/contract";
 import { describeError, logJson } from "../shared/log";
 import type { RerunConfig } from "./config";
 import { throttleDelayMs } from "./core/backoff";
@@ -41,8 +39,6 @@ export interface EcsSender {
   send(command: DescribeTasksCommand): Promise<DescribeTasksCommandOutput>;
   send(command: ListTasksCommand): Promise<ListTasksCommandOutput>;
   send(command: DescribeTaskDefinitionCommand): Promise<DescribeTaskDefinitionCommandOutput>;
-  /** Only the planted defect "tag-after-launch" tags after a launch (see handler.ts). */
-  send(command: TagResourceCommand): Promise<TagResourceCommandOutput>;
 }
 
 /** Container definitions by task definition revision (ARN or family:revision). */
@@ -122,21 +118,14 @@ export class EcsAccess {
 
   /**
    * Launches the `attempt`-th rerun: the original request with the shortfall, a fresh clientToken and
-   * the owner tags. `tagAfter` plants back the old way (TEST ONLY): owner tags by TagResource after
-   * the launch, whose failure left a rerun nobody recognised as one.
+   * the owner tags, which ECS applies with the launch itself (core/rerun-request.ts): a TagResource
+   * after it could fail and leave a rerun nobody recognises as one.
    */
-  async launch(failure: LaunchFailure, attempt: number, ctx: Record<string, unknown>, tagAfter = false): Promise<RunTaskCommandOutput | StartTaskCommandOutput> {
+  async launch(failure: LaunchFailure, attempt: number, ctx: Record<string, unknown>): Promise<RunTaskCommandOutput | StartTaskCommandOutput> {
     const input = buildRerunRequest(failure, attempt);
-    if (tagAfter) input.tags = failure.request.tags;
-    const answer =
-      failure.action === "RunTask"
-        ? await this.call("RunTask", ctx, () => this.deps.ecs.send(new RunTaskCommand(input as unknown as RunTaskCommandInput)))
-        : await this.call("StartTask", ctx, () => this.deps.ecs.send(new StartTaskCommand(input as unknown as StartTaskCommandInput)));
-    for (const task of tagAfter ? answer.tasks ?? [] : []) {
-      const tags = [{ key: OWNER_TAG_EVENT_ID, value: failure.eventId }, { key: OWNER_TAG_ATTEMPT, value: String(attempt) }];
-      await this.deps.ecs.send(new TagResourceCommand({ resourceArn: task.taskArn, tags })).catch(() => undefined);
-    }
-    return answer;
+    return failure.action === "RunTask"
+      ? await this.call("RunTask", ctx, () => this.deps.ecs.send(new RunTaskCommand(input as unknown as RunTaskCommandInput)))
+      : await this.call("StartTask", ctx, () => this.deps.ecs.send(new StartTaskCommand(input as unknown as StartTaskCommandInput)));
   }
 
   /**

@@ -4,10 +4,8 @@
  * ConfigurationError naming the variable. Tests and the local drill import makeHandler from
  * ./handler instead, with their own config and client.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { clientOnFirstSend } from "../shared/lazy-client";
 import { readConfig } from "./config";
 import { makeHandler, writeBareLine } from "./handler";
 import { readHubConfig } from "./hub-config";
@@ -22,8 +20,13 @@ import { makeSpokeClients } from "./spoke-access";
 // reservation itself, inside the time budget, and a DynamoDB that does not answer within two
 // seconds must not hold a rerun up (it goes unpaced).
 //
+// ECS is the one client every invocation may call; the others, and their SDK packages, are made at
+// their first call (lambda/shared/lazy-client.ts): a pipeline that does not pace never loads
+// DynamoDB, and EventBridge and Scheduler load only when a failure's schedule must be read.
+//
 // A hub (SPOKE_ROLE_ARN_PATTERN set) also keeps, at module scope, the clients of every other place
-// it acts in, each signed with credentials of that place's relaunch role. fromTemporaryCredentials
+// it acts in, each signed with credentials of that place's relaunch role, made when it first acts
+// there. fromTemporaryCredentials
 // calls STS AssumeRole with the function's own credentials (the default provider chain: Lambda's
 // environment) at the STS endpoint of the function's own region, as AWS recommends over the global
 // one (IAM User Guide, "Manage AWS STS in an AWS Region"; its session tokens are valid in every
@@ -31,16 +34,21 @@ import { makeSpokeClients } from "./spoke-access";
 // DurationSeconds; a Lambda role's session assuming another role is role chaining, which caps it
 // at one hour anyway (STS API Reference, AssumeRole, DurationSeconds). The STS client gets maxAttempts 1 like the others: a failed
 // AssumeRole is a round handed back ("later") or a notice, never a silent retry.
+const dynamodbSdk = (): typeof import("../shared/sdk/dynamodb") => require("../shared/sdk/dynamodb");
+const eventBridgeSdk = (): typeof import("../shared/sdk/eventbridge") => require("../shared/sdk/eventbridge");
+const schedulerSdk = (): typeof import("../shared/sdk/scheduler") => require("../shared/sdk/scheduler");
+
 const hub = readHubConfig(process.env);
 const spokes = hub && makeSpokeClients(hub, { stsClientConfig: { region: hub.homeRegion, maxAttempts: 1 }, clientConfig: { maxAttempts: 1 } });
+const pacing = readPacingConfig(process.env);
 
 export const handler = makeHandler(readConfig(process.env), {
   ecs: new ECSClient({ maxAttempts: 1 }),
-  events: new EventBridgeClient({ maxAttempts: 1 }),
-  scheduler: new SchedulerClient({ maxAttempts: 1 }),
+  events: clientOnFirstSend(() => new (eventBridgeSdk().EventBridgeClient)({ maxAttempts: 1 })),
+  scheduler: clientOnFirstSend(() => new (schedulerSdk().SchedulerClient)({ maxAttempts: 1 })),
   pacing: {
-    config: readPacingConfig(process.env),
-    dynamodb: new DynamoDBClient({ maxAttempts: 1, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } }),
+    config: pacing,
+    dynamodb: clientOnFirstSend(() => new (dynamodbSdk().DynamoDBClient)({ maxAttempts: 1, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } })),
   },
   ...(hub && spokes ? { hub: { config: hub, spokes } } : {}),
   writeOutcome: writeBareLine,

@@ -6,12 +6,17 @@
  * may have hidden its overrides (core/request-source.ts). Listings are followed page by page, within
  * MAX_PAGES and MAX_CANDIDATES.
  */
-import { ListRuleNamesByTargetCommand, ListTargetsByRuleCommand, type ListRuleNamesByTargetCommandOutput, type ListTargetsByRuleCommandOutput } from "@aws-sdk/client-eventbridge";
-import { GetScheduleCommand, ListSchedulesCommand, type GetScheduleCommandOutput, type ListSchedulesCommandOutput } from "@aws-sdk/client-scheduler";
+import type { ListRuleNamesByTargetCommand, ListTargetsByRuleCommand, ListRuleNamesByTargetCommandOutput, ListTargetsByRuleCommandOutput } from "@aws-sdk/client-eventbridge";
+import type { GetScheduleCommand, ListSchedulesCommand, GetScheduleCommandOutput, ListSchedulesCommandOutput } from "@aws-sdk/client-scheduler";
 import type { LaunchFailure } from "../shared/contract";
 import { logJson } from "../shared/log";
 import { requestFromTarget, scheduleOf, targetMatches } from "./core/request-source";
 import { EcsRefused, type EcsAccess } from "./ecs-access";
+
+// Both SDK modules are loaded at the first read of a rule or schedule, not at the Lambda's init: a
+// failure whose CloudTrail record hides nothing never reads one (lambda/shared/lazy-client.ts says why).
+const eventBridgeSdk = (): typeof import("../shared/sdk/eventbridge") => require("../shared/sdk/eventbridge");
+const schedulerSdk = (): typeof import("../shared/sdk/scheduler") => require("../shared/sdk/scheduler");
 
 /** What the handler needs from EventBridge: an `EventBridgeClient` or a stub with the same `send`. */
 export interface EventsSender {
@@ -120,13 +125,13 @@ export class ScheduleAccess {
       rules = await this.listAll(
         "ListRuleNamesByTarget",
         ctx,
-        (NextToken) => events.send(new ListRuleNamesByTargetCommand({ TargetArn, ...(NextToken ? { NextToken } : {}) })),
+        (NextToken) => events.send(new (eventBridgeSdk().ListRuleNamesByTargetCommand)({ TargetArn, ...(NextToken ? { NextToken } : {}) })),
         (page) => (page.RuleNames ?? []).filter((r) => named === undefined || r.startsWith(named.name)),
       );
     }
     const found: ScheduledRequest[] = [];
     for (const rule of rules) {
-      const answer = await this.ecs.call("ListTargetsByRule", ctx, () => events.send(new ListTargetsByRuleCommand({ Rule: rule })));
+      const answer = await this.ecs.call("ListTargetsByRule", ctx, () => events.send(new (eventBridgeSdk().ListTargetsByRuleCommand)({ Rule: rule })));
       for (const target of answer.Targets ?? []) {
         if (!targetMatches(target, failure.cluster, failure.taskDefinition)) continue;
         const request = requestFromTarget(target, failure.startedBy);
@@ -154,12 +159,12 @@ export class ScheduleAccess {
     const candidates = await this.listAll(
       "ListSchedules",
       ctx,
-      (NextToken) => scheduler.send(new ListSchedulesCommand({ NamePrefix: name, ...(NextToken ? { NextToken } : {}) })),
+      (NextToken) => scheduler.send(new (schedulerSdk().ListSchedulesCommand)({ NamePrefix: name, ...(NextToken ? { NextToken } : {}) })),
       (page) => (page.Schedules ?? []).filter((s) => typeof s.Name === "string" && (truncated ? s.Name.startsWith(name) : s.Name === name)),
     );
     const found: ScheduledRequest[] = [];
     for (const c of candidates) {
-      const schedule = await this.ecs.call("GetSchedule", ctx, () => scheduler.send(new GetScheduleCommand({ Name: c.Name, ...(c.GroupName ? { GroupName: c.GroupName } : {}) })));
+      const schedule = await this.ecs.call("GetSchedule", ctx, () => scheduler.send(new (schedulerSdk().GetScheduleCommand)({ Name: c.Name, ...(c.GroupName ? { GroupName: c.GroupName } : {}) })));
       if (!targetMatches(schedule.Target, failure.cluster, failure.taskDefinition)) continue;
       const request = requestFromTarget(schedule.Target, failure.startedBy);
       if (request) found.push({ request, where: `schedule ${schedule.GroupName ?? c.GroupName ?? "default"}/${schedule.Name ?? c.Name}` });

@@ -9,9 +9,7 @@
  * role-credentials.ts's.
  */
 import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { SchedulerClient } from "@aws-sdk/client-scheduler";
-import { fromTemporaryCredentials, type FromTemporaryCredentialsOptions } from "@aws-sdk/credential-providers";
+import type { FromTemporaryCredentialsOptions } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { placeLabel, spokeRoleArn, type Place } from "./core/place";
 import { sharedRoleCredentials, SPOKE_SESSION_NAME } from "./role-credentials";
@@ -21,6 +19,12 @@ import type { EventsSender, SchedulerSender } from "./schedule-access";
 
 // The credentials part has no SDK client of its own: the reconciler shares it without loading these.
 export { REFRESH_BEFORE_EXPIRY_MS, SPOKE_SESSION_NAME, SpokeAccessError, sharedRoleCredentials } from "./role-credentials";
+
+// A hub's other packages are loaded when it first acts in a spoke's place, not at the Lambda's init
+// (lambda/shared/lazy-client.ts says why); a pipeline that is no hub never loads them.
+const credentialProvidersSdk = (): typeof import("../shared/sdk/role-credentials") => require("../shared/sdk/role-credentials");
+const eventBridgeSdk = (): typeof import("../shared/sdk/eventbridge") => require("../shared/sdk/eventbridge");
+const schedulerSdk = (): typeof import("../shared/sdk/scheduler") => require("../shared/sdk/scheduler");
 
 /** The clients of one place, and a way to make sure its credentials can be had before anything is called. */
 export interface PlaceClients {
@@ -91,14 +95,14 @@ export function makeSpokeClients(hub: Pick<HubConfig, "roleArnPattern">, access:
   return new SpokeClients(
     hub,
     (roleArn) =>
-      fromTemporaryCredentials({
+      credentialProvidersSdk().fromTemporaryCredentials({
         params: { RoleArn: roleArn, RoleSessionName: SPOKE_SESSION_NAME, DurationSeconds: 900 },
         masterCredentials: access.masterCredentials,
         clientConfig: access.stsClientConfig,
       }),
     (place, credentials) => {
       const config = { ...access.clientConfig, region: place.region, credentials };
-      const made = { ecs: new ECSClient(config), events: new EventBridgeClient(config), scheduler: new SchedulerClient(config) };
+      const made = { ecs: new ECSClient(config), events: new (eventBridgeSdk().EventBridgeClient)(config), scheduler: new (schedulerSdk().SchedulerClient)(config) };
       for (const c of [made.ecs, made.events, made.scheduler]) access.onClient?.(c);
       return made;
     },

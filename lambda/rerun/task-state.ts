@@ -118,13 +118,8 @@ export function stopCodeOfOldEvent(detail: Record<string, unknown>): typeof STOP
   return ran ? STOP_CODE_ESSENTIAL_EXITED : STOP_CODE_FAILED_TO_START;
 }
 
-/**
- * Validates an "ECS Task State Change" envelope of a stopped task and normalises it:
- * TaskFailedToStart -> failed_to_start (reason: the stoppedReason); EssentialContainerExited with a
- * non-zero exit -> program_failed. Throws InvalidEventError naming the bad field; an event whose
- * containers all exited 0 is not a failure (the rule's pattern never sends one).
- */
-export function parseTaskStateChangeEvent(event: unknown): LaunchFailure {
+/** A stopped task's event, checked: the envelope's fields and the detail's, and the stop code ECS recorded (none in old events). */
+function stoppedTaskRecord(event: unknown) {
   if (!isRecord(event)) throw new InvalidEventError("event: expected an EventBridge envelope object");
   if (event["detail-type"] !== TASK_STATE_CHANGE_DETAIL_TYPE) {
     throw new InvalidEventError(
@@ -143,9 +138,6 @@ export function parseTaskStateChangeEvent(event: unknown): LaunchFailure {
   for (const key of ["clusterArn", "taskArn", "taskDefinitionArn"] as const) {
     if (!nonEmptyString(detail[key])) throw new InvalidEventError(`detail.${key}: missing or empty`);
   }
-  const cluster = detail.clusterArn as string;
-  const taskArn = detail.taskArn as string;
-  const taskDefinition = detail.taskDefinitionArn as string;
   if (detail.lastStatus !== "STOPPED") {
     throw new InvalidEventError(`detail.lastStatus: expected "STOPPED", got ${JSON.stringify(detail.lastStatus)}`);
   }
@@ -155,11 +147,21 @@ export function parseTaskStateChangeEvent(event: unknown): LaunchFailure {
       `detail.stopCode: expected "${STOP_CODE_FAILED_TO_START}" or "${STOP_CODE_ESSENTIAL_EXITED}" (or none, in an event from before ECS recorded one), got ${JSON.stringify(recorded)}`,
     );
   }
+  return { event, detail, eventId, region, account, cluster: detail.clusterArn as string, taskArn: detail.taskArn as string, taskDefinition: detail.taskDefinitionArn as string, recorded };
+}
+
+/**
+ * Validates an "ECS Task State Change" envelope of a stopped task and normalises it:
+ * TaskFailedToStart -> failed_to_start (reason: the stoppedReason); EssentialContainerExited with a
+ * non-zero exit -> program_failed. Throws InvalidEventError naming the bad field; an event whose
+ * containers all exited 0 is not a failure (the rule's pattern never sends one).
+ */
+export function parseTaskStateChangeEvent(event: unknown): LaunchFailure {
+  const { event: envelope, detail, eventId, region, account, cluster, taskArn, taskDefinition, recorded } = stoppedTaskRecord(event);
   const stopCode = recorded ?? stopCodeOfOldEvent(detail);
   const stoppedReason = nonEmptyString(detail.stoppedReason) ? trimReason(detail.stoppedReason) : undefined;
-
   const { request, notCarriedOver } = reconstructRequest(detail);
-  const eventTime = nonEmptyString(event.time) ? event.time : nonEmptyString(detail.stoppedAt) ? detail.stoppedAt : "";
+  const eventTime = nonEmptyString(envelope.time) ? envelope.time : nonEmptyString(detail.stoppedAt) ? detail.stoppedAt : "";
   const common = {
     source: "task-state-change" as const,
     eventId,
@@ -204,14 +206,7 @@ export function parseTaskStateChangeEvent(event: unknown): LaunchFailure {
     );
   }
   const reasons = containers.map(programFailureReason);
-  return {
-    ...common,
-    failureType: "program_failed",
-    reasons,
-    reasonKind: "program",
-    failures: reasons.map((reason) => ({ arn: taskArn, reason })),
-    containers,
-  };
+  return { ...common, failureType: "program_failed", reasons, reasonKind: "program", failures: reasons.map((reason) => ({ arn: taskArn, reason })), containers };
 }
 
 /** Parses either source by its detail-type. */

@@ -10,7 +10,10 @@
  * whose condition fails changed nothing; when both fail (another caller moved the clock past now in
  * between) the pair is tried again.
  */
-import { UpdateItemCommand, type UpdateItemCommandOutput } from "@aws-sdk/client-dynamodb";
+import type { UpdateItemCommand, UpdateItemCommandOutput } from "@aws-sdk/client-dynamodb";
+
+// Loaded at the first reservation, not at the Lambda's init (lambda/shared/lazy-client.ts says why).
+const dynamodbSdk = (): typeof import("./sdk/dynamodb") => require("./sdk/dynamodb");
 
 /** What the clock needs from DynamoDB: a `DynamoDBClient` (created with `maxAttempts: 1`: the clock retries itself) or a stub. */
 export interface SlotClockSender {
@@ -45,7 +48,7 @@ const isConditionFailure = (err: unknown) => (err as { name?: unknown } | null)?
 export async function reserveSlot(dynamodb: SlotClockSender, table: string, key: string, intervalMs: number, deps: SlotClockDeps, options: SlotClockOptions): Promise<number> {
   const update = (nowMs: number, busy: boolean) =>
     dynamodb.send(
-      new UpdateItemCommand({
+      new (dynamodbSdk().UpdateItemCommand)({
         TableName: table,
         Key: { [SLOT_CLOCK_KEY_ATTRIBUTE]: { S: key } },
         UpdateExpression: busy ? "SET #tat = #tat + :interval" : "SET #tat = :next",

@@ -26,13 +26,11 @@ export type StarterHandler = (event: unknown) => Promise<StarterOutput>;
 
 export interface StarterDeps {
   sfn: SfnSender;
-  /** TEST ONLY: "no-execution-names" plants back the unnamed executions of old, for the fault sweep's own test. index.ts never sets it. */
-  plantedDefects?: ReadonlySet<"no-execution-names">;
 }
 
 export function makeHandler(config: StarterConfig, deps: StarterDeps): StarterHandler {
   return async function handler(event: unknown): Promise<StarterOutput> {
-    const name = deps.plantedDefects?.has("no-execution-names") ? undefined : executionNameFor(event);
+    const name = executionNameFor(event);
     const ctx = { executionName: name, eventId: (event as { id?: unknown } | null)?.id };
     try {
       const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: config.stateMachineArn, name, input: JSON.stringify(event) }));

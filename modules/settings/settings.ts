@@ -53,7 +53,10 @@ const DEPENDS: readonly { readonly key: SettingKey; readonly needs?: SettingKey;
 
 /**
  * Context keys cdktf itself sets or reads (cdktf.json of projects made by older `cdktf init` holds
- * the last two feature flags); they are not ours to refuse.
+ * the feature flags excludeStackIdFromLogicalIds and allowSepCharsInLogicalIds); they are not ours to
+ * refuse. CDK Terrain (cdktn, cdktf's successor) keeps these and adds two feature flags of its own,
+ * which its `Testing.app()` sets and `cdktn init` writes to cdktf.json (cdktn 0.24, lib/features.js,
+ * FUTURE_FLAGS): failOnConstructsOutsideOfStacks and canonicalAssetHashes.
  */
 export const CDKTF_CONTEXT_KEYS: ReadonlySet<string> = new Set([
   "cdktfVersion",
@@ -63,6 +66,8 @@ export const CDKTF_CONTEXT_KEYS: ReadonlySet<string> = new Set([
   "@cdktf/disable_stack_trace_in_metadata",
   "excludeStackIdFromLogicalIds",
   "allowSepCharsInLogicalIds",
+  "failOnConstructsOutsideOfStacks",
+  "canonicalAssetHashes",
 ]);
 
 /** The prefix that makes an environment variable ours: any other variable with it is a typo. */

@@ -7,11 +7,10 @@ import { applyAnswer, type EcsAnswer } from "./launch-answer";
 export const CLOUDTRAIL_DETAIL_TYPE = "AWS API Call via CloudTrail";
 export const LAUNCH_ACTIONS: readonly LaunchAction[] = ["RunTask", "StartTask"];
 
-/**
- * Validates the EventBridge envelope of a CloudTrail RunTask/StartTask record and turns it into a
- * LaunchFailure (nothing launched yet). Throws InvalidEventError naming the missing or bad field.
- */
-export function parseLaunchEvent(event: unknown): LaunchFailure {
+type Fields = Record<string, unknown>;
+
+/** The envelope's CloudTrail record of an ECS launch: its detail, action and event ID. */
+function launchRecord(event: unknown): { envelope: Fields; detail: Fields; action: LaunchAction; eventId: string } {
   if (!isRecord(event)) throw new InvalidEventError("event: expected an EventBridge envelope object");
   const detailType = event["detail-type"];
   if (detailType !== CLOUDTRAIL_DETAIL_TYPE) {
@@ -30,14 +29,17 @@ export function parseLaunchEvent(event: unknown): LaunchFailure {
   if (!LAUNCH_ACTIONS.includes(eventName as LaunchAction)) {
     throw new InvalidEventError(`detail.eventName: expected "RunTask" or "StartTask", got ${JSON.stringify(eventName)}`);
   }
-  const action = eventName as LaunchAction;
   const eventVersion = detail.eventVersion;
   if (typeof eventVersion !== "string" || !/^1(\.\d+)*$/.test(eventVersion)) {
     throw new InvalidEventError(`detail.eventVersion: expected major version 1 (e.g. "1.08"), got ${JSON.stringify(eventVersion)}`);
   }
   const eventId = detail.eventID;
   if (!nonEmptyString(eventId)) throw new InvalidEventError("detail.eventID: missing or empty");
+  return { envelope: event, detail, action: eventName as LaunchAction, eventId };
+}
 
+/** The recorded request and ECS's answer to it. */
+function requestAndAnswer(detail: Fields): { request: Fields; taskDefinition: string; response: EcsAnswer } {
   const request = detail.requestParameters;
   if (!isRecord(request)) throw new InvalidEventError("detail.requestParameters: missing or not an object");
   const taskDefinition = request.taskDefinition;
@@ -54,32 +56,42 @@ export function parseLaunchEvent(event: unknown): LaunchFailure {
   if (response.failures !== undefined && response.failures !== null && !Array.isArray(response.failures)) {
     throw new InvalidEventError("detail.responseElements.failures: not an array");
   }
+  return { request, taskDefinition, response: response as EcsAnswer };
+}
 
-  const cluster = request.cluster === undefined || request.cluster === null ? "default" : request.cluster;
-  if (!nonEmptyString(cluster)) throw new InvalidEventError("detail.requestParameters.cluster: not a non-empty string");
-
-  let requested: number;
-  let pendingContainerInstances: string[] | undefined;
+/** How many tasks the request asked for, and a StartTask's container instances. */
+function requestedTasks(action: LaunchAction, request: Fields): { requested: number; pendingContainerInstances?: string[] } {
   if (action === "RunTask") {
     const count = request.count ?? 1;
     if (typeof count !== "number" || !Number.isInteger(count) || count < 1) {
       throw new InvalidEventError(`detail.requestParameters.count: expected a positive integer, got ${JSON.stringify(request.count)}`);
     }
-    requested = count;
-  } else {
-    const instances = request.containerInstances;
-    if (!Array.isArray(instances) || instances.length === 0 || !instances.every(nonEmptyString)) {
-      throw new InvalidEventError("detail.requestParameters.containerInstances: expected a non-empty array of strings (StartTask)");
-    }
-    requested = instances.length;
-    pendingContainerInstances = [...(instances as string[])];
+    return { requested: count };
   }
+  const instances = request.containerInstances;
+  if (!Array.isArray(instances) || instances.length === 0 || !instances.every(nonEmptyString)) {
+    throw new InvalidEventError("detail.requestParameters.containerInstances: expected a non-empty array of strings (StartTask)");
+  }
+  return { requested: instances.length, pendingContainerInstances: [...(instances as string[])] };
+}
 
-  const region = nonEmptyString(detail.awsRegion) ? detail.awsRegion : event.region;
+/**
+ * Validates the EventBridge envelope of a CloudTrail RunTask/StartTask record and turns it into a
+ * LaunchFailure (nothing launched yet). Throws InvalidEventError naming the missing or bad field.
+ */
+export function parseLaunchEvent(event: unknown): LaunchFailure {
+  const { envelope, detail, action, eventId } = launchRecord(event);
+  const { request, taskDefinition, response } = requestAndAnswer(detail);
+
+  const cluster = request.cluster === undefined || request.cluster === null ? "default" : request.cluster;
+  if (!nonEmptyString(cluster)) throw new InvalidEventError("detail.requestParameters.cluster: not a non-empty string");
+  const { requested, pendingContainerInstances } = requestedTasks(action, request);
+
+  const region = nonEmptyString(detail.awsRegion) ? detail.awsRegion : envelope.region;
   if (!nonEmptyString(region)) throw new InvalidEventError("detail.awsRegion: missing (and no envelope region)");
-  const account = nonEmptyString(detail.recipientAccountId) ? detail.recipientAccountId : event.account;
+  const account = nonEmptyString(detail.recipientAccountId) ? detail.recipientAccountId : envelope.account;
   if (!nonEmptyString(account)) throw new InvalidEventError("detail.recipientAccountId: missing (and no envelope account)");
-  const eventTime = nonEmptyString(detail.eventTime) ? detail.eventTime : nonEmptyString(event.time) ? event.time : "";
+  const eventTime = nonEmptyString(detail.eventTime) ? detail.eventTime : nonEmptyString(envelope.time) ? envelope.time : "";
 
   const initial: LaunchFailure = {
     source: "cloudtrail",
@@ -106,5 +118,5 @@ export function parseLaunchEvent(event: unknown): LaunchFailure {
     attemptsLaunched: 0,
     unconfirmedTaskArns: [],
   };
-  return applyAnswer(initial, response as EcsAnswer);
+  return applyAnswer(initial, response);
 }

@@ -4,7 +4,9 @@
  * the whole log event, so that a filter's JSON selectors (`$.outcome`, `$.secondsToRecovery`) read
  * it; see the handler's `writeOutcome`.
  */
-import type { Decision, DecisionNext, LaunchFailure } from "../../shared/contract";
+import type { Decision, DecisionNext, LaunchFailure, RerunLambdaOutput } from "../../shared/contract";
+import { buildNotice, noticeKindAfterClassify, noticeKindAfterRerun } from "./notice";
+import { publication, type NotifyPolicy } from "./notify-policy";
 
 /** The `msg` of every outcome line: the metric filters select on it. */
 export const OUTCOME_MESSAGE = "failure ended";
@@ -62,4 +64,25 @@ export function outcomeLine(failure: LaunchFailure, decision: Decision, executio
     taskDefinition: failure.taskDefinition,
   };
   return JSON.stringify(record);
+}
+
+/** What one step of the rerun Lambda hands the state machine, and the outcome line it writes when it ends the failure. */
+export interface Answer {
+  readonly output: RerunLambdaOutput;
+  readonly outcomeLine?: string;
+}
+
+/**
+ * The Lambda's answer to the state machine for `decision`, reached after `after`: which steps are
+ * told is decided here by the notify policy (NOTIFY) and routed on by the state machine
+ * (`decision.publish`); an execution that ends here is counted once, by its outcome line.
+ */
+export function answerFor(policy: NotifyPolicy, failure: LaunchFailure, decision: Decision, executionArn: string, after: "classify" | "rerun", nowMs: number): Answer {
+  const kind = after === "classify" ? noticeKindAfterClassify(decision) : noticeKindAfterRerun(decision);
+  const told = publication(policy, failure, decision, kind, nowMs);
+  const notice = buildNotice(told.kind, told.failure, told.decision, executionArn, nowMs);
+  return {
+    output: { failure: told.failure, decision: told.decision, notice, noticeMessage: JSON.stringify(notice) },
+    outcomeLine: outcomeLine(told.failure, told.decision, executionArn, nowMs),
+  };
 }

@@ -13,4 +13,7 @@ module.exports = {
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } }, module: { type: "commonjs" } }] },
   setupFilesAfterEnv: ["<rootDir>/__tests__/support/setup-cdktf.ts"],
   testTimeout: 30000,
+  // Every core: jest's default leaves one for itself (one worker on a 2-core machine), but its own
+  // process only schedules; the suites are CPU-bound, and the slowest ones are started first.
+  maxWorkers: "100%",
 };

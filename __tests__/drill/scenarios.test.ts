@@ -3,6 +3,9 @@ import { join } from "node:path";
 import { Drill } from "../../drill/runner";
 import { eventReport } from "../../drill/report";
 import { readEventFile, readScheduleFile } from "../../drill/event-file";
+import { runEventDrill } from "../../drill/event-command";
+import { parseEcsScript } from "../../drill/local-aws";
+import { parseSlackScript } from "../../drill/local-slack";
 import { AGENT_EVENT_FILE, EVENTS_DIR, SCENARIOS, agentEvent } from "../../drill/scenarios";
 
 const ROOT = join(__dirname, "..", "..");
@@ -108,11 +111,13 @@ describe("drill CLI", () => {
     expect(report.notifications.length).toBeGreaterThan(0);
   });
 
-  test("a hidden environment is replayed from the rule that holds it, and from nowhere without one", () => {
-    const hidden = join(EVENTS_DIR, "constructed__runtask-failure-AGENT-hidden-environment__eventbridge-rule.json");
-    const without = JSON.parse(cli("--event", hidden, "--ecs", "AGENT,ok", "--json").stdout);
+  // In-process, as the CLI runs it (runEventDrill): the --json test above covers the CLI's own shell.
+  test("a hidden environment is replayed from the rule that holds it, and from nowhere without one", async () => {
+    const hidden = readEventFile(join(EVENTS_DIR, "constructed__runtask-failure-AGENT-hidden-environment__eventbridge-rule.json"));
+    const drill = { event: hidden, ecs: parseEcsScript("AGENT,ok"), slack: parseSlackScript("ok"), deliver: 1 };
+    const without = (await runEventDrill(drill)).report;
     expect(without).toMatchObject({ outcome: "needs_human", tasksStarted: 0, launchRequests: [] });
-    const withRule = JSON.parse(cli("--event", hidden, "--ecs", "AGENT,ok", "--schedule", join(ROOT, "drill", "schedules", "rule__nightly-report-batch.json"), "--json").stdout);
+    const withRule = (await runEventDrill({ ...drill, schedules: readScheduleFile(join(ROOT, "drill", "schedules", "rule__nightly-report-batch.json")) })).report;
     expect(withRule).toMatchObject({ outcome: "recovered", tasksStarted: 1 });
     expect(withRule.launchRequests).toEqual([expect.objectContaining({ source: "schedule", request: expect.objectContaining({ overrides: { containerOverrides: [expect.objectContaining({ environment: [{ name: "REPORT_DATE", value: "yesterday" }] })] } }) })]);
   });
@@ -131,10 +136,10 @@ describe("drill CLI", () => {
     }
   });
 
-  test("the Step Functions event is not matched", () => {
-    const run = cli("--event", join(EVENTS_DIR, "constructed__runtask-failure-AGENT__step-functions-startedBy.json"), "--clusters", "batch-ec2", "--json");
-    expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ matched: false, outcome: "ignored", launchRequests: [] });
+  test("the Step Functions event is not matched", async () => {
+    const event = readEventFile(join(EVENTS_DIR, "constructed__runtask-failure-AGENT__step-functions-startedBy.json"));
+    const { report } = await runEventDrill({ event, ecs: parseEcsScript("ok"), slack: parseSlackScript("ok"), clusters: ["batch-ec2"], deliver: 1 });
+    expect(report).toMatchObject({ matched: false, outcome: "ignored", launchRequests: [] });
   });
 
   test("with --json, a bad --clusters value is one JSON object naming it: a usage error, exit code 2", () => {

@@ -125,23 +125,63 @@ function required<T>(value: T | undefined, what: string): T {
   return value;
 }
 
+/** What {@link synthesizePipeline} is asked for. */
+export interface PipelineOptions {
+  /** Clusters the pipeline protects. @default the app's default (the cluster stack's) */
+  readonly clusters?: readonly string[];
+  /** Cluster ARNs of the hub's spokes. @default none (no hub) */
+  readonly spokeClusters?: readonly string[];
+  /** The hub admits this AWS Organization too (spokeOrganizationId). @default none */
+  readonly spokeOrganizationId?: string;
+  /** Clusters of the organization's accounts with a spoke deployed, which spokeClusters does not list. @default none */
+  readonly organizationClusters?: readonly string[];
+  /** The settings' environment variables. @default none */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Pipelines synthesized in this process, by their options, as JSON: a drill started twice alike reads the same stack. */
+const synthesizedBefore = new Map<string, string>();
+
 /**
  * Synthesizes the `ecs-rerun` stack in memory through `buildApp`, the code path `npm run synth`
  * takes, and reads back what the drill needs. Nothing is copied by hand: the drill runs what
  * Terraform would deploy. It deploys the demo job (jobs.ts), whatever JOBS holds: the scenarios
  * (a missed run of print-date) are about the demo, and a user's own jobs must not change them.
+ * The same options give the same stack (synthesis is deterministic): each is synthesized once per
+ * process, and every caller gets its own copy (the Step Functions interpreter writes into the
+ * definition it is given).
  */
-export function synthesizePipeline(
-  options: {
-    clusters?: readonly string[];
-    spokeClusters?: readonly string[];
-    /** The hub admits this AWS Organization too (spokeOrganizationId). */
-    spokeOrganizationId?: string;
-    /** Clusters of the organization's accounts with a spoke deployed, which spokeClusters does not list. */
-    organizationClusters?: readonly string[];
-    env?: NodeJS.ProcessEnv;
-  } = {},
-): SynthesizedPipeline {
+export function synthesizePipeline(options: PipelineOptions = {}): SynthesizedPipeline {
+  const key = JSON.stringify(options);
+  let text = synthesizedBefore.get(key);
+  if (text === undefined) {
+    const pipeline = synthesizeOnce(options);
+    // A copy through JSON rather than structuredClone, whose copies are of another realm's Object and
+    // Array under jest; checked once, so a field JSON cannot carry (undefined, Infinity) is caught here.
+    text = JSON.stringify(pipeline);
+    const lost = notJson(pipeline, "pipeline");
+    if (lost !== undefined) throw new Error(`the synthesized pipeline does not survive a JSON copy (${lost}): keep its fields to JSON values`);
+    synthesizedBefore.set(key, text);
+  }
+  return JSON.parse(text) as SynthesizedPipeline;
+}
+
+/**
+ * The path of the first value JSON would not carry as it is (undefined in a list, a non-finite
+ * number, a class instance), if any. A property that is undefined is dropped, and reads the same.
+ */
+function notJson(value: unknown, path: string): string | undefined {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return undefined;
+  if (typeof value === "number") return Number.isFinite(value) ? undefined : path;
+  if (Array.isArray(value)) return value.map((v, i) => notJson(v, `${path}[${i}]`)).find((p) => p !== undefined);
+  if (typeof value !== "object" || Object.prototype.toString.call(value) !== "[object Object]") return path;
+  return Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => notJson(v, `${path}.${k}`))
+    .find((p) => p !== undefined);
+}
+
+function synthesizeOnce(options: PipelineOptions): SynthesizedPipeline {
   const env: NodeJS.ProcessEnv = { ...(options.env ?? {}) };
   if (options.clusters) env.ECS_RERUN_PROTECTED_CLUSTERS = options.clusters.join(",");
   const app = Testing.app();

@@ -105,6 +105,8 @@ function writeTsconfig(dir: string): string {
     extends: join(ROOT, "tsconfig.json"),
     compilerOptions: {
       baseUrl: ROOT,
+      // Its own incremental state: the project's (node_modules/.cache/tsc) is of the cdktf build.
+      tsBuildInfoFile: join(dir, "tsconfig.tsbuildinfo"),
       typeRoots: [join(ROOT, "node_modules", "@types")],
       paths: {
         cdktf: [join(modules, "cdktn")],

@@ -2,15 +2,17 @@
 // account and region's local ECS really placed, the AssumeRole calls the local STS really answered,
 // the messages Slack really received; never the pipeline's own report. The routing is the
 // synthesized one: the spoke's forwarding rules, the hub bus's policy, the hub's rules.
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DrillResult } from "../../drill/drill-types";
 import { Drill } from "../../drill/runner";
+import { runEventDrill } from "../../drill/event-command";
+import { readEventFile } from "../../drill/event-file";
+import { parseEcsScript } from "../../drill/local-aws";
+import { parseSlackScript } from "../../drill/local-slack";
 import { EVENTS_DIR } from "../../drill/scenarios";
 import { resourcePolicyAllows } from "../../drill/local-aws/iam-policy";
 
-const ROOT = join(__dirname, "..", "..");
 const HUB = "123456789012/ap-northeast-1";
 const SPOKE = "222233334444/eu-west-1";
 const SPOKE_CLUSTER = "arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2";
@@ -209,19 +211,17 @@ describe("the drill as a hub with a spoke in its own account's other region (123
 });
 
 describe("the hub drill's command line (issue 14's done-when)", () => {
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ["--import", "tsx", "drill/cli.ts", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+  // What `npm run drill -- --event FILE --clusters ... --ecs AGENT,ok --json` runs (runEventDrill), in
+  // process: readme-commands.test.ts runs these very commands through the shell, as the README gives them.
+  const drillOf = async (file: string) =>
+    (await runEventDrill({ event: readEventFile(file), clusters: [SPOKE_CLUSTER], ecs: parseEcsScript("AGENT,ok"), slack: parseSlackScript("ok"), deliver: 1 })).report;
 
-  it("relaunches the spoke's event in 222233334444/eu-west-1 (tasksStarted 1), and starts nothing for another account's", () => {
-    const spoke = cli("--event", SPOKE_EVENT_FILE, "--clusters", SPOKE_CLUSTER, "--ecs", "AGENT,ok", "--json");
-    expect(spoke.status).toBe(0);
-    const report = JSON.parse(spoke.stdout.trim());
+  it("relaunches the spoke's event in 222233334444/eu-west-1 (tasksStarted 1), and starts nothing for another account's", async () => {
+    const report = await drillOf(SPOKE_EVENT_FILE);
     expect(report).toMatchObject({ matched: true, outcome: "recovered", tasksStarted: 1, tasksStartedByPlace: { [SPOKE]: 1, [HUB]: 0 } });
-    expect(report.launchRequests.map((l: { account: string; region: string }) => [l.account, l.region])).toEqual([["222233334444", "eu-west-1"]]);
+    expect(report.launchRequests.map((l) => [l.account, l.region])).toEqual([["222233334444", "eu-west-1"]]);
 
-    const stranger = cli("--event", STRANGER_EVENT_FILE, "--clusters", SPOKE_CLUSTER, "--ecs", "AGENT,ok", "--json");
-    expect(stranger.status).toBe(0);
-    expect(JSON.parse(stranger.stdout.trim())).toMatchObject({ matched: false, outcome: "ignored", tasksStarted: 0, launchRequests: [] });
+    expect(await drillOf(STRANGER_EVENT_FILE)).toMatchObject({ matched: false, outcome: "ignored", tasksStarted: 0, launchRequests: [] });
   });
 });
 

@@ -84,13 +84,11 @@ describe("drill CLI", () => {
       env: { ...process.env, CHECKPOINT_DISABLE: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined },
     });
 
-  test("--json on the AGENT event prints one object: matched, recovered, the original request replayed", () => {
-    const run = cli("--event", AGENT_EVENT_FILE, "--clusters", "batch-ec2", "--ecs", "AGENT,ok", "--json");
-    expect(run.status).toBe(0);
-    expect(run.stderr).toBe("");
-    const lines = run.stdout.trim().split("\n");
-    expect(lines).toHaveLength(1);
-    const report = JSON.parse(lines[0]);
+  // In process, what `npm run drill -- --event <the AGENT event> --clusters batch-ec2 --ecs AGENT,ok
+  // --json` runs: readme-commands.test.ts runs that very command through the shell (exit 0, nothing on
+  // stderr, one JSON object on stdout).
+  test("--json on the AGENT event prints one object: matched, recovered, the original request replayed", async () => {
+    const { report } = await runEventDrill({ event: readEventFile(AGENT_EVENT_FILE), clusters: ["batch-ec2"], ecs: parseEcsScript("AGENT,ok"), slack: parseSlackScript("ok"), deliver: 1 });
     expect(report).toMatchObject({ matched: true, outcome: "recovered", attempts: 1 });
     expect(report.stateTransitions).toBeLessThanOrEqual(10);
     const { requestParameters } = agentEvent().detail;
@@ -111,7 +109,6 @@ describe("drill CLI", () => {
     expect(report.notifications.length).toBeGreaterThan(0);
   });
 
-  // In-process, as the CLI runs it (runEventDrill): the --json test above covers the CLI's own shell.
   test("a hidden environment is replayed from the rule that holds it, and from nowhere without one", async () => {
     const hidden = readEventFile(join(EVENTS_DIR, "constructed__runtask-failure-AGENT-hidden-environment__eventbridge-rule.json"));
     const drill = { event: hidden, ecs: parseEcsScript("AGENT,ok"), slack: parseSlackScript("ok"), deliver: 1 };

@@ -7,7 +7,7 @@ import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctio
 import type { RerunHandler } from "../lambda/rerun/handler";
 import type { StarterHandler } from "../lambda/starter/handler";
 import type { Notice, RerunLambdaOutput } from "../lambda/shared/contract";
-import { STATES } from "../modules/pipeline/rerun-state-machine";
+import { STATES } from "../modules/pipeline/orchestration/rerun-state-machine";
 import { invokeAsync, LAMBDA_ASYNC_RETRY_DELAYS_S } from "./async-invoke";
 import type { DeliveryReport, DeliverySummary, DrillFaults, Outcome, RunScope } from "./drill-types";
 import { routeEvent } from "./event-routing";

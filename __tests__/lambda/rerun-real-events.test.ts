@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { DEFAULT_RERUN_CONFIG, type RerunConfig } from "../../lambda/rerun/config";
 import { makeHandler } from "../../lambda/rerun/handler";
 import { matchesEventPattern } from "../../drill/event-pattern-matcher";
-import { taskStateFailurePattern } from "../../modules/pipeline/task-state-pattern";
+import { taskStateFailurePattern } from "../../modules/pipeline/detection/task-state-pattern";
 import { ecsStub } from "./ecs-stub";
 import { captureLogs } from "./helpers";
 

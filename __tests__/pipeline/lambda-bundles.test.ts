@@ -1,4 +1,4 @@
-// The Lambda packages as synth builds them (modules/pipeline/lambda-package.ts), unpacked as Lambda
+// The Lambda packages as synth builds them (modules/pipeline/functions/lambda-package.ts), unpacked as Lambda
 // unpacks them into /var/task and run in a Node process of their own with only what Lambda would
 // give them (environment, credentials; the SDK pointed at the local endpoints by AWS_ENDPOINT_URL):
 // - no test-only code ships (the fault sweep's defects are planted around the handlers, never in them);
@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { buildLambdaPackage, LAMBDA_ENTRIES, unzip, type LambdaName } from "../../modules/pipeline/lambda-package";
+import { buildLambdaPackage, LAMBDA_ENTRIES, unzip, type LambdaName } from "../../modules/pipeline/functions/lambda-package";
 import { LocalAws } from "../../drill/local-aws";
 import { LocalSlack } from "../../drill/local-slack";
 

@@ -14,7 +14,7 @@ import { Drill } from "../../drill/runner";
 import { agentEvent, taskEvent } from "../../drill/scenarios";
 import { deployed } from "../../drill/synthesized-pipeline";
 import { buildApp } from "../../modules/app";
-import { EVENT_PATTERN_MAX_CHARS } from "../../modules/pipeline/pattern-bins";
+import { EVENT_PATTERN_MAX_CHARS } from "../../modules/pipeline/detection/pattern-bins";
 import { EcsRerunPipeline } from "../../modules/pipeline/rerun-pipeline";
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;

@@ -7,12 +7,12 @@
  * never copies of them.
  */
 import { INPUT_LIMITS } from "../pipeline/pipeline-inputs";
-import { DEFAULT_NOTIFY, NOTICE_LIMITS } from "../pipeline/notify-inputs";
-import { ORGANIZATION_ID_PATTERN } from "../pipeline/spoke-rule-patterns";
+import { DEFAULT_NOTIFY, NOTICE_LIMITS } from "../pipeline/notices/notify-inputs";
+import { ORGANIZATION_ID_PATTERN } from "../pipeline/hub/spoke-rule-patterns";
 import { RECONCILE_EVERY_MINUTES } from "../pipeline/reconciler/reconciler-names";
-import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
-import { ROLE_OPTION_LIMITS } from "../pipeline/role-options";
-import { resolveExpectedRun, type ExpectedRun } from "../pipeline/missed-run";
+import { ROLE_ARN_PATTERN } from "../pipeline/iam/infrastructure-roles";
+import { ROLE_OPTION_LIMITS } from "../pipeline/iam/role-options";
+import { resolveExpectedRun, type ExpectedRun } from "../pipeline/missed-runs/missed-run";
 import { EVENT_BUS_ARN_PATTERN, HUB_RERUN_ROLE_ARN_PATTERN } from "../spoke/spoke-policies";
 import { SPOKE_CLUSTER_ARN } from "./spoke-settings";
 import { setting } from "./setting-spec";

@@ -24,16 +24,16 @@ import { allOf, attributeOf, countOf, type Presence } from "../hcl/presence";
 import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding } from "../iam";
 import { IAM_NAME_LIMITS, regionalIamName } from "../iam-names";
 import { clusterPlacePrecondition } from "../pipeline/cluster-place";
-import { ManagementEventsTrail } from "../pipeline/management-events-trail";
-import type { AwsPlace } from "../pipeline/pipeline-policies";
-import { addRelaunchPolicies } from "../pipeline/cluster-policies";
-import { addRole } from "../pipeline/role-options";
-import { measuringPlace, ROLE_INLINE_POLICIES_MAX_CHARS } from "../pipeline/role-policy-budget";
-import { passRoleArns } from "../pipeline/rerun-function";
-import { relaunchRoleName, sweepRoleName } from "../pipeline/spoke-rule-patterns";
+import { ManagementEventsTrail } from "../pipeline/detection/management-events-trail";
+import type { AwsPlace } from "../pipeline/iam/pipeline-policies";
+import { addRelaunchPolicies } from "../pipeline/iam/cluster-policies";
+import { addRole } from "../pipeline/iam/role-options";
+import { measuringPlace, ROLE_INLINE_POLICIES_MAX_CHARS } from "../pipeline/iam/role-policy-budget";
+import { passRoleArns } from "../pipeline/functions/rerun-function";
+import { relaunchRoleName, sweepRoleName } from "../pipeline/hub/spoke-rule-patterns";
 import { addForwardingRules, type ForwardingRuleBlock } from "./forwarding-rules";
 import { resolveSpokeInputs } from "./spoke-inputs";
-import { destinationVerdict, requireDestination, SPOKE_NO_DESTINATION } from "../pipeline/notice-destinations";
+import { destinationVerdict, requireDestination, SPOKE_NO_DESTINATION } from "../pipeline/notices/notice-destinations";
 import { forwardRoleStatements, relaunchRoleStatements, relaunchTrustPolicy, sweepRoleStatements, sweepTrustPolicy } from "./spoke-policies";
 
 /** Props of {@link EcsRerunSpoke}. Every input is a plain value, or a Terraform expression (as in the spoke submodule). */

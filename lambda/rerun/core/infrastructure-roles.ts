@@ -4,7 +4,7 @@
  * the volume (ECS API Reference, TaskManagedEBSVolumeConfiguration `roleArn`; its trust policy's
  * principal is `ecs.amazonaws.com`, ECS Developer Guide, "Amazon ECS infrastructure IAM role"). The
  * rerun role may pass such a role only when the pipeline lists it (INFRASTRUCTURE_ROLE_ARNS, from
- * `infrastructureRoleArns`; modules/pipeline/infrastructure-roles.ts grants exactly those, to
+ * `infrastructureRoleArns`; modules/pipeline/iam/infrastructure-roles.ts grants exactly those, to
  * `ecs.amazonaws.com`): any other, and IAM would refuse the rerun half-way, so it is refused before.
  */
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

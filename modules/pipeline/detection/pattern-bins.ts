@@ -19,7 +19,7 @@
  * a number when one matcher is longer than B, which for_each does not mind.
  */
 import { Token, type IResolvable } from "cdktf";
-import { hcl, raw, type RawHcl } from "../hcl/hcl-expression";
+import { hcl, raw, type RawHcl } from "../../hcl/hcl-expression";
 
 /** EventBridge's default "Event pattern size" quota, in characters (EventBridge User Guide, "Amazon EventBridge quotas"). */
 export const EVENT_PATTERN_MAX_CHARS = 2048;

@@ -23,10 +23,10 @@ import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { Token } from "cdktf";
-import { DIGEST_GATE_KEY, NOTICE_STORE_UNAVAILABLE, SLACK_CLOCK_KEY } from "../../lambda/notifier/store";
-import { SLOT_CLOCK_KEY_ATTRIBUTE } from "../../lambda/shared/slot-clock";
-import { attributeOf, countOf, type Presence } from "../hcl/presence";
-import { policyDocument, type DocumentEncoding, type PolicyStatement } from "../iam";
+import { DIGEST_GATE_KEY, NOTICE_STORE_UNAVAILABLE, SLACK_CLOCK_KEY } from "../../../lambda/notifier/store";
+import { SLOT_CLOCK_KEY_ATTRIBUTE } from "../../../lambda/shared/slot-clock";
+import { attributeOf, countOf, type Presence } from "../../hcl/presence";
+import { policyDocument, type DocumentEncoding, type PolicyStatement } from "../../iam";
 
 /** Metric counting the notifier's store failures, in the pipeline's namespace `ECSRerun/<name>`. */
 export const NOTICE_STORE_FAILURE_METRIC = "NoticeStoreFailures";

@@ -12,7 +12,7 @@ export interface LambdaPackage {
   readonly sourceCodeHash: string;
 }
 
-const PROJECT_ROOT = resolve(__dirname, "..", "..");
+const PROJECT_ROOT = resolve(__dirname, "..", "..", "..");
 
 /** Lambda entry points in `lambda/`, each bundled into its own package. */
 export const LAMBDA_ENTRIES = {

@@ -9,8 +9,8 @@
  * depend on where it is deployed.
  */
 import { Token } from "cdktf";
-import { hcl } from "../hcl/hcl-expression";
-import type { Presence } from "../hcl/presence";
+import { hcl } from "../../hcl/hcl-expression";
+import type { Presence } from "../../hcl/presence";
 import type { AwsPlace } from "./pipeline-policies";
 import { LONGEST_PLACE } from "./relaunch-identity";
 

@@ -1,7 +1,7 @@
 /** Pure pieces of the missed-run watch: expected runs, alarm shapes and the successful-run pattern. */
 import type { IResolvable } from "cdktf";
-import { hcl, type RawHcl } from "../hcl/hcl-expression";
-import { InputError } from "../input-error";
+import { hcl, type RawHcl } from "../../hcl/hcl-expression";
+import { InputError } from "../../input-error";
 
 /** A job that must succeed at least once per interval: the dead man's switch watches for its absence. */
 export interface ExpectedRun {

@@ -11,22 +11,22 @@
  */
 import type { Construct } from "constructs";
 import { TerraformLocal, Token, type IResolvable } from "cdktf";
-import { InputError } from "../input-error";
+import { InputError } from "../../input-error";
 import { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus";
 import { CloudwatchEventBusPolicy } from "@cdktf/provider-aws/lib/cloudwatch-event-bus-policy";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { hcl, holdsTokens, raw } from "../hcl/hcl-expression";
-import { allOf, attributeOf, countOf, type Presence } from "../hcl/presence";
-import { encodeDocument, policyDocument, type DocumentEncoding } from "../iam";
-import { addStarterTarget, arnsOf, type StarterTargetProps } from "./detection-rules";
+import { hcl, holdsTokens, raw } from "../../hcl/hcl-expression";
+import { allOf, attributeOf, countOf, type Presence } from "../../hcl/presence";
+import { encodeDocument, policyDocument, type DocumentEncoding } from "../../iam";
+import { addStarterTarget, arnsOf, type StarterTargetProps } from "../detection/detection-rules";
 import { hubBusPolicyExpression, hubBusStatements, spokeAssumeRolePolicyExpression, spokeAssumeRoleStatements, sweepAssumeRolePolicyExpression, sweepAssumeRoleStatements, type HubGrants } from "./hub-policies";
-import { binnedPatternsExpression, binsExpression, binSizeExpression, laterPatterns } from "./pattern-bins";
-import type { AwsPlace } from "./pipeline-policies";
-import { LONGEST_PLACE } from "./relaunch-identity";
-import { addLaterRules, patternSizePrecondition, splitPatterns } from "./split-rules";
+import { binnedPatternsExpression, binsExpression, binSizeExpression, laterPatterns } from "../detection/pattern-bins";
+import type { AwsPlace } from "../iam/pipeline-policies";
+import { LONGEST_PLACE } from "../iam/relaunch-identity";
+import { addLaterRules, patternSizePrecondition, splitPatterns } from "../detection/split-rules";
 import {
   ORGANIZATION_ID_PATTERN,
   SPOKE_CLUSTER_ARN_PATTERN,

@@ -21,8 +21,8 @@
 import type { Construct } from "constructs";
 import { Token } from "cdktf";
 import { IamRole, type IamRoleConfig } from "@cdktf/provider-aws/lib/iam-role";
-import { IAM_NAME_LIMITS } from "../iam-names";
-import { InputError } from "../input-error";
+import { IAM_NAME_LIMITS } from "../../iam-names";
+import { InputError } from "../../input-error";
 import { RELAUNCH_ROLE_PATH } from "./relaunch-identity";
 
 /** What the user gives every role. Values may be Terraform expressions (the module's variables), null meaning unset. */

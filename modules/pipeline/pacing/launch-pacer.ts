@@ -20,9 +20,9 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { PACER_ITEM_KEY, PACER_KEY_ATTRIBUTE, PACER_PLACE_KEY_PREFIX, PACER_UNAVAILABLE } from "../../lambda/rerun/pacer";
-import { attributeOf, countOf, type Presence } from "../hcl/presence";
-import { policyDocument, type DocumentEncoding, type PolicyStatement } from "../iam";
+import { PACER_ITEM_KEY, PACER_KEY_ATTRIBUTE, PACER_PLACE_KEY_PREFIX, PACER_UNAVAILABLE } from "../../../lambda/rerun/pacer";
+import { attributeOf, countOf, type Presence } from "../../hcl/presence";
+import { policyDocument, type DocumentEncoding, type PolicyStatement } from "../../iam";
 
 /** Metric counting launches that went out unpaced, in the pipeline's own namespace `ECSRerun/<name>`. */
 export const PACER_FAILURE_METRIC = "LaunchPacerFailures";

@@ -18,10 +18,10 @@ import type { Construct } from "constructs";
 import { Token } from "cdktf";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { hcl } from "../hcl/hcl-expression";
-import { allOf, attributeOf, countOf, type Presence } from "../hcl/presence";
-import { policyDocument, type DocumentEncoding, type PolicyStatement } from "../iam";
-import { ConfigError } from "../config";
+import { hcl } from "../../hcl/hcl-expression";
+import { allOf, attributeOf, countOf, type Presence } from "../../hcl/presence";
+import { policyDocument, type DocumentEncoding, type PolicyStatement } from "../../iam";
+import { ConfigError } from "../../config";
 import { LONGEST_PLACE } from "./relaunch-identity";
 import type { OtherInlinePolicies } from "./role-policy-budget";
 

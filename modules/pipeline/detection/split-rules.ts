@@ -7,8 +7,8 @@
 import type { Construct } from "constructs";
 import { TerraformIterator, TerraformLocal, Token, type IResolvable, type MapTerraformIterator } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
-import { hcl, type RawHcl } from "../hcl/hcl-expression";
-import type { Presence } from "../hcl/presence";
+import { hcl, type RawHcl } from "../../hcl/hcl-expression";
+import type { Presence } from "../../hcl/presence";
 import { binnedPatternsExpression, binsExpression, binSizeExpression, EVENT_PATTERN_MAX_CHARS, laterPatterns } from "./pattern-bins";
 
 /** Where a split pattern comes from: literal patterns, or what Terraform computes them from. */

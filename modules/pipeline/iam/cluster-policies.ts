@@ -24,11 +24,11 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { hcl, holdsTokens, raw } from "../hcl/hcl-expression";
-import { attributeOf, type Presence } from "../hcl/presence";
-import { policyDocument, type DocumentEncoding, type PolicyStatement } from "../iam";
-import { InputError } from "../input-error";
-import { MANAGED_POLICIES_PER_ROLE } from "../iam-names";
+import { hcl, holdsTokens, raw } from "../../hcl/hcl-expression";
+import { attributeOf, type Presence } from "../../hcl/presence";
+import { policyDocument, type DocumentEncoding, type PolicyStatement } from "../../iam";
+import { InputError } from "../../input-error";
+import { MANAGED_POLICIES_PER_ROLE } from "../../iam-names";
 import { clusterArns, protectedClusterStatements, type AwsPlace } from "./pipeline-policies";
 import { measuringPlace, othersChars, ROLE_INLINE_POLICIES_MAX_CHARS, type OtherInlinePolicies } from "./role-policy-budget";
 

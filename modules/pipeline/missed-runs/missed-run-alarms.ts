@@ -9,8 +9,8 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { withTopic } from "./pipeline-alarms";
-import { hcl, holdsTokens } from "../hcl/hcl-expression";
+import { withTopic } from "../orchestration/pipeline-alarms";
+import { hcl, holdsTokens } from "../../hcl/hcl-expression";
 import {
   expectedRunObject,
   expectedRunSubject,
@@ -24,15 +24,15 @@ import {
   successfulRunPatternExpression,
   type ExpectedRun,
 } from "./missed-run";
-import { allOf, attributeOf, countOf, type Presence } from "../hcl/presence";
-import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../iam";
-import { InputError } from "../input-error";
-import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
-import { binnedPatterns } from "./pattern-bins";
-import { runCounterStatements, type AwsPlace } from "./pipeline-policies";
-import { addRole, type RoleOptions } from "./role-options";
-import { addLaterRules, patternSizePrecondition, splitPatterns } from "./split-rules";
-import { clusterArnMatcherTextsExpression, clusterArnMatchers } from "./task-state-pattern";
+import { allOf, attributeOf, countOf, type Presence } from "../../hcl/presence";
+import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../../iam";
+import { InputError } from "../../input-error";
+import { addPipelineFunction, type FunctionPackaging } from "../functions/pipeline-function";
+import { binnedPatterns } from "../detection/pattern-bins";
+import { runCounterStatements, type AwsPlace } from "../iam/pipeline-policies";
+import { addRole, type RoleOptions } from "../iam/role-options";
+import { addLaterRules, patternSizePrecondition, splitPatterns } from "../detection/split-rules";
+import { clusterArnMatcherTextsExpression, clusterArnMatchers } from "../detection/task-state-pattern";
 
 /** Props of {@link MissedRunAlarms}. */
 export interface MissedRunAlarmsProps {

@@ -5,9 +5,9 @@
  * only Terraform knows give a `jsonencode` expression that drops a statement whose list is empty.
  */
 import { Token } from "cdktf";
-import { hcl, raw } from "../hcl/hcl-expression";
-import type { PolicyStatement } from "../iam";
-import { RELAUNCH_ROLE_PATH } from "./relaunch-identity";
+import { hcl, raw } from "../../hcl/hcl-expression";
+import type { PolicyStatement } from "../../iam";
+import { RELAUNCH_ROLE_PATH } from "../iam/relaunch-identity";
 import { relaunchRoleName, spokeRoleArnsOf, sweepRoleArnsOf, sweepRoleName } from "./spoke-rule-patterns";
 
 /** Who the hub admits, and the names of what it reaches. Values may be Terraform expressions. */

@@ -5,16 +5,16 @@ import { Fn, Token, type IResolvable } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { hcl, holdsTokens } from "../hcl/hcl-expression";
-import { attributeOf } from "../hcl/presence";
-import { assumeRolePolicy } from "../iam";
+import { hcl, holdsTokens } from "../../hcl/hcl-expression";
+import { attributeOf } from "../../hcl/presence";
+import { assumeRolePolicy } from "../../iam";
 import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
-import type { PipelineInputs } from "./pipeline-inputs";
-import { rerunFunctionStatements, type AwsPlace } from "./pipeline-policies";
-import { addRole, type RoleOptions } from "./role-options";
-import { addRelaunchPolicies } from "./cluster-policies";
-import { longestLogGroupArn, type OtherInlinePolicies } from "./role-policy-budget";
-import { clusterPlacePrecondition } from "./cluster-place";
+import type { PipelineInputs } from "../pipeline-inputs";
+import { rerunFunctionStatements, type AwsPlace } from "../iam/pipeline-policies";
+import { addRole, type RoleOptions } from "../iam/role-options";
+import { addRelaunchPolicies } from "../iam/cluster-policies";
+import { longestLogGroupArn, type OtherInlinePolicies } from "../iam/role-policy-budget";
+import { clusterPlacePrecondition } from "../cluster-place";
 
 /** What to do with a cluster of another account or region, as the pipeline's refusals say it. */
 export const FOREIGN_CLUSTER_FIX = "Protect it from a pipeline in its own account and region, or make this pipeline its hub (spoke_clusters) with a spoke there.";

@@ -6,7 +6,7 @@ import { TerraformIterator, Token, type MapTerraformIterator } from "cdktf";
 import type { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { attributeOf } from "../hcl/presence";
+import { attributeOf } from "../../hcl/presence";
 import { addFailureRules, arnsOf, type FailureRuleInputs } from "./failure-rules";
 
 /** Props of {@link addDetectionRules}. */

@@ -1,7 +1,7 @@
 /** The EventBridge pattern of tasks that failed to start (and, when asked, program failures) on protected clusters. */
 import type { IResolvable } from "cdktf";
 import { clusterShortName } from "./launch-failure-pattern";
-import { hcl, hclFrom, type RawHcl } from "../hcl/hcl-expression";
+import { hcl, hclFrom, type RawHcl } from "../../hcl/hcl-expression";
 import { binnedPatterns } from "./pattern-bins";
 
 /**

@@ -1,7 +1,7 @@
 /** The pipeline's least-privilege IAM statements (rerun, notifier, state machine, events), as pure functions. */
 import { Fn, Token } from "cdktf";
-import { hcl } from "../hcl/hcl-expression";
-import type { PolicyStatement } from "../iam";
+import { hcl } from "../../hcl/hcl-expression";
+import type { PolicyStatement } from "../../iam";
 
 /** Where the pipeline runs, for building ARNs (values may be Terraform references). */
 export interface AwsPlace {

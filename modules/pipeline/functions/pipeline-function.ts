@@ -4,7 +4,7 @@ import type { Construct } from "constructs";
 import { AssetType, Fn, TerraformAsset, Token, type IResolvable } from "cdktf";
 import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { attributeOf } from "../hcl/presence";
+import { attributeOf } from "../../hcl/presence";
 import { buildLambdaPackage, type LambdaName, type LambdaPackage } from "./lambda-package";
 
 /** Where the pipeline's Lambda packages go. */

@@ -6,9 +6,9 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { hcl } from "../hcl/hcl-expression";
-import type { AwsPlace } from "./pipeline-policies";
-import { attributeOf, countOf, type Presence } from "../hcl/presence";
+import { hcl } from "../../hcl/hcl-expression";
+import type { AwsPlace } from "../iam/pipeline-policies";
+import { attributeOf, countOf, type Presence } from "../../hcl/presence";
 
 /** Props of {@link ManagementEventsTrail}. */
 export interface ManagementEventsTrailProps {

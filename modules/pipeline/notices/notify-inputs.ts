@@ -1,12 +1,12 @@
 // Which notices a pipeline tells and where Slack gets them: the props, their limits and defaults, the
 // checks literal values must pass, and what they set in the rerun Lambda and the state machine.
 import { Token, conditional, type IResolvable } from "cdktf";
-import { hcl } from "../hcl/hcl-expression";
-import { InputError } from "../input-error";
-import { allOf, anyOf, isSet, type Presence } from "../hcl/presence";
-import { NOTIFY_MODES, type NotifyMode } from "../../lambda/shared/contract";
-import { STILL_TRYING_AFTER_SECONDS } from "../../lambda/rerun/config";
-import { DIGEST_ABOVE_PER_MINUTE, SLACK_CHANNEL_ID_PATTERN } from "../../lambda/notifier/config";
+import { hcl } from "../../hcl/hcl-expression";
+import { InputError } from "../../input-error";
+import { allOf, anyOf, isSet, type Presence } from "../../hcl/presence";
+import { NOTIFY_MODES, type NotifyMode } from "../../../lambda/shared/contract";
+import { STILL_TRYING_AFTER_SECONDS } from "../../../lambda/rerun/config";
+import { DIGEST_ABOVE_PER_MINUTE, SLACK_CHANNEL_ID_PATTERN } from "../../../lambda/notifier/config";
 
 /** The notice props of {@link EcsRerunPipelineProps} (rerun-pipeline.ts extends this). */
 export interface NoticeProps {

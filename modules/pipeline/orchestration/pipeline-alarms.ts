@@ -6,7 +6,7 @@ import { Fn, Token } from "cdktf";
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { attributeOf, countOf, type Presence } from "../hcl/presence";
+import { attributeOf, countOf, type Presence } from "../../hcl/presence";
 import { NOTICE_FAILURE_METRIC } from "./rerun-state-machine";
 
 /** Props of {@link addPipelineAlarms}. */

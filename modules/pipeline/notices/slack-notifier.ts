@@ -8,11 +8,11 @@ import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { allOf, attributeOf, countOf, isSet, type Presence } from "../hcl/presence";
-import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../iam";
-import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
-import { decryptParameterStatements, notifierFunctionStatements, type AwsPlace } from "./pipeline-policies";
-import { addRole, type RoleOptions } from "./role-options";
+import { allOf, attributeOf, countOf, isSet, type Presence } from "../../hcl/presence";
+import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../../iam";
+import { addPipelineFunction, type FunctionPackaging } from "../functions/pipeline-function";
+import { decryptParameterStatements, notifierFunctionStatements, type AwsPlace } from "../iam/pipeline-policies";
+import { addRole, type RoleOptions } from "../iam/role-options";
 import { NoticeStorm } from "./notice-storm";
 import type { SlackInputs } from "./notify-inputs";
 

@@ -1,8 +1,8 @@
 /** The EventBridge pattern of rejected launches: CloudTrail RunTask/StartTask records with failures, minus every pipeline's reruns. */
 import { Token, type IResolvable } from "cdktf";
-import { hcl, hclString, raw, type RawHcl } from "../hcl/hcl-expression";
+import { hcl, hclString, raw, type RawHcl } from "../../hcl/hcl-expression";
 import { binnedPatterns } from "./pattern-bins";
-import { LONGEST_PLACE, relaunchRoleArnPrefix } from "./relaunch-identity";
+import { LONGEST_PLACE, relaunchRoleArnPrefix } from "../iam/relaunch-identity";
 
 /** Inputs of {@link launchFailurePattern}. */
 export interface LaunchFailurePatternInput {

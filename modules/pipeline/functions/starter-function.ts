@@ -8,11 +8,11 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
-import { attributeOf } from "../hcl/presence";
-import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../iam";
+import { attributeOf } from "../../hcl/presence";
+import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../../iam";
 import { addPipelineFunction, type FunctionPackaging } from "./pipeline-function";
-import { starterFunctionStatements, type AwsPlace } from "./pipeline-policies";
-import { addRole, type RoleOptions } from "./role-options";
+import { starterFunctionStatements, type AwsPlace } from "../iam/pipeline-policies";
+import { addRole, type RoleOptions } from "../iam/role-options";
 
 /** Props of {@link addStarterFunction}. */
 export interface StarterFunctionProps {

@@ -6,11 +6,11 @@
 import type { Construct } from "constructs";
 import { Fn, Token, type MapTerraformIterator } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
-import { hcl, holdsTokens } from "../hcl/hcl-expression";
-import { allOf, anyOf, attributeOf, countOf, type Presence } from "../hcl/presence";
+import { hcl, holdsTokens } from "../../hcl/hcl-expression";
+import { allOf, anyOf, attributeOf, countOf, type Presence } from "../../hcl/presence";
 import { clusterMatcherTextsExpression, launchFailurePatternExpression, launchFailurePatterns } from "./launch-failure-pattern";
-import type { AwsPlace } from "./pipeline-policies";
-import { relaunchRoleArnPrefix } from "./relaunch-identity";
+import type { AwsPlace } from "../iam/pipeline-policies";
+import { relaunchRoleArnPrefix } from "../iam/relaunch-identity";
 import { addLaterRules, patternSizePrecondition, splitPatterns } from "./split-rules";
 import { clusterArnMatcherTextsExpression, taskStateFailurePatternExpression, taskStateFailurePatterns } from "./task-state-pattern";
 

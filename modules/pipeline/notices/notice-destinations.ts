@@ -12,8 +12,8 @@ import { Construct } from "constructs";
 import { DefaultTokenResolver, Op, StringConcat, TerraformStack, Token, Tokenization, type IResolvable } from "cdktf";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { hcl } from "../hcl/hcl-expression";
-import type { Presence } from "../hcl/presence";
+import { hcl } from "../../hcl/hcl-expression";
+import type { Presence } from "../../hcl/presence";
 
 /** The inputs that give a pipeline's notices and alarms somewhere to go; each may be a Terraform expression. */
 export interface DestinationInputs {

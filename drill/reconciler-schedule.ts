@@ -11,21 +11,11 @@ import { readConfig } from "../lambda/reconciler/config";
 import { cursorKey } from "../lambda/reconciler/core/names";
 import { dynamoCursors, makeHandler, type CursorStore, type PlaceReaders, type ReconcilerDeps, type ReconcileSummary } from "../lambda/reconciler/handler";
 import { makeReadersFor, type SpokeReadersAccess } from "../lambda/reconciler/spoke-readers";
-import type { RunScope } from "./drill-types";
+import type { ReconcileOptions, RunScope } from "./drill-types";
 import type { SynthesizedReconciler } from "./synthesized-pipeline";
 
-/** How the reconciler runs in one drill run. */
-export interface ReconcileOptions {
-  /** Seconds after the run's start of the schedule's first invocation. @default one period */
-  readonly firstAfterSeconds?: number;
-  /**
-   * Per invocation, in order (then 0): 0 runs normally; N > 0 kills the invocation once N of its AWS
-   * calls have taken effect (every later call fails, its answer is lost), as a timeout or crash would.
-   */
-  readonly deaths?: readonly number[];
-  /** Simulated seconds after the start past which no invocation is made, whatever else. @default 6 hours */
-  readonly maxSeconds?: number;
-}
+/** How the reconciler runs lives with the run's other options (drill-types.ts); importers keep finding it here. */
+export type { ReconcileOptions } from "./drill-types";
 
 /** What {@link runReconciler} needs of the run. */
 export interface ReconcilerRunDeps {

@@ -5,7 +5,7 @@ import { holdsTokens } from "../hcl/hcl-expression";
 import { presenceOf, type Presence } from "../hcl/presence";
 import type { DocumentEncoding } from "../iam";
 import type { ExpectedRun } from "./missed-runs/missed-run";
-import type { EcsRerunPipelineProps } from "./rerun-pipeline";
+import type { EcsRerunPipelineProps } from "./pipeline-props";
 import { checkRoleOptions, type RoleOptions } from "./iam/role-options";
 import { InputError, propOf } from "../input-error";
 import { checkClusterRegions } from "./cluster-place";

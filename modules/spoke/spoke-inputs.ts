@@ -13,7 +13,7 @@ import { DEFAULT_IGNORE_STARTED_BY, INPUT_LIMITS } from "../pipeline/pipeline-in
 import { ROLE_ARN_PATTERN } from "../pipeline/iam/infrastructure-roles";
 import { checkRoleOptions, type RoleOptions } from "../pipeline/iam/role-options";
 import { relaunchRoleName } from "../pipeline/hub/spoke-rule-patterns";
-import type { EcsRerunSpokeProps } from "./ecs-rerun-spoke";
+import type { EcsRerunSpokeProps } from "./spoke-props";
 import { EVENT_BUS_ARN_PATTERN, HUB_RERUN_ROLE_ARN_PATTERN } from "./spoke-policies";
 
 /** The spoke's props, checked, with their defaults filled in. */

@@ -3,13 +3,13 @@
 
 import type { ChaosDefect } from "./chaos/defects";
 import type { Notice, NotifyMode } from "../lambda/shared/contract";
-import type { AlarmState } from "./cloudwatch";
-import type { EcsAnswer, OperationFault } from "./local-aws";
+import type { AlarmState } from "./simulation/cloudwatch";
+import type { EcsAnswer, OperationFault } from "./local-aws/local-aws";
 import type { HistorySettings } from "./local-aws/cloudtrail-history";
 import type { ScheduleStore } from "./local-aws/schedules";
-import type { SlackAnswer } from "./local-slack";
-import type { SimClock } from "./sim-clock";
-import type { SynthesizedPipeline } from "./synthesized-pipeline";
+import type { SlackAnswer } from "./slack/local-slack";
+import type { SimClock } from "./simulation/sim-clock";
+import type { SynthesizedPipeline } from "./synthesized/synthesized-pipeline";
 
 /** How the reconciler runs in one drill run. */
 export interface ReconcileOptions {

@@ -19,21 +19,21 @@ import { makeHandler as makeNotifierHandler, type NotifierHandler } from "../lam
 import { readConfig as readNotifierConfig } from "../lambda/notifier/config";
 import type { Notice } from "../lambda/shared/contract";
 import { plantedDefinition, plantedRerunHandler, plantedSfn, skipAWindow } from "./chaos/defects";
-import { phraseMatcher } from "./cloudwatch";
+import { phraseMatcher } from "./simulation/cloudwatch";
 import type { DeliveryReport, DrillOptions, DrillResult, RunOptions, RunScope, TimelineEntry } from "./drill-types";
-import { inProcessFetch, inProcessRequestHandler } from "./in-process";
-import { LocalAws, type CloudTrailApiCallEvent } from "./local-aws";
-import { LocalSlack } from "./local-slack";
-import { missedRunAlarms, taskEventListener } from "./missed-run-watch";
-import { digestSchedule, noticeDelivery } from "./notice-delivery";
-import { pipelineExecution, ReportSink } from "./pipeline-execution";
-import { seededRandom } from "./seeded-random";
-import { SimClock } from "./sim-clock";
-import { DRILL_ACCOUNT, synthesizePipeline, type SynthesizedPipeline } from "./synthesized-pipeline";
-import { splitClusters } from "./synthesized-hub";
+import { inProcessFetch, inProcessRequestHandler } from "./transport/in-process";
+import { LocalAws, type CloudTrailApiCallEvent } from "./local-aws/local-aws";
+import { LocalSlack } from "./slack/local-slack";
+import { missedRunAlarms, taskEventListener } from "./simulation/missed-run-watch";
+import { digestSchedule, noticeDelivery } from "./simulation/notice-delivery";
+import { pipelineExecution, ReportSink } from "./simulation/pipeline-execution";
+import { seededRandom } from "./simulation/seeded-random";
+import { SimClock } from "./simulation/sim-clock";
+import { DRILL_ACCOUNT, synthesizePipeline, type SynthesizedPipeline } from "./synthesized/synthesized-pipeline";
+import { splitClusters } from "./synthesized/synthesized-hub";
 import { failureTimeOf, recordFailure } from "./recorded-failure";
-import { runReconciler } from "./reconciler-schedule";
-import { routeEvent } from "./event-routing";
+import { runReconciler } from "./simulation/reconciler-schedule";
+import { routeEvent } from "./simulation/event-routing";
 
 export type { DeliveryReport, DrillOptions, DrillResult, Outcome, RunOptions, TimelineEntry } from "./drill-types";
 

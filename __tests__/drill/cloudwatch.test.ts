@@ -1,4 +1,4 @@
-import { evaluateAlarm, matchesFilterPattern, parseFilterPattern, type AlarmSpec } from "../../drill/cloudwatch";
+import { evaluateAlarm, matchesFilterPattern, parseFilterPattern, type AlarmSpec } from "../../drill/simulation/cloudwatch";
 import { successFilterPattern } from "../../modules/pipeline/missed-runs/missed-run";
 
 const HOUR = 3600_000;

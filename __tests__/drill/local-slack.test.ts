@@ -1,4 +1,4 @@
-import { LocalSlack, LocalSlackOptions, parseSlackScript } from "../../drill/local-slack";
+import { LocalSlack, LocalSlackOptions, parseSlackScript } from "../../drill/slack/local-slack";
 
 const running: LocalSlack[] = [];
 

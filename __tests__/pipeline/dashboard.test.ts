@@ -10,7 +10,7 @@ import { PIPELINE_METRICS } from "../../modules/pipeline/dashboard/pipeline-metr
 import { makeHandler as makeReconciler } from "../../lambda/reconciler/handler";
 import { readConfig as readReconcilerConfig } from "../../lambda/reconciler/config";
 import { NOTICE_FAILURE_METRIC } from "../../modules/pipeline/orchestration/rerun-state-machine";
-import { matchesFilterPattern, parseFilterPattern, phraseMatcher } from "../../drill/cloudwatch";
+import { matchesFilterPattern, parseFilterPattern, phraseMatcher } from "../../drill/simulation/cloudwatch";
 import { Drill } from "../../drill/runner";
 import { SCENARIOS, agentEvent } from "../../drill/scenarios";
 import { OUTCOME_MESSAGE, outcomeLine } from "../../lambda/rerun/core/outcome";

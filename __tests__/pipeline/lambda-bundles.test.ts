@@ -13,8 +13,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { buildLambdaPackage, LAMBDA_ENTRIES, unzip, type LambdaName } from "../../modules/pipeline/functions/lambda-package";
-import { LocalAws } from "../../drill/local-aws";
-import { LocalSlack } from "../../drill/local-slack";
+import { LocalAws } from "../../drill/local-aws/local-aws";
+import { LocalSlack } from "../../drill/slack/local-slack";
 
 jest.setTimeout(60_000);
 

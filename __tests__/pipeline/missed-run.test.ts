@@ -6,7 +6,7 @@ import { MissedRunAlarms } from "../../modules/pipeline/missed-runs/missed-run-a
 import { missedRunAlarmShape, resolveExpectedRun, successFilterPattern, successfulRunPattern } from "../../modules/pipeline/missed-runs/missed-run";
 import { scheduleIntervalSeconds } from "../../modules/schedule";
 import { clusterArnMatchers } from "../../modules/pipeline/detection/task-state-pattern";
-import { matchesEventPattern } from "../../drill/event-pattern-matcher";
+import { matchesEventPattern } from "../../drill/event-pattern/event-pattern-matcher";
 import { resourcesOf, synthJson } from "../support/synth";
 
 describe("missed-run alarm shape", () => {

@@ -4,7 +4,7 @@
  * judged by the project's EventBridge matcher on forwarded events, whose account and region are the
  * sender's.
  */
-import { matchesEventPattern } from "../../drill/event-pattern-matcher";
+import { matchesEventPattern } from "../../drill/event-pattern/event-pattern-matcher";
 import { EVENT_PATTERN_MAX_CHARS } from "../../modules/pipeline/detection/pattern-bins";
 import { spokeAccounts, spokeRegions, spokeRoleArnPattern, spokeRoleArnsOf, spokeRulePatterns } from "../../modules/pipeline/hub/spoke-rule-patterns";
 import { loadEvent, AGENT_EVENT } from "../support/events";

@@ -1,8 +1,8 @@
 // The life of the tasks the local ECS placed: steps on the scheduler and "ECS Task State Change" events.
 import { RunTaskCommand } from "@aws-sdk/client-ecs";
 import FakeTimers from "@sinonjs/fake-timers";
-import { matchesEventPattern } from "../../../drill/event-pattern-matcher";
-import { EcsTaskStateChangeEvent, parseEcsScript } from "../../../drill/local-aws";
+import { matchesEventPattern } from "../../../drill/event-pattern/event-pattern-matcher";
+import { EcsTaskStateChangeEvent, parseEcsScript } from "../../../drill/local-aws/local-aws";
 import { ACCOUNT, CLUSTER_ARN, REGION, T0, TASK_DEF, nightly, startAws, startTasks, statuses } from "./harness";
 
 describe("LocalAws task life", () => {

@@ -1,11 +1,11 @@
 // The local ECS endpoint: RunTask/StartTask answered from the launch script (with clientToken
 // idempotency and the per-account rate limit), DescribeTasks, ListTasks, TagResource and ListTagsForResource.
 import { randomBytes, randomUUID } from "node:crypto";
-import { SimulatedTask, type EcsTag, type EcsTask, type TaskFate } from "../task-lifecycle";
+import { SimulatedTask, type EcsTag, type EcsTask, type TaskFate } from "../../simulation/task-lifecycle";
 import type { EcsTaskStore } from "./ecs-tasks";
 import { parseEcsAnswer, type EcsAnswer } from "./ecs-script";
-import { ApiError, isObject, md5Hex, type LocalService, type Reply } from "./protocol";
-import type { EcsFailure, LocalAwsOptions } from "./shapes";
+import { ApiError, isObject, md5Hex, type LocalService, type Reply } from "../protocol";
+import type { EcsFailure, LocalAwsOptions } from "../shapes";
 
 export const ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
 const MAX_TASKS_PER_RUNTASK = 10;

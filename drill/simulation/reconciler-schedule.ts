@@ -7,15 +7,15 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { readConfig } from "../lambda/reconciler/config";
-import { cursorKey } from "../lambda/reconciler/core/names";
-import { dynamoCursors, makeHandler, type CursorStore, type PlaceReaders, type ReconcilerDeps, type ReconcileSummary } from "../lambda/reconciler/handler";
-import { makeReadersFor, type SpokeReadersAccess } from "../lambda/reconciler/spoke-readers";
-import type { ReconcileOptions, RunScope } from "./drill-types";
-import type { SynthesizedReconciler } from "./synthesized-pipeline";
+import { readConfig } from "../../lambda/reconciler/config";
+import { cursorKey } from "../../lambda/reconciler/core/names";
+import { dynamoCursors, makeHandler, type CursorStore, type PlaceReaders, type ReconcilerDeps, type ReconcileSummary } from "../../lambda/reconciler/handler";
+import { makeReadersFor, type SpokeReadersAccess } from "../../lambda/reconciler/spoke-readers";
+import type { ReconcileOptions, RunScope } from "../drill-types";
+import type { SynthesizedReconciler } from "../synthesized/synthesized-pipeline";
 
 /** How the reconciler runs lives with the run's other options (drill-types.ts); importers keep finding it here. */
-export type { ReconcileOptions } from "./drill-types";
+export type { ReconcileOptions } from "../drill-types";
 
 /** What {@link runReconciler} needs of the run. */
 export interface ReconcilerRunDeps {

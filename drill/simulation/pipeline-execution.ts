@@ -4,15 +4,15 @@
 
 import { randomUUID } from "node:crypto";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
-import type { RerunHandler } from "../lambda/rerun/handler";
-import type { StarterHandler } from "../lambda/starter/handler";
-import type { Notice, RerunLambdaOutput } from "../lambda/shared/contract";
-import { STATES } from "../modules/pipeline/orchestration/rerun-state-machine";
+import type { RerunHandler } from "../../lambda/rerun/handler";
+import type { StarterHandler } from "../../lambda/starter/handler";
+import type { Notice, RerunLambdaOutput } from "../../lambda/shared/contract";
+import { STATES } from "../../modules/pipeline/orchestration/rerun-state-machine";
 import { invokeAsync, LAMBDA_ASYNC_RETRY_DELAYS_S } from "./async-invoke";
-import type { DeliveryReport, DeliverySummary, DrillFaults, Outcome, RunScope } from "./drill-types";
+import type { DeliveryReport, DeliverySummary, DrillFaults, Outcome, RunScope } from "../drill-types";
 import { routeEvent } from "./event-routing";
-import type { ExecutionStarter } from "./local-aws/sfn";
-import { foundByReconciler } from "../lambda/reconciler/core/found-event";
+import type { ExecutionStarter } from "../local-aws/sfn";
+import { foundByReconciler } from "../../lambda/reconciler/core/found-event";
 
 /** How a successful execution ended, by the last decision of the Lambda. */
 const OUTCOME_OF_DECISION: Record<string, Outcome> = { recovered: "recovered", not_retryable: "not_retryable", needs_human: "needs_human", report: "program_failed", self_test: "self_test" };

@@ -3,9 +3,9 @@
 // period, its changes published to the topic.
 
 import { evaluateAlarm, matchesFilterPattern, parseFilterPattern, type AlarmState } from "./cloudwatch";
-import type { DeliveryReport, DrillResult, RunScope } from "./drill-types";
-import { matchesEventPattern } from "./event-pattern-matcher";
-import type { EcsTaskStateChangeEvent } from "./local-aws";
+import type { DeliveryReport, DrillResult, RunScope } from "../drill-types";
+import { matchesEventPattern } from "../event-pattern/event-pattern-matcher";
+import type { EcsTaskStateChangeEvent } from "../local-aws/local-aws";
 
 /**
  * Returns the listener of the local endpoint's task events, `countRun` (the successful-runs rule and

@@ -11,11 +11,11 @@
  * of any array they share.
  */
 
-import { branchMatches } from "./event-pattern/branch-matching";
-import { flattenEvent } from "./event-pattern/event-flattening";
-import { compilePattern } from "./event-pattern/pattern-compiler";
+import { branchMatches } from "./branch-matching";
+import { flattenEvent } from "./event-flattening";
+import { compilePattern } from "./pattern-compiler";
 
-export { InvalidEventPatternError } from "./event-pattern/invalid-event-pattern";
+export { InvalidEventPatternError } from "./invalid-event-pattern";
 
 export function matchesEventPattern(pattern: unknown, event: unknown): boolean {
   const branches = compilePattern(pattern);

@@ -1,15 +1,15 @@
 /** Synthesizes the ecs-rerun stack and reads back what the drill runs: patterns, state machine, Lambda settings, alarms. */
 import { Testing } from "cdktf";
-import { DEMO_JOB } from "../jobs";
-import { buildApp, DEMO_SLACK_WEBHOOK_PARAMETER } from "../modules/app";
-import { EcsRerunStack } from "../modules/pipeline/ecs-rerun-stack";
-import { PACER_FAILURE_METRIC } from "../modules/pipeline/pacing/launch-pacer";
-import { NOTICE_STORE_FAILURE_METRIC } from "../modules/pipeline/notices/notice-storm";
-import { FOUND_BY_RECONCILER_METRIC } from "../modules/pipeline/reconciler/reconciler-names";
-import { PIPELINE_METRICS } from "../modules/pipeline/dashboard/pipeline-metrics";
-import type { AlarmSpec } from "./cloudwatch";
+import { DEMO_JOB } from "../../jobs";
+import { buildApp, DEMO_SLACK_WEBHOOK_PARAMETER } from "../../modules/app";
+import { EcsRerunStack } from "../../modules/pipeline/ecs-rerun-stack";
+import { PACER_FAILURE_METRIC } from "../../modules/pipeline/pacing/launch-pacer";
+import { NOTICE_STORE_FAILURE_METRIC } from "../../modules/pipeline/notices/notice-storm";
+import { FOUND_BY_RECONCILER_METRIC } from "../../modules/pipeline/reconciler/reconciler-names";
+import { PIPELINE_METRICS } from "../../modules/pipeline/dashboard/pipeline-metrics";
+import type { AlarmSpec } from "../simulation/cloudwatch";
 import { synthesizeHub, type SynthesizedHub } from "./synthesized-hub";
-import type { PolicyDocument } from "./local-aws/iam-policy";
+import type { PolicyDocument } from "../local-aws/iam-policy";
 
 /** The account the drill's local AWS answers as (LocalAws's default), which deployed values name. */
 export const DRILL_ACCOUNT = "123456789012";

@@ -2,7 +2,7 @@
 // reading of the payloads (never the notifier's count of what it sent): a failure's own message is one
 // notice, a storm digest says how many it counts in its first line, an alarm or a thread reply tells
 // of none that was not already counted.
-import { KIND_EMOJI } from "../lambda/notifier/format";
+import { KIND_EMOJI } from "../../lambda/notifier/format";
 import type { SlackDelivery } from "./local-slack";
 
 /** The emoji a failure's own message starts its header with (alarms and plain text excluded). */

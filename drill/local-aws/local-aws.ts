@@ -17,25 +17,25 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
-import { listenOnLoopback, loopbackOrigin, readBody } from "./loopback";
-import { ECS_TARGET_PREFIX } from "./local-aws/ecs";
-import { CLOUDTRAIL_TARGET_PREFIX, type HistorySettings } from "./local-aws/cloudtrail-history";
-import type { EcsAnswer } from "./local-aws/ecs-script";
-import { DYNAMODB_TARGET_PREFIX, LocalDynamoDb } from "./local-aws/dynamodb";
-import { CallerIdentities, signedRegion } from "./local-aws/identity";
-import { EcsPlaces, type EcsPlace } from "./local-aws/places";
-import { LocalSts } from "./local-aws/sts";
-import { ApiError, errorReply, headerValue, parseJsonObject, send, sendText, type LocalService, type Reply, type WireReply, type WireRequest } from "./local-aws/protocol";
-import type { CloudTrailApiCallEvent, Identity, IdentitySpec, LocalAwsOptions, RecordedRequest } from "./local-aws/shapes";
-import { LocalSfn, SFN_TARGET_PREFIX, type ExecutionStarter } from "./local-aws/sfn";
-import { EVENTS_TARGET_PREFIX, LocalEventRules, LocalScheduler, SCHEDULER_PREFIX, schedulerRequest, type ScheduleStore } from "./local-aws/schedules";
-import { LocalSsm, SSM_TARGET_PREFIX } from "./local-aws/ssm";
-import { LocalSqs, SQS_TARGET_PREFIX } from "./local-aws/sqs";
-import type { EcsTask, EcsTaskStateChangeEvent } from "./task-lifecycle";
+import { listenOnLoopback, loopbackOrigin, readBody } from "../transport/loopback";
+import { ECS_TARGET_PREFIX } from "./ecs/ecs";
+import { CLOUDTRAIL_TARGET_PREFIX, type HistorySettings } from "./cloudtrail-history";
+import type { EcsAnswer } from "./ecs/ecs-script";
+import { DYNAMODB_TARGET_PREFIX, LocalDynamoDb } from "./dynamodb";
+import { CallerIdentities, signedRegion } from "./identity";
+import { EcsPlaces, type EcsPlace } from "./ecs/places";
+import { LocalSts } from "./sts";
+import { ApiError, errorReply, headerValue, parseJsonObject, send, sendText, type LocalService, type Reply, type WireReply, type WireRequest } from "./protocol";
+import type { CloudTrailApiCallEvent, Identity, IdentitySpec, LocalAwsOptions, RecordedRequest } from "./shapes";
+import { LocalSfn, SFN_TARGET_PREFIX, type ExecutionStarter } from "./sfn";
+import { EVENTS_TARGET_PREFIX, LocalEventRules, LocalScheduler, SCHEDULER_PREFIX, schedulerRequest, type ScheduleStore } from "./schedules";
+import { LocalSsm, SSM_TARGET_PREFIX } from "./ssm";
+import { LocalSqs, SQS_TARGET_PREFIX } from "./sqs";
+import type { EcsTask, EcsTaskStateChangeEvent } from "../simulation/task-lifecycle";
 
-export type { EcsContainer, EcsStopCode, EcsTag, EcsTask, EcsTaskStateChangeDetail, EcsTaskStateChangeEvent, EcsTaskStatus } from "./task-lifecycle";
-export { parseEcsAnswer, parseEcsScript, type EcsAnswer } from "./local-aws/ecs-script";
-export { parseSlackScript } from "./local-slack";
+export type { EcsContainer, EcsStopCode, EcsTag, EcsTask, EcsTaskStateChangeDetail, EcsTaskStateChangeEvent, EcsTaskStatus } from "../simulation/task-lifecycle";
+export { parseEcsAnswer, parseEcsScript, type EcsAnswer } from "./ecs/ecs-script";
+export { parseSlackScript } from "../slack/local-slack";
 export type {
   AnonymousIdentity,
   AssumedRoleIdentity,
@@ -47,7 +47,7 @@ export type {
   LocalAwsOptions,
   RecordedRequest,
   RequestAnswer,
-} from "./local-aws/shapes";
+} from "./shapes";
 
 // ---------------------------------------------------------------------------------------------
 // Server

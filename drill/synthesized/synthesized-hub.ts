@@ -4,10 +4,10 @@
 // be deployed: the spoke's forwarding rules, the hub bus's policy, the hub's rules.
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import type { EcsRerunPipeline } from "../modules/pipeline/rerun-pipeline";
-import { EcsRerunSpoke } from "../modules/spoke/ecs-rerun-spoke";
-import type { PolicyDocument } from "./local-aws/iam-policy";
-import type { AssumableRole } from "./local-aws/sts";
+import type { EcsRerunPipeline } from "../../modules/pipeline/rerun-pipeline";
+import { EcsRerunSpoke } from "../../modules/spoke/ecs-rerun-spoke";
+import type { PolicyDocument } from "../local-aws/iam-policy";
+import type { AssumableRole } from "../local-aws/sts";
 
 /** One account and region. */
 export interface DrillPlace {

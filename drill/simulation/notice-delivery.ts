@@ -3,9 +3,9 @@
 
 import { randomUUID } from "node:crypto";
 import type { SNSEvent } from "aws-lambda";
-import type { NotifierHandler } from "../lambda/notifier/handler";
+import type { NotifierHandler } from "../../lambda/notifier/handler";
 import { invokeAsync, LAMBDA_ASYNC_RETRY_DELAYS_S } from "./async-invoke";
-import type { RunScope } from "./drill-types";
+import type { RunScope } from "../drill-types";
 
 
 /** Delivers the messages published to the topic (`deliverNotice`) and counts them (`publishedCount`). */

@@ -1,7 +1,7 @@
 // The tasks the local ECS placed and their life: kept by ARN, moved through their steps on the
 // scheduler, each new lastStatus sent as an "ECS Task State Change" event.
-import { SimulatedTask, taskStateChangeEvent, type EcsTask, type EcsTaskStateChangeEvent, type TaskTransition } from "../task-lifecycle";
-import type { LocalAwsOptions } from "./shapes";
+import { SimulatedTask, taskStateChangeEvent, type EcsTask, type EcsTaskStateChangeEvent, type TaskTransition } from "../../simulation/task-lifecycle";
+import type { LocalAwsOptions } from "../shapes";
 
 export class EcsTaskStore {
   /** "ECS Task State Change" events, in the order they were sent. */

@@ -8,7 +8,7 @@
  * post is counted per second of the clock (simulated in the drill): ground truth for the rate.
  * No timers: a "timeout" simply never answers, the client's own deadline does the rest.
  */
-import { listenOnLoopback, loopbackOrigin, readBody } from "./loopback";
+import { listenOnLoopback, loopbackOrigin, readBody } from "../transport/loopback";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { Socket } from "node:net";
 

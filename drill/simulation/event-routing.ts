@@ -6,9 +6,9 @@
 // policy decides whether the sender's account may (refused: the event is dropped, the spoke's
 // FailedInvocations counts it), and whose rules, matching the sender's account and region (kept by
 // the forwarding, "Sending and receiving events between AWS accounts"), start the execution.
-import { matchesEventPattern } from "./event-pattern-matcher";
-import { resourcePolicyAllows } from "./local-aws/iam-policy";
-import type { SynthesizedPipeline } from "./synthesized-pipeline";
+import { matchesEventPattern } from "../event-pattern/event-pattern-matcher";
+import { resourcePolicyAllows } from "../local-aws/iam-policy";
+import type { SynthesizedPipeline } from "../synthesized/synthesized-pipeline";
 
 /** Whether the event reached the starter, and by which way (for the timeline). */
 export interface Route {

@@ -4,9 +4,9 @@
 // builds, signs and serialises every request and parses every answer, and the endpoints answer
 // through the very code their HTTP servers use (`exchange`).
 import type { ECSClientConfig } from "@aws-sdk/client-ecs";
-import type { LocalAws } from "./local-aws";
-import { replyHeaders } from "./local-aws/protocol";
-import type { LocalSlack } from "./local-slack";
+import type { LocalAws } from "../local-aws/local-aws";
+import { replyHeaders } from "../local-aws/protocol";
+import type { LocalSlack } from "../slack/local-slack";
 
 /** What an SDK client's `requestHandler` must do: one HTTP request in, one response out. */
 interface SdkRequestHandler {

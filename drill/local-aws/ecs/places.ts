@@ -2,13 +2,13 @@
 // client tokens, launch script cursor and CloudTrail, as each account's ECS in each region is its
 // own service in AWS. The home place is the endpoint's own account and region (the hub's); the others
 // come into being at their first call (a spoke's, made with its relaunch role's credentials).
-import { LocalCloudTrail } from "./cloudtrail";
-import { LocalCloudTrailHistory, type HistorySettings } from "./cloudtrail-history";
+import { LocalCloudTrail } from "../cloudtrail";
+import { LocalCloudTrailHistory, type HistorySettings } from "../cloudtrail-history";
 import { LocalEcs } from "./ecs";
 import type { EcsAnswer } from "./ecs-script";
 import { EcsTaskStore } from "./ecs-tasks";
-import type { CloudTrailApiCallEvent, LocalAwsOptions } from "./shapes";
-import type { EcsTaskStateChangeEvent } from "../task-lifecycle";
+import type { CloudTrailApiCallEvent, LocalAwsOptions } from "../shapes";
+import type { EcsTaskStateChangeEvent } from "../../simulation/task-lifecycle";
 
 /** One account and region's ECS. */
 export interface EcsPlace {

@@ -13,7 +13,7 @@ import { NOTICE_FAILURE_METRIC } from "../../modules/pipeline/orchestration/reru
 import { matchesFilterPattern, parseFilterPattern, phraseMatcher } from "../../drill/simulation/cloudwatch";
 import { Drill } from "../../drill/runner";
 import { SCENARIOS, agentEvent } from "../../drill/scenarios";
-import { OUTCOME_MESSAGE, outcomeLine } from "../../lambda/rerun/core/outcome";
+import { OUTCOME_MESSAGE, outcomeLine } from "../../lambda/rerun/core/notices/outcome";
 import type { Decision, LaunchFailure } from "../../lambda/shared/contract";
 import { resourcesOf, synthJson, type TfJson } from "../support/synth";
 

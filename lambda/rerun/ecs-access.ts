@@ -21,10 +21,10 @@ import {
 import type { LaunchFailure } from "../shared/contract";
 import { describeError, logJson } from "../shared/log";
 import type { RerunConfig } from "./config";
-import { throttleDelayMs } from "./core/backoff";
-import { classifyEcsError, isThrottlingError } from "./core/ecs-errors";
-import { buildRerunRequest } from "./core/rerun-request";
-import type { EcsAnswer } from "./core/launch-answer";
+import { throttleDelayMs } from "./core/relaunch/backoff";
+import { classifyEcsError, isThrottlingError } from "./core/relaunch/ecs-errors";
+import { buildRerunRequest } from "./core/failure/rerun-request";
+import type { EcsAnswer } from "./core/relaunch/launch-answer";
 import { ownerFromTags, tagsOfTask } from "./task-state";
 import { chunks, type DescribeTasksAnswer } from "./verify";
 

@@ -11,8 +11,8 @@ import { SLOT_CLOCK_KEY_ATTRIBUTE, reserveSlot, type SlotClockSender } from "../
 import type { LaunchFailure, Decision } from "../shared/contract";
 import { type Env, envValue, numberInRange } from "../shared/env";
 import { describeError, logJson } from "../shared/log";
-import { classifyEcsError } from "./core/ecs-errors";
-import { DEFAULT_LAUNCHES_PER_SECOND, LAUNCHES_PER_SECOND_LIMITS, PACER_ITEM_KEY, heldSlotMs, pacedLater, planSlot, slotIntervalMs } from "./core/pacing";
+import { classifyEcsError } from "./core/relaunch/ecs-errors";
+import { DEFAULT_LAUNCHES_PER_SECOND, LAUNCHES_PER_SECOND_LIMITS, PACER_ITEM_KEY, heldSlotMs, pacedLater, planSlot, slotIntervalMs } from "./core/relaunch/pacing";
 
 /** What the pacer needs from DynamoDB: a `DynamoDBClient` (created with `maxAttempts: 1`: the pacer retries itself) or a stub. */
 export type DynamoSender = SlotClockSender;
@@ -21,7 +21,7 @@ export type DynamoSender = SlotClockSender;
  * Partition key value of the item holding the home place's clock; a hub keeps one more item per
  * place it launches in (core/pacing.ts, pacerItemKey), whose keys start with PACER_PLACE_KEY_PREFIX.
  */
-export { PACER_ITEM_KEY, PACER_PLACE_KEY_PREFIX } from "./core/pacing";
+export { PACER_ITEM_KEY, PACER_PLACE_KEY_PREFIX } from "./core/relaunch/pacing";
 /** Name of the table's partition key. */
 export const PACER_KEY_ATTRIBUTE = SLOT_CLOCK_KEY_ATTRIBUTE;
 /** The phrase every pacer failure is logged with; the pipeline's metric filter counts it. */

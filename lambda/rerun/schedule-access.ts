@@ -10,7 +10,7 @@ import type { ListRuleNamesByTargetCommand, ListTargetsByRuleCommand, ListRuleNa
 import type { GetScheduleCommand, ListSchedulesCommand, GetScheduleCommandOutput, ListSchedulesCommandOutput } from "@aws-sdk/client-scheduler";
 import type { LaunchFailure } from "../shared/contract";
 import { logJson } from "../shared/log";
-import { requestFromTarget, scheduleOf, targetMatches } from "./core/request-source";
+import { requestFromTarget, scheduleOf, targetMatches } from "./core/failure/request-source";
 import { EcsRefused, type EcsAccess } from "./ecs-access";
 
 // Both SDK modules are loaded at the first read of a rule or schedule, not at the Lambda's init: a

@@ -14,7 +14,7 @@ import { ROLE_ARN_PATTERN } from "../pipeline/iam/infrastructure-roles";
 import { ROLE_OPTION_LIMITS } from "../pipeline/iam/role-options";
 import { resolveExpectedRun, type ExpectedRun } from "../pipeline/missed-runs/missed-run";
 import { EVENT_BUS_ARN_PATTERN, HUB_RERUN_ROLE_ARN_PATTERN } from "../spoke/spoke-policies";
-import { SPOKE_CLUSTER_ARN_PATTERN } from "../../lambda/rerun/core/place";
+import { SPOKE_CLUSTER_ARN_PATTERN } from "../../lambda/rerun/core/relaunch/place";
 import { setting } from "./setting-spec";
 import { flag, list, number, numberOneOf, objects, oneOf, pattern, text, type Rule } from "./setting-types";
 

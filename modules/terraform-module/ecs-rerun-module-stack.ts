@@ -4,7 +4,7 @@ import type { Construct } from "constructs";
 import { Token, ref, type TerraformVariableConfig } from "cdktf";
 import { hcl, hclString, raw } from "../hcl/hcl-expression";
 import { DEFAULT_RETRYABLE_STOPPED_REASONS } from "../../lambda/rerun/config";
-import { DEFAULT_LAUNCHES_PER_SECOND } from "../../lambda/rerun/core/pacing";
+import { DEFAULT_LAUNCHES_PER_SECOND } from "../../lambda/rerun/core/relaunch/pacing";
 import { EXPECTED_RUN_LIMITS } from "../pipeline/missed-runs/missed-run";
 import { attributeOf } from "../hcl/presence";
 import { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, EcsRerunPipeline, INPUT_LIMITS, type EcsRerunPipelineProps } from "../pipeline/rerun-pipeline";

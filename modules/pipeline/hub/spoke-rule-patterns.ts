@@ -17,7 +17,7 @@ import { binnedPatterns } from "../detection/pattern-bins";
 import { RELAUNCH_ROLE_PATH } from "../iam/relaunch-identity";
 
 /** The forms of a spoke cluster and an organization ID, one definition for the Lambda, the constructs, the module and the settings. */
-export { ORGANIZATION_ID_PATTERN, SPOKE_CLUSTER_ARN_PATTERN } from "../../../lambda/rerun/core/place";
+export { ORGANIZATION_ID_PATTERN, SPOKE_CLUSTER_ARN_PATTERN } from "../../../lambda/rerun/core/relaunch/place";
 
 /** The detail types the spokes forward: rejected launches (CloudTrail) and failed tasks. */
 export const FORWARDED_DETAIL_TYPES = ["AWS API Call via CloudTrail", "ECS Task State Change"] as const;

@@ -1,6 +1,6 @@
 /**
  * The launch pacer's infrastructure: the DynamoDB table holding the shared launch clock (one item,
- * see lambda/rerun/core/pacing.ts for the algorithm and the rate), the rerun role's right to write
+ * see lambda/rerun/core/relaunch/pacing.ts for the algorithm and the rate), the rerun role's right to write
  * that one item, and a metric filter and alarm counting the launches that went out unpaced because
  * the pacer failed.
  *
@@ -55,7 +55,7 @@ export function pacerStatements(tableArn: string): PolicyStatement[] {
 /**
  * A hub's rerun Lambda's IAM statement: reserve slots on the clocks of the spokes' places too. ECS
  * throttles per account and region, so each place a hub launches in has its own clock item,
- * `launches#<account>#<region>` (lambda/rerun/core/pacing.ts); StringLike because the places are the
+ * `launches#<account>#<region>` (lambda/rerun/core/relaunch/pacing.ts); StringLike because the places are the
  * spokes' and may grow without a new policy.
  */
 export function spokePacerStatements(tableArn: string): PolicyStatement[] {

@@ -1,5 +1,5 @@
 /** Rerun core: mapping an error thrown by ecs.send to throttled, server or gave_up. */
-import { isRecord } from "../util";
+import { isRecord } from "../../util";
 
 /** Error names that mean "throttled, nothing executed". ECS's LimitExceededException is a quota, not throttling. */
 export const THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([

@@ -1,6 +1,6 @@
 /** Rerun core: what to do next with a failure (verify, recovered, report, not_retryable, gave_up, retry) and why. */
-import type { Decision, LaunchFailure } from "../../shared/contract";
-import type { RerunConfig } from "../config";
+import type { Decision, LaunchFailure } from "../../../shared/contract";
+import type { RerunConfig } from "../../config";
 import { backoffSeconds } from "./backoff";
 import { isFailureRetryable } from "./reason-classification";
 

@@ -1,6 +1,6 @@
 /** Rerun core: the ECS request of a rerun (the original request; count or instances and clientToken adjusted). */
-import { OWNER_TAG_ATTEMPT, OWNER_TAG_EVENT_ID, type LaunchFailure } from "../../shared/contract";
-import { nonEmptyString } from "../util";
+import { OWNER_TAG_ATTEMPT, OWNER_TAG_EVENT_ID, type LaunchFailure } from "../../../shared/contract";
+import { nonEmptyString } from "../../util";
 import { clientToken } from "./client-token";
 
 /**

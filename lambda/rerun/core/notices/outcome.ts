@@ -4,7 +4,7 @@
  * the whole log event, so that a filter's JSON selectors (`$.outcome`, `$.secondsToRecovery`) read
  * it; see the handler's `writeOutcome`.
  */
-import type { Decision, DecisionNext, LaunchFailure, RerunLambdaOutput } from "../../shared/contract";
+import type { Decision, DecisionNext, LaunchFailure, RerunLambdaOutput } from "../../../shared/contract";
 import { buildNotice, noticeKindAfterClassify, noticeKindAfterRerun } from "./notice";
 import { publication, type NotifyPolicy } from "./notify-policy";
 

@@ -1,7 +1,7 @@
 /** Rerun core: which notice kind a decision gives, and the notice itself (what the notifier formats). */
-import type { Decision, LaunchFailure, Notice, NoticeKind } from "../../shared/contract";
+import type { Decision, LaunchFailure, Notice, NoticeKind } from "../../../shared/contract";
 import { openSeconds } from "./notify-policy";
-import { hiddenValues, runTaskCommand } from "./request-source";
+import { hiddenValues, runTaskCommand } from "../failure/request-source";
 
 /**
  * What a by-hand command rebuilt from `failure.request` leaves out, for a not-retryable notice

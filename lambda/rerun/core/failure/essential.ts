@@ -5,7 +5,7 @@
  * exited 0. Without the task definition every container counts as essential: a sidecar's failure
  * is then reported rather than a real failure missed.
  */
-import type { FailedContainer } from "../../shared/contract";
+import type { FailedContainer } from "../../../shared/contract";
 
 /** Names of the essential containers of a task definition's container definitions (ECS: `essential` defaults to true). */
 export function essentialNames(definitions: ReadonlyArray<{ name?: string; essential?: boolean }> | undefined): ReadonlySet<string> | undefined {

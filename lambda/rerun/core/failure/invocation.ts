@@ -1,7 +1,7 @@
 /** Rerun core: validating the invocation payload, including the failure that comes back from the state machine. */
-import { InvalidEventError } from "../../shared/errors";
-import type { FailureSource, FailureType, LaunchAction, LaunchFailure, ReasonKind, RerunLambdaInput } from "../../shared/contract";
-import { isRecord, isStringArray, nonEmptyString } from "../util";
+import { InvalidEventError } from "../../../shared/errors";
+import type { FailureSource, FailureType, LaunchAction, LaunchFailure, ReasonKind, RerunLambdaInput } from "../../../shared/contract";
+import { isRecord, isStringArray, nonEmptyString } from "../../util";
 import { LAUNCH_ACTIONS } from "./cloudtrail-event";
 
 function isNonNegativeInt(value: unknown): value is number {

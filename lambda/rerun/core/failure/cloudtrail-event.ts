@@ -1,8 +1,8 @@
 /** Rerun core: parsing a CloudTrail RunTask/StartTask record (EventBridge envelope) into a LaunchFailure. */
-import { InvalidEventError } from "../../shared/errors";
-import type { LaunchAction, LaunchFailure } from "../../shared/contract";
-import { clusterShortName, isRecord, nonEmptyString } from "../util";
-import { applyAnswer, type EcsAnswer } from "./launch-answer";
+import { InvalidEventError } from "../../../shared/errors";
+import type { LaunchAction, LaunchFailure } from "../../../shared/contract";
+import { clusterShortName, isRecord, nonEmptyString } from "../../util";
+import { applyAnswer, type EcsAnswer } from "../relaunch/launch-answer";
 
 export const CLOUDTRAIL_DETAIL_TYPE = "AWS API Call via CloudTrail";
 export const LAUNCH_ACTIONS: readonly LaunchAction[] = ["RunTask", "StartTask"];

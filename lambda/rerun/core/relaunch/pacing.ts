@@ -21,7 +21,7 @@
  * deployments, people. Hence DEFAULT_LAUNCHES_PER_SECOND: a quarter of RunTask's sustained rate and
  * half of Fargate's, which leaves most of both to the account's other callers.
  */
-import type { Decision, LaunchFailure } from "../../shared/contract";
+import type { Decision, LaunchFailure } from "../../../shared/contract";
 import type { Place } from "./place";
 
 /** Partition key value of the item holding the home place's clock (the one key before hubs existed). */

@@ -8,7 +8,7 @@
  * EventBridge"), and the CloudTrail record inside it names the same account (`recipientAccountId`)
  * and region (`awsRegion`); LaunchFailure carries both (core/cloudtrail-event.ts, task-state.ts).
  */
-import type { LaunchFailure } from "../../shared/contract";
+import type { LaunchFailure } from "../../../shared/contract";
 
 /** One account and region. */
 export interface Place {

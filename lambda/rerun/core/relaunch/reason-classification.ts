@@ -1,7 +1,7 @@
 /** Rerun core: whether another launch could help, judged by launch failure reason, stopped reason or program failure. */
-import type { LaunchFailure } from "../../shared/contract";
-import type { RerunConfig } from "../config";
-import { taskDefinitionFamily } from "../util";
+import type { LaunchFailure } from "../../../shared/contract";
+import type { RerunConfig } from "../../config";
+import { taskDefinitionFamily } from "../../util";
 
 // ---------------------------------------------------------------------------------------------
 // Classification of launch failure reasons (failures[].reason of RunTask/StartTask)

@@ -1,5 +1,5 @@
 /** Rerun core: delays before the next rerun (a Step Functions Wait) and before retrying a throttled ECS call. */
-import type { BackoffPolicy } from "../config";
+import type { BackoffPolicy } from "../../config";
 
 /** Cap of the n-th rerun's delay (n is 1-based): min(maxDelay, firstDelay * rate^(n-1)), whole seconds. */
 export function backoffCapSeconds(n: number, policy: BackoffPolicy): number {

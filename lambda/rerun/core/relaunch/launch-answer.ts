@@ -1,6 +1,6 @@
 /** Rerun core: folding one RunTask/StartTask answer (tasks placed, failures) into a LaunchFailure. */
-import type { FailureEntry, LaunchFailure } from "../../shared/contract";
-import { isRecord, lastSegment, nonEmptyString, shortfall } from "../util";
+import type { FailureEntry, LaunchFailure } from "../../../shared/contract";
+import { isRecord, lastSegment, nonEmptyString, shortfall } from "../../util";
 
 /** One ECS answer (responseElements of RunTask/StartTask, or the SDK output). */
 export interface EcsAnswer {

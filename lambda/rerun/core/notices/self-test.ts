@@ -5,8 +5,8 @@
  * NotifyAndEnd), and the notice says which execution carried it, so whoever ran the self-test can
  * see the whole path (starter, state machine, this Lambda, topic, notifier) worked.
  */
-import type { Decision, LaunchFailure, Notice, RerunLambdaOutput } from "../../shared/contract";
-import type { SelfTestEvent } from "../../shared/self-test";
+import type { Decision, LaunchFailure, Notice, RerunLambdaOutput } from "../../../shared/contract";
+import type { SelfTestEvent } from "../../../shared/self-test";
 
 /** What a self-test's notice and failure name in place of a cluster and a task definition. */
 export const SELF_TEST_SUBJECT = "ecs-rerun-self-test";

@@ -10,7 +10,7 @@
  * message comes at most that long after the threshold); gave-up, needs-a-human, not-retryable and
  * program-failure notices go at once, a needs-a-human one before any wait (it is decided at classify).
  */
-import type { Decision, LaunchFailure, NoticeKind, NotifyMode } from "../../shared/contract";
+import type { Decision, LaunchFailure, NoticeKind, NotifyMode } from "../../../shared/contract";
 
 /** The notify settings of the rerun Lambda. */
 export interface NotifyPolicy {

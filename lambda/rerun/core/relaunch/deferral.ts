@@ -4,7 +4,7 @@
  * Step Functions instead of sleeping in the Lambda keeps every invocation inside its timeout, and
  * returning the decision instead of throwing keeps the Lambda's Errors metric for real faults.
  */
-import type { Decision, LaunchFailure } from "../../shared/contract";
+import type { Decision, LaunchFailure } from "../../../shared/contract";
 
 /** "Later" rounds in a row before giving up: with the delays below, about an hour of ECS trouble. */
 export const MAX_DEFERRALS = 30;

@@ -296,7 +296,7 @@ export class LocalAws {
 
   /**
    * Answers one request, whichever way it came (a loopback socket, or the in-process transport of
-   * ./local-aws/in-process.ts): authenticates it, applies the faults due, hands it to the service
+   * drill/transport/in-process.ts): authenticates it, applies the faults due, hands it to the service
    * its X-Amz-Target names, records it, and sends what follows from it (task life, CloudTrail).
    */
   exchange(wire: WireRequest): WireReply {

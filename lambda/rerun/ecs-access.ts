@@ -118,7 +118,7 @@ export class EcsAccess {
 
   /**
    * Launches the `attempt`-th rerun: the original request with the shortfall, a fresh clientToken and
-   * the owner tags, which ECS applies with the launch itself (core/rerun-request.ts): a TagResource
+   * the owner tags, which ECS applies with the launch itself (core/failure/rerun-request.ts): a TagResource
    * after it could fail and leave a rerun nobody recognises as one.
    */
   async launch(failure: LaunchFailure, attempt: number, ctx: Record<string, unknown>): Promise<RunTaskCommandOutput | StartTaskCommandOutput> {

@@ -48,7 +48,7 @@ export interface RerunDeps {
    */
   hub?: { config: HubConfig; spokes: { for(place: Place): PlaceClients }; homeAccount?: string };
   /**
-   * Where the one bare JSON line of an ended failure goes (core/outcome.ts): the pipeline's metric
+   * Where the one bare JSON line of an ended failure goes (core/notices/outcome.ts): the pipeline's metric
    * filters read it as a whole log event, so in Lambda it must not get the runtime console's prefix,
    * and index.ts passes {@link writeBareLine}. @default console.log (tests, the drill's log sink)
    */

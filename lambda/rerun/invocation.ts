@@ -94,7 +94,7 @@ export class Answers {
     readonly executionArn: string,
   ) {}
 
-  /** The state machine's answer for `decision`; an execution that ends here writes its outcome line (core/outcome.ts). */
+  /** The state machine's answer for `decision`; an execution that ends here writes its outcome line (core/notices/outcome.ts). */
   answer(failure: LaunchFailure, decision: Decision, after: "classify" | "rerun"): RerunLambdaOutput {
     const { output, outcomeLine } = answerFor(this.scope.config, failure, decision, this.executionArn, after, this.scope.now());
     if (outcomeLine !== undefined) this.scope.writeOutcome(outcomeLine);

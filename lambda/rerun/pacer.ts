@@ -1,6 +1,6 @@
 /**
  * The launch pacer: the rerun Lambda's turn on the shared launch clock, kept in one DynamoDB item
- * (the pure half, and why GCRA and why this rate, is core/pacing.ts). Before each launch the
+ * (the pure half, and why GCRA and why this rate, is core/relaunch/pacing.ts). Before each launch the
  * Lambda reserves a slot with a conditional UpdateItem, then goes at once, waits a few seconds, or
  * hands back "later" to wait for its slot in Step Functions. When the pacer itself fails (DynamoDB
  * unreachable, throttled past its retries, access denied, table gone) the launch goes out unpaced:
@@ -19,7 +19,7 @@ export type DynamoSender = SlotClockSender;
 
 /**
  * Partition key value of the item holding the home place's clock; a hub keeps one more item per
- * place it launches in (core/pacing.ts, pacerItemKey), whose keys start with PACER_PLACE_KEY_PREFIX.
+ * place it launches in (core/relaunch/pacing.ts, pacerItemKey), whose keys start with PACER_PLACE_KEY_PREFIX.
  */
 export { PACER_ITEM_KEY, PACER_PLACE_KEY_PREFIX } from "./core/relaunch/pacing";
 /** Name of the table's partition key. */
@@ -80,7 +80,7 @@ export class LaunchPacer {
 
   /**
    * This attempt's turn: the slot it holds or a new one, then go, wait for it here, or hand back.
-   * `remainingMs` is the invocation's budget; `key` the item of the place's clock (core/pacing.ts,
+   * `remainingMs` is the invocation's budget; `key` the item of the place's clock (core/relaunch/pacing.ts,
    * pacerItemKey); never throws for the pacer's own failures.
    */
   async turn(failure: LaunchFailure, attempt: number, maxAttempts: number, remainingMs: number, ctx: Record<string, unknown>, key: string = PACER_ITEM_KEY): Promise<Turn> {

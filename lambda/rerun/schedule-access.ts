@@ -3,7 +3,7 @@
  * (ListTargetsByRule, and ListRuleNamesByTarget when `startedBy` is missing or cut short) or the
  * EventBridge Scheduler schedule (ListSchedules across every group, then GetSchedule in the group
  * that holds it). The schedule is the first source of truth for "the original request": CloudTrail
- * may have hidden its overrides (core/request-source.ts). Listings are followed page by page, within
+ * may have hidden its overrides (core/failure/request-source.ts). Listings are followed page by page, within
  * MAX_PAGES and MAX_CANDIDATES.
  */
 import type { ListRuleNamesByTargetCommand, ListTargetsByRuleCommand, ListRuleNamesByTargetCommandOutput, ListTargetsByRuleCommandOutput } from "@aws-sdk/client-eventbridge";

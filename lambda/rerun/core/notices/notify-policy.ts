@@ -32,7 +32,7 @@ export interface Publication {
 }
 
 /**
- * Applies `policy` to one step's output. `kind` is the every-step kind (core/notice.ts). In
+ * Applies `policy` to one step's output. `kind` is the every-step kind (core/notices/notice.ts). In
  * `every-step` nothing changes (no `publish` field: the state machine of that mode has no quiet route).
  */
 export function publication(policy: NotifyPolicy, failure: LaunchFailure, decision: Decision, kind: NoticeKind, nowMs: number): Publication {

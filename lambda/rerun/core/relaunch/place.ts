@@ -6,7 +6,7 @@
  * (issue 14, CONTRACT-hub.md): the event forwarded to the hub bus keeps the sender's `account` and
  * `region` (EventBridge User Guide, "Sending and receiving events between AWS accounts in Amazon
  * EventBridge"), and the CloudTrail record inside it names the same account (`recipientAccountId`)
- * and region (`awsRegion`); LaunchFailure carries both (core/cloudtrail-event.ts, task-state.ts).
+ * and region (`awsRegion`); LaunchFailure carries both (core/failure/cloudtrail-event.ts, task-state.ts).
  */
 import type { LaunchFailure } from "../../../shared/contract";
 

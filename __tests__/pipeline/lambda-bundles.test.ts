@@ -127,7 +127,7 @@ describe("the bundles run as Lambda runs them", () => {
     // The pacer's clock moved in the local table.
     expect(aws.dynamodb.item(PACER_TABLE, "launches")).toBeDefined();
     // The source map is read: the invalid payload's stack names the TypeScript file that refused it.
-    expect(got.invalid).toMatch(/InvalidEventError[\s\S]*lambda\/rerun\/core\/invocation\.ts:\d+/);
+    expect(got.invalid).toMatch(/InvalidEventError[\s\S]*lambda\/rerun\/core\/failure\/invocation\.ts:\d+/);
     notice = got.notice;
   });
 

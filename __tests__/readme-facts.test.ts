@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
-import { hubBusStatements } from "../modules/pipeline/hub-policies";
+import { hubBusStatements } from "../modules/pipeline/hub/hub-policies";
 import { buildApp } from "../modules/app";
 import { deployOrder } from "../modules/synth-report";
 import { DEMO_JOB } from "../jobs";

@@ -5,8 +5,8 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { INPUT_LIMITS } from "../modules/pipeline/rerun-pipeline";
-import { parseEcsScript, type EcsAnswer } from "./local-aws";
-import { parseSlackScript, type SlackAnswer } from "./local-slack";
+import { parseEcsScript, type EcsAnswer } from "./local-aws/local-aws";
+import { parseSlackScript, type SlackAnswer } from "./slack/local-slack";
 import { NOTIFY_MODES, type NotifyMode } from "../lambda/shared/contract";
 import { EVENT_MAX_BYTES } from "./event-file";
 

@@ -3,14 +3,26 @@
 
 import type { ChaosDefect } from "./chaos/defects";
 import type { Notice, NotifyMode } from "../lambda/shared/contract";
-import type { AlarmState } from "./cloudwatch";
-import type { EcsAnswer, OperationFault } from "./local-aws";
+import type { AlarmState } from "./simulation/cloudwatch";
+import type { EcsAnswer, OperationFault } from "./local-aws/local-aws";
 import type { HistorySettings } from "./local-aws/cloudtrail-history";
-import type { ReconcileOptions } from "./reconciler-schedule";
 import type { ScheduleStore } from "./local-aws/schedules";
-import type { SlackAnswer } from "./local-slack";
-import type { SimClock } from "./sim-clock";
-import type { SynthesizedPipeline } from "./synthesized-pipeline";
+import type { SlackAnswer } from "./slack/local-slack";
+import type { SimClock } from "./simulation/sim-clock";
+import type { SynthesizedPipeline } from "./synthesized/synthesized-pipeline";
+
+/** How the reconciler runs in one drill run. */
+export interface ReconcileOptions {
+  /** Seconds after the run's start of the schedule's first invocation. @default one period */
+  readonly firstAfterSeconds?: number;
+  /**
+   * Per invocation, in order (then 0): 0 runs normally; N > 0 kills the invocation once N of its AWS
+   * calls have taken effect (every later call fails, its answer is lost), as a timeout or crash would.
+   */
+  readonly deaths?: readonly number[];
+  /** Simulated seconds after the start past which no invocation is made, whatever else. @default 6 hours */
+  readonly maxSeconds?: number;
+}
 
 /** How one event ended. */
 export type Outcome = "ignored" | "duplicate" | "unstarted" | "recovered" | "gave_up" | "not_retryable" | "needs_human" | "program_failed" | "already_handled" | "invalid_event" | "self_test" | "failed";

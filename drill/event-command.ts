@@ -3,12 +3,12 @@
 // (event history, the stopped tasks), its copies delivered over the first simulated minute (none with
 // --deliver 0), and the reconciler on its synthesized schedule, as a deployment runs it by default.
 import type { DrillOptions, DrillResult } from "./drill-types";
-import type { EcsAnswer } from "./local-aws";
+import type { EcsAnswer } from "./local-aws/local-aws";
 import type { ScheduleStore } from "./local-aws/schedules";
-import type { SlackAnswer } from "./local-slack";
+import type { SlackAnswer } from "./slack/local-slack";
 import { eventReport, type EventReport } from "./report";
 import { Drill } from "./runner";
-import { DRILL_ACCOUNT } from "./synthesized-pipeline";
+import { DRILL_ACCOUNT } from "./synthesized/synthesized-pipeline";
 
 /** What one event's drill is given (the command line's options, their files read). */
 export interface EventDrill {

@@ -1,7 +1,7 @@
 // The failure a drill run is about, recorded where AWS keeps it whether or not its event is ever
 // delivered (what the reconciler sweeps): a rejected launch's CloudTrail record in the event history
 // of its account and region, a stopped task among its account and region's tasks.
-import type { LocalAws } from "./local-aws";
+import type { LocalAws } from "./local-aws/local-aws";
 
 type Json = Record<string, unknown>;
 

@@ -19,38 +19,26 @@ import { makeHandler as makeNotifierHandler, type NotifierHandler } from "../lam
 import { readConfig as readNotifierConfig } from "../lambda/notifier/config";
 import type { Notice } from "../lambda/shared/contract";
 import { plantedDefinition, plantedRerunHandler, plantedSfn, skipAWindow } from "./chaos/defects";
-import { phraseMatcher } from "./cloudwatch";
+import { phraseMatcher } from "./simulation/cloudwatch";
 import type { DeliveryReport, DrillOptions, DrillResult, RunOptions, RunScope, TimelineEntry } from "./drill-types";
-import { inProcessFetch, inProcessRequestHandler } from "./in-process";
-import { LocalAws, type CloudTrailApiCallEvent } from "./local-aws";
-import { LocalSlack } from "./local-slack";
-import { missedRunAlarms, taskEventListener } from "./missed-run-watch";
-import { digestSchedule, noticeDelivery } from "./notice-delivery";
-import { pipelineExecution, ReportSink } from "./pipeline-execution";
-import { seededRandom } from "./seeded-random";
-import { SimClock } from "./sim-clock";
-import { DRILL_ACCOUNT, synthesizePipeline, type SynthesizedPipeline } from "./synthesized-pipeline";
-import { splitClusters } from "./synthesized-hub";
+import { inProcessFetch, inProcessRequestHandler } from "./transport/in-process";
+import { LocalAws, type CloudTrailApiCallEvent } from "./local-aws/local-aws";
+import { LocalSlack } from "./slack/local-slack";
+import { missedRunAlarms, taskEventListener } from "./simulation/missed-run-watch";
+import { digestSchedule, noticeDelivery } from "./simulation/notice-delivery";
+import { pipelineExecution, ReportSink } from "./simulation/pipeline-execution";
+import { seededRandom } from "./simulation/seeded-random";
+import { SimClock } from "./simulation/sim-clock";
+import type { SynthesizedPipeline } from "./synthesized/synthesized-pipeline";
 import { failureTimeOf, recordFailure } from "./recorded-failure";
-import { runReconciler } from "./reconciler-schedule";
-import { routeEvent } from "./event-routing";
+import { runReconciler } from "./simulation/reconciler-schedule";
+import { routeEvent } from "./simulation/event-routing";
+import { deployLocally, NOTIFIER_ACCESS_KEY, RECONCILER_ACCESS_KEY, RERUN_ACCESS_KEY, SCHEDULER_ACCESS_KEY, STARTER_ACCESS_KEY } from "./local-deployment";
 
+export { DRILL_BOT_TOKEN_PARAMETER, DRILL_SLACK_CHANNEL, rerunAnswers } from "./local-deployment";
 export type { DeliveryReport, DrillOptions, DrillResult, Outcome, RunOptions, TimelineEntry } from "./drill-types";
 
-const RERUN_ACCESS_KEY = "ASIADRILLRERUNROLE01";
-const SCHEDULER_ACCESS_KEY = "ASIADRILLEVENTSROLE1";
-const NOTIFIER_ACCESS_KEY = "ASIADRILLNOTIFIER001";
-const STARTER_ACCESS_KEY = "ASIADRILLSTARTER0001";
-const RECONCILER_ACCESS_KEY = "ASIADRILLRECONCILER1";
 const DRILL_START = Date.parse("2026-01-01T03:00:00Z");
-/** The bot token's parameter and channel a drill with `slackBot` deploys. */
-export const DRILL_BOT_TOKEN_PARAMETER = "/ecs-rerun/slack-bot-token";
-export const DRILL_SLACK_CHANNEL = "C0DRILL0001";
-
-/** The answers reruns get: all but the first (the original call's), unless it is the only one. */
-export function rerunAnswers<T>(script: readonly T[]): T[] {
-  return script.length > 1 ? script.slice(1) : [...script];
-}
 
 /**
  * Runs the synthesized rerun pipeline on this machine: the rule's event pattern, the state
@@ -71,62 +59,9 @@ export class Drill {
     this.options = options;
   }
 
-  /** Synthesizes the pipeline and starts the local endpoints. */
+  /** Synthesizes the pipeline and starts the local endpoints (local-deployment.ts). */
   static async start(options: DrillOptions = {}): Promise<Drill> {
-    const region = options.region ?? "ap-northeast-1";
-    // Cluster ARNs of another account or region are the hub's spokes, each deployed as a spoke there.
-    const clusters = splitClusters(options.clusters ?? ["batch-ec2"], { account: DRILL_ACCOUNT, region });
-    const pipeline = synthesizePipeline({
-      clusters: clusters.home.length > 0 ? clusters.home : ["batch-ec2"],
-      spokeClusters: clusters.spokes,
-      ...(options.spokeOrganizationId !== undefined ? { spokeOrganizationId: options.spokeOrganizationId, organizationClusters: options.organizationClusters } : {}),
-      env: {
-        ECS_RERUN_REGION: region,
-        ...(options.notify ? { ECS_RERUN_NOTIFY: options.notify } : {}),
-        ...(options.slackBot ? { ECS_RERUN_SLACK_BOT_TOKEN_PARAMETER: DRILL_BOT_TOKEN_PARAMETER, ECS_RERUN_SLACK_CHANNEL_ID: DRILL_SLACK_CHANNEL } : {}),
-        ...(options.digestAbovePerMinute !== undefined ? { ECS_RERUN_DIGEST_ABOVE_PER_MINUTE: String(options.digestAbovePerMinute) } : {}),
-        ...(options.stillTryingAfterSeconds !== undefined ? { ECS_RERUN_STILL_TRYING_AFTER_SECONDS: String(options.stillTryingAfterSeconds) } : {}),
-      },
-    });
-    const keep = options.keep === "summary" ? "counts" : "all";
-    const slack = new LocalSlack({ script: options.slack ?? ["ok"], keep });
-    const { url } = await slack.start();
-    const parameters: Record<string, string> = {};
-    const notifierEnv = pipeline.notifierEnvironment;
-    if (notifierEnv?.SLACK_WEBHOOK_PARAMETER) parameters[notifierEnv.SLACK_WEBHOOK_PARAMETER] = `${url}/services/T000/B000/drill`;
-    if (notifierEnv?.SLACK_BOT_TOKEN_PARAMETER) parameters[notifierEnv.SLACK_BOT_TOKEN_PARAMETER] = slack.token;
-    const storm = pipeline.noticeStorm;
-    const aws = new LocalAws({
-      region: pipeline.region,
-      ecsScript: rerunAnswers(options.ecs ?? ["ok"]),
-      parameters,
-      tables: {
-        ...(pipeline.launchPacer ? { [pipeline.launchPacer.table]: { hashKey: pipeline.launchPacer.hashKey } } : {}),
-        ...(storm ? { [storm.table]: { hashKey: storm.hashKey } } : {}),
-        ...(pipeline.reconciler ? { [pipeline.reconciler.cursorTable.name]: { hashKey: pipeline.reconciler.cursorTable.hashKey } } : {}),
-      },
-      queues: storm ? { [storm.queueUrl]: { maxReceiveCount: storm.maxReceiveCount } } : {},
-      throttle: options.throttle,
-      keep,
-      identities: {
-        // Each Lambda calls with its own role, path included, as CloudTrail records it.
-        [RERUN_ACCESS_KEY]: { roleName: pipeline.roles.rerun.name, path: pipeline.roles.rerun.path },
-        ...(pipeline.roles.notifier ? { [NOTIFIER_ACCESS_KEY]: { roleName: pipeline.roles.notifier.name, path: pipeline.roles.notifier.path } } : {}),
-        [STARTER_ACCESS_KEY]: { roleName: pipeline.roles.starter.name, path: pipeline.roles.starter.path },
-        [SCHEDULER_ACCESS_KEY]: { roleName: "batch-ec2-print-date-events", invokedBy: "events.amazonaws.com" },
-        ...(pipeline.reconciler ? { [RECONCILER_ACCESS_KEY]: { roleName: pipeline.reconciler.role.name, path: pipeline.reconciler.role.path } } : {}),
-      },
-    });
-    // The roles STS lets assume: the spokes' relaunch and sweep roles, with the trust each was synthesized with.
-    aws.sts.setRoles(pipeline.hub?.spokes.flatMap((s) => [s.relaunchRole, ...(s.sweepRole ? [s.sweepRole] : [])]) ?? []);
-    // And the rerun and reconciler roles may assume only what their synthesized inline policies allow.
-    aws.sts.setIdentityPolicies({
-      [pipeline.rerunRoleArn]: pipeline.rerunRolePolicies,
-      ...(pipeline.reconciler ? { [pipeline.reconciler.roleArn]: pipeline.reconciler.rolePolicies } : {}),
-    });
-    aws.setSchedules(options.schedules ?? { rules: {}, schedules: [] });
-    aws.setTaskDefinitions(options.taskDefinitions ?? []);
-    await aws.start();
+    const { pipeline, aws, slack } = await deployLocally(options);
     return new Drill(pipeline, aws, slack, options);
   }
 

@@ -17,7 +17,7 @@ import { DEFAULT_REGION, NO_SLACK, SETTINGS_LIST, howToSet, readSettingsWithSour
 import { EcsClusterStack } from "./cluster/ecs-cluster-stack";
 import { EcsRerunStack, type EcsRerunStackProps } from "./pipeline/ecs-rerun-stack";
 import { EcsRerunSpokeStack, type EcsRerunSpokeStackProps } from "./spoke/ecs-rerun-spoke-stack";
-import { ExpectedRunError, resolveExpectedRun, type ExpectedRun } from "./pipeline/missed-run";
+import { ExpectedRunError, resolveExpectedRun, type ExpectedRun } from "./pipeline/missed-runs/missed-run";
 
 /** Where the demo expects the Slack webhook URL (an SSM SecureString you create). */
 export const DEMO_SLACK_WEBHOOK_PARAMETER = "/ecs-rerun/slack-webhook";

@@ -1,6 +1,6 @@
 // What a cold start pays to load each Lambda bundle, and how big each package is.
 //
-// Every bundle is built as synth builds it (modules/pipeline/lambda-package.ts: the same esbuild
+// Every bundle is built as synth builds it (modules/pipeline/functions/lambda-package.ts: the same esbuild
 // options, the same cached zip) and unpacked as Lambda unpacks it into /var/task. Each measurement is
 // a fresh Node process that requires one thing and reports the CPU (user + system, process.cpuUsage)
 // of that require alone: the bundle's init (its module scope: config read, clients built), or the
@@ -22,7 +22,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { buildLambdaPackage, LAMBDA_ENTRIES, unzip, type LambdaName } from "../modules/pipeline/lambda-package";
+import { buildLambdaPackage, LAMBDA_ENTRIES, unzip, type LambdaName } from "../modules/pipeline/functions/lambda-package";
 
 /** The rerun bundle may cost at most this much more CPU to load than the ECS client alone. */
 export const MAX_RATIO = 1.2;

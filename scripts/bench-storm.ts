@@ -13,7 +13,7 @@ import "../drill/quiet";
 import { parseArgs } from "node:util";
 import { Drill } from "../drill/runner";
 import { agentEvent } from "../drill/scenarios";
-import { noticesInPost } from "../drill/slack-tally";
+import { noticesInPost } from "../drill/slack/slack-tally";
 import { NOTIFY_MODES, type NotifyMode } from "../lambda/shared/contract";
 
 /** The JSON the bench prints with --json (the fields, in its order). */

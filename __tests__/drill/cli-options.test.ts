@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OPTIONS, UsageError, parseDrillArgs, usage } from "../../drill/cli-options";
 import { EVENT_MAX_BYTES, EventFileUnreadable, InvalidEventError, describeJson, parseEventText, readEventFile } from "../../drill/event-file";
-import { parseEcsScript } from "../../drill/local-aws";
-import { parseSlackScript } from "../../drill/local-slack";
+import { parseEcsScript } from "../../drill/local-aws/local-aws";
+import { parseSlackScript } from "../../drill/slack/local-slack";
 import { AGENT_EVENT_FILE, EVENTS_DIR } from "../../drill/scenarios";
 
 describe("parseDrillArgs", () => {

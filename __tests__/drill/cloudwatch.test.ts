@@ -1,5 +1,5 @@
-import { evaluateAlarm, matchesFilterPattern, parseFilterPattern, type AlarmSpec } from "../../drill/cloudwatch";
-import { successFilterPattern } from "../../modules/pipeline/missed-run";
+import { evaluateAlarm, matchesFilterPattern, parseFilterPattern, type AlarmSpec } from "../../drill/simulation/cloudwatch";
+import { successFilterPattern } from "../../modules/pipeline/missed-runs/missed-run";
 
 const HOUR = 3600_000;
 const daily: AlarmSpec = {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { InvalidEventPatternError, matchesEventPattern } from "../../drill/event-pattern-matcher";
+import { InvalidEventPatternError, matchesEventPattern } from "../../drill/event-pattern/event-pattern-matcher";
 
 interface MatchRow {
   readonly name: string;

@@ -8,8 +8,8 @@ import type { DrillResult } from "../../drill/drill-types";
 import { Drill } from "../../drill/runner";
 import { runEventDrill } from "../../drill/event-command";
 import { readEventFile } from "../../drill/event-file";
-import { parseEcsScript } from "../../drill/local-aws";
-import { parseSlackScript } from "../../drill/local-slack";
+import { parseEcsScript } from "../../drill/local-aws/local-aws";
+import { parseSlackScript } from "../../drill/slack/local-slack";
 import { EVENTS_DIR } from "../../drill/scenarios";
 import { resourcePolicyAllows } from "../../drill/local-aws/iam-policy";
 
@@ -246,7 +246,7 @@ describe("the hub's launch pacer and its spokes", () => {
   });
 
   // The rerun Lambda paces each place on its own clock item, "launches#<account>#<region>"
-  // (lambda/rerun/core/pacing.ts); without the hub's second pacer policy a spoke's launch would go
+  // (lambda/rerun/core/relaunch/pacing.ts); without the hub's second pacer policy a spoke's launch would go
   // out unpaced in AWS and raise the pacer's alarm (the local DynamoDB does not enforce IAM).
   it("admits a spoke's clock item, 'launches#222233334444#eu-west-1'", async () => {
     expect(await pacerAdmits("launches#222233334444#eu-west-1")).toBe(true);

@@ -2,9 +2,9 @@
 // endpoints without a socket and meet the same answers, faults included, as over loopback.
 import { DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeTasksCommand, ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
-import { classifyEcsError } from "../../lambda/rerun/core/ecs-errors";
-import { inProcessFetch, inProcessRequestHandler } from "../../drill/in-process";
-import { LocalSlack } from "../../drill/local-slack";
+import { classifyEcsError } from "../../lambda/rerun/core/relaunch/ecs-errors";
+import { inProcessFetch, inProcessRequestHandler } from "../../drill/transport/in-process";
+import { LocalSlack } from "../../drill/slack/local-slack";
 import { LAMBDA_KEY, REGION, nightly, rejection, startAws } from "./local-aws/harness";
 
 const clients: Array<{ destroy(): void }> = [];

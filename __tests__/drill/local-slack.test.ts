@@ -1,4 +1,4 @@
-import { LocalSlack, LocalSlackOptions, parseSlackScript } from "../../drill/local-slack";
+import { LocalSlack, LocalSlackOptions, parseSlackScript } from "../../drill/slack/local-slack";
 
 const running: LocalSlack[] = [];
 
@@ -13,7 +13,9 @@ afterEach(async () => {
   for (const slack of running.splice(0)) await slack.stop();
 });
 
-function post(url: string, payload: unknown, timeoutMs = 200): Promise<Response> {
+// A post that is answered may take its time on a loaded machine (the first fetch of a process sets
+// undici up); only the timeout test waits the notifier's 200 ms and no longer.
+function post(url: string, payload: unknown, timeoutMs = 5000): Promise<Response> {
   return fetch(url, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -73,7 +75,7 @@ describe("LocalSlack", () => {
 
   it("never answers on timeout, so a client with AbortSignal.timeout(200) gives up", async () => {
     const { slack, url } = await startSlack({ script: ["timeout", "ok"] });
-    const err = await post(url, { text: "first" }).then(
+    const err = await post(url, { text: "first" }, 200).then(
       () => new Error("expected a timeout"),
       (e: Error) => e,
     );
@@ -96,7 +98,7 @@ describe("LocalSlack", () => {
 
   it("answers 400 invalid_payload to a body that is not JSON without consuming a script entry", async () => {
     const { url } = await startSlack({ script: ["500", "ok"] });
-    const bad = await fetch(url, { method: "POST", body: "not json", signal: AbortSignal.timeout(200) });
+    const bad = await fetch(url, { method: "POST", body: "not json", signal: AbortSignal.timeout(5000) });
     const next = await post(url, { text: "x" });
 
     expect(bad.status).toBe(400);
@@ -106,7 +108,7 @@ describe("LocalSlack", () => {
 
   it("reads the payload form field that older integrations post", async () => {
     const { slack, url } = await startSlack();
-    const res = await fetch(url, { method: "POST", body: new URLSearchParams({ payload: JSON.stringify({ text: "form" }) }), signal: AbortSignal.timeout(200) });
+    const res = await fetch(url, { method: "POST", body: new URLSearchParams({ payload: JSON.stringify({ text: "form" }) }), signal: AbortSignal.timeout(5000) });
 
     expect(res.status).toBe(200);
     expect(slack.delivered()).toEqual([{ text: "form" }]);

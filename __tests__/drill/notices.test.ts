@@ -2,7 +2,7 @@
 // storms folded into digests that count every notice once, 429s respected, and a bot's thread.
 import { Drill } from "../../drill/runner";
 import { agentEvent } from "../../drill/scenarios";
-import { noticesInPost } from "../../drill/slack-tally";
+import { noticesInPost } from "../../drill/slack/slack-tally";
 
 const storm = (n: number) =>
   Array.from({ length: n }, (_, i) =>

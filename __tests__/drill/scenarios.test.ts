@@ -4,8 +4,8 @@ import { Drill } from "../../drill/runner";
 import { eventReport } from "../../drill/report";
 import { readEventFile, readScheduleFile } from "../../drill/event-file";
 import { runEventDrill } from "../../drill/event-command";
-import { parseEcsScript } from "../../drill/local-aws";
-import { parseSlackScript } from "../../drill/local-slack";
+import { parseEcsScript } from "../../drill/local-aws/local-aws";
+import { parseSlackScript } from "../../drill/slack/local-slack";
 import { AGENT_EVENT_FILE, EVENTS_DIR, SCENARIOS, agentEvent } from "../../drill/scenarios";
 
 const ROOT = join(__dirname, "..", "..");

@@ -1,4 +1,4 @@
-import { SimulatedTask, taskStateChangeEvent, type TaskPlacement } from "../../drill/task-lifecycle";
+import { SimulatedTask, taskStateChangeEvent, type TaskPlacement } from "../../drill/simulation/task-lifecycle";
 
 const T0 = Date.parse("2025-03-04T03:00:00Z");
 const TASK_ARN = "arn:aws:ecs:ap-northeast-1:123456789012:task/batch-ec2/0123456789abcdef0123456789abcdef";

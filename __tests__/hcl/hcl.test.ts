@@ -1,7 +1,7 @@
 import { Fn, Testing, TerraformLocal, TerraformStack, TerraformVariable } from "cdktf";
 import { assembleHcl, hcl, hclExpressionOf, hclFrom, hclKey, hclString, holdsTokens, isAtomic, raw, splitTemplate } from "../../modules/hcl/hcl-expression";
 import { allOf, anyOf } from "../../modules/hcl/presence";
-import { taskStateFailurePatternExpression } from "../../modules/pipeline/task-state-pattern";
+import { taskStateFailurePatternExpression } from "../../modules/pipeline/detection/task-state-pattern";
 import { renderOutputsTf, renderVariablesTf } from "../../modules/terraform-module/hcl-file";
 import { renderInputsTable, renderOutputsTable } from "../../modules/terraform-module/module-readme";
 

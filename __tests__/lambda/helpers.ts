@@ -19,7 +19,7 @@ export function agentEvent(): Record<string, any> {
 }
 
 /** Deterministic [0, 1) generator for jitter tests. */
-export { seededRandom } from "../../drill/seeded-random";
+export { seededRandom } from "../../drill/simulation/seeded-random";
 
 /** Captures console.log lines (silenced) and parses them as JSON. */
 export function captureLogs(): { lines: string[]; records: () => Array<Record<string, any>>; restore: () => void } {

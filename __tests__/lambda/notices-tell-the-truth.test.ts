@@ -6,7 +6,7 @@
  * here against a cluster of the same name. Judged on the Slack payload and on what ECS received.
  */
 import { DEFAULT_RERUN_CONFIG, type RerunConfig } from "../../lambda/rerun/config";
-import { HIDDEN } from "../../lambda/rerun/core/request-source";
+import { HIDDEN } from "../../lambda/rerun/core/failure/request-source";
 import { makeHandler } from "../../lambda/rerun/handler";
 import { formatSlackMessage } from "../../lambda/notifier/format";
 import type { LaunchFailure, RerunLambdaOutput } from "../../lambda/shared/contract";

@@ -10,9 +10,9 @@ import { DEFAULT_RERUN_CONFIG, type RerunConfig } from "../../lambda/rerun/confi
 import { makeHandler } from "../../lambda/rerun/handler";
 import { makeHandler as makeRunCounter } from "../../lambda/run-counter/handler";
 import { parseTaskStateChangeEvent } from "../../lambda/rerun/task-state";
-import { matchesEventPattern } from "../../drill/event-pattern-matcher";
-import { clusterArnMatchers, taskStateFailurePattern } from "../../modules/pipeline/task-state-pattern";
-import { successfulRunPattern } from "../../modules/pipeline/missed-run";
+import { matchesEventPattern } from "../../drill/event-pattern/event-pattern-matcher";
+import { clusterArnMatchers, taskStateFailurePattern } from "../../modules/pipeline/detection/task-state-pattern";
+import { successfulRunPattern } from "../../modules/pipeline/missed-runs/missed-run";
 import { ecsStub } from "./ecs-stub";
 import { captureLogs } from "./helpers";
 

@@ -12,7 +12,7 @@ import {
   StartTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { DEFAULT_RERUN_CONFIG, type RerunConfig } from "../../lambda/rerun/config";
-import { clientToken } from "../../lambda/rerun/core/client-token";
+import { clientToken } from "../../lambda/rerun/core/failure/client-token";
 import { makeHandler } from "../../lambda/rerun/handler";
 import type { LaunchFailure, RerunLambdaOutput } from "../../lambda/shared/contract";
 import { InvalidEventError } from "../../lambda/shared/errors";

@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_RERUN_CONFIG, type RerunConfig } from "../../lambda/rerun/config";
 import { makeHandler } from "../../lambda/rerun/handler";
-import { matchesEventPattern } from "../../drill/event-pattern-matcher";
-import { taskStateFailurePattern } from "../../modules/pipeline/task-state-pattern";
+import { matchesEventPattern } from "../../drill/event-pattern/event-pattern-matcher";
+import { taskStateFailurePattern } from "../../modules/pipeline/detection/task-state-pattern";
 import { ecsStub } from "./ecs-stub";
 import { captureLogs } from "./helpers";
 

@@ -7,7 +7,7 @@ import { ListRuleNamesByTargetCommand, ListTargetsByRuleCommand } from "@aws-sdk
 import { ECSServiceException, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { ListSchedulesCommand } from "@aws-sdk/client-scheduler";
 import { DEFAULT_RERUN_CONFIG, type RerunConfig } from "../../lambda/rerun/config";
-import { HIDDEN } from "../../lambda/rerun/core/request-source";
+import { HIDDEN } from "../../lambda/rerun/core/failure/request-source";
 import { makeHandler } from "../../lambda/rerun/handler";
 import type { EventsSender, SchedulerSender } from "../../lambda/rerun/schedule-access";
 import type { LaunchFailure, RerunLambdaOutput } from "../../lambda/shared/contract";

@@ -8,7 +8,7 @@ import { RunTaskCommand } from "@aws-sdk/client-ecs";
 import { ApiError } from "../../drill/local-aws/protocol";
 import { LocalEventRules, LocalScheduler, type ScheduleRecord, type ScheduleStore } from "../../drill/local-aws/schedules";
 import { DEFAULT_RERUN_CONFIG, type RerunConfig } from "../../lambda/rerun/config";
-import { HIDDEN } from "../../lambda/rerun/core/request-source";
+import { HIDDEN } from "../../lambda/rerun/core/failure/request-source";
 import { makeHandler } from "../../lambda/rerun/handler";
 const MAX_CANDIDATES = 20; // schedule-access.ts MAX_CANDIDATES, written out so the test also runs against code without it
 import type { EventsSender, SchedulerSender } from "../../lambda/rerun/schedule-access";

@@ -1,7 +1,7 @@
 import { DEFAULT_RERUN_CONFIG, DEFAULT_RETRYABLE_STOPPED_REASONS } from "../../lambda/rerun/config";
-import { decide } from "../../lambda/rerun/core/decision";
-import { noticeKindAfterClassify } from "../../lambda/rerun/core/notice";
-import { globMatches, isFailureRetryable, isRetryableStoppedReason } from "../../lambda/rerun/core/reason-classification";
+import { decide } from "../../lambda/rerun/core/relaunch/decision";
+import { noticeKindAfterClassify } from "../../lambda/rerun/core/notices/notice";
+import { globMatches, isFailureRetryable, isRetryableStoppedReason } from "../../lambda/rerun/core/relaunch/reason-classification";
 import {
   ALWAYS_NOT_CARRIED_OVER,
   AWSVPC_NOT_CARRIED_OVER,

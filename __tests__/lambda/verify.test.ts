@@ -1,7 +1,7 @@
 import { DEFAULT_RERUN_CONFIG } from "../../lambda/rerun/config";
-import { parseLaunchEvent } from "../../lambda/rerun/core/cloudtrail-event";
-import { decide } from "../../lambda/rerun/core/decision";
-import { validateLaunchFailure } from "../../lambda/rerun/core/invocation";
+import { parseLaunchEvent } from "../../lambda/rerun/core/failure/cloudtrail-event";
+import { decide } from "../../lambda/rerun/core/relaunch/decision";
+import { validateLaunchFailure } from "../../lambda/rerun/core/failure/invocation";
 import { parseTaskStateChangeEvent } from "../../lambda/rerun/task-state";
 import { applyLaunch, applyVerification, chunks, launchState, MISSING_REASON } from "../../lambda/rerun/verify";
 import type { LaunchFailure } from "../../lambda/shared/contract";

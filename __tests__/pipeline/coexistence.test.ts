@@ -7,11 +7,11 @@
 import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { matchesEventPattern } from "../../drill/event-pattern-matcher";
-import { LocalAws, type CloudTrailApiCallEvent } from "../../drill/local-aws";
-import { deployed } from "../../drill/synthesized-pipeline";
+import { matchesEventPattern } from "../../drill/event-pattern/event-pattern-matcher";
+import { LocalAws, type CloudTrailApiCallEvent } from "../../drill/local-aws/local-aws";
+import { deployed } from "../../drill/synthesized/synthesized-pipeline";
 import { EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipeline/rerun-pipeline";
-import { RELAUNCH_ROLE_PATH } from "../../modules/pipeline/relaunch-identity";
+import { RELAUNCH_ROLE_PATH } from "../../modules/pipeline/iam/relaunch-identity";
 
 const REGION = "ap-northeast-1";
 

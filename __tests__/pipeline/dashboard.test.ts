@@ -9,11 +9,11 @@ import { dashboardBody, metricsOf, type DashboardInput, type Widget } from "../.
 import { PIPELINE_METRICS } from "../../modules/pipeline/dashboard/pipeline-metrics";
 import { makeHandler as makeReconciler } from "../../lambda/reconciler/handler";
 import { readConfig as readReconcilerConfig } from "../../lambda/reconciler/config";
-import { NOTICE_FAILURE_METRIC } from "../../modules/pipeline/rerun-state-machine";
-import { matchesFilterPattern, parseFilterPattern, phraseMatcher } from "../../drill/cloudwatch";
+import { NOTICE_FAILURE_METRIC } from "../../modules/pipeline/orchestration/rerun-state-machine";
+import { matchesFilterPattern, parseFilterPattern, phraseMatcher } from "../../drill/simulation/cloudwatch";
 import { Drill } from "../../drill/runner";
 import { SCENARIOS, agentEvent } from "../../drill/scenarios";
-import { OUTCOME_MESSAGE, outcomeLine } from "../../lambda/rerun/core/outcome";
+import { OUTCOME_MESSAGE, outcomeLine } from "../../lambda/rerun/core/notices/outcome";
 import type { Decision, LaunchFailure } from "../../lambda/shared/contract";
 import { resourcesOf, synthJson, type TfJson } from "../support/synth";
 

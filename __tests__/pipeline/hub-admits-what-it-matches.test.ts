@@ -4,8 +4,8 @@
 import { Testing } from "cdktf";
 import { DEMO_JOB } from "../../jobs";
 import { buildApp } from "../../modules/app";
-import { deployed } from "../../drill/synthesized-pipeline";
-import { matchesEventPattern } from "../../drill/event-pattern-matcher";
+import { deployed } from "../../drill/synthesized/synthesized-pipeline";
+import { matchesEventPattern } from "../../drill/event-pattern/event-pattern-matcher";
 import { loadEvent } from "../support/events";
 
 const SPOKE = "arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2";

@@ -10,8 +10,8 @@ import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { matchesEventPattern } from "../../drill/event-pattern-matcher";
-import { EVENT_PATTERN_MAX_CHARS } from "../../modules/pipeline/pattern-bins";
+import { matchesEventPattern } from "../../drill/event-pattern/event-pattern-matcher";
+import { EVENT_PATTERN_MAX_CHARS } from "../../modules/pipeline/detection/pattern-bins";
 import { EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipeline/rerun-pipeline";
 import { AGENT_EVENT, loadEvent } from "../support/events";
 import { deployedIn } from "../support/places";

@@ -1,4 +1,4 @@
-// The Lambda packages as synth builds them (modules/pipeline/lambda-package.ts), unpacked as Lambda
+// The Lambda packages as synth builds them (modules/pipeline/functions/lambda-package.ts), unpacked as Lambda
 // unpacks them into /var/task and run in a Node process of their own with only what Lambda would
 // give them (environment, credentials; the SDK pointed at the local endpoints by AWS_ENDPOINT_URL):
 // - no test-only code ships (the fault sweep's defects are planted around the handlers, never in them);
@@ -12,9 +12,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { buildLambdaPackage, LAMBDA_ENTRIES, unzip, type LambdaName } from "../../modules/pipeline/lambda-package";
-import { LocalAws } from "../../drill/local-aws";
-import { LocalSlack } from "../../drill/local-slack";
+import { buildLambdaPackage, LAMBDA_ENTRIES, unzip, type LambdaName } from "../../modules/pipeline/functions/lambda-package";
+import { LocalAws } from "../../drill/local-aws/local-aws";
+import { LocalSlack } from "../../drill/slack/local-slack";
 
 jest.setTimeout(60_000);
 
@@ -127,7 +127,7 @@ describe("the bundles run as Lambda runs them", () => {
     // The pacer's clock moved in the local table.
     expect(aws.dynamodb.item(PACER_TABLE, "launches")).toBeDefined();
     // The source map is read: the invalid payload's stack names the TypeScript file that refused it.
-    expect(got.invalid).toMatch(/InvalidEventError[\s\S]*lambda\/rerun\/core\/invocation\.ts:\d+/);
+    expect(got.invalid).toMatch(/InvalidEventError[\s\S]*lambda\/rerun\/core\/failure\/invocation\.ts:\d+/);
     notice = got.notice;
   });
 

@@ -2,11 +2,11 @@ import { Testing, TerraformStack, TerraformVariable } from "cdktf";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { MissedRunAlarms } from "../../modules/pipeline/missed-run-alarms";
-import { missedRunAlarmShape, resolveExpectedRun, successFilterPattern, successfulRunPattern } from "../../modules/pipeline/missed-run";
+import { MissedRunAlarms } from "../../modules/pipeline/missed-runs/missed-run-alarms";
+import { missedRunAlarmShape, resolveExpectedRun, successFilterPattern, successfulRunPattern } from "../../modules/pipeline/missed-runs/missed-run";
 import { scheduleIntervalSeconds } from "../../modules/schedule";
-import { clusterArnMatchers } from "../../modules/pipeline/task-state-pattern";
-import { matchesEventPattern } from "../../drill/event-pattern-matcher";
+import { clusterArnMatchers } from "../../modules/pipeline/detection/task-state-pattern";
+import { matchesEventPattern } from "../../drill/event-pattern/event-pattern-matcher";
 import { resourcesOf, synthJson } from "../support/synth";
 
 describe("missed-run alarm shape", () => {

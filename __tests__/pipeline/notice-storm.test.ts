@@ -1,4 +1,4 @@
-// Synthesis of the notifier's storm parts (modules/pipeline/notice-storm.ts) and its two ways to Slack.
+// Synthesis of the notifier's storm parts (modules/pipeline/notices/notice-storm.ts) and its two ways to Slack.
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipeline/rerun-pipeline";

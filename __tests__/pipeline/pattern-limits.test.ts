@@ -8,13 +8,13 @@ import { randomUUID } from "node:crypto";
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DEMO_JOB } from "../../jobs";
-import { matchesEventPattern } from "../../drill/event-pattern-matcher";
+import { matchesEventPattern } from "../../drill/event-pattern/event-pattern-matcher";
 import { eventReport } from "../../drill/report";
 import { Drill } from "../../drill/runner";
 import { agentEvent, taskEvent } from "../../drill/scenarios";
-import { deployed } from "../../drill/synthesized-pipeline";
+import { deployed } from "../../drill/synthesized/synthesized-pipeline";
 import { buildApp } from "../../modules/app";
-import { EVENT_PATTERN_MAX_CHARS } from "../../modules/pipeline/pattern-bins";
+import { EVENT_PATTERN_MAX_CHARS } from "../../modules/pipeline/detection/pattern-bins";
 import { EcsRerunPipeline } from "../../modules/pipeline/rerun-pipeline";
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;

@@ -10,8 +10,8 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipeline/rerun-pipeline";
 import { EcsRerunStack } from "../../modules/pipeline/ecs-rerun-stack";
-import { matchesEventPattern } from "../../drill/event-pattern-matcher";
-import { deployed } from "../../drill/synthesized-pipeline";
+import { matchesEventPattern } from "../../drill/event-pattern/event-pattern-matcher";
+import { deployed } from "../../drill/synthesized/synthesized-pipeline";
 import { AGENT_EVENT, SUCCESS_EVENT, STEP_FUNCTIONS_EVENT, agentEventWith, loadEvent } from "../support/events";
 import { asList, iamStatements, resourcesOf, synthJson, type TfJson } from "../support/synth";
 

@@ -1,12 +1,12 @@
 /**
- * The hub's admission as pure functions (modules/pipeline/spoke-rule-patterns.ts): which accounts and
+ * The hub's admission as pure functions (modules/pipeline/hub/spoke-rule-patterns.ts): which accounts and
  * regions the spoke clusters name, the hub rules' patterns, and the relaunch role ARNs. Patterns are
  * judged by the project's EventBridge matcher on forwarded events, whose account and region are the
  * sender's.
  */
-import { matchesEventPattern } from "../../drill/event-pattern-matcher";
-import { EVENT_PATTERN_MAX_CHARS } from "../../modules/pipeline/pattern-bins";
-import { spokeAccounts, spokeRegions, spokeRoleArnPattern, spokeRoleArnsOf, spokeRulePatterns } from "../../modules/pipeline/spoke-rule-patterns";
+import { matchesEventPattern } from "../../drill/event-pattern/event-pattern-matcher";
+import { EVENT_PATTERN_MAX_CHARS } from "../../modules/pipeline/detection/pattern-bins";
+import { spokeAccounts, spokeRegions, spokeRoleArnPattern, spokeRoleArnsOf, spokeRulePatterns } from "../../modules/pipeline/hub/spoke-rule-patterns";
 import { loadEvent, AGENT_EVENT } from "../support/events";
 
 const EU = "arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2";

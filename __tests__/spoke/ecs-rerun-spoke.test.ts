@@ -9,7 +9,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { matchesEventPattern } from "../../drill/event-pattern-matcher";
+import { matchesEventPattern } from "../../drill/event-pattern/event-pattern-matcher";
 import { EcsRerunPipeline } from "../../modules/pipeline/rerun-pipeline";
 import { EcsRerunSpoke, type EcsRerunSpokeProps } from "../../modules/spoke/ecs-rerun-spoke";
 import { AGENT_EVENT, loadEvent } from "../support/events";

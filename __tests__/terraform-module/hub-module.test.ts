@@ -8,8 +8,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { hclExpressionOf } from "../../modules/hcl/hcl-expression";
-import { EVENT_PATTERN_MAX_CHARS } from "../../modules/pipeline/pattern-bins";
-import { spokeRulePatterns } from "../../modules/pipeline/spoke-rule-patterns";
+import { EVENT_PATTERN_MAX_CHARS } from "../../modules/pipeline/detection/pattern-bins";
+import { spokeRulePatterns } from "../../modules/pipeline/hub/spoke-rule-patterns";
 import { renderLocalsTf } from "../../modules/terraform-module/hcl-file";
 import { buildIntoTemp, describeWithTerraform, evaluate, removeTempDirs, scratchDir } from "./support";
 

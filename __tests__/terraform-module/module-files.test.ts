@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { AWS_PROVIDER_VERSION, EXAMPLE_INPUTS } from "../../modules/terraform-module/ecs-rerun-module-stack";
-import { buildLambdaPackage } from "../../modules/pipeline/lambda-package";
+import { buildLambdaPackage } from "../../modules/pipeline/functions/lambda-package";
 import { buildIntoTemp, listFiles, removeTempDirs, textFiles, unzip } from "./support";
 
 const built = buildIntoTemp();

@@ -3,12 +3,12 @@ import { appendFileSync, copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { launchFailurePatterns } from "../../modules/pipeline/launch-failure-pattern";
-import { EVENT_PATTERN_MAX_CHARS } from "../../modules/pipeline/pattern-bins";
-import { taskStateFailurePatterns } from "../../modules/pipeline/task-state-pattern";
+import { launchFailurePatterns } from "../../modules/pipeline/detection/launch-failure-pattern";
+import { EVENT_PATTERN_MAX_CHARS } from "../../modules/pipeline/detection/pattern-bins";
+import { taskStateFailurePatterns } from "../../modules/pipeline/detection/task-state-pattern";
 import { hclExpressionOf } from "../../modules/hcl/hcl-expression";
 import { renderLocalsTf } from "../../modules/terraform-module/hcl-file";
-import { missedRunAlarmShape, successFilterPattern, type ExpectedRun } from "../../modules/pipeline/missed-run";
+import { missedRunAlarmShape, successFilterPattern, type ExpectedRun } from "../../modules/pipeline/missed-runs/missed-run";
 import { DEFAULT_IGNORE_STARTED_BY, EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipeline/rerun-pipeline";
 import { buildIntoTemp, describeWithTerraform, evaluate, removeTempDirs, scratchDir, terraform } from "./support";
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { hclExpressionOf } from "../../modules/hcl/hcl-expression";
-import { launchFailurePatterns } from "../../modules/pipeline/launch-failure-pattern";
+import { launchFailurePatterns } from "../../modules/pipeline/detection/launch-failure-pattern";
 import { DEFAULT_IGNORE_STARTED_BY } from "../../modules/pipeline/pipeline-inputs";
 import { EcsRerunSpoke, type EcsRerunSpokeProps } from "../../modules/spoke/ecs-rerun-spoke";
 import { SPOKE_EXAMPLE_INPUTS } from "../../modules/terraform-module/ecs-rerun-spoke-module-stack";

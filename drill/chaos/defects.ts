@@ -20,12 +20,12 @@ import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand, StartTaskComman
 import { StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { OWNER_TAG_ATTEMPT, OWNER_TAG_EVENT_ID, type RerunLambdaOutput } from "../../lambda/shared/contract";
 import type { RerunConfig } from "../../lambda/rerun/config";
-import { deferDecision } from "../../lambda/rerun/core/deferral";
-import { answerFor } from "../../lambda/rerun/core/outcome";
+import { deferDecision } from "../../lambda/rerun/core/relaunch/deferral";
+import { answerFor } from "../../lambda/rerun/core/notices/outcome";
 import { makeHandler, type EcsSender, type InvocationContext, type RerunDeps, type RerunHandler } from "../../lambda/rerun/handler";
 import type { PlaceClients } from "../../lambda/rerun/spoke-access";
 import type { SfnSender } from "../../lambda/starter/handler";
-import { STATES } from "../../modules/pipeline/rerun-state-machine";
+import { STATES } from "../../modules/pipeline/orchestration/rerun-state-machine";
 import type { CursorStore, ReconcilerDeps } from "../../lambda/reconciler/handler";
 
 export const RERUN_DEFECTS = ["no-start-lookup", "lose-launch-on-check-failure", "tag-after-launch", "no-time-budget", "throw-normal-outcomes", "relaunch-at-home"] as const;

@@ -1,8 +1,8 @@
 // One scenario of the fault sweep: where the failure comes from, how its event is delivered, and
 // the faults every dependency meets. Generated (and shrunk) by fast-check from a seed.
 import fc from "fast-check";
-import type { SlackAnswer } from "../local-slack";
-import type { OperationFault } from "../local-aws";
+import type { SlackAnswer } from "../slack/local-slack";
+import type { OperationFault } from "../local-aws/local-aws";
 
 /**
  * Where the failure comes from:

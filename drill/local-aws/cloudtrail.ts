@@ -1,7 +1,7 @@
 // CloudTrail + EventBridge for launches: the "AWS API Call via CloudTrail" event each RunTask/StartTask
 // call produces, kept and handed to the listener the way the production rule would receive it.
 import { randomUUID } from "node:crypto";
-import type { EcsTask } from "../task-lifecycle";
+import type { EcsTask } from "../simulation/task-lifecycle";
 import { isoSeconds, type Reply } from "./protocol";
 import type { CloudTrailApiCallEvent, Identity } from "./shapes";
 

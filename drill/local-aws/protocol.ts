@@ -2,7 +2,7 @@
 // request bodies and headers, and the small helpers more than one service uses.
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { EcsTask, SimulatedTask } from "../task-lifecycle";
+import type { EcsTask, SimulatedTask } from "../simulation/task-lifecycle";
 import type { EcsFailure, RequestAnswer } from "./shapes";
 
 /** Errors whose HTTP status is not 400. The SDK sets $fault from the status, and retries 5xx. */

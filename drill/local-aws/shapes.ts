@@ -1,7 +1,7 @@
 // The shapes LocalAws records, sends and is configured with: caller identities, recorded requests,
 // CloudTrail events and LocalAwsOptions.
-import type { EcsTask, EcsTaskStateChangeEvent } from "../task-lifecycle";
-import type { EcsAnswer } from "./ecs-script";
+import type { EcsTask, EcsTaskStateChangeEvent } from "../simulation/task-lifecycle";
+import type { EcsAnswer } from "./ecs/ecs-script";
 
 // ---------------------------------------------------------------------------------------------
 // Shapes

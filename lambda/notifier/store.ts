@@ -10,7 +10,7 @@
  * It holds no notice, no token and no URL: counts, times and message timestamps.
  */
 import type { GetItemCommand, UpdateItemCommand, GetItemCommandOutput, UpdateItemCommandOutput } from "@aws-sdk/client-dynamodb";
-import { classifyEcsError } from "../rerun/core/ecs-errors";
+import { classifyEcsError } from "../rerun/core/relaunch/ecs-errors";
 import { SLOT_CLOCK_KEY_ATTRIBUTE, reserveSlot, type SlotClockDeps } from "../shared/slot-clock";
 
 // Loaded at the store's first call, not at the Lambda's init (lambda/shared/lazy-client.ts says why).

@@ -4,7 +4,7 @@
  */
 import { ConfigurationError } from "../shared/errors";
 import { type Env, envValue, intInRange, jsonStringArray, numberInRange, oneOf, requiredString } from "../shared/env";
-import { ACCOUNT_PATTERN, REGION_PATTERN, SPOKE_CLUSTER_ARN_PATTERN, type Place } from "../rerun/core/place";
+import { ACCOUNT_PATTERN, REGION_PATTERN, SPOKE_CLUSTER_ARN_PATTERN, type Place } from "../rerun/core/relaunch/place";
 import { DEFAULT_WINDOWS, type WindowSettings } from "./core/windows";
 
 /** One account and region the reconciler sweeps, with the clusters protected there. */

@@ -21,8 +21,8 @@ import { DescribeTasksCommand, ListTasksCommand, type DescribeTasksCommandOutput
 import { StartExecutionCommand, type StartExecutionCommandOutput } from "@aws-sdk/client-sfn";
 import { describeError, logJson } from "../shared/log";
 import { executionNameFor } from "../starter/execution-name";
-import { classifyEcsError, isThrottlingError } from "../rerun/core/ecs-errors";
-import { accountOfFunctionArn, placeLabel, type Place } from "../rerun/core/place";
+import { classifyEcsError, isThrottlingError } from "../rerun/core/relaunch/ecs-errors";
+import { accountOfFunctionArn, placeLabel, type Place } from "../rerun/core/relaunch/place";
 import { SpokeAccessError } from "../rerun/role-credentials";
 import type { ReconciledPlace, ReconcilerConfig } from "./config";
 import { cloudTrailEnvelope, taskEnvelope } from "./core/found-event";

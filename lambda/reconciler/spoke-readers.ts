@@ -9,7 +9,7 @@
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
 import { fromTemporaryCredentials, type FromTemporaryCredentialsOptions } from "@aws-sdk/credential-providers";
-import { placeLabel, spokeRoleArn, type Place } from "../rerun/core/place";
+import { placeLabel, spokeRoleArn, type Place } from "../rerun/core/relaunch/place";
 import { SPOKE_SESSION_NAME, sharedRoleCredentials } from "../rerun/role-credentials";
 import type { PlaceReaders, ReconcilerDeps } from "./handler";
 

@@ -33,9 +33,9 @@ export interface RerunConfig extends BackoffPolicy {
   throttleRetries: number;
   /** Seconds the handler itself watches a fresh launch start (every 5 s) before leaving it to the durable check; 0 = none. */
   quickCheckSeconds: number;
-  /** ECS infrastructure roles of managed EBS volumes the rerun role may pass to ecs.amazonaws.com (core/infrastructure-roles.ts). */
+  /** ECS infrastructure roles of managed EBS volumes the rerun role may pass to ecs.amazonaws.com (core/failure/infrastructure-roles.ts). */
   infrastructureRoleArns: string[];
-  /** Which steps are told (core/notify-policy.ts). */
+  /** Which steps are told (core/notices/notify-policy.ts). */
   notify: NotifyMode;
   /** Seconds a failure may stay open before its one "still trying" notice (outcomes, problems). */
   stillTryingAfterSeconds: number;

@@ -21,10 +21,10 @@ import {
 import type { LaunchFailure } from "../shared/contract";
 import { describeError, logJson } from "../shared/log";
 import type { RerunConfig } from "./config";
-import { throttleDelayMs } from "./core/backoff";
-import { classifyEcsError, isThrottlingError } from "./core/ecs-errors";
-import { buildRerunRequest } from "./core/rerun-request";
-import type { EcsAnswer } from "./core/launch-answer";
+import { throttleDelayMs } from "./core/relaunch/backoff";
+import { classifyEcsError, isThrottlingError } from "./core/relaunch/ecs-errors";
+import { buildRerunRequest } from "./core/failure/rerun-request";
+import type { EcsAnswer } from "./core/relaunch/launch-answer";
 import { ownerFromTags, tagsOfTask } from "./task-state";
 import { chunks, type DescribeTasksAnswer } from "./verify";
 
@@ -118,7 +118,7 @@ export class EcsAccess {
 
   /**
    * Launches the `attempt`-th rerun: the original request with the shortfall, a fresh clientToken and
-   * the owner tags, which ECS applies with the launch itself (core/rerun-request.ts): a TagResource
+   * the owner tags, which ECS applies with the launch itself (core/failure/rerun-request.ts): a TagResource
    * after it could fail and leave a rerun nobody recognises as one.
    */
   async launch(failure: LaunchFailure, attempt: number, ctx: Record<string, unknown>): Promise<RunTaskCommandOutput | StartTaskCommandOutput> {

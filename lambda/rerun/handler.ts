@@ -8,8 +8,8 @@ import { Console } from "node:console";
 import type { LaunchFailure, RerunLambdaInput, RerunLambdaOutput } from "../shared/contract";
 import { describeError, logJson } from "../shared/log";
 import type { RerunConfig } from "./config";
-import { parseInvocation } from "./core/invocation";
-import { accountOfFunctionArn, admit, placeLabel, placeOf, placeOfFunctionArn, samePlace, type Place } from "./core/place";
+import { parseInvocation } from "./core/failure/invocation";
+import { accountOfFunctionArn, admit, placeLabel, placeOf, placeOfFunctionArn, samePlace, type Place } from "./core/relaunch/place";
 import type { HubConfig } from "./hub-config";
 import { SpokeAccessError, type PlaceClients } from "./spoke-access";
 import { ConfigurationError } from "../shared/errors";
@@ -19,7 +19,7 @@ import type { EventsSender, SchedulerSender } from "./schedule-access";
 import { parseFailureEvent } from "./task-state";
 import { foundByReconciler } from "../reconciler/core/found-event";
 import { isSelfTestEvent } from "../shared/self-test";
-import { selfTestOutput } from "./core/self-test";
+import { selfTestOutput } from "./core/notices/self-test";
 import { Answers, correlation, RerunInvocation, type Clients, type HandlerScope } from "./invocation";
 
 export type { EcsSender } from "./ecs-access";
@@ -48,7 +48,7 @@ export interface RerunDeps {
    */
   hub?: { config: HubConfig; spokes: { for(place: Place): PlaceClients }; homeAccount?: string };
   /**
-   * Where the one bare JSON line of an ended failure goes (core/outcome.ts): the pipeline's metric
+   * Where the one bare JSON line of an ended failure goes (core/notices/outcome.ts): the pipeline's metric
    * filters read it as a whole log event, so in Lambda it must not get the runtime console's prefix,
    * and index.ts passes {@link writeBareLine}. @default console.log (tests, the drill's log sink)
    */

@@ -5,7 +5,7 @@
  */
 import { ConfigurationError } from "../shared/errors";
 import { type Env, envValue, jsonStringArray } from "../shared/env";
-import { ACCOUNT_PATTERN, ACCOUNT_PLACEHOLDER, ORGANIZATION_ID_PATTERN, REGION_PATTERN, REGION_PLACEHOLDER, type Admission } from "./core/place";
+import { ACCOUNT_PATTERN, ACCOUNT_PLACEHOLDER, ORGANIZATION_ID_PATTERN, REGION_PATTERN, REGION_PLACEHOLDER, type Admission } from "./core/relaunch/place";
 
 export interface HubConfig extends Admission {
   /** SPOKE_ROLE_ARN_PATTERN: the relaunch role of a place, with literal {account} and {region}. */

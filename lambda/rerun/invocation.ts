@@ -9,16 +9,16 @@
 import type { Decision, LaunchFailure, RerunInput, RerunLambdaOutput } from "../shared/contract";
 import { logJson } from "../shared/log";
 import type { RerunConfig } from "./config";
-import { decide } from "./core/decision";
-import { deferDecision } from "./core/deferral";
-import { essentialNames, failedEssentials } from "./core/essential";
-import { infrastructureRolesRefusal } from "./core/infrastructure-roles";
-import type { EcsAnswer } from "./core/launch-answer";
-import { answerFor } from "./core/outcome";
-import { pacerItemKey } from "./core/pacing";
-import type { Place } from "./core/place";
-import { programFailureRerunAllowed } from "./core/reason-classification";
-import { rerunClientToken } from "./core/rerun-request";
+import { decide } from "./core/relaunch/decision";
+import { deferDecision } from "./core/relaunch/deferral";
+import { essentialNames, failedEssentials } from "./core/failure/essential";
+import { infrastructureRolesRefusal } from "./core/failure/infrastructure-roles";
+import type { EcsAnswer } from "./core/relaunch/launch-answer";
+import { answerFor } from "./core/notices/outcome";
+import { pacerItemKey } from "./core/relaunch/pacing";
+import type { Place } from "./core/relaunch/place";
+import { programFailureRerunAllowed } from "./core/relaunch/reason-classification";
+import { rerunClientToken } from "./core/failure/rerun-request";
 import { Deferred, EcsAccess, EcsRefused, type DefinitionCache, type EcsSender } from "./ecs-access";
 import type { LaunchPacer } from "./pacer";
 import { resolveRequest } from "./request-resolution";
@@ -94,7 +94,7 @@ export class Answers {
     readonly executionArn: string,
   ) {}
 
-  /** The state machine's answer for `decision`; an execution that ends here writes its outcome line (core/outcome.ts). */
+  /** The state machine's answer for `decision`; an execution that ends here writes its outcome line (core/notices/outcome.ts). */
   answer(failure: LaunchFailure, decision: Decision, after: "classify" | "rerun"): RerunLambdaOutput {
     const { output, outcomeLine } = answerFor(this.scope.config, failure, decision, this.executionArn, after, this.scope.now());
     if (outcomeLine !== undefined) this.scope.writeOutcome(outcomeLine);

@@ -1,6 +1,6 @@
 /**
  * The launch pacer: the rerun Lambda's turn on the shared launch clock, kept in one DynamoDB item
- * (the pure half, and why GCRA and why this rate, is core/pacing.ts). Before each launch the
+ * (the pure half, and why GCRA and why this rate, is core/relaunch/pacing.ts). Before each launch the
  * Lambda reserves a slot with a conditional UpdateItem, then goes at once, waits a few seconds, or
  * hands back "later" to wait for its slot in Step Functions. When the pacer itself fails (DynamoDB
  * unreachable, throttled past its retries, access denied, table gone) the launch goes out unpaced:
@@ -11,17 +11,17 @@ import { SLOT_CLOCK_KEY_ATTRIBUTE, reserveSlot, type SlotClockSender } from "../
 import type { LaunchFailure, Decision } from "../shared/contract";
 import { type Env, envValue, numberInRange } from "../shared/env";
 import { describeError, logJson } from "../shared/log";
-import { classifyEcsError } from "./core/ecs-errors";
-import { DEFAULT_LAUNCHES_PER_SECOND, LAUNCHES_PER_SECOND_LIMITS, PACER_ITEM_KEY, heldSlotMs, pacedLater, planSlot, slotIntervalMs } from "./core/pacing";
+import { classifyEcsError } from "./core/relaunch/ecs-errors";
+import { DEFAULT_LAUNCHES_PER_SECOND, LAUNCHES_PER_SECOND_LIMITS, PACER_ITEM_KEY, heldSlotMs, pacedLater, planSlot, slotIntervalMs } from "./core/relaunch/pacing";
 
 /** What the pacer needs from DynamoDB: a `DynamoDBClient` (created with `maxAttempts: 1`: the pacer retries itself) or a stub. */
 export type DynamoSender = SlotClockSender;
 
 /**
  * Partition key value of the item holding the home place's clock; a hub keeps one more item per
- * place it launches in (core/pacing.ts, pacerItemKey), whose keys start with PACER_PLACE_KEY_PREFIX.
+ * place it launches in (core/relaunch/pacing.ts, pacerItemKey), whose keys start with PACER_PLACE_KEY_PREFIX.
  */
-export { PACER_ITEM_KEY, PACER_PLACE_KEY_PREFIX } from "./core/pacing";
+export { PACER_ITEM_KEY, PACER_PLACE_KEY_PREFIX } from "./core/relaunch/pacing";
 /** Name of the table's partition key. */
 export const PACER_KEY_ATTRIBUTE = SLOT_CLOCK_KEY_ATTRIBUTE;
 /** The phrase every pacer failure is logged with; the pipeline's metric filter counts it. */
@@ -80,7 +80,7 @@ export class LaunchPacer {
 
   /**
    * This attempt's turn: the slot it holds or a new one, then go, wait for it here, or hand back.
-   * `remainingMs` is the invocation's budget; `key` the item of the place's clock (core/pacing.ts,
+   * `remainingMs` is the invocation's budget; `key` the item of the place's clock (core/relaunch/pacing.ts,
    * pacerItemKey); never throws for the pacer's own failures.
    */
   async turn(failure: LaunchFailure, attempt: number, maxAttempts: number, remainingMs: number, ctx: Record<string, unknown>, key: string = PACER_ITEM_KEY): Promise<Turn> {

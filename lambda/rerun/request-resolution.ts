@@ -6,7 +6,7 @@
  */
 import type { LaunchFailure } from "../shared/contract";
 import { logJson } from "../shared/log";
-import { hiddenValues, taskRecordUnfaithful } from "./core/request-source";
+import { hiddenValues, taskRecordUnfaithful } from "./core/failure/request-source";
 import type { ScheduleAccess } from "./schedule-access";
 
 export type Resolution = { readonly kind: "found" | "unrecoverable"; readonly failure: LaunchFailure };

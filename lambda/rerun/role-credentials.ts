@@ -12,8 +12,8 @@
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { describeError, logJson } from "../shared/log";
-import { classifyEcsError } from "./core/ecs-errors";
-import type { Place } from "./core/place";
+import { classifyEcsError } from "./core/relaunch/ecs-errors";
+import type { Place } from "./core/relaunch/place";
 
 /** Session name of the hub's sessions in a spoke: what the spoke's CloudTrail shows as the caller's session. */
 export const SPOKE_SESSION_NAME = "ecs-rerun-hub";

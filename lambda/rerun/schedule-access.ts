@@ -3,14 +3,14 @@
  * (ListTargetsByRule, and ListRuleNamesByTarget when `startedBy` is missing or cut short) or the
  * EventBridge Scheduler schedule (ListSchedules across every group, then GetSchedule in the group
  * that holds it). The schedule is the first source of truth for "the original request": CloudTrail
- * may have hidden its overrides (core/request-source.ts). Listings are followed page by page, within
+ * may have hidden its overrides (core/failure/request-source.ts). Listings are followed page by page, within
  * MAX_PAGES and MAX_CANDIDATES.
  */
 import type { ListRuleNamesByTargetCommand, ListTargetsByRuleCommand, ListRuleNamesByTargetCommandOutput, ListTargetsByRuleCommandOutput } from "@aws-sdk/client-eventbridge";
 import type { GetScheduleCommand, ListSchedulesCommand, GetScheduleCommandOutput, ListSchedulesCommandOutput } from "@aws-sdk/client-scheduler";
 import type { LaunchFailure } from "../shared/contract";
 import { logJson } from "../shared/log";
-import { requestFromTarget, scheduleOf, targetMatches } from "./core/request-source";
+import { requestFromTarget, scheduleOf, targetMatches } from "./core/failure/request-source";
 import { EcsRefused, type EcsAccess } from "./ecs-access";
 
 // Both SDK modules are loaded at the first read of a rule or schedule, not at the Lambda's init: a

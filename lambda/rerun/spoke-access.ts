@@ -11,7 +11,7 @@
 import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
 import type { FromTemporaryCredentialsOptions } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import { placeLabel, spokeRoleArn, type Place } from "./core/place";
+import { placeLabel, spokeRoleArn, type Place } from "./core/relaunch/place";
 import { sharedRoleCredentials, SPOKE_SESSION_NAME } from "./role-credentials";
 import type { EcsSender } from "./ecs-access";
 import type { HubConfig } from "./hub-config";

@@ -4,8 +4,8 @@
  */
 import { InvalidEventError } from "../shared/errors";
 import { OWNER_TAG_ATTEMPT, OWNER_TAG_EVENT_ID, type FailedContainer, type LaunchFailure } from "../shared/contract";
-import { CLOUDTRAIL_DETAIL_TYPE, parseLaunchEvent } from "./core/cloudtrail-event";
-import { isGenericStoppedReason } from "./core/essential";
+import { CLOUDTRAIL_DETAIL_TYPE, parseLaunchEvent } from "./core/failure/cloudtrail-event";
+import { isGenericStoppedReason } from "./core/failure/essential";
 import { clusterShortName, isRecord, lastSegment, nonEmptyString, trimReason } from "./util";
 
 export const TASK_STATE_CHANGE_DETAIL_TYPE = "ECS Task State Change";

@@ -4,7 +4,7 @@
  * stop with TaskFailedToStart; such a task is a failed attempt of the SAME execution.
  */
 import type { FailureEntry, LaunchFailure } from "../shared/contract";
-import { answerTasks, applyAnswer, type EcsAnswer } from "./core/launch-answer";
+import { answerTasks, applyAnswer, type EcsAnswer } from "./core/relaunch/launch-answer";
 import { STOP_CODE_FAILED_TO_START } from "./task-state";
 import { isRecord, lastSegment, nonEmptyString, shortfall, trimReason } from "./util";
 

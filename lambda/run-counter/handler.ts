@@ -8,7 +8,7 @@
  */
 import { Console } from "node:console";
 import { DescribeTaskDefinitionCommand, type DescribeTaskDefinitionCommandOutput } from "@aws-sdk/client-ecs";
-import { countsAsSuccess, essentialNames } from "../rerun/core/essential";
+import { countsAsSuccess, essentialNames } from "../rerun/core/failure/essential";
 import { describeError, logJson } from "../shared/log";
 
 /** The message a counted run logs: the metric filters match it. */

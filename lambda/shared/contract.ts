@@ -122,7 +122,7 @@ export interface LaunchFailure {
   unrecoverable?: string[];
   /**
    * The launch slot `attempt` reserved on the shared pacing clock (ms since the epoch; see
-   * rerun/core/pacing.ts), kept across the Wait that leads to it so the launch never reserves twice.
+   * rerun/core/relaunch/pacing.ts), kept across the Wait that leads to it so the launch never reserves twice.
    */
   launchSlot?: { attempt: number; atMs: number };
   /**

@@ -4,13 +4,13 @@ import { Token, type IResolvable } from "cdktf";
 import { holdsTokens } from "../hcl/hcl-expression";
 import { presenceOf, type Presence } from "../hcl/presence";
 import type { DocumentEncoding } from "../iam";
-import type { ExpectedRun } from "./missed-run";
-import type { EcsRerunPipelineProps } from "./rerun-pipeline";
-import { checkRoleOptions, type RoleOptions } from "./role-options";
+import type { ExpectedRun } from "./missed-runs/missed-run";
+import type { EcsRerunPipelineProps } from "./pipeline-props";
+import { checkRoleOptions, type RoleOptions } from "./iam/role-options";
 import { InputError, propOf } from "../input-error";
 import { checkClusterRegions } from "./cluster-place";
 import { DEFAULT_RETRYABLE_REASONS } from "../../lambda/rerun/config";
-import { DEFAULT_LAUNCHES_PER_SECOND, LAUNCHES_PER_SECOND_LIMITS } from "../../lambda/rerun/core/pacing";
+import { DEFAULT_LAUNCHES_PER_SECOND, LAUNCHES_PER_SECOND_LIMITS } from "../../lambda/rerun/core/relaunch/pacing";
 import { RECONCILE_EVERY_MINUTES } from "./reconciler/reconciler-names";
 
 /** Default reasons worth a rerun: they describe a moment, not a configuration (the Lambda's own defaults). */

@@ -7,16 +7,25 @@
  * never copies of them.
  */
 import { INPUT_LIMITS } from "../pipeline/pipeline-inputs";
-import { DEFAULT_NOTIFY, NOTICE_LIMITS } from "../pipeline/notify-inputs";
-import { ORGANIZATION_ID_PATTERN } from "../pipeline/spoke-rule-patterns";
+import { DEFAULT_NOTIFY, NOTICE_LIMITS } from "../pipeline/notices/notify-inputs";
+import { ORGANIZATION_ID_PATTERN } from "../pipeline/hub/spoke-rule-patterns";
 import { RECONCILE_EVERY_MINUTES } from "../pipeline/reconciler/reconciler-names";
-import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
-import { ROLE_OPTION_LIMITS } from "../pipeline/role-options";
-import { resolveExpectedRun, type ExpectedRun } from "../pipeline/missed-run";
+import { ROLE_ARN_PATTERN } from "../pipeline/iam/infrastructure-roles";
+import { ROLE_OPTION_LIMITS } from "../pipeline/iam/role-options";
+import { resolveExpectedRun, type ExpectedRun } from "../pipeline/missed-runs/missed-run";
 import { EVENT_BUS_ARN_PATTERN, HUB_RERUN_ROLE_ARN_PATTERN } from "../spoke/spoke-policies";
-import { SPOKE_CLUSTER_ARN } from "./spoke-settings";
+import { SPOKE_CLUSTER_ARN_PATTERN } from "../../lambda/rerun/core/relaunch/place";
 import { setting } from "./setting-spec";
 import { flag, list, number, numberOneOf, objects, oneOf, pattern, text, type Rule } from "./setting-types";
+
+/**
+ * A spoke cluster: a full cluster ARN (the hub learns the spoke's account and region from it, so a
+ * bare name cannot do), with the region and name forms the rest of the schema accepts.
+ */
+export const SPOKE_CLUSTER_ARN = {
+  pattern: new RegExp(SPOKE_CLUSTER_ARN_PATTERN),
+  allowed: 'a full cluster ARN of another account or region, such as "arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2"',
+} as const;
 
 /** The value of ECS_RERUN_SLACK_WEBHOOK_PARAMETER that turns Slack off (an empty variable counts as unset, so it cannot). */
 export const NO_SLACK = "none";

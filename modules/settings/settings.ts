@@ -11,32 +11,16 @@
 import { ConfigError } from "../config";
 import { nameKey, nearestName } from "./nearest-name";
 import { showValue } from "./show-value";
-import { CLUSTER_SETTINGS } from "./cluster-settings";
-import { NO_SLACK, PIPELINE_SETTINGS } from "./pipeline-settings";
-import type { SettingSpec, SettingValue } from "./setting-spec";
+import { NO_SLACK } from "./pipeline-settings";
+import { SETTING_SCHEMA, SETTINGS_LIST, type Setting, type SettingKey, type Settings } from "./setting-schema";
 import type { SourceKind } from "./setting-types";
 import { foreignClusterProblems, spokeStackProblems, type GivenSetting } from "./spoke-settings";
 
 export { NO_SLACK };
 export { DEFAULT_REGION } from "./cluster-settings";
 
-/** The one schema of every setting, by key (its context key and settings-file key); the README's table follows its order. */
-export const SETTING_SCHEMA = { ...CLUSTER_SETTINGS, ...PIPELINE_SETTINGS };
-
-/** A setting's key. */
-export type SettingKey = keyof typeof SETTING_SCHEMA;
-
-/** The settings' values, after checking: environment variables win over settings.ts, which wins over cdktf context. */
-export type Settings = { readonly [K in SettingKey]?: SettingValue<(typeof SETTING_SCHEMA)[K]> };
-
-/** What settings.ts exports: any of the settings, each as its own type (a number as a number, a list as an array). */
-export type SettingsFile = Settings;
-
-/** One setting with its key, as the schema's entries list them. */
-export type Setting = SettingSpec<unknown> & { readonly key: SettingKey };
-
-/** Every setting, in the schema's order. */
-export const SETTINGS_LIST: readonly Setting[] = Object.entries(SETTING_SCHEMA).map(([key, spec]) => ({ ...(spec as SettingSpec<unknown>), key: key as SettingKey }));
+/** The schema and its types live apart (setting-schema.ts); importers keep finding them here. */
+export { SETTING_SCHEMA, SETTINGS_LIST, type Setting, type SettingKey, type Settings, type SettingsFile } from "./setting-schema";
 
 /** Settings that only make sense together: set both or neither. */
 const TOGETHER: readonly { readonly keys: readonly [SettingKey, SettingKey]; readonly why: string }[] = [

@@ -1,11 +1,10 @@
 /**
- * The hub-and-spoke part of the settings schema: the form of a spoke cluster ARN, and the checks of
- * where the protected clusters are and how the spoke stack's settings fit together, which no single
- * value's rule can see. Kept apart from settings.ts so the schema's general reading stays one readable file.
+ * The hub-and-spoke part of the settings schema: the checks of where the protected clusters are and
+ * how the spoke stack's settings fit together, which no single value's rule can see (the form of a
+ * spoke cluster ARN is a value's rule, in pipeline-settings.ts). Kept apart from settings.ts so the schema's general reading stays one readable file.
  */
-import type { Settings } from "./settings";
+import type { Settings } from "./setting-schema";
 import { DEFAULT_REGION } from "./cluster-settings";
-import { SPOKE_CLUSTER_ARN_PATTERN } from "../../lambda/rerun/core/place";
 import { showValue } from "./show-value";
 
 /** One setting as the user gave it, for messages that name it as they set it. */
@@ -13,15 +12,6 @@ export interface GivenSetting {
   readonly source: { readonly label: string; readonly said: (value: unknown) => string };
   readonly raw: unknown;
 }
-
-/**
- * A spoke cluster: a full cluster ARN (the hub learns the spoke's account and region from it, so a
- * bare name cannot do), with the region and name forms the rest of the schema accepts.
- */
-export const SPOKE_CLUSTER_ARN = {
-  pattern: new RegExp(SPOKE_CLUSTER_ARN_PATTERN),
-  allowed: 'a full cluster ARN of another account or region, such as "arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2"',
-} as const;
 
 /** The pipeline's name when none is set (EcsRerunPipeline's and EcsRerunSpoke's default). */
 const DEFAULT_NAME = "ecs-rerun";

@@ -24,63 +24,21 @@ import { allOf, attributeOf, countOf, type Presence } from "../hcl/presence";
 import { assumeRolePolicy, encodeDocument, policyDocument, type DocumentEncoding } from "../iam";
 import { IAM_NAME_LIMITS, regionalIamName } from "../iam-names";
 import { clusterPlacePrecondition } from "../pipeline/cluster-place";
-import { ManagementEventsTrail } from "../pipeline/management-events-trail";
-import type { AwsPlace } from "../pipeline/pipeline-policies";
-import { addRelaunchPolicies } from "../pipeline/cluster-policies";
-import { addRole } from "../pipeline/role-options";
-import { measuringPlace, ROLE_INLINE_POLICIES_MAX_CHARS } from "../pipeline/role-policy-budget";
-import { passRoleArns } from "../pipeline/rerun-function";
-import { relaunchRoleName, sweepRoleName } from "../pipeline/spoke-rule-patterns";
+import { ManagementEventsTrail } from "../pipeline/detection/management-events-trail";
+import type { AwsPlace } from "../pipeline/iam/pipeline-policies";
+import { addRelaunchPolicies } from "../pipeline/iam/cluster-policies";
+import { addRole } from "../pipeline/iam/role-options";
+import { measuringPlace, ROLE_INLINE_POLICIES_MAX_CHARS } from "../pipeline/iam/role-policy-budget";
+import { passRoleArns } from "../pipeline/functions/rerun-function";
+import { relaunchRoleName, sweepRoleName } from "../pipeline/hub/spoke-rule-patterns";
 import { addForwardingRules, type ForwardingRuleBlock } from "./forwarding-rules";
 import { resolveSpokeInputs } from "./spoke-inputs";
-import { destinationVerdict, requireDestination, SPOKE_NO_DESTINATION } from "../pipeline/notice-destinations";
+import type { EcsRerunSpokeProps } from "./spoke-props";
+import { destinationVerdict, requireDestination, SPOKE_NO_DESTINATION } from "../pipeline/notices/notice-destinations";
 import { forwardRoleStatements, relaunchRoleStatements, relaunchTrustPolicy, sweepRoleStatements, sweepTrustPolicy } from "./spoke-policies";
 
-/** Props of {@link EcsRerunSpoke}. Every input is a plain value, or a Terraform expression (as in the spoke submodule). */
-export interface EcsRerunSpokeProps {
-  /** Whether to create anything: `true`, or a Terraform bool expression that count-switches every resource. @default true */
-  readonly create?: boolean | IResolvable;
-  /** The spoke's protected clusters: short names or ARNs, in this account and region. */
-  readonly clusters: readonly string[];
-  /** ARN of the hub's event bus (the hub pipeline's `hubBus`, the module's output `hub_event_bus_arn`). */
-  readonly hubEventBusArn: string;
-  /** ARN of the hub's rerun role (the pipeline's `rerunRole`, the module's output `rerun_role_arn`): the only principal the relaunch role trusts. */
-  readonly hubRerunRoleArn: string;
-  /**
-   * ARN of the hub's reconciler role (the pipeline's `reconciler.role`, the module's output
-   * `reconciler_role_arn`): the only principal the sweep role trusts. Unset: no sweep role, and the
-   * hub's reconciler cannot sweep this place (its errors alarm says so). @default undefined
-   */
-  readonly hubReconcilerRoleArn?: string;
-  /** Prefix of every resource name: the hub's name, which the hub uses to find the relaunch role. @default "ecs-rerun" */
-  readonly name?: string;
-  /** The region the spoke deploys to, when known at synth (IAM names carry it). @default the provider's region */
-  readonly region?: string;
-  /** `startedBy` values whose failed calls are not forwarded. @default DEFAULT_IGNORE_STARTED_BY */
-  readonly ignoreStartedBy?: readonly string[];
-  /** Forward tasks that were accepted but stopped before starting (`TaskFailedToStart`). @default true */
-  readonly catchFailedToStart?: boolean | IResolvable;
-  /** Forward tasks that started and exited non-zero (the hub reports them). @default true */
-  readonly reportProgramFailures?: boolean | IResolvable;
-  /** Task definition families the hub may relaunch here; empty means any family of the account. @default [] */
-  readonly taskDefinitionFamilies?: readonly string[];
-  /** Roles the hub may pass to tasks here (the original tasks' roles). @default every role of the account, passed to ECS tasks only */
-  readonly passRoleArns?: readonly string[];
-  /** Create a CloudTrail trail logging management events (rejected launches reach EventBridge only through one). @default false */
-  readonly createTrail?: boolean | IResolvable;
-  /** Let a destroy delete the trail's bucket with its logs (off: a destroy stops at the non-empty bucket). Apply it before the destroy. @default false */
-  readonly trailForceDestroy?: boolean | IResolvable;
-  /** Create the alarms (forwarding failures, dead letters). @default true */
-  readonly createAlarms?: boolean | IResolvable;
-  /** Actions of the alarms (e.g. an SNS topic): a spoke has no topic of its own. @default [] */
-  readonly alarmActions?: readonly string[];
-  /** Accept alarms that notify no one (no alarmActions): without it such a spoke is refused at synth. @default false */
-  readonly allowNoDestination?: boolean | IResolvable;
-  /** ARN of the managed policy that is the permissions boundary of both roles the spoke creates. @default undefined (no boundary) */
-  readonly rolePermissionsBoundary?: string;
-  /** IAM path of the forwarding role; the relaunch role keeps `/ecs-rerun/`, its mark and the path the hub assumes it by. @default undefined ("/") */
-  readonly rolePath?: string;
-}
+/** The props live apart (spoke-props.ts), so the inputs resolving them need not import the construct. */
+export type { EcsRerunSpokeProps } from "./spoke-props";
 
 /**
  * The spoke: forwarding rules on the default bus for its clusters' rejected launches and failed tasks

@@ -3,7 +3,7 @@
  * own patterns (rejected launches on the spoke's clusters, minus every relaunch role's calls; tasks
  * that failed), split the same way over several rules when long, each sending to the hub bus with the
  * forwarding role, retries and a dead-letter queue. Created in the spoke's own scope; the rules are
- * the pipeline's own (modules/pipeline/failure-rules.ts), only named, described and targeted here.
+ * the pipeline's own (modules/pipeline/detection/failure-rules.ts), only named, described and targeted here.
  *
  * Why forward the precise patterns rather than all ECS events: a rule and the events it sees are in
  * one region and one account, so only here can the clusters be chosen; the hub then filters by
@@ -14,7 +14,7 @@ import { TerraformIterator, Token, type MapTerraformIterator } from "cdktf";
 import type { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { attributeOf } from "../hcl/presence";
-import { addFailureRules, type FailureRuleBlock, type FailureRuleInputs, type FailureRules } from "../pipeline/failure-rules";
+import { addFailureRules, type FailureRuleBlock, type FailureRuleInputs, type FailureRules } from "../pipeline/detection/failure-rules";
 
 /** Props of {@link addForwardingRules}. */
 export interface ForwardingRulesProps extends FailureRuleInputs {

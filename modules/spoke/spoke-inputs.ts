@@ -10,10 +10,10 @@ import { IAM_NAME_LIMITS } from "../iam-names";
 import { InputError, propOf } from "../input-error";
 import type { DocumentEncoding } from "../iam";
 import { DEFAULT_IGNORE_STARTED_BY, INPUT_LIMITS } from "../pipeline/pipeline-inputs";
-import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
-import { checkRoleOptions, type RoleOptions } from "../pipeline/role-options";
-import { relaunchRoleName } from "../pipeline/spoke-rule-patterns";
-import type { EcsRerunSpokeProps } from "./ecs-rerun-spoke";
+import { ROLE_ARN_PATTERN } from "../pipeline/iam/infrastructure-roles";
+import { checkRoleOptions, type RoleOptions } from "../pipeline/iam/role-options";
+import { relaunchRoleName } from "../pipeline/hub/spoke-rule-patterns";
+import type { EcsRerunSpokeProps } from "./spoke-props";
 import { EVENT_BUS_ARN_PATTERN, HUB_RERUN_ROLE_ARN_PATTERN } from "./spoke-policies";
 
 /** The spoke's props, checked, with their defaults filled in. */

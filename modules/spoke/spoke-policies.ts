@@ -6,7 +6,7 @@
  * EventBridge sends to the hub bus with (`events:PutEvents` on that bus only).
  */
 import type { PolicyStatement } from "../iam";
-import { rerunFunctionStatements, type AwsPlace } from "../pipeline/pipeline-policies";
+import { rerunFunctionStatements, type AwsPlace } from "../pipeline/iam/pipeline-policies";
 import { reconcileReadStatements } from "../pipeline/reconciler/reconciler-policies";
 
 /** Inputs of {@link relaunchRoleStatements}. */

@@ -4,13 +4,13 @@ import type { Construct } from "constructs";
 import { Token, ref, type TerraformVariableConfig } from "cdktf";
 import { hcl, hclString, raw } from "../hcl/hcl-expression";
 import { DEFAULT_RETRYABLE_STOPPED_REASONS } from "../../lambda/rerun/config";
-import { DEFAULT_LAUNCHES_PER_SECOND } from "../../lambda/rerun/core/pacing";
-import { EXPECTED_RUN_LIMITS } from "../pipeline/missed-run";
+import { DEFAULT_LAUNCHES_PER_SECOND } from "../../lambda/rerun/core/relaunch/pacing";
+import { EXPECTED_RUN_LIMITS } from "../pipeline/missed-runs/missed-run";
 import { attributeOf } from "../hcl/presence";
 import { DEFAULT_IGNORE_STARTED_BY, DEFAULT_RETRYABLE_REASONS, EcsRerunPipeline, INPUT_LIMITS, type EcsRerunPipelineProps } from "../pipeline/rerun-pipeline";
-import { ORGANIZATION_ID_PATTERN, SPOKE_CLUSTER_ARN_PATTERN } from "../pipeline/spoke-rule-patterns";
-import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
-import { DEFAULT_NOTIFY, NOTICE_LIMITS } from "../pipeline/notify-inputs";
+import { ORGANIZATION_ID_PATTERN, SPOKE_CLUSTER_ARN_PATTERN } from "../pipeline/hub/spoke-rule-patterns";
+import { ROLE_ARN_PATTERN } from "../pipeline/iam/infrastructure-roles";
+import { DEFAULT_NOTIFY, NOTICE_LIMITS } from "../pipeline/notices/notify-inputs";
 import { ModuleStack, eachMatches, eachRun, noneBlank, nullOrMatches, passRoleArnsChecks, required, wholeNumber, type Check } from "./module-stack-base";
 
 /** Addresses of the module's blocks; importers keep finding them here. */

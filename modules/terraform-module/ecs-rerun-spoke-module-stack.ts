@@ -9,7 +9,7 @@ import { hcl, raw } from "../hcl/hcl-expression";
 import { attributeOf } from "../hcl/presence";
 import { DEFAULT_IGNORE_STARTED_BY, INPUT_LIMITS } from "../pipeline/pipeline-inputs";
 import { EcsRerunSpoke, type EcsRerunSpokeProps } from "../spoke/ecs-rerun-spoke";
-import { ROLE_ARN_PATTERN } from "../pipeline/infrastructure-roles";
+import { ROLE_ARN_PATTERN } from "../pipeline/iam/infrastructure-roles";
 import { EVENT_BUS_ARN_PATTERN, HUB_RERUN_ROLE_ARN_PATTERN } from "../spoke/spoke-policies";
 import { AWS_PROVIDER_VERSION, REQUIRED_TERRAFORM_VERSION, TRAIL_FORCE_DESTROY_DESCRIPTION } from "./ecs-rerun-module-stack";
 import { ModuleStack, eachMatches, passRoleArnsChecks, required } from "./module-stack-base";

@@ -2,7 +2,7 @@
 import { App } from "cdktf";
 import { EcsRerunModuleStack, EXAMPLE_INPUTS, MODULE_PACKAGE_DIRECTORY, MODULE_REPOSITORY } from "./ecs-rerun-module-stack";
 import { renderLocalsTf, renderOutputsTf, renderVariablesTf, renderVersionsTf, type TfJsonOutput, type TfJsonSettings, type TfJsonVariable } from "./hcl-file";
-import type { LambdaPackage } from "../pipeline/lambda-package";
+import type { LambdaPackage } from "../pipeline/functions/lambda-package";
 import { renderBasicExample, renderModuleReadme, type ModuleInterface } from "./module-readme";
 import { EcsRerunSpokeModuleStack, SPOKE_MODULE_DIRECTORY } from "./ecs-rerun-spoke-module-stack";
 import { renderMultiAccountExample, renderMultiRegionExample, renderSpokeReadme } from "./spoke-readme";

@@ -6,7 +6,7 @@
 import { Construct, type Node } from "constructs";
 import { TerraformElement, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Token, type IResolvable, type TerraformVariableConfig } from "cdktf";
 import { hcl, hclFrom, raw } from "../hcl/hcl-expression";
-import { ROLE_OPTION_LIMITS, type RoleOptions } from "../pipeline/role-options";
+import { ROLE_OPTION_LIMITS, type RoleOptions } from "../pipeline/iam/role-options";
 import { INPUT_LIMITS } from "../pipeline/pipeline-inputs";
 
 /** A validation block, written against the variable itself. */

@@ -7,7 +7,7 @@
  * reads slowly rather than throttled.
  */
 import { LookupEventsCommand, type LookupEventsCommandOutput } from "@aws-sdk/client-cloudtrail";
-import { LAUNCH_ACTIONS } from "../../lambda/rerun/core/cloudtrail-event";
+import { LAUNCH_ACTIONS } from "../../lambda/rerun/core/failure/cloudtrail-event";
 
 /** Event history reaches back this far (CloudTrail API Reference, LookupEvents: "within the last 90 days"). */
 export const LOOKUP_MAX_DAYS = 90;

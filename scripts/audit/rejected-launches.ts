@@ -7,8 +7,8 @@
  */
 import { executionNameFor } from "../../lambda/starter/execution-name";
 import { OWNER_TAG_EVENT_ID, type LaunchAction } from "../../lambda/shared/contract";
-import { parseLaunchEvent, CLOUDTRAIL_DETAIL_TYPE, LAUNCH_ACTIONS } from "../../lambda/rerun/core/cloudtrail-event";
-import { RELAUNCH_ROLE_PATH } from "../../modules/pipeline/relaunch-identity";
+import { parseLaunchEvent, CLOUDTRAIL_DETAIL_TYPE, LAUNCH_ACTIONS } from "../../lambda/rerun/core/failure/cloudtrail-event";
+import { RELAUNCH_ROLE_PATH } from "../../modules/pipeline/iam/relaunch-identity";
 
 /** One rejected launch, as the audit lists it. */
 export interface RejectedLaunch {

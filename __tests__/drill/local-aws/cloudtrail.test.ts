@@ -1,7 +1,7 @@
 // The "AWS API Call via CloudTrail" events LocalAws sends for RunTask/StartTask, and reset().
 import { RunTaskCommand } from "@aws-sdk/client-ecs";
 import FakeTimers from "@sinonjs/fake-timers";
-import { CloudTrailApiCallEvent } from "../../../drill/local-aws";
+import { CloudTrailApiCallEvent } from "../../../drill/local-aws/local-aws";
 import { ACCOUNT, CLUSTER_ARN, EVENTS_KEY, INSTANCE_ARN, LAMBDA_KEY, REGION, TASK_ARN, TASK_DEF, nightly, rejection, startAws } from "./harness";
 
 describe("LocalAws CloudTrail events", () => {

@@ -1,5 +1,5 @@
 // parseEcsScript: the comma-separated ECS launch script of drill scenarios and the CLI.
-import { LocalAws, parseEcsScript } from "../../../drill/local-aws";
+import { LocalAws, parseEcsScript } from "../../../drill/local-aws/local-aws";
 
 describe("parseEcsScript", () => {
   it("parses ok, failure reasons, partial:N, throttle and error:NAME in order", () => {

@@ -1,8 +1,8 @@
 // The life of the tasks the local ECS placed: steps on the scheduler and "ECS Task State Change" events.
 import { RunTaskCommand } from "@aws-sdk/client-ecs";
 import FakeTimers from "@sinonjs/fake-timers";
-import { matchesEventPattern } from "../../../drill/event-pattern-matcher";
-import { EcsTaskStateChangeEvent, parseEcsScript } from "../../../drill/local-aws";
+import { matchesEventPattern } from "../../../drill/event-pattern/event-pattern-matcher";
+import { EcsTaskStateChangeEvent, parseEcsScript } from "../../../drill/local-aws/local-aws";
 import { ACCOUNT, CLUSTER_ARN, REGION, T0, TASK_DEF, nightly, startAws, startTasks, statuses } from "./harness";
 
 describe("LocalAws task life", () => {
@@ -249,7 +249,7 @@ describe("LocalAws task life", () => {
     expect((await stopped).detail).toMatchObject({ stopCode: "EssentialContainerExited", containers: [{ exitCode: 7 }] });
   });
 
-  // The shapes of the pipeline's rules (modules/pipeline/task-state-pattern.ts, modules/pipeline/missed-run.ts), written
+  // The shapes of the pipeline's rules (modules/pipeline/detection/task-state-pattern.ts, modules/pipeline/missed-runs/missed-run.ts), written
   // out here so this test pins the events' fields, not those modules' signatures.
   const TASK_STOPPED = { source: ["aws.ecs"], "detail-type": ["ECS Task State Change"] };
   const CLUSTER = { clusterArn: [{ suffix: ":cluster/batch-ec2" }], lastStatus: ["STOPPED"] };

@@ -2,7 +2,7 @@
 // test by the afterEach registered here) and a hand-drained scheduler for the task life tests.
 import { DescribeTasksCommand, ECSClient, RunTaskCommand, RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { EcsTaskStateChangeEvent, LocalAws, LocalAwsOptions } from "../../../drill/local-aws";
+import { EcsTaskStateChangeEvent, LocalAws, LocalAwsOptions } from "../../../drill/local-aws/local-aws";
 
 export const REGION = "ap-northeast-1";
 export const ACCOUNT = "123456789012";

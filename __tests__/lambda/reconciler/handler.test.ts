@@ -6,7 +6,7 @@ import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { LocalAws } from "../../../drill/local-aws";
+import { LocalAws } from "../../../drill/local-aws/local-aws";
 import { readConfig } from "../../../lambda/reconciler/config";
 import { CURSOR_KEY_ATTRIBUTE, FOUND_BY_RECONCILER, cursorKey } from "../../../lambda/reconciler/core/names";
 import { cloudTrailEnvelope, FOUND_BY_KEY, foundByReconciler, taskEnvelope } from "../../../lambda/reconciler/core/found-event";

@@ -3,8 +3,8 @@
 import fc from "fast-check";
 import { Testing } from "cdktf";
 import { EcsRerunStack } from "../../../modules/pipeline/ecs-rerun-stack";
-import { deployed, DRILL_ACCOUNT } from "../../../drill/synthesized-pipeline";
-import { matchesEventPattern } from "../../../drill/event-pattern-matcher";
+import { deployed, DRILL_ACCOUNT } from "../../../drill/synthesized/synthesized-pipeline";
+import { matchesEventPattern } from "../../../drill/event-pattern/event-pattern-matcher";
 import { judgeLaunchRecord, relaunchRoleArnPrefixOf, type LaunchRules } from "../../../lambda/reconciler/core/rejected-launch";
 import { loadEvent, AGENT_EVENT, STEP_FUNCTIONS_EVENT, SUCCESS_EVENT } from "../../support/events";
 

@@ -1,7 +1,7 @@
 /**
  * Reconciler core: is this stopped task (a DescribeTasks answer with its tags) a failure the
  * pipeline must handle? The same rules as the synthesized task-failure pattern
- * (modules/pipeline/task-state-pattern.ts), plus the owner tags: a task the pipeline launched itself
+ * (modules/pipeline/detection/task-state-pattern.ts), plus the owner tags: a task the pipeline launched itself
  * is counted by the execution that launched it, never handed over again. Pure.
  */
 import { OWNER_TAG_EVENT_ID } from "../../shared/contract";

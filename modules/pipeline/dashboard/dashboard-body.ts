@@ -6,8 +6,8 @@
  * namespace, metric name, dimension name/value pairs and a rendering object, and it needs a
  * `region`; an alarm status widget lists alarm ARNs.
  */
-import { PACER_FAILURE_METRIC } from "../launch-pacer";
-import { NOTICE_FAILURE_METRIC } from "../rerun-state-machine";
+import { PACER_FAILURE_METRIC } from "../pacing/launch-pacer";
+import { NOTICE_FAILURE_METRIC } from "../orchestration/rerun-state-machine";
 import { FOUND_BY_RECONCILER_METRIC } from "../reconciler/reconciler-names";
 import { PIPELINE_METRICS } from "./pipeline-metrics";
 

@@ -5,7 +5,7 @@
  * and the tests that prove every metric is really emitted.
  */
 import { LAUNCH_PACED } from "../../../lambda/rerun/pacer";
-import { OUTCOME_MESSAGE, type Outcome } from "../../../lambda/rerun/core/outcome";
+import { OUTCOME_MESSAGE, type Outcome } from "../../../lambda/rerun/core/notices/outcome";
 import { EXECUTION_STARTED } from "../../../lambda/starter/messages";
 
 /** Which log group a filter reads: the starter's (one line per execution it starts) or the rerun Lambda's. */
@@ -27,7 +27,7 @@ export interface MetricFilterSpec {
   readonly pacedOnly?: boolean;
 }
 
-/** A JSON filter pattern on the rerun Lambda's outcome line (lambda/rerun/core/outcome.ts) of one outcome. */
+/** A JSON filter pattern on the rerun Lambda's outcome line (lambda/rerun/core/notices/outcome.ts) of one outcome. */
 export const outcomePattern = (outcome: Outcome): string => `{ ($.msg = ${JSON.stringify(OUTCOME_MESSAGE)}) && ($.outcome = ${JSON.stringify(outcome)}) }`;
 
 /** The metrics the dashboard adds, by key. */

@@ -1,6 +1,6 @@
 /** The reconciler's least-privilege IAM statements, as a pure function. */
 import type { PolicyStatement } from "../../iam";
-import { clusterArns, type AwsPlace } from "../pipeline-policies";
+import { clusterArns, type AwsPlace } from "../iam/pipeline-policies";
 import { CURSOR_KEY_PREFIX } from "./reconciler-names";
 
 /** Inputs of {@link reconcilerStatements}. */

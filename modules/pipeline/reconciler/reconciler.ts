@@ -21,9 +21,9 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { hcl } from "../../hcl/hcl-expression";
 import { allOf, attributeOf, countOf, type Presence } from "../../hcl/presence";
 import { assumeRolePolicy, policyDocument, type DocumentEncoding } from "../../iam";
-import { addPipelineFunction, type FunctionPackaging } from "../pipeline-function";
-import type { AwsPlace } from "../pipeline-policies";
-import { addRole, type RoleOptions } from "../role-options";
+import { addPipelineFunction, type FunctionPackaging } from "../functions/pipeline-function";
+import type { AwsPlace } from "../iam/pipeline-policies";
+import { addRole, type RoleOptions } from "../iam/role-options";
 import { CURSOR_KEY_ATTRIBUTE, FOUND_BY_RECONCILER, FOUND_BY_RECONCILER_METRIC } from "./reconciler-names";
 import { reconcilerStatements } from "./reconciler-policies";
 

@@ -1,6 +1,6 @@
-// Tests of lambda/rerun/core/backoff.ts: rerun backoff and throttle retry delays.
+// Tests of lambda/rerun/core/relaunch/backoff.ts: rerun backoff and throttle retry delays.
 import type { BackoffPolicy } from "../../../../lambda/rerun/config";
-import { backoffCapSeconds, backoffSeconds, throttleDelayMs } from "../../../../lambda/rerun/core/backoff";
+import { backoffCapSeconds, backoffSeconds, throttleDelayMs } from "../../../../lambda/rerun/core/relaunch/backoff";
 import { seededRandom } from "../../helpers";
 
 describe("backoff", () => {

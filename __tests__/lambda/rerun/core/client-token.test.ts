@@ -1,6 +1,6 @@
-// Tests of lambda/rerun/core/client-token.ts: the deterministic clientToken of a rerun.
-import { clientToken } from "../../../../lambda/rerun/core/client-token";
-import { parseLaunchEvent } from "../../../../lambda/rerun/core/cloudtrail-event";
+// Tests of lambda/rerun/core/failure/client-token.ts: the deterministic clientToken of a rerun.
+import { clientToken } from "../../../../lambda/rerun/core/failure/client-token";
+import { parseLaunchEvent } from "../../../../lambda/rerun/core/failure/cloudtrail-event";
 import { loadFixture, RUNTASK_PARTIAL } from "../../helpers";
 
 describe("clientToken", () => {

@@ -1,5 +1,5 @@
-// Tests of lambda/rerun/core/cloudtrail-event.ts: parsing a CloudTrail RunTask/StartTask record.
-import { parseLaunchEvent } from "../../../../lambda/rerun/core/cloudtrail-event";
+// Tests of lambda/rerun/core/failure/cloudtrail-event.ts: parsing a CloudTrail RunTask/StartTask record.
+import { parseLaunchEvent } from "../../../../lambda/rerun/core/failure/cloudtrail-event";
 import { clusterShortName } from "../../../../lambda/rerun/util";
 import { InvalidEventError } from "../../../../lambda/shared/errors";
 import { agentEvent, loadFixture, STARTTASK_PARTIAL } from "../../helpers";

@@ -1,7 +1,7 @@
-// Tests of lambda/rerun/core/decision.ts: what to do next with a failure.
+// Tests of lambda/rerun/core/relaunch/decision.ts: what to do next with a failure.
 import { DEFAULT_RERUN_CONFIG } from "../../../../lambda/rerun/config";
-import { parseLaunchEvent } from "../../../../lambda/rerun/core/cloudtrail-event";
-import { decide } from "../../../../lambda/rerun/core/decision";
+import { parseLaunchEvent } from "../../../../lambda/rerun/core/failure/cloudtrail-event";
+import { decide } from "../../../../lambda/rerun/core/relaunch/decision";
 import type { Decision, LaunchFailure } from "../../../../lambda/shared/contract";
 import { loadFixture, RUNTASK_PARTIAL } from "../../helpers";
 

@@ -1,6 +1,6 @@
-// Tests of lambda/rerun/core/deferral.ts: "later" rounds and their bound.
-import { deferDecision, deferDelaySeconds, MAX_DEFERRALS } from "../../../../lambda/rerun/core/deferral";
-import { parseLaunchEvent } from "../../../../lambda/rerun/core/cloudtrail-event";
+// Tests of lambda/rerun/core/relaunch/deferral.ts: "later" rounds and their bound.
+import { deferDecision, deferDelaySeconds, MAX_DEFERRALS } from "../../../../lambda/rerun/core/relaunch/deferral";
+import { parseLaunchEvent } from "../../../../lambda/rerun/core/failure/cloudtrail-event";
 import { loadFixture, RUNTASK_PARTIAL } from "../../helpers";
 
 describe("deferral", () => {

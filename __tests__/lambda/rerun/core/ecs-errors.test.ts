@@ -1,5 +1,5 @@
-// Tests of lambda/rerun/core/ecs-errors.ts: mapping errors thrown by ecs.send.
-import { classifyEcsError } from "../../../../lambda/rerun/core/ecs-errors";
+// Tests of lambda/rerun/core/relaunch/ecs-errors.ts: mapping errors thrown by ecs.send.
+import { classifyEcsError } from "../../../../lambda/rerun/core/relaunch/ecs-errors";
 
 describe("ECS error mapping", () => {
   const err = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`${name} happened`), { name, ...extra });

@@ -1,5 +1,5 @@
-// Tests of lambda/rerun/core/essential.ts: essential containers decide failure and success.
-import { countsAsSuccess, essentialNames, failedEssentials, isGenericStoppedReason } from "../../../../lambda/rerun/core/essential";
+// Tests of lambda/rerun/core/failure/essential.ts: essential containers decide failure and success.
+import { countsAsSuccess, essentialNames, failedEssentials, isGenericStoppedReason } from "../../../../lambda/rerun/core/failure/essential";
 
 describe("essential containers", () => {
   const essential = essentialNames([{ name: "envoy", essential: false }, { name: "app" }, { name: "log-router", essential: true }]);

@@ -1,5 +1,5 @@
-// Tests of lambda/rerun/core/invocation.ts: validating the invocation payload.
-import { parseInvocation } from "../../../../lambda/rerun/core/invocation";
+// Tests of lambda/rerun/core/failure/invocation.ts: validating the invocation payload.
+import { parseInvocation } from "../../../../lambda/rerun/core/failure/invocation";
 import { InvalidEventError } from "../../../../lambda/shared/errors";
 
 describe("parseInvocation", () => {

@@ -1,6 +1,6 @@
-// Tests of lambda/rerun/core/launch-answer.ts: the shortfall kept while answers are folded into a failure.
-import { parseLaunchEvent } from "../../../../lambda/rerun/core/cloudtrail-event";
-import { applyAnswer } from "../../../../lambda/rerun/core/launch-answer";
+// Tests of lambda/rerun/core/relaunch/launch-answer.ts: the shortfall kept while answers are folded into a failure.
+import { parseLaunchEvent } from "../../../../lambda/rerun/core/failure/cloudtrail-event";
+import { applyAnswer } from "../../../../lambda/rerun/core/relaunch/launch-answer";
 import { shortfall } from "../../../../lambda/rerun/util";
 import { agentEvent, loadFixture, RUNTASK_PARTIAL, STARTTASK_PARTIAL } from "../../helpers";
 

@@ -1,8 +1,8 @@
-// Tests of lambda/rerun/core/notice.ts: notice kinds and the notice built from a decision.
+// Tests of lambda/rerun/core/notices/notice.ts: notice kinds and the notice built from a decision.
 import { DEFAULT_RERUN_CONFIG } from "../../../../lambda/rerun/config";
-import { parseLaunchEvent } from "../../../../lambda/rerun/core/cloudtrail-event";
-import { decide } from "../../../../lambda/rerun/core/decision";
-import { buildNotice, noticeKindAfterClassify, noticeKindAfterRerun } from "../../../../lambda/rerun/core/notice";
+import { parseLaunchEvent } from "../../../../lambda/rerun/core/failure/cloudtrail-event";
+import { decide } from "../../../../lambda/rerun/core/relaunch/decision";
+import { buildNotice, noticeKindAfterClassify, noticeKindAfterRerun } from "../../../../lambda/rerun/core/notices/notice";
 import type { Decision, LaunchFailure } from "../../../../lambda/shared/contract";
 import { loadFixture, RUNTASK_PARTIAL } from "../../helpers";
 

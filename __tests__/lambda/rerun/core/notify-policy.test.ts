@@ -1,7 +1,7 @@
-// Tests of lambda/rerun/core/notify-policy.ts: which steps of a failure reach the topic in each NOTIFY mode.
+// Tests of lambda/rerun/core/notices/notify-policy.ts: which steps of a failure reach the topic in each NOTIFY mode.
 import fc from "fast-check";
-import { parseLaunchEvent } from "../../../../lambda/rerun/core/cloudtrail-event";
-import { openSeconds, publication, type NotifyPolicy } from "../../../../lambda/rerun/core/notify-policy";
+import { parseLaunchEvent } from "../../../../lambda/rerun/core/failure/cloudtrail-event";
+import { openSeconds, publication, type NotifyPolicy } from "../../../../lambda/rerun/core/notices/notify-policy";
 import type { Decision, DecisionNext, LaunchFailure, NotifyMode } from "../../../../lambda/shared/contract";
 import { loadFixture, RUNTASK_PARTIAL } from "../../helpers";
 

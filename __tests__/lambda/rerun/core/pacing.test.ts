@@ -1,7 +1,7 @@
-// Tests of lambda/rerun/core/pacing.ts: the GCRA clock, what a launch does with its slot, and the
+// Tests of lambda/rerun/core/relaunch/pacing.ts: the GCRA clock, what a launch does with its slot, and the
 // "later" that waits for it. Every expected value is worked out by hand in the comment beside it.
-import { MAX_WAIT_IN_INVOCATION_MS, heldSlotMs, pacedLater, planSlot, reserveSlot, slotIntervalMs } from "../../../../lambda/rerun/core/pacing";
-import { parseLaunchEvent } from "../../../../lambda/rerun/core/cloudtrail-event";
+import { MAX_WAIT_IN_INVOCATION_MS, heldSlotMs, pacedLater, planSlot, reserveSlot, slotIntervalMs } from "../../../../lambda/rerun/core/relaunch/pacing";
+import { parseLaunchEvent } from "../../../../lambda/rerun/core/failure/cloudtrail-event";
 import { loadFixture, RUNTASK_PARTIAL } from "../../helpers";
 
 const T0 = Date.parse("2026-01-01T03:00:00Z"); // 1767236400000

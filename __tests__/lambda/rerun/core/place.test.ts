@@ -1,7 +1,7 @@
-// Tests of lambda/rerun/core/place.ts: where a failure happened, whether the hub may act there, the
+// Tests of lambda/rerun/core/relaunch/place.ts: where a failure happened, whether the hub may act there, the
 // role it assumes, and the pacing key of a place. Expected values are written out literally.
-import { accountOfFunctionArn, admit, placeOf, spokeRoleArn } from "../../../../lambda/rerun/core/place";
-import { PACER_ITEM_KEY, pacerItemKey } from "../../../../lambda/rerun/core/pacing";
+import { accountOfFunctionArn, admit, placeOf, spokeRoleArn } from "../../../../lambda/rerun/core/relaunch/place";
+import { PACER_ITEM_KEY, pacerItemKey } from "../../../../lambda/rerun/core/relaunch/pacing";
 
 const HOME = { account: "123456789012", region: "ap-northeast-1" };
 const PATTERN = "arn:aws:iam::{account}:role/ecs-rerun/ecs-rerun-relaunch-{region}";

@@ -1,6 +1,6 @@
-// Tests of lambda/rerun/core/reason-classification.ts: which launch failure reasons are retryable.
+// Tests of lambda/rerun/core/relaunch/reason-classification.ts: which launch failure reasons are retryable.
 import { DEFAULT_RETRYABLE_REASONS } from "../../../../lambda/rerun/config";
-import { isRetryable, isRetryableReason, reasonMatches } from "../../../../lambda/rerun/core/reason-classification";
+import { isRetryable, isRetryableReason, reasonMatches } from "../../../../lambda/rerun/core/relaunch/reason-classification";
 
 const FARGATE_CAPACITY =
   "Capacity is unavailable at this time. Please try again later or in a different availability zone";

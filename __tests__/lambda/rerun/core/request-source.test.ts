@@ -1,6 +1,6 @@
-// Tests of lambda/rerun/core/request-source.ts: what CloudTrail hid, which schedule a task names,
+// Tests of lambda/rerun/core/failure/request-source.ts: what CloudTrail hid, which schedule a task names,
 // the request a rule target or a schedule makes, and the command a human gets when none will do.
-import { familyRevision, HIDDEN, hiddenValues, requestFromTarget, runTaskCommand, scheduleOf, targetMatches, taskRecordUnfaithful } from "../../../../lambda/rerun/core/request-source";
+import { familyRevision, HIDDEN, hiddenValues, requestFromTarget, runTaskCommand, scheduleOf, targetMatches, taskRecordUnfaithful } from "../../../../lambda/rerun/core/failure/request-source";
 
 const CLUSTER = "arn:aws:ecs:ap-northeast-1:123456789012:cluster/batch-ec2";
 const TD = "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/nightly-report:12";

@@ -1,7 +1,7 @@
-// Tests of lambda/rerun/core/rerun-request.ts: the ECS request of a rerun.
-import { clientToken } from "../../../../lambda/rerun/core/client-token";
-import { parseLaunchEvent } from "../../../../lambda/rerun/core/cloudtrail-event";
-import { buildRerunRequest } from "../../../../lambda/rerun/core/rerun-request";
+// Tests of lambda/rerun/core/failure/rerun-request.ts: the ECS request of a rerun.
+import { clientToken } from "../../../../lambda/rerun/core/failure/client-token";
+import { parseLaunchEvent } from "../../../../lambda/rerun/core/failure/cloudtrail-event";
+import { buildRerunRequest } from "../../../../lambda/rerun/core/failure/rerun-request";
 import { loadFixture, RUNTASK_PARTIAL, STARTTASK_PARTIAL } from "../../helpers";
 
 describe("rerun request", () => {

@@ -21,8 +21,9 @@ module.exports = {
     "<rootDir>/__tests__/terraform-module/",
     "<rootDir>/__tests__/scripts/",
     "<rootDir>/__tests__/readme",
-    // Whole stacks synthesized (seconds each, and they cover every construct file).
-    "<rootDir>/__tests__/pipeline/(?!spoke-rule-patterns)",
+    // Whole stacks synthesized (seconds each, and they cover every construct file); the pipeline's
+    // pure-function suites stay.
+    "<rootDir>/__tests__/pipeline/(?!(spoke-rule-patterns|rerun-state-machine-definition|patterns-pinned)\\.test)",
     "<rootDir>/__tests__/cluster/",
     "<rootDir>/__tests__/spoke/",
     "<rootDir>/__tests__/app\\.test",

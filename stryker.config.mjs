@@ -30,6 +30,12 @@ export default {
   // No TypeScript checker: it type-checks every mutant (minutes on two cores); swc strips types, so a
   // mutant that would not compile runs anyway and the unit tests kill it or it shows as a survivor.
   checkers: [],
+  // Static mutants (module-scope constants: error-name lists, the cron field table, emoji tables) can
+  // be attributed to no single test, so Stryker runs every related test for each one: in the first
+  // measurement they were 15 % of the mutants and, by Stryker's own estimate, 63-71 % of the time
+  // (the rerun core's 243 would each run all 551 of its unit tests). They are left out of the run
+  // and the score; the unit tests pin those lists literally (every name written out) instead.
+  ignoreStatic: true,
   // A second run reuses the results of every mutant whose file and covering tests did not change.
   incremental: true,
   incrementalFile: "reports/stryker-incremental.json",

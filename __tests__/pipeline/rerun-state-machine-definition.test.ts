@@ -1,7 +1,7 @@
 // The rerun state machine's definition written out in full (issue 23): the Lambda contract (payload,
 // ResultSelector, Classify's retries, the InvalidEvent catch), every retried error name of the Lambda
 // and SNS states, and the quiet routes, pinned by a unit test rather than by the drill alone. A pure
-// function of its inputs, so no stack is synthesized .
+// function of its inputs, so no stack is synthesized.
 import { rerunStateMachineDefinition } from "../../modules/pipeline/rerun-state-machine";
 
 const INPUT = {

@@ -13,6 +13,8 @@ const base = require("./jest.config.js");
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
+  // No cdktf matchers in these suites: loading cdktf in every test file would cost each mutant run.
+  setupFilesAfterEnv: [],
   roots: ["<rootDir>/__tests__", "<rootDir>/lambda", "<rootDir>/modules", "<rootDir>/drill"],
   testMatch: ["<rootDir>/__tests__/**/*.test.ts"],
   testPathIgnorePatterns: [

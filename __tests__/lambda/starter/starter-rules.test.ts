@@ -7,7 +7,7 @@ import { executionNameFor } from "../../../lambda/starter/execution-name";
 import { makeHandler, type SfnSender } from "../../../lambda/starter/handler";
 import { EXECUTION_STARTED, SELF_TEST_STARTED } from "../../../lambda/starter/messages";
 import { selfTestEvent } from "../../../lambda/shared/self-test";
-import { agentEvent, captureLogs, taskEvent } from "../helpers";
+import { captureLogs, taskEvent } from "../helpers";
 
 const ARN = "arn:aws:states:eu-west-1:123456789012:stateMachine:ecs-rerun";
 

@@ -124,6 +124,38 @@ describe("one cron field", () => {
   });
 });
 
+describe("anchored patterns and boundaries", () => {
+  it("reads whole values only", () => {
+    const dom = field("day-of-month");
+    const dow = field("day-of-week");
+    expect(cronFieldProblem("x5", field("minutes"))).toBe('"x5" is not a number');
+    expect(cronFieldProblem("5x", field("minutes"))).toBe('"5x" is not a number');
+    expect(cronFieldProblem("XL-5", dom)).toBe('"XL" is not a number');
+    expect(cronFieldProblem("L-5X", dom)).toBe('"L" is not a number');
+    expect(cronFieldProblem("L-A", dom)).toBe('"L" is not a number');
+    expect(cronFieldProblem("X5W", dom)).toBe('"X5W" is not a number');
+    expect(cronFieldProblem("5WX", dom)).toBe('"5WX" is not a number');
+    expect(cronFieldProblem("15L", dom)).toBe('"15L" is not a number');
+    expect(cronFieldProblem("3#15", dow)).toBe('"3#15": the week of the month after # is 1-5');
+    expect(cronFieldProblem("3#1X", dow)).toBe('"3#1X": the week of the month after # is 1-5');
+    expect(cronFieldProblem("0/5x", field("minutes"))).toBe('"0/5x": the increment after / is a whole number from 1 to 59');
+    expect(cronFieldProblem("0/1", field("minutes"))).toBeUndefined();
+    expect(cronFieldProblem("2000/229", field("year"))).toBeUndefined();
+    expect(cronFieldProblem("2000/230", field("year"))).toBe('"2000/230": the increment after / is a whole number from 1 to 229');
+    expect(parseSchedule("rate(15 minutes)")).toEqual({ kind: "rate", value: 15, unit: "minute", seconds: 900 });
+  });
+
+  it("its error is an InvalidScheduleError by name", () => {
+    let caught: unknown;
+    try {
+      parseSchedule("x");
+    } catch (e) {
+      caught = e;
+    }
+    expect((caught as Error).name).toBe("InvalidScheduleError");
+  });
+});
+
 describe("the interval a schedule implies", () => {
   it("a rate's own; a cron's as given, or refused without one", () => {
     expect(scheduleIntervalSeconds("rate(6 hours)", undefined, "jobs.ts job nightly")).toBe(21600);

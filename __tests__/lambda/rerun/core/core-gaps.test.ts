@@ -68,6 +68,30 @@ describe("a service's task", () => {
   });
 });
 
+describe("decision: the whole answer for a service's task and for tasks still to be seen started", () => {
+  const policy = { retryableReasons: ["AGENT"], retryableStoppedReasons: [], rerunProgramFailureFamilies: [], maxAttempts: 3, firstDelaySeconds: 30, backoffRate: 2, maxDelaySeconds: 300, jitter: "NONE" as const, verifyIntervalSeconds: 20, verifyTimeoutSeconds: 300 };
+  it("a service's task: already handled, never retryable", () => {
+    const d = decide({ ...parseLaunchEvent(agentEvent()), group: "service:web" }, policy, 0);
+    expect([d.next, d.retryable, d.attempt, d.nextAttempt, d.delaySeconds]).toEqual(["already_handled", false, 0, 1, 0]);
+  });
+
+  it("launched tasks not yet seen started: verify until the deadline, then give up", () => {
+    const failure = { ...parseLaunchEvent(agentEvent()), attemptsLaunched: 1, unconfirmedTaskArns: ["t1", "t2"], verifyDeadline: "2026-01-01T00:05:00Z", remaining: 0 };
+    const before = Date.parse("2026-01-01T00:04:59Z");
+    expect(decide(failure, policy, before)).toEqual(expect.objectContaining({ next: "verify", nextAttempt: 1, delaySeconds: 20, message: "waiting for 2 task(s) to start (until 2026-01-01T00:05:00Z)" }));
+    expect(decide(failure, policy, Date.parse("2026-01-01T00:05:00Z"))).toEqual(expect.objectContaining({ next: "gave_up", message: "2 task(s) not started within VERIFY_TIMEOUT_SECONDS (300 s)" }));
+    expect(decide({ ...failure, verifyDeadline: undefined }, policy, before).next).toBe("gave_up");
+  });
+});
+
+describe("a CloudTrail record without an answer", () => {
+  it("says nothing more when the call has no error code", () => {
+    const e = agentEvent();
+    e.detail.responseElements = null;
+    expect(() => parseLaunchEvent(e)).toThrow(/^detail\.responseElements: missing or not an object$/);
+  });
+});
+
 describe("infrastructure roles", () => {
   const request = { volumeConfigurations: [{ name: "d", managedEBSVolume: { roleArn: "arn:aws:iam::1:role/ebs" } }, { name: "e", managedEBSVolume: { roleArn: "arn:aws:iam::1:role/ebs" } }, { name: "f" }, "x"] };
   it("are read once each, and a spoke refuses any", () => {

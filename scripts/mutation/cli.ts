@@ -3,7 +3,7 @@
 // while working on one group (the gate then judges only the groups the report holds).
 // `--gate-only` skips Stryker and judges the last report.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { failingGroups, formatScores, scoreGroups, type MutationReport } from "./gate";
@@ -18,14 +18,16 @@ async function main(argv: readonly string[]): Promise<number> {
     gateScore: number;
     default: { jsonReporter: { fileName: string } };
   };
+  const reportPath = join(ROOT, config.default.jsonReporter.fileName);
   let strykerStatus = 0;
   if (!gateOnly) {
+    // A run that fails before reporting (a test failing without any mutant) must not be judged on the last report.
+    rmSync(reportPath, { force: true });
     const bin = join(dirname(require.resolve("@stryker-mutator/core/package.json")), "bin/stryker.js");
     // process.execPath: the Node this runs on (22 through `npx -p node@22`), for Stryker and its jest workers.
     const run = spawnSync(process.execPath, [bin, "run", ...strykerArgs], { cwd: ROOT, stdio: "inherit" });
     strykerStatus = run.status ?? 1;
   }
-  const reportPath = join(ROOT, config.default.jsonReporter.fileName);
   let report: MutationReport;
   try {
     report = JSON.parse(readFileSync(reportPath, "utf8")) as MutationReport;

@@ -147,6 +147,6 @@ describe("the starter's logs and its duplicate rule", () => {
 
   it("reads the state machine's ARN from STATE_MACHINE_ARN and refuses to start without it", () => {
     expect(readConfig({ STATE_MACHINE_ARN: ARN })).toEqual({ stateMachineArn: ARN });
-    expect(() => readConfig({})).toThrow(/STATE_MACHINE_ARN/);
+    expect(() => readConfig({})).toThrow("STATE_MACHINE_ARN is required (the ARN of the rerun state machine) but is not set");
   });
 });

@@ -139,6 +139,7 @@ describe("anchored patterns and boundaries", () => {
     expect(cronFieldProblem("3#15", dow)).toBe('"3#15": the week of the month after # is 1-5');
     expect(cronFieldProblem("3#1X", dow)).toBe('"3#1X": the week of the month after # is 1-5');
     expect(cronFieldProblem("0/5x", field("minutes"))).toBe('"0/5x": the increment after / is a whole number from 1 to 59');
+    expect(cronFieldProblem("0/x5", field("minutes"))).toBe('"0/x5": the increment after / is a whole number from 1 to 59');
     expect(cronFieldProblem("0/1", field("minutes"))).toBeUndefined();
     expect(cronFieldProblem("2000/229", field("year"))).toBeUndefined();
     expect(cronFieldProblem("2000/230", field("year"))).toBe('"2000/230": the increment after / is a whole number from 1 to 229');

@@ -23,6 +23,7 @@ const NOT_RUN: readonly [RegExp, string][] = [
   [/^npm run self-test -- --region\b/, "invokes a deployed pipeline in an AWS account; self-test.test.ts runs it without credentials, with stand-ins and through the drill"],
   [/^(\w+=\S* )*npm run cdktf -- (deploy|destroy|diff)\b/, "needs an AWS account and Terraform"],
   [/^(\/usr\/bin\/time -v )?npm run (-s )?bench:/, "benchmarks take minutes and judge this machine's load; storm.test.ts runs a small storm"],
+  [/^npm run test:mutation\b/, "mutation testing takes many minutes (README \"Mutation testing\"); mutation-gate.test.ts tests its gate"],
   [/^npm run (-s )?canary:cdktn\b/, "installs CDK Terrain beside the project and builds it twice; .ci/run runs it after the tests, cdktn-canary.test.ts tests its comparison"],
 ];
 

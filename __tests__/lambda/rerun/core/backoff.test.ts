@@ -45,9 +45,24 @@ describe("backoff", () => {
     expect(new Set(draws).size).toBeGreaterThan(50);
   });
 
-  it("is reproducible with the same seed", () => {
-    const a = seededRandom(7);
-    const b = seededRandom(7);
-    expect([1, 2, 3].map((n) => backoffSeconds(n, full, a))).toEqual([1, 2, 3].map((n) => backoffSeconds(n, full, b)));
+  it("draws FULL jitter as floor(r * (cap + 1)) of the random value it is given", () => {
+    // caps 30, 60, 120: floor(0.5 * 31) = 15, floor(0.25 * 61) = 15, floor(0.9 * 121) = 108.
+    const values = [0.5, 0.25, 0.9];
+    const random = (): number => values.shift() as number;
+    expect([1, 2, 3].map((n) => backoffSeconds(n, full, random))).toEqual([15, 15, 108]);
+    // Out-of-range draws are clamped to [0, cap]: a random source is not trusted to stay in [0, 1).
+    expect(backoffSeconds(2, full, () => -3)).toBe(0);
+    expect(backoffSeconds(2, full, () => 7)).toBe(60);
+    expect(throttleDelayMs(2, () => 0.5)).toBe(1000); // floor(0.5 * 2001)
+    expect(throttleDelayMs(1, () => -1)).toBe(0);
+    expect(throttleDelayMs(1, () => 2)).toBe(1000);
+  });
+
+  it("treats a rerun number below 1 as the first, and a negative first delay as no wait", () => {
+    expect(backoffCapSeconds(0, none)).toBe(30);
+    expect(backoffCapSeconds(-5, none)).toBe(30);
+    expect(backoffCapSeconds(1, { ...none, firstDelaySeconds: -10 })).toBe(0);
+    expect(throttleDelayMs(0, () => 0.999999)).toBe(1000);
+    expect(throttleDelayMs(-2, () => 0.999999)).toBe(1000);
   });
 });

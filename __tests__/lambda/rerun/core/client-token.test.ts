@@ -6,8 +6,11 @@ import { loadFixture, RUNTASK_PARTIAL } from "../../helpers";
 describe("clientToken", () => {
   const eventId = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 
-  it("is deterministic for one event and attempt", () => {
-    expect(clientToken(eventId, 1)).toBe(clientToken(eventId, 1));
+  it("is the prefix and the first 40 hex characters of sha256(eventId:attempt), the same on every call", () => {
+    // Oracle: `printf 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d:1' | sha256sum` (and :2), outside the code under test.
+    expect(clientToken(eventId, 1)).toBe("ecs-rerun-1932ae9afa9a7f3176fdde3f01e0f0ddb58150dc");
+    expect(clientToken(eventId, 2)).toBe("ecs-rerun-739ec66834baea37193ba43bea2cabeb58f17cc1");
+    expect(clientToken(eventId, 1)).toHaveLength(50);
   });
 
   it("starts with ecs-rerun- and fits the 64-character limit", () => {

@@ -9,7 +9,8 @@
 export const groups = {
   "rerun core": ["lambda/rerun/core/**/*.ts"],
   "task state": ["lambda/rerun/**/task-state.ts"],
-  "notifier format": ["lambda/notifier/**/format*.ts", "lambda/notifier/**/format/**/*.ts"],
+  // format.ts and the parts it was split into (issue 22): the Slack blocks, console links and message parsing.
+  "notifier format": ["lambda/notifier/**/format*.ts", "lambda/notifier/**/slack-blocks.ts", "lambda/notifier/**/console-links.ts", "lambda/notifier/**/parse-message.ts"],
   starter: ["lambda/starter/**/*.ts"],
   "rerun state machine": ["modules/pipeline/**/rerun-state-machine.ts"],
   patterns: ["modules/pipeline/**/*pattern*.ts", "modules/pipeline/**/split-rules.ts", "modules/pipeline/**/pattern-bins.ts"],

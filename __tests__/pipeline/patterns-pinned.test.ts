@@ -20,6 +20,7 @@ import {
   taskStateFailurePatternExpression,
   taskStateFailurePatterns,
 } from "../../modules/pipeline/detection/task-state-pattern";
+import { spokeAccountsExpression, spokeRegionsExpression, spokeRulePatternExpression, unmatchedPattern } from "../../modules/pipeline/hub/spoke-rule-patterns";
 
 const PREFIX = "arn:aws:iam::111122223333:role/ecs-rerun/";
 
@@ -290,5 +291,34 @@ describe("split rules", () => {
         ],
       },
     });
+  });
+});
+
+describe("the hub's spoke rules", () => {
+  const A = "arn:aws:ecs:eu-west-1:222233334444:cluster/batch";
+  const B = "arn:aws:ecs:us-east-1:444455556666:cluster/etl";
+
+  it("the unmatched pattern: another source, another detail type, or a region outside the spokes' without an organization", () => {
+    const common = [{ source: [{ "anything-but": "aws.ecs" }] }, { "detail-type": [{ "anything-but": ["AWS API Call via CloudTrail", "ECS Task State Change"] }] }];
+    expect(unmatchedPattern({ spokeClusters: [A, B] })).toEqual({ $or: [...common, { region: [{ "anything-but": ["eu-west-1", "us-east-1"] }] }] });
+    expect(unmatchedPattern({ spokeClusters: [A], organizationId: "o-abcdefghij" })).toEqual({ $or: common });
+    expect(unmatchedPattern({ spokeClusters: [] })).toEqual({ $or: common });
+  });
+
+  it("their HCL twins", () => {
+    const out = synthesized({
+      accounts: spokeAccountsExpression([A]),
+      regions: spokeRegionsExpression([A]),
+      rule: spokeRulePatternExpression(raw("local.m"), hcl`local.all`, hcl`local.regions`, hcl`var.org`),
+    });
+    expect(out.accounts).toBe(`\${distinct([for c in ["${A}"] : split(":", c)[4]])}`);
+    expect(out.regions).toBe(`\${distinct([for c in ["${A}"] : split(":", c)[3]])}`);
+    expect(out.rule).toBe(`\${jsonencode(merge(
+  { for k, v in { account = local.m, region = local.regions } : k => v if length(local.all) > 0 && var.org == null },
+  {
+    source        = ["aws.ecs"]
+    "detail-type" = ["AWS API Call via CloudTrail", "ECS Task State Change"]
+  },
+))}`);
   });
 });

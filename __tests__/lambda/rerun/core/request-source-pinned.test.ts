@@ -193,9 +193,10 @@ describe("the command a human gets", () => {
       enableExecuteCommand: false,
       startedBy: HIDDEN,
     };
-    // The hidden variable keeps its name and loses its value (the notice names it for a human to fill in).
+    // The hidden variable is left out whole (the notice names it for a human to put back): a name
+    // without its value would set it to nothing in the rerun.
     expect(runTaskCommand(request)).toBe(
-      `aws ecs run-task --cluster batch --task-definition report:7 --group 'it'\\''s' --overrides '{"containerOverrides":[{"name":"app","environment":[{"name":"DB_URL"},{"name":"MODE","value":"x"}]}]}'`,
+      `aws ecs run-task --cluster batch --task-definition report:7 --group 'it'\\''s' --overrides '{"containerOverrides":[{"name":"app","environment":[{"name":"MODE","value":"x"}]}]}'`,
     );
     expect(runTaskCommand({ cluster: "a b", overrides: [HIDDEN, "k"] })).toBe(`aws ecs run-task --cluster 'a b' --overrides '["k"]'`);
   });

@@ -166,7 +166,9 @@ const shellQuote = (s: string) => (/^[A-Za-z0-9_./:=,@+-]+$/.test(s) ? s : `'${s
  */
 export function runTaskCommand(request: Json, region?: string): string {
   const withoutHidden = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(withoutHidden).filter((v) => v !== HIDDEN && !(isObject(v) && v.value === HIDDEN));
+    // Filtered before the items are cleaned: cleaning drops an item's hidden `value`, after which
+    // `{"name": "DB_URL"}` would stay and the command would set the variable to nothing.
+    if (Array.isArray(value)) return value.filter((v) => v !== HIDDEN && !(isObject(v) && v.value === HIDDEN)).map(withoutHidden);
     if (isObject(value)) return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== HIDDEN).map(([k, v]) => [k, withoutHidden(v)]));
     return value;
   };

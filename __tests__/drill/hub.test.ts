@@ -6,10 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DrillResult } from "../../drill/drill-types";
 import { Drill } from "../../drill/runner";
-import { runEventDrill } from "../../drill/event-command";
-import { readEventFile } from "../../drill/event-file";
-import { parseEcsScript } from "../../drill/local-aws/local-aws";
-import { parseSlackScript } from "../../drill/slack/local-slack";
+import { drillCommand } from "../support/drill-command";
 import { EVENTS_DIR } from "../../drill/scenarios";
 import { resourcePolicyAllows } from "../../drill/local-aws/iam-policy";
 
@@ -213,8 +210,7 @@ describe("the drill as a hub with a spoke in its own account's other region (123
 describe("the hub drill's command line (issue 14's done-when)", () => {
   // What `npm run drill -- --event FILE --clusters ... --ecs AGENT,ok --json` runs (runEventDrill), in
   // process: readme-commands.test.ts runs these very commands through the shell, as the README gives them.
-  const drillOf = async (file: string) =>
-    (await runEventDrill({ event: readEventFile(file), clusters: [SPOKE_CLUSTER], ecs: parseEcsScript("AGENT,ok"), slack: parseSlackScript("ok"), deliver: 1 })).report;
+  const drillOf = async (file: string) => (await drillCommand(["--event", file, "--clusters", SPOKE_CLUSTER, "--ecs", "AGENT,ok", "--json"])).report;
 
   it("relaunches the spoke's event in 222233334444/eu-west-1 (tasksStarted 1), and starts nothing for another account's", async () => {
     const report = await drillOf(SPOKE_EVENT_FILE);

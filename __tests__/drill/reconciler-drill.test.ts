@@ -3,9 +3,7 @@
 // judged on ground truth: the tasks the local ECS placed, the executions the local Step Functions
 // started; `foundBy` only says which path the report credits.
 import { readFileSync } from "node:fs";
-import { parseDrillArgs } from "../../drill/cli-options";
-import { readEventFile } from "../../drill/event-file";
-import { runEventDrill } from "../../drill/event-command";
+import { drillCommand } from "../support/drill-command";
 import { README, shellCommands } from "../../scripts/readme";
 
 jest.setTimeout(60_000);
@@ -16,11 +14,7 @@ const commands = shellCommands(readFileSync(README, "utf8"))
   .filter((c) => /^npm run drill -- --event \S+ .*--deliver \d .*--json$/.test(c));
 
 /** Runs one README command in-process, as `drill/cli.ts` would. */
-async function run(command: string) {
-  const parsed = parseDrillArgs(command.replace(/^npm run drill -- /, "").split(/\s+/));
-  if (parsed.kind !== "event") throw new Error(`not an event drill: ${command}`);
-  return runEventDrill({ event: readEventFile(parsed.file), ecs: parsed.ecs, slack: parsed.slack, clusters: parsed.clusters, deliver: parsed.deliver });
-}
+const run = (command: string) => drillCommand(command.replace(/^npm run drill -- /, "").split(/\s+/));
 
 describe("the README's drill commands with the reconciler", () => {
   test("are the three failures never delivered (RunTask, StartTask, a task that failed to start) and one delivered twice", () => {

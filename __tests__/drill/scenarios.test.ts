@@ -3,9 +3,7 @@ import { join } from "node:path";
 import { Drill } from "../../drill/runner";
 import { eventReport } from "../../drill/report";
 import { readEventFile, readScheduleFile } from "../../drill/event-file";
-import { runEventDrill } from "../../drill/event-command";
-import { parseEcsScript } from "../../drill/local-aws/local-aws";
-import { parseSlackScript } from "../../drill/slack/local-slack";
+import { drillCommand } from "../support/drill-command";
 import { AGENT_EVENT_FILE, EVENTS_DIR, SCENARIOS, agentEvent } from "../../drill/scenarios";
 
 const ROOT = join(__dirname, "..", "..");
@@ -88,7 +86,7 @@ describe("drill CLI", () => {
   // --json` runs: readme-commands.test.ts runs that very command through the shell (exit 0, nothing on
   // stderr, one JSON object on stdout).
   test("--json on the AGENT event prints one object: matched, recovered, the original request replayed", async () => {
-    const { report } = await runEventDrill({ event: readEventFile(AGENT_EVENT_FILE), clusters: ["batch-ec2"], ecs: parseEcsScript("AGENT,ok"), slack: parseSlackScript("ok"), deliver: 1 });
+    const { report } = await drillCommand(["--event", AGENT_EVENT_FILE, "--clusters", "batch-ec2", "--ecs", "AGENT,ok", "--json"]);
     expect(report).toMatchObject({ matched: true, outcome: "recovered", attempts: 1 });
     expect(report.stateTransitions).toBeLessThanOrEqual(10);
     const { requestParameters } = agentEvent().detail;
@@ -110,11 +108,10 @@ describe("drill CLI", () => {
   });
 
   test("a hidden environment is replayed from the rule that holds it, and from nowhere without one", async () => {
-    const hidden = readEventFile(join(EVENTS_DIR, "constructed__runtask-failure-AGENT-hidden-environment__eventbridge-rule.json"));
-    const drill = { event: hidden, ecs: parseEcsScript("AGENT,ok"), slack: parseSlackScript("ok"), deliver: 1 };
-    const without = (await runEventDrill(drill)).report;
+    const hidden = ["--event", join(EVENTS_DIR, "constructed__runtask-failure-AGENT-hidden-environment__eventbridge-rule.json"), "--ecs", "AGENT,ok", "--json"];
+    const without = (await drillCommand(hidden)).report;
     expect(without).toMatchObject({ outcome: "needs_human", tasksStarted: 0, launchRequests: [] });
-    const withRule = (await runEventDrill({ ...drill, schedules: readScheduleFile(join(ROOT, "drill", "schedules", "rule__nightly-report-batch.json")) })).report;
+    const withRule = (await drillCommand([...hidden, "--schedule", join(ROOT, "drill", "schedules", "rule__nightly-report-batch.json")])).report;
     expect(withRule).toMatchObject({ outcome: "recovered", tasksStarted: 1 });
     expect(withRule.launchRequests).toEqual([expect.objectContaining({ source: "schedule", request: expect.objectContaining({ overrides: { containerOverrides: [expect.objectContaining({ environment: [{ name: "REPORT_DATE", value: "yesterday" }] })] } }) })]);
   });
@@ -134,8 +131,7 @@ describe("drill CLI", () => {
   });
 
   test("the Step Functions event is not matched", async () => {
-    const event = readEventFile(join(EVENTS_DIR, "constructed__runtask-failure-AGENT__step-functions-startedBy.json"));
-    const { report } = await runEventDrill({ event, ecs: parseEcsScript("ok"), slack: parseSlackScript("ok"), clusters: ["batch-ec2"], deliver: 1 });
+    const { report } = await drillCommand(["--event", join(EVENTS_DIR, "constructed__runtask-failure-AGENT__step-functions-startedBy.json"), "--clusters", "batch-ec2", "--json"]);
     expect(report).toMatchObject({ matched: false, outcome: "ignored", launchRequests: [] });
   });
 

@@ -21,6 +21,8 @@ export interface BuiltModule {
   readonly files: readonly string[];
   /** The configuration the files hold. */
   readonly json: ModuleJson;
+  /** The spoke submodule's configuration (modules/spoke). */
+  readonly spoke: ModuleJson;
   /** Whether `terraform fmt` ran (false: not asked, or no binary). */
   readonly formatted: boolean;
 }
@@ -83,7 +85,7 @@ export function buildModule(options: BuildModuleOptions = {}): BuiltModule {
     if (fmt.status !== 0) throw new Error(`terraform fmt rejected the module:\n${fmt.stderr}`);
     formatted = true;
   }
-  return { outDir, files: [...Object.keys(texts), ...Object.keys(packages)].sort(), json, formatted };
+  return { outDir, files: [...Object.keys(texts), ...Object.keys(packages)].sort(), json, spoke, formatted };
 }
 
 if (require.main === module) {

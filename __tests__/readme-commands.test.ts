@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DEMO_JOB } from "../jobs";
 import { resolveClusterConfig, type ScheduledTaskConfig } from "../modules/config";
 import { README, codeBlocks, shellCommands } from "../scripts/readme";
+import { README_HUB_DRILL } from "./support/drill-command";
 
 const ROOT = join(__dirname, "..");
 const text = readFileSync(README, "utf8");
@@ -19,6 +20,7 @@ const NOT_RUN: readonly [RegExp, string][] = [
   [/^npm run drill$/, "runs the twenty scenarios, which scenarios.test.ts runs in-process"],
   [/^aws /, "needs an AWS account"],
   [/^npm run drill -- --event \S+ .*--deliver \d .*--json$/, "the drill with the reconciler: reconciler-drill.test.ts runs these very commands in-process"],
+  [README_HUB_DRILL, "the hub drill on a spoke's event: hub.test.ts runs these very commands in-process, as reconciler-drill.test.ts does the --deliver ones"],
   [/^npm run audit -- --since\b/, "reads an AWS account's CloudTrail event history; audit-cli.test.ts runs the audit without one"],
   [/^npm run self-test -- --region\b/, "invokes a deployed pipeline in an AWS account; self-test.test.ts runs it without credentials, with stand-ins and through the drill"],
   [/^(\w+=\S* )*npm run cdktf -- (deploy|destroy|diff)\b/, "needs an AWS account and Terraform"],

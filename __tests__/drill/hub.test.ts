@@ -3,13 +3,15 @@
 // the messages Slack really received; never the pipeline's own report. The routing is the
 // synthesized one: the spoke's forwarding rules, the hub bus's policy, the hub's rules.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import type { DrillResult } from "../../drill/drill-types";
 import { Drill } from "../../drill/runner";
-import { drillCommand } from "../support/drill-command";
+import { README_HUB_DRILL, drillCommand } from "../support/drill-command";
 import { EVENTS_DIR } from "../../drill/scenarios";
 import { resourcePolicyAllows } from "../../drill/local-aws/iam-policy";
+import { README, shellCommands } from "../../scripts/readme";
 
+const ROOT = join(__dirname, "..", "..");
 const HUB = "123456789012/ap-northeast-1";
 const SPOKE = "222233334444/eu-west-1";
 const SPOKE_CLUSTER = "arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2";
@@ -208,16 +210,24 @@ describe("the drill as a hub with a spoke in its own account's other region (123
 });
 
 describe("the hub drill's command line (issue 14's done-when)", () => {
-  // What `npm run drill -- --event FILE --clusters ... --ecs AGENT,ok --json` runs (runEventDrill), in
-  // process: readme-commands.test.ts runs these very commands through the shell, as the README gives them.
-  const drillOf = async (file: string) => (await drillCommand(["--event", file, "--clusters", SPOKE_CLUSTER, "--ecs", "AGENT,ok", "--json"])).report;
+  // The README's two hub commands (`npm run -s drill -- --event <a spoke's event> --clusters ... --ecs
+  // AGENT,ok --json`), read from the README and run in process through the CLI's own path
+  // (parseDrillArgs, runEventDrill): readme-commands.test.ts leaves them to this test.
+  const commands = shellCommands(readFileSync(README, "utf8"))
+    .map((c) => c.command)
+    .filter((c) => README_HUB_DRILL.test(c));
+  const drillOf = async (command: string) => (await drillCommand(command.replace(/^npm run -s drill -- /, "").split(/\s+/))).report;
+
+  it("are the README's two: a spoke's event and another account's, both for the spoke's cluster", () => {
+    expect(commands).toEqual([SPOKE_EVENT_FILE, STRANGER_EVENT_FILE].map((file) => `npm run -s drill -- --event ${relative(ROOT, file)} --clusters ${SPOKE_CLUSTER} --ecs AGENT,ok --json`));
+  });
 
   it("relaunches the spoke's event in 222233334444/eu-west-1 (tasksStarted 1), and starts nothing for another account's", async () => {
-    const report = await drillOf(SPOKE_EVENT_FILE);
+    const report = await drillOf(commands[0]);
     expect(report).toMatchObject({ matched: true, outcome: "recovered", tasksStarted: 1, tasksStartedByPlace: { [SPOKE]: 1, [HUB]: 0 } });
     expect(report.launchRequests.map((l) => [l.account, l.region])).toEqual([["222233334444", "eu-west-1"]]);
 
-    expect(await drillOf(STRANGER_EVENT_FILE)).toMatchObject({ matched: false, outcome: "ignored", tasksStarted: 0, launchRequests: [] });
+    expect(await drillOf(commands[1])).toMatchObject({ matched: false, outcome: "ignored", tasksStarted: 0, launchRequests: [] });
   });
 });
 

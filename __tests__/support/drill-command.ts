@@ -18,3 +18,6 @@ export async function drillCommand(argv: readonly string[]): ReturnType<typeof r
     ...(parsed.schedule !== undefined ? { schedules: readScheduleFile(parsed.schedule) } : {}),
   });
 }
+
+/** The README's hub drill commands (a spoke's event through the hub): hub.test.ts runs them in process. */
+export const README_HUB_DRILL = /^npm run -s drill -- --event drill\/events\/\S+__spoke-\d{12}-[a-z0-9-]+\.json .*--json$/;

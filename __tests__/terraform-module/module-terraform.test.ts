@@ -10,7 +10,7 @@ import { hclExpressionOf } from "../../modules/hcl/hcl-expression";
 import { renderLocalsTf } from "../../modules/terraform-module/hcl-file";
 import { missedRunAlarmShape, successFilterPattern, type ExpectedRun } from "../../modules/pipeline/missed-runs/missed-run";
 import { DEFAULT_IGNORE_STARTED_BY, EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipeline/rerun-pipeline";
-import { buildIntoTemp, describeWithTerraform, evaluate, removeTempDirs, scratchDir, terraform } from "./support";
+import { buildIntoTemp, describeWithTerraform, evaluate, planEach, removeTempDirs, scratchDir, terraform } from "./support";
 
 afterAll(removeTempDirs);
 
@@ -47,7 +47,7 @@ describeWithTerraform("the module as terraform reads it", () => {
       new AwsProvider(stack, "aws", { region: "ap-northeast-1" });
       new EcsRerunPipeline(stack, "p", { clusters: ["batch-ec2"], ...props });
     };
-    test.each<[string, Partial<EcsRerunPipelineProps>, Record<string, unknown>, string?]>([
+    const refused: [string, Partial<EcsRerunPipelineProps>, Record<string, unknown>, string?][] = [
       ["no cluster", { clusters: [] }, { clusters: [] }],
       ["a malformed cluster ARN", { clusters: ["arn:aws:ecs:x:cluster"] }, { clusters: ["arn:aws:ecs:x:cluster"] }],
       ["a name with a space", { name: "ecs rerun" }, { name: "ecs rerun" }],
@@ -82,17 +82,35 @@ describeWithTerraform("the module as terraform reads it", () => {
         ] as const
       ).map(([name, runs, message]): [string, Partial<EcsRerunPipelineProps>, Record<string, unknown>, string] => [name, { expectedRuns: runs }, { expected_runs: runs.map(runVariable) }, message]),
       // `message` is a rest parameter: a fourth named one would make jest wait for a `done` callback.
-    ])("%s", async (_name, props, tfVars, ...[message]) => {
+    ];
+    const acceptedRuns = [run({}), run({ name: "quarter-hourly", family: undefined, startedBy: "events-rule/q", intervalSeconds: 900, graceSeconds: 0 }), run({ name: "weekly", intervalSeconds: 6 * 86400, graceSeconds: 86400 })];
+    const accepted = {
+      clusters: ["batch-ec2"],
+      max_attempts: 5,
+      slack_webhook_parameter_name: "/ecs-rerun/slack-webhook",
+      notification_emails: ["ops@example.com"],
+      verify_interval_seconds: 0,
+      verify_timeout_seconds: 60,
+      expected_runs: acceptedRuns.map(runVariable),
+      rerun_program_failure_families: ["nightly-report"],
+      role_path: "/platform/batch/",
+      role_permissions_boundary: "arn:aws-us-gov:iam::123456789012:policy/boundaries/platform",
+    };
+    // Every case planned by one `terraform test` process, the first test to ask starting it.
+    let planned: ReturnType<typeof planEach> | undefined;
+    const verdictOf = async (name: string) => (await (planned ??= planEach(vars, { ...Object.fromEntries(refused.map(([n, , tfVars]) => [n, { clusters: ["batch-ec2"], ...tfVars }])), accepted })))[name];
+
+    test.each(refused)("%s", async (name, props, tfVars, ...[message]) => {
       expect(construct(props)).toThrow(/is invalid/);
-      const r = await evaluate(vars, '"ok"', { clusters: ["batch-ec2"], ...tfVars });
-      expect(r.stderr).toContain("Invalid value for variable");
-      expect(r.stderr).toContain(`var.${Object.keys(tfVars)[0]} is`);
-      if (message !== undefined) expect(r.stderr.replace(/\s+/g, " ")).toContain(message);
-      expect(r.value).toBeUndefined();
+      const { status, errors } = await verdictOf(name);
+      expect(status).toBe("error");
+      const text = errors.join("\n");
+      expect(text).toContain("Invalid value for variable");
+      expect(text).toContain(`var.${Object.keys(tfVars)[0]} is`);
+      if (message !== undefined) expect(text.replace(/\s+/g, " ")).toContain(message);
     });
 
     test("and both accept the defaults and sensible values (the check above can pass)", async () => {
-      const runs = [run({}), run({ name: "quarter-hourly", family: undefined, startedBy: "events-rule/q", intervalSeconds: 900, graceSeconds: 0 }), run({ name: "weekly", intervalSeconds: 6 * 86400, graceSeconds: 86400 })];
       expect(
         construct({
           maxAttempts: 5,
@@ -100,25 +118,13 @@ describeWithTerraform("the module as terraform reads it", () => {
           notificationEmails: ["ops@example.com"],
           verifyIntervalSeconds: 0,
           verifyTimeoutSeconds: 60,
-          expectedRuns: runs,
+          expectedRuns: acceptedRuns,
           rerunProgramFailureFamilies: ["nightly-report"],
           rolePath: "/platform/batch/",
           rolePermissionsBoundary: "arn:aws-us-gov:iam::123456789012:policy/boundaries/platform",
         }),
       ).not.toThrow();
-      const r = await evaluate(vars, '"ok"', {
-        clusters: ["batch-ec2"],
-        max_attempts: 5,
-        slack_webhook_parameter_name: "/ecs-rerun/slack-webhook",
-        notification_emails: ["ops@example.com"],
-        verify_interval_seconds: 0,
-        verify_timeout_seconds: 60,
-        expected_runs: runs.map(runVariable),
-        rerun_program_failure_families: ["nightly-report"],
-        role_path: "/platform/batch/",
-        role_permissions_boundary: "arn:aws-us-gov:iam::123456789012:policy/boundaries/platform",
-      });
-      expect(r).toEqual({ value: "ok", stderr: "" });
+      expect(await verdictOf("accepted")).toEqual({ status: "pass", errors: [] });
     });
   });
 

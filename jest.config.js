@@ -12,6 +12,9 @@ module.exports = {
   // Type checking happens once in `tsc --noEmit`; swc only strips types, which is 5-10x faster than ts-jest.
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } }, module: { type: "commonjs" } }] },
   setupFilesAfterEnv: ["<rootDir>/__tests__/support/setup-cdktf.ts"],
+  // A directory per run for what suites share (__tests__/support/shared-module.ts).
+  globalSetup: "<rootDir>/__tests__/support/global-setup.ts",
+  globalTeardown: "<rootDir>/__tests__/support/global-teardown.ts",
   testTimeout: 30000,
   // Every core: jest's default leaves one for itself (one worker on a 2-core machine), but its own
   // process only schedules; the suites are CPU-bound, and the slowest ones are started first.

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { README, generatedSections, renderReadme } from "../scripts/readme";
 import { SETTINGS_LIST } from "../modules/settings/settings";
-import { moduleInterface, synthesizeModule } from "../modules/terraform-module/module-files";
+import { moduleInterface } from "../modules/terraform-module/module-files";
+import { sharedModule } from "./support/shared-module";
 
 const ROOT = dirname(README);
 
@@ -14,7 +15,7 @@ describe("README", () => {
   });
 
   test("lists every setting and every module variable and output", () => {
-    const iface = moduleInterface(synthesizeModule().json);
+    const iface = moduleInterface(sharedModule().json);
     for (const s of SETTINGS_LIST) expect(text).toContain(`\`${s.env}\``);
     for (const v of Object.keys(iface.variables)) expect(text).toContain(v);
     for (const o of Object.keys(iface.outputs)) expect(text).toContain(o);

@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { README, codeBlocks } from "../scripts/readme";
 import { MODULE_VERSION, SEMVER_PATTERN, packageVersion, versionConstraint } from "../modules/terraform-module/module-version";
-import { renderModuleFiles, synthesizeModule } from "../modules/terraform-module/module-files";
+import { renderModuleFiles } from "../modules/terraform-module/module-files";
+import { sharedModule } from "./support/shared-module";
 
 const ROOT = join(__dirname, "..");
 const read = (file: string) => readFileSync(join(ROOT, file), "utf8");
@@ -74,7 +75,7 @@ describe("the module's version lives in package.json alone", () => {
     const hcl = codeBlocks(readFileSync(README, "utf8")).filter((b) => b.language === "hcl" && /version\s*=/.test(b.body));
     expect(hcl.length).toBeGreaterThan(0);
     for (const b of hcl) expect([...b.body.matchAll(/^\s*version\s*=\s*"([^"]+)"/gm)].map((m) => m[1])).toEqual([versionConstraint()]);
-    const { json, spoke } = synthesizeModule();
+    const { json, spoke } = sharedModule();
     expect(renderModuleFiles(json, spoke)["README.md"]).toContain(`version = "${versionConstraint()}"`);
   });
 

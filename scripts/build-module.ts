@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { MODULE_REPOSITORY } from "../modules/terraform-module/ecs-rerun-module-stack";
-import { renderModuleFiles, synthesizeModule, type ModuleJson } from "../modules/terraform-module/module-files";
+import { renderModuleFiles, synthesizeModule, type ModuleJson, type SynthesizedModule } from "../modules/terraform-module/module-files";
 
 /** Options of {@link buildModule}. */
 export interface BuildModuleOptions {
@@ -11,6 +11,8 @@ export interface BuildModuleOptions {
   readonly outDir?: string;
   /** Run `terraform fmt` on the result when a `terraform` binary is on the PATH. @default true */
   readonly format?: boolean;
+  /** The module stack as {@link synthesizeModule} gave it, to render without synthesizing again. @default synthesized afresh */
+  readonly synthesized?: SynthesizedModule;
 }
 
 /** What {@link buildModule} wrote. */
@@ -69,7 +71,7 @@ export function buildModule(options: BuildModuleOptions = {}): BuiltModule {
   const outDir = resolve(options.outDir ?? join(PROJECT_ROOT, "dist", MODULE_REPOSITORY));
   // Before the synth, which takes seconds: a wrong directory is said at once.
   checkOutDir(outDir);
-  const { json, packages, spoke } = synthesizeModule();
+  const { json, packages, spoke } = options.synthesized ?? synthesizeModule();
   const texts = renderModuleFiles(json, spoke);
   prepare(outDir);
   const write = (path: string, action: (target: string) => void) => {

@@ -13,7 +13,7 @@ import { buildApp } from "../../modules/app";
 import { IAM_NAME_LIMITS, fittedName, fittedNameHcl } from "../../modules/iam-names";
 import { hclExpressionOf } from "../../modules/hcl/hcl-expression";
 import { renderLocalsTf, renderVariablesTf } from "../../modules/terraform-module/hcl-file";
-import { synthesizeModule } from "../../modules/terraform-module/module-files";
+import { sharedModule } from "../support/shared-module";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EcsRerunSpoke } from "../../modules/spoke/ecs-rerun-spoke";
 import { describeWithTerraform, evaluate, removeTempDirs, scratchDir } from "../terraform-module/support";
@@ -185,7 +185,7 @@ describe("IAM names carry the region and fit IAM's limits", () => {
 });
 
 describeWithTerraform("one account: the module in two regions, the stacks and a second module in a third; hubs and spokes", () => {
-  const synthesized = synthesizeModule();
+  const synthesized = sharedModule();
   const module = synthesized.json;
   /** Data sources' values as the provider would read them; the region is the deployment's. */
   const deployed = (text: string, region: string) =>

@@ -5,7 +5,7 @@ import { EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipe
 import { RELAUNCH_ROLE_PATH } from "../../modules/pipeline/iam/relaunch-identity";
 import { checkRoleOptions, roleSettings } from "../../modules/pipeline/iam/role-options";
 import { EcsRerunSpoke, type EcsRerunSpokeProps } from "../../modules/spoke/ecs-rerun-spoke";
-import { synthesizeModule } from "../../modules/terraform-module/module-files";
+import { sharedModule } from "../support/shared-module";
 import { resourcesOf, synthJson } from "../support/synth";
 
 const BOUNDARY = "arn:aws:iam::123456789012:policy/platform-boundary";
@@ -131,7 +131,7 @@ describe("every role the constructs create takes the user's boundary and path", 
   });
 
   test("the module and its spoke: every role reads var.role_permissions_boundary, every role but the relaunch and sweep roles (which the hub finds by name and path) var.role_path", () => {
-    const { json, spoke } = synthesizeModule();
+    const { json, spoke } = sharedModule();
     for (const [which, config, fixed] of [["module", json, ["rerun_role"]], ["modules/spoke", spoke, ["relaunch_role", "sweep_role"]]] as const) {
       const roles = config.resource!.aws_iam_role;
       expect({ which, boundaries: Object.values(roles).map((r) => r.permissions_boundary) }).toEqual({ which, boundaries: Object.values(roles).map(() => "${var.role_permissions_boundary}") });

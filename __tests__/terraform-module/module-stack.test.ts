@@ -1,12 +1,12 @@
 import { App, Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EcsRerunModuleStack, moduleAddress, snakeCase } from "../../modules/terraform-module/ecs-rerun-module-stack";
-import { synthesizeModule } from "../../modules/terraform-module/module-files";
+import { sharedModule } from "../support/shared-module";
 import { EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipeline/rerun-pipeline";
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
-const { json, spoke } = synthesizeModule();
+const { json, spoke } = sharedModule();
 const resources = json.resource as Resources;
 const countOf = (type: string, name: string) => resources[type]?.[name]?.count;
 

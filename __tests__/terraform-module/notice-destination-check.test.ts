@@ -1,13 +1,14 @@
 // The module warns at plan, in a check block, when its notices (a spoke: its alarms) would reach no
 // one: the check's condition, evaluated by terraform itself with the module's variables, holds exactly
 // when some destination is set (or silence is allowed), as the construct's synth-time refusal does.
-import { renderModuleFiles, synthesizeModule } from "../../modules/terraform-module/module-files";
+import { renderModuleFiles } from "../../modules/terraform-module/module-files";
+import { sharedModule } from "../support/shared-module";
 import { SPOKE_EXAMPLE_INPUTS } from "../../modules/terraform-module/ecs-rerun-spoke-module-stack";
 import { describeWithTerraform, evaluate, removeTempDirs, scratchDir } from "./support";
 
 afterAll(removeTempDirs);
 
-const { json, spoke } = synthesizeModule();
+const { json, spoke } = sharedModule();
 const files = renderModuleFiles(json, spoke);
 
 /** The one check of a module: its name, condition (as an HCL expression) and message. */

@@ -4,14 +4,15 @@ import { Testing } from "cdktf";
 import { DEMO_JOB } from "../../jobs";
 import { buildApp } from "../../modules/app";
 import { AWS_PROVIDER_VERSION } from "../../modules/terraform-module/ecs-rerun-module-stack";
-import { renderModuleFiles, synthesizeModule } from "../../modules/terraform-module/module-files";
+import { renderModuleFiles } from "../../modules/terraform-module/module-files";
+import { sharedModule } from "../support/shared-module";
 import { README } from "../../scripts/readme";
 import { INSTALLED_BINDINGS, bindingsProviderVersion, schemaProblems, type TfJsonConfig } from "../../scripts/provider-schema";
 import { removeTempDirs, tempDir } from "./support";
 
 afterAll(removeTempDirs);
 
-const { json, spoke } = synthesizeModule();
+const { json, spoke } = sharedModule();
 /** Every text file of the built module, as `npm run build:module` writes it to dist/. */
 const moduleFiles = renderModuleFiles(json, spoke);
 /** The app's three stacks (a hub, and a spoke stack beside it), as cdktf synthesizes them. */

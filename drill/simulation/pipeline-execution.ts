@@ -11,6 +11,7 @@ import { STATES } from "../../modules/pipeline/orchestration/rerun-state-machine
 import { invokeAsync, LAMBDA_ASYNC_RETRY_DELAYS_S } from "./async-invoke";
 import type { DeliveryReport, DeliverySummary, DrillFaults, Outcome, RunScope } from "../drill-types";
 import { routeEvent } from "./event-routing";
+import { checkedBefore } from "../synthesized/run-share";
 import type { ExecutionStarter } from "../local-aws/sfn";
 import { foundByReconciler } from "../../lambda/reconciler/core/found-event";
 
@@ -117,7 +118,10 @@ function machineFor(definition: StateMachineDefinition): StateMachine {
   const key = JSON.stringify(definition);
   let machine = machines.get(key);
   if (machine === undefined) {
-    machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
+    // Validated (asl-validator, through the interpreter) once per test run, and in every process outside one.
+    const validation = checkedBefore("asl-valid", key);
+    machine = new StateMachine(definition, { validationOptions: validation.before ? { noValidate: true } : { checkArn: true, checkPaths: true } });
+    validation.passed();
     machines.set(key, machine);
   }
   return machine;

@@ -9,6 +9,7 @@ import { FOUND_BY_RECONCILER_METRIC } from "../../modules/pipeline/reconciler/re
 import { PIPELINE_METRICS } from "../../modules/pipeline/dashboard/pipeline-metrics";
 import type { AlarmSpec } from "../simulation/cloudwatch";
 import { synthesizeHub, type SynthesizedHub } from "./synthesized-hub";
+import { sharedText } from "./run-share";
 import type { PolicyDocument } from "../local-aws/iam-policy";
 
 /** The account the drill's local AWS answers as (LocalAws's default), which deployed values name. */
@@ -155,12 +156,14 @@ export function synthesizePipeline(options: PipelineOptions = {}): SynthesizedPi
   const key = JSON.stringify(options);
   let text = synthesizedBefore.get(key);
   if (text === undefined) {
-    const pipeline = synthesizeOnce(options);
-    // A copy through JSON rather than structuredClone, whose copies are of another realm's Object and
-    // Array under jest; checked once, so a field JSON cannot carry (undefined, Infinity) is caught here.
-    text = JSON.stringify(pipeline);
-    const lost = notJson(pipeline, "pipeline");
-    if (lost !== undefined) throw new Error(`the synthesized pipeline does not survive a JSON copy (${lost}): keep its fields to JSON values`);
+    text = sharedText("pipeline", key, () => {
+      const pipeline = synthesizeOnce(options);
+      // A copy through JSON rather than structuredClone, whose copies are of another realm's Object and
+      // Array under jest; checked once, so a field JSON cannot carry (undefined, Infinity) is caught here.
+      const lost = notJson(pipeline, "pipeline");
+      if (lost !== undefined) throw new Error(`the synthesized pipeline does not survive a JSON copy (${lost}): keep its fields to JSON values`);
+      return JSON.stringify(pipeline);
+    });
     synthesizedBefore.set(key, text);
   }
   return JSON.parse(text) as SynthesizedPipeline;

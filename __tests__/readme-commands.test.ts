@@ -5,7 +5,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEMO_JOB } from "../jobs";
+import { DEMO_JOB, JOBS } from "../jobs";
+import { SETTINGS } from "../settings";
+import { synthCommand } from "../modules/synth-command";
 import { resolveClusterConfig, type ScheduledTaskConfig } from "../modules/config";
 import { README, codeBlocks, shellCommands } from "../scripts/readme";
 import { README_HUB_DRILL } from "./support/drill-command";
@@ -29,6 +31,24 @@ const NOT_RUN: readonly [RegExp, string][] = [
   [/^npm run (-s )?canary:cdktn\b/, "installs CDK Terrain beside the project and builds it twice; .ci/run runs it after the tests, cdktn-canary.test.ts tests its comparison"],
 ];
 
+/**
+ * `SETTING=value ... npm run synth`: the same synth with settings of the README's choosing. The plain
+ * `npm run synth` runs as a process (npm, tsx, main.ts, as a new user runs it first); these run its
+ * code in process (synthCommand, which main.ts runs with the process's environment) with exactly the
+ * command's settings, where each cost a process of ~2 s of CPU. user-errors.test.ts runs wrong
+ * settings through npm.
+ */
+const SETTINGS_THEN_SYNTH = /^((?:[A-Z][A-Z0-9_]*=\S* )+)npm run synth$/;
+
+/** Runs `npm run synth` in process with the `NAME=value` settings of `assignments`: what the shell would have printed, and the exit code. */
+function synthInProcess(assignments: string, outdir: string): { status: number; stdout: string; stderr: string } {
+  const env = Object.fromEntries(assignments.trim().split(/\s+/).map((a) => [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]));
+  let stdout = "";
+  let stderr = "";
+  const status = synthCommand({ env: { ...env, CDKTF_OUTDIR: outdir }, projectDir: ROOT, cwd: ROOT, jobs: JOBS, demoJob: DEMO_JOB, settingsFile: SETTINGS, out: (t) => (stdout += `${t}\n`), err: (t) => (stderr += `${t}\n`) });
+  return { status, stdout, stderr };
+}
+
 /** The README's commands, `a && b` taken apart, each with what becomes of it. */
 const commands = shellCommands(text).flatMap((c) =>
   c.command.split(" && ").map((part) => {
@@ -51,7 +71,8 @@ describe("the README's shell commands", () => {
   test.each(runnable.map((c) => [`line ${c.line}: ${c.command}`, c] as const))("%s", (_title, c) => {
     // The settings a developer may have exported would change what the examples do.
     const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ECS_RERUN_") && k !== "CDKTF_CONTEXT_JSON"));
-    const r = spawnSync("bash", ["-c", c.command], { cwd: ROOT, encoding: "utf8", env: { ...env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" }, timeout: 120_000 });
+    const settings = SETTINGS_THEN_SYNTH.exec(c.command);
+    const r = settings ? synthInProcess(settings[1], outdir) : spawnSync("bash", ["-c", c.command], { cwd: ROOT, encoding: "utf8", env: { ...env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" }, timeout: 120_000 });
     const output = `${r.stdout}\n${r.stderr}`;
     expect(output).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m); // no stack trace, whatever happens
     if (c.refused) {

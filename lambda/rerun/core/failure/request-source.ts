@@ -200,7 +200,7 @@ export function runTaskCommand(request: Json, region?: string): string {
     ["volume-configurations", "volumeConfigurations"],
   ];
   for (const [option, key] of options) flag(option, r[key]);
-  if (r.propagateTags !== undefined) flag("propagate-tags", r.propagateTags);
+  flag("propagate-tags", r.propagateTags);
   if (r.enableECSManagedTags === true) parts.push("--enable-ecs-managed-tags");
   // The CLI's switch pair for ECS Exec (AWS CLI reference, ecs run-task/start-task:
   // --enable-execute-command | --disable-execute-command); off is the API's default.

@@ -1,34 +1,7 @@
-// What main.ts relies on: the context a synth sees without the cdktf CLI, and the list of what it wrote.
-import { ConfigError } from "../modules/config";
-import { appContext } from "../modules/settings/cdktf-context";
+// What main.ts relies on: the list of what synth wrote and the state file's name (the context a synth
+// sees is in __tests__/settings/cdktf-context.test.ts).
 import { synthReport } from "../modules/synth-report";
 import { legacyStateProblems, stateFileName } from "../modules/state-file";
-
-describe("appContext", () => {
-  test("reads cdktf.json's context when the cdktf CLI has not passed it", () => {
-    expect(appContext({}, JSON.stringify({ app: "x", context: { clusterName: "batch" } }))).toEqual({ clusterName: "batch" });
-    expect(appContext({}, JSON.stringify({ app: "x" }))).toEqual({});
-    expect(appContext({}, undefined)).toEqual({});
-  });
-
-  test("leaves it to the App when CDKTF_CONTEXT_JSON is set (the CLI's copy of cdktf.json)", () => {
-    expect(appContext({ CDKTF_CONTEXT_JSON: '{"clusterName":"a"}' }, JSON.stringify({ context: { clusterName: "b" } }))).toEqual({});
-  });
-
-  test.each<[NodeJS.ProcessEnv, string | undefined, RegExp]>([
-    [{ CDKTF_CONTEXT_JSON: "{oops" }, undefined, /^CDKTF_CONTEXT_JSON is not valid JSON( \(at character 2\))?; its text is not shown here/],
-    [{ CDKTF_CONTEXT_JSON: "[1]" }, undefined, /^CDKTF_CONTEXT_JSON must be a JSON object of context keys and values, not a list/],
-    [{}, "{", /^cdktf\.json is not valid JSON/],
-    [{}, '{"context": 5}', /^cdktf\.json "context" must be a JSON object of context keys and values, not a number/],
-  ])("refuses malformed context with a ConfigError (%p)", (env, text, message) => {
-    expect(() => appContext(env, text)).toThrow(ConfigError);
-    expect(() => appContext(env, text)).toThrow(message);
-  });
-
-  test("does not echo the malformed text", () => {
-    expect(() => appContext({ CDKTF_CONTEXT_JSON: '{"slackWebhookParameter": https://hooks.slack.com/x}' }, undefined)).toThrow(/^(?!.*hooks\.slack\.com)/s);
-  });
-});
 
 describe("synthReport", () => {
   const manifest = {

@@ -68,10 +68,13 @@ export function scheduleOf(startedBy: string | undefined): { kind: "rule" | "sch
   return undefined;
 }
 
-/** A member of an EventBridge or Scheduler structure: their APIs spell the same field in either case. */
+/**
+ * A member of an EventBridge or Scheduler structure: their APIs spell the same field in either case.
+ * `name` is always written as EventBridge spells it (PascalCase), so its camelCase is the only other.
+ */
 function member(obj: unknown, name: string): unknown {
   if (!isObject(obj)) return undefined;
-  return obj[name] ?? obj[name.charAt(0).toLowerCase() + name.slice(1)] ?? obj[name.charAt(0).toUpperCase() + name.slice(1)];
+  return obj[name] ?? obj[name.charAt(0).toLowerCase() + name.slice(1)];
 }
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -197,7 +200,7 @@ export function runTaskCommand(request: Json, region?: string): string {
     ["volume-configurations", "volumeConfigurations"],
   ];
   for (const [option, key] of options) flag(option, r[key]);
-  if (r.propagateTags !== undefined) flag("propagate-tags", r.propagateTags);
+  flag("propagate-tags", r.propagateTags);
   if (r.enableECSManagedTags === true) parts.push("--enable-ecs-managed-tags");
   // The CLI's switch pair for ECS Exec (AWS CLI reference, ecs run-task/start-task:
   // --enable-execute-command | --disable-execute-command); off is the API's default.

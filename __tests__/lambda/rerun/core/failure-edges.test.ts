@@ -1,9 +1,11 @@
 // Edges of the failure side of the rerun core that the mutation run (issue 23) found unpinned: what
-// counts as a stopped reason that says nothing, which infrastructure roles a request passes, and what
-// a rerun's clientToken derives from.
+// counts as a stopped reason that says nothing, which infrastructure roles a request passes, what a
+// rerun's clientToken derives from, and what a CloudTrail record of a failed launch may leave out.
 import { isGenericStoppedReason } from "../../../../lambda/rerun/core/failure/essential";
 import { infrastructureRolesOf, infrastructureRolesRefusal } from "../../../../lambda/rerun/core/failure/infrastructure-roles";
 import { idempotencyKey } from "../../../../lambda/rerun/core/failure/rerun-request";
+import { parseLaunchEvent } from "../../../../lambda/rerun/core/failure/cloudtrail-event";
+import { loadFixture, RUNTASK_PARTIAL } from "../../helpers";
 import type { LaunchFailure } from "../../../../lambda/shared/contract";
 
 describe("a stopped reason that says nothing", () => {
@@ -53,5 +55,21 @@ describe("what a rerun's clientToken derives from", () => {
   test("a task state change: the stopped task's ARN, or the event's id when the ARN is empty", () => {
     expect(idempotencyKey({ ...base, source: "task-state-change" } as LaunchFailure)).toBe("arn:aws:ecs:eu-west-1:111122223333:task/batch/0123456789abcdef");
     expect(idempotencyKey({ ...base, source: "task-state-change", taskArn: "" } as LaunchFailure)).toBe("ev-envelope-1");
+  });
+});
+
+describe("a CloudTrail record of a failed launch", () => {
+  const event = loadFixture(RUNTASK_PARTIAL);
+  const withResponse = (responseElements: Record<string, unknown>) => ({ ...event, detail: { ...event.detail, responseElements } });
+
+  test("carries the request's group (a service's task is told by it)", () => {
+    expect(parseLaunchEvent(event).group).toBe("family:nightly-report");
+    expect(parseLaunchEvent({ ...event, detail: { ...event.detail, requestParameters: { ...event.detail.requestParameters, group: "" } } })).not.toHaveProperty("group");
+  });
+
+  test("an answer may leave out its tasks, or its failures", () => {
+    const failures = [{ arn: "arn:aws:ecs:ap-northeast-1:123456789012:container-instance/batch-ec2/ci-1", reason: "AGENT" }];
+    expect(parseLaunchEvent(withResponse({ failures }))).toMatchObject({ placed: 0, remaining: 3, reasons: ["AGENT"] });
+    expect(parseLaunchEvent(withResponse({ tasks: [] }))).toMatchObject({ placed: 0, remaining: 3, reasons: [] });
   });
 });

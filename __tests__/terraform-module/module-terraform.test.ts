@@ -10,7 +10,7 @@ import { hclExpressionOf } from "../../modules/hcl/hcl-expression";
 import { renderLocalsTf } from "../../modules/terraform-module/hcl-file";
 import { missedRunAlarmShape, successFilterPattern, type ExpectedRun } from "../../modules/pipeline/missed-runs/missed-run";
 import { DEFAULT_IGNORE_STARTED_BY, EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipeline/rerun-pipeline";
-import { buildIntoTemp, describeWithTerraform, evaluate, planEach, removeTempDirs, scratchDir, terraform } from "./support";
+import { buildIntoTemp, describeWithTerraform, evaluate, evaluateEach, planEach, removeTempDirs, scratchDir, terraform } from "./support";
 
 afterAll(removeTempDirs);
 
@@ -153,17 +153,18 @@ describeWithTerraform("the module as terraform reads it", () => {
       expect(resources.aws_cloudwatch_event_rule.launch_failures_more.for_each).toBe('${{ for key, pattern in local.launch_failure_patterns : key => pattern if key != "0" && var.create }}');
     });
     const dirWithPattern = scratchDir({ "variables.tf": variablesTf, "locals.tf": renderLocalsTf(localsNamed("launch_failure_")) });
-    test.each<[string, string[], string[] | undefined]>([
+    const cases: [string, string[], string[] | undefined][] = [
       ["one cluster by name, defaults", ["batch-ec2"], undefined],
       ["names and ARNs, nothing ignored", ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], []],
       ["the default cluster, two ignored callers", ["default"], ["AWS Step Functions", "my-scheduler"]],
       ["the default cluster by ARN", ["arn:aws:ecs:us-east-1:123456789012:cluster/default"], undefined],
       ["repeats, in both forms", ["a", "a", "arn:aws:ecs:us-east-1:123456789012:cluster/a", "b"], ["x"]],
       ["200 clusters, names and ARNs: split over several rules", manyClusters, undefined],
-    ])("%s", async (_name, clusters, ignoreStartedBy) => {
-      const vars: Record<string, unknown> = { clusters };
-      if (ignoreStartedBy) vars.ignore_started_by = ignoreStartedBy;
-      const r = await evaluate(dirWithPattern, "jsonencode(local.launch_failure_patterns)", vars);
+    ];
+    const varsOf = (clusters: string[], ignoreStartedBy: string[] | undefined) => ({ clusters, ...(ignoreStartedBy ? { ignore_started_by: ignoreStartedBy } : {}) });
+    let all: ReturnType<typeof evaluateEach> | undefined;
+    test.each(cases)("%s", async (name, clusters, ignoreStartedBy) => {
+      const r = (await (all ??= evaluateEach(dirWithPattern, Object.fromEntries(cases.map(([n, c, i]) => [n, { expression: "jsonencode(local.launch_failure_patterns)", vars: varsOf(c, i) }])))))[name];
       expect(r.stderr).toBe("");
       const expected = launchFailurePatterns({ clusters, ignoreStartedBy: ignoreStartedBy ?? DEFAULT_IGNORE_STARTED_BY, relaunchRoleArnPrefix: PREFIX });
       const evaluated = parsed(JSON.parse(r.value!) as Record<string, string>);
@@ -179,19 +180,24 @@ describeWithTerraform("the module as terraform reads it", () => {
     });
     const dirWithPattern = scratchDir({ "variables.tf": variablesTf, "locals.tf": renderLocalsTf(localsNamed("task_failure_")) });
     const ruleCount = hclExpressionOf(resources.aws_cloudwatch_event_rule.task_failures.count);
-    test.each<[string, string[], string[] | undefined, boolean | undefined, boolean | undefined]>([
+    const cases: [string, string[], string[] | undefined, boolean | undefined, boolean | undefined][] = [
       ["one cluster by name, defaults", ["batch-ec2"], undefined, undefined, undefined],
       ["names and ARNs, nothing ignored, both parts", ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], [], true, true],
       ["repeats, two ignored callers", ["a", "a", "arn:aws:ecs:us-east-1:123456789012:cluster/a"], ["AWS Step Functions", "my-scheduler"], undefined, undefined],
       ["only tasks that never started", ["batch-ec2"], undefined, true, false],
       ["only program failures, nothing ignored", ["arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], [], false, true],
       ["200 clusters: split over several rules", manyClusters, undefined, undefined, undefined],
-    ])("%s", async (_name, clusters, ignoreStartedBy, catchFailedToStart, reportProgramFailures) => {
-      const vars: Record<string, unknown> = { clusters };
-      if (ignoreStartedBy) vars.ignore_started_by = ignoreStartedBy;
-      if (catchFailedToStart !== undefined) vars.catch_failed_to_start = catchFailedToStart;
-      if (reportProgramFailures !== undefined) vars.report_program_failures = reportProgramFailures;
-      const r = await evaluate(dirWithPattern, `jsonencode({ patterns = local.task_failure_patterns, count = ${ruleCount} })`, vars);
+    ];
+    const varsOf = (clusters: string[], ignoreStartedBy?: string[], catchFailedToStart?: boolean, reportProgramFailures?: boolean) => ({
+      clusters,
+      ...(ignoreStartedBy ? { ignore_started_by: ignoreStartedBy } : {}),
+      ...(catchFailedToStart !== undefined ? { catch_failed_to_start: catchFailedToStart } : {}),
+      ...(reportProgramFailures !== undefined ? { report_program_failures: reportProgramFailures } : {}),
+    });
+    const expression = `jsonencode({ patterns = local.task_failure_patterns, count = ${ruleCount} })`;
+    let evaluated: ReturnType<typeof evaluateEach> | undefined;
+    test.each(cases)("%s", async (name, clusters, ignoreStartedBy, catchFailedToStart, reportProgramFailures) => {
+      const r = (await (evaluated ??= evaluateEach(dirWithPattern, Object.fromEntries(cases.map(([n, ...rest]) => [n, { expression, vars: varsOf(...rest) }])))))[name];
       expect(r.stderr).toBe("");
       const expected = taskStateFailurePatterns({
         clusters,
@@ -294,13 +300,16 @@ locals {
     /** Names of 20 characters, as the README's maxima are stated for. */
     const names = (n: number) => Array.from({ length: n }, (_, i) => `cluster-${String(i).padStart(12, "0")}`);
     const hub = { spoke_clusters: ["arn:aws:ecs:eu-west-1:222233334444:cluster/batch-ec2"] };
-    test.each<[string, number, Record<string, unknown>, string]>([
+    const cases: [string, number, Record<string, unknown>, string][] = [
       ["a pipeline: 406 fit", 406, {}, "true"],
       ["a pipeline: 407 do not", 407, {}, "false"],
       ["a hub of one spoke account: 405 fit", 405, hub, "true"],
       ["a hub of one spoke account: 406 do not", 406, hub, "false"],
-    ])("%s", async (_what, n, vars, fits) => {
-      expect(await evaluate(dir, "local.fits", { clusters: names(n), slack_webhook_parameter_name: "/ecs-rerun/slack-webhook", ...vars })).toEqual({ value: fits, stderr: "" });
+    ];
+    let evaluated: ReturnType<typeof evaluateEach> | undefined;
+    test.each(cases)("%s", async (what, _n, _vars, fits) => {
+      const all = await (evaluated ??= evaluateEach(dir, Object.fromEntries(cases.map(([w, n, vars]) => [w, { expression: "local.fits", vars: { clusters: names(n), slack_webhook_parameter_name: "/ecs-rerun/slack-webhook", ...vars } }]))));
+      expect(all[what]).toEqual({ value: fits, stderr: "" });
     });
   });
 
@@ -332,7 +341,7 @@ locals {
     const slack = { props: { slackWebhookParameterName: "/ecs-rerun/slack-webhook" }, vars: { slack_webhook_parameter_name: "/ecs-rerun/slack-webhook" } };
     const MANY = Array.from({ length: 200 }, (_, i) => `cluster-${String(i).padStart(12, "0")}`);
 
-    test.each<[string, Partial<EcsRerunPipelineProps>, Record<string, unknown>]>([
+    const cases: [string, Partial<EcsRerunPipelineProps>, Record<string, unknown>][] = [
       ["clusters by name and ARN, defaults", { clusters: ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], slackWebhookParameterName: "ecs-rerun/slack-webhook" }, { clusters: ["batch-ec2", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/reports"], slack_webhook_parameter_name: "ecs-rerun/slack-webhook" }],
       [
         "families, roles, keys and a leading slash given",
@@ -358,7 +367,11 @@ locals {
       ["200 clusters of 20 characters: the first in the inline policy, the rest in managed policies", { clusters: MANY, ...slack.props }, { clusters: MANY, ...slack.vars }],
       ["a hub of 200 clusters", { clusters: MANY, spokeClusters: [EU, US], ...slack.props }, { clusters: MANY, spoke_clusters: [EU, US], ...slack.vars }],
       ["a hub of an organization alone", { clusters: ["batch-ec2"], spokeOrganizationId: "o-a1b2c3d4e5", ...slack.props }, { clusters: ["batch-ec2"], spoke_organization_id: "o-a1b2c3d4e5", ...slack.vars }],
-    ])("%s", async (_name, props, tfVars) => {
+    ];
+    const names = [...Object.keys(policies), "hub_bus_policy", "rerun_cluster_policies"];
+    const expression = `jsonencode({ ${names.map((n) => `${n} = local.${n}`).join(", ")} })`;
+    let all: ReturnType<typeof evaluateEach> | undefined;
+    test.each(cases)("%s", async (name, props, tfVars) => {
       const stack = new TerraformStack(Testing.app(), "s");
       new AwsProvider(stack, "aws", { region: "ap-northeast-1" });
       new EcsRerunPipeline(stack, "p", { clusters: [], ...props });
@@ -366,8 +379,7 @@ locals {
       const literal = Object.values(literalResources.aws_iam_role_policy);
       const literalStatements = (name: string) => fromLiteral(literal.find((p) => p.name === name)!.policy).Statement;
 
-      const names = [...Object.keys(policies), "hub_bus_policy", "rerun_cluster_policies"];
-      const r = await evaluate(dirWithPolicies, `jsonencode({ ${names.map((n) => `${n} = local.${n}`).join(", ")} })`, tfVars);
+      const r = (await (all ??= evaluateEach(dirWithPolicies, Object.fromEntries(cases.map(([n, , vars]) => [n, { expression, vars }])))))[name];
       expect(r.stderr).toBe("");
       const evaluated = JSON.parse(r.value!) as Record<string, string>;
       const moduleStatements = (name: string) => (JSON.parse(evaluated[name]) as { Statement: unknown[] }).Statement;

@@ -13,7 +13,7 @@ import { DEFAULT_IGNORE_STARTED_BY } from "../../modules/pipeline/pipeline-input
 import { EcsRerunSpoke, type EcsRerunSpokeProps } from "../../modules/spoke/ecs-rerun-spoke";
 import { SPOKE_EXAMPLE_INPUTS } from "../../modules/terraform-module/ecs-rerun-spoke-module-stack";
 import { renderLocalsTf } from "../../modules/terraform-module/hcl-file";
-import { buildIntoTemp, describeWithTerraform, evaluate, listFiles, planEach, removeTempDirs, scratchDir, terraform, textFiles } from "./support";
+import { buildIntoTemp, describeWithTerraform, evaluate, evaluateEach, listFiles, planEach, removeTempDirs, scratchDir, terraform, textFiles } from "./support";
 
 afterAll(removeTempDirs);
 
@@ -171,12 +171,15 @@ describeWithTerraform("modules/spoke as terraform reads it", () => {
     };
     const manyClusters = Array.from({ length: 150 }, (_, i) => (i % 4 === 0 ? `arn:aws:ecs:eu-west-1:222233334444:cluster/b-${i}` : `b-${i}`));
 
-    test.each<[string, Partial<EcsRerunSpokeProps>, Record<string, unknown>]>([
+    const cases: [string, Partial<EcsRerunSpokeProps>, Record<string, unknown>][] = [
       ["one cluster, defaults", { clusters: ["batch-ec2"] }, { clusters: ["batch-ec2"] }],
       ["names and ARNs, families and roles", { clusters: ["a", "arn:aws:ecs:eu-west-1:222233334444:cluster/b"], taskDefinitionFamilies: ["nightly"], passRoleArns: ["arn:aws:iam::222233334444:role/task"] }, { clusters: ["a", "arn:aws:ecs:eu-west-1:222233334444:cluster/b"], task_definition_families: ["nightly"], pass_role_arns: ["arn:aws:iam::222233334444:role/task"] }],
       ["150 clusters: split over several rules", { clusters: manyClusters }, { clusters: manyClusters }],
-    ])("%s: forwarding patterns rule by rule, and the relaunch policy", async (_what, props, tfVars) => {
-      const r = await evaluate(dirWith, "jsonencode({ launch = local.launch_failure_patterns, policy = local.relaunch_policy, name = local.relaunch_role_name, ok = local.preconditions })", { ...SPOKE_EXAMPLE_INPUTS, ...tfVars });
+    ];
+    const expression = "jsonencode({ launch = local.launch_failure_patterns, policy = local.relaunch_policy, name = local.relaunch_role_name, ok = local.preconditions })";
+    let all: ReturnType<typeof evaluateEach> | undefined;
+    test.each(cases)("%s: forwarding patterns rule by rule, and the relaunch policy", async (what, props, tfVars) => {
+      const r = (await (all ??= evaluateEach(dirWith, Object.fromEntries(cases.map(([w, , vars]) => [w, { expression, vars: { ...SPOKE_EXAMPLE_INPUTS, ...vars } }])))))[what];
       expect(r.stderr).toBe("");
       const v = JSON.parse(r.value!) as { launch: Record<string, string>; policy: string; name: string; ok: boolean[] };
       const clusters = tfVars.clusters as string[];
@@ -212,9 +215,11 @@ describeWithTerraform("modules/spoke as terraform reads it", () => {
       /** Names of 20 characters, as the README's maxima are stated for. */
       const names = (n: number) => Array.from({ length: n }, (_, i) => `cluster-${String(i).padStart(12, "0")}`);
 
+      const expression = "jsonencode({ policy = local.relaunch_policy, managed = local.managed_policies, fits = local.fits })";
+      let all: ReturnType<typeof evaluateEach> | undefined;
       test.each([200, 414])("%i clusters: the same inline policy, the same managed policies", async (n) => {
         const clusters = names(n);
-        const r = await evaluate(dirWithParts, "jsonencode({ policy = local.relaunch_policy, managed = local.managed_policies, fits = local.fits })", { ...SPOKE_EXAMPLE_INPUTS, clusters });
+        const r = (await (all ??= evaluateEach(dirWithParts, Object.fromEntries([200, 414].map((m) => [m, { expression, vars: { ...SPOKE_EXAMPLE_INPUTS, clusters: names(m) } }])))))[n];
         expect(r.stderr).toBe("");
         const v = JSON.parse(r.value!) as { policy: string; managed: Record<string, string>; fits: boolean };
         const literal = literalSpoke({ clusters }).resource;

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { buildModule, hasTerraform, terraformEnv, type BuiltModule } from "../../scripts/build-module";
 import { sharedModule } from "../support/shared-module";
@@ -98,6 +98,67 @@ export async function evaluate(dir: string, expression: string, vars: Readonly<R
   return { value: m && !/Error:/.test(r.stderr) ? Buffer.from(m[1], "base64").toString("utf8") : undefined, stderr: r.stderr };
 }
 
+/** One expression for {@link evaluateEach}, and the variables it is evaluated with. */
+export interface Evaluation {
+  readonly expression: string;
+  readonly vars?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * {@link evaluate} for many cases of one directory in ONE `terraform test` process, where `terraform
+ * console` takes a process per case (~0.15 s of CPU each before it evaluates anything). `terraform
+ * test` prints no value, so each case's value travels in the message of an assertion that cannot hold
+ * (its condition compares the value's JSON with text that is no JSON); each case is a file of its own,
+ * so an error (a variable's validation) fails that case alone. `stderr` holds the case's other errors
+ * as `evaluate` would show them ("" when there are none); the expression must refer to something of
+ * the configuration (a local or a variable), as any assertion must.
+ */
+export async function evaluateEach(dir: string, cases: Readonly<Record<string, Evaluation>>): Promise<Record<string, { value?: string; stderr: string }>> {
+  const tests = mkdtempSync(join(dir, "evaluate-"));
+  const names = Object.keys(cases);
+  names.forEach((name, i) => {
+    const { expression, vars = {} } = cases[name];
+    // terraform test reads a test file's variable values as templates once more, escaped or not.
+    if (/[$%]\{/.test(JSON.stringify(vars))) throw new Error(`evaluateEach: case ${name}'s variables hold a template sequence; evaluate it alone`);
+    const variables = Object.entries(vars).map(([key, value]) => `  ${key} = ${hclLiteral(value)}`);
+    writeFileSync(
+      join(tests, `case-${i}.tftest.hcl`),
+      `variables {\n${variables.join("\n")}\n}\n\nrun "case" {\n  command = plan\n  assert {\n    condition     = jsonencode(${expression}) == "${NOT_JSON}"\n    error_message = "${VALUE_MARK}\${base64encode(${expression})}"\n  }\n}\n`,
+    );
+  });
+  const r = await terraform(dir, ["test", "-json", "-no-color", `-test-directory=${basename(tests)}`]);
+  const found = new Map(names.map((_, i) => [`case-${i}.tftest.hcl`, { value: undefined as string | undefined, errors: [] as string[] }]));
+  for (const line of r.stdout.split("\n").filter((l) => l.startsWith("{"))) {
+    const m = JSON.parse(line) as { type: string; "@testfile"?: string; diagnostic?: Diagnostic };
+    const into = m["@testfile"] ? found.get(basename(m["@testfile"])) : undefined;
+    if (!into || m.type !== "diagnostic" || m.diagnostic?.severity !== "error") continue;
+    const detail = m.diagnostic.detail ?? "";
+    if (m.diagnostic.summary === "Test assertion failed" && detail.startsWith(VALUE_MARK)) into.value = Buffer.from(detail.slice(VALUE_MARK.length), "base64").toString("utf8");
+    else into.errors.push(consoleText(m.diagnostic));
+  }
+  if (r.code !== 0 && [...found.values()].every((f) => f.value === undefined && f.errors.length === 0)) throw new Error(`terraform test ran no case in ${dir}: ${r.stderr}${r.stdout}`);
+  return Object.fromEntries(names.map((name, i) => {
+    const { value, errors } = found.get(`case-${i}.tftest.hcl`)!;
+    return [name, errors.length === 0 ? { value, stderr: "" } : { stderr: errors.join("\n") }];
+  }));
+}
+
+/** Text no JSON can be: what {@link evaluateEach}'s assertions compare a value's JSON with, so none holds. */
+const NOT_JSON = "not JSON";
+/** What starts the message that carries a value. */
+const VALUE_MARK = "value:";
+
+/** An error of `terraform test -json`, as it reports it. */
+interface Diagnostic {
+  readonly severity: string;
+  readonly summary: string;
+  readonly detail?: string;
+  readonly snippet?: { readonly values?: readonly { readonly traversal: string; readonly statement: string }[] };
+}
+
+/** An error as `terraform console` prints it: the summary, each variable and its value, the detail. */
+const consoleText = (d: Diagnostic): string => [d.summary, ...(d.snippet?.values ?? []).map((v) => `${v.traversal} ${v.statement}`), d.detail ?? ""].join("\n");
+
 /** A fresh directory holding the given files. */
 export function scratchDir(files: Readonly<Record<string, string>>): string {
   const dir = tempDir("ecs-rerun-tf-");
@@ -132,13 +193,12 @@ export async function planEach(dir: string, cases: Readonly<Record<string, Reado
   const r = await terraform(work, ["test", "-json", "-no-color"]);
   const verdicts = new Map<string, { status: string; errors: string[] }>(names.map((_, i) => [`case-${i}.tftest.hcl`, { status: "missing", errors: [] }]));
   for (const line of r.stdout.split("\n").filter((l) => l.startsWith("{"))) {
-    const m = JSON.parse(line) as { type: string; "@testfile"?: string; test_run?: { status?: string }; diagnostic?: { severity: string; summary: string; detail?: string; snippet?: { values?: { traversal: string; statement: string }[] } } };
+    const m = JSON.parse(line) as { type: string; "@testfile"?: string; test_run?: { status?: string }; diagnostic?: Diagnostic };
     const verdict = m["@testfile"] ? verdicts.get(m["@testfile"]) : undefined;
     if (!verdict) continue;
     if (m.type === "test_run" && m.test_run?.status) verdict.status = m.test_run.status;
     if (m.type === "diagnostic" && m.diagnostic?.severity === "error") {
-      const d = m.diagnostic;
-      verdict.errors.push([d.summary, ...(d.snippet?.values ?? []).map((v) => `${v.traversal} ${v.statement}`), d.detail ?? ""].join("\n"));
+      verdict.errors.push(consoleText(m.diagnostic));
     }
   }
   return Object.fromEntries(names.map((name, i) => [name, verdicts.get(`case-${i}.tftest.hcl`)!]));

@@ -58,3 +58,26 @@ export function bridgeTaskEvent(name: keyof typeof TASK_EVENTS): Record<string, 
   delete event.detail.attachments;
   return event;
 }
+
+/** A stopped task's ARN, as {@link stoppedTaskEvent} puts it in its event. */
+export const STOPPED_TASK_ARN = "arn:aws:ecs:eu-west-1:111122223333:task/batch/0123456789abcdef0123456789abcdef";
+
+/** An "ECS Task State Change" event of a stopped task, with `detail` added and `envelope` over its top-level fields. */
+export function stoppedTaskEvent(detail: Record<string, unknown>, envelope: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: "ev-1",
+    "detail-type": "ECS Task State Change",
+    source: "aws.ecs",
+    account: "111122223333",
+    region: "eu-west-1",
+    time: "2026-03-01T00:00:00Z",
+    ...envelope,
+    detail: {
+      clusterArn: "arn:aws:ecs:eu-west-1:111122223333:cluster/batch",
+      taskArn: STOPPED_TASK_ARN,
+      taskDefinitionArn: "arn:aws:ecs:eu-west-1:111122223333:task-definition/report:7",
+      lastStatus: "STOPPED",
+      ...detail,
+    },
+  };
+}

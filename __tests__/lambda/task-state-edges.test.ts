@@ -2,25 +2,8 @@
 // malformed container or task entry is passed over rather than crashing the parse, the containers'
 // own reasons are all told, and a program failure lists one failure per failing container.
 import { parseTaskStateChangeEvent, stopCodeOfOldEvent, tagsOfTask } from "../../lambda/rerun/task-state";
+import { STOPPED_TASK_ARN, stoppedTaskEvent } from "./helpers";
 
-const TASK = "arn:aws:ecs:eu-west-1:111122223333:task/batch/0123456789abcdef0123456789abcdef";
-
-/** An "ECS Task State Change" envelope of a stopped task with `detail` added. */
-const stoppedTask = (detail: Record<string, unknown>) => ({
-  id: "ev-1",
-  "detail-type": "ECS Task State Change",
-  source: "aws.ecs",
-  account: "111122223333",
-  region: "eu-west-1",
-  time: "2026-03-01T00:00:00Z",
-  detail: {
-    clusterArn: "arn:aws:ecs:eu-west-1:111122223333:cluster/batch",
-    taskArn: TASK,
-    taskDefinitionArn: "arn:aws:ecs:eu-west-1:111122223333:task-definition/report:7",
-    lastStatus: "STOPPED",
-    ...detail,
-  },
-});
 
 describe("an event from before ECS recorded a stop code", () => {
   test("a container entry that is not an object is passed over, not read", () => {
@@ -32,7 +15,7 @@ describe("an event from before ECS recorded a stop code", () => {
 describe("a task that failed to start", () => {
   test("a generic stopped reason is told with every container's own reason, each once, separated by semicolons", () => {
     const failure = parseTaskStateChangeEvent(
-      stoppedTask({
+      stoppedTaskEvent({
         stopCode: "TaskFailedToStart",
         stoppedReason: "Task failed to start",
         containers: [
@@ -45,8 +28,8 @@ describe("a task that failed to start", () => {
     expect(failure.stoppedReason).toBe("Task failed to start: CannotPullContainerError: pull access denied; ResourceInitializationError: unable to pull secrets");
     expect(failure.reasons).toEqual(["CannotPullContainerError: pull access denied", "ResourceInitializationError: unable to pull secrets"]);
     expect(failure.failures).toEqual([
-      { arn: TASK, reason: "CannotPullContainerError: pull access denied" },
-      { arn: TASK, reason: "ResourceInitializationError: unable to pull secrets" },
+      { arn: STOPPED_TASK_ARN, reason: "CannotPullContainerError: pull access denied" },
+      { arn: STOPPED_TASK_ARN, reason: "ResourceInitializationError: unable to pull secrets" },
     ]);
   });
 });
@@ -54,7 +37,7 @@ describe("a task that failed to start", () => {
 describe("a program failure", () => {
   test("lists one failure of the task per failing container, naming it and its exit code", () => {
     const failure = parseTaskStateChangeEvent(
-      stoppedTask({
+      stoppedTaskEvent({
         stopCode: "EssentialContainerExited",
         containers: [
           { name: "app", exitCode: 2 },
@@ -65,8 +48,8 @@ describe("a program failure", () => {
     );
     expect(failure.failureType).toBe("program_failed");
     expect(failure.failures).toEqual([
-      { arn: TASK, reason: "EssentialContainerExited: app exited 2" },
-      { arn: TASK, reason: "EssentialContainerExited: migrate exited 137" },
+      { arn: STOPPED_TASK_ARN, reason: "EssentialContainerExited: app exited 2" },
+      { arn: STOPPED_TASK_ARN, reason: "EssentialContainerExited: migrate exited 137" },
     ]);
   });
 });
@@ -74,6 +57,6 @@ describe("a program failure", () => {
 describe("the tags of a task in a DescribeTasks answer", () => {
   test("entries that are not tasks, or have no ARN, are passed over", () => {
     const tags = [{ key: "ecs-rerun:event-id", value: "ev-0" }];
-    expect(tagsOfTask({ tasks: ["x", { tags: [{ key: "other", value: "1" }] }, { taskArn: "", tags: [] }, { taskArn: TASK, tags }] }, TASK)).toEqual(tags);
+    expect(tagsOfTask({ tasks: ["x", { tags: [{ key: "other", value: "1" }] }, { taskArn: "", tags: [] }, { taskArn: STOPPED_TASK_ARN, tags }] }, STOPPED_TASK_ARN)).toEqual(tags);
   });
 });

@@ -11,28 +11,8 @@ import {
   tagsOfTask,
   withLogLinks,
 } from "../../lambda/rerun/task-state";
-import { taskEvent } from "./helpers";
+import { STOPPED_TASK_ARN, stoppedTaskEvent, taskEvent } from "./helpers";
 
-const TASK = "arn:aws:ecs:eu-west-1:111122223333:task/batch/0123456789abcdef0123456789abcdef";
-
-function stopped(detail: Record<string, unknown>, envelope: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: "ev-1",
-    "detail-type": "ECS Task State Change",
-    source: "aws.ecs",
-    account: "111122223333",
-    region: "eu-west-1",
-    time: "2026-03-01T00:00:00Z",
-    ...envelope,
-    detail: {
-      clusterArn: "arn:aws:ecs:eu-west-1:111122223333:cluster/batch",
-      taskArn: TASK,
-      taskDefinitionArn: "arn:aws:ecs:eu-west-1:111122223333:task-definition/report:7",
-      lastStatus: "STOPPED",
-      ...detail,
-    },
-  };
-}
 
 describe("the subnet of a task", () => {
   it("is the subnetId of an ENI attachment only", () => {
@@ -145,21 +125,21 @@ describe("a stopped task's event", () => {
 
   it("refuses each bad field by name", () => {
     refused(null, "event: expected an EventBridge envelope object");
-    refused(stopped({}, { "detail-type": "AWS API Call via CloudTrail" }), 'detail-type: expected "ECS Task State Change", got "AWS API Call via CloudTrail"');
-    refused(stopped({}, { source: "aws.ec2" }), 'source: expected "aws.ecs", got "aws.ec2"');
-    refused(stopped({}, { id: "" }), "id: missing or empty");
-    refused(stopped({}, { region: "" }), "region: missing or empty");
-    refused(stopped({}, { account: "" }), "account: missing or empty");
-    refused({ ...stopped({}), detail: [] }, "detail: missing or not an object");
-    for (const key of ["clusterArn", "taskArn", "taskDefinitionArn"]) refused(stopped({ [key]: "" }), `detail.${key}: missing or empty`);
-    refused(stopped({ lastStatus: "RUNNING" }), 'detail.lastStatus: expected "STOPPED", got "RUNNING"');
-    refused(stopped({ stopCode: "UserInitiated" }), 'detail.stopCode: expected "TaskFailedToStart" or "EssentialContainerExited" (or none, in an event from before ECS recorded one), got "UserInitiated"');
-    refused(stopped({ stopCode: "EssentialContainerExited", containers: [{ name: "app", exitCode: 0 }] }), "not a failure: no container of 0123456789abcdef0123456789abcdef exited with a non-zero code (stopCode EssentialContainerExited)");
+    refused(stoppedTaskEvent({}, { "detail-type": "AWS API Call via CloudTrail" }), 'detail-type: expected "ECS Task State Change", got "AWS API Call via CloudTrail"');
+    refused(stoppedTaskEvent({}, { source: "aws.ec2" }), 'source: expected "aws.ecs", got "aws.ec2"');
+    refused(stoppedTaskEvent({}, { id: "" }), "id: missing or empty");
+    refused(stoppedTaskEvent({}, { region: "" }), "region: missing or empty");
+    refused(stoppedTaskEvent({}, { account: "" }), "account: missing or empty");
+    refused({ ...stoppedTaskEvent({}), detail: [] }, "detail: missing or not an object");
+    for (const key of ["clusterArn", "taskArn", "taskDefinitionArn"]) refused(stoppedTaskEvent({ [key]: "" }), `detail.${key}: missing or empty`);
+    refused(stoppedTaskEvent({ lastStatus: "RUNNING" }), 'detail.lastStatus: expected "STOPPED", got "RUNNING"');
+    refused(stoppedTaskEvent({ stopCode: "UserInitiated" }), 'detail.stopCode: expected "TaskFailedToStart" or "EssentialContainerExited" (or none, in an event from before ECS recorded one), got "UserInitiated"');
+    refused(stoppedTaskEvent({ stopCode: "EssentialContainerExited", containers: [{ name: "app", exitCode: 0 }] }), "not a failure: no container of 0123456789abcdef0123456789abcdef exited with a non-zero code (stopCode EssentialContainerExited)");
   });
 
   it("a failure to start with a generic reason is told and judged by its containers' reasons", () => {
     const failure = parseTaskStateChangeEvent(
-      stopped({
+      stoppedTaskEvent({
         stopCode: "TaskFailedToStart",
         stoppedReason: "Task failed to start",
         containers: [{ name: "app", reason: "CannotPullImageManifestError: not found" }, { name: "side", reason: "CannotPullImageManifestError: not found" }, { name: "x", reason: "" }],
@@ -172,7 +152,7 @@ describe("a stopped task's event", () => {
         reasonKind: "stopped",
         stoppedReason: "Task failed to start: CannotPullImageManifestError: not found",
         reasons: ["CannotPullImageManifestError: not found"],
-        failures: [{ arn: TASK, reason: "CannotPullImageManifestError: not found" }],
+        failures: [{ arn: STOPPED_TASK_ARN, reason: "CannotPullImageManifestError: not found" }],
         stopCode: "TaskFailedToStart",
         requested: 1,
         remaining: 1,
@@ -183,14 +163,14 @@ describe("a stopped task's event", () => {
   });
 
   it("a failure to start without any reason is named by its stop code", () => {
-    const failure = parseTaskStateChangeEvent(stopped({ stopCode: "TaskFailedToStart" }, { time: "" }));
+    const failure = parseTaskStateChangeEvent(stoppedTaskEvent({ stopCode: "TaskFailedToStart" }, { time: "" }));
     expect([failure.reasons, failure.stoppedReason, failure.eventTime]).toEqual([["TaskFailedToStart"], undefined, ""]);
-    const told = parseTaskStateChangeEvent(stopped({ stopCode: "TaskFailedToStart", containers: [{ name: "app", reason: "ResourceInitializationError" }], stoppedAt: "2026-03-01T00:00:09Z" }, { time: undefined }));
+    const told = parseTaskStateChangeEvent(stoppedTaskEvent({ stopCode: "TaskFailedToStart", containers: [{ name: "app", reason: "ResourceInitializationError" }], stoppedAt: "2026-03-01T00:00:09Z" }, { time: undefined }));
     expect([told.reasons, told.stoppedReason, told.eventTime]).toEqual([["ResourceInitializationError"], "TaskFailedToStart: ResourceInitializationError", "2026-03-01T00:00:09Z"]);
   });
 
   it("a program failure lists each failing container", () => {
-    const failure = parseTaskStateChangeEvent(stopped({ stopCode: "EssentialContainerExited", group: "family:report", startedBy: "events-rule/n", containers: [{ name: "app", exitCode: 3 }] }));
+    const failure = parseTaskStateChangeEvent(stoppedTaskEvent({ stopCode: "EssentialContainerExited", group: "family:report", startedBy: "events-rule/n", containers: [{ name: "app", exitCode: 3 }] }));
     expect(failure).toEqual(
       expect.objectContaining({
         failureType: "program_failed",
@@ -238,13 +218,13 @@ describe("ownership tags and log links", () => {
       { name: "noregion", logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "g", "awslogs-stream-prefix": "p" } } },
     ];
     const containers = ["app", "noprefix", "splunk", "noregion", "unknown"].map((name) => ({ name, exitCode: 1 }));
-    expect(withLogLinks(containers, defs, TASK)).toEqual([
+    expect(withLogLinks(containers, defs, STOPPED_TASK_ARN)).toEqual([
       { name: "app", exitCode: 1, logGroup: "/ecs/report", logStream: "ecs/app/0123456789abcdef0123456789abcdef", logRegion: "eu-west-1" },
       { name: "noprefix", exitCode: 1 },
       { name: "splunk", exitCode: 1 },
       { name: "noregion", exitCode: 1, logGroup: "g", logStream: "p/noregion/0123456789abcdef0123456789abcdef" },
       { name: "unknown", exitCode: 1 },
     ]);
-    expect(withLogLinks(containers.slice(0, 1), "defs", TASK)).toEqual([{ name: "app", exitCode: 1 }]);
+    expect(withLogLinks(containers.slice(0, 1), "defs", STOPPED_TASK_ARN)).toEqual([{ name: "app", exitCode: 1 }]);
   });
 });

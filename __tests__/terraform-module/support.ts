@@ -114,33 +114,26 @@ export interface Evaluation {
  * the configuration (a local or a variable), as any assertion must.
  */
 export async function evaluateEach(dir: string, cases: Readonly<Record<string, Evaluation>>): Promise<Record<string, { value?: string; stderr: string }>> {
-  const tests = mkdtempSync(join(dir, "evaluate-"));
-  const names = Object.keys(cases);
-  names.forEach((name, i) => {
-    const { expression, vars = {} } = cases[name];
-    // terraform test reads a test file's variable values as templates once more, escaped or not.
-    if (/[$%]\{/.test(JSON.stringify(vars))) throw new Error(`evaluateEach: case ${name}'s variables hold a template sequence; evaluate it alone`);
-    const variables = Object.entries(vars).map(([key, value]) => `  ${key} = ${hclLiteral(value)}`);
-    writeFileSync(
-      join(tests, `case-${i}.tftest.hcl`),
-      `variables {\n${variables.join("\n")}\n}\n\nrun "case" {\n  command = plan\n  assert {\n    condition     = jsonencode(${expression}) == "${NOT_JSON}"\n    error_message = "${VALUE_MARK}\${base64encode(${expression})}"\n  }\n}\n`,
-    );
+  const files = Object.fromEntries(
+    Object.entries(cases).map(([name, { expression, vars = {} }]) => {
+      // terraform test reads a test file's variable values as templates once more, escaped or not.
+      if (/[$%]\{/.test(JSON.stringify(vars))) throw new Error(`evaluateEach: case ${name}'s variables hold a template sequence; evaluate it alone`);
+      return [name, `${variablesBlock(vars)}\nrun "case" {\n  command = plan\n  assert {\n    condition     = jsonencode(${expression}) == "${NOT_JSON}"\n    error_message = "${VALUE_MARK}\${base64encode(${expression})}"\n  }\n}\n`];
+    }),
+  );
+  const { byCase, run } = await testEachCase(dir, mkdtempSync(join(dir, "evaluate-")), files);
+  const results = Object.entries(byCase).map(([name, messages]) => {
+    let value: string | undefined;
+    const errors: string[] = [];
+    for (const { type, diagnostic: d } of messages) {
+      if (type !== "diagnostic" || d?.severity !== "error") continue;
+      if (d.summary === "Test assertion failed" && d.detail?.startsWith(VALUE_MARK)) value = Buffer.from(d.detail.slice(VALUE_MARK.length), "base64").toString("utf8");
+      else errors.push(consoleText(d));
+    }
+    return [name, errors.length === 0 ? { value, stderr: "" } : { stderr: errors.join("\n") }] as const;
   });
-  const r = await terraform(dir, ["test", "-json", "-no-color", `-test-directory=${basename(tests)}`]);
-  const found = new Map(names.map((_, i) => [`case-${i}.tftest.hcl`, { value: undefined as string | undefined, errors: [] as string[] }]));
-  for (const line of r.stdout.split("\n").filter((l) => l.startsWith("{"))) {
-    const m = JSON.parse(line) as { type: string; "@testfile"?: string; diagnostic?: Diagnostic };
-    const into = m["@testfile"] ? found.get(basename(m["@testfile"])) : undefined;
-    if (!into || m.type !== "diagnostic" || m.diagnostic?.severity !== "error") continue;
-    const detail = m.diagnostic.detail ?? "";
-    if (m.diagnostic.summary === "Test assertion failed" && detail.startsWith(VALUE_MARK)) into.value = Buffer.from(detail.slice(VALUE_MARK.length), "base64").toString("utf8");
-    else into.errors.push(consoleText(m.diagnostic));
-  }
-  if (r.code !== 0 && [...found.values()].every((f) => f.value === undefined && f.errors.length === 0)) throw new Error(`terraform test ran no case in ${dir}: ${r.stderr}${r.stdout}`);
-  return Object.fromEntries(names.map((name, i) => {
-    const { value, errors } = found.get(`case-${i}.tftest.hcl`)!;
-    return [name, errors.length === 0 ? { value, stderr: "" } : { stderr: errors.join("\n") }];
-  }));
+  if (run.code !== 0 && results.every(([, r]) => r.value === undefined && r.stderr === "")) throw new Error(`terraform test ran no case in ${dir}: ${run.stderr}${run.stdout}`);
+  return Object.fromEntries(results);
 }
 
 /** Text no JSON can be: what {@link evaluateEach}'s assertions compare a value's JSON with, so none holds. */
@@ -185,21 +178,46 @@ const hclLiteral = (value: unknown): string => JSON.stringify(value).replace(/\$
 export async function planEach(dir: string, cases: Readonly<Record<string, Readonly<Record<string, unknown>>>>): Promise<Record<string, Verdict>> {
   const work = tempDir("ecs-rerun-tftest-");
   copyFileSync(join(dir, "variables.tf"), join(work, "variables.tf"));
-  const names = Object.keys(cases);
-  names.forEach((name, i) => {
-    const variables = Object.entries(cases[name]).map(([key, value]) => `  ${key} = ${hclLiteral(value)}`);
-    writeFileSync(join(work, `case-${i}.tftest.hcl`), `variables {\n${variables.join("\n")}\n}\n\nrun "case" {\n  command = plan\n}\n`);
-  });
-  const r = await terraform(work, ["test", "-json", "-no-color"]);
-  const verdicts = new Map<string, { status: string; errors: string[] }>(names.map((_, i) => [`case-${i}.tftest.hcl`, { status: "missing", errors: [] }]));
-  for (const line of r.stdout.split("\n").filter((l) => l.startsWith("{"))) {
-    const m = JSON.parse(line) as { type: string; "@testfile"?: string; test_run?: { status?: string }; diagnostic?: Diagnostic };
-    const verdict = m["@testfile"] ? verdicts.get(m["@testfile"]) : undefined;
-    if (!verdict) continue;
-    if (m.type === "test_run" && m.test_run?.status) verdict.status = m.test_run.status;
-    if (m.type === "diagnostic" && m.diagnostic?.severity === "error") {
-      verdict.errors.push(consoleText(m.diagnostic));
-    }
+  const files = Object.fromEntries(Object.entries(cases).map(([name, vars]) => [name, `${variablesBlock(vars)}\nrun "case" {\n  command = plan\n}\n`]));
+  const { byCase } = await testEachCase(work, work, files);
+  return Object.fromEntries(
+    Object.entries(byCase).map(([name, messages]) => [
+      name,
+      {
+        status: messages.reduce((status, m) => (m.type === "test_run" && m.test_run?.status ? m.test_run.status : status), "missing"),
+        errors: messages.filter((m) => m.type === "diagnostic" && m.diagnostic?.severity === "error").map((m) => consoleText(m.diagnostic!)),
+      },
+    ]),
+  );
+}
+
+/** A message of `terraform test -json`. */
+interface TestMessage {
+  readonly type: string;
+  readonly "@testfile"?: string;
+  readonly test_run?: { readonly status?: string };
+  readonly diagnostic?: Diagnostic;
+}
+
+/** The `variables` block of a test file that sets `vars`. */
+const variablesBlock = (vars: Readonly<Record<string, unknown>>): string =>
+  `variables {\n${Object.entries(vars)
+    .map(([key, value]) => `  ${key} = ${hclLiteral(value)}`)
+    .join("\n")}\n}\n`;
+
+/**
+ * Writes each case's test file into `tests` (`dir` itself or a folder of it) and runs `terraform test`
+ * on `dir` once: each case is a file of its own, so an error in one skips no other. Returns the
+ * messages of each case's file, by case name, and the run.
+ */
+async function testEachCase(dir: string, tests: string, files: Readonly<Record<string, string>>): Promise<{ byCase: Record<string, TestMessage[]>; run: Awaited<ReturnType<typeof terraform>> }> {
+  const names = Object.keys(files);
+  names.forEach((name, i) => writeFileSync(join(tests, `case-${i}.tftest.hcl`), files[name]));
+  const run = await terraform(dir, ["test", "-json", "-no-color", ...(tests === dir ? [] : [`-test-directory=${basename(tests)}`])]);
+  const byFile = new Map<string, TestMessage[]>(names.map((_, i) => [`case-${i}.tftest.hcl`, []]));
+  for (const line of run.stdout.split("\n").filter((l) => l.startsWith("{"))) {
+    const m = JSON.parse(line) as TestMessage;
+    if (m["@testfile"]) byFile.get(basename(m["@testfile"]))?.push(m);
   }
-  return Object.fromEntries(names.map((name, i) => [name, verdicts.get(`case-${i}.tftest.hcl`)!]));
+  return { byCase: Object.fromEntries(names.map((name, i) => [name, byFile.get(`case-${i}.tftest.hcl`)!])), run };
 }

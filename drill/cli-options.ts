@@ -4,7 +4,7 @@
  * an invalid event). The help is written from the same table the parser reads, so they agree.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { INPUT_LIMITS } from "../modules/pipeline/rerun-pipeline";
+import { INPUT_LIMITS } from "../modules/pipeline/pipeline-inputs";
 import { parseEcsScript, type EcsAnswer } from "./local-aws/local-aws";
 import { parseSlackScript, type SlackAnswer } from "./slack/local-slack";
 import { NOTIFY_MODES, type NotifyMode } from "../lambda/shared/contract";

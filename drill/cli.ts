@@ -5,10 +5,11 @@
 import "./quiet";
 import { parseDrillArgs, usage, UsageError, type DrillCommand } from "./cli-options";
 import { EventFileUnreadable, InvalidEventError, readEventFile, readScheduleFile, readTaskDefinitionFile } from "./event-file";
-import { runEventDrill } from "./event-command";
-import { formatSummary, formatTimeline, type EventReport } from "./report";
-import { Drill } from "./runner";
-import { SCENARIOS } from "./scenarios";
+import type { EventReport } from "./report";
+
+// The drill itself (the local AWS, the synthesized pipeline, cdktf: ~1 s of CPU) loads only once the
+// command line and the files it names are found good, so a mistake is answered at once.
+const drillCode = async () => ({ ...(await import("./event-command")), ...(await import("./report")), ...(await import("./runner")), ...(await import("./scenarios")) });
 
 /** The --json answer to an event that could not be run: the report's shape, outcome invalid_event. */
 function invalidEventReport(error: string): EventReport & { errorType: string } {
@@ -16,6 +17,7 @@ function invalidEventReport(error: string): EventReport & { errorType: string } 
 }
 
 async function runScenarios(): Promise<number> {
+  const { Drill, SCENARIOS, formatSummary, formatTimeline } = await drillCode();
   let failed = 0;
   const started = Date.now();
   for (const s of SCENARIOS) {
@@ -59,6 +61,7 @@ async function runEvent(command: Extract<DrillCommand, { kind: "event" }>): Prom
   } catch (err) {
     throw new UsageError(`--task-definition: ${(err as Error).message}`);
   }
+  const { runEventDrill, formatSummary, formatTimeline } = await drillCode();
   const { result, report } = await runEventDrill({
     event,
     schedules,
@@ -84,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const command = parseDrillArgs(argv);
     if (command.kind === "help") {
-      console.log(usage(SCENARIOS.length));
+      console.log(usage((await drillCode()).SCENARIOS.length));
       return 0;
     }
     return command.kind === "scenarios" ? await runScenarios() : await runEvent(command);

@@ -1,7 +1,7 @@
 // The drill's option and result types (what a run is told and what it observed), and the scope
 // the pieces of one run share.
 
-import type { ChaosDefect } from "./chaos/defects";
+import type { ChaosDefect } from "./chaos/defect-names";
 import type { Notice, NotifyMode } from "../lambda/shared/contract";
 import type { AlarmState } from "./simulation/cloudwatch";
 import type { EcsAnswer, OperationFault } from "./local-aws/local-aws";
@@ -250,7 +250,7 @@ export interface DrillOptions {
   readonly plant?: readonly ChaosDefect[];
 }
 
-export type { ChaosDefect } from "./chaos/defects";
+export type { ChaosDefect } from "./chaos/defect-names";
 
 /** What the pieces of one run share: the pipeline, the simulated clock, the timeline and the work in flight. */
 export interface RunScope {

@@ -14,10 +14,25 @@ import { ConfigError, resolveClusterConfig, type ClusterStackConfig, type Resolv
 import { checkJobs } from "./jobs-check";
 import { InputError } from "./input-error";
 import { DEFAULT_REGION, NO_SLACK, SETTINGS_LIST, howToSet, readSettingsWithSources, type Setting, type SettingKey, type Settings } from "./settings/settings";
-import { EcsClusterStack } from "./cluster/ecs-cluster-stack";
-import { EcsRerunStack, type EcsRerunStackProps } from "./pipeline/ecs-rerun-stack";
-import { EcsRerunSpokeStack, type EcsRerunSpokeStackProps } from "./spoke/ecs-rerun-spoke-stack";
+import type { EcsClusterStack } from "./cluster/ecs-cluster-stack";
+import type { EcsRerunStack, EcsRerunStackProps } from "./pipeline/ecs-rerun-stack";
+import type { EcsRerunSpokeStack, EcsRerunSpokeStackProps } from "./spoke/ecs-rerun-spoke-stack";
 import { ExpectedRunError, resolveExpectedRun, type ExpectedRun } from "./pipeline/missed-runs/missed-run";
+
+/**
+ * The stacks' classes, loaded when the stacks are built rather than with this file: every setting and
+ * job is checked first, so `npm run synth` refuses a mistake before their code (the constructs and the
+ * provider's classes, ~0.5 s of CPU) has loaded.
+ */
+function stackClasses() {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    EcsClusterStack: (require("./cluster/ecs-cluster-stack") as typeof import("./cluster/ecs-cluster-stack")).EcsClusterStack,
+    EcsRerunStack: (require("./pipeline/ecs-rerun-stack") as typeof import("./pipeline/ecs-rerun-stack")).EcsRerunStack,
+    EcsRerunSpokeStack: (require("./spoke/ecs-rerun-spoke-stack") as typeof import("./spoke/ecs-rerun-spoke-stack")).EcsRerunSpokeStack,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 /** Where the demo expects the Slack webhook URL (an SSM SecureString you create). */
 export const DEMO_SLACK_WEBHOOK_PARAMETER = "/ecs-rerun/slack-webhook";
@@ -150,6 +165,7 @@ export function buildApp(app: App, env: NodeJS.ProcessEnv, inputs: AppInputs): B
   const rerunProps = pipeline ? pipelineStackProps(o, clusterName, jobRuns) : undefined;
   if (rerunProps) requireDestinations(o, rerunProps.slackWebhookParameterName ?? o.slackBotTokenParameter, spokeWanted);
 
+  const { EcsClusterStack, EcsRerunStack, EcsRerunSpokeStack } = stackClasses();
   const cluster = withCluster ? new EcsClusterStack(app, "ecs-cluster", clusterConfig) : undefined;
   const rerun = rerunProps ? refusedAsSettings("prop", () => new EcsRerunStack(app, "ecs-rerun", rerunProps)) : undefined;
   // A spoke for this account and region, only when the hub's two outputs are given.

@@ -2,11 +2,12 @@
 // npm run chaos -- --replay SEED:PATH                  replays one shrunk scenario with its timeline
 // Exit codes: 0 no violation, 1 a violation, 2 a usage error. --plant is for the sweep's own test.
 import "../quiet";
-import { formatTimeline } from "../report";
-import { CHAOS_DEFECTS, type ChaosDefect } from "./defects";
+import { CHAOS_DEFECTS, type ChaosDefect } from "./defect-names";
 import { INVARIANT_NAMES } from "./invariants";
-import { describeScenario } from "./scenario";
-import { replay, startSweepDrill, sweep } from "./sweep";
+
+// The sweep (the drill, the synthesized pipeline, cdktf: ~1 s of CPU) loads only once the command
+// line is found good, so a mistake in it is answered at once.
+const sweepCode = async () => ({ ...(await import("../report")), ...(await import("./scenario")), ...(await import("./sweep")) });
 
 const USAGE = "usage: npm run chaos -- [--runs N] [--seed S] [--json] | --replay SEED:PATH";
 
@@ -53,6 +54,7 @@ async function main(): Promise<number> {
     else console.error(message);
     return 2;
   }
+  const { describeScenario, formatTimeline, replay, startSweepDrill, sweep } = await sweepCode();
   if (args.replay !== undefined) {
     const drill = await startSweepDrill(args.plant, true);
     try {

@@ -27,26 +27,7 @@ import type { PlaceClients } from "../../lambda/rerun/spoke-access";
 import type { SfnSender } from "../../lambda/starter/handler";
 import { STATES } from "../../modules/pipeline/orchestration/rerun-state-machine";
 import type { CursorStore, ReconcilerDeps } from "../../lambda/reconciler/handler";
-
-export const RERUN_DEFECTS = ["no-start-lookup", "lose-launch-on-check-failure", "tag-after-launch", "no-time-budget", "throw-normal-outcomes", "relaunch-at-home"] as const;
-/** The rerun Lambda's defects. */
-export type RerunDefect = (typeof RERUN_DEFECTS)[number];
-/** Every defect the sweep's test plants: the rerun Lambda's, the starter's, the state machine's and the reconciler's. */
-export type ChaosDefect = RerunDefect | "no-execution-names" | "notice-stops-rerun" | "reconciler-skips-a-window";
-
-/** Every defect `--plant` takes (a Record, so the compiler holds it to ChaosDefect). */
-const CHAOS_DEFECT_SET: Readonly<Record<ChaosDefect, true>> = {
-  "no-start-lookup": true,
-  "lose-launch-on-check-failure": true,
-  "tag-after-launch": true,
-  "no-time-budget": true,
-  "throw-normal-outcomes": true,
-  "relaunch-at-home": true,
-  "no-execution-names": true,
-  "notice-stops-rerun": true,
-  "reconciler-skips-a-window": true,
-};
-export const CHAOS_DEFECTS = Object.keys(CHAOS_DEFECT_SET) as readonly ChaosDefect[];
+import { RERUN_DEFECTS, type ChaosDefect } from "./defect-names";
 
 /** The starter's Step Functions client, with "no-execution-names": every execution started unnamed. */
 export function plantedSfn(sfn: SfnSender, defects: ReadonlySet<ChaosDefect>): SfnSender {

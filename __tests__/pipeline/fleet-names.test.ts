@@ -16,9 +16,12 @@ import { renderLocalsTf, renderVariablesTf } from "../../modules/terraform-modul
 import { sharedModule } from "../support/shared-module";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EcsRerunSpoke } from "../../modules/spoke/ecs-rerun-spoke";
-import { describeWithTerraform, evaluate, removeTempDirs, scratchDir } from "../terraform-module/support";
+import { describeWithTerraform, evaluate, evaluateEach, removeTempDirs, scratchDir } from "../terraform-module/support";
 
 afterAll(removeTempDirs);
+
+/** The variable names.tf reads the deployment's region from (what data.aws_region would read). */
+const REGION_VARIABLE = "fleet_names_region";
 
 /** A named resource where it lives: `iam` (the account), or the region it was deployed to. */
 interface Named {
@@ -187,14 +190,14 @@ describe("IAM names carry the region and fit IAM's limits", () => {
 describeWithTerraform("one account: the module in two regions, the stacks and a second module in a third; hubs and spokes", () => {
   const synthesized = sharedModule();
   const module = synthesized.json;
-  /** Data sources' values as the provider would read them; the region is the deployment's. */
+  /** Data sources' values as the provider would read them; the region is the deployment's (a variable, so one directory serves every region). */
   const deployed = (text: string, region: string) =>
     text
-      .replace(/data\.aws_region\.[a-z_]+\.region/g, JSON.stringify(region))
+      .replace(/data\.aws_region\.[a-z_]+\.region/g, region)
       .replace(/data\.aws_partition\.[a-z_]+\.partition/g, '"aws"')
       .replace(/data\.aws_caller_identity\.[a-z_]+\.account_id/g, '"123456789012"');
   /** Every named block's names as Terraform evaluates them: `count` respected, one per `for_each` instance. */
-  const namesExpression = (region: string, resources: Resources) => {
+  const namesExpression = (resources: Resources) => {
     // A for_each over another block's instances (an alarm per later rule) iterates that block's own for_each keys.
     const overBlocks = (text: string) => text.replace(/\b(aws_[a-z0-9_]+)\.([a-z0-9_]+)\b(?![.[])/g, (m, type: string, name: string) => (resources[type]?.[name]?.for_each !== undefined ? `(${hclExpressionOf(resources[type][name].for_each, "inline")})` : m));
     const entries = Object.entries(resources).flatMap(([type, byName]) =>
@@ -207,15 +210,14 @@ describeWithTerraform("one account: the module in two regions, the stacks and a 
                 : body.count !== undefined
                   ? `(${hclExpressionOf(body.count, "inline")}) > 0 ? [${name}] : []`
                   : `[${name}]`;
-            return `    "${type}|${address}" = ${deployed(value, region)}`;
+            return `    "${type}|${address}" = ${deployed(value, `var.${REGION_VARIABLE}`)}`;
           })
         : [],
     );
-    return `locals {\n  names = {\n${entries.join("\n")}\n  }\n}\n`;
+    return `variable "${REGION_VARIABLE}" {\n  type = string\n}\n\nlocals {\n  names = {\n${entries.join("\n")}\n  }\n}\n`;
   };
-  const localsOf = (json: typeof module) => Object.fromEntries(Object.entries(json.locals ?? {}).map(([k, v]) => [k, deployed(String(v), "unused")]));
-  const dirFor = (region: string, json: typeof module = module) =>
-    scratchDir({ "variables.tf": renderVariablesTf(json.variable ?? {}), "locals.tf": renderLocalsTf(localsOf(json)), "names.tf": namesExpression(region, json.resource as Resources) });
+  const localsOf = (json: typeof module) => Object.fromEntries(Object.entries(json.locals ?? {}).map(([k, v]) => [k, deployed(String(v), '"unused"')]));
+  const dirFor = (json: typeof module) => scratchDir({ "variables.tf": renderVariablesTf(json.variable ?? {}), "locals.tf": renderLocalsTf(localsOf(json)), "names.tf": namesExpression(json.resource as Resources) });
   /** Inputs that create every optional part, and a cluster list long enough to split every pattern. */
   const everything = {
     clusters: Array.from({ length: 120 }, (_, i) => `batch-${i + 1}`),
@@ -228,12 +230,39 @@ describeWithTerraform("one account: the module in two regions, the stacks and a 
       { name: "hourly", family: "hourly", interval_seconds: 3600 },
     ],
   };
+  /**
+   * Every deployment the tests below name (the module or its spoke submodule, a region, variables),
+   * evaluated together: one `terraform test` per module (evaluateEach) rather than a `terraform console`
+   * each. A test naming a deployment not listed here fails, naming it.
+   */
+  const DEPLOYMENTS: readonly { readonly spoke: boolean; readonly region: string; readonly vars?: Readonly<Record<string, unknown>> }[] = [
+    { spoke: false, region: "us-east-1" },
+    { spoke: false, region: "eu-west-1" },
+    { spoke: false, region: "ap-northeast-1" },
+    { spoke: false, region: "ap-northeast-1", vars: { name: "team-b" } },
+    { spoke: true, region: "us-east-1" },
+    { spoke: true, region: "eu-west-1" },
+    { spoke: true, region: "ap-northeast-1" },
+  ];
+  const deploymentKey = (spoke: boolean, region: string, vars: Readonly<Record<string, unknown>> = {}) => JSON.stringify([spoke, region, vars]);
+  let evaluated: Promise<Record<string, { value?: string; stderr: string }>> | undefined;
+  /** The names of every deployment of DEPLOYMENTS as Terraform evaluates them, by deploymentKey (evaluated once, on first use). */
+  const evaluatedNames = () =>
+    (evaluated ??= (async () => {
+      const batch = async (spoke: boolean) => {
+        const json = spoke ? synthesized.spoke : module;
+        const inputs = spoke ? spokeEverything : everything;
+        const cases = DEPLOYMENTS.filter((d) => d.spoke === spoke).map((d) => [deploymentKey(spoke, d.region, d.vars), { expression: "jsonencode(local.names)", vars: { ...inputs, ...d.vars, [REGION_VARIABLE]: d.region } }]);
+        return evaluateEach(dirFor(json), Object.fromEntries(cases));
+      };
+      const [hub, spoke] = await Promise.all([batch(false), batch(true)]);
+      return { ...hub, ...spoke };
+    })());
   /** Names of the root module, or (`spoke`) of the spoke submodule, deployed to `region`. */
   const moduleNames = async (region: string, vars: Record<string, unknown>, from: string, spoke = false): Promise<Named[]> => {
-    const json = spoke ? synthesized.spoke : module;
-    classified(json.resource as Resources);
-    const inputs = spoke ? spokeEverything : everything;
-    const r = await evaluate(dirFor(region, json), "jsonencode(local.names)", { ...inputs, ...vars });
+    classified((spoke ? synthesized.spoke : module).resource as Resources);
+    const r = (await evaluatedNames())[deploymentKey(spoke, region, vars)];
+    if (r === undefined) throw new Error(`fleet-names: add ${deploymentKey(spoke, region, vars)} to DEPLOYMENTS`);
     expect(r.stderr).toBe("");
     const byBlock = JSON.parse(r.value!) as Record<string, string[]>;
     return Object.entries(byBlock).flatMap(([block, names]) => {

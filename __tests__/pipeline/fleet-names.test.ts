@@ -190,10 +190,10 @@ describe("IAM names carry the region and fit IAM's limits", () => {
 describeWithTerraform("one account: the module in two regions, the stacks and a second module in a third; hubs and spokes", () => {
   const synthesized = sharedModule();
   const module = synthesized.json;
-  /** Data sources' values as the provider would read them; the region is the deployment's (a variable, so one directory serves every region). */
-  const deployed = (text: string, region: string) =>
+  /** Data sources' values as the provider would read them; the region is the deployment's, as an HCL expression (a variable: one directory serves every region). */
+  const deployed = (text: string, regionExpression: string) =>
     text
-      .replace(/data\.aws_region\.[a-z_]+\.region/g, region)
+      .replace(/data\.aws_region\.[a-z_]+\.region/g, regionExpression)
       .replace(/data\.aws_partition\.[a-z_]+\.partition/g, '"aws"')
       .replace(/data\.aws_caller_identity\.[a-z_]+\.account_id/g, '"123456789012"');
   /** Every named block's names as Terraform evaluates them: `count` respected, one per `for_each` instance. */
@@ -255,8 +255,8 @@ describeWithTerraform("one account: the module in two regions, the stacks and a 
         const cases = DEPLOYMENTS.filter((d) => d.spoke === spoke).map((d) => [deploymentKey(spoke, d.region, d.vars), { expression: "jsonencode(local.names)", vars: { ...inputs, ...d.vars, [REGION_VARIABLE]: d.region } }]);
         return evaluateEach(dirFor(json), Object.fromEntries(cases));
       };
-      const [hub, spoke] = await Promise.all([batch(false), batch(true)]);
-      return { ...hub, ...spoke };
+      const [root, spoke] = await Promise.all([batch(false), batch(true)]);
+      return { ...root, ...spoke };
     })());
   /** Names of the root module, or (`spoke`) of the spoke submodule, deployed to `region`. */
   const moduleNames = async (region: string, vars: Record<string, unknown>, from: string, spoke = false): Promise<Named[]> => {

@@ -16,7 +16,7 @@ import { renderLocalsTf, renderVariablesTf } from "../../modules/terraform-modul
 import { sharedModule } from "../support/shared-module";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EcsRerunSpoke } from "../../modules/spoke/ecs-rerun-spoke";
-import { describeWithTerraform, evaluate, evaluateEach, removeTempDirs, scratchDir } from "../terraform-module/support";
+import { describeWithTerraform, evaluate, evaluatedOnFirstUse, removeTempDirs, scratchDir } from "../terraform-module/support";
 
 afterAll(removeTempDirs);
 
@@ -230,10 +230,17 @@ describeWithTerraform("one account: the module in two regions, the stacks and a 
       { name: "hourly", family: "hourly", interval_seconds: 3600 },
     ],
   };
+  /** The spoke submodule with every optional part and split rules. */
+  const spokeEverything = {
+    clusters: everything.clusters,
+    hub_event_bus_arn: "arn:aws:events:us-east-1:123456789012:event-bus/ecs-rerun-hub",
+    hub_rerun_role_arn: "arn:aws:iam::123456789012:role/ecs-rerun/ecs-rerun-rerun-us-east-1",
+    create_trail: true,
+  };
   /**
    * Every deployment the tests below name (the module or its spoke submodule, a region, variables),
-   * evaluated together: one `terraform test` per module (evaluateEach) rather than a `terraform console`
-   * each. A test naming a deployment not listed here fails, naming it.
+   * evaluated together: one `terraform test` per module (evaluatedOnFirstUse) rather than a `terraform
+   * console` each. A test naming a deployment not listed here fails, naming it.
    */
   const DEPLOYMENTS: readonly { readonly spoke: boolean; readonly region: string; readonly vars?: Readonly<Record<string, unknown>> }[] = [
     { spoke: false, region: "us-east-1" },
@@ -244,39 +251,24 @@ describeWithTerraform("one account: the module in two regions, the stacks and a 
     { spoke: true, region: "eu-west-1" },
     { spoke: true, region: "ap-northeast-1" },
   ];
-  const deploymentKey = (spoke: boolean, region: string, vars: Readonly<Record<string, unknown>> = {}) => JSON.stringify([spoke, region, vars]);
-  let evaluated: Promise<Record<string, { value?: string; stderr: string }>> | undefined;
-  /** The names of every deployment of DEPLOYMENTS as Terraform evaluates them, by deploymentKey (evaluated once, on first use). */
-  const evaluatedNames = () =>
-    (evaluated ??= (async () => {
-      const batch = async (spoke: boolean) => {
-        const json = spoke ? synthesized.spoke : module;
-        const inputs = spoke ? spokeEverything : everything;
-        const cases = DEPLOYMENTS.filter((d) => d.spoke === spoke).map((d) => [deploymentKey(spoke, d.region, d.vars), { expression: "jsonencode(local.names)", vars: { ...inputs, ...d.vars, [REGION_VARIABLE]: d.region } }]);
-        return evaluateEach(dirFor(json), Object.fromEntries(cases));
-      };
-      const [root, spoke] = await Promise.all([batch(false), batch(true)]);
-      return { ...root, ...spoke };
-    })());
+  const deploymentKey = (region: string, vars: Readonly<Record<string, unknown>> = {}) => JSON.stringify([region, vars]);
+  /** The names of the module's (or the spoke submodule's) deployments of DEPLOYMENTS as Terraform evaluates them, by deploymentKey. */
+  const evaluatedNames = (spoke: boolean) =>
+    evaluatedOnFirstUse(
+      dirFor(spoke ? synthesized.spoke : module),
+      Object.fromEntries(DEPLOYMENTS.filter((d) => d.spoke === spoke).map((d) => [deploymentKey(d.region, d.vars), { expression: "jsonencode(local.names)", vars: { ...(spoke ? spokeEverything : everything), ...d.vars, [REGION_VARIABLE]: d.region } }])),
+    );
+  const namesOf = { root: evaluatedNames(false), spoke: evaluatedNames(true) };
   /** Names of the root module, or (`spoke`) of the spoke submodule, deployed to `region`. */
   const moduleNames = async (region: string, vars: Record<string, unknown>, from: string, spoke = false): Promise<Named[]> => {
     classified((spoke ? synthesized.spoke : module).resource as Resources);
-    const r = (await evaluatedNames())[deploymentKey(spoke, region, vars)];
-    if (r === undefined) throw new Error(`fleet-names: add ${deploymentKey(spoke, region, vars)} to DEPLOYMENTS`);
+    const r = await namesOf[spoke ? "spoke" : "root"](deploymentKey(region, vars));
     expect(r.stderr).toBe("");
     const byBlock = JSON.parse(r.value!) as Record<string, string[]>;
     return Object.entries(byBlock).flatMap(([block, names]) => {
       const type = block.split("|")[0];
       return names.map((name) => ({ where: NAMES[type].scope === "iam" ? "iam" : region, type, name, from: `${from}@${region}` }));
     });
-  };
-
-  /** The spoke submodule with every optional part and split rules. */
-  const spokeEverything = {
-    clusters: everything.clusters,
-    hub_event_bus_arn: "arn:aws:events:us-east-1:123456789012:event-bus/ecs-rerun-hub",
-    hub_rerun_role_arn: "arn:aws:iam::123456789012:role/ecs-rerun/ecs-rerun-rerun-us-east-1",
-    create_trail: true,
   };
 
   test("hub and spokes: a hub and a spoke in one region, spokes in two more, beside the stacks and a hub and spoke of the construct: no name twice", async () => {

@@ -10,7 +10,7 @@ import { hclExpressionOf } from "../../modules/hcl/hcl-expression";
 import { renderLocalsTf } from "../../modules/terraform-module/hcl-file";
 import { missedRunAlarmShape, successFilterPattern, type ExpectedRun } from "../../modules/pipeline/missed-runs/missed-run";
 import { DEFAULT_IGNORE_STARTED_BY, EcsRerunPipeline, type EcsRerunPipelineProps } from "../../modules/pipeline/rerun-pipeline";
-import { buildIntoTemp, describeWithTerraform, evaluate, evaluateEach, planEach, removeTempDirs, scratchDir, terraform } from "./support";
+import { buildIntoTemp, describeWithTerraform, evaluate, evaluatedOnFirstUse, planEach, removeTempDirs, scratchDir, terraform } from "./support";
 
 afterAll(removeTempDirs);
 
@@ -162,9 +162,9 @@ describeWithTerraform("the module as terraform reads it", () => {
       ["200 clusters, names and ARNs: split over several rules", manyClusters, undefined],
     ];
     const varsOf = (clusters: string[], ignoreStartedBy: string[] | undefined) => ({ clusters, ...(ignoreStartedBy ? { ignore_started_by: ignoreStartedBy } : {}) });
-    let all: ReturnType<typeof evaluateEach> | undefined;
+    const evaluation = evaluatedOnFirstUse(dirWithPattern, Object.fromEntries(cases.map(([n, c, i]) => [n, { expression: "jsonencode(local.launch_failure_patterns)", vars: varsOf(c, i) }])));
     test.each(cases)("%s", async (name, clusters, ignoreStartedBy) => {
-      const r = (await (all ??= evaluateEach(dirWithPattern, Object.fromEntries(cases.map(([n, c, i]) => [n, { expression: "jsonencode(local.launch_failure_patterns)", vars: varsOf(c, i) }])))))[name];
+      const r = await evaluation(name);
       expect(r.stderr).toBe("");
       const expected = launchFailurePatterns({ clusters, ignoreStartedBy: ignoreStartedBy ?? DEFAULT_IGNORE_STARTED_BY, relaunchRoleArnPrefix: PREFIX });
       const evaluated = parsed(JSON.parse(r.value!) as Record<string, string>);
@@ -195,9 +195,9 @@ describeWithTerraform("the module as terraform reads it", () => {
       ...(reportProgramFailures !== undefined ? { report_program_failures: reportProgramFailures } : {}),
     });
     const expression = `jsonencode({ patterns = local.task_failure_patterns, count = ${ruleCount} })`;
-    let evaluated: ReturnType<typeof evaluateEach> | undefined;
+    const evaluation = evaluatedOnFirstUse(dirWithPattern, Object.fromEntries(cases.map(([n, ...rest]) => [n, { expression, vars: varsOf(...rest) }])));
     test.each(cases)("%s", async (name, clusters, ignoreStartedBy, catchFailedToStart, reportProgramFailures) => {
-      const r = (await (evaluated ??= evaluateEach(dirWithPattern, Object.fromEntries(cases.map(([n, ...rest]) => [n, { expression, vars: varsOf(...rest) }])))))[name];
+      const r = await evaluation(name);
       expect(r.stderr).toBe("");
       const expected = taskStateFailurePatterns({
         clusters,
@@ -306,10 +306,9 @@ locals {
       ["a hub of one spoke account: 405 fit", 405, hub, "true"],
       ["a hub of one spoke account: 406 do not", 406, hub, "false"],
     ];
-    let evaluated: ReturnType<typeof evaluateEach> | undefined;
+    const evaluation = evaluatedOnFirstUse(dir, Object.fromEntries(cases.map(([w, n, vars]) => [w, { expression: "local.fits", vars: { clusters: names(n), slack_webhook_parameter_name: "/ecs-rerun/slack-webhook", ...vars } }])));
     test.each(cases)("%s", async (what, _n, _vars, fits) => {
-      const all = await (evaluated ??= evaluateEach(dir, Object.fromEntries(cases.map(([w, n, vars]) => [w, { expression: "local.fits", vars: { clusters: names(n), slack_webhook_parameter_name: "/ecs-rerun/slack-webhook", ...vars } }]))));
-      expect(all[what]).toEqual({ value: fits, stderr: "" });
+      expect(await evaluation(what)).toEqual({ value: fits, stderr: "" });
     });
   });
 
@@ -370,7 +369,7 @@ locals {
     ];
     const names = [...Object.keys(policies), "hub_bus_policy", "rerun_cluster_policies"];
     const expression = `jsonencode({ ${names.map((n) => `${n} = local.${n}`).join(", ")} })`;
-    let all: ReturnType<typeof evaluateEach> | undefined;
+    const evaluation = evaluatedOnFirstUse(dirWithPolicies, Object.fromEntries(cases.map(([n, , vars]) => [n, { expression, vars }])));
     test.each(cases)("%s", async (name, props, tfVars) => {
       const stack = new TerraformStack(Testing.app(), "s");
       new AwsProvider(stack, "aws", { region: "ap-northeast-1" });
@@ -379,7 +378,7 @@ locals {
       const literal = Object.values(literalResources.aws_iam_role_policy);
       const literalStatements = (name: string) => fromLiteral(literal.find((p) => p.name === name)!.policy).Statement;
 
-      const r = (await (all ??= evaluateEach(dirWithPolicies, Object.fromEntries(cases.map(([n, , vars]) => [n, { expression, vars }])))))[name];
+      const r = await evaluation(name);
       expect(r.stderr).toBe("");
       const evaluated = JSON.parse(r.value!) as Record<string, string>;
       const moduleStatements = (name: string) => (JSON.parse(evaluated[name]) as { Statement: unknown[] }).Statement;

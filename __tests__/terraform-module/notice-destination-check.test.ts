@@ -4,7 +4,7 @@
 import { renderModuleFiles } from "../../modules/terraform-module/module-files";
 import { sharedModule } from "../support/shared-module";
 import { SPOKE_EXAMPLE_INPUTS } from "../../modules/terraform-module/ecs-rerun-spoke-module-stack";
-import { describeWithTerraform, evaluate, evaluateEach, removeTempDirs, scratchDir } from "./support";
+import { describeWithTerraform, evaluate, evaluatedOnFirstUse, removeTempDirs, scratchDir } from "./support";
 
 afterAll(removeTempDirs);
 
@@ -40,10 +40,9 @@ describeWithTerraform("the module's check block: notices that reach no one warn 
     ["the explicit opt-out", { allow_no_destination: true }, "true"],
     ["create = false (nothing to reach anyone)", { create: false }, "true"],
   ];
-  let all: ReturnType<typeof evaluateEach> | undefined;
+  const evaluation = evaluatedOnFirstUse(vars, Object.fromEntries(cases.map(([n, tfVars]) => [n, { expression: `tostring(${check.condition})`, vars: { clusters: ["batch-ec2"], ...tfVars } }])));
   test.each(cases)("%s", async (name, _tfVars, expected) => {
-    const r = (await (all ??= evaluateEach(vars, Object.fromEntries(cases.map(([n, tfVars]) => [n, { expression: `tostring(${check.condition})`, vars: { clusters: ["batch-ec2"], ...tfVars } }])))))[name];
-    expect(r).toEqual({ value: expected, stderr: "" });
+    expect(await evaluation(name)).toEqual({ value: expected, stderr: "" });
   });
 });
 

@@ -13,7 +13,7 @@ import { DEFAULT_IGNORE_STARTED_BY } from "../../modules/pipeline/pipeline-input
 import { EcsRerunSpoke, type EcsRerunSpokeProps } from "../../modules/spoke/ecs-rerun-spoke";
 import { SPOKE_EXAMPLE_INPUTS } from "../../modules/terraform-module/ecs-rerun-spoke-module-stack";
 import { renderLocalsTf } from "../../modules/terraform-module/hcl-file";
-import { buildIntoTemp, describeWithTerraform, evaluate, evaluateEach, listFiles, planEach, removeTempDirs, scratchDir, terraform, textFiles } from "./support";
+import { buildIntoTemp, describeWithTerraform, evaluate, evaluatedOnFirstUse, listFiles, planEach, removeTempDirs, scratchDir, terraform, textFiles } from "./support";
 
 afterAll(removeTempDirs);
 
@@ -177,9 +177,9 @@ describeWithTerraform("modules/spoke as terraform reads it", () => {
       ["150 clusters: split over several rules", { clusters: manyClusters }, { clusters: manyClusters }],
     ];
     const expression = "jsonencode({ launch = local.launch_failure_patterns, policy = local.relaunch_policy, name = local.relaunch_role_name, ok = local.preconditions })";
-    let all: ReturnType<typeof evaluateEach> | undefined;
+    const evaluation = evaluatedOnFirstUse(dirWith, Object.fromEntries(cases.map(([w, , vars]) => [w, { expression, vars: { ...SPOKE_EXAMPLE_INPUTS, ...vars } }])));
     test.each(cases)("%s: forwarding patterns rule by rule, and the relaunch policy", async (what, props, tfVars) => {
-      const r = (await (all ??= evaluateEach(dirWith, Object.fromEntries(cases.map(([w, , vars]) => [w, { expression, vars: { ...SPOKE_EXAMPLE_INPUTS, ...vars } }])))))[what];
+      const r = await evaluation(what);
       expect(r.stderr).toBe("");
       const v = JSON.parse(r.value!) as { launch: Record<string, string>; policy: string; name: string; ok: boolean[] };
       const clusters = tfVars.clusters as string[];
@@ -216,10 +216,11 @@ describeWithTerraform("modules/spoke as terraform reads it", () => {
       const names = (n: number) => Array.from({ length: n }, (_, i) => `cluster-${String(i).padStart(12, "0")}`);
 
       const expression = "jsonencode({ policy = local.relaunch_policy, managed = local.managed_policies, fits = local.fits })";
-      let all: ReturnType<typeof evaluateEach> | undefined;
-      test.each([200, 414])("%i clusters: the same inline policy, the same managed policies", async (n) => {
+      const counts = [200, 414];
+      const evaluation = evaluatedOnFirstUse(dirWithParts, Object.fromEntries(counts.map((m) => [m, { expression, vars: { ...SPOKE_EXAMPLE_INPUTS, clusters: names(m) } }])));
+      test.each(counts)("%i clusters: the same inline policy, the same managed policies", async (n) => {
         const clusters = names(n);
-        const r = (await (all ??= evaluateEach(dirWithParts, Object.fromEntries([200, 414].map((m) => [m, { expression, vars: { ...SPOKE_EXAMPLE_INPUTS, clusters: names(m) } }])))))[n];
+        const r = await evaluation(String(n));
         expect(r.stderr).toBe("");
         const v = JSON.parse(r.value!) as { policy: string; managed: Record<string, string>; fits: boolean };
         const literal = literalSpoke({ clusters }).resource;

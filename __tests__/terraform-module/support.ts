@@ -136,6 +136,19 @@ export async function evaluateEach(dir: string, cases: Readonly<Record<string, E
   return Object.fromEntries(results);
 }
 
+/**
+ * {@link evaluateEach} of `cases`, run when a test first asks for one of them: what a `test.each` over
+ * the same cases reads, one `terraform test` for all. Asking for a case not among them throws.
+ */
+export function evaluatedOnFirstUse(dir: string, cases: Readonly<Record<string, Evaluation>>): (name: string) => Promise<{ value?: string; stderr: string }> {
+  let all: ReturnType<typeof evaluateEach> | undefined;
+  return async (name) => {
+    const r = (await (all ??= evaluateEach(dir, cases)))[name];
+    if (r === undefined) throw new Error(`evaluatedOnFirstUse: no case named ${name} in ${dir}`);
+    return r;
+  };
+}
+
 /** Text no JSON can be: what {@link evaluateEach}'s assertions compare a value's JSON with, so none holds. */
 const NOT_JSON = "not JSON";
 /** What starts the message that carries a value. */
